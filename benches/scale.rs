@@ -1,0 +1,186 @@
+//! Benchmarks at 100,000 users and about 1,000,000 assignments.
+//! Run: `cargo bench --bench scale` (add `-- --users N` for another size).
+//! Figures go to BENCHMARKS.md by hand; nothing here is asserted.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use seats::app::{AppState, Command as AppCommand, Msg, PaneId, WorkerEvent, update};
+use seats::demo::{DemoOptions, generate};
+use seats::headless::console_state;
+use seats::store::{self, OpenMode};
+use seats::ui::{self, theme::Theme};
+use seats::worker::fetch_rows;
+
+fn main() {
+    let users = std::env::args()
+        .skip_while(|a| a != "--users")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    println!("# seats benchmarks: {users} users on {}", machine());
+    bench_generation(&db, users);
+    bench_snapshot_process(&db);
+    bench_keys(&db);
+    bench_console_memory(&db);
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+/// Median and p99 of a set of samples.
+fn summary(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{label:<44} n={:<5} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
+        samples.len(),
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.99).as_secs_f64() * 1e3,
+        samples.last().unwrap().as_secs_f64() * 1e3
+    );
+}
+
+fn bench_generation(db: &Path, users: u32) {
+    let mut conn = store::open(db, OpenMode::Create).unwrap();
+    let options = DemoOptions {
+        users,
+        seed: 42,
+        now: Utc::now(),
+        actor: "bench".into(),
+    };
+    let start = Instant::now();
+    let summary = generate(&mut conn, &options, &mut |_| {}).unwrap();
+    let elapsed = start.elapsed();
+    let rows = summary.users + summary.devices + summary.assignments + summary.inventory;
+    println!(
+        "demo generation: {} users, {} assignments, {} rows in {:.2} s ({:.0} rows/s)",
+        summary.users,
+        summary.assignments,
+        rows,
+        elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64()
+    );
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+}
+
+/// Drops the OS page cache when allowed, so the next open reads from disk.
+fn drop_page_cache() -> bool {
+    Command::new("sync").status().is_ok() && std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
+}
+
+fn bench_snapshot_process(db: &Path) {
+    let binary = env!("CARGO_BIN_EXE_seats");
+    let mut samples = Vec::new();
+    let mut cold = true;
+    for _ in 0..30 {
+        cold &= drop_page_cache();
+        let start = Instant::now();
+        let out = Command::new(binary)
+            .args(["snapshot", "licenses", "--db"])
+            .arg(db)
+            .env("XDG_STATE_HOME", db.parent().unwrap())
+            .output()
+            .unwrap();
+        samples.push(start.elapsed());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let label = if cold { "snapshot licenses (process, page cache dropped)" } else { "snapshot licenses (process, new file handle)" };
+    summary(label, samples);
+}
+
+/// Runs `key` through update, serves the fetches it causes, and renders.
+/// Returns (update + render time, time of the queries it caused).
+fn press(state: &mut AppState, conn: &rusqlite::Connection, terminal: &mut Terminal<TestBackend>, key: KeyCode) -> (Duration, Duration) {
+    let start = Instant::now();
+    let commands = update(state, Msg::Key(KeyEvent::new(key, KeyModifiers::NONE)));
+    terminal.draw(|f| ui::draw(f, state, Theme::plain())).unwrap();
+    let ui_time = start.elapsed();
+    let query_start = Instant::now();
+    for command in commands {
+        if let AppCommand::Fetch(fetch) = command {
+            let page = fetch_rows(conn, &fetch).unwrap();
+            let event = WorkerEvent::Page { pane: fetch.pane, generation: fetch.generation, page };
+            update(state, Msg::Worker(event));
+        }
+    }
+    (ui_time, query_start.elapsed())
+}
+
+fn bench_keys(db: &Path) {
+    let conn = store::open(db, OpenMode::MustExist).unwrap();
+    let mut state = console_state(&conn, PaneId::Users, (80, 24), "bench", Utc::now()).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let scenarios: [(&str, Vec<KeyCode>); 4] = [
+        ("key: move (j/k) in Users, 100k rows", [KeyCode::Char('j'); 400].into_iter().chain([KeyCode::Char('k'); 200]).collect()),
+        ("key: page (PgDn/PgUp) in Users", [KeyCode::PageDown; 300].into_iter().chain([KeyCode::PageUp; 100]).collect()),
+        ("key: switch pane (Tab)", vec![KeyCode::Tab; 200]),
+        ("key: one filter character (Users)", Vec::new()),
+    ];
+    for (label, keys) in scenarios {
+        let mut ui_times = Vec::new();
+        let mut query_times = Vec::new();
+        if keys.is_empty() {
+            state.pane = PaneId::Users;
+            for round in 0..20 {
+                press(&mut state, &conn, &mut terminal, KeyCode::Char('/'));
+                for c in ["smit", "jan", "sa", "lee"][round % 4].chars() {
+                    let (u, q) = press(&mut state, &conn, &mut terminal, KeyCode::Char(c));
+                    ui_times.push(u);
+                    query_times.push(q);
+                }
+                press(&mut state, &conn, &mut terminal, KeyCode::Esc);
+            }
+        } else {
+            for key in keys {
+                let (u, q) = press(&mut state, &conn, &mut terminal, key);
+                ui_times.push(u);
+                query_times.push(q);
+            }
+        }
+        summary(&format!("{label}: update+render"), ui_times);
+        summary(&format!("{label}: its window query"), query_times);
+    }
+}
+
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let out = Command::new("tmux").args(["-L", socket]).args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Peak resident memory of the real console after visiting every pane and
+/// scrolling the Users view end to end.
+fn bench_console_memory(db: &Path) {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("console peak memory: skipped (no tmux)");
+        return;
+    }
+    let socket = format!("seats-bench-{}", std::process::id());
+    let binary: PathBuf = env!("CARGO_BIN_EXE_seats").into();
+    let command = format!("XDG_STATE_HOME={} {} --db {}", db.parent().unwrap().display(), binary.display(), db.display());
+    tmux(&socket, &["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "80", "-y", "24", &command]);
+    std::thread::sleep(Duration::from_secs(2));
+    for key in ["2", "3", "4", "5", "G", "g", "/", "s", "m", "i", "Escape", "1", "S", "5", "G"] {
+        tmux(&socket, &["send-keys", "-t", "b", key]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let pid = tmux(&socket, &["display-message", "-p", "-t", "b", "#{pane_pid}"]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap_or_default();
+    let peak = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: unknown");
+    println!("console peak memory (VmHWM after all panes, Users end to end): {}", peak.trim_start_matches("VmHWM:").trim());
+    tmux(&socket, &["kill-server"]);
+}

@@ -1,0 +1,98 @@
+//! The one vocabulary of things a user can ask for. Keys map to actions
+//! through the keymap; help and hints read the same table.
+
+use serde::{Deserialize, Serialize};
+
+/// Something the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave the console.
+    Quit,
+    /// Go to the next workspace.
+    NextPane,
+    /// Go to the previous workspace.
+    PrevPane,
+    /// Show the Licenses workspace.
+    ShowLicenses,
+    /// Show the Apps workspace.
+    ShowApps,
+    /// Show the Connectors workspace.
+    ShowConnectors,
+    /// Show the Agreements workspace.
+    ShowAgreements,
+    /// Show the Users view.
+    ShowUsers,
+    /// Move the selection up one row.
+    Up,
+    /// Move the selection down one row.
+    Down,
+    /// Move the selection up one screen.
+    PageUp,
+    /// Move the selection down one screen.
+    PageDown,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// Sort by the next column.
+    SortNext,
+    /// Sort by the previous column.
+    SortPrev,
+    /// Reverse the sort direction.
+    SortReverse,
+    /// Type a filter for the table.
+    Filter,
+    /// Close the open dialog or clear the filter.
+    Back,
+    /// Show every key of this pane.
+    Help,
+    /// Open the command palette.
+    Palette,
+    /// Re-read the visible rows from the cache.
+    Refresh,
+}
+
+impl Action {
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::NextPane => "next workspace",
+            Action::PrevPane => "previous workspace",
+            Action::ShowLicenses => "Licenses workspace",
+            Action::ShowApps => "Apps workspace",
+            Action::ShowConnectors => "Connectors workspace",
+            Action::ShowAgreements => "Agreements workspace",
+            Action::ShowUsers => "Users view",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::SortNext => "sort by next column",
+            Action::SortPrev => "sort by previous column",
+            Action::SortReverse => "reverse sort order",
+            Action::Filter => "filter rows (! inverts)",
+            Action::Back => "close / clear filter",
+            Action::Help => "this help",
+            Action::Palette => "command palette",
+            Action::Refresh => "reload from the cache",
+        }
+    }
+
+    /// A short word for the hint line.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Filter => "filter",
+            Action::SortNext => "sort",
+            Action::SortReverse => "reverse",
+            Action::Help => "help",
+            Action::Palette => "command",
+            Action::NextPane => "next",
+            _ => self.describe(),
+        }
+    }
+}

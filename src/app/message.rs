@@ -1,0 +1,61 @@
+//! What flows between the loop, `update` and the worker.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use super::pane::{PaneId, Row};
+use super::state::Job;
+use super::table::Fetch;
+use crate::store::Page;
+use crate::store::status::StatusInfo;
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key from the terminal.
+    Key(KeyEvent),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// The clock ticked (about four times a second).
+    Tick(DateTime<Utc>),
+    /// The worker reported something.
+    Worker(WorkerEvent),
+}
+
+/// What the worker sends back: data and progress, never "go look".
+#[derive(Debug, Clone)]
+pub enum WorkerEvent {
+    /// A window of rows for a pane, answering the fetch of that generation.
+    Page {
+        pane: PaneId,
+        generation: u64,
+        page: Page<Row>,
+    },
+    /// The status-bar summary.
+    Status(StatusInfo),
+    /// Another connection committed a change to the cache.
+    DataChanged,
+    /// A job moved on.
+    JobProgress(Job),
+    /// A job ended; `Err` carries a message a person can act on.
+    JobFinished {
+        id: u64,
+        label: String,
+        outcome: Result<String, String>,
+    },
+    /// A query failed; the message says what and why.
+    Failed(String),
+}
+
+/// What `update` asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Read a window of rows.
+    Fetch(Fetch),
+    /// Read the status-bar summary.
+    RefreshStatus,
+    /// Build the demo tenant in the background.
+    GenerateDemo { users: u32, seed: u64 },
+    /// Leave the console.
+    Quit,
+}

@@ -1,0 +1,16 @@
+//! The console's state machine: actions in, state changed, commands out.
+
+pub mod action;
+pub mod keymap;
+pub mod message;
+pub mod palette;
+pub mod pane;
+pub mod state;
+pub mod table;
+pub mod update;
+
+pub use action::Action;
+pub use message::{Command, Msg, WorkerEvent};
+pub use pane::{PaneId, Row};
+pub use state::AppState;
+pub use update::update;

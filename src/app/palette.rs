@@ -1,0 +1,140 @@
+//! The `:` command palette: what can be typed, completion, and parsing.
+
+use super::pane::PaneId;
+
+/// A command the palette understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaletteCommand {
+    /// Show a pane.
+    Show(PaneId),
+    /// Sort by a column of the current pane.
+    Sort { column: usize, descending: bool },
+    /// Set the filter of the current pane.
+    Filter(String),
+    /// Show the keys.
+    Help,
+    /// Reload from the cache.
+    Refresh,
+    /// Leave the console.
+    Quit,
+}
+
+/// The first words the palette knows, with what they do.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("licenses", "Licenses workspace"),
+    ("apps", "Apps workspace"),
+    ("connectors", "Connectors workspace"),
+    ("agreements", "Agreements workspace"),
+    ("users", "Users view"),
+    ("sort", "sort COLUMN [desc]"),
+    ("filter", "filter TEXT (! inverts)"),
+    ("help", "show the keys"),
+    ("refresh", "reload from the cache"),
+    ("quit", "leave seats"),
+];
+
+/// Completions for what is typed so far, given the current pane's columns.
+pub fn candidates(typed: &str, columns: &[&str]) -> Vec<String> {
+    let typed_lower = typed.to_ascii_lowercase();
+    match typed_lower.split_once(' ') {
+        Some(("sort", rest)) => columns
+            .iter()
+            .map(|c| c.to_ascii_lowercase().replace(' ', "-"))
+            .filter(|c| c.starts_with(rest.trim()))
+            .map(|c| format!("sort {c}"))
+            .collect(),
+        Some(_) => Vec::new(),
+        None => COMMANDS
+            .iter()
+            .filter(|(name, _)| name.starts_with(&typed_lower))
+            .map(|(name, _)| (*name).to_owned())
+            .collect(),
+    }
+}
+
+/// Completes `typed` to the longest common prefix of its candidates.
+pub fn complete(typed: &str, columns: &[&str]) -> Option<String> {
+    let found = candidates(typed, columns);
+    let first = found.first()?;
+    let common = found.iter().fold(first.len(), |len, c| {
+        first
+            .chars()
+            .zip(c.chars())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    let mut completed: String = first.chars().take(common).collect();
+    if found.len() == 1 {
+        completed.push(' ');
+    }
+    Some(completed)
+}
+
+/// Parses a palette line; the error says what was wrong and what is known.
+pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let word = word.to_ascii_lowercase();
+    let rest = rest.trim();
+    match word.as_str() {
+        "" => Err("type a command; Tab completes".to_owned()),
+        "q" | "quit" => Ok(PaletteCommand::Quit),
+        "help" => Ok(PaletteCommand::Help),
+        "refresh" => Ok(PaletteCommand::Refresh),
+        "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
+        "sort" => parse_sort(rest, columns),
+        other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {
+            let known: Vec<&str> = COMMANDS.iter().map(|(n, _)| *n).collect();
+            format!("unknown command {other:?}; known: {}", known.join(", "))
+        }),
+    }
+}
+
+fn parse_sort(rest: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
+    let mut words = rest.split_whitespace();
+    let name = words.next().unwrap_or("").to_ascii_lowercase();
+    let descending = matches!(words.next(), Some("desc" | "d" | "-"));
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| c.to_ascii_lowercase().replace(' ', "-"))
+        .collect();
+    let column = names
+        .iter()
+        .position(|c| *c == name)
+        .or_else(|| {
+            let mut hits = names.iter().enumerate().filter(|(_, c)| !name.is_empty() && c.starts_with(&name));
+            let first = hits.next()?;
+            hits.next().is_none().then_some(first.0)
+        })
+        .ok_or_else(|| format!("sort by which column? one of: {}", names.join(", ")))?;
+    Ok(PaletteCommand::Sort { column, descending })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[&str] = &["Name", "Kind", "Last sync", "Free"];
+
+    #[test]
+    fn completes_commands_and_columns() {
+        assert_eq!(complete("con", COLUMNS), Some("connectors ".to_owned()));
+        assert_eq!(complete("sort la", COLUMNS), Some("sort last-sync ".to_owned()));
+        assert_eq!(candidates("a", COLUMNS), vec!["apps", "agreements"]);
+        assert_eq!(complete("a", COLUMNS), Some("a".to_owned()));
+        assert_eq!(complete("zzz", COLUMNS), None);
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(parse("apps", COLUMNS), Ok(PaletteCommand::Show(PaneId::Apps)));
+        assert_eq!(
+            parse("sort free desc", COLUMNS),
+            Ok(PaletteCommand::Sort { column: 3, descending: true })
+        );
+        assert_eq!(parse("filter !vpp", COLUMNS), Ok(PaletteCommand::Filter("!vpp".into())));
+        assert!(parse("sort size", COLUMNS).unwrap_err().contains("name, kind, last-sync, free"));
+        assert!(parse("frobnicate", COLUMNS).unwrap_err().contains("known:"));
+    }
+}

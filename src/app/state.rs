@@ -1,0 +1,158 @@
+//! Everything the screen shows, in one value that `update` changes and the
+//! UI reads.
+
+use chrono::{DateTime, Utc};
+use tui_input::Input;
+
+use super::keymap::Keymap;
+use super::pane::PaneId;
+use super::table::TableState;
+use crate::store::status::StatusInfo;
+
+/// The smallest terminal the console draws in.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal the console draws in.
+pub const MIN_HEIGHT: u16 = 24;
+
+/// A dialog on top of the pane that takes the keys first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// No dialog: keys go to the pane and the global keymap.
+    None,
+    /// Typing the filter of the current pane.
+    Filter,
+    /// The list of keys; `scroll` is its first line.
+    Help { scroll: usize },
+    /// The `:` command palette.
+    Palette(PaletteState),
+}
+
+/// The command palette's input and the completion cycle.
+#[derive(Debug, Clone, Default)]
+pub struct PaletteState {
+    /// What is typed.
+    pub input: Input,
+    /// The message of the last command that failed.
+    pub error: Option<String>,
+}
+
+impl PartialEq for PaletteState {
+    fn eq(&self, other: &Self) -> bool {
+        self.input.value() == other.input.value()
+            && self.input.cursor() == other.input.cursor()
+            && self.error == other.error
+    }
+}
+
+/// A background job with its progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: u64,
+    pub label: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Job {
+    /// Share done, 0..=100.
+    pub fn percent(&self) -> u16 {
+        if self.total == 0 {
+            0
+        } else {
+            ((self.done.min(self.total) * 100) / self.total) as u16
+        }
+    }
+}
+
+/// How a flash message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A short message in the hint line; it fades after some ticks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub tone: Tone,
+    pub ticks_left: u32,
+}
+
+/// The whole console state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pane: PaneId,
+    pub tables: Vec<TableState>,
+    pub overlay: Overlay,
+    pub keymap: Keymap,
+    pub status: StatusInfo,
+    pub jobs: Vec<Job>,
+    pub flash: Option<Flash>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// The clock the countdowns are measured against.
+    pub now: DateTime<Utc>,
+    /// Opened with --read-only (or the actor's role is reader).
+    pub read_only: bool,
+    /// The OS user running the console.
+    pub actor: String,
+    pub quit: bool,
+}
+
+impl AppState {
+    /// A fresh console on `pane`.
+    pub fn new(keymap: Keymap, actor: String, read_only: bool, now: DateTime<Utc>) -> AppState {
+        AppState {
+            pane: PaneId::Licenses,
+            tables: PaneId::ALL.iter().map(|p| TableState::new(*p)).collect(),
+            overlay: Overlay::None,
+            keymap,
+            status: StatusInfo::default(),
+            jobs: Vec::new(),
+            flash: None,
+            size: (MIN_WIDTH, MIN_HEIGHT),
+            now,
+            read_only,
+            actor,
+            quit: false,
+        }
+    }
+
+    /// The table of the visible pane.
+    pub fn table(&self) -> &TableState {
+        &self.tables[self.pane.index()]
+    }
+
+    /// The table of the visible pane, to change.
+    pub fn table_mut(&mut self) -> &mut TableState {
+        let index = self.pane.index();
+        &mut self.tables[index]
+    }
+
+    /// The table of `pane`.
+    pub fn table_of_mut(&mut self, pane: PaneId) -> &mut TableState {
+        &mut self.tables[pane.index()]
+    }
+
+    /// Whether the terminal is big enough to draw the console.
+    pub fn fits(&self) -> bool {
+        self.size.0 >= MIN_WIDTH && self.size.1 >= MIN_HEIGHT
+    }
+
+    /// Whether writes are hidden: --read-only, or the actor's role is reader
+    /// or unknown.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only || !self.status.role.is_some_and(|r| r.may_assign())
+    }
+
+    /// Shows a message in the hint line for a few seconds.
+    pub fn flash(&mut self, text: impl Into<String>, tone: Tone) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            tone,
+            ticks_left: 16,
+        });
+    }
+}

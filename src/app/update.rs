@@ -1,0 +1,307 @@
+//! `update`: the only place state changes. It does no I/O; it returns the
+//! commands the loop should run.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::{Input, InputRequest};
+
+use super::action::Action;
+use super::keymap::Key;
+use super::message::{Command, Msg, WorkerEvent};
+use super::palette::{self, PaletteCommand};
+use super::pane::PaneId;
+use super::state::{AppState, Overlay, PaletteState, Tone};
+use super::table::Fetch;
+use crate::ui::layout::table_rows;
+
+/// Applies one message to the state.
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Resize(width, height) => {
+            state.size = (width, height);
+            let rows = page_rows(state);
+            state.table_mut().keep_visible(rows);
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            fade_flash(state);
+            Vec::new()
+        }
+        Msg::Worker(event) => on_worker(state, event),
+    }
+}
+
+fn page_rows(state: &AppState) -> usize {
+    table_rows(state.size.0, state.size.1)
+}
+
+fn fade_flash(state: &mut AppState) {
+    if let Some(flash) = &mut state.flash {
+        flash.ticks_left = flash.ticks_left.saturating_sub(1);
+        if flash.ticks_left == 0 {
+            state.flash = None;
+        }
+    }
+}
+
+/// Routes a key: the open dialog first, then the keymap.
+fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
+    let key = Key::from(event);
+    // Ctrl-C always leaves, whatever has the focus.
+    if key == Key::ctrl('c') {
+        return apply(state, Action::Quit);
+    }
+    match state.overlay.clone() {
+        Overlay::Filter => on_filter_key(state, event),
+        Overlay::Palette(palette) => on_palette_key(state, palette, event),
+        Overlay::Help { scroll } => on_help_key(state, scroll, key),
+        Overlay::None => match state.keymap.lookup(state.pane, key) {
+            Some(action) => apply(state, action),
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Applies an action to the state.
+pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
+    let rows = page_rows(state);
+    let page = rows.max(1) as isize;
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            vec![Command::Quit]
+        }
+        Action::NextPane => show(state, state.pane.next()),
+        Action::PrevPane => show(state, state.pane.prev()),
+        Action::ShowLicenses => show(state, PaneId::Licenses),
+        Action::ShowApps => show(state, PaneId::Apps),
+        Action::ShowConnectors => show(state, PaneId::Connectors),
+        Action::ShowAgreements => show(state, PaneId::Agreements),
+        Action::ShowUsers => show(state, PaneId::Users),
+        Action::Up => fetches(state.table_mut().move_by(-1, rows)),
+        Action::Down => fetches(state.table_mut().move_by(1, rows)),
+        Action::PageUp => fetches(state.table_mut().move_by(-page, rows)),
+        Action::PageDown => fetches(state.table_mut().move_by(page, rows)),
+        Action::Top => fetches(state.table_mut().select(0, rows)),
+        Action::Bottom => fetches(state.table_mut().select(usize::MAX, rows)),
+        Action::SortNext | Action::SortPrev => {
+            let columns = state.pane.columns().len();
+            let table = state.table_mut();
+            table.sort = if action == Action::SortNext {
+                (table.sort + 1) % columns
+            } else {
+                (table.sort + columns - 1) % columns
+            };
+            table.descending = false;
+            vec![Command::Fetch(table.restart())]
+        }
+        Action::SortReverse => {
+            let table = state.table_mut();
+            table.descending = !table.descending;
+            vec![Command::Fetch(table.restart())]
+        }
+        Action::Filter => {
+            state.overlay = Overlay::Filter;
+            Vec::new()
+        }
+        Action::Back => clear_filter(state),
+        Action::Help => {
+            state.overlay = Overlay::Help { scroll: 0 };
+            Vec::new()
+        }
+        Action::Palette => {
+            state.overlay = Overlay::Palette(PaletteState::default());
+            Vec::new()
+        }
+        Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
+    }
+}
+
+fn fetches(fetch: Option<Fetch>) -> Vec<Command> {
+    fetch.map(Command::Fetch).into_iter().collect()
+}
+
+/// Shows `pane`, reading it when it was never read or the cache changed.
+pub fn show(state: &mut AppState, pane: PaneId) -> Vec<Command> {
+    state.pane = pane;
+    state.overlay = Overlay::None;
+    let table = state.table_mut();
+    if table.stale {
+        vec![Command::Fetch(table.reload())]
+    } else {
+        Vec::new()
+    }
+}
+
+fn clear_filter(state: &mut AppState) -> Vec<Command> {
+    state.overlay = Overlay::None;
+    let table = state.table_mut();
+    if table.filter.value().is_empty() {
+        return Vec::new();
+    }
+    table.filter = Input::default();
+    vec![Command::Fetch(table.restart())]
+}
+
+/// Turns a key into an edit of a text field; None when the key is not one.
+fn input_request(event: KeyEvent) -> Option<InputRequest> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match event.code {
+        KeyCode::Char('u') if ctrl => InputRequest::DeleteLine,
+        KeyCode::Char('w') if ctrl => InputRequest::DeletePrevWord,
+        KeyCode::Char('a') if ctrl => InputRequest::GoToStart,
+        KeyCode::Char('e') if ctrl => InputRequest::GoToEnd,
+        KeyCode::Char(c) if !ctrl => InputRequest::InsertChar(c),
+        KeyCode::Backspace => InputRequest::DeletePrevChar,
+        KeyCode::Delete => InputRequest::DeleteNextChar,
+        KeyCode::Left => InputRequest::GoToPrevChar,
+        KeyCode::Right => InputRequest::GoToNextChar,
+        KeyCode::Home => InputRequest::GoToStart,
+        KeyCode::End => InputRequest::GoToEnd,
+        _ => return None,
+    })
+}
+
+/// Edits `input`; true when its text changed.
+fn edit(input: &mut Input, event: KeyEvent) -> bool {
+    input_request(event)
+        .and_then(|request| input.handle(request))
+        .is_some_and(|changed| changed.value)
+}
+
+fn on_filter_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
+    let rows = page_rows(state);
+    match event.code {
+        KeyCode::Esc => clear_filter(state),
+        KeyCode::Enter => {
+            state.overlay = Overlay::None;
+            Vec::new()
+        }
+        // Moving while typing keeps the filter open, as in a picker.
+        KeyCode::Up => fetches(state.table_mut().move_by(-1, rows)),
+        KeyCode::Down => fetches(state.table_mut().move_by(1, rows)),
+        _ => {
+            let table = state.table_mut();
+            if edit(&mut table.filter, event) {
+                vec![Command::Fetch(table.restart())]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn on_help_key(state: &mut AppState, scroll: usize, key: Key) -> Vec<Command> {
+    let action = state.keymap.lookup(state.pane, key);
+    let scroll = match action {
+        Some(Action::Down) => scroll + 1,
+        Some(Action::Up) => scroll.saturating_sub(1),
+        Some(Action::PageDown) => scroll + 10,
+        Some(Action::PageUp) => scroll.saturating_sub(10),
+        // Any other key (Esc, ?, q, …) closes the help.
+        _ => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+    };
+    state.overlay = Overlay::Help { scroll };
+    Vec::new()
+}
+
+fn on_palette_key(state: &mut AppState, mut palette: PaletteState, event: KeyEvent) -> Vec<Command> {
+    let columns = state.pane.columns();
+    match event.code {
+        KeyCode::Esc => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        KeyCode::Enter => return run_palette(state, palette.input.value()),
+        KeyCode::Tab => {
+            if let Some(completed) = palette::complete(palette.input.value(), columns) {
+                palette.input = Input::new(completed);
+            }
+        }
+        _ => {
+            if edit(&mut palette.input, event) {
+                palette.error = None;
+            }
+        }
+    }
+    state.overlay = Overlay::Palette(palette);
+    Vec::new()
+}
+
+fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
+    let command = match palette::parse(line, state.pane.columns()) {
+        Ok(command) => command,
+        Err(message) => {
+            state.overlay = Overlay::Palette(PaletteState {
+                input: Input::new(line.to_owned()),
+                error: Some(message),
+            });
+            return Vec::new();
+        }
+    };
+    state.overlay = Overlay::None;
+    match command {
+        PaletteCommand::Show(pane) => show(state, pane),
+        PaletteCommand::Sort { column, descending } => {
+            let table = state.table_mut();
+            table.sort = column;
+            table.descending = descending;
+            vec![Command::Fetch(table.restart())]
+        }
+        PaletteCommand::Filter(text) => {
+            let table = state.table_mut();
+            table.filter = Input::new(text);
+            vec![Command::Fetch(table.restart())]
+        }
+        PaletteCommand::Help => apply(state, Action::Help),
+        PaletteCommand::Refresh => apply(state, Action::Refresh),
+        PaletteCommand::Quit => apply(state, Action::Quit),
+    }
+}
+
+fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
+    let rows = page_rows(state);
+    match event {
+        WorkerEvent::Page {
+            pane,
+            generation,
+            page,
+        } => {
+            state.table_of_mut(pane).accept(generation, page, rows);
+            Vec::new()
+        }
+        WorkerEvent::Status(status) => {
+            state.status = status;
+            Vec::new()
+        }
+        WorkerEvent::DataChanged => {
+            for table in &mut state.tables {
+                table.stale = true;
+            }
+            vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus]
+        }
+        WorkerEvent::JobProgress(job) => {
+            match state.jobs.iter_mut().find(|j| j.id == job.id) {
+                Some(existing) => *existing = job,
+                None => state.jobs.push(job),
+            }
+            Vec::new()
+        }
+        WorkerEvent::JobFinished { id, label, outcome } => {
+            state.jobs.retain(|j| j.id != id);
+            match outcome {
+                Ok(text) => state.flash(format!("{label}: {text}"), Tone::Info),
+                Err(text) => state.flash(format!("{label} failed: {text}"), Tone::Error),
+            }
+            Vec::new()
+        }
+        WorkerEvent::Failed(text) => {
+            state.flash(text, Tone::Error);
+            Vec::new()
+        }
+    }
+}

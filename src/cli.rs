@@ -1,0 +1,266 @@
+//! The command line (architecture §5): parsing and dispatch.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::PaneId;
+use crate::config::Config;
+use crate::console::{self, ConsoleOptions};
+use crate::output::Format;
+use crate::paths::{self, Paths};
+use crate::store::{self, OpenMode, StoreError};
+
+/// seats: a keyboard-driven terminal console for software licenses.
+#[derive(Debug, Parser)]
+#[command(name = "seats", version, about, long_about = None)]
+pub struct Cli {
+    /// The cache file to use (default: seats.db in the data directory).
+    #[arg(long, global = true, env = "SEATS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file to use (default: config.toml in the config directory).
+    #[arg(long, global = true, env = "SEATS_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Browse only: hide every key that changes something.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Build the demo tenant if absent, then open the console on it.
+    Demo {
+        /// Users in the generated organization.
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        users: u32,
+        /// Seed of the generator: the same seed gives the same tenant.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Build the tenant (progress on stderr) and exit without the console.
+        #[arg(long)]
+        no_open: bool,
+    },
+    /// Print one rendered screen of a pane as plain text.
+    Snapshot {
+        /// licenses, apps, connectors, agreements or users.
+        pane: String,
+        #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u16).range(20..=1000))]
+        width: u16,
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(5..=1000))]
+        height: u16,
+    },
+    /// License pools with total / consumed / available.
+    Pools {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Users with their licenses.
+    Users {
+        /// Keep users whose UPN, name or department contains TEXT (! inverts).
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// A failure with the exit code the architecture gives it.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad usage or bad input: exit 2.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// An unexpected failure: exit 1.
+    pub fn unexpected(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Failure {
+        match err {
+            StoreError::Sqlite(_) => Failure::unexpected(err),
+            _ => Failure::usage(err.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(err: rusqlite::Error) -> Failure {
+        Failure::unexpected(format!("cache error: {err}"))
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let paths = Paths::discover();
+    let config_path = cli.config.clone().unwrap_or_else(|| paths.config_file.clone());
+    let config = Config::load(&config_path, cli.config.is_some()).map_err(|e| Failure::usage(e.to_string()))?;
+    let actor = paths::os_user();
+    match cli.command {
+        None => {
+            let db = cli.db.clone().unwrap_or_else(|| paths.existing_db());
+            let db = prepare_new_cache(&db, cli.db.is_none(), &actor)?;
+            open_console(db, &config, actor, cli.read_only, None)
+        }
+        Some(Commands::Demo { users, seed, no_open }) => {
+            let db = cli.db.clone().unwrap_or_else(|| paths.demo_db());
+            demo(&db, cli.db.is_none(), users, seed, no_open, &config, actor, cli.read_only)
+        }
+        Some(Commands::Snapshot { pane, width, height }) => {
+            let pane = PaneId::parse(&pane).ok_or_else(|| {
+                Failure::usage(format!(
+                    "unknown pane {pane:?}; use one of: licenses, apps, connectors, agreements, users"
+                ))
+            })?;
+            let conn = open_for_reading(&cli.db, &paths)?;
+            let text = crate::headless::snapshot(&conn, pane, (width, height), &actor, chrono::Utc::now())?;
+            print(&text)
+        }
+        Some(Commands::Pools { format }) => {
+            let conn = open_for_reading(&cli.db, &paths)?;
+            print(&crate::headless::pools(&conn, format)?)
+        }
+        Some(Commands::Users { filter, format }) => {
+            let conn = open_for_reading(&cli.db, &paths)?;
+            print(&crate::headless::users(&conn, filter.as_deref(), format)?)
+        }
+    }
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // A closed pipe (`seats users | head`) is not a failure.
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::unexpected(err)),
+        _ => Ok(()),
+    }
+}
+
+fn open_for_reading(db: &Option<PathBuf>, paths: &Paths) -> Result<rusqlite::Connection, Failure> {
+    let path = db.clone().unwrap_or_else(|| paths.existing_db());
+    Ok(store::open(&path, OpenMode::MustExist)?)
+}
+
+/// Creates and migrates the cache if it is missing (its default directory
+/// too, but never a directory the user named), and makes the creator its
+/// global administrator.
+fn prepare_new_cache(db: &Path, default_location: bool, actor: &str) -> Result<PathBuf, Failure> {
+    if default_location {
+        paths::ensure_parent(db).map_err(|e| Failure::usage(format!("cannot create {}: {e}", db.display())))?;
+    }
+    if db.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is a directory; --db takes the path of a cache file",
+            db.display()
+        )));
+    }
+    let conn = store::open(db, OpenMode::Create)?;
+    store::admins::ensure_creator(&conn, actor)?;
+    Ok(db.to_owned())
+}
+
+fn open_console(
+    db_path: PathBuf,
+    config: &Config,
+    actor: String,
+    read_only: bool,
+    generate_demo: Option<(u32, u64)>,
+) -> Result<(), Failure> {
+    let keymap = config.keymap().map_err(Failure::usage)?;
+    console::run(ConsoleOptions {
+        db_path,
+        keymap,
+        actor,
+        read_only,
+        generate_demo,
+    })
+    .map_err(Failure::unexpected)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn demo(
+    db: &Path,
+    default_location: bool,
+    users: u32,
+    seed: u64,
+    no_open: bool,
+    config: &Config,
+    actor: String,
+    read_only: bool,
+) -> Result<(), Failure> {
+    let db = prepare_new_cache(db, default_location, &actor)?;
+    let populated = crate::store::status::read(&store::open(&db, OpenMode::MustExist)?, &actor)?
+        .tenant
+        .is_some();
+    if no_open {
+        if populated {
+            eprintln!("demo tenant already built at {}; delete the file to build it anew", db.display());
+        } else {
+            build_demo_with_progress(&db, users, seed, &actor)?;
+        }
+        return Ok(());
+    }
+    let generate = (!populated).then_some((users, seed));
+    open_console(db, config, actor, read_only, generate)
+}
+
+fn build_demo_with_progress(db: &Path, users: u32, seed: u64, actor: &str) -> Result<(), Failure> {
+    let mut conn = store::open(db, OpenMode::MustExist)?;
+    let options = crate::demo::DemoOptions {
+        users,
+        seed,
+        now: chrono::Utc::now(),
+        actor: actor.to_owned(),
+    };
+    let started = std::time::Instant::now();
+    let mut last_percent = u64::MAX;
+    let summary = crate::demo::generate(&mut conn, &options, &mut |p| {
+        let percent = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+        if percent != last_percent {
+            last_percent = percent;
+            eprint!("\rbuilding demo tenant: {percent:>3}% ({})     ", p.stage);
+        }
+    })?;
+    eprintln!(
+        "\rdemo tenant built at {}: {} users, {} pools, {} assignments in {:.1}s",
+        db.display(),
+        summary.users,
+        summary.pools,
+        summary.assignments,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Parses the command line, runs it and turns the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = Paths::discover();
+    let _log = crate::logging::init(&paths.log_dir);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("seats: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The interactive console: the loop that joins terminal input, worker
+//! events and the clock, and runs the commands `update` returns.
+
+mod input;
+pub mod terminal;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::app::keymap::Keymap;
+use crate::app::{AppState, Command, Msg, update};
+use crate::ui::{self, theme::Theme};
+use crate::worker::{Request, Worker};
+
+/// How often the clock ticks (countdowns, data age, fading messages).
+const TICK: Duration = Duration::from_millis(250);
+
+/// What the console needs to start.
+pub struct ConsoleOptions {
+    pub db_path: PathBuf,
+    pub keymap: Keymap,
+    pub actor: String,
+    pub read_only: bool,
+    /// Build the demo tenant with (users, seed) first.
+    pub generate_demo: Option<(u32, u64)>,
+}
+
+/// Runs the console until the user quits.
+pub fn run(options: ConsoleOptions) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()?;
+    let guard = terminal::enter()?;
+    let result = runtime.block_on(event_loop(guard, options, runtime.handle().clone()));
+    terminal::restore();
+    result
+}
+
+async fn event_loop(
+    mut guard: terminal::TerminalGuard,
+    options: ConsoleOptions,
+    runtime: tokio::runtime::Handle,
+) -> anyhow::Result<()> {
+    let theme = Theme::from_env();
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+    let (event_tx, mut event_rx) = mpsc::unbounded_channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    input::spawn(msg_tx, stop.clone());
+    let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime);
+
+    let mut state = AppState::new(options.keymap, options.actor.clone(), options.read_only, Utc::now());
+    let size = guard.terminal.size()?;
+    state.size = (size.width, size.height);
+    // Paint the first frame before the first query so the UI never looks frozen.
+    guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;
+    let first_pane = state.pane;
+    let mut commands = update::show(&mut state, first_pane);
+    commands.push(Command::RefreshStatus);
+    if let Some((users, seed)) = options.generate_demo {
+        commands.push(Command::GenerateDemo { users, seed });
+    }
+    run_commands(&mut worker, &options.actor, commands);
+
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !state.quit {
+        let msg = tokio::select! {
+            Some(msg) = msg_rx.recv() => msg,
+            Some(event) = event_rx.recv() => Msg::Worker(event),
+            _ = tick.tick() => Msg::Tick(Utc::now()),
+        };
+        let mut commands = update(&mut state, msg);
+        // Apply everything already waiting before drawing: a burst of keys
+        // or replies costs one frame.
+        while let Ok(msg) = msg_rx.try_recv().map_err(|_| ()).or_else(|()| event_rx.try_recv().map(Msg::Worker)) {
+            commands.extend(update(&mut state, msg));
+        }
+        run_commands(&mut worker, &options.actor, commands);
+        if !state.quit {
+            guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+fn run_commands(worker: &mut Worker, actor: &str, commands: Vec<Command>) {
+    for command in commands {
+        match command {
+            Command::Fetch(fetch) => worker.send(Request::Fetch(fetch)),
+            Command::RefreshStatus => worker.send(Request::Status),
+            Command::GenerateDemo { users, seed } => worker.generate_demo(users, seed, actor.to_owned()),
+            Command::Quit => {}
+        }
+    }
+}

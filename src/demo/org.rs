@@ -1,0 +1,225 @@
+//! The tenant row, its first admin, the connectors with their sync history,
+//! and the audit event that records the build.
+
+use rusqlite::{Connection, params};
+
+use super::DemoOptions;
+use super::clock::{Clock, DAY};
+
+/// The fictional organization.
+pub(crate) const TENANT_NAME: &str = "Contoso Demo";
+/// Its domain; `.example` is reserved, so no mail can ever reach anyone.
+pub(crate) const DOMAIN: &str = "contoso-demo.example";
+
+/// Connector ids, fixed so pools and apps can point at them.
+pub(crate) const GRAPH: i64 = 1;
+pub(crate) const VPP: i64 = 2;
+const VPP_OLD: i64 = 3;
+pub(crate) const STORE: i64 = 4;
+pub(crate) const VOLUME: i64 = 5;
+
+/// Who the sync runs of connector-sourced seats are recorded as.
+pub(crate) const SYNC_ACTOR: &str = "sync";
+
+/// One connector row; `None` fields stay NULL.
+#[derive(Default)]
+struct Connector {
+    id: i64,
+    name: &'static str,
+    kind: &'static str,
+    account: Option<String>,
+    endpoint: Option<&'static str>,
+    enabled: bool,
+    state: &'static str,
+    language: Option<&'static str>,
+    token_name: Option<&'static str>,
+    apple_id: Option<String>,
+    /// Days ago the token was uploaded, and days until it expires.
+    token: Option<(i64, i64)>,
+    claimed_by: Option<&'static str>,
+    /// Seconds ago of the last attempt and of the last success.
+    last_sync: Option<i64>,
+    last_success: Option<i64>,
+    last_error: Option<&'static str>,
+    secret_ref: Option<&'static str>,
+}
+
+const STORE_ERROR: &str = "HTTP 503 Service Unavailable from the Store for Business inventory service \
+     after 3 attempts; the cache still holds the last successful sync";
+const OLD_TOKEN_ERROR: &str = "the token expired and was claimed by another MDM; upload a new token \
+     from Apple Business Manager instead of re-importing this one";
+const SKIPPED_NOTE: &str = "1 app skipped: Contoso Secure Viewer (Offline): package is encrypted; \
+     encrypted apps are not synced";
+
+fn connectors() -> Vec<Connector> {
+    let admin = |local: &str| Some(format!("{local}@{DOMAIN}"));
+    vec![
+        Connector {
+            id: GRAPH,
+            name: "Microsoft Graph",
+            kind: "graph",
+            account: Some(DOMAIN.into()),
+            endpoint: Some("https://graph.microsoft.com/v1.0"),
+            last_sync: Some(25 * 60),
+            last_success: Some(25 * 60),
+            secret_ref: Some("env:SEATS_GRAPH_SECRET"),
+            ..ok()
+        },
+        // R-CON-4: a year-long token that runs out within the warning window.
+        Connector {
+            id: VPP,
+            name: "Apple VPP",
+            kind: "apple_vpp",
+            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2"),
+            token_name: Some("Contoso Demo VPP"),
+            apple_id: admin("vpp-admin"),
+            token: Some((345, 20)),
+            last_sync: Some(3 * 3600),
+            last_success: Some(3 * 3600),
+            secret_ref: Some("env:SEATS_VPP_TOKEN"),
+            ..ok()
+        },
+        // R-CON-6: a legacy token, expired and claimed by another manager.
+        Connector {
+            id: VPP_OLD,
+            name: "Apple VPP (old school district token)",
+            kind: "apple_vpp",
+            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2"),
+            enabled: false,
+            state: "disabled",
+            token_name: Some("District VPP 2023"),
+            apple_id: admin("district-vpp"),
+            token: Some((375, -10)),
+            claimed_by: Some("another MDM"),
+            last_sync: Some(10 * DAY + 4 * 3600),
+            last_success: Some(11 * DAY + 4 * 3600),
+            last_error: Some(OLD_TOKEN_ERROR),
+            ..ok()
+        },
+        // R-CON-8: the last syncs failed; the cache keeps the last good data.
+        Connector {
+            id: STORE,
+            name: "Microsoft Store for Business",
+            kind: "store_business",
+            account: admin("store-admin"),
+            endpoint: Some("https://bspmts.mp.microsoft.com/V1"),
+            state: "error",
+            language: Some("en-US"),
+            last_sync: Some(2 * 3600),
+            last_success: Some(3 * DAY + 14 * 3600),
+            last_error: Some(STORE_ERROR),
+            secret_ref: Some("env:SEATS_STORE_SECRET"),
+            ..ok()
+        },
+        Connector {
+            id: VOLUME,
+            name: "Volume licensing",
+            kind: "volume_licensing",
+            last_sync: Some(DAY + 1800),
+            last_success: Some(DAY + 1800),
+            ..ok()
+        },
+    ]
+}
+
+fn ok() -> Connector {
+    Connector {
+        enabled: true,
+        state: "ok",
+        ..Connector::default()
+    }
+}
+
+/// Writes the tenant, the admin, the connectors and their sync runs.
+pub(crate) fn write(conn: &Connection, opts: &DemoOptions, clock: &Clock) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO tenant (id, name, domain, created_at, created_by) VALUES (1, ?1, ?2, ?3, ?4)",
+        params![TENANT_NAME, DOMAIN, clock.now(), opts.actor],
+    )?;
+    // The one who builds the cache administers it (R-LIC-6).
+    conn.execute(
+        "INSERT OR IGNORE INTO admins (os_user, role, added_at, added_by) VALUES (?1, 'global', ?2, ?1)",
+        params![opts.actor, clock.now()],
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO connectors (id, name, kind, account, endpoint, enabled, state, language, \
+         schedule_minutes, token_name, apple_id, token_updated_at, token_expires_at, claimed_by, \
+         last_sync_at, last_success_at, last_error, secret_ref) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 720, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    for c in connectors() {
+        let ago = |seconds: Option<i64>| seconds.map(|s| clock.ago(s));
+        stmt.execute(params![
+            c.id,
+            c.name,
+            c.kind,
+            c.account,
+            c.endpoint,
+            c.enabled,
+            c.state,
+            c.language,
+            c.token_name,
+            c.apple_id,
+            c.token.map(|(updated, _)| clock.days_ago(updated)),
+            c.token.map(|(_, expires)| clock.days_ago(-expires)),
+            c.claimed_by,
+            ago(c.last_sync),
+            ago(c.last_success),
+            c.last_error,
+            c.secret_ref
+        ])?;
+        write_runs(conn, clock, &c)?;
+    }
+    Ok(())
+}
+
+/// A few days of twice-daily sync history, ending at the connector's last sync.
+fn write_runs(conn: &Connection, clock: &Clock, c: &Connector) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sync_runs (connector_id, started_at, finished_at, result, added, updated, \
+         removed, skipped, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+    )?;
+    let (Some(last), Some(success)) = (c.last_sync, c.last_success) else {
+        return Ok(());
+    };
+    for run in (0..8i64).rev() {
+        let started = last + run * DAY / 2;
+        let failed = started < success;
+        let (result, message, skipped) = match (failed, c.id) {
+            (true, VPP_OLD) => ("failed", Some(OLD_TOKEN_ERROR), 0),
+            (true, _) => ("failed", Some(STORE_ERROR), 0),
+            (false, STORE) => ("ok", Some(SKIPPED_NOTE), 1),
+            (false, _) => ("ok", None, 0),
+        };
+        let updated = if failed { 0 } else { 3 + run * 7 % 11 };
+        stmt.execute(params![
+            c.id,
+            clock.ago(started),
+            clock.ago(started - 40 - run * 3),
+            result,
+            i64::from(run == 7 && !failed),
+            updated,
+            skipped,
+            message
+        ])?;
+    }
+    Ok(())
+}
+
+/// Records the build itself, like every other change (in its transaction).
+pub(crate) fn write_audit(
+    conn: &Connection,
+    opts: &DemoOptions,
+    clock: &Clock,
+    (users, assignments): (usize, usize),
+) -> rusqlite::Result<()> {
+    let detail = format!(
+        "demo tenant {TENANT_NAME} built: {users} users, {assignments} assignments, seed {}",
+        opts.seed
+    );
+    conn.execute(
+        "INSERT INTO audit (at, actor, action, result, detail) VALUES (?1, ?2, 'demo.generate', 'ok', ?3)",
+        params![clock.now(), opts.actor, detail],
+    )?;
+    Ok(())
+}

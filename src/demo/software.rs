@@ -1,0 +1,296 @@
+//! The software catalog (publishers and products) and the inventory detected
+//! on managed computers: the "installed" side of agreement coverage.
+
+use rusqlite::{Connection, params};
+
+use super::clock::{Clock, DAY};
+use super::names::DEPARTMENTS;
+use super::people::{Os, People};
+use super::progress::Tracker;
+use super::rng::Rng;
+
+/// Publishers; "soft" finds both Microsoft entries (R-AGR-10).
+pub(crate) const PUBLISHERS: &[&str] = &[
+    "Microsoft",
+    "Microsoft Research",
+    "Adobe",
+    "Autodesk",
+    "JetBrains",
+    "Corel",
+    "Oracle",
+    "TechSmith",
+    "Google",
+    "Mozilla",
+    "Zoom Video Communications",
+    "Igor Pavlov",
+];
+
+/// A catalog product and how likely a computer has it.
+pub(crate) struct Product {
+    pub publisher: usize,
+    pub title: &'static str,
+    pub versions: &'static [&'static str],
+    pub windows: f64,
+    pub mac: f64,
+    /// Departments where it is far more common, and the chance there.
+    pub depts: &'static [&'static str],
+    pub dept_chance: f64,
+}
+
+const fn product(
+    publisher: usize,
+    title: &'static str,
+    versions: &'static [&'static str],
+    windows: f64,
+    mac: f64,
+) -> Product {
+    Product {
+        publisher,
+        title,
+        versions,
+        windows,
+        mac,
+        depts: &[],
+        dept_chance: 0.0,
+    }
+}
+
+const fn for_depts(base: Product, depts: &'static [&'static str], dept_chance: f64) -> Product {
+    Product {
+        depts,
+        dept_chance,
+        ..base
+    }
+}
+
+const ENG: &[&str] = &["Engineering", "Product"];
+
+pub(crate) const PRODUCTS: &[Product] = &[
+    product(
+        0,
+        "Microsoft 365 Apps for enterprise",
+        &["16.0.17928", "16.0.18025"],
+        0.92,
+        0.55,
+    ),
+    for_depts(
+        product(0, "Microsoft Visio Professional 2021", &["16.0.14332"], 0.03, 0.0),
+        &["Engineering", "IT"],
+        0.35,
+    ),
+    for_depts(
+        product(
+            0,
+            "Microsoft Project Professional 2021",
+            &["16.0.14332"],
+            0.02,
+            0.0,
+        ),
+        &["Product"],
+        0.4,
+    ),
+    for_depts(
+        product(
+            0,
+            "Microsoft Visual Studio Professional 2022",
+            &["17.10.4", "17.11.2"],
+            0.0,
+            0.0,
+        ),
+        ENG,
+        0.55,
+    ),
+    for_depts(
+        product(0, "Microsoft SQL Server 2022 Standard", &["16.0.4135"], 0.0, 0.0),
+        &["IT"],
+        0.12,
+    ),
+    for_depts(
+        product(1, "Z3 Theorem Prover", &["4.13.0"], 0.0, 0.0),
+        &["Research"],
+        0.05,
+    ),
+    // In the catalog, detected nowhere: an agreement for it is refused (R-AGR-11).
+    product(1, "Infer.NET", &["0.4.2403"], 0.0, 0.0),
+    product(
+        2,
+        "Adobe Acrobat Pro",
+        &["24.002.20933", "24.003.20054"],
+        0.12,
+        0.15,
+    ),
+    for_depts(
+        product(2, "Adobe Photoshop", &["25.11", "25.12"], 0.0, 0.02),
+        &["Design", "Marketing"],
+        0.6,
+    ),
+    for_depts(
+        product(3, "AutoCAD 2025", &["25.0.58.0"], 0.0, 0.0),
+        &["Engineering"],
+        0.1,
+    ),
+    for_depts(
+        product(4, "IntelliJ IDEA Ultimate", &["2024.2.1", "2024.2.3"], 0.0, 0.0),
+        ENG,
+        0.45,
+    ),
+    for_depts(
+        product(5, "CorelDRAW Graphics Suite 2024", &["25.1.0.269"], 0.0, 0.0),
+        &["Design"],
+        0.2,
+    ),
+    for_depts(
+        product(6, "Java SE Development Kit 21", &["21.0.4"], 0.02, 0.02),
+        ENG,
+        0.3,
+    ),
+    product(7, "Snagit 2024", &["24.1.2"], 0.04, 0.02),
+    product(
+        8,
+        "Google Chrome",
+        &["128.0.6613.120", "129.0.6668.59"],
+        0.35,
+        0.4,
+    ),
+    product(9, "Mozilla Firefox", &["130.0", "130.0.1"], 0.1, 0.08),
+    product(10, "Zoom Workplace", &["6.2.0"], 0.12, 0.15),
+    product(11, "7-Zip", &["24.08"], 0.25, 0.0),
+];
+
+/// The index of a product by title (0 if unknown, which the tests rule out).
+pub(crate) fn product_index(title: &str) -> usize {
+    PRODUCTS.iter().position(|p| p.title == title).unwrap_or(0)
+}
+
+/// One detection of a product on a computer.
+pub(crate) struct Detection {
+    pub device: u32,
+    pub product: usize,
+    pub version: &'static str,
+    pub ago: i64,
+}
+
+/// Everything detected, with per-product counts of computers.
+pub(crate) struct Inventory {
+    pub rows: Vec<Detection>,
+    pub installed: Vec<i64>,
+}
+
+impl Inventory {
+    pub(crate) fn plan(seed: u64, people: &People) -> Self {
+        let mut rng = Rng::stream(seed, "inventory");
+        let mut rows = Vec::new();
+        for (device, d) in (1..).zip(&people.devices) {
+            if !d.os.is_computer() || !d.managed {
+                continue;
+            }
+            let dept = people
+                .users
+                .get((d.owner as usize).wrapping_sub(1))
+                .map(|u| DEPARTMENTS[u.dept].0);
+            for (index, p) in PRODUCTS.iter().enumerate() {
+                if rng.chance(chance(p, d.os, dept)) {
+                    let version = p.versions[rng.index(p.versions.len())];
+                    let ago = rng.range(0, 7 * DAY);
+                    rows.push(Detection {
+                        device,
+                        product: index,
+                        version,
+                        ago,
+                    });
+                }
+            }
+        }
+        let mut inventory = Inventory {
+            installed: Vec::new(),
+            rows,
+        };
+        inventory.ensure_each_detected(people);
+        inventory.count();
+        inventory
+    }
+
+    /// Small tenants may roll no detection of a rare product; every product
+    /// that can be detected gets at least one, so each agreement has a computer.
+    fn ensure_each_detected(&mut self, people: &People) {
+        let Some(first) = (1..)
+            .zip(&people.devices)
+            .find(|(_, d)| d.os == Os::Windows && d.managed)
+        else {
+            return;
+        };
+        for (index, p) in PRODUCTS.iter().enumerate() {
+            let possible = p.windows + p.mac + p.dept_chance > 0.0;
+            if possible && !self.rows.iter().any(|r| r.product == index) {
+                let version = p.versions[0];
+                self.rows.push(Detection {
+                    device: first.0,
+                    product: index,
+                    version,
+                    ago: DAY,
+                });
+            }
+        }
+    }
+
+    fn count(&mut self) {
+        self.installed = vec![0; PRODUCTS.len()];
+        for row in &self.rows {
+            self.installed[row.product] += 1;
+        }
+    }
+
+    /// Distinct owners of computers where `product` was detected, in id order.
+    pub(crate) fn owners(&self, product: usize, people: &People) -> Vec<u32> {
+        let found = self.rows.iter().filter(|r| r.product == product);
+        let mut owners: Vec<u32> = found
+            .map(|r| people.devices[r.device as usize - 1].owner)
+            .filter(|o| *o != 0)
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners
+    }
+
+    pub(crate) fn rows(&self) -> u64 {
+        (PUBLISHERS.len() + PRODUCTS.len() + self.rows.len()) as u64
+    }
+
+    pub(crate) fn write(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
+        t.stage("software catalog");
+        let mut stmt = conn.prepare_cached("INSERT INTO publishers (id, name) VALUES (?1, ?2)")?;
+        for (id, name) in (1..).zip(PUBLISHERS) {
+            stmt.execute(params![id, name])?;
+            t.row();
+        }
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO products (id, publisher_id, title) VALUES (?1, ?2, ?3)")?;
+        for (id, p) in (1..).zip(PRODUCTS) {
+            stmt.execute(params![id, p.publisher as i64 + 1, p.title])?;
+            t.row();
+        }
+        t.stage("inventory");
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO inventory (id, device_id, product_id, version, detected_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (id, r) in (1..).zip(&self.rows) {
+            stmt.execute(params![
+                id,
+                r.device,
+                r.product as i64 + 1,
+                r.version,
+                clock.ago(r.ago)
+            ])?;
+            t.row();
+        }
+        Ok(())
+    }
+}
+
+fn chance(p: &Product, os: Os, dept: Option<&str>) -> f64 {
+    let base = if os == Os::MacOs { p.mac } else { p.windows };
+    match dept {
+        Some(dept) if p.depts.contains(&dept) => p.dept_chance,
+        _ => base,
+    }
+}

@@ -1,0 +1,11 @@
+//! Plain types and rules: no I/O, no terminal, no SQL.
+
+pub mod expiry;
+pub mod filter;
+pub mod kinds;
+pub mod seats;
+
+pub use expiry::{Countdown, countdown};
+pub use filter::TextFilter;
+pub use kinds::{ConnectorKind, PoolKind, Role, Source};
+pub use seats::{SeatLevel, Seats, Shortfall};

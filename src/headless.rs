@@ -1,0 +1,86 @@
+//! The headless twins of the panes: the same queries and the same render
+//! code, printed instead of shown.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+use crate::app::keymap::Keymap;
+use crate::app::{AppState, PaneId, update};
+use crate::output::{self, Format};
+use crate::store::pools::PoolRow;
+use crate::store::{self, PageRequest, users::UserRow};
+use crate::ui::{self, theme::Theme};
+use crate::worker::fetch_rows;
+
+/// Builds the console's state for `pane` at `width` x `height` exactly as the
+/// console would after its first window arrived.
+pub fn console_state(
+    conn: &Connection,
+    pane: PaneId,
+    size: (u16, u16),
+    actor: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<AppState> {
+    let mut state = AppState::new(Keymap::default(), actor.to_owned(), false, now);
+    state.size = size;
+    state.status = store::status::read(conn, actor)?;
+    update::show(&mut state, pane);
+    let rows = crate::ui::layout::table_rows(size.0, size.1);
+    let table = state.table_mut();
+    let fetch = table.reload();
+    let page = fetch_rows(conn, &fetch)?;
+    table.accept(fetch.generation, page, rows);
+    Ok(state)
+}
+
+/// One rendered screen as plain text (`seats snapshot`).
+pub fn snapshot(conn: &Connection, pane: PaneId, size: (u16, u16), actor: &str, now: DateTime<Utc>) -> rusqlite::Result<String> {
+    let state = console_state(conn, pane, size, actor, now)?;
+    Ok(ui::render_to_string(&state, Theme::plain()))
+}
+
+fn figure(value: Option<i64>) -> String {
+    value.map_or("unlimited".to_owned(), |v| v.to_string())
+}
+
+/// `seats pools` in the chosen format.
+pub fn pools(conn: &Connection, format: Format) -> rusqlite::Result<String> {
+    let pools = store::pools::all(conn)?;
+    let headers = ["id", "name", "kind", "source", "total", "consumed", "available"];
+    let cells = |p: &PoolRow| {
+        vec![
+            p.id.to_string(),
+            p.name.clone(),
+            p.kind.to_string(),
+            p.source.to_string(),
+            figure(p.total),
+            p.consumed.to_string(),
+            figure(p.available),
+        ]
+    };
+    Ok(match format {
+        Format::Json => output::json(&pools),
+        Format::Csv => output::csv(&headers, &pools.iter().map(cells).collect::<Vec<_>>()),
+        Format::Table => output::table(&headers, &pools.iter().map(cells).collect::<Vec<_>>()),
+    })
+}
+
+/// `seats users` in the chosen format; the filter works as in the console.
+pub fn users(conn: &Connection, filter: Option<&str>, format: Format) -> rusqlite::Result<String> {
+    let request = PageRequest {
+        filter: filter.and_then(crate::domain::TextFilter::parse),
+        limit: usize::MAX >> 1,
+        ..PageRequest::default()
+    };
+    let users = store::users::page(conn, &request)?.rows;
+    let headers = ["upn", "display_name", "enabled", "pools"];
+    let cells = |u: &UserRow| {
+        let pools: Vec<String> = u.pools.iter().map(ToString::to_string).collect();
+        vec![u.upn.clone(), u.display_name.clone(), u.enabled.to_string(), pools.join(" ")]
+    };
+    Ok(match format {
+        Format::Json => output::json(&users),
+        Format::Csv => output::csv(&headers, &users.iter().map(cells).collect::<Vec<_>>()),
+        Format::Table => output::table(&headers, &users.iter().map(cells).collect::<Vec<_>>()),
+    })
+}

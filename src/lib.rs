@@ -1,0 +1,15 @@
+//! seats: a keyboard-driven terminal console for software licenses.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod console;
+pub mod demo;
+pub mod domain;
+pub mod headless;
+pub mod logging;
+pub mod output;
+pub mod paths;
+pub mod store;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,83 @@
+//! Store, VPP and vendor apps with their seats and installs (R-APP-*).
+
+use rusqlite::{Connection, Row};
+
+use super::columns::flag;
+use super::list::{ListSpec, Page, PageRequest, fetch_page};
+
+/// One app as the Apps pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppRow {
+    pub id: i64,
+    pub name: String,
+    pub publisher: Option<String>,
+    pub platform: String,
+    pub source: String,
+    pub license_type: String,
+    pub price_cents: i64,
+    pub encrypted: bool,
+    pub sync_status: String,
+    pub skip_reason: Option<String>,
+    pub install_scope: Option<String>,
+    pub install_url: Option<String>,
+    pub pool_id: Option<i64>,
+    pub total: Option<i64>,
+    pub consumed: Option<i64>,
+    pub installed: i64,
+    pub pending: i64,
+    pub failed: i64,
+}
+
+/// Column order of the Apps table.
+pub const COLUMNS: &[&str] = &["Name", "License", "Platform", "Total", "Used", "Free", "Installs", "Sync"];
+
+const SPEC: ListSpec = ListSpec {
+    base: "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \
+             a.encrypted, a.sync_status, a.skip_reason, a.install_scope, a.install_url, \
+             p.id AS pool_id, p.total, p.consumed, p.total - p.consumed AS available, \
+             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'installed') AS installed, \
+             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'pending') AS pending, \
+             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed \
+           FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
+    haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
+               sync_status || ' ' || coalesce(publisher, '')",
+    sort_keys: &[
+        "name COLLATE NOCASE",
+        "license_type",
+        "platform",
+        "coalesce(total, 9223372036854775807)",
+        "coalesce(consumed, 0)",
+        "coalesce(available, 9223372036854775807)",
+        "installed",
+        "sync_status",
+    ],
+    tiebreak: "id",
+};
+
+fn map_row(row: &Row<'_>) -> rusqlite::Result<AppRow> {
+    Ok(AppRow {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        publisher: row.get("publisher")?,
+        platform: row.get("platform")?,
+        source: row.get("source")?,
+        license_type: row.get("license_type")?,
+        price_cents: row.get("price_cents")?,
+        encrypted: flag(row, "encrypted")?,
+        sync_status: row.get("sync_status")?,
+        skip_reason: row.get("skip_reason")?,
+        install_scope: row.get("install_scope")?,
+        install_url: row.get("install_url")?,
+        pool_id: row.get("pool_id")?,
+        total: row.get("total")?,
+        consumed: row.get("consumed")?,
+        installed: row.get("installed")?,
+        pending: row.get("pending")?,
+        failed: row.get("failed")?,
+    })
+}
+
+/// One window of the Apps table.
+pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<AppRow>> {
+    fetch_page(conn, &SPEC, request, map_row)
+}

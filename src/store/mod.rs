@@ -1,0 +1,15 @@
+//! The SQLite cache: one file per tenant, opened in WAL mode.
+
+pub mod admins;
+pub mod agreements;
+pub mod apps;
+mod columns;
+pub mod connectors;
+pub mod db;
+pub mod list;
+pub mod pools;
+pub mod status;
+pub mod users;
+
+pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};
+pub use list::{Page, PageRequest};

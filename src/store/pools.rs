@@ -1,0 +1,136 @@
+//! License pools (R-LIC-1, R-RPT-5): the Licenses pane and `seats pools`.
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::columns::{flag, parse_text};
+use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::{PoolKind, Seats, Source};
+
+/// One pool as the Licenses pane and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: PoolKind,
+    pub source: Source,
+    pub total: Option<i64>,
+    pub consumed: i64,
+    pub available: Option<i64>,
+    #[serde(skip)]
+    pub detail: PoolDetail,
+}
+
+/// The rest of a pool's attributes, for the detail panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PoolDetail {
+    pub sku_part_number: Option<String>,
+    pub source_consumed: Option<i64>,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub pricing: Option<String>,
+    pub channel: Option<String>,
+    pub billing_period: Option<String>,
+    pub price_cents: Option<i64>,
+    pub vendor_managed: bool,
+    pub assignable_to: String,
+    pub starts_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub publisher: Option<String>,
+    pub connector: Option<String>,
+    pub app_name: Option<String>,
+    pub install_url: Option<String>,
+    pub groups_assigned: i64,
+    pub pending_changes: i64,
+}
+
+impl PoolRow {
+    /// The pool's seat figures.
+    pub fn seats(&self) -> Seats {
+        Seats::new(self.total, self.consumed)
+    }
+}
+
+/// Column order of the Licenses table; the sort keys follow it.
+pub const COLUMNS: &[&str] = &["Name", "Kind", "Source", "Total", "Used", "Free", "Expires"];
+
+const SPEC: ListSpec = ListSpec {
+    base: "SELECT p.id, p.name, p.kind, p.source, p.total, p.consumed, \
+             p.total - p.consumed AS available, p.sku_part_number, p.source_consumed, p.status, \
+             p.disabled_reason, p.pricing, p.channel, p.billing_period, p.price_cents, \
+             p.vendor_managed, p.assignable_to, p.starts_on, p.expires_on, p.publisher, \
+             c.name AS connector, a.name AS app_name, a.install_url, \
+             (SELECT count(*) FROM group_assignments g WHERE g.pool_id = p.id) AS groups_assigned, \
+             (SELECT count(*) FROM outbox o WHERE o.pool_id = p.id AND o.state = 'pending') AS pending_changes \
+           FROM pools p \
+           LEFT JOIN connectors c ON c.id = p.connector_id \
+           LEFT JOIN apps a ON a.id = p.app_id",
+    haystack: "name || ' ' || kind || ' ' || source || ' ' || status || ' ' || \
+               coalesce(sku_part_number, '') || ' ' || coalesce(publisher, '')",
+    sort_keys: &[
+        "name COLLATE NOCASE",
+        "kind",
+        "source",
+        "coalesce(total, 9223372036854775807)",
+        "consumed",
+        "coalesce(available, 9223372036854775807)",
+        "coalesce(expires_on, '9999')",
+    ],
+    tiebreak: "id",
+};
+
+fn map_row(row: &Row<'_>) -> rusqlite::Result<PoolRow> {
+    Ok(PoolRow {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        kind: parse_text(row, "kind")?,
+        source: parse_text(row, "source")?,
+        total: row.get("total")?,
+        consumed: row.get("consumed")?,
+        available: row.get("available")?,
+        detail: PoolDetail {
+            sku_part_number: row.get("sku_part_number")?,
+            source_consumed: row.get("source_consumed")?,
+            status: row.get("status")?,
+            disabled_reason: row.get("disabled_reason")?,
+            pricing: row.get("pricing")?,
+            channel: row.get("channel")?,
+            billing_period: row.get("billing_period")?,
+            price_cents: row.get("price_cents")?,
+            vendor_managed: flag(row, "vendor_managed")?,
+            assignable_to: row.get("assignable_to")?,
+            starts_on: row.get("starts_on")?,
+            expires_on: row.get("expires_on")?,
+            publisher: row.get("publisher")?,
+            connector: row.get("connector")?,
+            app_name: row.get("app_name")?,
+            install_url: row.get("install_url")?,
+            groups_assigned: row.get("groups_assigned")?,
+            pending_changes: row.get("pending_changes")?,
+        },
+    })
+}
+
+/// One window of the Licenses table.
+pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<PoolRow>> {
+    fetch_page(conn, &SPEC, request, map_row)
+}
+
+/// Every pool, sorted by name, for the CLI (pools number in the hundreds).
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<PoolRow>> {
+    let request = PageRequest {
+        limit: usize::MAX >> 1,
+        ..PageRequest::default()
+    };
+    Ok(page(conn, &request)?.rows)
+}
+
+/// Finds a pool by id, exact name (case-insensitive) or SKU part number.
+pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<PoolRow>> {
+    let sql = format!(
+        "SELECT * FROM ({}) WHERE CAST(id AS TEXT) = ?1 OR name = ?1 COLLATE NOCASE \
+         OR sku_part_number = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+        SPEC.base
+    );
+    conn.query_row(&sql, [key], map_row).optional()
+}

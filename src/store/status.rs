@@ -1,0 +1,57 @@
+//! What the status bar shows: tenant, data age, connector health, role.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::domain::Role;
+
+/// A summary of the cache for the status bar.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StatusInfo {
+    /// Tenant name, or None for a cache that holds no tenant yet.
+    pub tenant: Option<String>,
+    /// Enabled connectors whose last sync succeeded.
+    pub connectors_ok: i64,
+    /// Enabled connectors in error, or never synced.
+    pub connectors_failing: i64,
+    /// The oldest last-success among enabled connectors: how stale the data is.
+    pub stalest_success: Option<String>,
+    /// The role of the OS user running the console, if they are an admin.
+    pub role: Option<Role>,
+    /// Changes queued for the sources.
+    pub pending_changes: i64,
+}
+
+/// Reads the status summary for `actor`.
+pub fn read(conn: &Connection, actor: &str) -> rusqlite::Result<StatusInfo> {
+    let tenant = conn
+        .query_row("SELECT name FROM tenant WHERE id = 1", [], |row| row.get(0))
+        .optional()?;
+    let (connectors_ok, connectors_failing, stalest_success) = conn.query_row(
+        "SELECT coalesce(sum(state = 'ok'), 0), coalesce(sum(state IN ('error', 'never')), 0), \
+                min(last_success_at) FROM connectors WHERE enabled = 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let role = role_of(conn, actor)?;
+    let pending_changes = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE state = 'pending'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(StatusInfo {
+        tenant,
+        connectors_ok,
+        connectors_failing,
+        stalest_success,
+        role,
+        pending_changes,
+    })
+}
+
+/// The role recorded for an OS user, if any.
+pub fn role_of(conn: &Connection, actor: &str) -> rusqlite::Result<Option<Role>> {
+    let text: Option<String> = conn
+        .query_row("SELECT role FROM admins WHERE os_user = ?1", [actor], |row| row.get(0))
+        .optional()?;
+    Ok(text.and_then(|t| t.parse().ok()))
+}

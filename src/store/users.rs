@@ -1,0 +1,77 @@
+//! Users with the seats they hold (`seats users`, the Users view).
+
+use rusqlite::{Connection, Row};
+use serde::Serialize;
+
+use super::columns::flag;
+use super::list::{ListSpec, Page, PageRequest, fetch_page};
+
+/// One user and the pools whose seat they hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserRow {
+    #[serde(skip)]
+    pub id: i64,
+    pub upn: String,
+    pub display_name: String,
+    pub enabled: bool,
+    /// Ids of the pools whose seat the user holds.
+    pub pools: Vec<i64>,
+    #[serde(skip)]
+    pub department: Option<String>,
+    #[serde(skip)]
+    pub deleted: bool,
+    #[serde(skip)]
+    pub last_sign_in: Option<String>,
+    /// Names of those pools, for the screen.
+    #[serde(skip)]
+    pub pool_names: Vec<String>,
+}
+
+/// Column order of the Users table.
+pub const COLUMNS: &[&str] = &["UPN", "Name", "Department", "State", "Seats", "Last sign-in"];
+
+const SPEC: ListSpec = ListSpec {
+    base: "SELECT u.id, u.upn, u.display_name, u.department, u.enabled, u.deleted, u.last_sign_in, \
+             (SELECT group_concat(s.pool_id, ',') FROM assignments s \
+                WHERE s.user_id = u.id AND s.state <> 'error') AS pool_ids, \
+             (SELECT group_concat(p.name, char(31)) FROM assignments s JOIN pools p ON p.id = s.pool_id \
+                WHERE s.user_id = u.id AND s.state <> 'error') AS pool_names, \
+             (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state <> 'error') AS seat_count \
+           FROM users u",
+    haystack: "upn || ' ' || display_name || ' ' || coalesce(department, '') || ' ' || \
+               CASE WHEN deleted THEN 'deleted' WHEN enabled THEN 'enabled' ELSE 'disabled' END",
+    sort_keys: &[
+        "upn COLLATE NOCASE",
+        "display_name COLLATE NOCASE",
+        "coalesce(department, '')",
+        "deleted * 2 + (1 - enabled)",
+        "seat_count",
+        "coalesce(last_sign_in, '')",
+    ],
+    tiebreak: "id",
+};
+
+fn split<T: std::str::FromStr>(joined: Option<String>, separator: char) -> Vec<T> {
+    joined
+        .map(|text| text.split(separator).filter_map(|part| part.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+fn map_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: row.get("id")?,
+        upn: row.get("upn")?,
+        display_name: row.get("display_name")?,
+        enabled: flag(row, "enabled")?,
+        pools: split(row.get("pool_ids")?, ','),
+        department: row.get("department")?,
+        deleted: flag(row, "deleted")?,
+        last_sign_in: row.get("last_sign_in")?,
+        pool_names: split(row.get("pool_names")?, '\u{1f}'),
+    })
+}
+
+/// One window of the Users table.
+pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<UserRow>> {
+    fetch_page(conn, &SPEC, request, map_row)
+}

@@ -1,0 +1,105 @@
+//! The Apps workspace (R-APP-1…9).
+
+use ratatui::text::Line;
+
+use super::{Cell, Ctx, field, field_cell, seat_cells};
+use crate::domain::Seats;
+use crate::store::apps::AppRow;
+
+/// License, Platform, Total, Used, Free, Installs, Sync.
+pub const WIDTHS: &[u16] = &[7, 8, 6, 6, 7, 9, 7];
+
+fn seats(row: &AppRow) -> Option<Seats> {
+    row.pool_id.map(|_| Seats::new(row.total, row.consumed.unwrap_or(0)))
+}
+
+pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
+    let [total, used, free] = match seats(row) {
+        Some(seats) => seat_cells(seats, ctx),
+        None => ["—", "—", "—"].map(|t| Cell::styled(t, ctx.theme.dim())),
+    };
+    let installs = if row.failed > 0 {
+        Cell::styled(format!("{}/{}✗", row.installed, row.failed), ctx.theme.bad())
+    } else {
+        Cell::plain(row.installed.to_string())
+    };
+    let sync = if row.sync_status == "skipped" {
+        Cell::styled("skipped", ctx.theme.warn())
+    } else {
+        Cell::plain("synced")
+    };
+    vec![
+        Cell::plain(row.name.clone()),
+        Cell::plain(capitalised(&row.license_type)),
+        Cell::plain(row.platform.clone()),
+        total,
+        used,
+        free,
+        installs,
+        sync,
+    ]
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let price = if row.price_cents == 0 {
+        "free".to_owned()
+    } else {
+        format!("{}.{:02}", row.price_cents / 100, row.price_cents % 100)
+    };
+    let mut lines = vec![
+        field("App", format!("{} (#{})", row.name, row.id), ctx),
+        field(
+            "Publisher",
+            format!("{} · {} · {}", row.publisher.as_deref().unwrap_or("—"), row.platform, price),
+            ctx,
+        ),
+        field("License", license_note(row), ctx),
+        field(
+            "Installs",
+            format!("{} installed, {} pending, {} failed", row.installed, row.pending, row.failed),
+            ctx,
+        ),
+    ];
+    if let Some(seats) = seats(row) {
+        let text = match seats.available() {
+            None => format!("unlimited, {} used", seats.consumed),
+            Some(free) => format!("{} total / {} used / {free} free", seats.total.unwrap_or(0), seats.consumed),
+        };
+        lines.push(field_cell("Seats", Cell::styled(text, ctx.theme.seats(seats.level())), ctx));
+    }
+    if row.sync_status == "skipped" {
+        let reason = row.skip_reason.clone().unwrap_or_else(|| "skipped by sync".into());
+        lines.push(field_cell("Sync", Cell::styled(reason, ctx.theme.warn()), ctx));
+    }
+    if row.source == "store_business" {
+        lines.push(field(
+            "Note",
+            "store apps arrive only by sync; to remove one, refund it at the store",
+            ctx,
+        ));
+    }
+    if let Some(url) = &row.install_url {
+        lines.push(field("Install at", url.clone(), ctx));
+    }
+    lines
+}
+
+fn license_note(row: &AppRow) -> String {
+    match row.license_type.as_str() {
+        "online" => "online: the store installs it".to_owned(),
+        "offline" => format!(
+            "offline: deployed by seats, per {}",
+            row.install_scope.as_deref().unwrap_or("user")
+        ),
+        "vpp" => "Apple VPP: per user, after the user accepts the invitation".to_owned(),
+        _ => "managed by the vendor".to_owned(),
+    }
+}

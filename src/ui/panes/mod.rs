@@ -1,0 +1,149 @@
+//! Per-pane presentation: the cells of a row and the lines of its detail.
+
+mod agreements;
+mod apps;
+mod connectors;
+mod licenses;
+mod users;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use crate::app::{PaneId, Row};
+use crate::domain::expiry::{age, parse_date};
+use crate::domain::{Seats, countdown};
+
+/// One table cell: text and how it looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub style: Style,
+}
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            style: Style::new(),
+        }
+    }
+
+    pub fn styled(text: impl Into<String>, style: Style) -> Cell {
+        Cell {
+            text: text.into(),
+            style,
+        }
+    }
+}
+
+/// What a pane's rows need to be drawn.
+pub struct Ctx {
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+}
+
+/// Column widths of a pane's table; the first column takes what is left.
+pub fn widths(pane: PaneId) -> Vec<Constraint> {
+    let fixed: &[u16] = match pane {
+        PaneId::Licenses => licenses::WIDTHS,
+        PaneId::Apps => apps::WIDTHS,
+        PaneId::Connectors => connectors::WIDTHS,
+        PaneId::Agreements => agreements::WIDTHS,
+        PaneId::Users => users::WIDTHS,
+    };
+    std::iter::once(Constraint::Min(12))
+        .chain(fixed.iter().map(|w| Constraint::Length(*w)))
+        .collect()
+}
+
+/// The cells of one row.
+pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
+    match row {
+        Row::Pool(r) => licenses::cells(r, ctx),
+        Row::App(r) => apps::cells(r, ctx),
+        Row::Connector(r) => connectors::cells(r, ctx),
+        Row::Agreement(r) => agreements::cells(r, ctx),
+        Row::User(r) => users::cells(r, ctx),
+    }
+}
+
+/// The detail panel's lines for one row.
+pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
+    match row {
+        Row::Pool(r) => licenses::detail(r, ctx),
+        Row::App(r) => apps::detail(r, ctx),
+        Row::Connector(r) => connectors::detail(r, ctx),
+        Row::Agreement(r) => agreements::detail(r, ctx),
+        Row::User(r) => users::detail(r, ctx),
+    }
+}
+
+/// Total, used and free cells with colour and a text marker.
+pub fn seat_cells(seats: Seats, ctx: &Ctx) -> [Cell; 3] {
+    let level = seats.level();
+    let style = ctx.theme.seats(level);
+    let total = seats.total.map_or("∞".to_owned(), |t| t.to_string());
+    let free = match seats.available() {
+        None => "∞".to_owned(),
+        Some(free) => format!("{free}{}", level.marker().trim()),
+    };
+    [
+        Cell::plain(total),
+        Cell::plain(seats.consumed.to_string()),
+        Cell::styled(free, style),
+    ]
+}
+
+/// A date as a countdown cell ("in 12d!", "expired 3d ago"), or "—".
+pub fn countdown_cell(date: Option<&str>, ctx: &Ctx) -> Cell {
+    match date.and_then(parse_date) {
+        None => Cell::styled("—", ctx.theme.dim()),
+        Some(date) => {
+            let countdown = countdown(date, ctx.now);
+            let mut text = countdown.short();
+            if matches!(countdown, crate::domain::Countdown::Soon(_)) {
+                text.push('!');
+            }
+            Cell::styled(text, ctx.theme.countdown(countdown))
+        }
+    }
+}
+
+/// A timestamp as an age cell ("3h ago"), or "never".
+pub fn age_cell(at: Option<&str>, ctx: &Ctx) -> Cell {
+    match at.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+        None => Cell::styled("never", ctx.theme.dim()),
+        Some(at) => Cell::plain(format!("{} ago", age(at.with_timezone(&Utc), ctx.now))),
+    }
+}
+
+/// A `label: value` line of the detail panel.
+pub fn field(label: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<11}"), ctx.theme.dim()),
+        Span::raw(value.into()),
+    ])
+}
+
+/// A `label: value` line whose value is a styled cell.
+pub fn field_cell(label: &str, cell: Cell, ctx: &Ctx) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<11}"), ctx.theme.dim()),
+        Span::styled(cell.text, cell.style),
+    ])
+}
+
+/// "a, b" for the present parts, "—" when none.
+pub fn joined(parts: &[Option<&str>]) -> String {
+    let present: Vec<&str> = parts.iter().flatten().copied().collect();
+    if present.is_empty() { "—".to_owned() } else { present.join(", ") }
+}
+
+/// A ten-cell text bar of a share: "[██████░░░░] 62%".
+pub fn bar(ratio: f64) -> String {
+    let filled = (ratio.clamp(0.0, 1.0) * 10.0).round() as usize;
+    format!("[{}{}] {:>3.0}%", "█".repeat(filled), "░".repeat(10 - filled), ratio * 100.0)
+}

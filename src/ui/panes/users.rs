@@ -1,0 +1,48 @@
+//! The Users view: users and the seats they hold.
+
+use ratatui::text::Line;
+
+use super::{Cell, Ctx, field, field_cell};
+use crate::domain::expiry::parse_date;
+use crate::store::users::UserRow;
+
+/// Name, Department, State, Seats, Last sign-in.
+pub const WIDTHS: &[u16] = &[18, 12, 8, 5, 12];
+
+fn state_cell(row: &UserRow, ctx: &Ctx) -> Cell {
+    if row.deleted {
+        Cell::styled("✗ deleted", ctx.theme.bad())
+    } else if !row.enabled {
+        Cell::styled("– disabled", ctx.theme.warn())
+    } else {
+        Cell::plain("enabled")
+    }
+}
+
+pub fn cells(row: &UserRow, ctx: &Ctx) -> Vec<Cell> {
+    vec![
+        Cell::plain(row.upn.clone()),
+        Cell::plain(row.display_name.clone()),
+        Cell::plain(row.department.clone().unwrap_or_default()),
+        state_cell(row, ctx),
+        Cell::plain(row.pools.len().to_string()),
+        Cell::plain(
+            row.last_sign_in
+                .as_deref()
+                .and_then(parse_date)
+                .map_or("never".into(), |d| d.to_string()),
+        ),
+    ]
+}
+
+pub fn detail(row: &UserRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        field("User", format!("{} <{}>", row.display_name, row.upn), ctx),
+        field_cell("State", state_cell(row, ctx), ctx),
+        field("Seats", format!("{} held", row.pools.len()), ctx),
+    ];
+    for name in &row.pool_names {
+        lines.push(field("", format!("• {name}"), ctx));
+    }
+    lines
+}

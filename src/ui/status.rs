@@ -1,0 +1,107 @@
+//! The tab line, the hint line and the status bar.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::Action;
+use crate::app::pane::PaneId;
+use crate::app::state::{AppState, Overlay};
+use crate::domain::expiry::age;
+
+/// `seats │ 1 Licenses  2 Apps …` with the visible pane highlighted.
+pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
+    for (index, pane) in PaneId::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", index + 1, pane.title());
+        let style = if *pane == state.pane { theme.active_tab() } else { theme.dim() };
+        spans.push(Span::styled(label, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The hint line: the filter being typed, a flash message, or key hints
+/// built from the live keymap.
+pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let line = if state.overlay == Overlay::Filter {
+        let value = state.table().filter.value();
+        frame.set_cursor_position((area.x + 1 + state.table().filter.visual_cursor() as u16, area.y));
+        Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(value.to_owned()),
+            Span::styled("   Enter keep · Esc clear · ! inverts", theme.dim()),
+        ])
+    } else if let Some(flash) = &state.flash {
+        Line::from(Span::styled(flash.text.clone(), theme.tone(flash.tone)))
+    } else {
+        key_hints(state, theme)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn key_hints(state: &AppState, theme: Theme) -> Line<'static> {
+    let wanted = [
+        Action::Help,
+        Action::Filter,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::Palette,
+        Action::NextPane,
+        Action::Quit,
+    ];
+    let mut spans = Vec::new();
+    for action in wanted {
+        if let Some(key) = state.keymap.key_for(state.pane, action) {
+            spans.push(Span::styled(format!(" {key}"), theme.key()));
+            spans.push(Span::styled(format!(" {}", action.hint()), theme.dim()));
+        }
+    }
+    Line::from(spans)
+}
+
+/// Tenant, data age, connector health, role badge, running jobs.
+pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let status = &state.status;
+    let bar = theme.status_bar();
+    let mut spans = vec![Span::styled(
+        format!(" {} ", status.tenant.as_deref().unwrap_or("no tenant")),
+        bar,
+    )];
+    spans.push(Span::styled(format!("│ data {} ", data_age(status.stalest_success.as_deref(), state.now)), bar));
+    let health = if status.connectors_failing > 0 {
+        Span::styled(
+            format!("│ conn ✓{} ✗{} ", status.connectors_ok, status.connectors_failing),
+            bar.patch(theme.bad()),
+        )
+    } else {
+        Span::styled(format!("│ conn ✓{} ", status.connectors_ok), bar)
+    };
+    spans.push(health);
+    if status.pending_changes > 0 {
+        spans.push(Span::styled(format!("│ {} pending ", status.pending_changes), bar));
+    }
+    let role = match status.role {
+        Some(role) if !state.read_only && role.may_assign() => format!("│ {} ", role.as_str()),
+        Some(role) if !role.may_assign() => "│ READ-ONLY (reader) ".to_owned(),
+        Some(_) => "│ READ-ONLY ".to_owned(),
+        None => "│ READ-ONLY (not an admin) ".to_owned(),
+    };
+    spans.push(Span::styled(role, bar.patch(theme.warn())));
+    for job in &state.jobs {
+        spans.push(Span::styled(format!("│ {} {}% ", job.label, job.percent()), bar.patch(theme.warn())));
+    }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let fill = (area.width as usize).saturating_sub(used);
+    spans.push(Span::styled(" ".repeat(fill), bar));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn data_age(stalest: Option<&str>, now: DateTime<Utc>) -> String {
+    match stalest.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+        Some(at) => age(at.with_timezone(&Utc), now),
+        None => "never synced".to_owned(),
+    }
+}

@@ -1,0 +1,110 @@
+//! The pane's table (only the visible rows are drawn) and its detail panel.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table};
+
+use super::panes::{self, Ctx};
+use super::theme::Theme;
+use crate::app::state::{AppState, Overlay};
+
+fn title(state: &AppState, theme: Theme) -> Line<'static> {
+    let table = state.table();
+    let pane = state.pane;
+    let columns = pane.columns();
+    let sort_name = columns.get(table.sort).copied().unwrap_or("");
+    let arrow = if table.descending { "↓" } else { "↑" };
+    let count = match table.count {
+        None => "loading…".to_owned(),
+        Some(0) => "none".to_owned(),
+        Some(count) => format!("{}/{count}", table.selected + 1),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {} ", pane.title()), theme.title()),
+        Span::raw(format!("{count} · sort {sort_name}{arrow} ")),
+    ];
+    let filter = table.filter.value();
+    if !filter.is_empty() || state.overlay == Overlay::Filter {
+        spans.push(Span::styled(format!("· /{filter} "), theme.warn()));
+    }
+    Line::from(spans)
+}
+
+/// Draws the table of the visible pane.
+pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let table = state.table();
+    let ctx = Ctx { theme, now: state.now };
+    let block = Block::default().borders(Borders::ALL).title(title(state, theme));
+    let inner_height = area.height.saturating_sub(3) as usize;
+    let header = TableRow::new(state.pane.columns().iter().enumerate().map(|(i, c)| {
+        let text = if i == table.sort {
+            format!("{c}{}", if table.descending { "↓" } else { "↑" })
+        } else {
+            (*c).to_owned()
+        };
+        Span::styled(text, theme.header())
+    }));
+    let count = table.count.unwrap_or(0);
+    let end = (table.scroll + inner_height).min(count);
+    let rows = (table.scroll..end).map(|index| {
+        let row = match table.row(index) {
+            Some(row) => TableRow::new(
+                panes::cells(row, &ctx)
+                    .into_iter()
+                    .map(|cell| Span::styled(cell.text, cell.style)),
+            ),
+            None => TableRow::new([Span::styled("…", theme.dim())]),
+        };
+        if index == table.selected { row.style(theme.selected()) } else { row }
+    });
+    let widget = Table::new(rows, panes::widths(state.pane))
+        .header(header)
+        .block(block)
+        .column_spacing(1);
+    frame.render_widget(widget, area);
+    if table.count == Some(0) {
+        let message = if table.filter.value().is_empty() {
+            "nothing here yet: run `seats demo` or `seats sync`"
+        } else {
+            "no rows match the filter (Esc clears it)"
+        };
+        let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
+        frame.render_widget(Paragraph::new(Span::styled(message, theme.dim())), inner);
+    }
+    if count > inner_height {
+        let mut scrollbar = ScrollbarState::new(count.saturating_sub(inner_height)).position(table.scroll);
+        let track = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(3));
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight).begin_symbol(None).end_symbol(None),
+            track,
+            &mut scrollbar,
+        );
+    }
+}
+
+/// Draws the detail panel of the selected row, in two columns when it sits
+/// below the table and would not fit in one.
+pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let ctx = Ctx { theme, now: state.now };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Detail ", theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(row) = state.table().selected_row() else {
+        let text = if state.table().count == Some(0) { "" } else { "loading…" };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
+        return;
+    };
+    let lines = panes::detail(row, &ctx);
+    let height = inner.height as usize;
+    if lines.len() <= height || inner.width < 70 {
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
+    let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let (first, second) = lines.split_at(height.min(lines.len()));
+    frame.render_widget(Paragraph::new(first.to_vec()), left);
+    frame.render_widget(Paragraph::new(second.to_vec()), right);
+}

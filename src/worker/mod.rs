@@ -1,0 +1,85 @@
+//! The worker: a reader thread that answers the panes' window requests and
+//! watches for changes by other processes, plus background jobs run on the
+//! tokio runtime. Commands in, events out.
+
+mod jobs;
+mod reader;
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::WorkerEvent;
+use crate::app::table::Fetch;
+
+pub use reader::fetch_rows;
+
+/// What the worker can be asked to do.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// Read a window of rows.
+    Fetch(Fetch),
+    /// Read the status-bar summary.
+    Status,
+    /// Stop the reader thread.
+    Shutdown,
+}
+
+/// A handle to the running worker.
+pub struct Worker {
+    requests: mpsc::Sender<Request>,
+    events: UnboundedSender<WorkerEvent>,
+    runtime: Handle,
+    db_path: PathBuf,
+    next_job: u64,
+}
+
+impl Worker {
+    /// Starts the reader thread on `db_path`; events go to `events`.
+    pub fn spawn(
+        db_path: PathBuf,
+        actor: String,
+        events: UnboundedSender<WorkerEvent>,
+        runtime: Handle,
+    ) -> Worker {
+        let (requests, inbox) = mpsc::channel();
+        let reader_events = events.clone();
+        let reader_path = db_path.clone();
+        std::thread::Builder::new()
+            .name("seats-reader".into())
+            .spawn(move || reader::run(&reader_path, &actor, &inbox, &reader_events))
+            .map_err(|err| tracing::error!(%err, "cannot start the reader thread"))
+            .ok();
+        Worker {
+            requests,
+            events,
+            runtime,
+            db_path,
+            next_job: 1,
+        }
+    }
+
+    /// Queues a request; a stopped reader is reported as a failure.
+    pub fn send(&self, request: Request) {
+        if self.requests.send(request).is_err() {
+            let _ = self
+                .events
+                .send(WorkerEvent::Failed("the cache reader stopped; see the log".into()));
+        }
+    }
+
+    /// Builds the demo tenant in the background, reporting progress.
+    pub fn generate_demo(&mut self, users: u32, seed: u64, actor: String) {
+        let id = self.next_job;
+        self.next_job += 1;
+        jobs::spawn_demo(&self.runtime, id, self.db_path.clone(), users, seed, actor, self.events.clone());
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.requests.send(Request::Shutdown);
+    }
+}

@@ -1,0 +1,113 @@
+//! The reader thread: one connection that serves window requests, coalesced
+//! so a burst of keys costs one query per pane, and polls `data_version` so
+//! changes by other processes reach the screen within a second.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::Request;
+use crate::app::pane::{PaneId, Row};
+use crate::app::table::Fetch;
+use crate::app::WorkerEvent;
+use crate::store::{self, Page, agreements, apps, connectors, pools, status, users};
+
+/// How often the reader looks for changes made by other connections.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Reads the window a fetch asks for, as rows of its pane.
+pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row>> {
+    fn wrap<T>(page: Page<T>, f: fn(T) -> Row) -> Page<Row> {
+        Page {
+            offset: page.offset,
+            count: page.count,
+            rows: page.rows.into_iter().map(f).collect(),
+        }
+    }
+    let request = &fetch.request;
+    Ok(match fetch.pane {
+        PaneId::Licenses => wrap(pools::page(conn, request)?, Row::Pool),
+        PaneId::Apps => wrap(apps::page(conn, request)?, Row::App),
+        PaneId::Connectors => wrap(connectors::page(conn, request)?, Row::Connector),
+        PaneId::Agreements => wrap(agreements::page(conn, request)?, Row::Agreement),
+        PaneId::Users => wrap(users::page(conn, request)?, Row::User),
+    })
+}
+
+/// The thread's body; returns when asked to stop or when the UI is gone.
+pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &UnboundedSender<WorkerEvent>) {
+    let conn = match store::db::open_existing(path) {
+        Ok(conn) => conn,
+        Err(err) => {
+            let _ = events.send(WorkerEvent::Failed(err.to_string()));
+            return;
+        }
+    };
+    let mut seen_version = store::data_version(&conn).unwrap_or(0);
+    loop {
+        let first = match inbox.recv_timeout(POLL) {
+            Ok(request) => Some(request),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let batch: Vec<Request> = first.into_iter().chain(inbox.try_iter()).collect();
+        if !serve(&conn, actor, batch, events) {
+            return;
+        }
+        match store::data_version(&conn) {
+            Ok(version) if version != seen_version => {
+                seen_version = version;
+                if events.send(WorkerEvent::DataChanged).is_err() {
+                    return;
+                }
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "cannot read data_version"),
+        }
+    }
+}
+
+/// Answers a batch, keeping only the newest fetch per pane; false to stop.
+fn serve(conn: &Connection, actor: &str, batch: Vec<Request>, events: &UnboundedSender<WorkerEvent>) -> bool {
+    let mut fetches: BTreeMap<PaneId, Fetch> = BTreeMap::new();
+    let mut want_status = false;
+    for request in batch {
+        match request {
+            Request::Shutdown => return false,
+            Request::Status => want_status = true,
+            Request::Fetch(fetch) => {
+                fetches.insert(fetch.pane, fetch);
+            }
+        }
+    }
+    for fetch in fetches.into_values() {
+        let event = match fetch_rows(conn, &fetch) {
+            Ok(page) => WorkerEvent::Page {
+                pane: fetch.pane,
+                generation: fetch.generation,
+                page,
+            },
+            Err(err) => {
+                tracing::error!(%err, pane = ?fetch.pane, "window query failed");
+                WorkerEvent::Failed(format!("reading {} failed: {err}", fetch.pane.title()))
+            }
+        };
+        if events.send(event).is_err() {
+            return false;
+        }
+    }
+    if want_status {
+        let event = match status::read(conn, actor) {
+            Ok(info) => WorkerEvent::Status(info),
+            Err(err) => WorkerEvent::Failed(format!("reading the status failed: {err}")),
+        };
+        if events.send(event).is_err() {
+            return false;
+        }
+    }
+    true
+}

@@ -1,0 +1,359 @@
+//! The demo tenant: deterministic, complete (every pool kind and edge case),
+//! consistent (consumed, foreign keys, uniqueness), and built only if absent.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::Connection;
+use seats::demo::{DemoOptions, DemoProgress, DemoSummary, generate};
+use seats::store::{self, OpenMode};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
+}
+
+fn options(users: u32, seed: u64) -> DemoOptions {
+    DemoOptions {
+        users,
+        seed,
+        now: now(),
+        actor: "alice".to_owned(),
+    }
+}
+
+fn build(path: &Path, opts: &DemoOptions) -> (Connection, DemoSummary) {
+    let mut conn = store::open(path, OpenMode::Create).unwrap();
+    let summary = generate(&mut conn, opts, &mut |_| {}).unwrap();
+    (conn, summary)
+}
+
+fn one(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |row| row.get(0)).unwrap()
+}
+
+/// Every row of every table, as text, in a stable order.
+fn dump(conn: &Connection) -> Vec<String> {
+    let mut tables = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .unwrap();
+    let names: Vec<String> = tables
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {name} ORDER BY 1, 2"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let cells: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                .collect();
+            out.push(format!("{name}|{}", cells.join("|")));
+        }
+    }
+    out
+}
+
+#[test]
+fn same_inputs_give_the_same_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, sa) = build(&dir.path().join("a.db"), &options(400, 9));
+    let (b, sb) = build(&dir.path().join("b.db"), &options(400, 9));
+    let (c, _) = build(&dir.path().join("c.db"), &options(400, 10));
+    assert_eq!(sa, sb);
+    let (da, db) = (dump(&a), dump(&b));
+    assert!(da.len() > 4000, "{} rows", da.len());
+    assert!(da == db, "two builds with one seed differ");
+    assert!(dump(&c) != da, "another seed gave the same tenant");
+}
+
+#[test]
+fn a_second_build_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let (conn, first) = build(&path, &options(300, 1));
+    let before = dump(&conn);
+    drop(conn);
+    let mut conn = store::open(&path, OpenMode::Create).unwrap();
+    let mut calls = 0;
+    let second = generate(&mut conn, &options(900, 2), &mut |_| calls += 1).unwrap();
+    assert_eq!(first, second);
+    assert_eq!(dump(&conn), before);
+    assert_eq!(calls, 0);
+}
+
+#[test]
+fn seats_are_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (conn, summary) = build(&dir.path().join("demo.db"), &options(2000, 42));
+    let drift = one(
+        &conn,
+        "SELECT count(*) FROM pools p WHERE p.consumed <> \
+         (SELECT count(*) FROM assignments a WHERE a.pool_id = p.id AND a.state <> 'error')",
+    );
+    assert_eq!(drift, 0, "pools whose consumed is not the count of their seats");
+    let duplicates = one(
+        &conn,
+        "SELECT count(*) FROM (SELECT pool_id, user_id FROM assignments WHERE user_id IS NOT NULL \
+         GROUP BY 1, 2 HAVING count(*) > 1)",
+    );
+    assert_eq!(duplicates, 0);
+    let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
+    assert!(
+        fk.query([]).unwrap().next().unwrap().is_none(),
+        "foreign key violations"
+    );
+    let per_user = summary.assignments as f64 / summary.users as f64;
+    assert!((9.0..11.0).contains(&per_user), "{per_user} seats a user");
+    let per_user = summary.devices as f64 / summary.users as f64;
+    assert!((1.1..1.35).contains(&per_user), "{per_user} devices a user");
+    // Only deliberate shortfalls: the over-allocated pool and nothing else.
+    assert_eq!(one(&conn, "SELECT count(*) FROM pools WHERE consumed > total"), 1);
+    // Group seats point at a group that was given the pool.
+    let orphans = one(
+        &conn,
+        "SELECT count(*) FROM assignments a WHERE (a.direct = 0 AND a.via_group_id IS NULL) OR \
+         (a.via_group_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM group_assignments g \
+          WHERE g.pool_id = a.pool_id AND g.group_id = a.via_group_id))",
+    );
+    assert_eq!(orphans, 0);
+}
+
+/// Each query must find at least one row: one edge case the console shows.
+const EDGE_CASES: &[(&str, &str)] = &[
+    (
+        "nearly exhausted",
+        "SELECT count(*) FROM pools WHERE total - consumed BETWEEN 1 AND 2",
+    ),
+    (
+        "over-allocated",
+        "SELECT count(*) FROM pools WHERE consumed > total",
+    ),
+    (
+        "unlimited",
+        "SELECT count(*) FROM pools WHERE total IS NULL AND pricing = 'flat_rate'",
+    ),
+    (
+        "disabled saas",
+        "SELECT count(*) FROM pools WHERE kind = 'saas' AND status = 'disabled' AND disabled_reason = 'payment_lapsed'",
+    ),
+    (
+        "pending activation",
+        "SELECT count(*) FROM pools WHERE status = 'pending_activation'",
+    ),
+    (
+        "online app",
+        "SELECT count(*) FROM pools WHERE kind = 'store_online' AND name LIKE '% (Online)'",
+    ),
+    (
+        "offline app",
+        "SELECT count(*) FROM pools WHERE kind = 'store_offline' AND name LIKE '% (Offline)'",
+    ),
+    (
+        "free app",
+        "SELECT count(*) FROM apps WHERE price_cents = 0 AND source = 'store_business'",
+    ),
+    (
+        "encrypted skipped",
+        "SELECT count(*) FROM apps WHERE encrypted = 1 AND sync_status = 'skipped' AND skip_reason LIKE '%encrypted%'",
+    ),
+    (
+        "isv vendor managed",
+        "SELECT count(*) FROM pools WHERE kind = 'isv' AND vendor_managed = 1",
+    ),
+    (
+        "vpp token soon",
+        "SELECT count(*) FROM connectors WHERE kind = 'apple_vpp' AND enabled = 1 \
+         AND token_expires_at > '2026-03-01' AND token_expires_at < '2026-03-31'",
+    ),
+    (
+        "vpp token expired and claimed",
+        "SELECT count(*) FROM connectors WHERE kind = 'apple_vpp' AND token_expires_at < '2026-03-01' \
+         AND claimed_by IS NOT NULL",
+    ),
+    (
+        "failed connector",
+        "SELECT count(*) FROM connectors WHERE state = 'error' AND last_error IS NOT NULL",
+    ),
+    (
+        "failed sync run",
+        "SELECT count(*) FROM sync_runs WHERE result = 'failed'",
+    ),
+    (
+        "source drift",
+        "SELECT count(*) FROM pools WHERE source_consumed <> consumed",
+    ),
+    (
+        "expired pool",
+        "SELECT count(*) FROM pools WHERE expires_on < '2026-03-01'",
+    ),
+    (
+        "expiring pool",
+        "SELECT count(*) FROM pools WHERE expires_on BETWEEN '2026-03-01' AND '2026-03-31'",
+    ),
+    (
+        "count violation",
+        "SELECT count(*) FROM assignments WHERE state = 'error' AND error = 'CountViolation'",
+    ),
+    (
+        "vpp invited",
+        "SELECT count(*) FROM assignments WHERE invitation = 'invited'",
+    ),
+    (
+        "vpp declined",
+        "SELECT count(*) FROM assignments WHERE invitation = 'declined'",
+    ),
+    (
+        "device seat",
+        "SELECT count(*) FROM assignments WHERE device_id IS NOT NULL",
+    ),
+    (
+        "via group and direct",
+        "SELECT count(*) FROM assignments WHERE direct = 1 AND via_group_id IS NOT NULL",
+    ),
+    (
+        "uninstall intent",
+        "SELECT count(*) FROM assignments WHERE intent = 'uninstall'",
+    ),
+    (
+        "failed install",
+        "SELECT count(*) FROM installs WHERE state = 'failed'",
+    ),
+    (
+        "reclaimable seats",
+        "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.user_id WHERE u.deleted = 1 OR u.enabled = 0",
+    ),
+    (
+        "long inactive",
+        "SELECT count(*) FROM users WHERE last_sign_in < '2025-12-01'",
+    ),
+    (
+        "nested group",
+        "SELECT count(*) FROM group_members WHERE child_group_id IS NOT NULL",
+    ),
+    ("mixed group", "SELECT count(*) FROM groups WHERE kind = 'mixed'"),
+    (
+        "device group",
+        "SELECT count(*) FROM groups WHERE kind = 'device'",
+    ),
+    (
+        "user in two groups",
+        "SELECT count(*) FROM (SELECT user_id FROM group_members GROUP BY 1 HAVING count(*) > 1)",
+    ),
+    (
+        "agreement groups",
+        "SELECT count(DISTINCT license_group_id) - 1 FROM agreements",
+    ),
+    (
+        "volume agreement",
+        "SELECT count(*) FROM agreements a JOIN agreement_number_sets s ON s.agreement_id = a.id",
+    ),
+    ("entitlements", "SELECT count(*) FROM entitlements"),
+    (
+        "pending validation",
+        "SELECT count(*) FROM agreements WHERE validation = 'pending'",
+    ),
+    (
+        "invalid agreement",
+        "SELECT count(*) FROM agreements WHERE validation = 'invalid'",
+    ),
+    (
+        "global admin",
+        "SELECT count(*) FROM admins WHERE os_user = 'alice' AND role = 'global'",
+    ),
+    (
+        "catalog type-ahead",
+        "SELECT count(*) - 1 FROM publishers WHERE name LIKE '%soft%'",
+    ),
+];
+
+/// Installed against licensed per product, for the coverage cases.
+const COVERAGE: &str = "WITH installed AS (SELECT product_id, count(*) AS n FROM inventory GROUP BY 1), \
+     licensed AS (SELECT product_id, sum(n) AS n FROM ( \
+        SELECT product_id, license_count AS n FROM agreements WHERE kind = 'other' \
+        UNION ALL SELECT e.product_id, e.quantity FROM entitlements e \
+        JOIN agreements a ON a.id = e.agreement_id WHERE a.validation = 'valid') GROUP BY 1) \
+     SELECT i.n, l.n FROM installed i JOIN licensed l USING (product_id)";
+
+#[test]
+fn every_kind_and_edge_case_is_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let (conn, _) = build(&dir.path().join("demo.db"), &options(400, 3));
+    let kinds = one(&conn, "SELECT count(DISTINCT kind) FROM pools");
+    assert_eq!(kinds, 7, "every pool kind");
+    let missing: Vec<&str> = EDGE_CASES
+        .iter()
+        .filter(|(_, sql)| one(&conn, sql) < 1)
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(missing.is_empty(), "missing edge cases: {missing:?}");
+    let mut stmt = conn.prepare(COVERAGE).unwrap();
+    let pairs: Vec<(i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        pairs.iter().any(|(i, l)| l < i),
+        "a product short of licenses: {pairs:?}"
+    );
+    assert!(
+        pairs.iter().any(|(i, l)| l > i),
+        "a product with surplus: {pairs:?}"
+    );
+    assert!(
+        pairs.iter().any(|(i, l)| l == i),
+        "a product exactly covered: {pairs:?}"
+    );
+}
+
+#[test]
+fn progress_is_smooth_and_ends_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store::open(&dir.path().join("demo.db"), OpenMode::Create).unwrap();
+    let mut seen: Vec<DemoProgress> = Vec::new();
+    generate(&mut conn, &options(3000, 5), &mut |p| seen.push(p)).unwrap();
+    let last = seen.last().unwrap();
+    assert_eq!((last.stage, last.done), ("done", last.total));
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].done <= w[1].done && w[1].done <= w[1].total)
+    );
+    assert!(seen.iter().all(|p| p.total == last.total));
+    let steps = seen.len();
+    assert!((10..200).contains(&steps), "{steps} reports");
+}
+
+/// `cargo test --release --test demo_generation -- --ignored --nocapture`
+#[test]
+#[ignore = "timing at 100,000 users; run in release"]
+fn builds_100k_users_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store::open(&dir.path().join("demo.db"), OpenMode::Create).unwrap();
+    let started = Instant::now();
+    let mut stage = "";
+    let summary = generate(&mut conn, &options(100_000, 42), &mut |p| {
+        if p.stage != stage {
+            stage = p.stage;
+            eprintln!("{:>8.2?} {stage} {}/{}", started.elapsed(), p.done, p.total);
+        }
+    })
+    .unwrap();
+    let elapsed = started.elapsed();
+    eprintln!("100k users: {elapsed:.2?} {summary:?}");
+    let largest = one(
+        &conn,
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM group_members GROUP BY group_id)",
+    );
+    eprintln!("largest group: {largest} direct members");
+    assert!(largest >= 10_000);
+    assert!((900_000..1_100_000).contains(&summary.assignments));
+}

@@ -1,0 +1,210 @@
+//! Drives the console headless: keys go through `update`, fetches are served
+//! by the real store queries, replies come back as worker events.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+use seats::app::state::Overlay;
+use seats::app::{AppState, Command, Msg, PaneId, Row, WorkerEvent, update};
+use seats::headless::console_state;
+use seats::worker::fetch_rows;
+
+struct Driver {
+    conn: Connection,
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl Driver {
+    fn new(users: u32) -> Driver {
+        let (dir, _path, conn) = common::demo_db(users);
+        let state = console_state(&conn, PaneId::Licenses, (80, 24), common::ACTOR, common::fixed_now()).unwrap();
+        Driver { conn, state, _dir: dir }
+    }
+
+    /// Sends one message and serves every fetch it causes, like the loop.
+    fn send(&mut self, msg: Msg) {
+        let mut pending = update(&mut self.state, msg);
+        while let Some(command) = pending.pop() {
+            if let Command::Fetch(fetch) = command {
+                let page = fetch_rows(&self.conn, &fetch).unwrap();
+                let event = WorkerEvent::Page {
+                    pane: fetch.pane,
+                    generation: fetch.generation,
+                    page,
+                };
+                pending.extend(update(&mut self.state, Msg::Worker(event)));
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn chars(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.state.table().count.unwrap()
+    }
+
+    fn selected_name(&self) -> String {
+        match self.state.table().selected_row().unwrap() {
+            Row::Pool(p) => p.name.clone(),
+            Row::App(a) => a.name.clone(),
+            Row::Connector(c) => c.name.clone(),
+            Row::Agreement(a) => a.name.clone(),
+            Row::User(u) => u.upn.clone(),
+        }
+    }
+}
+
+#[test]
+fn number_keys_tab_and_backtab_visit_every_workspace() {
+    let mut d = Driver::new(200);
+    assert_eq!(d.state.pane, PaneId::Licenses);
+    for (key, pane) in [('2', PaneId::Apps), ('3', PaneId::Connectors), ('4', PaneId::Agreements), ('1', PaneId::Licenses)] {
+        d.key(KeyCode::Char(key));
+        assert_eq!(d.state.pane, pane);
+        assert!(d.count() > 0, "{pane:?} has rows");
+    }
+    d.key(KeyCode::Tab);
+    assert_eq!(d.state.pane, PaneId::Apps);
+    d.key(KeyCode::BackTab);
+    d.key(KeyCode::BackTab);
+    assert_eq!(d.state.pane, PaneId::Users);
+}
+
+#[test]
+fn filter_narrows_inverts_and_esc_clears() {
+    let mut d = Driver::new(200);
+    let all = d.count();
+    d.key(KeyCode::Char('/'));
+    assert_eq!(d.state.overlay, Overlay::Filter);
+    d.chars("VPP");
+    let vpp = d.count();
+    assert!(vpp > 0 && vpp < all, "{vpp} of {all}");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.state.overlay, Overlay::None);
+    assert_eq!(d.state.table().filter.value(), "VPP", "Enter keeps the filter");
+    d.key(KeyCode::Char('/'));
+    d.key(KeyCode::Home);
+    d.chars("!");
+    assert_eq!(d.count(), all - vpp, "a leading ! inverts");
+    d.key(KeyCode::Esc);
+    assert_eq!(d.count(), all);
+    assert_eq!(d.state.table().filter.value(), "");
+}
+
+#[test]
+fn sorting_by_keys_reorders_rows() {
+    let mut d = Driver::new(200);
+    let first_by_name = d.selected_name();
+    d.key(KeyCode::Char('S'));
+    assert!(d.state.table().descending);
+    assert_ne!(d.selected_name(), first_by_name, "descending by name starts elsewhere");
+    for _ in 0..5 {
+        d.key(KeyCode::Char('s'));
+    }
+    assert_eq!(d.state.table().sort, 5, "sorted by Free");
+    d.key(KeyCode::Char('S'));
+    let top = match d.state.table().selected_row().unwrap() {
+        Row::Pool(p) => p.available,
+        _ => unreachable!(),
+    };
+    assert_eq!(top, None, "unlimited pools have the most free seats");
+}
+
+#[test]
+fn moving_far_loads_new_windows_and_never_holds_the_whole_table() {
+    let mut d = Driver::new(2_000);
+    d.key(KeyCode::Char('5'));
+    let count = d.count();
+    assert!(count >= 2_000);
+    d.key(KeyCode::Char('G'));
+    assert_eq!(d.state.table().selected, count - 1);
+    assert!(d.state.table().selected_row().is_some(), "the last row was loaded");
+    assert!(d.state.table().window.rows.len() <= seats::app::table::WINDOW);
+    for _ in 0..30 {
+        d.key(KeyCode::PageUp);
+    }
+    assert!(d.state.table().selected_row().is_some());
+    d.key(KeyCode::Char('g'));
+    assert_eq!(d.state.table().selected, 0);
+    assert!(d.state.table().selected_row().is_some());
+}
+
+#[test]
+fn help_lists_the_live_keymap_and_any_key_closes_it() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char('?'));
+    assert!(matches!(d.state.overlay, Overlay::Help { .. }));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(screen.contains("filter rows"), "{screen}");
+    assert!(screen.contains("Ctrl-c"), "{screen}");
+    d.key(KeyCode::Esc);
+    assert_eq!(d.state.overlay, Overlay::None);
+}
+
+#[test]
+fn palette_completes_and_runs_commands() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char(':'));
+    d.chars("conn");
+    d.key(KeyCode::Tab);
+    match &d.state.overlay {
+        Overlay::Palette(p) => assert_eq!(p.input.value(), "connectors "),
+        other => panic!("palette closed: {other:?}"),
+    }
+    d.key(KeyCode::Enter);
+    assert_eq!(d.state.pane, PaneId::Connectors);
+    d.key(KeyCode::Char(':'));
+    d.chars("sort state desc");
+    d.key(KeyCode::Enter);
+    assert_eq!((d.state.table().sort, d.state.table().descending), (2, true));
+    d.key(KeyCode::Char(':'));
+    d.chars("bogus");
+    d.key(KeyCode::Enter);
+    match &d.state.overlay {
+        Overlay::Palette(p) => assert!(p.error.as_deref().unwrap().contains("unknown command")),
+        other => panic!("palette should stay open with an error: {other:?}"),
+    }
+}
+
+#[test]
+fn resize_below_the_minimum_shows_the_warning_and_back_restores() {
+    let mut d = Driver::new(200);
+    d.send(Msg::Resize(70, 20));
+    let small = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(small.contains("terminal too small"));
+    d.send(Msg::Resize(100, 30));
+    let back = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(back.contains("Licenses"));
+    assert_eq!(back.lines().count(), 30);
+}
+
+#[test]
+fn another_connection_changing_the_cache_refreshes_the_visible_pane() {
+    let mut d = Driver::new(200);
+    let first = d.selected_name();
+    let other = seats::store::open(&d._dir.path().join("demo.db"), seats::store::OpenMode::MustExist).unwrap();
+    other
+        .execute("UPDATE pools SET name = 'AAA renamed by another admin' WHERE name = ?1", [&first])
+        .unwrap();
+    d.send(Msg::Worker(WorkerEvent::DataChanged));
+    assert_eq!(d.selected_name(), "AAA renamed by another admin");
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing_a_filter() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char('/'));
+    d.send(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(d.state.quit);
+}

@@ -1,0 +1,44 @@
+//! Snapshots of every pane at 80x24 and 160x48 from a small fixed seed,
+//! rendered through the same code as the console and `seats snapshot`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use seats::app::PaneId;
+use seats::headless;
+
+fn snapshot(pane: PaneId, width: u16, height: u16) -> String {
+    let (_dir, _path, conn) = common::demo_db(300);
+    headless::snapshot(&conn, pane, (width, height), common::ACTOR, common::fixed_now()).unwrap()
+}
+
+macro_rules! pane_snapshots {
+    ($($name:ident => $pane:expr, $w:expr, $h:expr;)+) => {
+        $(
+            #[test]
+            fn $name() {
+                insta::assert_snapshot!(snapshot($pane, $w, $h));
+            }
+        )+
+    };
+}
+
+pane_snapshots! {
+    licenses_80x24 => PaneId::Licenses, 80, 24;
+    licenses_160x48 => PaneId::Licenses, 160, 48;
+    apps_80x24 => PaneId::Apps, 80, 24;
+    apps_160x48 => PaneId::Apps, 160, 48;
+    connectors_80x24 => PaneId::Connectors, 80, 24;
+    connectors_160x48 => PaneId::Connectors, 160, 48;
+    agreements_80x24 => PaneId::Agreements, 80, 24;
+    agreements_160x48 => PaneId::Agreements, 160, 48;
+    users_80x24 => PaneId::Users, 80, 24;
+    users_160x48 => PaneId::Users, 160, 48;
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let text = snapshot(PaneId::Licenses, 60, 20);
+    assert!(text.contains("terminal too small"), "{text}");
+    assert!(text.contains("60x20"), "{text}");
+}

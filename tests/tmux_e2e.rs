@@ -1,0 +1,153 @@
+//! The real binary in a real terminal (tmux, 80x24): visit the four panes,
+//! filter, open help, quit, and check that the terminal is restored.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A tmux server of its own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    }
+
+    fn start(name: &str, home: &Path) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("seats-{name}-{}", std::process::id()),
+        };
+        let status = Command::new("tmux")
+            .args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24"])
+            .args(["env", "-i"])
+            .arg(format!("HOME={}", home.display()))
+            .arg(format!("PATH={}", std::env::var("PATH").unwrap_or_default()))
+            .args(["TERM=xterm-256color", "USER=tester", "PS1=$ ", "bash", "--norc", "--noprofile"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux could not start");
+        tmux
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn literal(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    fn wait_for(&self, text: &str, limit: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(start.elapsed() < limit, "waited {limit:?} for {text:?}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"]).trim() == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn tmux_or_skip() -> bool {
+    if Tmux::available() {
+        return true;
+    }
+    // CI installs tmux (.ci/run); a bare machine with only Rust skips this test.
+    assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
+    eprintln!("tmux not found: skipping the terminal end-to-end test");
+    false
+}
+
+#[test]
+fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let tmux = Tmux::start("e2e", home.path());
+    tmux.literal(&format!("{} demo --users 400 --db {}", env!("CARGO_BIN_EXE_seats"), db.display()));
+    tmux.keys(&["Enter"]);
+    let long = Duration::from_secs(30);
+    tmux.wait_for("1 Licenses", long);
+    let screen = tmux.wait_for("Microsoft 365", long);
+    assert!(tmux.alternate_screen_on(), "the console uses the alternate screen");
+    assert!(screen.contains("Detail"), "{screen}");
+
+    for (key, title) in [("2", " Apps "), ("3", " Connectors "), ("4", " Agreements "), ("1", " Licenses ")] {
+        tmux.keys(&[key]);
+        let screen = tmux.wait_for(&format!("┌{title}"), long);
+        assert!(!screen.contains("loading…") || screen.contains(title), "{screen}");
+    }
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("┌ Apps ", long);
+    tmux.keys(&["BTab"]);
+    tmux.wait_for("┌ Licenses ", long);
+
+    tmux.keys(&["/"]);
+    tmux.literal("keynote");
+    let filtered = tmux.wait_for("/keynote", long);
+    let filtered = tmux.wait_for("Keynote", long).to_string() + &filtered;
+    assert!(!filtered.contains("Microsoft 365 E5"), "filter hides other pools:\n{filtered}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Microsoft 365", long);
+
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("Keys · Licenses", long);
+    assert!(help.contains("filter rows"), "{help}");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+
+    tmux.literal("echo restored-$((40+2))");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("restored-42", long);
+    assert!(!tmux.alternate_screen_on(), "the alternate screen is off after quitting");
+    tmux.literal("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("icanon echo", long);
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let tmux = Tmux::start("ctrlc", home.path());
+    tmux.literal(&format!("{} demo --users 100 --db {}", env!("CARGO_BIN_EXE_seats"), db.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 Licenses", Duration::from_secs(30));
+    tmux.keys(&["C-c"]);
+    tmux.literal("echo back-$((1+1))");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("back-2", Duration::from_secs(10));
+    assert!(!tmux.alternate_screen_on());
+}
