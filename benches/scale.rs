@@ -36,7 +36,11 @@ fn main() {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!("{cpu}, {cores} cores")
@@ -99,13 +103,22 @@ fn bench_snapshot_process(db: &Path) {
         samples.push(start.elapsed());
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
-    let label = if cold { "snapshot licenses (process, page cache dropped)" } else { "snapshot licenses (process, new file handle)" };
+    let label = if cold {
+        "snapshot licenses (process, page cache dropped)"
+    } else {
+        "snapshot licenses (process, new file handle)"
+    };
     summary(label, samples);
 }
 
 /// Runs `key` through update, serves the fetches it causes, and renders.
 /// Returns (update + render time, time of the queries it caused).
-fn press(state: &mut AppState, conn: &rusqlite::Connection, terminal: &mut Terminal<TestBackend>, key: KeyCode) -> (Duration, Duration) {
+fn press(
+    state: &mut AppState,
+    conn: &rusqlite::Connection,
+    terminal: &mut Terminal<TestBackend>,
+    key: KeyCode,
+) -> (Duration, Duration) {
     let start = Instant::now();
     let commands = update(state, Msg::Key(KeyEvent::new(key, KeyModifiers::NONE)));
     terminal.draw(|f| ui::draw(f, state, Theme::plain())).unwrap();
@@ -114,7 +127,11 @@ fn press(state: &mut AppState, conn: &rusqlite::Connection, terminal: &mut Termi
     for command in commands {
         if let AppCommand::Fetch(fetch) = command {
             let page = fetch_rows(conn, &fetch).unwrap();
-            let event = WorkerEvent::Page { pane: fetch.pane, generation: fetch.generation, page };
+            let event = WorkerEvent::Page {
+                pane: fetch.pane,
+                generation: fetch.generation,
+                page,
+            };
             update(state, Msg::Worker(event));
         }
     }
@@ -126,8 +143,20 @@ fn bench_keys(db: &Path) {
     let mut state = console_state(&conn, PaneId::Users, (80, 24), "bench", Utc::now()).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let scenarios: [(&str, Vec<KeyCode>); 4] = [
-        ("key: move (j/k) in Users, 100k rows", [KeyCode::Char('j'); 400].into_iter().chain([KeyCode::Char('k'); 200]).collect()),
-        ("key: page (PgDn/PgUp) in Users", [KeyCode::PageDown; 300].into_iter().chain([KeyCode::PageUp; 100]).collect()),
+        (
+            "key: move (j/k) in Users, 100k rows",
+            [KeyCode::Char('j'); 400]
+                .into_iter()
+                .chain([KeyCode::Char('k'); 200])
+                .collect(),
+        ),
+        (
+            "key: page (PgDn/PgUp) in Users",
+            [KeyCode::PageDown; 300]
+                .into_iter()
+                .chain([KeyCode::PageUp; 100])
+                .collect(),
+        ),
         ("key: switch pane (Tab)", vec![KeyCode::Tab; 200]),
         ("key: one filter character (Users)", Vec::new()),
     ];
@@ -158,7 +187,11 @@ fn bench_keys(db: &Path) {
 }
 
 fn tmux(socket: &str, args: &[&str]) -> String {
-    let out = Command::new("tmux").args(["-L", socket]).args(args).output().unwrap();
+    let out = Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -171,16 +204,44 @@ fn bench_console_memory(db: &Path) {
     }
     let socket = format!("seats-bench-{}", std::process::id());
     let binary: PathBuf = env!("CARGO_BIN_EXE_seats").into();
-    let command = format!("XDG_STATE_HOME={} {} --db {}", db.parent().unwrap().display(), binary.display(), db.display());
-    tmux(&socket, &["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "80", "-y", "24", &command]);
+    let command = format!(
+        "XDG_STATE_HOME={} {} --db {}",
+        db.parent().unwrap().display(),
+        binary.display(),
+        db.display()
+    );
+    tmux(
+        &socket,
+        &[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &command,
+        ],
+    );
     std::thread::sleep(Duration::from_secs(2));
-    for key in ["2", "3", "4", "5", "G", "g", "/", "s", "m", "i", "Escape", "1", "S", "5", "G"] {
+    for key in [
+        "2", "3", "4", "5", "G", "g", "/", "s", "m", "i", "Escape", "1", "S", "5", "G",
+    ] {
         tmux(&socket, &["send-keys", "-t", "b", key]);
         std::thread::sleep(Duration::from_millis(300));
     }
     let pid = tmux(&socket, &["display-message", "-p", "-t", "b", "#{pane_pid}"]);
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid.trim())).unwrap_or_default();
-    let peak = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: unknown");
-    println!("console peak memory (VmHWM after all panes, Users end to end): {}", peak.trim_start_matches("VmHWM:").trim());
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: unknown");
+    println!(
+        "console peak memory (VmHWM after all panes, Users end to end): {}",
+        peak.trim_start_matches("VmHWM:").trim()
+    );
     tmux(&socket, &["kill-server"]);
 }

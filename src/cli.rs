@@ -113,7 +113,8 @@ impl From<rusqlite::Error> for Failure {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let paths = Paths::discover();
     let config_path = cli.config.clone().unwrap_or_else(|| paths.config_file.clone());
-    let config = Config::load(&config_path, cli.config.is_some()).map_err(|e| Failure::usage(e.to_string()))?;
+    let config =
+        Config::load(&config_path, cli.config.is_some()).map_err(|e| Failure::usage(e.to_string()))?;
     let actor = paths::os_user();
     match cli.command {
         None => {
@@ -123,7 +124,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Commands::Demo { users, seed, no_open }) => {
             let db = cli.db.clone().unwrap_or_else(|| paths.demo_db());
-            demo(&db, cli.db.is_none(), users, seed, no_open, &config, actor, cli.read_only)
+            demo(
+                &db,
+                cli.db.is_none(),
+                users,
+                seed,
+                no_open,
+                &config,
+                actor,
+                cli.read_only,
+            )
         }
         Some(Commands::Snapshot { pane, width, height }) => {
             let pane = PaneId::parse(&pane).ok_or_else(|| {
@@ -165,7 +175,8 @@ fn open_for_reading(db: &Option<PathBuf>, paths: &Paths) -> Result<rusqlite::Con
 /// global administrator.
 fn prepare_new_cache(db: &Path, default_location: bool, actor: &str) -> Result<PathBuf, Failure> {
     if default_location {
-        paths::ensure_parent(db).map_err(|e| Failure::usage(format!("cannot create {}: {e}", db.display())))?;
+        paths::ensure_parent(db)
+            .map_err(|e| Failure::usage(format!("cannot create {}: {e}", db.display())))?;
     }
     if db.is_dir() {
         return Err(Failure::usage(format!(
@@ -213,7 +224,10 @@ fn demo(
         .is_some();
     if no_open {
         if populated {
-            eprintln!("demo tenant already built at {}; delete the file to build it anew", db.display());
+            eprintln!(
+                "demo tenant already built at {}; delete the file to build it anew",
+                db.display()
+            );
         } else {
             build_demo_with_progress(&db, users, seed, &actor)?;
         }
@@ -234,7 +248,7 @@ fn build_demo_with_progress(db: &Path, users: u32, seed: u64, actor: &str) -> Re
     let started = std::time::Instant::now();
     let mut last_percent = u64::MAX;
     let summary = crate::demo::generate(&mut conn, &options, &mut |p| {
-        let percent = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+        let percent = (p.done * 100).checked_div(p.total).unwrap_or(0);
         if percent != last_percent {
             last_percent = percent;
             eprint!("\rbuilding demo tenant: {percent:>3}% ({})     ", p.stage);

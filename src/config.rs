@@ -13,7 +13,7 @@ use crate::app::keymap::Keymap;
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
 /// All settings.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub ui: UiConfig,
@@ -46,19 +46,12 @@ impl Default for UiConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { interval_minutes: 720 }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
         Self {
-            ui: UiConfig::default(),
-            sync: SyncConfig::default(),
-            keys: HashMap::new(),
+            interval_minutes: 720,
         }
     }
 }
+
 
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -34,7 +34,13 @@ pub fn console_state(
 }
 
 /// One rendered screen as plain text (`seats snapshot`).
-pub fn snapshot(conn: &Connection, pane: PaneId, size: (u16, u16), actor: &str, now: DateTime<Utc>) -> rusqlite::Result<String> {
+pub fn snapshot(
+    conn: &Connection,
+    pane: PaneId,
+    size: (u16, u16),
+    actor: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
     let state = console_state(conn, pane, size, actor, now)?;
     Ok(ui::render_to_string(&state, Theme::plain()))
 }
@@ -76,7 +82,12 @@ pub fn users(conn: &Connection, filter: Option<&str>, format: Format) -> rusqlit
     let headers = ["upn", "display_name", "enabled", "pools"];
     let cells = |u: &UserRow| {
         let pools: Vec<String> = u.pools.iter().map(ToString::to_string).collect();
-        vec![u.upn.clone(), u.display_name.clone(), u.enabled.to_string(), pools.join(" ")]
+        vec![
+            u.upn.clone(),
+            u.display_name.clone(),
+            u.enabled.to_string(),
+            pools.join(" "),
+        ]
     };
     Ok(match format {
         Format::Json => output::json(&users),

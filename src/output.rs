@@ -70,8 +70,15 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
-        let rows = vec![vec!["a,b".to_owned(), "say \"hi\"".to_owned(), "plain".to_owned()]];
-        assert_eq!(csv(&["x", "y", "z"], &rows), "x,y,z\n\"a,b\",\"say \"\"hi\"\"\",plain\n");
+        let rows = vec![vec![
+            "a,b".to_owned(),
+            "say \"hi\"".to_owned(),
+            "plain".to_owned(),
+        ]];
+        assert_eq!(
+            csv(&["x", "y", "z"], &rows),
+            "x,y,z\n\"a,b\",\"say \"\"hi\"\"\",plain\n"
+        );
     }
 
     #[test]

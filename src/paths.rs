@@ -48,7 +48,11 @@ impl Paths {
     pub fn existing_db(&self) -> PathBuf {
         let main = self.default_db();
         let demo = self.demo_db();
-        if !main.exists() && demo.exists() { demo } else { main }
+        if !main.exists() && demo.exists() {
+            demo
+        } else {
+            main
+        }
     }
 }
 

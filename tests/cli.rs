@@ -24,7 +24,17 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn build_demo(home: &Path, db: &Path) {
-    let out = seats(home, &["demo", "--users", "150", "--no-open", "--db", db.to_str().unwrap()]);
+    let out = seats(
+        home,
+        &[
+            "demo",
+            "--users",
+            "150",
+            "--no-open",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
 }
 
@@ -32,14 +42,34 @@ fn build_demo(home: &Path, db: &Path) {
 fn demo_no_open_builds_the_tenant_with_progress_on_stderr() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("d.db");
-    let out = seats(home.path(), &["demo", "--users", "150", "--no-open", "--db", db.to_str().unwrap()]);
+    let out = seats(
+        home.path(),
+        &[
+            "demo",
+            "--users",
+            "150",
+            "--no-open",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("building demo tenant"), "{stderr}");
     assert!(stderr.contains("150 users"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout");
     // A second run leaves the tenant as it is.
-    let again = seats(home.path(), &["demo", "--users", "999", "--no-open", "--db", db.to_str().unwrap()]);
+    let again = seats(
+        home.path(),
+        &[
+            "demo",
+            "--users",
+            "999",
+            "--no-open",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
     assert_eq!(again.status.code(), Some(0));
     assert!(text(&again.stderr).contains("already built"));
 }
@@ -65,15 +95,30 @@ fn snapshot_prints_one_screen_of_the_pane() {
         assert_eq!(out.status.code(), Some(0), "{pane}: {}", text(&out.stderr));
         let screen = text(&out.stdout);
         assert_eq!(screen.lines().count(), 24, "{pane}:\n{screen}");
-        assert!(screen.lines().all(|l| l.chars().count() <= 80), "{pane}:\n{screen}");
+        assert!(
+            screen.lines().all(|l| l.chars().count() <= 80),
+            "{pane}:\n{screen}"
+        );
         assert!(screen.contains("seats"), "{screen}");
     }
     let wide = seats(
         home.path(),
-        &["snapshot", "licenses", "--width", "160", "--height", "48", "--db", db.to_str().unwrap()],
+        &[
+            "snapshot",
+            "licenses",
+            "--width",
+            "160",
+            "--height",
+            "48",
+            "--db",
+            db.to_str().unwrap(),
+        ],
     );
     assert_eq!(text(&wide.stdout).lines().count(), 48);
-    let bad = seats(home.path(), &["snapshot", "billing", "--db", db.to_str().unwrap()]);
+    let bad = seats(
+        home.path(),
+        &["snapshot", "billing", "--db", db.to_str().unwrap()],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("unknown pane \"billing\""));
 }
@@ -83,7 +128,10 @@ fn pools_json_has_the_contract_keys_and_null_for_unlimited() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("d.db");
     build_demo(home.path(), &db);
-    let out = seats(home.path(), &["pools", "--format", "json", "--db", db.to_str().unwrap()]);
+    let out = seats(
+        home.path(),
+        &["pools", "--format", "json", "--db", db.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let pools: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let pools = pools.as_array().unwrap();
@@ -94,11 +142,20 @@ fn pools_json_has_the_contract_keys_and_null_for_unlimited() {
         }
         match pool["total"].as_i64() {
             None => assert!(pool["available"].is_null()),
-            Some(total) => assert_eq!(pool["available"].as_i64(), Some(total - pool["consumed"].as_i64().unwrap())),
+            Some(total) => assert_eq!(
+                pool["available"].as_i64(),
+                Some(total - pool["consumed"].as_i64().unwrap())
+            ),
         }
     }
-    assert!(pools.iter().any(|p| p["total"].is_null()), "an unlimited pool is present");
-    let csv = seats(home.path(), &["pools", "--format", "csv", "--db", db.to_str().unwrap()]);
+    assert!(
+        pools.iter().any(|p| p["total"].is_null()),
+        "an unlimited pool is present"
+    );
+    let csv = seats(
+        home.path(),
+        &["pools", "--format", "csv", "--db", db.to_str().unwrap()],
+    );
     assert!(text(&csv.stdout).starts_with("id,name,kind,source,total,consumed,available\n"));
 }
 
@@ -107,7 +164,10 @@ fn users_json_lists_the_pools_each_user_holds() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("d.db");
     build_demo(home.path(), &db);
-    let out = seats(home.path(), &["users", "--format", "json", "--db", db.to_str().unwrap()]);
+    let out = seats(
+        home.path(),
+        &["users", "--format", "json", "--db", db.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let users: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let users = users.as_array().unwrap();
@@ -117,7 +177,10 @@ fn users_json_lists_the_pools_each_user_holds() {
     }
     assert!(users.iter().any(|u| !u["pools"].as_array().unwrap().is_empty()));
     let first = users[0]["upn"].as_str().unwrap();
-    let filtered = seats(home.path(), &["users", "--filter", first, "--db", db.to_str().unwrap()]);
+    let filtered = seats(
+        home.path(),
+        &["users", "--filter", first, "--db", db.to_str().unwrap()],
+    );
     assert_eq!(text(&filtered.stdout).lines().count(), 2, "header and one user");
 }
 
@@ -136,8 +199,16 @@ fn a_bad_db_path_is_a_clear_error_with_exit_2() {
     std::fs::write(&not_a_db, "hello\n".repeat(500)).unwrap();
     let out = seats(home.path(), &["pools", "--db", not_a_db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("cannot open the cache"), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(&not_a_db).unwrap(), "hello\n".repeat(500), "file untouched");
+    assert!(
+        text(&out.stderr).contains("cannot open the cache"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&not_a_db).unwrap(),
+        "hello\n".repeat(500),
+        "file untouched"
+    );
 
     let dir = home.path();
     let out = seats(home.path(), &["demo", "--no-open", "--db", dir.to_str().unwrap()]);
@@ -155,5 +226,8 @@ fn bad_usage_and_bad_config_exit_2() {
     let out = seats(home.path(), &["pools", "--config", config.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("bad.toml") && stderr.contains("hyper-q"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("hyper-q"),
+        "{stderr}"
+    );
 }

@@ -20,8 +20,19 @@ struct Driver {
 impl Driver {
     fn new(users: u32) -> Driver {
         let (dir, _path, conn) = common::demo_db(users);
-        let state = console_state(&conn, PaneId::Licenses, (80, 24), common::ACTOR, common::fixed_now()).unwrap();
-        Driver { conn, state, _dir: dir }
+        let state = console_state(
+            &conn,
+            PaneId::Licenses,
+            (80, 24),
+            common::ACTOR,
+            common::fixed_now(),
+        )
+        .unwrap();
+        Driver {
+            conn,
+            state,
+            _dir: dir,
+        }
     }
 
     /// Sends one message and serves every fetch it causes, like the loop.
@@ -69,7 +80,12 @@ impl Driver {
 fn number_keys_tab_and_backtab_visit_every_workspace() {
     let mut d = Driver::new(200);
     assert_eq!(d.state.pane, PaneId::Licenses);
-    for (key, pane) in [('2', PaneId::Apps), ('3', PaneId::Connectors), ('4', PaneId::Agreements), ('1', PaneId::Licenses)] {
+    for (key, pane) in [
+        ('2', PaneId::Apps),
+        ('3', PaneId::Connectors),
+        ('4', PaneId::Agreements),
+        ('1', PaneId::Licenses),
+    ] {
         d.key(KeyCode::Char(key));
         assert_eq!(d.state.pane, pane);
         assert!(d.count() > 0, "{pane:?} has rows");
@@ -108,7 +124,11 @@ fn sorting_by_keys_reorders_rows() {
     let first_by_name = d.selected_name();
     d.key(KeyCode::Char('S'));
     assert!(d.state.table().descending);
-    assert_ne!(d.selected_name(), first_by_name, "descending by name starts elsewhere");
+    assert_ne!(
+        d.selected_name(),
+        first_by_name,
+        "descending by name starts elsewhere"
+    );
     for _ in 0..5 {
         d.key(KeyCode::Char('s'));
     }
@@ -129,7 +149,10 @@ fn moving_far_loads_new_windows_and_never_holds_the_whole_table() {
     assert!(count >= 2_000);
     d.key(KeyCode::Char('G'));
     assert_eq!(d.state.table().selected, count - 1);
-    assert!(d.state.table().selected_row().is_some(), "the last row was loaded");
+    assert!(
+        d.state.table().selected_row().is_some(),
+        "the last row was loaded"
+    );
     assert!(d.state.table().window.rows.len() <= seats::app::table::WINDOW);
     for _ in 0..30 {
         d.key(KeyCode::PageUp);
@@ -193,9 +216,13 @@ fn resize_below_the_minimum_shows_the_warning_and_back_restores() {
 fn another_connection_changing_the_cache_refreshes_the_visible_pane() {
     let mut d = Driver::new(200);
     let first = d.selected_name();
-    let other = seats::store::open(&d._dir.path().join("demo.db"), seats::store::OpenMode::MustExist).unwrap();
+    let other =
+        seats::store::open(&d._dir.path().join("demo.db"), seats::store::OpenMode::MustExist).unwrap();
     other
-        .execute("UPDATE pools SET name = 'AAA renamed by another admin' WHERE name = ?1", [&first])
+        .execute(
+            "UPDATE pools SET name = 'AAA renamed by another admin' WHERE name = ?1",
+            [&first],
+        )
         .unwrap();
     d.send(Msg::Worker(WorkerEvent::DataChanged));
     assert_eq!(d.selected_name(), "AAA renamed by another admin");

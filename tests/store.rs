@@ -40,7 +40,9 @@ fn reopening_keeps_data_and_does_not_migrate_again() {
         .unwrap();
     }
     let conn = store::open(&path, OpenMode::MustExist).unwrap();
-    let count: i64 = conn.query_row("SELECT count(*) FROM pools", [], |r| r.get(0)).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM pools", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(count, 1);
     assert_eq!(store::db::schema_version(&conn).unwrap(), SCHEMA_VERSION);
 }
@@ -59,7 +61,8 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     let (_dir, path) = temp_db();
     {
         let conn = store::open(&path, OpenMode::Create).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+            .unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let before = std::fs::read(&path).unwrap();
@@ -90,7 +93,12 @@ fn seed_pools(conn: &rusqlite::Connection, n: i64) {
         let total: Option<i64> = if i % 10 == 0 { None } else { Some(100 + i) };
         conn.execute(
             "INSERT INTO pools (name, kind, source, total, consumed) VALUES (?1, ?2, 'local', ?3, ?4)",
-            params![format!("Pool {i:03}"), if i % 2 == 0 { "saas" } else { "isv" }, total, i],
+            params![
+                format!("Pool {i:03}"),
+                if i % 2 == 0 { "saas" } else { "isv" },
+                total,
+                i
+            ],
         )
         .unwrap();
     }
@@ -133,17 +141,26 @@ fn windows_are_sorted_filtered_and_counted() {
 fn filter_wildcards_are_literal() {
     let (_dir, path) = temp_db();
     let conn = store::open(&path, OpenMode::Create).unwrap();
-    conn.execute("INSERT INTO pools (name, kind, source) VALUES ('100% off', 'saas', 'local')", [])
-        .unwrap();
-    conn.execute("INSERT INTO pools (name, kind, source) VALUES ('1000 off', 'saas', 'local')", [])
-        .unwrap();
+    conn.execute(
+        "INSERT INTO pools (name, kind, source) VALUES ('100% off', 'saas', 'local')",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO pools (name, kind, source) VALUES ('1000 off', 'saas', 'local')",
+        [],
+    )
+    .unwrap();
     let request = PageRequest {
         filter: TextFilter::parse("0%"),
         limit: 10,
         ..PageRequest::default()
     };
     let page = pools::page(&conn, &request).unwrap();
-    assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["100% off"]);
+    assert_eq!(
+        page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["100% off"]
+    );
 }
 
 #[test]
@@ -158,7 +175,12 @@ fn unlimited_pools_sort_as_most_available_and_report_null() {
         ..PageRequest::default()
     };
     let page = pools::page(&conn, &request).unwrap();
-    assert!(page.rows.iter().take(2).all(|r| r.total.is_none() && r.available.is_none()));
+    assert!(
+        page.rows
+            .iter()
+            .take(2)
+            .all(|r| r.total.is_none() && r.available.is_none())
+    );
 }
 
 #[test]

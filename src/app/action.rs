@@ -51,6 +51,8 @@ pub enum Action {
     Palette,
     /// Re-read the visible rows from the cache.
     Refresh,
+    /// Show every detail of the selected row.
+    Detail,
 }
 
 impl Action {
@@ -79,6 +81,7 @@ impl Action {
             Action::Help => "this help",
             Action::Palette => "command palette",
             Action::Refresh => "reload from the cache",
+            Action::Detail => "all details of the selected row",
         }
     }
 

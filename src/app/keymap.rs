@@ -95,7 +95,9 @@ impl From<KeyEvent> for Key {
         let mut modifiers = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
         let code = match event.code {
             // Terminals report Ctrl+letter in either case; bind the lower one.
-            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
             other => other,
         };
         if code == KeyCode::BackTab {
@@ -202,9 +204,13 @@ impl Default for Keymap {
             (Key::char('?'), Help),
             (Key::char(':'), Palette),
             (Key::ctrl('r'), Refresh),
+            (Key::plain(K::Enter), Detail),
         ];
         Keymap {
-            bindings: table.into_iter().map(|(key, action)| global(key, action)).collect(),
+            bindings: table
+                .into_iter()
+                .map(|(key, action)| global(key, action))
+                .collect(),
         }
     }
 }
@@ -237,7 +243,11 @@ impl Keymap {
             .iter()
             .find(|b| b.key == key && b.scope == Scope::Pane(pane));
         in_pane
-            .or_else(|| self.bindings.iter().find(|b| b.key == key && b.scope == Scope::Global))
+            .or_else(|| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.key == key && b.scope == Scope::Global)
+            })
             .map(|b| b.action)
     }
 
@@ -300,7 +310,10 @@ mod tests {
     fn override_replaces_default_keys_of_the_action() {
         let overrides = HashMap::from([(Action::Quit, vec!["x".to_owned()])]);
         let keymap = Keymap::with_overrides(&overrides).unwrap();
-        assert_eq!(keymap.lookup(PaneId::Licenses, Key::char('x')), Some(Action::Quit));
+        assert_eq!(
+            keymap.lookup(PaneId::Licenses, Key::char('x')),
+            Some(Action::Quit)
+        );
         assert_eq!(keymap.lookup(PaneId::Licenses, Key::char('q')), None);
     }
 
@@ -315,7 +328,11 @@ mod tests {
     #[test]
     fn help_lists_every_default_action() {
         let listed = Keymap::default().for_pane(PaneId::Licenses);
-        assert!(listed.iter().any(|(a, keys)| *a == Action::Quit && keys.len() == 2));
+        assert!(
+            listed
+                .iter()
+                .any(|(a, keys)| *a == Action::Quit && keys.len() == 2)
+        );
         assert!(listed.iter().any(|(a, _)| *a == Action::Filter));
     }
 }

@@ -103,7 +103,10 @@ fn parse_sort(rest: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         .iter()
         .position(|c| *c == name)
         .or_else(|| {
-            let mut hits = names.iter().enumerate().filter(|(_, c)| !name.is_empty() && c.starts_with(&name));
+            let mut hits = names
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !name.is_empty() && c.starts_with(&name));
             let first = hits.next()?;
             hits.next().is_none().then_some(first.0)
         })
@@ -131,10 +134,20 @@ mod tests {
         assert_eq!(parse("apps", COLUMNS), Ok(PaletteCommand::Show(PaneId::Apps)));
         assert_eq!(
             parse("sort free desc", COLUMNS),
-            Ok(PaletteCommand::Sort { column: 3, descending: true })
+            Ok(PaletteCommand::Sort {
+                column: 3,
+                descending: true
+            })
         );
-        assert_eq!(parse("filter !vpp", COLUMNS), Ok(PaletteCommand::Filter("!vpp".into())));
-        assert!(parse("sort size", COLUMNS).unwrap_err().contains("name, kind, last-sync, free"));
+        assert_eq!(
+            parse("filter !vpp", COLUMNS),
+            Ok(PaletteCommand::Filter("!vpp".into()))
+        );
+        assert!(
+            parse("sort size", COLUMNS)
+                .unwrap_err()
+                .contains("name, kind, last-sync, free")
+        );
         assert!(parse("frobnicate", COLUMNS).unwrap_err().contains("known:"));
     }
 }

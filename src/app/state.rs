@@ -25,6 +25,8 @@ pub enum Overlay {
     Help { scroll: usize },
     /// The `:` command palette.
     Palette(PaletteState),
+    /// Every detail of the selected row; `scroll` is its first line.
+    Detail { scroll: usize },
 }
 
 /// The command palette's input and the completion cycle.
@@ -56,11 +58,9 @@ pub struct Job {
 impl Job {
     /// Share done, 0..=100.
     pub fn percent(&self) -> u16 {
-        if self.total == 0 {
-            0
-        } else {
-            ((self.done.min(self.total) * 100) / self.total) as u16
-        }
+        (self.done.min(self.total) * 100)
+            .checked_div(self.total)
+            .unwrap_or(0) as u16
     }
 }
 

@@ -120,9 +120,7 @@ impl TableState {
     /// Moves the selection by `delta` rows (clamped) and keeps it visible in a
     /// viewport of `height` rows; returns a fetch when the window must move.
     pub fn move_by(&mut self, delta: isize, height: usize) -> Option<Fetch> {
-        let Some(count) = self.count.filter(|c| *c > 0) else {
-            return None;
-        };
+        let count = self.count.filter(|c| *c > 0)?;
         let target = (self.selected as isize + delta).clamp(0, count as isize - 1);
         self.select(target as usize, height)
     }

@@ -55,7 +55,16 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
     match state.overlay.clone() {
         Overlay::Filter => on_filter_key(state, event),
         Overlay::Palette(palette) => on_palette_key(state, palette, event),
-        Overlay::Help { scroll } => on_help_key(state, scroll, key),
+        Overlay::Help { scroll } => {
+            state.overlay =
+                scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
+            Vec::new()
+        }
+        Overlay::Detail { scroll } => {
+            state.overlay =
+                scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Detail { scroll });
+            Vec::new()
+        }
         Overlay::None => match state.keymap.lookup(state.pane, key) {
             Some(action) => apply(state, action),
             None => Vec::new(),
@@ -115,6 +124,12 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
+        Action::Detail => {
+            if state.table().selected_row().is_some() {
+                state.overlay = Overlay::Detail { scroll: 0 };
+            }
+            Vec::new()
+        }
     }
 }
 
@@ -192,21 +207,16 @@ fn on_filter_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
     }
 }
 
-fn on_help_key(state: &mut AppState, scroll: usize, key: Key) -> Vec<Command> {
-    let action = state.keymap.lookup(state.pane, key);
-    let scroll = match action {
-        Some(Action::Down) => scroll + 1,
-        Some(Action::Up) => scroll.saturating_sub(1),
-        Some(Action::PageDown) => scroll + 10,
-        Some(Action::PageUp) => scroll.saturating_sub(10),
-        // Any other key (Esc, ?, q, …) closes the help.
-        _ => {
-            state.overlay = Overlay::None;
-            return Vec::new();
-        }
-    };
-    state.overlay = Overlay::Help { scroll };
-    Vec::new()
+/// Scrolls a read-only dialog; None when the key closes it instead.
+fn scrolled(state: &AppState, scroll: usize, key: Key) -> Option<usize> {
+    match state.keymap.lookup(state.pane, key) {
+        Some(Action::Down) => Some(scroll + 1),
+        Some(Action::Up) => Some(scroll.saturating_sub(1)),
+        Some(Action::PageDown) => Some(scroll + 10),
+        Some(Action::PageUp) => Some(scroll.saturating_sub(10)),
+        // Any other key (Esc, ?, q, Enter, …) closes the dialog.
+        _ => None,
+    }
 }
 
 fn on_palette_key(state: &mut AppState, mut palette: PaletteState, event: KeyEvent) -> Vec<Command> {

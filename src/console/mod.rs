@@ -54,7 +54,12 @@ async fn event_loop(
     input::spawn(msg_tx, stop.clone());
     let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime);
 
-    let mut state = AppState::new(options.keymap, options.actor.clone(), options.read_only, Utc::now());
+    let mut state = AppState::new(
+        options.keymap,
+        options.actor.clone(),
+        options.read_only,
+        Utc::now(),
+    );
     let size = guard.terminal.size()?;
     state.size = (size.width, size.height);
     // Paint the first frame before the first query so the UI never looks frozen.
@@ -78,7 +83,11 @@ async fn event_loop(
         let mut commands = update(&mut state, msg);
         // Apply everything already waiting before drawing: a burst of keys
         // or replies costs one frame.
-        while let Ok(msg) = msg_rx.try_recv().map_err(|_| ()).or_else(|()| event_rx.try_recv().map(Msg::Worker)) {
+        while let Ok(msg) = msg_rx
+            .try_recv()
+            .map_err(|_| ())
+            .or_else(|()| event_rx.try_recv().map(Msg::Worker))
+        {
             commands.extend(update(&mut state, msg));
         }
         run_commands(&mut worker, &options.actor, commands);

@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::batch;
 use super::catalog::{Audience, FRONTLINE, FRONTLINE_WEIGHTS, GroupRole, OFFICE_WEIGHTS};
 use super::clock::{Clock, DAY};
 use super::licenses::{Licenses, Pool};
@@ -152,57 +153,34 @@ impl Seats {
             stmt.execute(params![g.pool, g.group, clock.ago(g.ago), actor(g.pool)])?;
             t.row();
         }
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, \
-             error, invitation, assigned_at, assigned_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
-        for (id, s) in (1i64..).zip(&self.seats) {
+        let into = "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, \
+                    error, invitation, assigned_at, assigned_by)";
+        batch::insert(conn, into, 12, &self.seats, t, |row, index, s| {
             let (state, error) = match (s.fault, s.invite) {
                 (Some(Fault::Count), _) => ("error", Some("CountViolation")),
                 (Some(Fault::Location), _) => ("error", Some("ProhibitedInUsageLocationViolation")),
                 (None, Some(Invite::Invited | Invite::Declined)) => ("pending", None),
                 (None, _) => ("active", None),
             };
-            stmt.execute(params![
-                id,
-                s.pool,
-                (s.user != 0).then_some(s.user),
-                (s.device != 0).then_some(s.device),
-                s.direct,
-                (s.via != 0).then_some(s.via),
-                s.intent.as_str(),
-                state,
-                error,
-                s.invite.map(invite_text),
-                clock.ago(s.ago),
-                actor(s.pool)
-            ])?;
-            t.row();
-        }
-        self.write_installs(conn, clock, t)
-    }
-
-    fn write_installs(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
+            row.put(index as i64 + 1)?.put(s.pool)?;
+            row.put((s.user != 0).then_some(s.user))?
+                .put((s.device != 0).then_some(s.device))?;
+            row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
+            row.put(s.intent.as_str())?.put(state)?.put(error)?;
+            row.put(s.invite.map(invite_text))?
+                .put(clock.ago(s.ago))?
+                .put(actor(s.pool))?;
+            Ok(())
+        })?;
         t.stage("installs");
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO installs (id, app_id, user_id, device_id, state, error, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for (id, i) in (1i64..).zip(&self.installs) {
-            let user = (i.user != 0).then_some(i.user);
-            let device = (i.device != 0).then_some(i.device);
-            stmt.execute(params![
-                id,
-                i.app as i64 + 1,
-                user,
-                device,
-                i.state,
-                i.error,
-                clock.ago(i.ago)
-            ])?;
-            t.row();
-        }
-        Ok(())
+        let into = "installs (id, app_id, user_id, device_id, state, error, updated_at)";
+        batch::insert(conn, into, 7, &self.installs, t, |row, index, i| {
+            row.put(index as i64 + 1)?.put(i.app as i64 + 1)?;
+            row.put((i.user != 0).then_some(i.user))?
+                .put((i.device != 0).then_some(i.device))?;
+            row.put(i.state)?.put(i.error)?.put(clock.ago(i.ago))?;
+            Ok(())
+        })
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod agreements;
 mod assign;
+mod batch;
 mod catalog;
 mod clock;
 mod licenses;

@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
+use super::batch;
 use super::clock::{Clock, DAY};
 use super::names::{self, DEPARTMENTS, FIRST, LAST, OFFICES};
 use super::progress::Tracker;
@@ -70,6 +71,7 @@ pub(crate) struct Group {
     pub name: String,
     pub kind: &'static str,
     pub members: Vec<Member>,
+    pub source_id: String,
 }
 
 /// Ids of the groups other parts of the demo refer to by role.
@@ -153,74 +155,58 @@ impl People {
 
     pub(crate) fn write(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
         t.stage("users");
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO users (id, upn, display_name, department, usage_location, enabled, deleted, \
-             last_sign_in, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        for (index, u) in self.users.iter().enumerate() {
-            let sign_in = u.sign_in_ago.map(|ago| clock.ago(ago));
-            let location = OFFICES[u.office].0;
-            stmt.execute(params![
-                index as i64 + 1,
-                u.upn,
-                u.display,
-                DEPARTMENTS[u.dept].0,
-                location,
-                u.enabled,
-                u.deleted,
-                sign_in,
-                u.source_id
-            ])?;
-            t.row();
-        }
-        self.write_devices(conn, t)?;
-        self.write_groups(conn, t)
-    }
-
-    fn write_devices(&self, conn: &Connection, t: &mut Tracker) -> rusqlite::Result<()> {
+        let into = "users (id, upn, display_name, department, usage_location, enabled, deleted, \
+                    last_sign_in, source_id)";
+        batch::insert(conn, into, 9, &self.users, t, |row, index, u| {
+            row.put(index as i64 + 1)?.put(&u.upn)?.put(&u.display)?;
+            row.put(DEPARTMENTS[u.dept].0)?.put(OFFICES[u.office].0)?;
+            row.put(u.enabled)?.put(u.deleted)?;
+            row.put(u.sign_in_ago.map(|ago| clock.ago(ago)))?
+                .put(&u.source_id)?;
+            Ok(())
+        })?;
         t.stage("devices");
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO devices (id, name, os, owner_id, managed, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for (index, d) in self.devices.iter().enumerate() {
-            let owner = (d.owner != 0).then_some(d.owner);
-            stmt.execute(params![
-                index as i64 + 1,
-                d.name,
-                d.os.as_str(),
-                owner,
-                d.managed,
-                d.source_id
-            ])?;
-            t.row();
-        }
-        Ok(())
+        let into = "devices (id, name, os, owner_id, managed, source_id)";
+        batch::insert(conn, into, 6, &self.devices, t, |row, index, d| {
+            row.put(index as i64 + 1)?.put(&d.name)?.put(d.os.as_str())?;
+            row.put((d.owner != 0).then_some(d.owner))?
+                .put(d.managed)?
+                .put(&d.source_id)?;
+            Ok(())
+        })?;
+        self.write_groups(conn, t)
     }
 
     fn write_groups(&self, conn: &Connection, t: &mut Tracker) -> rusqlite::Result<()> {
         t.stage("groups");
-        let mut group =
-            conn.prepare_cached("INSERT INTO groups (id, name, kind, source_id) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut rng = Rng::stream(0, "group source ids");
-        for (index, g) in self.groups.iter().enumerate() {
-            group.execute(params![index as i64 + 1, g.name, g.kind, rng.guid()])?;
-            t.row();
-        }
-        let mut member = conn.prepare_cached(
-            "INSERT INTO group_members (group_id, user_id, device_id, child_group_id) VALUES (?1, ?2, ?3, ?4)",
+        batch::insert(
+            conn,
+            "groups (id, name, kind, source_id)",
+            4,
+            &self.groups,
+            t,
+            |row, index, g| {
+                row.put(index as i64 + 1)?
+                    .put(&g.name)?
+                    .put(g.kind)?
+                    .put(&g.source_id)?;
+                Ok(())
+            },
         )?;
-        for (index, g) in self.groups.iter().enumerate() {
-            for m in &g.members {
-                let (user, device, child) = match *m {
-                    Member::User(id) => (Some(id), None, None),
-                    Member::Device(id) => (None, Some(id), None),
-                    Member::Group(id) => (None, None, Some(id)),
-                };
-                member.execute(params![index as i64 + 1, user, device, child])?;
-                t.row();
-            }
-        }
-        Ok(())
+        let members: Vec<(u32, Member)> = (1..)
+            .zip(&self.groups)
+            .flat_map(|(id, g)| g.members.iter().map(move |m| (id, *m)))
+            .collect();
+        let into = "group_members (group_id, user_id, device_id, child_group_id)";
+        batch::insert(conn, into, 4, &members, t, |row, _, (group, member)| {
+            let (user, device, child) = match *member {
+                Member::User(id) => (Some(id), None, None),
+                Member::Device(id) => (None, Some(id), None),
+                Member::Group(id) => (None, None, Some(id)),
+            };
+            row.put(group)?.put(user)?.put(device)?.put(child)?;
+            Ok(())
+        })
     }
 }
 
@@ -308,7 +294,12 @@ fn plan_devices(rng: &mut Rng, users: &[User]) -> Vec<Device> {
 fn plan_groups(rng: &mut Rng, users: &[User], devices: &[Device]) -> (Vec<Group>, Landmarks) {
     let mut groups = Vec::new();
     let mut add = |name: String, kind: &'static str, members: Vec<Member>| {
-        groups.push(Group { name, kind, members });
+        groups.push(Group {
+            name,
+            kind,
+            members,
+            source_id: String::new(),
+        });
         groups.len() as u32
     };
     let users_where = |keep: &dyn Fn(&User) -> bool| -> Vec<Member> {
@@ -382,5 +373,8 @@ fn plan_groups(rng: &mut Rng, users: &[User], devices: &[Device]) -> (Vec<Group>
         "user",
         mobile.into_iter().map(Member::User).collect(),
     );
+    for group in &mut groups {
+        group.source_id = rng.guid();
+    }
     (groups, marks)
 }

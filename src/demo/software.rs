@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::batch;
 use super::clock::{Clock, DAY};
 use super::names::DEPARTMENTS;
 use super::people::{Os, People};
@@ -270,20 +271,14 @@ impl Inventory {
             t.row();
         }
         t.stage("inventory");
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO inventory (id, device_id, product_id, version, detected_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for (id, r) in (1..).zip(&self.rows) {
-            stmt.execute(params![
-                id,
-                r.device,
-                r.product as i64 + 1,
-                r.version,
-                clock.ago(r.ago)
-            ])?;
-            t.row();
-        }
-        Ok(())
+        let into = "inventory (id, device_id, product_id, version, detected_at)";
+        batch::insert(conn, into, 5, &self.rows, t, |row, index, r| {
+            row.put(index as i64 + 1)?
+                .put(r.device)?
+                .put(r.product as i64 + 1)?;
+            row.put(r.version)?.put(clock.ago(r.ago))?;
+            Ok(())
+        })
     }
 }
 

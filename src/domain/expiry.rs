@@ -44,7 +44,11 @@ impl Countdown {
 
 fn months(rest_days: i64) -> String {
     let months = rest_days / 30;
-    if months == 0 { String::new() } else { format!(" {months}m") }
+    if months == 0 {
+        String::new()
+    } else {
+        format!(" {months}m")
+    }
 }
 
 /// Parses a `YYYY-MM-DD` or RFC 3339 value as a date.

@@ -28,9 +28,7 @@ impl TextFilter {
 
     /// Whether `haystack` passes the filter (the same rule the SQL applies).
     pub fn matches(&self, haystack: &str) -> bool {
-        let found = haystack
-            .to_lowercase()
-            .contains(&self.needle.to_lowercase());
+        let found = haystack.to_lowercase().contains(&self.needle.to_lowercase());
         found != self.invert
     }
 

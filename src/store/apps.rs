@@ -29,7 +29,9 @@ pub struct AppRow {
 }
 
 /// Column order of the Apps table.
-pub const COLUMNS: &[&str] = &["Name", "License", "Platform", "Total", "Used", "Free", "Installs", "Sync"];
+pub const COLUMNS: &[&str] = &[
+    "Name", "License", "Platform", "Total", "Used", "Free", "Installs", "Sync",
+];
 
 const SPEC: ListSpec = ListSpec {
     base: "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \

@@ -19,16 +19,24 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The cache file does not exist and the caller did not ask to create it.
-    #[error("no cache at {path}: run `seats demo` to build the demo tenant, or `seats sync` to fill a new cache")]
+    #[error(
+        "no cache at {path}: run `seats demo` to build the demo tenant, or `seats sync` to fill a new cache"
+    )]
     Missing { path: PathBuf },
     /// The file was written by a newer seats; opening it could corrupt it.
     #[error(
         "the cache {path} has schema version {found}, newer than this seats understands ({supported}); \
          it was left untouched: upgrade seats, or point --db at another file"
     )]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     /// The file could not be opened as an SQLite database.
-    #[error("cannot open the cache {path}: {source}; check the path and its permissions, or choose another with --db")]
+    #[error(
+        "cannot open the cache {path}: {source}; check the path and its permissions, or choose another with --db"
+    )]
     Open { path: PathBuf, source: rusqlite::Error },
     /// The directory for a new cache could not be created.
     #[error("cannot create the directory {path}: {source}")]
@@ -51,7 +59,9 @@ pub enum OpenMode {
 pub fn open(path: &Path, mode: OpenMode) -> Result<Connection, StoreError> {
     let exists = path.exists();
     if !exists && mode == OpenMode::MustExist {
-        return Err(StoreError::Missing { path: path.to_owned() });
+        return Err(StoreError::Missing {
+            path: path.to_owned(),
+        });
     }
     if !exists {
         create_parent_dir(path)?;

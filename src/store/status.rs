@@ -33,11 +33,10 @@ pub fn read(conn: &Connection, actor: &str) -> rusqlite::Result<StatusInfo> {
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
     let role = role_of(conn, actor)?;
-    let pending_changes = conn.query_row(
-        "SELECT count(*) FROM outbox WHERE state = 'pending'",
-        [],
-        |row| row.get(0),
-    )?;
+    let pending_changes =
+        conn.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |row| {
+            row.get(0)
+        })?;
     Ok(StatusInfo {
         tenant,
         connectors_ok,
@@ -51,7 +50,9 @@ pub fn read(conn: &Connection, actor: &str) -> rusqlite::Result<StatusInfo> {
 /// The role recorded for an OS user, if any.
 pub fn role_of(conn: &Connection, actor: &str) -> rusqlite::Result<Option<Role>> {
     let text: Option<String> = conn
-        .query_row("SELECT role FROM admins WHERE os_user = ?1", [actor], |row| row.get(0))
+        .query_row("SELECT role FROM admins WHERE os_user = ?1", [actor], |row| {
+            row.get(0)
+        })
         .optional()?;
     Ok(text.and_then(|t| t.parse().ok()))
 }

@@ -53,7 +53,11 @@ const SPEC: ListSpec = ListSpec {
 
 fn split<T: std::str::FromStr>(joined: Option<String>, separator: char) -> Vec<T> {
     joined
-        .map(|text| text.split(separator).filter_map(|part| part.parse().ok()).collect())
+        .map(|text| {
+            text.split(separator)
+                .filter_map(|part| part.parse().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

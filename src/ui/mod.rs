@@ -32,6 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
     match &state.overlay {
         Overlay::Help { scroll } => overlays::draw_help(frame, state, *scroll, theme),
         Overlay::Palette(palette) => overlays::draw_palette(frame, state, palette, theme),
+        Overlay::Detail { scroll } => table::draw_detail_dialog(frame, state, *scroll, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

@@ -35,13 +35,18 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
         "Seat markers: ! nearly out  ■ none left  ✗ over-allocated  ∞ unlimited",
         theme.dim(),
     )));
-    let title = format!(" Keys · {} (↑↓ scroll, any other key closes) ", state.pane.title());
+    let title = format!(
+        " Keys · {} (↑↓ scroll, any other key closes) ",
+        state.pane.title()
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         area,
     );
 }
@@ -49,14 +54,28 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
 /// The `:` palette with its completions.
 pub fn draw_palette(frame: &mut Frame<'_>, state: &AppState, palette: &PaletteState, theme: Theme) {
     let full = frame.area();
-    let area = Rect::new(full.x + 2, full.y + 2, full.width.saturating_sub(4).min(70), 12.min(full.height));
+    let area = Rect::new(
+        full.x + 2,
+        full.y + 2,
+        full.width.saturating_sub(4).min(70),
+        12.min(full.height),
+    );
     let typed = palette.input.value();
-    let mut lines = vec![Line::from(vec![Span::styled(":", theme.key()), Span::raw(typed.to_owned())])];
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", theme.key()),
+        Span::raw(typed.to_owned()),
+    ])];
     match &palette.error {
         Some(error) => lines.push(Line::from(Span::styled(error.clone(), theme.bad()))),
-        None => lines.push(Line::from(Span::styled("Tab completes · Enter runs · Esc closes", theme.dim()))),
+        None => lines.push(Line::from(Span::styled(
+            "Tab completes · Enter runs · Esc closes",
+            theme.dim(),
+        ))),
     }
-    for candidate in palette::candidates(typed, state.pane.columns()).into_iter().take(8) {
+    for candidate in palette::candidates(typed, state.pane.columns())
+        .into_iter()
+        .take(8)
+    {
         let about = COMMANDS
             .iter()
             .find(|(name, _)| *name == candidate)

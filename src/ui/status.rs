@@ -17,7 +17,11 @@ pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: The
     let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
     for (index, pane) in PaneId::ALL.iter().enumerate() {
         let label = format!(" {} {} ", index + 1, pane.title());
-        let style = if *pane == state.pane { theme.active_tab() } else { theme.dim() };
+        let style = if *pane == state.pane {
+            theme.active_tab()
+        } else {
+            theme.dim()
+        };
         spans.push(Span::styled(label, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -70,7 +74,13 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
         format!(" {} ", status.tenant.as_deref().unwrap_or("no tenant")),
         bar,
     )];
-    spans.push(Span::styled(format!("│ data {} ", data_age(status.stalest_success.as_deref(), state.now)), bar));
+    spans.push(Span::styled(
+        format!(
+            "│ data {} ",
+            data_age(status.stalest_success.as_deref(), state.now)
+        ),
+        bar,
+    ));
     let health = if status.connectors_failing > 0 {
         Span::styled(
             format!("│ conn ✓{} ✗{} ", status.connectors_ok, status.connectors_failing),
@@ -81,7 +91,10 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
     };
     spans.push(health);
     if status.pending_changes > 0 {
-        spans.push(Span::styled(format!("│ {} pending ", status.pending_changes), bar));
+        spans.push(Span::styled(
+            format!("│ {} pending ", status.pending_changes),
+            bar,
+        ));
     }
     let role = match status.role {
         Some(role) if !state.read_only && role.may_assign() => format!("│ {} ", role.as_str()),
@@ -91,7 +104,10 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
     };
     spans.push(Span::styled(role, bar.patch(theme.warn())));
     for job in &state.jobs {
-        spans.push(Span::styled(format!("│ {} {}% ", job.label, job.percent()), bar.patch(theme.warn())));
+        spans.push(Span::styled(
+            format!("│ {} {}% ", job.label, job.percent()),
+            bar.patch(theme.warn()),
+        ));
     }
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let fill = (area.width as usize).saturating_sub(used);

@@ -3,7 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table};
+use ratatui::widgets::{
+    Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+};
 
 use super::panes::{self, Ctx};
 use super::theme::Theme;
@@ -34,7 +36,10 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
 /// Draws the table of the visible pane.
 pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
     let table = state.table();
-    let ctx = Ctx { theme, now: state.now };
+    let ctx = Ctx {
+        theme,
+        now: state.now,
+    };
     let block = Block::default().borders(Borders::ALL).title(title(state, theme));
     let inner_height = area.height.saturating_sub(3) as usize;
     let header = TableRow::new(state.pane.columns().iter().enumerate().map(|(i, c)| {
@@ -56,7 +61,11 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
             ),
             None => TableRow::new([Span::styled("…", theme.dim())]),
         };
-        if index == table.selected { row.style(theme.selected()) } else { row }
+        if index == table.selected {
+            row.style(theme.selected())
+        } else {
+            row
+        }
     });
     let widget = Table::new(rows, panes::widths(state.pane))
         .header(header)
@@ -76,7 +85,9 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         let mut scrollbar = ScrollbarState::new(count.saturating_sub(inner_height)).position(table.scroll);
         let track = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(3));
         frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight).begin_symbol(None).end_symbol(None),
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
             track,
             &mut scrollbar,
         );
@@ -86,25 +97,81 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
 /// Draws the detail panel of the selected row, in two columns when it sits
 /// below the table and would not fit in one.
 pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
-    let ctx = Ctx { theme, now: state.now };
+    let ctx = Ctx {
+        theme,
+        now: state.now,
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Detail ", theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(row) = state.table().selected_row() else {
-        let text = if state.table().count == Some(0) { "" } else { "loading…" };
+        let text = if state.table().count == Some(0) {
+            ""
+        } else {
+            "loading…"
+        };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;
     };
     let lines = panes::detail(row, &ctx);
     let height = inner.height as usize;
-    if lines.len() <= height || inner.width < 70 {
-        frame.render_widget(Paragraph::new(lines), inner);
+    let half = inner.width as usize / 2;
+    let fits_half = lines.iter().all(|line| line.width() < half);
+    if lines.len() <= height || !fits_half {
+        let hidden = lines.len().saturating_sub(height);
+        let paragraph = Paragraph::new(lines);
+        // Wrap long values when there is room below them to wrap into.
+        let paragraph = if hidden == 0 {
+            paragraph.wrap(ratatui::widgets::Wrap { trim: false })
+        } else {
+            paragraph
+        };
+        frame.render_widget(paragraph, inner);
+        if hidden > 0 {
+            let note = format!(" +{hidden} more: Enter ");
+            let x = area.right().saturating_sub(note.chars().count() as u16 + 1);
+            frame.render_widget(
+                Span::styled(note, theme.dim()),
+                Rect::new(x, area.bottom() - 1, 16, 1),
+            );
+        }
         return;
     }
-    let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let (first, second) = lines.split_at(height.min(lines.len()));
     frame.render_widget(Paragraph::new(first.to_vec()), left);
     frame.render_widget(Paragraph::new(second.to_vec()), right);
+}
+
+/// Every detail of the selected row in a dialog (Enter), scrollable.
+pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: Theme) {
+    let Some(row) = state.table().selected_row() else {
+        return;
+    };
+    let ctx = Ctx {
+        theme,
+        now: state.now,
+    };
+    let full = frame.area();
+    let area = Rect::new(
+        full.x + 2,
+        full.y + 1,
+        full.width.saturating_sub(4),
+        full.height.saturating_sub(3),
+    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        " Detail (↑↓ scroll, any other key closes) ",
+        theme.title(),
+    ));
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(panes::detail(row, &ctx))
+            .block(block)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
+        area,
+    );
 }

@@ -26,7 +26,11 @@ impl Theme {
     }
 
     fn fg(self, color: Color) -> Style {
-        if self.colour { Style::new().fg(color) } else { Style::new() }
+        if self.colour {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
     }
 
     pub fn title(self) -> Style {
@@ -39,7 +43,10 @@ impl Theme {
 
     pub fn selected(self) -> Style {
         if self.colour {
-            Style::new().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD)
+            Style::new()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
@@ -75,7 +82,10 @@ impl Theme {
 
     pub fn active_tab(self) -> Style {
         if self.colour {
-            Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         }

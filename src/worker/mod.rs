@@ -64,9 +64,9 @@ impl Worker {
     /// Queues a request; a stopped reader is reported as a failure.
     pub fn send(&self, request: Request) {
         if self.requests.send(request).is_err() {
-            let _ = self
-                .events
-                .send(WorkerEvent::Failed("the cache reader stopped; see the log".into()));
+            let _ = self.events.send(WorkerEvent::Failed(
+                "the cache reader stopped; see the log".into(),
+            ));
         }
     }
 
@@ -74,7 +74,15 @@ impl Worker {
     pub fn generate_demo(&mut self, users: u32, seed: u64, actor: String) {
         let id = self.next_job;
         self.next_job += 1;
-        jobs::spawn_demo(&self.runtime, id, self.db_path.clone(), users, seed, actor, self.events.clone());
+        jobs::spawn_demo(
+            &self.runtime,
+            id,
+            self.db_path.clone(),
+            users,
+            seed,
+            actor,
+            self.events.clone(),
+        );
     }
 }
 

@@ -11,9 +11,9 @@ use rusqlite::Connection;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Request;
+use crate::app::WorkerEvent;
 use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
-use crate::app::WorkerEvent;
 use crate::store::{self, Page, agreements, apps, connectors, pools, status, users};
 
 /// How often the reader looks for changes made by other connections.

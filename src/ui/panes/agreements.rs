@@ -7,7 +7,7 @@ use super::{Cell, Ctx, countdown_cell, field, field_cell};
 use crate::store::agreements::AgreementRow;
 
 /// Group, Lic, Inst, Coverage, Valid, Ends.
-pub const WIDTHS: &[u16] = &[12, 5, 5, 9, 8, 13];
+pub const WIDTHS: &[u16] = &[12, 5, 5, 9, 9, 15];
 
 fn coverage_cell(row: &AgreementRow, ctx: &Ctx) -> Cell {
     match row.coverage() {
@@ -73,7 +73,10 @@ pub fn detail(row: &AgreementRow, ctx: &Ctx) -> Vec<Line<'static>> {
                 let cell = coverage_cell(row, ctx);
                 let licensed = row.licensed.map_or("?".into(), |l| l.to_string());
                 Cell::styled(
-                    format!("{} licensed, {} installed: {}", licensed, row.installed, cell.text),
+                    format!(
+                        "{} licensed, {} installed: {}",
+                        licensed, row.installed, cell.text
+                    ),
                     cell.style,
                 )
             },

@@ -10,7 +10,8 @@ use crate::store::apps::AppRow;
 pub const WIDTHS: &[u16] = &[7, 8, 6, 6, 7, 9, 7];
 
 fn seats(row: &AppRow) -> Option<Seats> {
-    row.pool_id.map(|_| Seats::new(row.total, row.consumed.unwrap_or(0)))
+    row.pool_id
+        .map(|_| Seats::new(row.total, row.consumed.unwrap_or(0)))
 }
 
 pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
@@ -30,7 +31,7 @@ pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
     };
     vec![
         Cell::plain(row.name.clone()),
-        Cell::plain(capitalised(&row.license_type)),
+        Cell::plain(license_label(&row.license_type)),
         Cell::plain(row.platform.clone()),
         total,
         used,
@@ -40,12 +41,13 @@ pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
     ]
 }
 
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+fn license_label(license_type: &str) -> &'static str {
+    match license_type {
+        "online" => "Online",
+        "offline" => "Offline",
+        "vpp" => "VPP",
+        _ => "Vendor",
+    }
 }
 
 pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
@@ -58,25 +60,44 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("App", format!("{} (#{})", row.name, row.id), ctx),
         field(
             "Publisher",
-            format!("{} · {} · {}", row.publisher.as_deref().unwrap_or("—"), row.platform, price),
+            format!(
+                "{} · {} · {}",
+                row.publisher.as_deref().unwrap_or("—"),
+                row.platform,
+                price
+            ),
             ctx,
         ),
         field("License", license_note(row), ctx),
         field(
             "Installs",
-            format!("{} installed, {} pending, {} failed", row.installed, row.pending, row.failed),
+            format!(
+                "{} installed, {} pending, {} failed",
+                row.installed, row.pending, row.failed
+            ),
             ctx,
         ),
     ];
     if let Some(seats) = seats(row) {
         let text = match seats.available() {
             None => format!("unlimited, {} used", seats.consumed),
-            Some(free) => format!("{} total / {} used / {free} free", seats.total.unwrap_or(0), seats.consumed),
+            Some(free) => format!(
+                "{} total / {} used / {free} free",
+                seats.total.unwrap_or(0),
+                seats.consumed
+            ),
         };
-        lines.push(field_cell("Seats", Cell::styled(text, ctx.theme.seats(seats.level())), ctx));
+        lines.push(field_cell(
+            "Seats",
+            Cell::styled(text, ctx.theme.seats(seats.level())),
+            ctx,
+        ));
     }
     if row.sync_status == "skipped" {
-        let reason = row.skip_reason.clone().unwrap_or_else(|| "skipped by sync".into());
+        let reason = row
+            .skip_reason
+            .clone()
+            .unwrap_or_else(|| "skipped by sync".into());
         lines.push(field_cell("Sync", Cell::styled(reason, ctx.theme.warn()), ctx));
     }
     if row.source == "store_business" {

@@ -47,21 +47,29 @@ pub fn cells(row: &ConnectorRow, ctx: &Ctx) -> Vec<Cell> {
 
 pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
     let mut lines = vec![
-        field("Connector", format!("{} (#{}) · {}", row.name, row.id, row.kind.label()), ctx),
+        field(
+            "Connector",
+            format!("{} (#{}) · {}", row.name, row.id, row.kind.label()),
+            ctx,
+        ),
         field_cell("State", state_cell(row, ctx), ctx),
         field(
             "Account",
-            format!(
-                "{} (bound: can't be switched)",
-                row.account.as_deref().unwrap_or("— not linked")
-            ),
+            match &row.account {
+                Some(account) => format!("{account} (bound: can't be switched)"),
+                None => "— not linked".to_owned(),
+            },
             ctx,
         ),
         field_cell("Last sync", age_cell(row.last_sync_at.as_deref(), ctx), ctx),
         field_cell("Succeeded", age_cell(row.last_success_at.as_deref(), ctx), ctx),
     ];
     if let Some(error) = &row.last_error {
-        lines.push(field_cell("Error", Cell::styled(error.clone(), ctx.theme.bad()), ctx));
+        lines.push(field_cell(
+            "Error",
+            Cell::styled(error.clone(), ctx.theme.bad()),
+            ctx,
+        ));
     }
     if row.token_expires_at.is_some() || row.token_name.is_some() {
         lines.push(field_cell("Token", token_cell(row, ctx), ctx));
@@ -96,6 +104,10 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
 fn token_cell(row: &ConnectorRow, ctx: &Ctx) -> Cell {
     let expiry = countdown_cell(row.token_expires_at.as_deref(), ctx);
     let name = row.token_name.as_deref().unwrap_or("token");
-    let apple = row.apple_id.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
+    let apple = row
+        .apple_id
+        .as_deref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
     Cell::styled(format!("{name}{apple}, {}", expiry.text), expiry.style)
 }

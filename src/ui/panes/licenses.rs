@@ -7,7 +7,7 @@ use crate::domain::{PoolKind, Source};
 use crate::store::pools::PoolRow;
 
 /// Kind, Source, Total, Used, Free, Expires.
-pub const WIDTHS: &[u16] = &[9, 7, 6, 6, 7, 13];
+pub const WIDTHS: &[u16] = &[9, 6, 6, 6, 7, 15];
 
 fn kind_short(kind: PoolKind) -> &'static str {
     match kind {
@@ -88,7 +88,10 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
         lines.push(field_cell(
             "Drift",
             Cell::styled(
-                format!("source says {source_consumed} used, cache counts {}", row.consumed),
+                format!(
+                    "source says {source_consumed} used, cache counts {}",
+                    row.consumed
+                ),
                 ctx.theme.warn(),
             ),
             ctx,
@@ -96,17 +99,29 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
     }
     lines.push(status_line(row, ctx));
     if d.vendor_managed {
-        lines.push(field("Quantity", "managed by the vendor: the vendor changes it (read-only)", ctx));
+        lines.push(field(
+            "Quantity",
+            "managed by the vendor: the vendor changes it (read-only)",
+            ctx,
+        ));
     }
     lines.push(field(
         "Identity",
-        joined(&[d.sku_part_number.as_deref(), d.publisher.as_deref(), d.app_name.as_deref()]),
+        joined(&[
+            d.sku_part_number.as_deref(),
+            d.publisher.as_deref(),
+            d.app_name.as_deref(),
+        ]),
         ctx,
     ));
     if d.pricing.is_some() || d.channel.is_some() {
         lines.push(field("Billing", billing(row), ctx));
     }
-    lines.push(field_cell("Expires", countdown_cell(d.expires_on.as_deref(), ctx), ctx));
+    lines.push(field_cell(
+        "Expires",
+        countdown_cell(d.expires_on.as_deref(), ctx),
+        ctx,
+    ));
     lines.push(field(
         "Assigned",
         format!(
@@ -122,7 +137,11 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
     if let Some(url) = &d.install_url {
         lines.push(field("Install at", url.clone(), ctx));
     }
-    lines.push(field("Connector", d.connector.clone().unwrap_or_else(|| "— (local)".into()), ctx));
+    lines.push(field(
+        "Connector",
+        d.connector.clone().unwrap_or_else(|| "— (local)".into()),
+        ctx,
+    ));
     lines
 }
 
@@ -132,7 +151,10 @@ fn status_line(row: &PoolRow, ctx: &Ctx) -> Line<'static> {
         "disabled" => (
             format!(
                 "disabled ({}): can't be reactivated; buy another copy",
-                d.disabled_reason.as_deref().unwrap_or("cancelled").replace('_', " ")
+                d.disabled_reason
+                    .as_deref()
+                    .unwrap_or("cancelled")
+                    .replace('_', " ")
             ),
             ctx.theme.bad(),
         ),
@@ -150,7 +172,10 @@ fn billing(row: &PoolRow) -> String {
     let d = &row.detail;
     let price = d.price_cents.map(|c| format!("{}.{:02}", c / 100, c % 100));
     let pricing = d.pricing.as_deref().map(|p| p.replace('_', "-"));
-    let channel = d.channel.as_deref().map(|c| format!("via {}", c.replace('_', " ")));
+    let channel = d
+        .channel
+        .as_deref()
+        .map(|c| format!("via {}", c.replace('_', " ")));
     joined(&[
         pricing.as_deref(),
         price.as_deref(),

@@ -139,11 +139,20 @@ pub fn field_cell(label: &str, cell: Cell, ctx: &Ctx) -> Line<'static> {
 /// "a, b" for the present parts, "—" when none.
 pub fn joined(parts: &[Option<&str>]) -> String {
     let present: Vec<&str> = parts.iter().flatten().copied().collect();
-    if present.is_empty() { "—".to_owned() } else { present.join(", ") }
+    if present.is_empty() {
+        "—".to_owned()
+    } else {
+        present.join(", ")
+    }
 }
 
 /// A ten-cell text bar of a share: "[██████░░░░] 62%".
 pub fn bar(ratio: f64) -> String {
     let filled = (ratio.clamp(0.0, 1.0) * 10.0).round() as usize;
-    format!("[{}{}] {:>3.0}%", "█".repeat(filled), "░".repeat(10 - filled), ratio * 100.0)
+    format!(
+        "[{}{}] {:>3.0}%",
+        "█".repeat(filled),
+        "░".repeat(10 - filled),
+        ratio * 100.0
+    )
 }
