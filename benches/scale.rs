@@ -30,6 +30,7 @@ fn main() {
     bench_generation(&db, users);
     bench_snapshot_process(&db);
     bench_keys(&db);
+    bench_picker(&db);
     bench_console_memory(&db);
 }
 
@@ -244,4 +245,25 @@ fn bench_console_memory(db: &Path) {
         peak.trim_start_matches("VmHWM:").trim()
     );
     tmux(&socket, &["kill-server"]);
+}
+
+/// Picker type-ahead over every user and group: index build once, then one
+/// search per keystroke of several names typed letter by letter.
+fn bench_picker(db: &Path) {
+    use seats::worker::search::{SearchIndex, SearchScope};
+    let conn = store::open(db, OpenMode::MustExist).unwrap();
+    let start = Instant::now();
+    let index = SearchIndex::build(&conn).unwrap();
+    println!("picker index build (users + groups + pools): {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+    let mut samples = Vec::new();
+    for name in ["jan.smit", "sophie de vries", "mohammed", "li.wei", "anna", "sales", "zz", "e"] {
+        for end in 1..=name.len() {
+            let query = &name[..end];
+            let start = Instant::now();
+            let (items, _total) = index.search(SearchScope::Principals, query, 200, &[]);
+            samples.push(start.elapsed());
+            std::hint::black_box(items);
+        }
+    }
+    summary("picker search per keystroke (100k users)", samples);
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::PaneId;
+use crate::cli_changes::Session;
 use crate::config::Config;
 use crate::console::{self, ConsoleOptions};
 use crate::output::Format;
@@ -59,14 +60,27 @@ pub enum Commands {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Users with their licenses.
+    /// Users with their licenses; `users remove UPN` when a user leaves.
     Users {
         /// Keep users whose UPN, name or department contains TEXT (! inverts).
         #[arg(long, value_name = "TEXT")]
         filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        #[command(subcommand)]
+        action: Option<crate::cli_changes::UsersCommand>,
     },
+    /// Give seats of a pool to users and groups (--dry-run shows the delta).
+    Assign(crate::cli_changes::AssignArgs),
+    /// Release seats of a pool from users and groups (asks first unless --yes).
+    Unassign(crate::cli_changes::UnassignArgs),
+    /// Who may change what: list, add or remove admins.
+    Admins {
+        #[command(subcommand)]
+        action: crate::cli_changes::AdminsCommand,
+    },
+    /// Who changed what, when.
+    Audit(crate::cli_changes::AuditArgs),
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -149,14 +163,30 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let conn = open_for_reading(&cli.db, &paths)?;
             print(&crate::headless::pools(&conn, format)?)
         }
-        Some(Commands::Users { filter, format }) => {
+        Some(Commands::Users {
+            action: Some(action), ..
+        }) => crate::cli_changes::users(&Session::new(cli.db, &paths, actor, cli.read_only), action),
+        Some(Commands::Users { filter, format, .. }) => {
             let conn = open_for_reading(&cli.db, &paths)?;
             print(&crate::headless::users(&conn, filter.as_deref(), format)?)
+        }
+        Some(Commands::Assign(args)) => {
+            crate::cli_changes::assign(&Session::new(cli.db, &paths, actor, cli.read_only), args)
+        }
+        Some(Commands::Unassign(args)) => {
+            crate::cli_changes::unassign(&Session::new(cli.db, &paths, actor, cli.read_only), args)
+        }
+        Some(Commands::Admins { action }) => {
+            crate::cli_changes::admins(&Session::new(cli.db, &paths, actor, cli.read_only), action)
+        }
+        Some(Commands::Audit(args)) => {
+            crate::cli_changes::audit(&Session::new(cli.db, &paths, actor, cli.read_only), args)
         }
     }
 }
 
-fn print(text: &str) -> Result<(), Failure> {
+/// Writes a headless command's output to stdout.
+pub(crate) fn print(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         // A closed pipe (`seats users | head`) is not a failure.
@@ -203,6 +233,7 @@ fn open_console(
         actor,
         read_only,
         generate_demo,
+        colour: config.ui.colour,
     })
     .map_err(Failure::unexpected)
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_changes;
 pub mod config;
 pub mod console;
 pub mod demo;

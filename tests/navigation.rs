@@ -72,6 +72,9 @@ impl Driver {
             Row::Connector(c) => c.name.clone(),
             Row::Agreement(a) => a.name.clone(),
             Row::User(u) => u.upn.clone(),
+            Row::Assignee(a) => a.principal.clone(),
+            Row::Reclaim(r) => r.upn.clone(),
+            Row::Audit(a) => a.action.clone(),
         }
     }
 }

@@ -207,3 +207,82 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     tmux.wait_for("back-2", Duration::from_secs(10));
     assert!(!tmux.alternate_screen_on());
 }
+
+/// Runs a headless seats command and parses its JSON output.
+fn seats_json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .args(["--format", "json"])
+        .env("USER", "tester")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let built = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(["demo", "--users", "300", "--no-open", "--db"])
+        .arg(&db)
+        .env("USER", "tester")
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let pools = seats_json(&db, &["pools"]);
+    let pool = pools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "m365" && p["available"].as_i64().is_some_and(|a| a > 2))
+        .unwrap();
+    let (pool_id, name, used) = (pool["id"].as_i64().unwrap(), pool["name"].as_str().unwrap(), pool["consumed"].as_i64().unwrap());
+    let users = seats_json(&db, &["users"]);
+    let upn = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["enabled"] == true && !u["pools"].as_array().unwrap().iter().any(|p| p.as_i64() == Some(pool_id)))
+        .map(|u| u["upn"].as_str().unwrap().to_owned())
+        .unwrap();
+
+    let long = Duration::from_secs(30);
+    let watcher = Tmux::start("watch", home.path());
+    let admin = Tmux::start("admin", home.path());
+    for console in [&watcher, &admin] {
+        console.literal(&format!("{} --db {}", env!("CARGO_BIN_EXE_seats"), db.display()));
+        console.keys(&["Enter"]);
+        console.wait_for("1 Licenses", long);
+        console.keys(&["/"]);
+        console.literal(name);
+        console.keys(&["Enter"]);
+        console.wait_for(&format!("1/1 · sort"), long);
+    }
+    let figures = |used: i64| format!(" {used} ");
+    assert!(watcher.screen().contains(&figures(used)), "{}", watcher.screen());
+
+    admin.keys(&["a"]);
+    admin.wait_for(&format!("Assign {name} to"), long);
+    admin.literal(&upn);
+    admin.wait_for("1 matches", long);
+    admin.keys(&["Space"]);
+    admin.keys(&["Enter"]);
+    admin.wait_for("+1 seat", long);
+    admin.keys(&["Enter"]);
+    admin.wait_for(&format!("consumed {used} → {}", used + 1), long);
+    let after = figures(used + 1);
+    admin.wait_for(&after, long);
+    // The other console notices the change through the cache within a second
+    // or so; the bound here is generous for a loaded machine.
+    watcher.wait_for(&after, Duration::from_secs(10));
+    admin.keys(&["q"]);
+    watcher.keys(&["q"]);
+}

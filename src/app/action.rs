@@ -51,8 +51,22 @@ pub enum Action {
     Palette,
     /// Re-read the visible rows from the cache.
     Refresh,
+    /// Open the selected row: a pool's seats, or its details elsewhere.
+    Open,
     /// Show every detail of the selected row.
     Detail,
+    /// Assign seats: of this pool to users and groups, or pools to this user.
+    Assign,
+    /// Release the selected or marked seats (asks first).
+    Release,
+    /// Release every seat the view lists (asks first).
+    ReleaseAll,
+    /// Mark or unmark the selected row.
+    Mark,
+    /// The selected user leaves: release all their seats (asks first).
+    RemoveUser,
+    /// Undo the last change applied from this console.
+    Undo,
 }
 
 impl Action {
@@ -81,8 +95,23 @@ impl Action {
             Action::Help => "this help",
             Action::Palette => "command palette",
             Action::Refresh => "reload from the cache",
+            Action::Open => "open: a pool's seats, else its details",
             Action::Detail => "all details of the selected row",
+            Action::Assign => "assign seats (picker, preview, Enter applies)",
+            Action::Release => "release selected or marked seats",
+            Action::ReleaseAll => "release every listed seat",
+            Action::Mark => "mark / unmark row",
+            Action::RemoveUser => "user leaves: release all their seats",
+            Action::Undo => "undo the last change from this console",
         }
+    }
+
+    /// Whether the action changes the cache (hidden in read-only mode).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::Assign | Action::Release | Action::ReleaseAll | Action::RemoveUser | Action::Undo
+        )
     }
 
     /// A short word for the hint line.
@@ -95,6 +124,13 @@ impl Action {
             Action::Help => "help",
             Action::Palette => "command",
             Action::NextPane => "next",
+            Action::Assign => "assign",
+            Action::Release => "release",
+            Action::ReleaseAll => "release all",
+            Action::Mark => "mark",
+            Action::RemoveUser => "user leaves",
+            Action::Undo => "undo",
+            Action::Open => "open",
             _ => self.describe(),
         }
     }

@@ -204,14 +204,31 @@ impl Default for Keymap {
             (Key::char('?'), Help),
             (Key::char(':'), Palette),
             (Key::ctrl('r'), Refresh),
-            (Key::plain(K::Enter), Detail),
+            (Key::plain(K::Enter), Open),
+            (Key::char('i'), Detail),
+            (Key::char('z'), Undo),
         ];
-        Keymap {
-            bindings: table
-                .into_iter()
-                .map(|(key, action)| global(key, action))
-                .collect(),
-        }
+        let in_pane = [
+            (PaneId::Licenses, Key::char('a'), Assign),
+            (PaneId::Assignees, Key::char('a'), Assign),
+            (PaneId::Assignees, Key::char('x'), Release),
+            (PaneId::Assignees, Key::plain(K::Delete), Release),
+            (PaneId::Assignees, Key::char(' '), Mark),
+            (PaneId::Users, Key::char('a'), Assign),
+            (PaneId::Users, Key::char('x'), Release),
+            (PaneId::Users, Key::char('D'), RemoveUser),
+            (PaneId::Reclaim, Key::char('x'), Release),
+            (PaneId::Reclaim, Key::plain(K::Delete), Release),
+            (PaneId::Reclaim, Key::char('X'), ReleaseAll),
+            (PaneId::Reclaim, Key::char(' '), Mark),
+        ];
+        let mut bindings: Vec<Binding> = table.into_iter().map(|(key, action)| global(key, action)).collect();
+        bindings.extend(in_pane.into_iter().map(|(pane, key, action)| Binding {
+            key,
+            action,
+            scope: Scope::Pane(pane),
+        }));
+        Keymap { bindings }
     }
 }
 
@@ -226,12 +243,26 @@ impl Keymap {
                 .iter()
                 .map(|k| Key::parse(k).map_err(|e| format!("[keys] {}: {e}", action_name(*action))))
                 .collect::<Result<Vec<Key>, String>>()?;
+            // Rebind in the panes the action was bound in; global when it was.
+            let mut scopes: Vec<Scope> = Vec::new();
+            for binding in keymap.bindings.iter().filter(|b| b.action == *action) {
+                if !scopes.contains(&binding.scope) {
+                    scopes.push(binding.scope);
+                }
+            }
+            if scopes.is_empty() {
+                scopes.push(Scope::Global);
+            }
             keymap
                 .bindings
                 .retain(|b| b.action != *action && !parsed.contains(&b.key));
-            keymap
-                .bindings
-                .extend(parsed.into_iter().map(|key| global(key, *action)));
+            for scope in scopes {
+                keymap.bindings.extend(parsed.iter().map(|key| Binding {
+                    key: *key,
+                    action: *action,
+                    scope,
+                }));
+            }
         }
         Ok(keymap)
     }

@@ -5,7 +5,9 @@ use crossterm::event::KeyEvent;
 
 use super::pane::{PaneId, Row};
 use super::state::Job;
+use super::dialogs::{Change, Preview};
 use super::table::Fetch;
+use crate::worker::search::{PickItem, SearchScope};
 use crate::store::Page;
 use crate::store::status::StatusInfo;
 
@@ -45,6 +47,27 @@ pub enum WorkerEvent {
     },
     /// A query failed; the message says what and why.
     Failed(String),
+    /// Picker matches for the search of that generation.
+    SearchResults {
+        generation: u64,
+        items: Vec<PickItem>,
+        total: usize,
+    },
+    /// What a change would do, for the preview of that generation.
+    Planned {
+        generation: u64,
+        preview: Preview,
+        /// The change with every query resolved to ids: what Enter applies.
+        resolved: Change,
+    },
+    /// A change was applied; one line per pool, and its batches for undo.
+    Written {
+        summary: Vec<String>,
+        batches: Vec<String>,
+        undo: bool,
+    },
+    /// A change was refused or failed; nothing changed.
+    WriteRefused { message: String },
 }
 
 /// What `update` asks the loop to do.
@@ -56,6 +79,16 @@ pub enum Command {
     RefreshStatus,
     /// Build the demo tenant in the background.
     GenerateDemo { users: u32, seed: u64 },
+    /// Search for the picker.
+    Search {
+        generation: u64,
+        scope: SearchScope,
+        query: String,
+    },
+    /// Work out what a change would do.
+    Plan { generation: u64, change: Change },
+    /// Apply a change.
+    Write(Change),
     /// Leave the console.
     Quit,
 }

@@ -1,6 +1,8 @@
 //! The console's state machine: actions in, state changed, commands out.
 
 pub mod action;
+pub mod changes;
+pub mod dialogs;
 pub mod keymap;
 pub mod message;
 pub mod palette;

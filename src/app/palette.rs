@@ -26,6 +26,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("connectors", "Connectors workspace"),
     ("agreements", "Agreements workspace"),
     ("users", "Users view"),
+    ("reclaim", "seats of departed and inactive users"),
+    ("audit", "who changed what"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter TEXT (! inverts)"),
     ("help", "show the keys"),

@@ -2,6 +2,9 @@
 
 use crate::store::agreements::{self, AgreementRow};
 use crate::store::apps::{self, AppRow};
+use crate::store::assignees::{self, AssigneeRow};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::reclaim::{self, ReclaimRow};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::pools::{self, PoolRow};
 use crate::store::users::{self, UserRow};
@@ -19,11 +22,29 @@ pub enum PaneId {
     Agreements,
     /// Users and the seats they hold.
     Users,
+    /// The seats of one pool (opened from Licenses with Enter).
+    Assignees,
+    /// Seats held by deleted, disabled or long-inactive users.
+    Reclaim,
+    /// Who changed what.
+    Audit,
 }
 
 impl PaneId {
-    /// Every pane, in tab order.
-    pub const ALL: [PaneId; 5] = [
+    /// Every pane; `index` is the position here.
+    pub const ALL: [PaneId; 8] = [
+        PaneId::Licenses,
+        PaneId::Apps,
+        PaneId::Connectors,
+        PaneId::Agreements,
+        PaneId::Users,
+        PaneId::Assignees,
+        PaneId::Reclaim,
+        PaneId::Audit,
+    ];
+
+    /// The panes on the tab line, in the order Tab visits them.
+    pub const TABS: [PaneId; 5] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -44,6 +65,9 @@ impl PaneId {
             PaneId::Connectors => "Connectors",
             PaneId::Agreements => "Agreements",
             PaneId::Users => "Users",
+            PaneId::Assignees => "Assignees",
+            PaneId::Reclaim => "Reclaim",
+            PaneId::Audit => "Audit",
         }
     }
 
@@ -55,6 +79,9 @@ impl PaneId {
             PaneId::Connectors => "connectors",
             PaneId::Agreements => "agreements",
             PaneId::Users => "users",
+            PaneId::Assignees => "assignees",
+            PaneId::Reclaim => "reclaim",
+            PaneId::Audit => "audit",
         }
     }
 
@@ -77,17 +104,26 @@ impl PaneId {
             PaneId::Connectors => connectors::COLUMNS,
             PaneId::Agreements => agreements::COLUMNS,
             PaneId::Users => users::COLUMNS,
+            PaneId::Assignees => assignees::COLUMNS,
+            PaneId::Reclaim => reclaim::COLUMNS,
+            PaneId::Audit => audit::COLUMNS,
         }
     }
 
-    /// The pane after this one (wrapping).
+    /// The tab after this one (wrapping); views outside the tabs go to the first.
     pub fn next(self) -> PaneId {
-        PaneId::ALL[(self.index() + 1) % PaneId::ALL.len()]
+        let tabs = PaneId::TABS;
+        tabs.iter()
+            .position(|p| *p == self)
+            .map_or(tabs[0], |i| tabs[(i + 1) % tabs.len()])
     }
 
-    /// The pane before this one (wrapping).
+    /// The tab before this one (wrapping).
     pub fn prev(self) -> PaneId {
-        PaneId::ALL[(self.index() + PaneId::ALL.len() - 1) % PaneId::ALL.len()]
+        let tabs = PaneId::TABS;
+        tabs.iter()
+            .position(|p| *p == self)
+            .map_or(tabs[0], |i| tabs[(i + tabs.len() - 1) % tabs.len()])
     }
 }
 
@@ -99,6 +135,9 @@ pub enum Row {
     Connector(ConnectorRow),
     Agreement(AgreementRow),
     User(UserRow),
+    Assignee(AssigneeRow),
+    Reclaim(ReclaimRow),
+    Audit(AuditEntry),
 }
 
 impl Row {
@@ -110,6 +149,9 @@ impl Row {
             Row::Connector(r) => r.id,
             Row::Agreement(r) => r.id,
             Row::User(r) => r.id,
+            Row::Assignee(r) => r.id,
+            Row::Reclaim(r) => r.id,
+            Row::Audit(r) => r.id,
         }
     }
 }
@@ -122,7 +164,9 @@ mod tests {
     fn panes_parse_by_unique_prefix() {
         assert_eq!(PaneId::parse("lic"), Some(PaneId::Licenses));
         assert_eq!(PaneId::parse("AG"), Some(PaneId::Agreements));
-        assert_eq!(PaneId::parse("a"), None, "apps and agreements share 'a'");
+        assert_eq!(PaneId::parse("a"), None, "apps, agreements, assignees, audit share 'a'");
+        assert_eq!(PaneId::parse("rec"), Some(PaneId::Reclaim));
+        assert_eq!(PaneId::parse("aud"), Some(PaneId::Audit));
         assert_eq!(PaneId::parse("nope"), None);
     }
 

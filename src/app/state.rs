@@ -27,6 +27,10 @@ pub enum Overlay {
     Palette(PaletteState),
     /// Every detail of the selected row; `scroll` is its first line.
     Detail { scroll: usize },
+    /// Choosing users, groups or pools for a change.
+    Picker(Box<super::dialogs::PickerState>),
+    /// What a change would do; Enter applies it.
+    Preview(Box<super::dialogs::PreviewState>),
 }
 
 /// The command palette's input and the completion cycle.
@@ -99,6 +103,12 @@ pub struct AppState {
     /// The OS user running the console.
     pub actor: String,
     pub quit: bool,
+    /// The pool the Assignees view shows (id, name).
+    pub assignees_of: Option<(i64, String)>,
+    /// The batches of the last change this console applied, for undo.
+    pub last_batches: Vec<String>,
+    /// Counter for search and preview requests.
+    pub requests: u64,
 }
 
 impl AppState {
@@ -117,6 +127,9 @@ impl AppState {
             read_only,
             actor,
             quit: false,
+            assignees_of: None,
+            last_batches: Vec::new(),
+            requests: 0,
         }
     }
 
@@ -145,6 +158,28 @@ impl AppState {
     /// or unknown.
     pub fn is_read_only(&self) -> bool {
         self.read_only || !self.status.role.is_some_and(|r| r.may_assign())
+    }
+
+    /// A new request number for a search or a preview.
+    pub fn next_request(&mut self) -> u64 {
+        self.requests += 1;
+        self.requests
+    }
+
+    /// Why writes are refused here, for a key that would change something.
+    pub fn read_only_reason(&self) -> String {
+        if self.read_only {
+            "read-only: seats was opened with --read-only; restart it without to change seats".to_owned()
+        } else {
+            let who = match self.status.role {
+                Some(role) => format!("your role is {}", role.label()),
+                None => format!("{} is not an administrator of this cache", self.actor),
+            };
+            format!(
+                "read-only: {who}; a global administrator can run `seats admins add {} --role license`",
+                self.actor
+            )
+        }
     }
 
     /// Shows a message in the hint line for a few seconds.

@@ -37,6 +37,10 @@ pub struct TableState {
     pub requested: Option<usize>,
     /// The cache changed since this table was read.
     pub stale: bool,
+    /// The parent this list is scoped to (the pool of the Assignees view).
+    pub scope: Option<i64>,
+    /// Ids of the rows marked with Space, for actions on several rows.
+    pub marked: std::collections::BTreeSet<i64>,
 }
 
 /// A request for a window, tagged so its reply can be matched.
@@ -62,6 +66,8 @@ impl TableState {
             generation: 0,
             requested: None,
             stale: true,
+            scope: None,
+            marked: std::collections::BTreeSet::new(),
         }
     }
 
@@ -95,6 +101,8 @@ impl TableState {
                 filter: self.text_filter(),
                 offset,
                 limit: WINDOW,
+                scope: self.scope,
+                as_of: None,
             },
         }
     }

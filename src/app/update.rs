@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
 use super::action::Action;
+use super::changes;
 use super::keymap::Key;
 use super::message::{Command, Msg, WorkerEvent};
 use super::palette::{self, PaletteCommand};
@@ -55,6 +56,8 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
     match state.overlay.clone() {
         Overlay::Filter => on_filter_key(state, event),
         Overlay::Palette(palette) => on_palette_key(state, palette, event),
+        Overlay::Picker(picker) => changes::on_picker_key(state, picker, event),
+        Overlay::Preview(preview) => changes::on_preview_key(state, preview, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -124,6 +127,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
+        Action::Open => changes::open(state),
+        Action::Mark => changes::toggle_mark(state),
+        Action::Assign | Action::Release | Action::ReleaseAll | Action::RemoveUser | Action::Undo => {
+            changes::start(state, action)
+        }
         Action::Detail => {
             if state.table().selected_row().is_some() {
                 state.overlay = Overlay::Detail { scroll: 0 };
@@ -151,9 +159,14 @@ pub fn show(state: &mut AppState, pane: PaneId) -> Vec<Command> {
 
 fn clear_filter(state: &mut AppState) -> Vec<Command> {
     state.overlay = Overlay::None;
+    let pane = state.pane;
     let table = state.table_mut();
     if table.filter.value().is_empty() {
-        return Vec::new();
+        // Esc with nothing to clear leaves a drill-in view for its parent.
+        return match pane {
+            PaneId::Assignees => show(state, PaneId::Licenses),
+            _ => Vec::new(),
+        };
     }
     table.filter = Input::default();
     vec![Command::Fetch(table.restart())]
@@ -179,7 +192,7 @@ fn input_request(event: KeyEvent) -> Option<InputRequest> {
 }
 
 /// Edits `input`; true when its text changed.
-fn edit(input: &mut Input, event: KeyEvent) -> bool {
+pub fn edit(input: &mut Input, event: KeyEvent) -> bool {
     input_request(event)
         .and_then(|request| input.handle(request))
         .is_some_and(|changed| changed.value)
@@ -313,5 +326,9 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             state.flash(text, Tone::Error);
             Vec::new()
         }
+        event @ (WorkerEvent::SearchResults { .. }
+        | WorkerEvent::Planned { .. }
+        | WorkerEvent::Written { .. }
+        | WorkerEvent::WriteRefused { .. }) => changes::on_worker(state, event),
     }
 }

@@ -28,6 +28,8 @@ pub struct ConsoleOptions {
     pub read_only: bool,
     /// Build the demo tenant with (users, seed) first.
     pub generate_demo: Option<(u32, u64)>,
+    /// Draw with colours (the config's `ui.colour`; NO_COLOR still wins).
+    pub colour: bool,
 }
 
 /// Runs the console until the user quits.
@@ -47,7 +49,9 @@ async fn event_loop(
     options: ConsoleOptions,
     runtime: tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
-    let theme = Theme::from_env();
+    let theme = Theme {
+        colour: options.colour && Theme::from_env().colour,
+    };
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
@@ -70,7 +74,7 @@ async fn event_loop(
     if let Some((users, seed)) = options.generate_demo {
         commands.push(Command::GenerateDemo { users, seed });
     }
-    run_commands(&mut worker, &options.actor, commands);
+    run_commands(&mut worker, &options.actor, options.read_only, commands);
 
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -90,7 +94,7 @@ async fn event_loop(
         {
             commands.extend(update(&mut state, msg));
         }
-        run_commands(&mut worker, &options.actor, commands);
+        run_commands(&mut worker, &options.actor, options.read_only, commands);
         if !state.quit {
             guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;
         }
@@ -99,12 +103,21 @@ async fn event_loop(
     Ok(())
 }
 
-fn run_commands(worker: &mut Worker, actor: &str, commands: Vec<Command>) {
+fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec<Command>) {
     for command in commands {
         match command {
             Command::Fetch(fetch) => worker.send(Request::Fetch(fetch)),
             Command::RefreshStatus => worker.send(Request::Status),
             Command::GenerateDemo { users, seed } => worker.generate_demo(users, seed, actor.to_owned()),
+            Command::Search { generation, scope, query } => worker.send(Request::Search { generation, scope, query }),
+            Command::Plan { generation, change } => worker.send(Request::Plan { generation, change }),
+            Command::Write(change) => worker.write(
+                crate::store::changes::Actor {
+                    name: actor.to_owned(),
+                    read_only,
+                },
+                change,
+            ),
             Command::Quit => {}
         }
     }

@@ -144,15 +144,27 @@ impl Seats {
         t: &mut Tracker,
     ) -> rusqlite::Result<()> {
         t.stage("assignments");
-        let actor = |pool: u32| by.get(pool as usize - 1).copied().unwrap_or("demo");
         let mut stmt = conn.prepare_cached(
             "INSERT INTO group_assignments (pool_id, group_id, intent, assigned_at, assigned_by) \
              VALUES (?1, ?2, 'required', ?3, ?4)",
         )?;
         for g in &self.grants {
-            stmt.execute(params![g.pool, g.group, clock.ago(g.ago), actor(g.pool)])?;
+            stmt.execute(params![g.pool, g.group, clock.ago(g.ago), actor(by, g.pool)])?;
             t.row();
         }
+        batch::checked_after(conn, &["assignments", "installs"], || {
+            self.write_seats(conn, clock, by, t)?;
+            self.write_installs(conn, clock, t)
+        })
+    }
+
+    fn write_seats(
+        &self,
+        conn: &Connection,
+        clock: &Clock,
+        by: &[&str],
+        t: &mut Tracker,
+    ) -> rusqlite::Result<()> {
         let into = "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, \
                     error, invitation, assigned_at, assigned_by)";
         batch::insert(conn, into, 12, &self.seats, t, |row, index, s| {
@@ -169,9 +181,12 @@ impl Seats {
             row.put(s.intent.as_str())?.put(state)?.put(error)?;
             row.put(s.invite.map(invite_text))?
                 .put(clock.ago(s.ago))?
-                .put(actor(s.pool))?;
+                .put(actor(by, s.pool))?;
             Ok(())
-        })?;
+        })
+    }
+
+    fn write_installs(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
         t.stage("installs");
         let into = "installs (id, app_id, user_id, device_id, state, error, updated_at)";
         batch::insert(conn, into, 7, &self.installs, t, |row, index, i| {
@@ -182,6 +197,11 @@ impl Seats {
             Ok(())
         })
     }
+}
+
+/// Who is recorded as having assigned a seat of `pool`.
+fn actor<'a>(by: &[&'a str], pool: u32) -> &'a str {
+    by.get(pool as usize - 1).copied().unwrap_or("demo")
 }
 
 fn invite_text(invite: Invite) -> &'static str {

@@ -3,7 +3,7 @@
 //! statement runs; one statement per row spent most of the build on that.
 //! Sixty-four rows a statement amortise it (and the per-call overhead).
 
-use rusqlite::{Connection, Statement, ToSql};
+use rusqlite::{Connection, Statement, ToSql, ffi};
 
 use super::progress::Tracker;
 
@@ -60,6 +60,34 @@ pub(crate) fn insert<T>(
         }
     }
     Ok(())
+}
+
+/// Runs `load` with CHECK constraints off, then has SQLite check every row of
+/// `tables` against them. The `IN (...)` checks cost more than the insert
+/// itself, while one pass over the finished table costs a fraction of that;
+/// a row that breaks a check still fails the build (and rolls it back).
+pub(crate) fn checked_after<T>(
+    conn: &Connection,
+    tables: &[&str],
+    load: impl FnOnce() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.pragma_update(None, "ignore_check_constraints", true)?;
+    let loaded = load();
+    // Restored before anything else, whatever `load` returned.
+    conn.pragma_update(None, "ignore_check_constraints", false)?;
+    let value = loaded?;
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("PRAGMA quick_check({table})"))?;
+        let found: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        if found != ["ok"] {
+            let detail = format!("demo rows in {table} break the schema: {}", found.join("; "));
+            return Err(rusqlite::Error::SqliteFailure(
+                ffi::Error::new(ffi::SQLITE_CONSTRAINT_CHECK),
+                Some(detail),
+            ));
+        }
+    }
+    Ok(value)
 }
 
 fn values_sql(into: &str, width: usize, rows: usize) -> String {

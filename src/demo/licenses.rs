@@ -151,8 +151,9 @@ impl Licenses {
         Ok(())
     }
 
-    /// Writes the pools with their totals; `consumed` is filled in afterwards
-    /// from the assignment rows themselves.
+    /// Writes the pools with their totals and consumed counts. `consumed`
+    /// counts the planned seats that are not in state 'error', exactly the
+    /// rows written next (the tests hold the two equal).
     pub(crate) fn write_pools(
         &self,
         conn: &Connection,
@@ -162,10 +163,10 @@ impl Licenses {
     ) -> rusqlite::Result<()> {
         let mut stmt = conn.prepare_cached(
             "INSERT INTO pools (id, name, kind, source, connector_id, sku_part_number, sku_id, total, \
-             source_consumed, status, disabled_reason, pricing, channel, billing_period, price_cents, \
+             consumed, source_consumed, status, disabled_reason, pricing, channel, billing_period, price_cents, \
              vendor_managed, assignable_to, app_id, agreement_id, starts_on, expires_on, publisher) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, ?20, ?21, ?22)",
+             ?19, ?20, ?21, ?22, ?23)",
         )?;
         for ((id, p), used) in (1u32..).zip(&self.pools).zip(consumed) {
             let terms = p.terms;
@@ -178,6 +179,7 @@ impl Licenses {
                 p.sku.map(|s| s.0),
                 p.sku.map(|s| s.1),
                 p.total(id, *used, users),
+                used,
                 p.connector.map(|_| used + p.drift),
                 p.status,
                 p.disabled_reason,

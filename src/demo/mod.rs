@@ -174,7 +174,7 @@ impl Plan {
         self.people.rows() + self.inventory.rows() + self.seats.rows()
     }
 
-    /// Writes in foreign-key order, then derives `consumed` from the rows.
+    /// Writes in foreign-key order.
     fn write(&self, conn: &Connection, opts: &DemoOptions, t: &mut Tracker) -> Result<(), StoreError> {
         let clock = &self.clock;
         t.stage("organization");
@@ -190,14 +190,6 @@ impl Plan {
             .write_pools(conn, clock, &self.seats.consumed, users)?;
         let by: Vec<&str> = self.licenses.pools.iter().map(|p| assigned_by(p, opts)).collect();
         self.seats.write(conn, clock, &by, t)?;
-        t.stage("totals");
-        // The cache's rule: consumed is the count of non-error seat rows.
-        conn.execute(
-            "UPDATE pools SET consumed = c.n FROM \
-             (SELECT pool_id, count(*) AS n FROM assignments WHERE state <> 'error' GROUP BY pool_id) AS c \
-             WHERE c.pool_id = pools.id",
-            [],
-        )?;
         org::write_audit(conn, opts, clock, (users, self.seats.seats.len()))?;
         Ok(())
     }

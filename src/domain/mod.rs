@@ -3,9 +3,11 @@
 pub mod expiry;
 pub mod filter;
 pub mod kinds;
+pub mod principal;
 pub mod seats;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::TextFilter;
 pub use kinds::{ConnectorKind, PoolKind, Role, Source};
+pub use principal::Principal;
 pub use seats::{SeatLevel, Seats, Shortfall};

@@ -1,7 +1,7 @@
 //! Windowed, sorted, filtered reads shared by every table pane: a pane asks for
 //! `limit` rows from `offset` and gets them with the count for its scrollbar.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row};
 
 use crate::domain::TextFilter;
 
@@ -18,6 +18,12 @@ pub struct PageRequest {
     pub offset: usize,
     /// Rows in the window.
     pub limit: usize,
+    /// The parent the list is scoped to (the pool of an assignee list), bound
+    /// as `:scope`.
+    pub scope: Option<i64>,
+    /// The moment "inactive for N days" is measured from, bound as `:as_of`
+    /// (RFC 3339); None means the wall clock.
+    pub as_of: Option<String>,
 }
 
 /// One window of rows and the number of rows that pass the filter.
@@ -59,12 +65,23 @@ impl ListSpec {
         match filter {
             None => String::new(),
             Some(f) => format!(
-                " WHERE ({}) {}LIKE ?1 ESCAPE '\\'",
+                " WHERE ({}) {}LIKE :pattern ESCAPE '\\'",
                 self.haystack,
                 if f.invert { "NOT " } else { "" }
             ),
         }
     }
+}
+
+/// Binds every named parameter the statement uses; the others are skipped
+/// (a list without a filter has no `:pattern`).
+fn bind_named(stmt: &mut rusqlite::Statement<'_>, values: &[(&str, rusqlite::types::Value)]) -> rusqlite::Result<()> {
+    for (name, value) in values {
+        if let Some(index) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(index, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads one window of a list.
@@ -74,8 +91,8 @@ pub fn fetch_page<T>(
     request: &PageRequest,
     map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Page<T>> {
+    use rusqlite::types::Value;
     let filter = request.filter.as_ref();
-    let pattern = filter.map(TextFilter::like_pattern);
     let where_clause = spec.where_clause(filter);
     let sort_key = spec
         .sort_keys
@@ -84,28 +101,40 @@ pub fn fetch_page<T>(
         .copied()
         .unwrap_or(spec.tiebreak);
     let direction = if request.descending { "DESC" } else { "ASC" };
-    // The filter pattern, when present, is always ?1, so the window's bounds
-    // are numbered after it.
-    let (limit_slot, offset_slot) = if pattern.is_some() { (2, 3) } else { (1, 2) };
     let rows_sql = format!(
         "SELECT * FROM ({base}){where_clause} ORDER BY {sort_key} {direction}, {tiebreak} {direction} \
-         LIMIT ?{limit_slot} OFFSET ?{offset_slot}",
+         LIMIT :limit OFFSET :offset",
         base = spec.base,
         tiebreak = spec.tiebreak,
     );
     let count_sql = format!("SELECT count(*) FROM ({}){where_clause}", spec.base);
-    let limit = request.limit as i64;
-    let offset = request.offset as i64;
-    let mut stmt = conn.prepare_cached(&rows_sql)?;
-    let rows = match &pattern {
-        Some(p) => stmt.query_map(params![p, limit, offset], &map)?,
-        None => stmt.query_map(params![limit, offset], &map)?,
+    let as_of = request
+        .as_of
+        .clone()
+        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
+    let mut values = vec![
+        (":limit", Value::Integer(request.limit.min(i64::MAX as usize) as i64)),
+        (":offset", Value::Integer(request.offset as i64)),
+        (":scope", request.scope.map_or(Value::Null, Value::Integer)),
+        (":as_of", Value::Text(as_of)),
+    ];
+    if let Some(filter) = filter {
+        values.push((":pattern", Value::Text(filter.like_pattern())));
     }
-    .collect::<rusqlite::Result<Vec<T>>>()?;
+    let mut stmt = conn.prepare_cached(&rows_sql)?;
+    bind_named(&mut stmt, &values)?;
+    let mut rows = Vec::new();
+    let mut cursor = stmt.raw_query();
+    while let Some(row) = cursor.next()? {
+        rows.push(map(row)?);
+    }
+    drop(cursor);
     let mut count_stmt = conn.prepare_cached(&count_sql)?;
-    let count: i64 = match &pattern {
-        Some(p) => count_stmt.query_row([p], |row| row.get(0))?,
-        None => count_stmt.query_row([], |row| row.get(0))?,
+    bind_named(&mut count_stmt, &values)?;
+    let mut cursor = count_stmt.raw_query();
+    let count: i64 = match cursor.next()? {
+        Some(row) => row.get(0)?,
+        None => 0,
     };
     Ok(Page {
         offset: request.offset,

@@ -2,12 +2,16 @@
 
 pub mod admins;
 pub mod agreements;
+pub mod assignees;
+pub mod audit;
+pub mod changes;
 pub mod apps;
 mod columns;
 pub mod connectors;
 pub mod db;
 pub mod list;
 pub mod pools;
+pub mod reclaim;
 pub mod status;
 pub mod users;
 

@@ -1,5 +1,6 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
+mod dialogs;
 pub mod layout;
 mod overlays;
 pub mod panes;
@@ -33,6 +34,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Help { scroll } => overlays::draw_help(frame, state, *scroll, theme),
         Overlay::Palette(palette) => overlays::draw_palette(frame, state, palette, theme),
         Overlay::Detail { scroll } => table::draw_detail_dialog(frame, state, *scroll, theme),
+        Overlay::Picker(picker) => dialogs::draw_picker(frame, picker, theme),
+        Overlay::Preview(preview) => dialogs::draw_preview(frame, preview, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

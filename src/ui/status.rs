@@ -15,14 +15,14 @@ use crate::domain::expiry::age;
 /// `seats │ 1 Licenses  2 Apps …` with the visible pane highlighted.
 pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
     let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
-    for (index, pane) in PaneId::ALL.iter().enumerate() {
+    for (index, pane) in PaneId::TABS.iter().enumerate() {
         let label = format!(" {} {} ", index + 1, pane.title());
-        let style = if *pane == state.pane {
-            theme.active_tab()
-        } else {
-            theme.dim()
-        };
+        let style = if *pane == state.pane { theme.active_tab() } else { theme.dim() };
         spans.push(Span::styled(label, style));
+    }
+    if !PaneId::TABS.contains(&state.pane) {
+        spans.push(Span::raw("│"));
+        spans.push(Span::styled(format!(" {} ", state.pane.title()), theme.active_tab()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -47,8 +47,12 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
 }
 
 fn key_hints(state: &AppState, theme: Theme) -> Line<'static> {
-    let wanted = [
+let wanted = [
         Action::Help,
+        Action::Assign,
+        Action::Release,
+        Action::Mark,
+        Action::Open,
         Action::Filter,
         Action::SortNext,
         Action::SortReverse,
@@ -58,6 +62,9 @@ fn key_hints(state: &AppState, theme: Theme) -> Line<'static> {
     ];
     let mut spans = Vec::new();
     for action in wanted {
+if action.writes() && state.is_read_only() {
+            continue;
+        }
         if let Some(key) = state.keymap.key_for(state.pane, action) {
             spans.push(Span::styled(format!(" {key}"), theme.key()));
             spans.push(Span::styled(format!(" {}", action.hint()), theme.dim()));

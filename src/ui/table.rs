@@ -22,10 +22,18 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
         Some(0) => "none".to_owned(),
         Some(count) => format!("{}/{count}", table.selected + 1),
     };
+let heading = match (pane, &state.assignees_of) {
+        (crate::app::PaneId::Assignees, Some((_, pool))) => format!("Seats of {pool}"),
+        (crate::app::PaneId::Assignees, None) => "Seats (open a pool in Licenses with Enter)".to_owned(),
+        _ => pane.title().to_owned(),
+    };
     let mut spans = vec![
-        Span::styled(format!(" {} ", pane.title()), theme.title()),
+        Span::styled(format!(" {heading} "), theme.title()),
         Span::raw(format!("{count} · sort {sort_name}{arrow} ")),
     ];
+if !table.marked.is_empty() {
+        spans.push(Span::styled(format!("· {} marked ", table.marked.len()), theme.warn()));
+    }
     let filter = table.filter.value();
     if !filter.is_empty() || state.overlay == Overlay::Filter {
         spans.push(Span::styled(format!("· /{filter} "), theme.warn()));
@@ -54,11 +62,16 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     let end = (table.scroll + inner_height).min(count);
     let rows = (table.scroll..end).map(|index| {
         let row = match table.row(index) {
-            Some(row) => TableRow::new(
-                panes::cells(row, &ctx)
-                    .into_iter()
-                    .map(|cell| Span::styled(cell.text, cell.style)),
-            ),
+Some(row) => {
+                let mut cells = panes::cells(row, &ctx);
+                if table.marked.contains(&row.id())
+                    && let Some(first) = cells.first_mut()
+                {
+                    first.text.insert_str(0, "• ");
+                    first.style = first.style.patch(theme.warn());
+                }
+                TableRow::new(cells.into_iter().map(|cell| Span::styled(cell.text, cell.style)))
+            }
             None => TableRow::new([Span::styled("…", theme.dim())]),
         };
         if index == table.selected {

@@ -3,7 +3,10 @@
 //! tokio runtime. Commands in, events out.
 
 mod jobs;
+mod plans;
 mod reader;
+pub mod search;
+mod writes;
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -23,6 +26,17 @@ pub enum Request {
     Fetch(Fetch),
     /// Read the status-bar summary.
     Status,
+    /// Search users, groups or pools for a picker.
+    Search {
+        generation: u64,
+        scope: search::SearchScope,
+        query: String,
+    },
+    /// Work out the preview of a change.
+    Plan {
+        generation: u64,
+        change: crate::app::dialogs::Change,
+    },
     /// Stop the reader thread.
     Shutdown,
 }
@@ -70,6 +84,15 @@ impl Worker {
         }
     }
 
+    /// Applies a change in the background; the outcome comes back as an event.
+    pub fn write(&self, actor: crate::store::changes::Actor, change: crate::app::dialogs::Change) {
+        let path = self.db_path.clone();
+        let events = self.events.clone();
+        self.runtime.spawn_blocking(move || {
+            let _ = events.send(writes::apply(&path, &actor, &change));
+        });
+    }
+
     /// Builds the demo tenant in the background, reporting progress.
     pub fn generate_demo(&mut self, users: u32, seed: u64, actor: String) {
         let id = self.next_job;
@@ -89,5 +112,37 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.requests.send(Request::Shutdown);
+    }
+}
+
+/// Serves one command synchronously, as the worker would in the background:
+/// for headless tests, benchmarks and `seats snapshot`.
+pub fn respond_now(
+    conn: &rusqlite::Connection,
+    db_path: &std::path::Path,
+    actor: &crate::store::changes::Actor,
+    index: &mut Option<search::SearchIndex>,
+    command: crate::app::Command,
+) -> Option<WorkerEvent> {
+    use crate::app::Command;
+    match command {
+        Command::Fetch(fetch) => Some(match fetch_rows(conn, &fetch) {
+            Ok(page) => WorkerEvent::Page {
+                pane: fetch.pane,
+                generation: fetch.generation,
+                page,
+            },
+            Err(err) => WorkerEvent::Failed(err.to_string()),
+        }),
+        Command::RefreshStatus => crate::store::status::read(conn, &actor.name).ok().map(WorkerEvent::Status),
+        Command::Search { generation, scope, query } => {
+            Some(reader::answer(conn, Request::Search { generation, scope, query }, index))
+        }
+        Command::Plan { generation, change } => Some(reader::answer(conn, Request::Plan { generation, change }, index)),
+        Command::Write(change) => {
+            *index = None;
+            Some(writes::apply(db_path, actor, &change))
+        }
+        Command::GenerateDemo { .. } | Command::Quit => None,
     }
 }

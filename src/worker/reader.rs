@@ -11,10 +11,12 @@ use rusqlite::Connection;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Request;
+use super::plans;
+use super::search::{SearchIndex, SearchScope};
 use crate::app::WorkerEvent;
 use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
-use crate::store::{self, Page, agreements, apps, connectors, pools, status, users};
+use crate::store::{self, Page, agreements, apps, assignees, audit, connectors, pools, reclaim, status, users};
 
 /// How often the reader looks for changes made by other connections.
 const POLL: Duration = Duration::from_millis(250);
@@ -35,6 +37,9 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Connectors => wrap(connectors::page(conn, request)?, Row::Connector),
         PaneId::Agreements => wrap(agreements::page(conn, request)?, Row::Agreement),
         PaneId::Users => wrap(users::page(conn, request)?, Row::User),
+        PaneId::Assignees => wrap(assignees::page(conn, request)?, Row::Assignee),
+        PaneId::Reclaim => wrap(reclaim::page(conn, request)?, Row::Reclaim),
+        PaneId::Audit => wrap(audit::page(conn, request)?, Row::Audit),
     })
 }
 
@@ -48,6 +53,7 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
         }
     };
     let mut seen_version = store::data_version(&conn).unwrap_or(0);
+    let mut index: Option<SearchIndex> = None;
     loop {
         let first = match inbox.recv_timeout(POLL) {
             Ok(request) => Some(request),
@@ -55,12 +61,14 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let batch: Vec<Request> = first.into_iter().chain(inbox.try_iter()).collect();
-        if !serve(&conn, actor, batch, events) {
+        if !serve(&conn, actor, batch, events, &mut index) {
             return;
         }
         match store::data_version(&conn) {
             Ok(version) if version != seen_version => {
                 seen_version = version;
+                // The picker's index is rebuilt on its next search.
+                index = None;
                 if events.send(WorkerEvent::DataChanged).is_err() {
                     return;
                 }
@@ -72,9 +80,17 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
 }
 
 /// Answers a batch, keeping only the newest fetch per pane; false to stop.
-fn serve(conn: &Connection, actor: &str, batch: Vec<Request>, events: &UnboundedSender<WorkerEvent>) -> bool {
+fn serve(
+    conn: &Connection,
+    actor: &str,
+    batch: Vec<Request>,
+    events: &UnboundedSender<WorkerEvent>,
+    index: &mut Option<SearchIndex>,
+) -> bool {
     let mut fetches: BTreeMap<PaneId, Fetch> = BTreeMap::new();
     let mut want_status = false;
+    let mut search = None;
+    let mut others = Vec::new();
     for request in batch {
         match request {
             Request::Shutdown => return false,
@@ -82,6 +98,15 @@ fn serve(conn: &Connection, actor: &str, batch: Vec<Request>, events: &Unbounded
             Request::Fetch(fetch) => {
                 fetches.insert(fetch.pane, fetch);
             }
+            // Only the newest search of a burst of keys matters.
+            search_request @ Request::Search { .. } => search = Some(search_request),
+            other => others.push(other),
+        }
+    }
+    for request in search.into_iter().chain(others) {
+        let event = answer(conn, request, index);
+        if events.send(event).is_err() {
+            return false;
         }
     }
     for fetch in fetches.into_values() {
@@ -110,4 +135,39 @@ fn serve(conn: &Connection, actor: &str, batch: Vec<Request>, events: &Unbounded
         }
     }
     true
+}
+
+/// Picker results to show at once; the count says how many matched in all.
+const SEARCH_LIMIT: usize = 200;
+
+/// Answers a search or a preview request.
+pub fn answer(conn: &Connection, request: Request, index: &mut Option<SearchIndex>) -> WorkerEvent {
+    if index.is_none() {
+        match SearchIndex::build(conn) {
+            Ok(built) => *index = Some(built),
+            Err(err) => return WorkerEvent::Failed(format!("building the search index failed: {err}")),
+        }
+    }
+    let index = index.get_or_insert_with(SearchIndex::default);
+    match request {
+        Request::Search { generation, scope, query } => {
+            let held = match scope {
+                SearchScope::PoolsOfUser(user) => held_pools(conn, user).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let (items, total) = index.search(scope, &query, SEARCH_LIMIT, &held);
+            WorkerEvent::SearchResults { generation, items, total }
+        }
+        Request::Plan { generation, change } => match plans::plan(conn, &change, index) {
+            Ok((preview, resolved)) => WorkerEvent::Planned { generation, preview, resolved },
+            Err(err) => WorkerEvent::WriteRefused { message: err.to_string() },
+        },
+        _ => WorkerEvent::Failed("unexpected request".to_owned()),
+    }
+}
+
+fn held_pools(conn: &Connection, user: i64) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT pool_id FROM assignments WHERE user_id = ?1")?;
+    let rows = stmt.query_map([user], |row| row.get(0))?;
+    rows.collect()
 }

@@ -5,6 +5,7 @@ mod apps;
 mod connectors;
 mod licenses;
 mod users;
+mod views;
 
 use chrono::{DateTime, Utc};
 use ratatui::layout::Constraint;
@@ -53,6 +54,9 @@ pub fn widths(pane: PaneId) -> Vec<Constraint> {
         PaneId::Connectors => connectors::WIDTHS,
         PaneId::Agreements => agreements::WIDTHS,
         PaneId::Users => users::WIDTHS,
+        PaneId::Assignees => views::ASSIGNEE_WIDTHS,
+        PaneId::Reclaim => views::RECLAIM_WIDTHS,
+        PaneId::Audit => views::AUDIT_WIDTHS,
     };
     std::iter::once(Constraint::Min(12))
         .chain(fixed.iter().map(|w| Constraint::Length(*w)))
@@ -67,6 +71,9 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Connector(r) => connectors::cells(r, ctx),
         Row::Agreement(r) => agreements::cells(r, ctx),
         Row::User(r) => users::cells(r, ctx),
+        Row::Assignee(r) => views::assignee_cells(r, ctx),
+        Row::Reclaim(r) => views::reclaim_cells(r, ctx),
+        Row::Audit(r) => views::audit_cells(r, ctx),
     }
 }
 
@@ -78,6 +85,9 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Connector(r) => connectors::detail(r, ctx),
         Row::Agreement(r) => agreements::detail(r, ctx),
         Row::User(r) => users::detail(r, ctx),
+        Row::Assignee(r) => views::assignee_detail(r, ctx),
+        Row::Reclaim(r) => views::reclaim_detail(r, ctx),
+        Row::Audit(r) => views::audit_detail(r, ctx),
     }
 }
 

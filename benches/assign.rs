@@ -1,0 +1,180 @@
+//! Seat changes at 100,000 users: one user assigned (with its audit row), and
+//! a group of about 10,000 members assigned, released and undone.
+//! Run: `cargo bench --bench assign` (add `-- --users N` for another size).
+//! Targets: one user p99 ≤ 2 ms; a 10,000-member group ≤ 1 s. Nothing here is
+//! asserted; figures go to BENCHMARKS.md by hand.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rusqlite::Connection;
+use seats::demo::{DemoOptions, generate};
+use seats::domain::Principal;
+use seats::store::changes::{self, Actor};
+use seats::store::{self, OpenMode};
+
+const SAMPLES: usize = 1000;
+const GROUP_SIZE: i64 = 10_000;
+
+fn main() {
+    let users = std::env::args()
+        .skip_while(|a| a != "--users")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = store::open(&dir.path().join("bench.db"), OpenMode::Create).unwrap();
+    let options = DemoOptions {
+        users,
+        seed: 42,
+        now: Utc::now(),
+        actor: "bench".into(),
+    };
+    let start = Instant::now();
+    let summary = generate(&mut conn, &options, &mut |_| {}).unwrap();
+    println!(
+        "# seat changes: {} users, {} assignments (demo built in {:.1} s)",
+        summary.users,
+        summary.assignments,
+        start.elapsed().as_secs_f64()
+    );
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    if std::env::var("NOCKPT").is_ok() { conn.execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap(); }
+    let actor = Actor::new("bench");
+    bench_single(&conn, &actor);
+    bench_group(&conn, &actor);
+}
+
+/// Median, p99 and max of a set of samples.
+fn summary(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{label:<44} n={:<5} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
+        samples.len(),
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.99).as_secs_f64() * 1e3,
+        samples.last().unwrap().as_secs_f64() * 1e3
+    );
+}
+
+fn once(label: &str, elapsed: Duration, what: &str) {
+    println!("{label:<44} {:>9.1} ms   {what}", elapsed.as_secs_f64() * 1e3);
+}
+
+/// A local pool with room for every sample; users who hold none of it.
+fn single_pool(conn: &Connection) -> (i64, Vec<i64>) {
+    conn.execute(
+        "INSERT INTO pools (name, kind, source, total, consumed) VALUES ('Bench Tool', 'saas', 'local', ?1, 0)",
+        [SAMPLES as i64 + 10],
+    )
+    .unwrap();
+    let pool = conn.last_insert_rowid();
+    let mut stmt = conn
+        .prepare("SELECT id FROM users WHERE enabled = 1 AND deleted = 0 ORDER BY id LIMIT ?1")
+        .unwrap();
+    let users = stmt
+        .query_map([SAMPLES as i64], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    (pool, users)
+}
+
+fn bench_single(conn: &Connection, actor: &Actor) {
+    let (pool, users) = single_pool(conn);
+    let mut samples = Vec::with_capacity(users.len());
+    for user in users {
+        let start = Instant::now();
+        changes::assign(conn, actor, pool, &[Principal::User(user)]).unwrap();
+        samples.push(start.elapsed());
+    }
+    summary("assign one user (tx + audit + commit)", samples);
+    let mut samples = Vec::new();
+    for user in 1..=200 {
+        let start = Instant::now();
+        changes::plan_assign(conn, pool, &[Principal::User(user)]).unwrap();
+        samples.push(start.elapsed());
+    }
+    summary("plan_assign one user (preview)", samples);
+}
+
+/// A group of about GROUP_SIZE members: an existing one close to it, or a
+/// new one of that many active users.
+fn big_group(conn: &Connection) -> (i64, i64) {
+    conn.execute(
+        "INSERT INTO pools (name, kind, source, total) VALUES ('Bench Probe', 'saas', 'local', NULL)",
+        [],
+    )
+    .unwrap();
+    let probe = conn.last_insert_rowid();
+    let groups: Vec<i64> = conn
+        .prepare("SELECT id FROM groups")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let sized = groups.into_iter().map(|g| {
+        let plan = changes::plan_assign(conn, probe, &[Principal::Group(g)]).unwrap();
+        (g, plan.new_seats)
+    });
+    if let Some(found) = sized
+        .min_by_key(|(_, n)| (n - GROUP_SIZE).abs())
+        .filter(|(_, n)| (GROUP_SIZE * 8 / 10..=GROUP_SIZE * 12 / 10).contains(n))
+    {
+        return found;
+    }
+    conn.execute("INSERT INTO groups (name, kind) VALUES ('Bench 10k', 'user')", [])
+        .unwrap();
+    let group = conn.last_insert_rowid();
+    let added = conn
+        .execute(
+            "INSERT INTO group_members (group_id, user_id) SELECT ?1, id FROM users \
+             WHERE enabled = 1 AND deleted = 0 ORDER BY id DESC LIMIT ?2",
+            [group, GROUP_SIZE],
+        )
+        .unwrap();
+    (group, added as i64)
+}
+
+fn bench_group(conn: &Connection, actor: &Actor) {
+    let (group, members) = big_group(conn);
+    conn.execute(
+        "INSERT INTO pools (name, kind, source, total) VALUES ('Bench Group Tool', 'saas', 'local', ?1)",
+        [members + 10],
+    )
+    .unwrap();
+    let pool = conn.last_insert_rowid();
+    let who = [Principal::Group(group)];
+    let start = Instant::now();
+    let plan = changes::plan_assign(conn, pool, &who).unwrap();
+    once(
+        "plan_assign group (preview)",
+        start.elapsed(),
+        &format!("{} members", plan.new_seats),
+    );
+    let start = Instant::now();
+    let out = changes::assign(conn, actor, pool, &who).unwrap();
+    once(
+        "assign group (one transaction)",
+        start.elapsed(),
+        &format!("+{} seats", out.added),
+    );
+    let start = Instant::now();
+    let out = changes::unassign(conn, actor, pool, &who).unwrap();
+    once(
+        "unassign group",
+        start.elapsed(),
+        &format!("-{} seats", out.released),
+    );
+    let start = Instant::now();
+    let undone = changes::undo(conn, actor, &out.batch_id).unwrap();
+    let added: i64 = undone.iter().map(|o| o.added).sum();
+    once(
+        "undo of the unassign (re-assign exactly)",
+        start.elapsed(),
+        &format!("+{added} seats"),
+    );
+}

@@ -1,0 +1,260 @@
+//! Update logic of the seat-changing dialogs: picker, preview, apply, undo.
+//! Every change goes through a preview computed by the worker; Enter applies.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::dialogs::{Change, PickerPurpose, PickerState, PreviewState, Selection};
+use super::message::{Command, WorkerEvent};
+use super::pane::{PaneId, Row};
+use super::state::{AppState, Overlay, Tone};
+use super::update::edit;
+use crate::worker::search::PickKind;
+
+/// Starts the change a write action asks for on the visible pane.
+pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
+    if state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.flash(reason, Tone::Warning);
+        return Vec::new();
+    }
+    let selected = state.table().selected_row().cloned();
+    match (action, state.pane, selected) {
+        (Action::Undo, _, _) => undo(state),
+        (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => {
+            open_picker(state, PickerPurpose::AssignToPool { pool_id: pool.id, pool_name: pool.name })
+        }
+        (Action::Assign, PaneId::Assignees, _) => match state.assignees_of.clone() {
+            Some((pool_id, pool_name)) => open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name }),
+            None => Vec::new(),
+        },
+        (Action::Assign, PaneId::Users, Some(Row::User(user))) => {
+            open_picker(state, PickerPurpose::GivePools { user_id: user.id, upn: user.upn })
+        }
+        (Action::Release, PaneId::Users, Some(Row::User(user))) => {
+            if user.pools.is_empty() {
+                state.flash(format!("{} holds no seats", user.upn), Tone::Info);
+                return Vec::new();
+            }
+            open_picker(
+                state,
+                PickerPurpose::ReleasePools { user_id: user.id, upn: user.upn, held: user.pools },
+            )
+        }
+        (Action::Release, PaneId::Assignees | PaneId::Reclaim, Some(row)) => {
+            let table = state.table();
+            let seat_ids: Vec<i64> = if table.marked.is_empty() {
+                vec![row.id()]
+            } else {
+                table.marked.iter().copied().collect()
+            };
+            open_preview(state, Change::ReleaseSeats { seat_ids })
+        }
+        (Action::ReleaseAll, PaneId::Reclaim, Some(_)) => {
+            let table = state.table();
+            let request = crate::store::PageRequest {
+                filter: table.text_filter(),
+                scope: table.scope,
+                ..Default::default()
+            };
+            open_preview(state, Change::ReleaseListed { request })
+        }
+        (Action::RemoveUser, PaneId::Users, Some(Row::User(user))) => {
+            open_preview(state, Change::RemoveUser { user_id: user.id, with_devices: false })
+        }
+        (_, _, None) => {
+            state.flash("select a row first", Tone::Info);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn undo(state: &mut AppState) -> Vec<Command> {
+    if state.last_batches.is_empty() {
+        state.flash("nothing to undo from this console", Tone::Info);
+        return Vec::new();
+    }
+    let batches = state.last_batches.clone();
+    open_preview(state, Change::Undo { batches })
+}
+
+fn open_picker(state: &mut AppState, purpose: PickerPurpose) -> Vec<Command> {
+    let generation = state.next_request();
+    let scope = purpose.scope();
+    let mut picker = PickerState::new(purpose);
+    picker.generation = generation;
+    state.overlay = Overlay::Picker(Box::new(picker));
+    vec![Command::Search { generation, scope, query: String::new() }]
+}
+
+/// Shows the preview of `change` and asks the worker to compute it.
+pub fn open_preview(state: &mut AppState, change: Change) -> Vec<Command> {
+    let generation = state.next_request();
+    state.overlay = Overlay::Preview(Box::new(PreviewState {
+        change: change.clone(),
+        preview: None,
+        generation,
+        applying: false,
+        scroll: 0,
+    }));
+    vec![Command::Plan { generation, change }]
+}
+
+/// Keys while the picker is open.
+pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: KeyEvent) -> Vec<Command> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    let page = 10usize;
+    let last = picker.results.len().saturating_sub(1);
+    match event.code {
+        KeyCode::Esc => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        KeyCode::Enter => return choose(state, &picker),
+        KeyCode::Char(' ') => picker.toggle_mark(),
+        KeyCode::Char('a') if ctrl => picker.all_matching = !picker.all_matching,
+        KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Down => picker.selected = (picker.selected + 1).min(last),
+        KeyCode::PageUp => picker.selected = picker.selected.saturating_sub(page),
+        KeyCode::PageDown => picker.selected = (picker.selected + page).min(last),
+        _ => {
+            if edit(&mut picker.input, event) {
+                let generation = state.next_request();
+                picker.generation = generation;
+                picker.searching = true;
+                let command = Command::Search {
+                    generation,
+                    scope: picker.purpose.scope(),
+                    query: picker.input.value().to_owned(),
+                };
+                state.overlay = Overlay::Picker(picker);
+                return vec![command];
+            }
+        }
+    }
+    state.overlay = Overlay::Picker(picker);
+    Vec::new()
+}
+
+/// Enter in the picker: turn the choice into a change and preview it.
+fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
+    let Some(selection) = picker.selection() else {
+        state.flash("nothing matches: change the search", Tone::Info);
+        return Vec::new();
+    };
+    let pool_ids = |selection: &Selection| -> Vec<i64> {
+        match selection {
+            Selection::Items(items) => items.iter().filter(|i| i.kind == PickKind::Pool).map(|i| i.id).collect(),
+            // Pool lists are short: every match is in the results.
+            Selection::AllMatching { .. } => picker.results.iter().map(|i| i.id).collect(),
+        }
+    };
+    let change = match &picker.purpose {
+        PickerPurpose::AssignToPool { pool_id, .. } => Change::Assign { pool_id: *pool_id, selection },
+        PickerPurpose::GivePools { user_id, .. } => Change::GivePools { user_id: *user_id, pools: pool_ids(&selection) },
+        PickerPurpose::ReleasePools { user_id, .. } => {
+            Change::ReleasePools { user_id: *user_id, pools: pool_ids(&selection) }
+        }
+    };
+    open_preview(state, change)
+}
+
+/// Keys while a preview is open: Enter or y applies, Esc or n cancels.
+pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, event: KeyEvent) -> Vec<Command> {
+    match event.code {
+        KeyCode::Esc | KeyCode::Char('n') => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        KeyCode::Enter | KeyCode::Char('y') => {
+            let ready = preview.preview.as_ref().is_some_and(|p| p.refusal.is_none());
+            if ready && !preview.applying {
+                preview.applying = true;
+                let change = preview.change.clone();
+                state.overlay = Overlay::Preview(preview);
+                return vec![Command::Write(change)];
+            }
+        }
+        KeyCode::Char('d') => {
+            if let Change::RemoveUser { user_id, with_devices } = preview.change {
+                return open_preview(state, Change::RemoveUser { user_id, with_devices: !with_devices });
+            }
+        }
+        KeyCode::Up | KeyCode::Char('k') => preview.scroll = preview.scroll.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => preview.scroll += 1,
+        _ => {}
+    }
+    state.overlay = Overlay::Preview(preview);
+    Vec::new()
+}
+
+/// Marks or unmarks the selected row and moves down, as in a file manager.
+pub fn toggle_mark(state: &mut AppState) -> Vec<Command> {
+    let rows = crate::ui::layout::table_rows(state.size.0, state.size.1);
+    let table = state.table_mut();
+    let Some(id) = table.selected_row().map(Row::id) else {
+        return Vec::new();
+    };
+    if !table.marked.remove(&id) {
+        table.marked.insert(id);
+    }
+    table.move_by(1, rows).map(Command::Fetch).into_iter().collect()
+}
+
+/// Opens the selected row: a pool's seats from Licenses, details elsewhere.
+pub fn open(state: &mut AppState) -> Vec<Command> {
+    match (state.pane, state.table().selected_row().cloned()) {
+        (PaneId::Licenses, Some(Row::Pool(pool))) => {
+            state.assignees_of = Some((pool.id, pool.name.clone()));
+            state.pane = PaneId::Assignees;
+            state.overlay = Overlay::None;
+            let table = state.table_mut();
+            table.scope = Some(pool.id);
+            table.marked.clear();
+            table.filter = tui_input::Input::default();
+            vec![Command::Fetch(table.restart())]
+        }
+        (_, Some(_)) => {
+            state.overlay = Overlay::Detail { scroll: 0 };
+            Vec::new()
+        }
+        (_, None) => Vec::new(),
+    }
+}
+
+/// Applies the worker's answers to the dialogs.
+pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
+    match (event, &mut state.overlay) {
+        (WorkerEvent::SearchResults { generation, items, total }, Overlay::Picker(picker))
+            if picker.generation == generation =>
+        {
+            picker.selected = picker.selected.min(items.len().saturating_sub(1));
+            picker.results = items;
+            picker.total = total;
+            picker.searching = false;
+        }
+(WorkerEvent::Planned { generation, preview: planned, resolved }, Overlay::Preview(preview))
+            if preview.generation == generation =>
+        {
+            preview.preview = Some(planned);
+            preview.change = resolved;
+        }
+        (WorkerEvent::Written { summary, batches, undo }, _) => {
+            state.overlay = Overlay::None;
+            state.last_batches = if undo { Vec::new() } else { batches };
+            state.table_mut().marked.clear();
+            let hint = if state.last_batches.is_empty() { "" } else { " (z undoes)" };
+            state.flash(format!("{}{hint}", summary.join("; ")), Tone::Info);
+        }
+        (WorkerEvent::WriteRefused { message }, Overlay::Preview(preview)) => {
+            preview.applying = false;
+            if let Some(p) = preview.preview.as_mut() {
+                p.refusal = Some(message);
+            }
+        }
+        (WorkerEvent::WriteRefused { message }, _) => state.flash(message, Tone::Error),
+        _ => {}
+    }
+    Vec::new()
+}

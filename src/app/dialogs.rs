@@ -1,0 +1,168 @@
+//! The state of the dialogs that change seats: the picker, the preview that
+//! every change passes through, and what the change is.
+
+use tui_input::Input;
+
+use crate::store::PageRequest;
+use crate::worker::search::{PickItem, SearchScope};
+
+/// Who or what a picker chooses for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerPurpose {
+    /// Users and groups to give seats of a pool.
+    AssignToPool { pool_id: i64, pool_name: String },
+    /// Pools to give a user.
+    GivePools { user_id: i64, upn: String },
+    /// Pools whose seat a user gives back.
+    ReleasePools { user_id: i64, upn: String, held: Vec<i64> },
+}
+
+impl PickerPurpose {
+    /// What the picker searches.
+    pub fn scope(&self) -> SearchScope {
+        match self {
+            PickerPurpose::AssignToPool { .. } => SearchScope::Principals,
+            PickerPurpose::GivePools { .. } => SearchScope::Pools,
+            PickerPurpose::ReleasePools { user_id, .. } => SearchScope::PoolsOfUser(*user_id),
+        }
+    }
+
+    /// The dialog's title.
+    pub fn title(&self) -> String {
+        match self {
+            PickerPurpose::AssignToPool { pool_name, .. } => format!("Assign {pool_name} to…"),
+            PickerPurpose::GivePools { upn, .. } => format!("Give {upn} seats of…"),
+            PickerPurpose::ReleasePools { upn, .. } => format!("Release {upn}'s seats of…"),
+        }
+    }
+}
+
+/// What is chosen: marked items, or everything that matches the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Items(Vec<PickItem>),
+    AllMatching { query: String, count: usize },
+}
+
+/// The picker: type-ahead search, Space marks, Ctrl-a takes all matches.
+#[derive(Debug, Clone)]
+pub struct PickerState {
+    pub purpose: PickerPurpose,
+    pub input: Input,
+    pub results: Vec<PickItem>,
+    /// Matches in all (results holds the best of them).
+    pub total: usize,
+    pub selected: usize,
+    pub marked: Vec<PickItem>,
+    /// Take every match of the query instead of the marked items.
+    pub all_matching: bool,
+    /// Generation of the newest search; older results are dropped.
+    pub generation: u64,
+    pub searching: bool,
+}
+
+impl PartialEq for PickerState {
+    fn eq(&self, other: &Self) -> bool {
+        self.purpose == other.purpose
+            && self.input.value() == other.input.value()
+            && self.results == other.results
+            && self.selected == other.selected
+            && self.marked == other.marked
+            && self.all_matching == other.all_matching
+            && self.generation == other.generation
+    }
+}
+
+impl PickerState {
+    /// A picker that has not searched yet.
+    pub fn new(purpose: PickerPurpose) -> PickerState {
+        PickerState {
+            purpose,
+            input: Input::default(),
+            results: Vec::new(),
+            total: 0,
+            selected: 0,
+            marked: Vec::new(),
+            all_matching: false,
+            generation: 0,
+            searching: true,
+        }
+    }
+
+    /// What Enter takes: all matches, the marked items, or the selected one.
+    pub fn selection(&self) -> Option<Selection> {
+        if self.all_matching {
+            return Some(Selection::AllMatching {
+                query: self.input.value().to_owned(),
+                count: self.total,
+            });
+        }
+        if !self.marked.is_empty() {
+            return Some(Selection::Items(self.marked.clone()));
+        }
+        self.results
+            .get(self.selected)
+            .map(|item| Selection::Items(vec![item.clone()]))
+    }
+
+    /// Marks or unmarks the selected result.
+    pub fn toggle_mark(&mut self) {
+        let Some(item) = self.results.get(self.selected) else {
+            return;
+        };
+        match self.marked.iter().position(|m| m == item) {
+            Some(index) => {
+                self.marked.remove(index);
+            }
+            None => self.marked.push(item.clone()),
+        }
+    }
+}
+
+/// A change an admin asked for, before and after the preview.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Give users and groups seats of a pool.
+    Assign { pool_id: i64, selection: Selection },
+    /// Give a user seats of several pools.
+    GivePools { user_id: i64, pools: Vec<i64> },
+    /// Take back a user's seats of several pools.
+    ReleasePools { user_id: i64, pools: Vec<i64> },
+    /// Release these seats (assignment ids).
+    ReleaseSeats { seat_ids: Vec<i64> },
+    /// Release every reclaimable seat that the Reclaim filter lists.
+    ReleaseListed { request: PageRequest },
+    /// The user leaves: release all their seats (R-LIC-5).
+    RemoveUser { user_id: i64, with_devices: bool },
+    /// Undo the last change this console applied.
+    Undo { batches: Vec<String> },
+}
+
+/// One line of a preview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewLine {
+    pub text: String,
+    /// Drawn as a warning or refusal.
+    pub alarm: bool,
+}
+
+/// What a change would do, computed without changing anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub title: String,
+    pub lines: Vec<PreviewLine>,
+    /// Why the change would be refused; Enter then does nothing.
+    pub refusal: Option<String>,
+}
+
+/// The preview dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewState {
+    pub change: Change,
+    /// None while the worker computes it.
+    pub preview: Option<Preview>,
+    pub generation: u64,
+    /// Applying: waiting for the write to finish.
+    pub applying: bool,
+    pub scroll: usize,
+}

@@ -1,0 +1,409 @@
+//! The headless twins of seat changes (architecture §5): `assign`,
+//! `unassign`, `users remove`, `admins`, `audit`. Results go to stdout,
+//! questions and refusals to stderr; exit codes follow the contract.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use rusqlite::Connection;
+
+use crate::cli::{Failure, print};
+use crate::domain::{Principal, Role};
+use crate::output::{self, Format};
+use crate::paths::Paths;
+use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome, Permission, SeatPlan};
+use crate::store::{self, OpenMode};
+
+/// Names shown before "…and N more" in messages.
+const SHOWN: usize = 20;
+
+/// `seats assign`: give seats of a pool to users and groups.
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The pool: its id, exact name, or SKU part number.
+    #[arg(long, value_name = "POOL")]
+    pub pool: String,
+    /// A user to give a seat, by UPN (repeatable).
+    #[arg(long = "user", value_name = "UPN")]
+    pub users: Vec<String>,
+    /// A group whose members each get one seat (repeatable).
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// Show the seat delta and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `seats unassign`: release seats of a pool.
+#[derive(Debug, Args)]
+pub struct UnassignArgs {
+    /// The pool: its id, exact name, or SKU part number.
+    #[arg(long, value_name = "POOL")]
+    pub pool: String,
+    /// A user whose direct assignment goes (repeatable).
+    #[arg(long = "user", value_name = "UPN")]
+    pub users: Vec<String>,
+    /// A group whose assignment goes (repeatable).
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// Confirm without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// `seats users …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// The user leaves: release every seat they hold and drop their group memberships.
+    Remove {
+        /// The user's UPN.
+        upn: String,
+        /// Release their devices' seats and memberships too.
+        #[arg(long)]
+        with_devices: bool,
+    },
+}
+
+/// `seats admins …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminsCommand {
+    /// Who may change what on this cache.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Add an admin, or change their role (global, license, user, reader).
+    Add {
+        os_user: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Remove an admin (never the last global administrator).
+    Remove { os_user: String },
+}
+
+/// `seats audit`: who changed what.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only changes at or after DATE (YYYY-MM-DD or an RFC 3339 time).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The cache and the actor a change command works with.
+pub struct Session {
+    pub db: PathBuf,
+    pub actor: Actor,
+}
+
+impl Session {
+    /// The cache named by `--db` (or the default one) and the OS user.
+    pub fn new(db: Option<PathBuf>, paths: &Paths, actor: String, read_only: bool) -> Session {
+        Session {
+            db: db.unwrap_or_else(|| paths.existing_db()),
+            actor: Actor {
+                name: actor,
+                read_only,
+            },
+        }
+    }
+
+    fn open(&self) -> Result<Connection, Failure> {
+        Ok(store::open(&self.db, OpenMode::MustExist)?)
+    }
+}
+
+impl From<ChangeError> for Failure {
+    fn from(err: ChangeError) -> Failure {
+        Failure {
+            code: err.exit_code(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Runs `seats assign`.
+pub fn assign(session: &Session, args: AssignArgs) -> Result<(), Failure> {
+    let conn = session.open()?;
+    let pool = pool_id(&conn, &args.pool)?;
+    let principals = principals(&conn, &args.users, &args.groups)?;
+    if args.dry_run {
+        let plan = changes::plan_assign(&conn, pool, &principals)?;
+        print(&describe_plan(&plan))?;
+        return match plan.refusal {
+            Some(refusal) => Err(ChangeError::Refused(refusal).into()),
+            None => Ok(()),
+        };
+    }
+    let outcome = changes::assign(&conn, &session.actor, pool, &principals)?;
+    print(&outcome_line(&outcome, true))
+}
+
+/// Runs `seats unassign`, asking first unless `--yes`.
+pub fn unassign(session: &Session, args: UnassignArgs) -> Result<(), Failure> {
+    let conn = session.open()?;
+    let pool = pool_id(&conn, &args.pool)?;
+    let principals = principals(&conn, &args.users, &args.groups)?;
+    if !args.yes {
+        changes::authorize(&conn, &session.actor, Permission::Assign)?;
+        let plan = changes::plan_unassign(&conn, pool, &principals)?;
+        let what = format!(
+            "unassigning from {} releases {} seat{}{}; {} kept",
+            plan.pool_name,
+            plan.released.len(),
+            plural(plan.released.len() as i64),
+            listed(&plan.released, ": "),
+            plan.kept.len()
+        );
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(format!("{what}\npass --yes to confirm")));
+        }
+        if !confirm(&what)? {
+            eprintln!("cancelled: nothing was changed");
+            return Ok(());
+        }
+    }
+    let outcome = changes::unassign(&conn, &session.actor, pool, &principals)?;
+    print(&outcome_line(&outcome, false))
+}
+
+/// Runs `seats users remove`.
+pub fn users(session: &Session, command: UsersCommand) -> Result<(), Failure> {
+    let UsersCommand::Remove { upn, with_devices } = command;
+    let conn = session.open()?;
+    let user = changes::find_user(&conn, &upn)?.ok_or_else(|| unknown_user(&upn))?;
+    let outcomes = changes::remove_user(&conn, &session.actor, user, with_devices)?;
+    let mut text: String = outcomes.iter().map(|o| outcome_line(o, false)).collect();
+    let released: i64 = outcomes.iter().map(|o| o.released).sum();
+    text.push_str(&format!(
+        "{upn} removed: {released} seat{} released in {} pool{}\n",
+        plural(released),
+        outcomes.len(),
+        plural(outcomes.len() as i64)
+    ));
+    print(&text)
+}
+
+/// Runs `seats admins …`.
+pub fn admins(session: &Session, command: AdminsCommand) -> Result<(), Failure> {
+    let conn = session.open()?;
+    match command {
+        AdminsCommand::List { format } => {
+            let rows = changes::list_admins(&conn)?;
+            let headers = ["os_user", "role", "added_at", "added_by"];
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.os_user.clone(),
+                        a.role.to_string(),
+                        a.added_at.clone(),
+                        a.added_by.clone(),
+                    ]
+                })
+                .collect();
+            print(&render(format, &headers, &cells, &rows))
+        }
+        AdminsCommand::Add { os_user, role } => {
+            let role: Role = role.parse().map_err(|e| Failure::usage(format!("--role: {e}")))?;
+            changes::add_admin(&conn, &session.actor, &os_user, role)?;
+            print(&format!("{os_user} is now a {}\n", role.label()))
+        }
+        AdminsCommand::Remove { os_user } => {
+            changes::remove_admin(&conn, &session.actor, &os_user)?;
+            print(&format!("{os_user} is no longer an admin of this cache\n"))
+        }
+    }
+}
+
+/// Runs `seats audit`.
+pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
+    let since = args.since.as_deref().map(since).transpose()?;
+    let conn = session.open()?;
+    let rows = changes::audit_since(&conn, since.as_deref())?;
+    let headers = [
+        "at",
+        "actor",
+        "action",
+        "pool",
+        "principals",
+        "consumed",
+        "result",
+    ];
+    let figure = |n: Option<i64>| n.map_or(String::new(), |n| n.to_string());
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let consumed = match (r.consumed_before, r.consumed_after) {
+                (None, None) => String::new(),
+                (b, a) => format!("{} → {}", figure(b), figure(a)),
+            };
+            let pool = r.pool.clone().unwrap_or_default();
+            let who = r.principals.join(", ");
+            vec![
+                r.at.clone(),
+                r.actor.clone(),
+                r.action.clone(),
+                pool,
+                who,
+                consumed,
+                r.result.clone(),
+            ]
+        })
+        .collect();
+    print(&render(args.format, &headers, &cells, &rows))
+}
+
+fn render<T: serde::Serialize>(
+    format: Format,
+    headers: &[&str],
+    cells: &[Vec<String>],
+    rows: &[T],
+) -> String {
+    match format {
+        Format::Json => output::json(rows),
+        Format::Csv => output::csv(headers, cells),
+        Format::Table => output::table(headers, cells),
+    }
+}
+
+/// A date or RFC 3339 time, as the audit's UTC text compares.
+fn since(text: &str) -> Result<String, Failure> {
+    if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+        return Ok(text.to_owned());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .map_err(|_| {
+            Failure::usage(format!(
+                "--since {text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-06-01T12:00:00Z"
+            ))
+        })
+}
+
+fn pool_id(conn: &Connection, key: &str) -> Result<i64, Failure> {
+    let pool = store::pools::find(conn, key)?;
+    pool.map(|p| p.id).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown pool {key:?}: give its id, exact name or SKU part number (`seats pools` lists them)"
+        ))
+    })
+}
+
+fn unknown_user(upn: &str) -> Failure {
+    Failure::usage(format!(
+        "unknown user {upn:?}: give the exact UPN (`seats users --filter TEXT` finds it)"
+    ))
+}
+
+fn principals(conn: &Connection, users: &[String], groups: &[String]) -> Result<Vec<Principal>, Failure> {
+    if users.is_empty() && groups.is_empty() {
+        return Err(Failure::usage("name at least one --user UPN or --group NAME"));
+    }
+    let mut out = Vec::with_capacity(users.len() + groups.len());
+    for upn in users {
+        let id = changes::find_user(conn, upn)?.ok_or_else(|| unknown_user(upn))?;
+        out.push(Principal::User(id));
+    }
+    for name in groups {
+        let id = changes::find_group(conn, name)?
+            .ok_or_else(|| Failure::usage(format!("unknown group {name:?}: give the group's exact name")))?;
+        out.push(Principal::Group(id));
+    }
+    Ok(out)
+}
+
+fn describe_plan(plan: &SeatPlan) -> String {
+    let after = plan.after();
+    let total = plan
+        .before
+        .total
+        .map_or("unlimited".to_owned(), |t| t.to_string());
+    let mut text = format!(
+        "{}: dry run, nothing changed\n  consumed {} → {} of {total} ({} available after)\n  \
+         new seats: {}, already held: {}\n",
+        plan.pool_name,
+        plan.before.consumed,
+        after.consumed,
+        available(after.available()),
+        plan.new_seats,
+        plan.already_held
+    );
+    for group in &plan.groups {
+        let (name, n) = (&group.name, group.members);
+        text.push_str(&format!("  group {name}: {n} member{}\n", plural(n)));
+    }
+    text
+}
+
+/// `Office 365 E3: +3 seats (consumed 818 → 821, 124 available); queued for Microsoft Graph`
+fn outcome_line(o: &ChangeOutcome, adding: bool) -> String {
+    let delta = if adding {
+        format!("+{} seat{}", o.added, plural(o.added))
+    } else {
+        format!("-{} seat{}", o.released, plural(o.released))
+    };
+    let mut line = format!(
+        "{}: {delta} (consumed {} → {}, {} available)",
+        o.pool_name,
+        o.consumed_before,
+        o.consumed_after,
+        available(o.available_after())
+    );
+    if o.promoted > 0 {
+        line.push_str(&format!(
+            "; {} waiting member{} moved up",
+            o.promoted,
+            plural(o.promoted)
+        ));
+    }
+    if let Some(connector) = &o.connector {
+        line.push_str(&format!("; queued for {connector}"));
+    }
+    line.push('\n');
+    for (who, why) in o.kept.iter().take(SHOWN) {
+        line.push_str(&format!("  kept {who}: {why}\n"));
+    }
+    if o.kept.len() > SHOWN {
+        line.push_str(&format!("  …and {} more kept\n", o.kept.len() - SHOWN));
+    }
+    line
+}
+
+fn available(n: Option<i64>) -> String {
+    n.map_or("unlimited".to_owned(), |n| n.to_string())
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "prefix a, b, c …and N more", or nothing for an empty list.
+fn listed(names: &[String], prefix: &str) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    let more = names.len().saturating_sub(SHOWN);
+    let tail = if more > 0 {
+        format!(" …and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{prefix}{}{tail}", shown.join(", "))
+}
+
+/// Asks on the terminal; anything but y/yes is no.
+fn confirm(what: &str) -> Result<bool, Failure> {
+    eprint!("{what}\nRelease them? [y/N] ");
+    std::io::stderr().flush().map_err(Failure::unexpected)?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(Failure::unexpected)?;
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}

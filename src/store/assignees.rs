@@ -1,0 +1,121 @@
+//! The seats of one pool: who holds them, directly or via which group
+//! (the Assignees view, R-LIC-2, R-APP-8).
+
+use rusqlite::{Connection, Row};
+
+use super::list::{ListSpec, Page, PageRequest, fetch_page};
+
+/// One seat of a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssigneeRow {
+    /// The assignment's id.
+    pub id: i64,
+    pub principal: String,
+    pub display_name: Option<String>,
+    pub user_id: Option<i64>,
+    pub device_id: Option<i64>,
+    pub direct: bool,
+    pub via_group: Option<String>,
+    pub intent: String,
+    pub state: String,
+    pub error: Option<String>,
+    pub invitation: Option<String>,
+    pub assigned_at: String,
+    pub assigned_by: String,
+}
+
+impl AssigneeRow {
+    /// "direct", "via Sales" or "direct + via Sales".
+    pub fn how(&self) -> String {
+        match (self.direct, &self.via_group) {
+            (true, None) => "direct".to_owned(),
+            (false, Some(group)) => format!("via {group}"),
+            (true, Some(group)) => format!("direct + via {group}"),
+            (false, None) => "via group".to_owned(),
+        }
+    }
+}
+
+/// Column order of the Assignees table.
+pub const COLUMNS: &[&str] = &["Who", "Name", "How", "State", "Invite", "Assigned"];
+
+const SPEC: ListSpec = ListSpec {
+    base: "SELECT s.id, coalesce(u.upn, d.name) AS principal, u.display_name, s.user_id, s.device_id, \
+             s.direct, g.name AS via_group, s.intent, s.state, s.error, s.invitation, s.assigned_at, \
+             s.assigned_by \
+           FROM assignments s \
+           LEFT JOIN users u ON u.id = s.user_id \
+           LEFT JOIN devices d ON d.id = s.device_id \
+           LEFT JOIN groups g ON g.id = s.via_group_id \
+           WHERE s.pool_id = :scope",
+    haystack: "principal || ' ' || coalesce(display_name, '') || ' ' || coalesce(via_group, 'direct') || ' ' || \
+               state || ' ' || coalesce(error, '') || ' ' || coalesce(invitation, '')",
+    sort_keys: &[
+        "principal COLLATE NOCASE",
+        "coalesce(display_name, '') COLLATE NOCASE",
+        "direct DESC, coalesce(via_group, '')",
+        "state",
+        "coalesce(invitation, '')",
+        "assigned_at",
+    ],
+    tiebreak: "id",
+};
+
+fn map_row(row: &Row<'_>) -> rusqlite::Result<AssigneeRow> {
+    Ok(AssigneeRow {
+        id: row.get("id")?,
+        principal: row.get("principal")?,
+        display_name: row.get("display_name")?,
+        user_id: row.get("user_id")?,
+        device_id: row.get("device_id")?,
+        direct: row.get::<_, i64>("direct")? != 0,
+        via_group: row.get("via_group")?,
+        intent: row.get("intent")?,
+        state: row.get("state")?,
+        error: row.get("error")?,
+        invitation: row.get("invitation")?,
+        assigned_at: row.get("assigned_at")?,
+        assigned_by: row.get("assigned_by")?,
+    })
+}
+
+/// One window of the seats of pool `request.scope`.
+pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<AssigneeRow>> {
+    fetch_page(conn, &SPEC, request, map_row)
+}
+
+/// (principal, pool) of each seat id, in id order: what a release names.
+pub fn describe(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT coalesce(u.upn, d.name), p.name FROM assignments s \
+         JOIN pools p ON p.id = s.pool_id \
+         LEFT JOIN users u ON u.id = s.user_id \
+         LEFT JOIN devices d ON d.id = s.device_id \
+         WHERE s.id = ?1",
+    )?;
+    let mut out = Vec::with_capacity(seat_ids.len());
+    for id in seat_ids {
+        let mut rows = stmt.query([id])?;
+        if let Some(row) = rows.next()? {
+            out.push((row.get(0)?, row.get(1)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The seats a user holds, and with `with_devices` those of their devices:
+/// (seat id, holder, pool name).
+pub fn seats_of_user(conn: &Connection, user_id: i64, with_devices: bool) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, coalesce(u.upn, d.name), p.name FROM assignments s \
+         JOIN pools p ON p.id = s.pool_id \
+         LEFT JOIN users u ON u.id = s.user_id \
+         LEFT JOIN devices d ON d.id = s.device_id \
+         WHERE s.user_id = ?1 OR (?2 AND s.device_id IN (SELECT id FROM devices WHERE owner_id = ?1)) \
+         ORDER BY p.name",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![user_id, with_devices], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,52 @@
+//! The audit log as `seats audit` prints it (architecture §5: JSON keys
+//! at, actor, action, pool, principals, result).
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+/// One audit row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    /// The pool's name at the time of the change.
+    pub pool: Option<String>,
+    /// UPNs, group names, device names or admin names (at most 50, then
+    /// "…and N more").
+    pub principals: Vec<String>,
+    pub consumed_before: Option<i64>,
+    pub consumed_after: Option<i64>,
+    /// 'ok', or 'refused: …' with the reason.
+    pub result: String,
+    pub detail: Option<String>,
+    pub batch_id: Option<String>,
+}
+
+/// Audit rows at or after `since` (an RFC 3339 time or a YYYY-MM-DD date,
+/// compared as text, which orders RFC 3339 UTC correctly), oldest first.
+pub fn audit_since(conn: &Connection, since: Option<&str>) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, pool_name, principals, consumed_before, consumed_after, result, \
+         detail, batch_id FROM audit WHERE ?1 IS NULL OR at >= ?1 ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([since], |row| {
+        let principals: String = row.get(5)?;
+        Ok(AuditRow {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            actor: row.get(2)?,
+            action: row.get(3)?,
+            pool: row.get(4)?,
+            principals: serde_json::from_str(&principals).unwrap_or_else(|_| vec![principals]),
+            consumed_before: row.get(6)?,
+            consumed_after: row.get(7)?,
+            result: row.get(8)?,
+            detail: row.get(9)?,
+            batch_id: row.get(10)?,
+        })
+    })?;
+    rows.collect()
+}

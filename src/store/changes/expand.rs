@@ -1,0 +1,218 @@
+//! The scratch set a change works on: the principals it touches in one pool,
+//! with groups flattened (R-LIC-7), so every later step is one set-based
+//! statement instead of a round trip per member.
+//!
+//! A principal is one integer `who`: a user id, or minus a device id. That
+//! makes "a user reached twice counts once" the table's primary key.
+
+use rusqlite::{Connection, params};
+
+/// Per-connection temp tables; `IF NOT EXISTS` keeps this cheap to repeat.
+const SCRATCH: &str = "
+CREATE TEMP TABLE IF NOT EXISTS seat_groups (group_id INTEGER PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS seat_target (
+    who             INTEGER PRIMARY KEY,        -- user id, or minus a device id
+    direct          INTEGER NOT NULL DEFAULT 0, -- give directly / clear the direct flag
+    via_group_id    INTEGER,                    -- a named group that reaches it
+    item_id         INTEGER,                    -- the change_items row it comes from (undo)
+    assignment_id   INTEGER,
+    held            INTEGER NOT NULL DEFAULT 0, -- 0 no row, 1 holds a seat, 2 waits (error row)
+    was_direct      INTEGER NOT NULL DEFAULT 0,
+    reach_group     INTEGER,                    -- an assigned group still reaching it
+    release         INTEGER NOT NULL DEFAULT 0
+);";
+
+/// Flattens the groups in `seat_groups` (cycle-safe: UNION drops repeats)
+/// into (root, group) pairs.
+const REACH: &str = "WITH RECURSIVE reach(root, group_id) AS ( \
+       SELECT group_id, group_id FROM temp.seat_groups \
+       UNION \
+       SELECT r.root, m.child_group_id FROM reach r JOIN group_members m ON m.group_id = r.group_id \
+       WHERE m.child_group_id IS NOT NULL) ";
+
+/// Which members a pool counts: users (active ones only when `?3`), devices.
+const MEMBER_FILTER: &str = "(m.user_id IS NOT NULL AND ?1 AND (NOT ?3 OR EXISTS \
+       (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.enabled = 1 AND u.deleted = 0))) \
+    OR (m.device_id IS NOT NULL AND ?2)";
+
+/// Creates the scratch tables on this connection if needed.
+pub(crate) fn ensure_scratch(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCRATCH)
+}
+
+/// Empties the scratch set.
+pub(crate) fn reset(conn: &Connection) -> rusqlite::Result<()> {
+    ensure_scratch(conn)?;
+    conn.prepare_cached("DELETE FROM temp.seat_groups")?.execute([])?;
+    conn.prepare_cached("DELETE FROM temp.seat_target")?.execute([])?;
+    Ok(())
+}
+
+/// Adds a group to expand.
+pub(crate) fn add_group(conn: &Connection, group_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO temp.seat_groups (group_id) VALUES (?1)")?
+        .execute([group_id])?;
+    Ok(())
+}
+
+/// Adds one principal; `direct` marks it as named on its own, `via` is the
+/// group that reaches it.
+pub(crate) fn add_who(
+    conn: &Connection,
+    who: i64,
+    direct: bool,
+    via: Option<i64>,
+    item: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO temp.seat_target (who, direct, via_group_id, item_id) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (who) DO UPDATE SET direct = max(direct, excluded.direct), \
+         via_group_id = coalesce(via_group_id, excluded.via_group_id), \
+         item_id = coalesce(excluded.item_id, item_id)",
+    )?
+    .execute(params![who, direct, via, item])?;
+    Ok(())
+}
+
+/// Which members of groups a pool counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Audience {
+    pub users: bool,
+    pub devices: bool,
+    /// Leave out users who left (disabled or deleted, R-LIC-5): they get no
+    /// new seat. Releases look at everyone.
+    pub active_only: bool,
+}
+
+/// Adds every flattened member of the scratch groups, once each.
+pub(crate) fn expand_groups(conn: &Connection, audience: Audience) -> rusqlite::Result<()> {
+    let sql = format!(
+        "{REACH} INSERT INTO temp.seat_target (who, via_group_id) \
+         SELECT coalesce(m.user_id, -m.device_id) AS who, min(r.root) \
+         FROM reach r JOIN group_members m ON m.group_id = r.group_id \
+         WHERE {MEMBER_FILTER} GROUP BY who \
+         ON CONFLICT (who) DO UPDATE SET via_group_id = coalesce(seat_target.via_group_id, excluded.via_group_id)"
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params![audience.users, audience.devices, audience.active_only])?;
+    Ok(())
+}
+
+/// Distinct members per scratch group (group id, members).
+pub(crate) fn members_per_group(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let sql = format!(
+        "{REACH} SELECT r.root, count(DISTINCT coalesce(m.user_id, -m.device_id)) \
+         FROM reach r JOIN group_members m ON m.group_id = r.group_id \
+         WHERE {MEMBER_FILTER} GROUP BY r.root"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![audience.users, audience.devices, audience.active_only],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    rows.collect()
+}
+
+/// Records which principals already hold a row of the pool, and how.
+pub(crate) fn mark_held(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
+    for (column, sign) in [("user_id", "who > 0"), ("device_id", "who < 0")] {
+        let who = if column == "user_id" {
+            "seat_target.who"
+        } else {
+            "-seat_target.who"
+        };
+        let sql = format!(
+            "UPDATE temp.seat_target SET held = CASE a.state WHEN 'error' THEN 2 ELSE 1 END, \
+             assignment_id = a.id, was_direct = a.direct \
+             FROM main.assignments AS a WHERE a.pool_id = ?1 AND a.{column} = {who} AND seat_target.{sign}"
+        );
+        conn.prepare_cached(&sql)?.execute([pool_id])?;
+    }
+    Ok(())
+}
+
+/// (principals without a seat, principals holding one) in the scratch set:
+/// rows waiting in state 'error' need a seat too.
+pub(crate) fn counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT coalesce(sum(held <> 1), 0), coalesce(sum(held = 1), 0) FROM temp.seat_target",
+    )?
+    .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+}
+
+/// For every held principal, an assigned group of the pool that still
+/// reaches it once the scratch groups are withdrawn (walking up from the
+/// member, so only the principals at hand are visited).
+pub(crate) fn mark_reach(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
+    let sql = "WITH RECURSIVE up(who, group_id) AS ( \
+           SELECT t.who, m.group_id FROM temp.seat_target t JOIN group_members m ON m.user_id = t.who \
+           WHERE t.who > 0 AND t.held > 0 \
+           UNION \
+           SELECT t.who, m.group_id FROM temp.seat_target t JOIN group_members m ON m.device_id = -t.who \
+           WHERE t.who < 0 AND t.held > 0 \
+           UNION \
+           SELECT up.who, m.group_id FROM up JOIN group_members m ON m.child_group_id = up.group_id) \
+         UPDATE temp.seat_target SET reach_group = r.g FROM ( \
+           SELECT up.who, min(up.group_id) AS g FROM up \
+           JOIN group_assignments ga ON ga.pool_id = ?1 AND ga.group_id = up.group_id \
+           WHERE up.group_id NOT IN (SELECT group_id FROM temp.seat_groups) GROUP BY up.who) AS r \
+         WHERE seat_target.who = r.who";
+    conn.prepare_cached(sql)?.execute([pool_id])?;
+    Ok(())
+}
+
+/// Marks for release every held principal that keeps no reason to hold the
+/// seat: not direct after the change, and not reached by another group.
+pub(crate) fn decide_release(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE temp.seat_target SET release = 1 \
+         WHERE held > 0 AND reach_group IS NULL AND (direct = 1 OR was_direct = 0)",
+    )?
+    .execute([])?;
+    Ok(())
+}
+
+/// Marks every held principal for release (the principal leaves).
+pub(crate) fn release_all(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE temp.seat_target SET release = 1 WHERE held > 0")?
+        .execute([])?;
+    Ok(())
+}
+
+/// One held principal of the scratch set, by name, with its fate.
+#[derive(Debug, Clone)]
+pub(crate) struct Fate {
+    pub name: String,
+    pub released: bool,
+    /// Why the seat stays, for kept principals.
+    pub why: Option<String>,
+}
+
+/// The held principals by name: released first, then kept with the reason.
+pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
+    let sql = "SELECT t.release, coalesce(u.upn, d.name, '#' || t.who), \
+                      t.was_direct = 1 AND t.direct = 0, g.name \
+               FROM temp.seat_target t \
+               LEFT JOIN users u ON t.who > 0 AND u.id = t.who \
+               LEFT JOIN devices d ON t.who < 0 AND d.id = -t.who \
+               LEFT JOIN groups g ON g.id = t.reach_group \
+               WHERE t.held > 0 ORDER BY t.release DESC, 2";
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([], |row| {
+        let released: bool = row.get(0)?;
+        let direct: bool = row.get(2)?;
+        let group: Option<String> = row.get(3)?;
+        let why = match (released, direct, group) {
+            (true, _, _) => None,
+            (false, true, _) => Some("also assigned directly".to_owned()),
+            (false, false, Some(group)) => Some(format!("still reached via group {group}")),
+            (false, false, None) => Some("kept".to_owned()),
+        };
+        Ok(Fate {
+            name: row.get(1)?,
+            released,
+            why,
+        })
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,231 @@
+//! Seat changes (R-LIC-2..7, R-SUB-3/4/9): assign, unassign, release, undo,
+//! users who leave, members who join, admins and the audit log.
+//!
+//! Every change checks and writes in one IMMEDIATE transaction, so several
+//! console processes on one cache never oversubscribe a pool (R-LIC-4); the
+//! same transaction keeps `pools.consumed` equal to the pool's non-error
+//! seats, writes the audit rows, records the exact items undo needs and, for
+//! connector pools, queues the change in the outbox.
+
+mod admins;
+mod apply;
+mod audit;
+mod batch;
+mod expand;
+mod members;
+mod pool;
+mod release;
+mod seat;
+mod undo;
+mod users;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use crate::domain::Seats;
+pub use crate::domain::{Principal, Shortfall};
+
+pub use admins::{AdminRow, Permission, add_admin, authorize, list_admins, remove_admin};
+pub use audit::{AuditRow, audit_since};
+pub use members::{MemberOutcome, PoolRef, add_group_member};
+pub use release::{plan_unassign, release_seats, unassign};
+pub use seat::{assign, plan_assign};
+pub use undo::{last_undoable_batch, undo};
+pub use users::{find_group, find_user, reclaim_user, remove_user};
+
+/// The OS user running seats, and whether they opened it with `--read-only`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The OS user name (the actor of every audit row).
+    pub name: String,
+    /// Opened with `--read-only`: every change is refused.
+    pub read_only: bool,
+}
+
+impl Actor {
+    /// An actor who may change things (subject to their role).
+    pub fn new(name: impl Into<String>) -> Actor {
+        Actor {
+            name: name.into(),
+            read_only: false,
+        }
+    }
+}
+
+/// Why a change was not made. Display is the message shown to the admin.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// A license rule refused it (exit 3); nothing changed.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The actor's role, or read-only mode, does not allow it (exit 4).
+    #[error("{0}")]
+    NotPermitted(String),
+    /// An unknown pool, user, group or batch (exit 2); the message names it.
+    #[error("{0}")]
+    NotFound(String),
+    /// Input that can never work, such as an empty admin name (exit 2).
+    #[error("{0}")]
+    Invalid(String),
+    /// The cache failed (exit 1); the transaction was rolled back.
+    #[error("cache error: {0}; nothing was changed")]
+    Store(#[from] rusqlite::Error),
+}
+
+impl ChangeError {
+    /// The exit code of the architecture's contract (§5).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ChangeError::Refused(_) => 3,
+            ChangeError::NotPermitted(_) => 4,
+            ChangeError::NotFound(_) | ChangeError::Invalid(_) => 2,
+            ChangeError::Store(_) => 1,
+        }
+    }
+}
+
+impl From<Refusal> for ChangeError {
+    fn from(refusal: Refusal) -> Self {
+        ChangeError::Refused(refusal)
+    }
+}
+
+/// A rule that refuses a change; each message says why and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// More seats needed than are available (R-LIC-3).
+    #[error("{pool}: {shortfall}")]
+    Shortfall { pool: String, shortfall: Shortfall },
+    /// The subscription is disabled and can never be reactivated (R-SUB-4).
+    #[error(
+        "{pool} is disabled ({reason}): a disabled subscription can never be reactivated; \
+         buy another copy to assign seats again (seats can still be released)"
+    )]
+    Disabled { pool: String, reason: String },
+    /// The subscription has not been activated at the publisher (R-SUB-3).
+    #[error(
+        "{pool} is not activated yet: activate the subscription at the publisher first, \
+         then sync, and assign again"
+    )]
+    PendingActivation { pool: String },
+    /// The pool or principal cannot take seats this way.
+    #[error("{pool}: {why}")]
+    NotAssignable { pool: String, why: String },
+    /// The batch was already inverted.
+    #[error("batch {batch} was already undone by batch {by}; there is nothing left to undo")]
+    AlreadyUndone { batch: String, by: String },
+    /// The batch is of a kind undo does not invert.
+    #[error("batch {batch} cannot be undone: {why}")]
+    NotUndoable { batch: String, why: String },
+    /// Removing or demoting this admin would leave the cache without one.
+    #[error(
+        "{os_user} is the last global administrator; make someone else global first \
+         (`seats admins add NAME --role global`)"
+    )]
+    LastGlobalAdmin { os_user: String },
+}
+
+/// The preview of an assignment, computed without changing anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatPlan {
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// The pool's figures before the change.
+    pub before: Seats,
+    /// Distinct principals (users; devices where the pool takes devices)
+    /// that will get a seat.
+    pub new_seats: i64,
+    /// Principals that already hold one (each counted once).
+    pub already_held: i64,
+    /// Per assigned group: its distinct flattened members.
+    pub groups: Vec<GroupReach>,
+    /// What [`assign`] would refuse with, if anything.
+    pub refusal: Option<Refusal>,
+}
+
+impl SeatPlan {
+    /// The pool's figures if the assignment goes through.
+    pub fn after(&self) -> Seats {
+        self.before.after(self.new_seats)
+    }
+}
+
+/// How many distinct members a group reaches (nested groups flattened).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupReach {
+    pub group_id: i64,
+    pub name: String,
+    /// Distinct members this pool counts (users and/or devices).
+    pub members: i64,
+}
+
+/// The preview of an unassignment: whose seat goes and whose stays, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasePlan {
+    pub pool_id: i64,
+    pub pool_name: String,
+    pub before: Seats,
+    /// The pool's figures after the release (before waiting members move up).
+    pub after: Seats,
+    /// UPNs or device names whose seat goes.
+    pub released: Vec<String>,
+    /// (who, why the seat stays), e.g. "still reached via group Sales".
+    pub kept: Vec<(String, String)>,
+}
+
+/// What one change did to one pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeOutcome {
+    /// The id of the user action; `undo` takes it.
+    pub batch_id: String,
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// Seats newly consumed.
+    pub added: i64,
+    /// Seats freed.
+    pub released: i64,
+    /// Waiting members (CountViolation) that got a freed seat.
+    pub promoted: i64,
+    pub consumed_before: i64,
+    pub consumed_after: i64,
+    /// The pool's total (None = unlimited), for "N available".
+    pub total: Option<i64>,
+    /// Written to the outbox for the connector to push.
+    pub queued: bool,
+    /// The connector that will push it, when queued.
+    pub connector: Option<String>,
+    /// (who, why their seat stays) for principals named but not released.
+    pub kept: Vec<(String, String)>,
+}
+
+impl ChangeOutcome {
+    /// Seats still free after the change (None = unlimited).
+    pub fn available_after(&self) -> Option<i64> {
+        self.total.map(|total| total - self.consumed_after)
+    }
+}
+
+/// Runs `body` in an IMMEDIATE transaction on a shared connection: committed
+/// when it returns Ok, rolled back (nothing changed) when it returns Err.
+fn write<T>(
+    conn: &Connection,
+    body: impl FnOnce(&Transaction<'_>) -> Result<T, ChangeError>,
+) -> Result<T, ChangeError> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let value = body(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Runs a read-only computation inside a savepoint that is always rolled
+/// back: one consistent snapshot, and the scratch tables are left empty.
+fn preview<T>(
+    conn: &Connection,
+    body: impl FnOnce(&Connection) -> Result<T, ChangeError>,
+) -> Result<T, ChangeError> {
+    expand::ensure_scratch(conn)?;
+    conn.execute_batch("SAVEPOINT seats_preview")?;
+    let result = body(conn);
+    conn.execute_batch("ROLLBACK TO seats_preview; RELEASE seats_preview")?;
+    result
+}

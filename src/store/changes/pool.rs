@@ -1,0 +1,157 @@
+//! A pool as a change sees it: its figures re-read inside the transaction,
+//! and the rules that refuse an assignment before anything changes.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{ChangeError, Refusal};
+use crate::domain::Seats;
+
+/// The pool's state at the start of a change; `consumed` follows the change.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolState {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub total: Option<i64>,
+    pub consumed: i64,
+    pub connector_id: Option<i64>,
+    pub connector: Option<String>,
+    pub assignable_to: String,
+}
+
+impl PoolState {
+    /// Reads the pool, or None when there is no such pool.
+    pub fn load(conn: &Connection, id: i64) -> rusqlite::Result<Option<PoolState>> {
+        let sql = "SELECT p.id, p.name, p.kind, p.status, p.disabled_reason, p.total, p.consumed, \
+                   p.connector_id, c.name, p.assignable_to \
+                   FROM pools p LEFT JOIN connectors c ON c.id = p.connector_id WHERE p.id = ?1";
+        conn.prepare_cached(sql)?
+            .query_row([id], |row| {
+                Ok(PoolState {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    kind: row.get(2)?,
+                    status: row.get(3)?,
+                    disabled_reason: row.get(4)?,
+                    total: row.get(5)?,
+                    consumed: row.get(6)?,
+                    connector_id: row.get(7)?,
+                    connector: row.get(8)?,
+                    assignable_to: row.get(9)?,
+                })
+            })
+            .optional()
+    }
+
+    /// Reads the pool, or says which id is unknown.
+    pub fn require(conn: &Connection, id: i64) -> Result<PoolState, ChangeError> {
+        PoolState::load(conn, id)?.ok_or_else(|| {
+            ChangeError::NotFound(format!("no license pool with id {id}; `seats pools` lists them"))
+        })
+    }
+
+    /// The pool's figures now.
+    pub fn seats(&self) -> Seats {
+        Seats::new(self.total, self.consumed)
+    }
+
+    /// Whether users count as principals of this pool.
+    pub fn takes_users(&self) -> bool {
+        self.assignable_to != "device"
+    }
+
+    /// Whether devices count as principals of this pool.
+    pub fn takes_devices(&self) -> bool {
+        self.assignable_to != "user"
+    }
+
+    /// Why the pool takes no new seats at all, whatever their number.
+    pub fn status_refusal(&self) -> Option<Refusal> {
+        let pool = self.name.clone();
+        if self.kind == "agreement" {
+            let why = "agreement pools are counted from detected inventory, not assigned; \
+                       change the agreement's license count or the inventory instead";
+            return Some(Refusal::NotAssignable {
+                pool,
+                why: why.to_owned(),
+            });
+        }
+        match self.status.as_str() {
+            "disabled" => Some(Refusal::Disabled {
+                pool,
+                reason: self
+                    .disabled_reason
+                    .as_deref()
+                    .unwrap_or("no reason recorded")
+                    .replace('_', " "),
+            }),
+            "pending_activation" => Some(Refusal::PendingActivation { pool }),
+            "suspended" => Some(Refusal::NotAssignable {
+                pool,
+                why: "the subscription is suspended at the source; settle it there, sync, and \
+                      assign again"
+                    .to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Why `needed` more seats cannot be given, if they cannot (R-LIC-3).
+    pub fn refusal_for(&self, needed: i64) -> Option<Refusal> {
+        self.status_refusal().or_else(|| {
+            self.seats()
+                .check(needed)
+                .err()
+                .map(|shortfall| Refusal::Shortfall {
+                    pool: self.name.clone(),
+                    shortfall,
+                })
+        })
+    }
+
+    /// The state and invitation of a new seat: an Apple VPP seat waits for
+    /// the user to accept the invitation (R-APP-8) but counts as consumed.
+    pub fn new_seat_state(&self) -> (&'static str, Option<&'static str>) {
+        if self.kind == "vpp" {
+            ("pending", Some("invited"))
+        } else {
+            ("active", None)
+        }
+    }
+
+    /// Moves `consumed` by `delta` in the cache and here.
+    pub fn bump(&mut self, conn: &Connection, delta: i64) -> rusqlite::Result<()> {
+        if delta != 0 {
+            conn.prepare_cached("UPDATE pools SET consumed = consumed + ?2 WHERE id = ?1")?
+                .execute(params![self.id, delta])?;
+            self.consumed += delta;
+        }
+        Ok(())
+    }
+
+    /// Gives freed seats to members waiting in state 'error'
+    /// (CountViolation), oldest first, as the source does when it
+    /// reprocesses group licenses. Returns how many moved up.
+    pub fn promote_waiting(&mut self, conn: &Connection) -> rusqlite::Result<i64> {
+        if self.status_refusal().is_some() {
+            return Ok(0);
+        }
+        let free = self.total.map_or(i64::MAX, |total| total - self.consumed);
+        if free <= 0 {
+            return Ok(0);
+        }
+        let (state, _) = self.new_seat_state();
+        let moved = conn
+            .prepare_cached(
+                "UPDATE assignments SET state = ?3, error = NULL, \
+                 invitation = CASE WHEN ?3 = 'pending' THEN 'invited' ELSE invitation END \
+                 WHERE id IN (SELECT id FROM assignments WHERE pool_id = ?1 AND state = 'error' \
+                   AND error = 'CountViolation' ORDER BY assigned_at, id LIMIT ?2)",
+            )?
+            .execute(params![self.id, free, state])? as i64;
+        self.bump(conn, moved)?;
+        Ok(moved)
+    }
+}

@@ -1,0 +1,202 @@
+//! Releasing seats: unassign users and groups (R-LIC-2), release marked
+//! seats by assignment id (the Reclaim view). Releases are always allowed,
+//! even on disabled pools; a seat that is still needed (assigned directly,
+//! or reached through another assigned group) stays, and the plan says why.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+
+use super::admins::{Permission, authorize};
+use super::apply::{self, Taken};
+use super::batch::{Ctx, Entry};
+use super::expand::{self, Audience, Fate};
+use super::pool::PoolState;
+use super::seat::resolve;
+use super::{Actor, ChangeError, ChangeOutcome, Principal, ReleasePlan};
+use super::{preview, write};
+
+/// Everyone, active or not: a release looks at every row the change reaches.
+const EVERYONE: Audience = Audience {
+    users: true,
+    devices: true,
+    active_only: false,
+};
+
+/// Fills the scratch set with the principals an unassignment reaches and
+/// decides whose seat goes. Returns whether groups are withdrawn.
+fn stage(conn: &Connection, pool_id: i64, principals: &[Principal]) -> rusqlite::Result<bool> {
+    expand::reset(conn)?;
+    let mut groups = false;
+    for principal in principals {
+        match *principal {
+            Principal::User(id) => expand::add_who(conn, id, true, None, None)?,
+            Principal::Group(id) => {
+                expand::add_group(conn, id)?;
+                groups = true;
+            }
+        }
+    }
+    if groups {
+        expand::expand_groups(conn, EVERYONE)?;
+    }
+    expand::mark_held(conn, pool_id)?;
+    expand::mark_reach(conn, pool_id)?;
+    expand::decide_release(conn)?;
+    Ok(groups)
+}
+
+/// Seats the fates free (rows waiting in state 'error' hold none).
+fn freed(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM temp.seat_target WHERE release = 1 AND held = 1")?
+        .query_row([], |row| row.get(0))
+}
+
+fn kept(fates: &[Fate]) -> Vec<(String, String)> {
+    fates
+        .iter()
+        .filter_map(|f| f.why.clone().map(|why| (f.name.clone(), why)))
+        .collect()
+}
+
+/// Previews an unassignment: whose seat goes, whose stays and why.
+pub fn plan_unassign(
+    conn: &Connection,
+    pool_id: i64,
+    principals: &[Principal],
+) -> Result<ReleasePlan, ChangeError> {
+    preview(conn, |conn| {
+        let pool = PoolState::require(conn, pool_id)?;
+        resolve(conn, principals)?;
+        stage(conn, pool.id, principals)?;
+        let fates = expand::fates(conn)?;
+        let freed = freed(conn)?;
+        Ok(ReleasePlan {
+            pool_id: pool.id,
+            pool_name: pool.name.clone(),
+            before: pool.seats(),
+            after: pool.seats().after(-freed),
+            released: fates
+                .iter()
+                .filter(|f| f.released)
+                .map(|f| f.name.clone())
+                .collect(),
+            kept: kept(&fates),
+        })
+    })
+}
+
+/// Withdraws the named users (direct assignment) and groups from the pool
+/// and releases every seat no longer needed, in one transaction.
+pub fn unassign(
+    conn: &Connection,
+    actor: &Actor,
+    pool_id: i64,
+    principals: &[Principal],
+) -> Result<ChangeOutcome, ChangeError> {
+    authorize(conn, actor, Permission::Assign)?;
+    write(conn, |tx| {
+        let mut pool = PoolState::require(tx, pool_id)?;
+        let named = resolve(tx, principals)?;
+        let withdraw = stage(tx, pool.id, principals)?;
+        let ctx = Ctx::begin(tx, &actor.name, "unassign", None)?;
+        let how = Release {
+            action: "unassign",
+            principals: Some(&named.names),
+            withdraw,
+            note: None,
+        };
+        Ok(finish(&ctx, &mut pool, &how)?)
+    })
+}
+
+/// Releases seats by `assignments.id` (marked rows of the Reclaim view),
+/// across pools, in one transaction and one batch. Ids already gone are
+/// skipped (another admin released them). A seat still reached through an
+/// assigned group stays: the outcome's `kept` says so.
+pub fn release_seats(
+    conn: &Connection,
+    actor: &Actor,
+    assignment_ids: &[i64],
+) -> Result<Vec<ChangeOutcome>, ChangeError> {
+    authorize(conn, actor, Permission::Assign)?;
+    write(conn, |tx| {
+        let mut by_pool: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        let mut stmt = tx
+            .prepare_cached("SELECT pool_id, coalesce(user_id, -device_id) FROM assignments WHERE id = ?1")?;
+        for id in assignment_ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                by_pool.entry(row.get(0)?).or_default().push(row.get(1)?);
+            }
+        }
+        let ctx = Ctx::begin(tx, &actor.name, "release", None)?;
+        let mut outcomes = Vec::new();
+        for (pool_id, whos) in by_pool {
+            let mut pool = PoolState::require(tx, pool_id)?;
+            expand::reset(tx)?;
+            for who in whos {
+                expand::add_who(tx, who, true, None, None)?;
+            }
+            expand::mark_held(tx, pool_id)?;
+            expand::mark_reach(tx, pool_id)?;
+            expand::decide_release(tx)?;
+            let how = Release {
+                action: "release",
+                principals: None,
+                withdraw: false,
+                note: None,
+            };
+            outcomes.push(finish(&ctx, &mut pool, &how)?);
+        }
+        Ok(outcomes)
+    })
+}
+
+/// How a staged release is written and audited.
+pub(crate) struct Release<'a> {
+    pub action: &'a str,
+    /// Names for the audit row; None names the principals whose rows it touched.
+    pub principals: Option<&'a [String]>,
+    /// Withdraw the scratch groups from the pool too.
+    pub withdraw: bool,
+    /// Extra detail for the audit row (a reason, the batch undone).
+    pub note: Option<(&'a str, &'a str)>,
+}
+
+/// Writes a staged release into the pool, queues and audits it.
+pub(crate) fn finish(
+    ctx: &Ctx<'_>,
+    pool: &mut PoolState,
+    how: &Release<'_>,
+) -> rusqlite::Result<ChangeOutcome> {
+    let fates = expand::fates(ctx.conn)?;
+    let before = pool.consumed;
+    let taken: Taken = apply::take(ctx, pool, how.withdraw)?;
+    let queued = ctx.queue(pool, false)?;
+    let touched: Vec<String>;
+    let principals = match how.principals {
+        Some(names) => names,
+        None => {
+            touched = fates.iter().map(|f| f.name.clone()).collect();
+            &touched
+        }
+    };
+    let kept = kept(&fates);
+    let mut detail = serde_json::json!({
+        "released": taken.released, "promoted": taken.promoted, "kept": kept.len()
+    });
+    if let Some((key, value)) = how.note {
+        detail[key] = value.into();
+    }
+    ctx.audit(&Entry {
+        action: how.action,
+        pool: Some((pool.id, &pool.name)),
+        principals,
+        before: Some(before),
+        after: Some(pool.consumed),
+        result: "ok",
+        detail: Some(detail.to_string()),
+    })?;
+    Ok(apply::outcome(ctx, pool, before, (0, taken), queued, kept))
+}

@@ -1,0 +1,302 @@
+//! Undo: the exact inverse of one batch, from its `change_items`, written as
+//! a batch of its own (audited as 'undo'). Seats the batch added go again
+//! unless something else now needs them; seats it released come back as they
+//! were, or the undo is refused when they no longer fit (R-LIC-3).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::admins::{Permission, authorize};
+use super::apply;
+use super::batch::{Ctx, Entry};
+use super::expand;
+use super::pool::PoolState;
+use super::release::{Release, finish};
+use super::{Actor, ChangeError, ChangeOutcome, Refusal, write};
+
+/// The actions undo inverts.
+const UNDOABLE: &[&str] = &["assign", "unassign", "release", "remove_user", "member_add"];
+
+/// The actor's newest batch that changed something and is not undone yet
+/// (undo batches themselves are skipped, so repeated undo walks back).
+pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM batches b WHERE actor = ?1 AND undone_by IS NULL AND undoes IS NULL \
+           AND action IN ('assign', 'unassign', 'release', 'remove_user', 'member_add') \
+           AND EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = b.id) \
+         ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([actor], |row| row.get(0))
+    .optional()
+}
+
+/// Inverts `batch_id` in one transaction; refuses a batch already undone,
+/// an undo, and seats that no longer fit.
+pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<ChangeOutcome>, ChangeError> {
+    let action = batch_action(conn, batch_id)?;
+    let permission = if action == "remove_user" {
+        Permission::RemoveUser
+    } else {
+        Permission::Assign
+    };
+    authorize(conn, actor, permission)?;
+    write(conn, |tx| {
+        expand::ensure_scratch(tx)?;
+        check_undoable(tx, batch_id)?;
+        let ctx = Ctx::begin(tx, &actor.name, "undo", Some(batch_id))?;
+        restore_people(&ctx, batch_id)?;
+        let mut outcomes = Vec::new();
+        for (pool_id, restores, retracts) in pools_of(tx, batch_id)? {
+            let Some(mut pool) = PoolState::load(tx, pool_id)? else {
+                continue;
+            };
+            if restores {
+                outcomes.push(restore_pool(&ctx, &mut pool, batch_id)?);
+            }
+            if retracts {
+                outcomes.push(retract_pool(&ctx, &mut pool, batch_id)?);
+            }
+        }
+        tx.execute(
+            "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
+            params![batch_id, ctx.batch],
+        )?;
+        if outcomes.is_empty() {
+            ctx.audit(&Entry {
+                action: "undo",
+                pool: None,
+                principals: &[],
+                before: None,
+                after: None,
+                result: "ok",
+                detail: Some(serde_json::json!({ "undoes": batch_id }).to_string()),
+            })?;
+        }
+        Ok(outcomes)
+    })
+}
+
+fn batch_action(conn: &Connection, batch_id: &str) -> Result<String, ChangeError> {
+    conn.query_row("SELECT action FROM batches WHERE id = ?1", [batch_id], |row| {
+        row.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| {
+        ChangeError::NotFound(format!(
+            "no batch {batch_id:?}; `seats audit` shows the batch id of every change"
+        ))
+    })
+}
+
+/// Re-checked inside the write transaction, so two admins undoing the same
+/// batch at once cannot both succeed.
+fn check_undoable(conn: &Connection, batch_id: &str) -> Result<(), ChangeError> {
+    let (action, undoes, undone_by): (String, Option<String>, Option<String>) = conn.query_row(
+        "SELECT action, undoes, undone_by FROM batches WHERE id = ?1",
+        [batch_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let batch = batch_id.to_owned();
+    if let Some(by) = undone_by {
+        return Err(Refusal::AlreadyUndone { batch, by }.into());
+    }
+    if undoes.is_some() {
+        let why = "it is itself an undo; assign or unassign again instead".to_owned();
+        return Err(Refusal::NotUndoable { batch, why }.into());
+    }
+    if !UNDOABLE.contains(&action.as_str()) {
+        let why = format!("undo inverts seat changes, and this batch was {action}");
+        return Err(Refusal::NotUndoable { batch, why }.into());
+    }
+    Ok(())
+}
+
+/// (pool, has items to put back, has items to take back) per pool touched.
+fn pools_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Vec<(i64, bool, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pool_id, max(op IN ('seat_released', 'direct_cleared', 'group_removed')), \
+                max(op IN ('seat_added', 'direct_set', 'group_added')) \
+         FROM change_items WHERE batch_id = ?1 AND pool_id IS NOT NULL GROUP BY pool_id ORDER BY pool_id",
+    )?;
+    let rows = stmt.query_map([batch_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    rows.collect()
+}
+
+/// Puts back user flags and group memberships; drops memberships added.
+fn restore_people(ctx: &Ctx<'_>, batch_id: &str) -> rusqlite::Result<()> {
+    let conn = ctx.conn;
+    conn.execute(
+        "UPDATE users SET enabled = c.was_enabled, deleted = c.was_deleted FROM change_items c \
+         WHERE c.batch_id = ?1 AND c.op = 'user_retired' AND users.id = c.user_id",
+        [batch_id],
+    )?;
+    let exists = "EXISTS (SELECT 1 FROM groups g WHERE g.id = c.group_id) \
+        AND (c.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)) \
+        AND (c.device_id IS NULL OR EXISTS (SELECT 1 FROM devices d WHERE d.id = c.device_id))";
+    conn.execute(
+        &format!(
+            "INSERT INTO change_items (batch_id, op, group_id, user_id, device_id) \
+             SELECT ?2, 'member_added', group_id, user_id, device_id FROM change_items c \
+             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
+        ),
+        params![batch_id, ctx.batch],
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO group_members (group_id, user_id, device_id) \
+             SELECT group_id, user_id, device_id FROM change_items c \
+             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
+        ),
+        [batch_id],
+    )?;
+    conn.execute(
+        "INSERT INTO change_items (batch_id, op, group_id, user_id) \
+         SELECT ?2, 'member_removed', group_id, user_id FROM change_items \
+         WHERE batch_id = ?1 AND op = 'member_added'",
+        params![batch_id, ctx.batch],
+    )?;
+    conn.execute(
+        "DELETE FROM group_members WHERE rowid IN (SELECT (SELECT m.rowid FROM group_members m \
+           WHERE m.group_id = c.group_id AND m.user_id = c.user_id LIMIT 1) \
+         FROM change_items c WHERE c.batch_id = ?1 AND c.op = 'member_added')",
+        [batch_id],
+    )?;
+    Ok(())
+}
+
+/// Takes back what the batch gave in one pool: its group grants, its direct
+/// flags, and its seats unless still needed.
+fn retract_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> rusqlite::Result<ChangeOutcome> {
+    let conn = ctx.conn;
+    expand::reset(conn)?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO temp.seat_groups (group_id) \
+         SELECT group_id FROM change_items WHERE batch_id = ?1 AND pool_id = ?2 AND op = 'group_added'",
+    )?
+    .execute(params![batch_id, pool.id])?;
+    conn.prepare_cached(
+        "INSERT INTO temp.seat_target (who, direct) \
+         SELECT coalesce(user_id, -device_id) AS who, max(op = 'direct_set' OR coalesce(direct, 0) = 1) \
+         FROM change_items WHERE batch_id = ?1 AND pool_id = ?2 AND op IN ('seat_added', 'direct_set') \
+         GROUP BY who",
+    )?
+    .execute(params![batch_id, pool.id])?;
+    expand::mark_held(conn, pool.id)?;
+    expand::mark_reach(conn, pool.id)?;
+    expand::decide_release(conn)?;
+    let how = Release {
+        action: "undo",
+        principals: None,
+        withdraw: true,
+        note: Some(("undoes", batch_id)),
+    };
+    finish(ctx, pool, &how)
+}
+
+/// Puts back what the batch took in one pool: group grants, direct flags,
+/// and the released rows as they were, if the seats still fit.
+fn restore_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> Result<ChangeOutcome, ChangeError> {
+    let conn = ctx.conn;
+    expand::reset(conn)?;
+    let present = "(c.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)) \
+        AND (c.device_id IS NULL OR EXISTS (SELECT 1 FROM devices d WHERE d.id = c.device_id))";
+    conn.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO temp.seat_target (who, direct, item_id) \
+         SELECT coalesce(c.user_id, -c.device_id), c.op = 'direct_cleared' OR coalesce(c.direct, 0) = 1, c.id \
+         FROM change_items c WHERE c.batch_id = ?1 AND c.pool_id = ?2 \
+           AND c.op IN ('seat_released', 'direct_cleared') AND {present}"
+    ))?
+    .execute(params![batch_id, pool.id])?;
+    expand::mark_held(conn, pool.id)?;
+    let needed: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM temp.seat_target t JOIN change_items c ON c.id = t.item_id \
+             WHERE c.op = 'seat_released' AND c.state <> 'error' AND t.held <> 1",
+        )?
+        .query_row([], |row| row.get(0))?;
+    if needed > 0
+        && let Some(refusal) = pool.refusal_for(needed)
+    {
+        return Err(refusal.into());
+    }
+    regrant_groups(ctx, pool.id, batch_id)?;
+    reinsert_rows(ctx, pool.id)?;
+    apply::set_direct_flags(ctx, pool.id)?;
+    let before = pool.consumed;
+    pool.bump(conn, needed)?;
+    let queued = ctx.queue(pool, true)?;
+    let names = expand::fates(conn)?
+        .into_iter()
+        .map(|f| f.name)
+        .collect::<Vec<_>>();
+    ctx.audit(&Entry {
+        action: "undo",
+        pool: Some((pool.id, &pool.name)),
+        principals: &names,
+        before: Some(before),
+        after: Some(pool.consumed),
+        result: "ok",
+        detail: Some(serde_json::json!({ "undoes": batch_id, "added": needed }).to_string()),
+    })?;
+    let taken = apply::Taken::default();
+    Ok(apply::outcome(
+        ctx,
+        pool,
+        before,
+        (needed, taken),
+        queued,
+        Vec::new(),
+    ))
+}
+
+/// Grants the pool again to the groups the batch withdrew.
+fn regrant_groups(ctx: &Ctx<'_>, pool_id: i64, batch_id: &str) -> rusqlite::Result<()> {
+    let missing = "c.batch_id = ?1 AND c.pool_id = ?2 AND c.op = 'group_removed' \
+        AND EXISTS (SELECT 1 FROM groups g WHERE g.id = c.group_id) \
+        AND NOT EXISTS (SELECT 1 FROM group_assignments ga WHERE ga.pool_id = ?2 AND ga.group_id = c.group_id)";
+    ctx.conn.execute(
+        &format!(
+            "INSERT INTO change_items (batch_id, op, pool_id, group_id) \
+             SELECT ?3, 'group_added', ?2, c.group_id FROM change_items c WHERE {missing}"
+        ),
+        params![batch_id, pool_id, ctx.batch],
+    )?;
+    ctx.conn.execute(
+        &format!(
+            "INSERT INTO group_assignments (pool_id, group_id, intent, assigned_at, assigned_by) \
+             SELECT ?2, c.group_id, c.intent, c.assigned_at, c.assigned_by FROM change_items c WHERE {missing}"
+        ),
+        params![batch_id, pool_id],
+    )?;
+    Ok(())
+}
+
+/// Re-inserts released rows as they were; a row now waiting in state
+/// 'error' gets its old state back.
+fn reinsert_rows(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
+    let conn = ctx.conn;
+    let from = "FROM temp.seat_target t JOIN change_items c ON c.id = t.item_id WHERE c.op = 'seat_released'";
+    conn.prepare_cached(&format!(
+        "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id, direct, via_group_id, state) \
+         SELECT ?1, 'seat_added', ?2, c.user_id, c.device_id, c.direct, c.via_group_id, \
+                CASE t.held WHEN 2 THEN 'error' END \
+         {from} AND (t.held = 0 OR (t.held = 2 AND c.state <> 'error'))"
+    ))?
+    .execute(params![ctx.batch, pool_id])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent, state, error, \
+                                  invitation, assigned_at, assigned_by) \
+         SELECT ?1, c.user_id, c.device_id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id), \
+                c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by \
+         {from} AND t.held = 0"
+    ))?
+    .execute([pool_id])?;
+    conn.prepare_cached(&format!(
+        "UPDATE assignments SET state = x.state, error = x.error, invitation = x.invitation, \
+           direct = max(assignments.direct, x.direct) \
+         FROM (SELECT t.assignment_id, c.state, c.error, c.invitation, c.direct \
+               {from} AND t.held = 2 AND c.state <> 'error') AS x \
+         WHERE assignments.id = x.assignment_id"
+    ))?
+    .execute([])?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Users who leave (R-LIC-5): every seat released in the same transaction,
+//! by the admin (`remove_user`) or by a sync that sees the user deleted or
+//! disabled at the source (`reclaim_user`).
+
+use std::collections::BTreeSet;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::admins::{Permission, authorize};
+use super::batch::{Ctx, Entry};
+use super::expand;
+use super::pool::PoolState;
+use super::release::{Release, finish};
+use super::{Actor, ChangeError, ChangeOutcome, write};
+
+/// The id of the user with this UPN (case-insensitive).
+pub fn find_user(conn: &Connection, upn: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM users WHERE upn = ?1")?
+        .query_row([upn], |row| row.get(0))
+        .optional()
+}
+
+/// The id of the group with this name (case-insensitive).
+pub fn find_group(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM groups WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()
+}
+
+/// Releases every seat of a user who left the source, inside the caller's
+/// transaction (a sync's). Group memberships stay as the source has them;
+/// users who left get no new seats through groups. Audited as 'reclaim'
+/// with `reason`; connector pools are queued (the worker may treat "no such
+/// user" at the source as done).
+pub fn reclaim_user(
+    tx: &Connection,
+    actor: &str,
+    user_id: i64,
+    reason: &str,
+) -> rusqlite::Result<Vec<ChangeOutcome>> {
+    expand::ensure_scratch(tx)?;
+    let ctx = Ctx::begin(tx, actor, "reclaim", None)?;
+    reclaim_seats(&ctx, &[user_id], "reclaim", reason)
+}
+
+/// The admin removes a user who leaves: marks them deleted and disabled,
+/// drops their group memberships, and releases every seat they hold (and,
+/// `with_devices`, their devices' memberships and seats), in one
+/// transaction and one batch that `undo` can invert.
+pub fn remove_user(
+    conn: &Connection,
+    actor: &Actor,
+    user_id: i64,
+    with_devices: bool,
+) -> Result<Vec<ChangeOutcome>, ChangeError> {
+    authorize(conn, actor, Permission::RemoveUser)?;
+    write(conn, |tx| {
+        expand::ensure_scratch(tx)?;
+        let upn: String = tx
+            .query_row("SELECT upn FROM users WHERE id = ?1", [user_id], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
+        let ctx = Ctx::begin(tx, &actor.name, "remove_user", None)?;
+        retire(&ctx, user_id)?;
+        let mut whos = vec![user_id];
+        if with_devices {
+            let mut stmt = tx.prepare_cached("SELECT -id FROM devices WHERE owner_id = ?1 ORDER BY id")?;
+            let devices = stmt.query_map([user_id], |row| row.get::<_, i64>(0))?;
+            whos.extend(devices.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        let memberships = drop_memberships(&ctx, &whos)?;
+        let reason = format!("removed by {}", actor.name);
+        let outcomes = reclaim_seats(&ctx, &whos, "remove_user", &reason)?;
+        let released: i64 = outcomes.iter().map(|o| o.released).sum();
+        let detail = serde_json::json!({
+            "seats_released": released, "memberships_dropped": memberships,
+            "devices": whos.len() - 1, "reason": reason,
+        });
+        ctx.audit(&Entry {
+            action: "remove_user",
+            pool: None,
+            principals: &[upn],
+            before: None,
+            after: None,
+            result: "ok",
+            detail: Some(detail.to_string()),
+        })?;
+        Ok(outcomes)
+    })
+}
+
+/// Marks the user deleted and disabled, remembering how they were.
+fn retire(ctx: &Ctx<'_>, user_id: i64) -> rusqlite::Result<()> {
+    ctx.conn.execute(
+        "INSERT INTO change_items (batch_id, op, user_id, was_enabled, was_deleted) \
+         SELECT ?1, 'user_retired', id, enabled, deleted FROM users WHERE id = ?2",
+        params![ctx.batch, user_id],
+    )?;
+    ctx.conn.execute(
+        "UPDATE users SET enabled = 0, deleted = 1 WHERE id = ?1",
+        [user_id],
+    )?;
+    Ok(())
+}
+
+/// Drops every group membership of the principals; returns how many.
+fn drop_memberships(ctx: &Ctx<'_>, whos: &[i64]) -> rusqlite::Result<usize> {
+    let mut dropped = 0;
+    for &who in whos {
+        let column = if who > 0 { "user_id" } else { "device_id" };
+        ctx.conn.execute(
+            &format!(
+                "INSERT INTO change_items (batch_id, op, group_id, user_id, device_id) \
+                 SELECT ?1, 'member_removed', group_id, user_id, device_id FROM group_members \
+                 WHERE {column} = ?2"
+            ),
+            params![ctx.batch, who.abs()],
+        )?;
+        dropped += ctx.conn.execute(
+            &format!("DELETE FROM group_members WHERE {column} = ?1"),
+            [who.abs()],
+        )?;
+    }
+    Ok(dropped)
+}
+
+/// Releases every row the principals hold, pool by pool, whatever reaches
+/// them; one audit row per pool.
+fn reclaim_seats(
+    ctx: &Ctx<'_>,
+    whos: &[i64],
+    action: &str,
+    reason: &str,
+) -> rusqlite::Result<Vec<ChangeOutcome>> {
+    let mut pools = BTreeSet::new();
+    for &who in whos {
+        let column = if who > 0 { "user_id" } else { "device_id" };
+        let mut stmt = ctx
+            .conn
+            .prepare_cached(&format!("SELECT pool_id FROM assignments WHERE {column} = ?1"))?;
+        let ids = stmt.query_map([who.abs()], |row| row.get::<_, i64>(0))?;
+        for id in ids {
+            pools.insert(id?);
+        }
+    }
+    let mut outcomes = Vec::with_capacity(pools.len());
+    for pool_id in pools {
+        let Some(mut pool) = PoolState::load(ctx.conn, pool_id)? else {
+            continue;
+        };
+        expand::reset(ctx.conn)?;
+        for &who in whos {
+            expand::add_who(ctx.conn, who, true, None, None)?;
+        }
+        expand::mark_held(ctx.conn, pool_id)?;
+        expand::release_all(ctx.conn)?;
+        let how = Release {
+            action,
+            principals: None,
+            withdraw: false,
+            note: Some(("reason", reason)),
+        };
+        outcomes.push(finish(ctx, &mut pool, &how)?);
+    }
+    Ok(outcomes)
+}

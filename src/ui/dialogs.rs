@@ -1,0 +1,107 @@
+//! The picker and the preview dialogs.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::dialogs::{PickerState, PreviewState};
+use crate::worker::search::PickKind;
+
+fn dialog_area(full: Rect) -> Rect {
+    // Full width on small terminals, so no half-hidden table peeks out.
+    let width = full.width.min(96);
+    let x = full.x + (full.width - width) / 2;
+    Rect::new(x, full.y + 1, width, full.height.saturating_sub(3))
+}
+
+/// The picker: search line, results with marks, key hints.
+pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
+    let area = dialog_area(frame.area());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", picker.purpose.title()), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let status = if picker.searching {
+        "searching…".to_owned()
+    } else if picker.all_matching {
+        format!("ALL {} matches chosen", picker.total)
+    } else {
+        format!("{} matches · {} marked", picker.total, picker.marked.len())
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("› ", theme.key()),
+            Span::raw(picker.input.value().to_owned()),
+            Span::styled(format!("   {status}"), theme.dim()),
+        ]),
+        Line::from(Span::styled(
+            "type to search · ↑↓ move · Space mark · Ctrl-a all matches · Enter preview · Esc cancel",
+            theme.dim(),
+        )),
+    ];
+    let visible = inner.height.saturating_sub(2) as usize;
+    let start = picker.selected.saturating_sub(visible.saturating_sub(1));
+    for (index, item) in picker.results.iter().enumerate().skip(start).take(visible) {
+        let marked = picker.all_matching || picker.marked.contains(item);
+        let kind = match item.kind {
+            PickKind::User => "user ",
+            PickKind::Group => "group",
+            PickKind::Pool => "pool ",
+        };
+        let mark = if marked { "[x] " } else { "[ ] " };
+        let style = if index == picker.selected { theme.selected() } else { Default::default() };
+        lines.push(Line::styled(
+            format!("{mark}{kind} {:<36} {}", item.label, item.detail),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    frame.set_cursor_position((inner.x + 2 + picker.input.visual_cursor() as u16, inner.y));
+}
+
+/// The preview: what the change does to each pool, or why it is refused.
+/// The refusal comes first and the keys stay on the last line, so both are
+/// seen however long the list.
+pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme) {
+    let area = dialog_area(frame.area());
+    frame.render_widget(Clear, area);
+    let Some(plan) = &preview.preview else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(" Preview ", theme.title()));
+        frame.render_widget(Paragraph::new("working out the seat changes…").block(block), area);
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", plan.title), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(refusal) = &plan.refusal {
+        lines.push(Line::styled(format!("Refused: {refusal}"), theme.bad()));
+        lines.push(Line::from(""));
+    }
+    lines.extend(plan.lines.iter().map(|line| {
+        let style = if line.alarm { theme.warn() } else { Default::default() };
+        Line::styled(line.text.clone(), style)
+    }));
+    let footer = match (&plan.refusal, preview.applying) {
+        (Some(_), _) => "Nothing was changed · Esc goes back",
+        (None, true) => "applying…",
+        (None, false) => "Enter or y applies · Esc or n cancels · ↑↓ scroll",
+    };
+    let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
+    let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((preview.scroll.min(u16::MAX as usize) as u16, 0)),
+        body,
+    );
+    frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
+}

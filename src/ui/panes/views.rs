@@ -1,0 +1,130 @@
+//! The views that grow out of the workspaces: Assignees, Reclaim, Audit.
+
+use ratatui::text::Line;
+
+use super::{Cell, Ctx, field, field_cell};
+use crate::store::assignees::AssigneeRow;
+use crate::store::audit::AuditEntry;
+use crate::store::reclaim::ReclaimRow;
+
+/// Name, How, State, Invite, Assigned.
+pub const ASSIGNEE_WIDTHS: &[u16] = &[16, 16, 10, 8, 10];
+/// Pool, Reason, Inactive, Last sign-in.
+pub const RECLAIM_WIDTHS: &[u16] = &[22, 10, 8, 12];
+/// Actor, Action, Pool, Seats, Result.
+pub const AUDIT_WIDTHS: &[u16] = &[10, 11, 18, 8, 10];
+
+fn seat_state(row: &AssigneeRow, ctx: &Ctx) -> Cell {
+    match (row.state.as_str(), row.error.as_deref()) {
+        ("error", Some(error)) => Cell::styled(format!("✗ {error}"), ctx.theme.bad()),
+        ("error", None) => Cell::styled("✗ error", ctx.theme.bad()),
+        ("pending", _) => Cell::styled("… pending", ctx.theme.warn()),
+        _ if row.intent == "uninstall" => Cell::styled("uninstall", ctx.theme.warn()),
+        _ => Cell::plain("active"),
+    }
+}
+
+pub fn assignee_cells(row: &AssigneeRow, ctx: &Ctx) -> Vec<Cell> {
+    vec![
+        Cell::plain(row.principal.clone()),
+        Cell::plain(row.display_name.clone().unwrap_or_default()),
+        Cell::plain(row.how()),
+        seat_state(row, ctx),
+        match row.invitation.as_deref() {
+            Some("accepted") => Cell::styled("✓ accepted", ctx.theme.good()),
+            Some("declined") => Cell::styled("✗ declined", ctx.theme.bad()),
+            Some(other) => Cell::styled(other.to_owned(), ctx.theme.warn()),
+            None => Cell::styled("—", ctx.theme.dim()),
+        },
+        Cell::plain(row.assigned_at.get(..10).unwrap_or(&row.assigned_at).to_owned()),
+    ]
+}
+
+pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    vec![
+        field(
+            "Seat",
+            format!("{} {}", row.principal, row.display_name.as_deref().unwrap_or("")),
+            ctx,
+        ),
+        field("How", row.how(), ctx),
+        field_cell("State", seat_state(row, ctx), ctx),
+        field("Intent", row.intent.clone(), ctx),
+        field("Invitation", row.invitation.clone().unwrap_or_else(|| "—".into()), ctx),
+        field("Assigned", format!("{} by {}", row.assigned_at, row.assigned_by), ctx),
+    ]
+}
+
+fn reason_cell(row: &ReclaimRow, ctx: &Ctx) -> Cell {
+    match row.reason.as_str() {
+        "deleted" => Cell::styled("✗ deleted", ctx.theme.bad()),
+        "disabled" => Cell::styled("– disabled", ctx.theme.warn()),
+        _ => Cell::styled("inactive", ctx.theme.dim()),
+    }
+}
+
+pub fn reclaim_cells(row: &ReclaimRow, ctx: &Ctx) -> Vec<Cell> {
+    vec![
+        Cell::plain(row.upn.clone()),
+        Cell::plain(row.pool.clone()),
+        reason_cell(row, ctx),
+        Cell::plain(row.inactive_days.map_or("never".into(), |d| format!("{d}d"))),
+        Cell::plain(
+            row.last_sign_in
+                .as_deref()
+                .and_then(|t| t.get(..10))
+                .unwrap_or("never")
+                .to_owned(),
+        ),
+    ]
+}
+
+pub fn reclaim_detail(row: &ReclaimRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    vec![
+        field("User", format!("{} <{}>", row.display_name, row.upn), ctx),
+        field("Pool", row.pool.clone(), ctx),
+        field_cell("Reason", reason_cell(row, ctx), ctx),
+        field("Release", "x releases this seat, X every listed seat", ctx),
+    ]
+}
+
+pub fn audit_cells(row: &AuditEntry, ctx: &Ctx) -> Vec<Cell> {
+    let delta = match (row.consumed_before, row.consumed_after) {
+        (Some(before), Some(after)) => format!("{:+}", after - before),
+        _ => "—".to_owned(),
+    };
+    let result = if row.result == "ok" {
+        Cell::styled("✓ ok", ctx.theme.good())
+    } else {
+        Cell::styled(format!("✗ {}", row.result), ctx.theme.bad())
+    };
+    vec![
+        Cell::plain(row.at.get(..16).unwrap_or(&row.at).replace('T', " ")),
+        Cell::plain(row.actor.clone()),
+        Cell::plain(row.action.clone()),
+        Cell::plain(row.pool.clone().unwrap_or_default()),
+        Cell::plain(delta),
+        result,
+    ]
+}
+
+pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
+    let figures = match (row.consumed_before, row.consumed_after) {
+        (Some(before), Some(after)) => format!("consumed {before} → {after}"),
+        _ => "—".to_owned(),
+    };
+    let mut lines = vec![
+        field("When", format!("{} by {}", row.at, row.actor), ctx),
+        field("Action", format!("{} · {}", row.action, row.pool.as_deref().unwrap_or("—")), ctx),
+        field("Seats", figures, ctx),
+        field("Who", row.principal_list(), ctx),
+        field("Result", row.result.clone(), ctx),
+    ];
+    if let Some(detail) = &row.detail {
+        lines.push(field("Detail", detail.clone(), ctx));
+    }
+    if let Some(batch) = &row.batch_id {
+        lines.push(field("Batch", batch.clone(), ctx));
+    }
+    lines
+}

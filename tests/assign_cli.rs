@@ -1,0 +1,342 @@
+//! `seats assign`, `unassign`, `users remove`, `admins` and `audit` as other
+//! tools see them: stdout, stderr and every exit code of the contract.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use rusqlite::Connection;
+
+struct Cache {
+    home: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Cache {
+    /// A demo tenant built by `tester`, plus a local pool "CLI Tool" of 3
+    /// seats that nobody holds yet.
+    fn new() -> Cache {
+        let home = tempfile::tempdir().unwrap();
+        let db = home.path().join("d.db");
+        let cache = Cache { home, db };
+        let out = cache.run("tester", &["demo", "--users", "150", "--no-open"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        cache.sql(
+            "INSERT INTO pools (id, name, kind, source, total) VALUES (900, 'CLI Tool', 'saas', 'local', 3)",
+        );
+        cache
+    }
+
+    fn run(&self, user: &str, args: &[&str]) -> Output {
+        seats(
+            self.home.path(),
+            user,
+            &[args, &["--db", self.db.to_str().unwrap()]].concat(),
+        )
+    }
+
+    fn conn(&self) -> Connection {
+        Connection::open(&self.db).unwrap()
+    }
+
+    fn sql(&self, sql: &str) {
+        self.conn().execute_batch(sql).unwrap();
+    }
+
+    fn number(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// UPNs of `n` active users without a seat of the pool.
+    fn seatless(&self, pool: i64, n: usize) -> Vec<String> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT upn FROM users WHERE enabled = 1 AND deleted = 0 AND id NOT IN \
+                 (SELECT user_id FROM assignments WHERE pool_id = ?1 AND user_id IS NOT NULL) ORDER BY id LIMIT ?2",
+            )
+            .unwrap();
+        stmt.query_map(rusqlite::params![pool, n as i64], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn cli_tool(&self) -> i64 {
+        self.number("SELECT consumed FROM pools WHERE id = 900")
+    }
+}
+
+/// Runs seats as OS user `user` with its home, config and data under `home`,
+/// stdin closed (not a terminal).
+fn seats(home: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("SEATS_DB")
+        .env_remove("SEATS_CONFIG")
+        .env_remove("LOGNAME")
+        .env("USER", user)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn expect(out: &Output, code: i32) -> (String, String) {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+#[test]
+fn assign_dry_run_and_unassign_succeed_with_the_seat_delta() {
+    let cache = Cache::new();
+    let users = cache.seatless(900, 2);
+    let args = [
+        "assign", "--pool", "CLI Tool", "--user", &users[0], "--user", &users[1],
+    ];
+    let (stdout, _) = expect(&cache.run("tester", &[&args[..], &["--dry-run"]].concat()), 0);
+    assert!(
+        stdout.contains("consumed 0 → 2 of 3 (1 available after)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("new seats: 2, already held: 0"), "{stdout}");
+    assert_eq!(cache.cli_tool(), 0, "a dry run changes nothing");
+    let (stdout, _) = expect(&cache.run("tester", &args), 0);
+    assert_eq!(stdout, "CLI Tool: +2 seats (consumed 0 → 2, 1 available)\n");
+    assert_eq!(cache.cli_tool(), 2);
+    let unassign = ["unassign", "--pool", "900", "--user", &users[0]];
+    let (_, stderr) = expect(&cache.run("tester", &unassign), 2);
+    assert!(
+        stderr.contains("pass --yes") && stderr.contains(&users[0]),
+        "{stderr}"
+    );
+    assert_eq!(cache.cli_tool(), 2, "nothing released without confirmation");
+    let (stdout, _) = expect(&cache.run("tester", &[&unassign[..], &["--yes"]].concat()), 0);
+    assert_eq!(stdout, "CLI Tool: -1 seat (consumed 2 → 1, 2 available)\n");
+}
+
+#[test]
+fn connector_pools_say_the_change_is_queued() {
+    let cache = Cache::new();
+    let pool = cache.number(
+        "SELECT id FROM pools WHERE connector_id IS NOT NULL AND kind = 'm365' AND status = 'active' \
+         AND total - consumed > 2 ORDER BY id LIMIT 1",
+    );
+    let user = cache.seatless(pool, 1).remove(0);
+    let (stdout, _) = expect(
+        &cache.run(
+            "tester",
+            &["assign", "--pool", &pool.to_string(), "--user", &user],
+        ),
+        0,
+    );
+    assert!(
+        stdout.contains("+1 seat") && stdout.ends_with("; queued for Microsoft Graph\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        cache.number("SELECT count(*) FROM outbox WHERE state = 'pending'"),
+        1
+    );
+}
+
+#[test]
+fn unknown_names_are_bad_input_and_name_the_value() {
+    let cache = Cache::new();
+    let user = cache.seatless(900, 1).remove(0);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["assign", "--pool", "No Such Pool", "--user", &user],
+            "\"No Such Pool\"",
+        ),
+        (
+            &["assign", "--pool", "900", "--user", "ghost@nowhere.test"],
+            "\"ghost@nowhere.test\"",
+        ),
+        (
+            &["unassign", "--pool", "900", "--group", "Ghosts", "--yes"],
+            "\"Ghosts\"",
+        ),
+        (&["assign", "--pool", "900"], "--user UPN or --group NAME"),
+    ];
+    for (args, names) in cases {
+        let (_, stderr) = expect(&cache.run("tester", args), 2);
+        assert!(stderr.contains(names), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_shortfall_is_refused_with_exit_3_and_changes_nothing() {
+    let cache = Cache::new();
+    let args = ["assign", "--pool", "CLI Tool", "--group", "All Staff"];
+    let (stdout, stderr) = expect(&cache.run("tester", &[&args[..], &["--dry-run"]].concat()), 3);
+    assert!(stdout.contains("consumed 0 →"), "{stdout}");
+    assert!(stderr.contains("short by"), "{stderr}");
+    let (_, stderr) = expect(&cache.run("tester", &args), 3);
+    assert!(
+        stderr.contains("short by") && stderr.contains("buy more"),
+        "{stderr}"
+    );
+    assert_eq!(cache.cli_tool(), 0);
+    assert_eq!(
+        cache.number("SELECT count(*) FROM assignments WHERE pool_id = 900"),
+        0
+    );
+}
+
+#[test]
+fn read_only_sessions_and_non_admins_are_not_permitted() {
+    let cache = Cache::new();
+    let user = cache.seatless(900, 1).remove(0);
+    let args = ["assign", "--pool", "900", "--user", &user];
+    let (_, stderr) = expect(&cache.run("tester", &[&["--read-only"][..], &args].concat()), 4);
+    assert!(stderr.contains("--read-only"), "{stderr}");
+    let (_, stderr) = expect(&cache.run("eve", &args), 4);
+    assert!(
+        stderr.contains("eve is not an admin") && stderr.contains("seats admins add eve"),
+        "{stderr}"
+    );
+    let (_, stderr) = expect(
+        &cache.run("eve", &["admins", "add", "eve", "--role", "global"]),
+        4,
+    );
+    assert!(stderr.contains("global administrator"), "{stderr}");
+    assert_eq!(cache.cli_tool(), 0);
+}
+
+#[test]
+fn admins_are_listed_added_and_removed() {
+    let cache = Cache::new();
+    expect(
+        &cache.run("tester", &["admins", "add", "bob", "--role", "license"]),
+        0,
+    );
+    let (stdout, _) = expect(&cache.run("tester", &["admins", "list", "--format", "json"]), 0);
+    let admins: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let roles: Vec<(String, String)> = admins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["os_user"].as_str().unwrap().into(),
+                a["role"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("bob".into(), "license".into()),
+            ("tester".into(), "global".into())
+        ]
+    );
+    let user = cache.seatless(900, 1).remove(0);
+    expect(
+        &cache.run("bob", &["assign", "--pool", "900", "--user", &user]),
+        0,
+    );
+    let (_, stderr) = expect(
+        &cache.run("tester", &["admins", "add", "carl", "--role", "boss"]),
+        2,
+    );
+    assert!(stderr.contains("\"boss\""), "{stderr}");
+    let (_, stderr) = expect(&cache.run("tester", &["admins", "remove", "tester"]), 3);
+    assert!(stderr.contains("last global administrator"), "{stderr}");
+    expect(&cache.run("tester", &["admins", "remove", "bob"]), 0);
+    let (stdout, _) = expect(&cache.run("tester", &["admins", "list"]), 0);
+    assert!(!stdout.contains("bob"), "{stdout}");
+}
+
+#[test]
+fn audit_json_has_the_contract_keys() {
+    let cache = Cache::new();
+    let user = cache.seatless(900, 1).remove(0);
+    expect(
+        &cache.run("tester", &["assign", "--pool", "900", "--user", &user]),
+        0,
+    );
+    let (stdout, _) = expect(
+        &cache.run("tester", &["audit", "--since", "2000-01-01", "--format", "json"]),
+        0,
+    );
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let last = rows.as_array().unwrap().last().unwrap().clone();
+    for key in [
+        "at",
+        "actor",
+        "action",
+        "pool",
+        "principals",
+        "result",
+        "consumed_before",
+        "consumed_after",
+    ] {
+        assert!(last.get(key).is_some(), "missing {key} in {last}");
+    }
+    assert_eq!(last["action"], "assign");
+    assert_eq!(last["pool"], "CLI Tool");
+    assert_eq!(last["principals"], serde_json::json!([user]));
+    assert_eq!(last["result"], "ok");
+    let (stdout, _) = expect(&cache.run("tester", &["audit", "--format", "csv"]), 0);
+    assert!(
+        stdout.starts_with("at,actor,action,pool,principals,consumed,result\n"),
+        "{stdout}"
+    );
+    let (_, stderr) = expect(&cache.run("tester", &["audit", "--since", "last week"]), 2);
+    assert!(stderr.contains("\"last week\""), "{stderr}");
+}
+
+#[test]
+fn users_remove_releases_every_seat_and_users_still_lists() {
+    let cache = Cache::new();
+    let (id, upn): (i64, String) = cache
+        .conn()
+        .query_row(
+            "SELECT u.id, u.upn FROM users u JOIN assignments a ON a.user_id = u.id AND a.state <> 'error' \
+             GROUP BY u.id ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let (stdout, _) = expect(
+        &cache.run("tester", &["users", "remove", &upn, "--with-devices"]),
+        0,
+    );
+    assert!(stdout.contains(&format!("{upn} removed: ")), "{stdout}");
+    assert_eq!(
+        cache.number(&format!("SELECT count(*) FROM assignments WHERE user_id = {id}")),
+        0
+    );
+    assert_eq!(
+        cache.number(&format!("SELECT deleted FROM users WHERE id = {id}")),
+        1
+    );
+    let bad = cache.number(
+        "SELECT count(*) FROM pools p WHERE consumed <> \
+         (SELECT count(*) FROM assignments a WHERE a.pool_id = p.id AND a.state <> 'error')",
+    );
+    assert_eq!(bad, 0, "consumed follows the released rows");
+    let (stdout, _) = expect(
+        &cache.run("tester", &["users", "--filter", &upn, "--format", "json"]),
+        0,
+    );
+    assert!(stdout.contains(&upn), "{stdout}");
+    let (_, stderr) = expect(
+        &cache.run("tester", &["users", "remove", "ghost@nowhere.test"]),
+        2,
+    );
+    assert!(stderr.contains("\"ghost@nowhere.test\""), "{stderr}");
+}

@@ -1,0 +1,549 @@
+//! Seat changes through the store (R-LIC-2..7, R-SUB-3/4): arithmetic,
+//! groups, refusals, releases, undo, outbox, audit and roles.
+#![allow(clippy::unwrap_used)]
+
+#[path = "assign_store/fixture.rs"]
+mod fixture;
+
+use fixture::*;
+use seats::domain::Principal::{Group, User};
+use seats::store::changes::{self, Actor, ChangeError, Refusal};
+
+#[test]
+fn a_shortfall_is_refused_with_the_three_ways_out_and_changes_nothing() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), TIGHT, &[User(20)]).unwrap();
+    let before = checksum(&conn);
+    let plan = changes::plan_assign(&conn, TIGHT, &[Group(SALES)]).unwrap();
+    assert_eq!((plan.new_seats, plan.already_held), (5, 0));
+    assert!(matches!(plan.refusal, Some(Refusal::Shortfall { .. })));
+    let err = changes::assign(&conn, &tester(), TIGHT, &[Group(SALES)]).unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    let text = err.to_string();
+    for part in [
+        "Tight Tool",
+        "needs 5 seats",
+        "2 are available",
+        "short by 3",
+        "remove the license",
+        "narrow the assignment's scope",
+        "buy more",
+    ] {
+        assert!(text.contains(part), "{part:?} missing in {text}");
+    }
+    assert_eq!(checksum(&conn), before, "a refusal changes no seat");
+    let refused = count(
+        &conn,
+        "SELECT count(*) FROM audit WHERE result LIKE 'refused: %short by 3%'",
+    );
+    assert_eq!(refused, 1, "who tried is recorded");
+    assert_consistent(&conn);
+}
+
+#[test]
+fn unlimited_pools_never_refuse_for_seats() {
+    let (_dir, conn) = tenant();
+    let all: Vec<_> = (1..=20).map(User).collect();
+    let out = changes::assign(&conn, &tester(), UNLIMITED, &all).unwrap();
+    assert_eq!(
+        (out.added, out.consumed_after, out.available_after()),
+        (20, 20, None)
+    );
+    assert_consistent(&conn);
+}
+
+#[test]
+fn a_user_reached_twice_and_directly_holds_one_seat_r_lic_7() {
+    let (_dir, conn) = tenant();
+    let who = [Group(SALES), Group(MARKETING), User(4), User(5)];
+    let plan = changes::plan_assign(&conn, LOCAL, &who).unwrap();
+    assert_eq!(plan.new_seats, 8, "u1..u8 once each");
+    let reach: Vec<_> = plan.groups.iter().map(|g| (g.name.as_str(), g.members)).collect();
+    assert_eq!(reach, [("Sales", 5), ("Marketing", 5)]);
+    assert_eq!(plan.after().consumed, 8);
+    let out = changes::assign(&conn, &tester(), LOCAL, &who).unwrap();
+    assert_eq!((out.added, out.consumed_before, out.consumed_after), (8, 0, 8));
+    let rows = seats(&conn, LOCAL);
+    assert_eq!(rows.len(), 8);
+    assert_eq!(
+        rows[3],
+        (4, true, Some(SALES), "active".into()),
+        "direct and via a group"
+    );
+    assert_eq!(rows[7], (8, false, Some(MARKETING), "active".into()));
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM group_assignments WHERE pool_id = 1"),
+        2
+    );
+    let again = changes::plan_assign(&conn, LOCAL, &[Group(ALL)]).unwrap();
+    assert_eq!((again.new_seats, again.already_held), (1, 8), "only u9 is new");
+    assert_consistent(&conn);
+}
+
+#[test]
+fn nested_groups_flatten_and_cycles_terminate() {
+    let (_dir, conn) = tenant();
+    let plan = changes::plan_assign(&conn, LOCAL, &[Group(ALL)]).unwrap();
+    assert_eq!(plan.new_seats, 9, "Sales + Marketing + u9, u4 and u5 once");
+    let cycle = changes::plan_assign(&conn, LOCAL, &[Group(CYCLE_A)]).unwrap();
+    assert_eq!(cycle.new_seats, 2, "u10 and u11 through the cycle");
+    changes::assign(&conn, &tester(), LOCAL, &[Group(CYCLE_A)]).unwrap();
+    assert_eq!(holders(&conn, LOCAL), [10, 11]);
+    assert_consistent(&conn);
+}
+
+#[test]
+fn devices_count_only_where_the_pool_takes_devices() {
+    let (_dir, conn) = tenant();
+    let users_only = changes::plan_assign(&conn, LOCAL, &[Group(STUDIO)]).unwrap();
+    assert_eq!(users_only.new_seats, 1, "u12 only");
+    let devices_only = changes::plan_assign(&conn, DEVICE_APP, &[Group(STUDIO)]).unwrap();
+    assert_eq!(devices_only.new_seats, 1, "LAPTOP-1 only");
+    let both = changes::assign(&conn, &tester(), MIXED_APP, &[Group(STUDIO), Group(LAPTOPS)]).unwrap();
+    assert_eq!(both.added, 4, "u12 and three laptops, LAPTOP-1 once");
+    let err = changes::assign(&conn, &tester(), DEVICE_APP, &[User(1)]).unwrap_err();
+    assert!(err.to_string().contains("device group"), "{err}");
+    assert_consistent(&conn);
+}
+
+#[test]
+fn unassign_keeps_seats_still_reached_and_says_why() {
+    let (_dir, conn) = tenant();
+    changes::assign(
+        &conn,
+        &tester(),
+        LOCAL,
+        &[Group(SALES), Group(MARKETING), User(1)],
+    )
+    .unwrap();
+    let plan = changes::plan_unassign(&conn, LOCAL, &[Group(SALES)]).unwrap();
+    assert_eq!(plan.released, ["u2@contoso.test", "u3@contoso.test"]);
+    let kept: Vec<_> = plan.kept.iter().map(|(w, why)| format!("{w}: {why}")).collect();
+    assert!(
+        kept.contains(&"u1@contoso.test: also assigned directly".to_owned()),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&"u4@contoso.test: still reached via group Marketing".to_owned()),
+        "{kept:?}"
+    );
+    assert_eq!((plan.before.consumed, plan.after.consumed), (8, 6));
+    let out = changes::unassign(&conn, &tester(), LOCAL, &[Group(SALES)]).unwrap();
+    assert_eq!((out.released, out.consumed_after), (2, 6));
+    assert_eq!(holders(&conn, LOCAL), [1, 4, 5, 6, 7, 8]);
+    let u4 = &seats(&conn, LOCAL)[1];
+    assert_eq!(
+        u4.2,
+        Some(MARKETING),
+        "the seat now points at the group that still reaches it"
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM group_assignments WHERE pool_id = 1"),
+        1
+    );
+    // A direct user still reached via a group keeps the seat, direct flag cleared.
+    changes::assign(&conn, &tester(), LOCAL, &[User(5)]).unwrap();
+    let out = changes::unassign(&conn, &tester(), LOCAL, &[User(5), User(1)]).unwrap();
+    assert_eq!(out.released, 1, "u1 goes, u5 stays");
+    assert_eq!(
+        out.kept,
+        [(
+            "u5@contoso.test".into(),
+            "still reached via group Marketing".into()
+        )]
+    );
+    assert!(!seats(&conn, LOCAL).iter().any(|s| s.1), "no direct flag left");
+    assert_consistent(&conn);
+}
+
+#[test]
+fn disabled_pending_and_agreement_pools_refuse_but_release() {
+    let (_dir, conn) = tenant();
+    let cases = [
+        (DISABLED, "can never be reactivated"),
+        (PENDING, "activate the subscription at the publisher"),
+        (AGREEMENT, "counted from detected inventory"),
+    ];
+    for (pool, says) in cases {
+        let err = changes::assign(&conn, &tester(), pool, &[User(1)]).unwrap_err();
+        assert_eq!(err.exit_code(), 3);
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    assert!(
+        changes::plan_assign(&conn, DISABLED, &[User(1)])
+            .unwrap()
+            .refusal
+            .is_some()
+    );
+    // Seats held before the pool was disabled can still be released.
+    conn.execute_batch(
+        "INSERT INTO assignments (pool_id, user_id, assigned_at, assigned_by) VALUES (4, 1, 'x', 'y'), (4, 2, 'x', 'y');
+         UPDATE pools SET consumed = 2 WHERE id = 4;",
+    )
+    .unwrap();
+    let out = changes::unassign(&conn, &tester(), DISABLED, &[User(1)]).unwrap();
+    assert_eq!((out.released, out.consumed_after), (1, 1));
+    assert_consistent(&conn);
+}
+
+#[test]
+fn a_late_member_waits_when_full_and_moves_up_when_a_seat_frees() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), TIGHT, &[User(20)]).unwrap();
+    changes::assign(&conn, &tester(), TIGHT, &[Group(CYCLE_B)]).unwrap(); // u10, u11: full
+    changes::assign(&conn, &tester(), UNLIMITED, &[Group(CYCLE_A)]).unwrap();
+    let joined = changes::add_group_member(&conn, &tester(), CYCLE_B, 12).unwrap();
+    assert!(joined.membership_added);
+    let names = |pools: &[changes::PoolRef]| pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&joined.seated), ["Flat Rate"], "{joined:?}");
+    assert_eq!(names(&joined.in_error), ["Tight Tool"], "{joined:?}");
+    let waiting = seats(&conn, TIGHT).into_iter().find(|s| s.0 == 12).unwrap();
+    assert_eq!(waiting.3, "error");
+    let error: String = conn
+        .query_row(
+            "SELECT error FROM assignments WHERE pool_id = 8 AND user_id = 12",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(error, "CountViolation");
+    assert_eq!(consumed(&conn, TIGHT), 3, "a waiting row holds no seat");
+    assert_consistent(&conn);
+    let out = changes::unassign(&conn, &tester(), TIGHT, &[User(20)]).unwrap();
+    assert_eq!((out.released, out.promoted, out.consumed_after), (1, 1, 3));
+    assert_eq!(holders(&conn, TIGHT), [10, 11, 12]);
+    // Undo of the join drops the membership and the seats it brought.
+    changes::undo(&conn, &tester(), &joined.batch_id).unwrap();
+    assert_eq!(holders(&conn, TIGHT), [10, 11]);
+    assert_eq!(holders(&conn, UNLIMITED), [10, 11]);
+    assert_consistent(&conn);
+}
+
+#[test]
+fn removing_a_user_releases_every_seat_in_one_batch_and_undo_brings_it_back() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), LOCAL, &[Group(SALES)]).unwrap();
+    changes::assign(&conn, &tester(), GRAPH, &[User(1)]).unwrap();
+    changes::assign(&conn, &tester(), MIXED_APP, &[Group(LAPTOPS)]).unwrap();
+    let before = checksum(&conn);
+    let uma = Actor::new("uma");
+    let outcomes = changes::remove_user(&conn, &uma, 1, true).unwrap();
+    let pools: Vec<_> = outcomes.iter().map(|o| (o.pool_id, o.released)).collect();
+    assert_eq!(
+        pools,
+        [(LOCAL, 1), (GRAPH, 1), (MIXED_APP, 1)],
+        "LAPTOP-1 is u1's device"
+    );
+    assert!(
+        outcomes.windows(2).all(|w| w[0].batch_id == w[1].batch_id),
+        "one batch"
+    );
+    let flags = count(&conn, "SELECT enabled * 10 + deleted FROM users WHERE id = 1");
+    assert_eq!(flags, 1, "disabled and deleted");
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM group_members WHERE user_id = 1 OR device_id = 1"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM assignments WHERE user_id = 1 OR device_id = 1"
+        ),
+        0
+    );
+    let audited = count(&conn, "SELECT count(*) FROM audit WHERE action = 'remove_user'");
+    assert_eq!(audited, 4, "one row per pool and one for the user");
+    assert_consistent(&conn);
+    let lena = Actor::new("lena");
+    let err = changes::remove_user(&conn, &lena, 2, false).unwrap_err();
+    assert_eq!(err.exit_code(), 4, "license admins do not remove users");
+    let batch = changes::last_undoable_batch(&conn, "uma").unwrap().unwrap();
+    changes::undo(&conn, &uma, &batch).unwrap();
+    assert_eq!(
+        checksum(&conn),
+        before,
+        "undo restores seats, memberships and flags"
+    );
+    assert_consistent(&conn);
+}
+
+#[test]
+fn reclaim_from_a_sync_runs_in_the_callers_transaction() {
+    let (_dir, mut conn) = tenant();
+    changes::assign(&conn, &tester(), LOCAL, &[Group(SALES)]).unwrap();
+    changes::assign(&conn, &tester(), GRAPH, &[User(2)]).unwrap();
+    let tx = seats::store::begin_write(&mut conn).unwrap();
+    tx.execute("UPDATE users SET enabled = 0 WHERE id = 2", [])
+        .unwrap();
+    let outcomes = changes::reclaim_user(&tx, "sync", 2, "disabled at the source").unwrap();
+    drop(tx); // rolled back: the caller decides
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(holders(&conn, LOCAL), [1, 2, 3, 4, 5]);
+    let tx = seats::store::begin_write(&mut conn).unwrap();
+    tx.execute("UPDATE users SET enabled = 0 WHERE id = 2", [])
+        .unwrap();
+    changes::reclaim_user(&tx, "sync", 2, "disabled at the source").unwrap();
+    tx.commit().unwrap();
+    assert_eq!(holders(&conn, LOCAL), [1, 3, 4, 5]);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM audit WHERE action = 'reclaim'"),
+        2
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM outbox WHERE operation = 'remove_license'"
+        ),
+        1
+    );
+    let plan = changes::plan_assign(&conn, LOCAL, &[Group(SALES)]).unwrap();
+    assert_eq!(
+        plan.new_seats, 0,
+        "a user who left gets no seat back through the group"
+    );
+    assert_consistent(&conn);
+}
+
+#[test]
+fn undo_inverts_an_assignment_exactly_once() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), LOCAL, &[Group(MARKETING)]).unwrap();
+    let before = checksum(&conn);
+    let out = changes::assign(&conn, &tester(), LOCAL, &[Group(SALES), User(4), User(9)]).unwrap();
+    assert_eq!(out.added, 4, "u1..u3 and u9; u4 already held");
+    assert_eq!(
+        changes::last_undoable_batch(&conn, "tester").unwrap(),
+        Some(out.batch_id.clone())
+    );
+    let undone = changes::undo(&conn, &tester(), &out.batch_id).unwrap();
+    assert_eq!(undone[0].released, 4);
+    assert_eq!(checksum(&conn), before, "exactly as before, u4's direct flag too");
+    let again = changes::undo(&conn, &tester(), &out.batch_id).unwrap_err();
+    assert!(
+        matches!(again, ChangeError::Refused(Refusal::AlreadyUndone { .. })),
+        "{again}"
+    );
+    let undo_of_undo = changes::undo(&conn, &tester(), &undone[0].batch_id).unwrap_err();
+    assert_eq!(undo_of_undo.exit_code(), 3);
+    let next = changes::last_undoable_batch(&conn, "tester").unwrap().unwrap();
+    assert_ne!(next, out.batch_id, "repeated undo walks back");
+    let audited = count(&conn, "SELECT count(*) FROM audit WHERE action = 'undo'");
+    assert_eq!(audited, 1);
+    assert!(matches!(
+        changes::undo(&conn, &tester(), "nope"),
+        Err(ChangeError::NotFound(_))
+    ));
+    assert_consistent(&conn);
+}
+
+#[test]
+fn undo_of_an_unassignment_reassigns_or_refuses_when_seats_were_taken() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), TIGHT, &[Group(CYCLE_A), User(1)]).unwrap();
+    let before = checksum(&conn);
+    let out = changes::unassign(&conn, &tester(), TIGHT, &[Group(CYCLE_A)]).unwrap();
+    assert_eq!(out.released, 2);
+    changes::undo(&conn, &tester(), &out.batch_id).unwrap();
+    assert_eq!(checksum(&conn), before, "group grant and seats back as they were");
+    let out = changes::unassign(&conn, &tester(), TIGHT, &[Group(CYCLE_A)]).unwrap();
+    changes::assign(&conn, &tester(), TIGHT, &[User(2), User(3)]).unwrap();
+    let taken = checksum(&conn);
+    let err = changes::undo(&conn, &tester(), &out.batch_id).unwrap_err();
+    assert!(err.to_string().contains("short by 2"), "{err}");
+    assert_eq!(checksum(&conn), taken, "a refused undo changes nothing");
+    assert_consistent(&conn);
+}
+
+#[test]
+fn bulk_release_by_assignment_id_is_one_batch_across_pools() {
+    let (_dir, conn) = tenant();
+    changes::assign(&conn, &tester(), LOCAL, &[User(1), User(2), Group(MARKETING)]).unwrap();
+    changes::assign(&conn, &tester(), UNLIMITED, &[User(1)]).unwrap();
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM assignments WHERE user_id IN (1, 6)")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let out = changes::release_seats(&conn, &tester(), &[ids, vec![999_999]].concat()).unwrap();
+    let figures: Vec<_> = out
+        .iter()
+        .map(|o| (o.pool_id, o.released, o.kept.len()))
+        .collect();
+    assert_eq!(
+        figures,
+        [(LOCAL, 1, 1), (UNLIMITED, 1, 0)],
+        "u6 stays: reached via Marketing"
+    );
+    assert_eq!(out[0].batch_id, out[1].batch_id);
+    changes::undo(&conn, &tester(), &out[0].batch_id).unwrap();
+    assert_eq!(holders(&conn, UNLIMITED), [1]);
+    assert_consistent(&conn);
+}
+
+#[test]
+fn connector_pools_queue_an_outbox_row_and_local_pools_do_not() {
+    let (_dir, conn) = tenant();
+    let out = changes::assign(&conn, &tester(), GRAPH, &[User(1), Group(SALES)]).unwrap();
+    assert!(out.queued);
+    assert_eq!(out.connector.as_deref(), Some("Microsoft Graph"));
+    let (op, state, payload): (String, String, String) = conn
+        .query_row("SELECT operation, state, payload FROM outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((op.as_str(), state.as_str()), ("assign_license", "pending"));
+    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(payload["sku_part_number"], "ENTERPRISEPACK");
+    assert_eq!(payload["users"].as_array().unwrap().len(), 5);
+    assert_eq!(payload["groups"][0]["name"], "Sales");
+    let local = changes::assign(&conn, &tester(), LOCAL, &[User(1)]).unwrap();
+    assert!(!local.queued);
+    changes::unassign(&conn, &tester(), GRAPH, &[User(1)]).unwrap();
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM outbox"),
+        2,
+        "none for the local pool"
+    );
+    let op: String = conn
+        .query_row("SELECT operation FROM outbox ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(op, "remove_license");
+}
+
+#[test]
+fn every_change_is_audited_with_its_figures() {
+    let (_dir, conn) = tenant();
+    let out = changes::assign(&conn, &tester(), LOCAL, &[Group(SALES), User(9)]).unwrap();
+    changes::unassign(&conn, &tester(), LOCAL, &[User(9)]).unwrap();
+    let rows = changes::audit_since(&conn, Some("2000-01-01")).unwrap();
+    let shown: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.action.as_str(),
+                r.pool.as_deref(),
+                r.consumed_before,
+                r.consumed_after,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("assign", Some("Local Tool"), Some(0), Some(6)),
+            ("unassign", Some("Local Tool"), Some(6), Some(5))
+        ]
+    );
+    assert_eq!(rows[0].principals, ["Sales", "u9@contoso.test"]);
+    assert_eq!(rows[0].batch_id.as_deref(), Some(out.batch_id.as_str()));
+    assert!(rows[0].at.ends_with('Z') && rows[0].result == "ok");
+    assert!(
+        changes::audit_since(&conn, Some("2999-01-01"))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn readers_strangers_and_read_only_sessions_may_not_change_seats_r_lic_6() {
+    let (_dir, conn) = tenant();
+    let before = checksum(&conn);
+    let read_only = Actor {
+        name: "tester".into(),
+        read_only: true,
+    };
+    for (actor, says) in [
+        (Actor::new("rita"), "has the reader role"),
+        (Actor::new("mallory"), "not an admin"),
+        (read_only, "--read-only"),
+    ] {
+        let err = changes::assign(&conn, &actor, LOCAL, &[User(1)]).unwrap_err();
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(
+            err.to_string().contains("seats admins add") || says == "--read-only",
+            "{err}"
+        );
+    }
+    assert_eq!(checksum(&conn), before);
+    assert!(changes::assign(&conn, &Actor::new("lena"), LOCAL, &[User(1)]).is_ok());
+    assert!(changes::assign(&conn, &Actor::new("uma"), LOCAL, &[User(2)]).is_ok());
+}
+
+#[test]
+fn admins_are_managed_by_global_admins_and_the_last_one_stays() {
+    let (_dir, conn) = tenant();
+    let err = changes::add_admin(&conn, &Actor::new("lena"), "bob", seats::domain::Role::Reader).unwrap_err();
+    assert_eq!(err.exit_code(), 4);
+    changes::add_admin(&conn, &tester(), "bob", seats::domain::Role::License).unwrap();
+    let err = changes::remove_admin(&conn, &tester(), "tester").unwrap_err();
+    assert!(
+        matches!(err, ChangeError::Refused(Refusal::LastGlobalAdmin { .. })),
+        "{err}"
+    );
+    let err = changes::add_admin(&conn, &tester(), "tester", seats::domain::Role::Reader).unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    assert!(matches!(
+        changes::remove_admin(&conn, &tester(), "nobody"),
+        Err(ChangeError::NotFound(_))
+    ));
+    assert!(matches!(
+        changes::add_admin(&conn, &tester(), "a b", seats::domain::Role::Reader),
+        Err(ChangeError::Invalid(_))
+    ));
+    changes::remove_admin(&conn, &tester(), "bob").unwrap();
+    let names: Vec<_> = changes::list_admins(&conn)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.os_user)
+        .collect();
+    assert_eq!(names, ["lena", "rita", "tester", "uma"]);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM audit WHERE action LIKE 'admin_%'"),
+        2
+    );
+}
+
+#[test]
+fn a_demo_tenant_stays_consistent_through_a_round_of_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = seats::store::open(&dir.path().join("d.db"), seats::store::OpenMode::Create).unwrap();
+    let options = seats::demo::DemoOptions {
+        users: 300,
+        seed: 3,
+        actor: "tester".into(),
+        ..Default::default()
+    };
+    seats::demo::generate(&mut conn, &options, &mut |_| {}).unwrap();
+    assert_consistent(&conn);
+    let group = changes::find_group(&conn, "Dept - Engineering").unwrap().unwrap();
+    let pool: i64 = conn
+        .query_row(
+            "SELECT id FROM pools WHERE status = 'active' AND kind <> 'agreement' AND total IS NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = changes::assign(&conn, &tester(), pool, &[Group(group)]).unwrap();
+    assert_consistent(&conn);
+    let user = changes::find_user(&conn, "nobody@nowhere.test").unwrap();
+    assert!(user.is_none());
+    changes::undo(&conn, &tester(), &out.batch_id).unwrap();
+    assert_consistent(&conn);
+    let someone: i64 = conn
+        .query_row(
+            "SELECT user_id FROM assignments WHERE user_id IS NOT NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    changes::remove_user(&conn, &tester(), someone, true).unwrap();
+    assert_consistent(&conn);
+}
