@@ -40,7 +40,9 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-    if std::env::var("NOCKPT").is_ok() { conn.execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap(); }
+    if std::env::var("NOCKPT").is_ok() {
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap();
+    }
     let actor = Actor::new("bench");
     bench_single(&conn, &actor);
     bench_group(&conn, &actor);
@@ -63,22 +65,40 @@ fn once(label: &str, elapsed: Duration, what: &str) {
     println!("{label:<44} {:>9.1} ms   {what}", elapsed.as_secs_f64() * 1e3);
 }
 
-/// A local pool with room for every sample; users who hold none of it.
+/// The busiest pool that still has SAMPLES users without a seat, given room
+/// for all of them: an index miss would scan its many rows.
 fn single_pool(conn: &Connection) -> (i64, Vec<i64>) {
+    let pool: i64 = conn
+        .query_row(
+            "SELECT id FROM pools WHERE kind <> 'agreement' AND status = 'active' AND assignable_to <> 'device' \
+             AND (SELECT count(*) FROM users WHERE enabled = 1 AND deleted = 0) - consumed > ?1 * 2 \
+             ORDER BY consumed DESC LIMIT 1",
+            [SAMPLES as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
     conn.execute(
-        "INSERT INTO pools (name, kind, source, total, consumed) VALUES ('Bench Tool', 'saas', 'local', ?1, 0)",
-        [SAMPLES as i64 + 10],
+        "UPDATE pools SET total = consumed + ?2 WHERE id = ?1",
+        [pool, SAMPLES as i64 + 10],
     )
     .unwrap();
-    let pool = conn.last_insert_rowid();
     let mut stmt = conn
-        .prepare("SELECT id FROM users WHERE enabled = 1 AND deleted = 0 ORDER BY id LIMIT ?1")
+        .prepare(
+            "SELECT id FROM users WHERE enabled = 1 AND deleted = 0 AND id NOT IN \
+             (SELECT user_id FROM assignments WHERE pool_id = ?1 AND user_id IS NOT NULL) ORDER BY id LIMIT ?2",
+        )
         .unwrap();
     let users = stmt
-        .query_map([SAMPLES as i64], |r| r.get(0))
+        .query_map([pool, SAMPLES as i64], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();
+    let (name, consumed): (String, i64) = conn
+        .query_row("SELECT name, consumed FROM pools WHERE id = ?1", [pool], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    println!("single-user pool: {name} ({consumed} seats held)");
     (pool, users)
 }
 

@@ -254,9 +254,21 @@ fn bench_picker(db: &Path) {
     let conn = store::open(db, OpenMode::MustExist).unwrap();
     let start = Instant::now();
     let index = SearchIndex::build(&conn).unwrap();
-    println!("picker index build (users + groups + pools): {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "picker index build (users + groups + pools): {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
     let mut samples = Vec::new();
-    for name in ["jan.smit", "sophie de vries", "mohammed", "li.wei", "anna", "sales", "zz", "e"] {
+    for name in [
+        "jan.smit",
+        "sophie de vries",
+        "mohammed",
+        "li.wei",
+        "anna",
+        "sales",
+        "zz",
+        "e",
+    ] {
         for end in 1..=name.len() {
             let query = &name[..end];
             let start = Instant::now();

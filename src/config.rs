@@ -52,7 +52,6 @@ impl Default for SyncConfig {
     }
 }
 
-
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

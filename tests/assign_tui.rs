@@ -26,12 +26,28 @@ struct Console {
 impl Console {
     fn new() -> Console {
         let (dir, path, conn) = common::demo_db(300);
-        let state = console_state(&conn, PaneId::Licenses, (80, 24), common::ACTOR, common::fixed_now()).unwrap();
-        Console { conn, path, state, index: None, _dir: dir }
+        let state = console_state(
+            &conn,
+            PaneId::Licenses,
+            (80, 24),
+            common::ACTOR,
+            common::fixed_now(),
+        )
+        .unwrap();
+        Console {
+            conn,
+            path,
+            state,
+            index: None,
+            _dir: dir,
+        }
     }
 
     fn send(&mut self, msg: Msg) {
-        let actor = Actor { name: common::ACTOR.to_owned(), read_only: self.state.read_only };
+        let actor = Actor {
+            name: common::ACTOR.to_owned(),
+            read_only: self.state.read_only,
+        };
         let mut pending = update(&mut self.state, msg);
         while !pending.is_empty() {
             let command = pending.remove(0);
@@ -71,7 +87,11 @@ impl Console {
     }
 
     fn flash(&self) -> String {
-        self.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default()
+        self.state
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
     }
 
     /// A pool with free seats, selected in the Licenses pane.
@@ -79,7 +99,11 @@ impl Console {
         let pool = pools::all(&self.conn)
             .unwrap()
             .into_iter()
-            .find(|p| p.detail.status == "active" && p.available.is_some_and(|a| a >= 5) && p.kind.as_str() == "m365")
+            .find(|p| {
+                p.detail.status == "active"
+                    && p.available.is_some_and(|a| a >= 5)
+                    && p.kind.as_str() == "m365"
+            })
             .unwrap();
         self.filter(&pool.name);
         assert_eq!(self.state.table().selected_row().map(Row::id), Some(pool.id));
@@ -105,7 +129,10 @@ fn assign_one_user_by_keyboard_then_undo() {
     let pool = c.select_roomy_pool();
     let upn = c.user_without(pool.id);
     c.key(KeyCode::Char('a'));
-    assert!(matches!(c.state.overlay, Overlay::Picker(_)), "a opens the picker");
+    assert!(
+        matches!(c.state.overlay, Overlay::Picker(_)),
+        "a opens the picker"
+    );
     c.chars(&upn);
     match &c.state.overlay {
         Overlay::Picker(p) => assert_eq!(p.results.first().map(|i| i.label.as_str()), Some(upn.as_str())),
@@ -115,8 +142,15 @@ fn assign_one_user_by_keyboard_then_undo() {
     c.key(KeyCode::Enter);
     let preview = c.screen();
     assert!(preview.contains("+1 seat"), "{preview}");
-    assert!(preview.contains(&format!("consumed {} → {}", pool.consumed, pool.consumed + 1)), "{preview}");
-    assert_eq!(c.pool(&pool.name).consumed, pool.consumed, "the preview changes nothing");
+    assert!(
+        preview.contains(&format!("consumed {} → {}", pool.consumed, pool.consumed + 1)),
+        "{preview}"
+    );
+    assert_eq!(
+        c.pool(&pool.name).consumed,
+        pool.consumed,
+        "the preview changes nothing"
+    );
     c.key(KeyCode::Enter);
     assert_eq!(c.state.overlay, Overlay::None);
     assert_eq!(c.pool(&pool.name).consumed, pool.consumed + 1);
@@ -125,7 +159,11 @@ fn assign_one_user_by_keyboard_then_undo() {
     c.key(KeyCode::Char('z'));
     assert!(c.screen().contains("undo reverses"), "{}", c.screen());
     c.key(KeyCode::Char('y'));
-    assert_eq!(c.pool(&pool.name).consumed, pool.consumed, "undo released the seat");
+    assert_eq!(
+        c.pool(&pool.name).consumed,
+        pool.consumed,
+        "undo released the seat"
+    );
     c.key(KeyCode::Char('z'));
     assert!(c.flash().contains("nothing to undo"), "{}", c.flash());
 }
@@ -141,7 +179,10 @@ fn assigning_more_than_available_is_refused_and_changes_nothing() {
     assert!(screen.contains("Refused"), "{screen}");
     assert!(screen.contains("short by"), "{screen}");
     c.key(KeyCode::Enter);
-    assert!(matches!(c.state.overlay, Overlay::Preview(_)), "Enter does nothing on a refusal");
+    assert!(
+        matches!(c.state.overlay, Overlay::Preview(_)),
+        "Enter does nothing on a refusal"
+    );
     assert_eq!(c.pool(&pool.name).consumed, pool.consumed);
     c.key(KeyCode::Esc);
     assert_eq!(c.state.overlay, Overlay::None);
@@ -167,7 +208,10 @@ fn release_marked_seats_from_the_pool_view_with_confirmation() {
     let pool = c.select_roomy_pool();
     c.key(KeyCode::Enter);
     assert_eq!(c.state.pane, PaneId::Assignees);
-    assert_eq!(c.state.table().count, Some(pool.consumed as usize + error_rows(&c.conn, pool.id)));
+    assert_eq!(
+        c.state.table().count,
+        Some(pool.consumed as usize + error_rows(&c.conn, pool.id))
+    );
     c.filter("direct");
     let first = match c.state.table().selected_row().unwrap() {
         Row::Assignee(a) => a.principal.clone(),
@@ -188,9 +232,11 @@ fn release_marked_seats_from_the_pool_view_with_confirmation() {
 }
 
 fn error_rows(conn: &Connection, pool: i64) -> usize {
-    conn.query_row("SELECT count(*) FROM assignments WHERE pool_id = ?1 AND state = 'error'", [pool], |r| {
-        r.get::<_, i64>(0)
-    })
+    conn.query_row(
+        "SELECT count(*) FROM assignments WHERE pool_id = ?1 AND state = 'error'",
+        [pool],
+        |r| r.get::<_, i64>(0),
+    )
     .unwrap() as usize
 }
 
@@ -220,7 +266,11 @@ fn users_view_gives_and_takes_pools_and_removes_a_user() {
     c.key(KeyCode::Enter);
     let held: i64 = c
         .conn
-        .query_row("SELECT count(*) FROM assignments s JOIN users u ON u.id = s.user_id WHERE u.upn = ?1", [&upn], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM assignments s JOIN users u ON u.id = s.user_id WHERE u.upn = ?1",
+            [&upn],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(held, 0, "every seat of the leaving user was released");
 }
@@ -233,9 +283,16 @@ fn reclaim_view_releases_every_listed_seat() {
     c.key(KeyCode::Enter);
     assert_eq!(c.state.pane, PaneId::Reclaim);
     let listed = c.state.table().count.unwrap();
-    assert!(listed > 0, "the demo has departed and inactive users holding seats");
+    assert!(
+        listed > 0,
+        "the demo has departed and inactive users holding seats"
+    );
     c.key(KeyCode::Char('X'));
-    assert!(c.screen().contains(&format!("releases {listed} seats")), "{}", c.screen());
+    assert!(
+        c.screen().contains(&format!("releases {listed} seats")),
+        "{}",
+        c.screen()
+    );
     c.key(KeyCode::Enter);
     c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
     assert_eq!(c.state.table().count, Some(0));

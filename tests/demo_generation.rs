@@ -343,7 +343,19 @@ fn builds_100k_users_quickly() {
     let summary = generate(&mut conn, &options(100_000, 42), &mut |p| {
         if p.stage != stage {
             stage = p.stage;
-            eprintln!("{:>8.2?} {stage} {}/{}", started.elapsed(), p.done, p.total);
+            let cpu = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+            let cpu: f64 = cpu
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
+                / 1e9;
+            eprintln!(
+                "{:>8.2?} cpu {cpu:>6.2}s {stage} {}/{}",
+                started.elapsed(),
+                p.done,
+                p.total
+            );
         }
     })
     .unwrap();

@@ -75,6 +75,7 @@ impl Driver {
             Row::Assignee(a) => a.principal.clone(),
             Row::Reclaim(r) => r.upn.clone(),
             Row::Audit(a) => a.action.clone(),
+            Row::Group(g) => g.name.clone(),
         }
     }
 }

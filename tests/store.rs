@@ -114,7 +114,7 @@ fn windows_are_sorted_filtered_and_counted() {
         descending: true,
         offset: 10,
         limit: 5,
-        filter: None,
+        ..PageRequest::default()
     };
     let page = pools::page(&conn, &request).unwrap();
     assert_eq!(page.count, 250);

@@ -94,6 +94,20 @@ impl Tmux {
         }
     }
 
+    /// Waits (bounded) until the console has left the alternate screen, so
+    /// what is typed next goes to the shell.
+    fn wait_for_shell(&self, limit: Duration) {
+        let start = Instant::now();
+        while self.alternate_screen_on() {
+            assert!(
+                start.elapsed() < limit,
+                "still in the console after {limit:?}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn alternate_screen_on(&self) -> bool {
         self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
             .trim()
@@ -173,6 +187,7 @@ fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() 
     assert!(help.contains("filter rows"), "{help}");
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
+    tmux.wait_for_shell(long);
 
     tmux.literal("echo restored-$((40+2))");
     tmux.keys(&["Enter"]);
@@ -202,6 +217,7 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("1 Licenses", Duration::from_secs(30));
     tmux.keys(&["C-c"]);
+    tmux.wait_for_shell(Duration::from_secs(10));
     tmux.literal("echo back-$((1+1))");
     tmux.keys(&["Enter"]);
     tmux.wait_for("back-2", Duration::from_secs(10));
@@ -236,7 +252,11 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
         .env("HOME", home.path())
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let pools = seats_json(&db, &["pools"]);
     let pool = pools
         .as_array()
@@ -244,13 +264,24 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
         .iter()
         .find(|p| p["kind"] == "m365" && p["available"].as_i64().is_some_and(|a| a > 2))
         .unwrap();
-    let (pool_id, name, used) = (pool["id"].as_i64().unwrap(), pool["name"].as_str().unwrap(), pool["consumed"].as_i64().unwrap());
+    let (pool_id, name, used) = (
+        pool["id"].as_i64().unwrap(),
+        pool["name"].as_str().unwrap(),
+        pool["consumed"].as_i64().unwrap(),
+    );
     let users = seats_json(&db, &["users"]);
     let upn = users
         .as_array()
         .unwrap()
         .iter()
-        .find(|u| u["enabled"] == true && !u["pools"].as_array().unwrap().iter().any(|p| p.as_i64() == Some(pool_id)))
+        .find(|u| {
+            u["enabled"] == true
+                && !u["pools"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p.as_i64() == Some(pool_id))
+        })
         .map(|u| u["upn"].as_str().unwrap().to_owned())
         .unwrap();
 

@@ -21,16 +21,26 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     let selected = state.table().selected_row().cloned();
     match (action, state.pane, selected) {
         (Action::Undo, _, _) => undo(state),
-        (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => {
-            open_picker(state, PickerPurpose::AssignToPool { pool_id: pool.id, pool_name: pool.name })
-        }
+        (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => open_picker(
+            state,
+            PickerPurpose::AssignToPool {
+                pool_id: pool.id,
+                pool_name: pool.name,
+            },
+        ),
         (Action::Assign, PaneId::Assignees, _) => match state.assignees_of.clone() {
-            Some((pool_id, pool_name)) => open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name }),
+            Some((pool_id, pool_name)) => {
+                open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name })
+            }
             None => Vec::new(),
         },
-        (Action::Assign, PaneId::Users, Some(Row::User(user))) => {
-            open_picker(state, PickerPurpose::GivePools { user_id: user.id, upn: user.upn })
-        }
+        (Action::Assign, PaneId::Users, Some(Row::User(user))) => open_picker(
+            state,
+            PickerPurpose::GivePools {
+                user_id: user.id,
+                upn: user.upn,
+            },
+        ),
         (Action::Release, PaneId::Users, Some(Row::User(user))) => {
             if user.pools.is_empty() {
                 state.flash(format!("{} holds no seats", user.upn), Tone::Info);
@@ -38,7 +48,11 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             }
             open_picker(
                 state,
-                PickerPurpose::ReleasePools { user_id: user.id, upn: user.upn, held: user.pools },
+                PickerPurpose::ReleasePools {
+                    user_id: user.id,
+                    upn: user.upn,
+                    held: user.pools,
+                },
             )
         }
         (Action::Release, PaneId::Assignees | PaneId::Reclaim, Some(row)) => {
@@ -59,9 +73,13 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             };
             open_preview(state, Change::ReleaseListed { request })
         }
-        (Action::RemoveUser, PaneId::Users, Some(Row::User(user))) => {
-            open_preview(state, Change::RemoveUser { user_id: user.id, with_devices: false })
-        }
+        (Action::RemoveUser, PaneId::Users, Some(Row::User(user))) => open_preview(
+            state,
+            Change::RemoveUser {
+                user_id: user.id,
+                with_devices: false,
+            },
+        ),
         (_, _, None) => {
             state.flash("select a row first", Tone::Info);
             Vec::new()
@@ -85,7 +103,11 @@ fn open_picker(state: &mut AppState, purpose: PickerPurpose) -> Vec<Command> {
     let mut picker = PickerState::new(purpose);
     picker.generation = generation;
     state.overlay = Overlay::Picker(Box::new(picker));
-    vec![Command::Search { generation, scope, query: String::new() }]
+    vec![Command::Search {
+        generation,
+        scope,
+        query: String::new(),
+    }]
 }
 
 /// Shows the preview of `change` and asks the worker to compute it.
@@ -145,17 +167,28 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
     };
     let pool_ids = |selection: &Selection| -> Vec<i64> {
         match selection {
-            Selection::Items(items) => items.iter().filter(|i| i.kind == PickKind::Pool).map(|i| i.id).collect(),
+            Selection::Items(items) => items
+                .iter()
+                .filter(|i| i.kind == PickKind::Pool)
+                .map(|i| i.id)
+                .collect(),
             // Pool lists are short: every match is in the results.
             Selection::AllMatching { .. } => picker.results.iter().map(|i| i.id).collect(),
         }
     };
     let change = match &picker.purpose {
-        PickerPurpose::AssignToPool { pool_id, .. } => Change::Assign { pool_id: *pool_id, selection },
-        PickerPurpose::GivePools { user_id, .. } => Change::GivePools { user_id: *user_id, pools: pool_ids(&selection) },
-        PickerPurpose::ReleasePools { user_id, .. } => {
-            Change::ReleasePools { user_id: *user_id, pools: pool_ids(&selection) }
-        }
+        PickerPurpose::AssignToPool { pool_id, .. } => Change::Assign {
+            pool_id: *pool_id,
+            selection,
+        },
+        PickerPurpose::GivePools { user_id, .. } => Change::GivePools {
+            user_id: *user_id,
+            pools: pool_ids(&selection),
+        },
+        PickerPurpose::ReleasePools { user_id, .. } => Change::ReleasePools {
+            user_id: *user_id,
+            pools: pool_ids(&selection),
+        },
     };
     open_preview(state, change)
 }
@@ -177,8 +210,18 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
             }
         }
         KeyCode::Char('d') => {
-            if let Change::RemoveUser { user_id, with_devices } = preview.change {
-                return open_preview(state, Change::RemoveUser { user_id, with_devices: !with_devices });
+            if let Change::RemoveUser {
+                user_id,
+                with_devices,
+            } = preview.change
+            {
+                return open_preview(
+                    state,
+                    Change::RemoveUser {
+                        user_id,
+                        with_devices: !with_devices,
+                    },
+                );
             }
         }
         KeyCode::Up | KeyCode::Char('k') => preview.scroll = preview.scroll.saturating_sub(1),
@@ -226,25 +269,46 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
 /// Applies the worker's answers to the dialogs.
 pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
     match (event, &mut state.overlay) {
-        (WorkerEvent::SearchResults { generation, items, total }, Overlay::Picker(picker))
-            if picker.generation == generation =>
-        {
+        (
+            WorkerEvent::SearchResults {
+                generation,
+                items,
+                total,
+            },
+            Overlay::Picker(picker),
+        ) if picker.generation == generation => {
             picker.selected = picker.selected.min(items.len().saturating_sub(1));
             picker.results = items;
             picker.total = total;
             picker.searching = false;
         }
-(WorkerEvent::Planned { generation, preview: planned, resolved }, Overlay::Preview(preview))
-            if preview.generation == generation =>
-        {
+        (
+            WorkerEvent::Planned {
+                generation,
+                preview: planned,
+                resolved,
+            },
+            Overlay::Preview(preview),
+        ) if preview.generation == generation => {
             preview.preview = Some(planned);
             preview.change = resolved;
         }
-        (WorkerEvent::Written { summary, batches, undo }, _) => {
+        (
+            WorkerEvent::Written {
+                summary,
+                batches,
+                undo,
+            },
+            _,
+        ) => {
             state.overlay = Overlay::None;
             state.last_batches = if undo { Vec::new() } else { batches };
             state.table_mut().marked.clear();
-            let hint = if state.last_batches.is_empty() { "" } else { " (z undoes)" };
+            let hint = if state.last_batches.is_empty() {
+                ""
+            } else {
+                " (z undoes)"
+            };
             state.flash(format!("{}{hint}", summary.join("; ")), Tone::Info);
         }
         (WorkerEvent::WriteRefused { message }, Overlay::Preview(preview)) => {

@@ -14,7 +14,11 @@ pub enum PickerPurpose {
     /// Pools to give a user.
     GivePools { user_id: i64, upn: String },
     /// Pools whose seat a user gives back.
-    ReleasePools { user_id: i64, upn: String, held: Vec<i64> },
+    ReleasePools {
+        user_id: i64,
+        upn: String,
+        held: Vec<i64>,
+    },
 }
 
 impl PickerPurpose {

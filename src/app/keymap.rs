@@ -222,7 +222,10 @@ impl Default for Keymap {
             (PaneId::Reclaim, Key::char('X'), ReleaseAll),
             (PaneId::Reclaim, Key::char(' '), Mark),
         ];
-        let mut bindings: Vec<Binding> = table.into_iter().map(|(key, action)| global(key, action)).collect();
+        let mut bindings: Vec<Binding> = table
+            .into_iter()
+            .map(|(key, action)| global(key, action))
+            .collect();
         bindings.extend(in_pane.into_iter().map(|(pane, key, action)| Binding {
             key,
             action,

@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use super::dialogs::{Change, Preview};
 use super::pane::{PaneId, Row};
 use super::state::Job;
-use super::dialogs::{Change, Preview};
 use super::table::Fetch;
-use crate::worker::search::{PickItem, SearchScope};
 use crate::store::Page;
 use crate::store::status::StatusInfo;
+use crate::worker::search::{PickItem, SearchScope};
 
 /// Everything `update` reacts to.
 #[derive(Debug, Clone)]

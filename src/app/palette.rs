@@ -28,6 +28,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("users", "Users view"),
     ("reclaim", "seats of departed and inactive users"),
     ("audit", "who changed what"),
+    ("groups", "groups, their pools, members in error"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter TEXT (! inverts)"),
     ("help", "show the keys"),
@@ -126,7 +127,7 @@ mod tests {
     fn completes_commands_and_columns() {
         assert_eq!(complete("con", COLUMNS), Some("connectors ".to_owned()));
         assert_eq!(complete("sort la", COLUMNS), Some("sort last-sync ".to_owned()));
-        assert_eq!(candidates("a", COLUMNS), vec!["apps", "agreements"]);
+        assert_eq!(candidates("a", COLUMNS), vec!["apps", "agreements", "audit"]);
         assert_eq!(complete("a", COLUMNS), Some("a".to_owned()));
         assert_eq!(complete("zzz", COLUMNS), None);
     }

@@ -4,9 +4,10 @@ use crate::store::agreements::{self, AgreementRow};
 use crate::store::apps::{self, AppRow};
 use crate::store::assignees::{self, AssigneeRow};
 use crate::store::audit::{self, AuditEntry};
-use crate::store::reclaim::{self, ReclaimRow};
 use crate::store::connectors::{self, ConnectorRow};
+use crate::store::groups::{self, GroupRow};
 use crate::store::pools::{self, PoolRow};
+use crate::store::reclaim::{self, ReclaimRow};
 use crate::store::users::{self, UserRow};
 
 /// A pane: the four workspaces and the views that grow out of them.
@@ -28,11 +29,13 @@ pub enum PaneId {
     Reclaim,
     /// Who changed what.
     Audit,
+    /// Groups, the pools they are given, members in error.
+    Groups,
 }
 
 impl PaneId {
     /// Every pane; `index` is the position here.
-    pub const ALL: [PaneId; 8] = [
+    pub const ALL: [PaneId; 9] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -41,6 +44,7 @@ impl PaneId {
         PaneId::Assignees,
         PaneId::Reclaim,
         PaneId::Audit,
+        PaneId::Groups,
     ];
 
     /// The panes on the tab line, in the order Tab visits them.
@@ -68,6 +72,7 @@ impl PaneId {
             PaneId::Assignees => "Assignees",
             PaneId::Reclaim => "Reclaim",
             PaneId::Audit => "Audit",
+            PaneId::Groups => "Groups",
         }
     }
 
@@ -82,6 +87,7 @@ impl PaneId {
             PaneId::Assignees => "assignees",
             PaneId::Reclaim => "reclaim",
             PaneId::Audit => "audit",
+            PaneId::Groups => "groups",
         }
     }
 
@@ -107,6 +113,7 @@ impl PaneId {
             PaneId::Assignees => assignees::COLUMNS,
             PaneId::Reclaim => reclaim::COLUMNS,
             PaneId::Audit => audit::COLUMNS,
+            PaneId::Groups => groups::COLUMNS,
         }
     }
 
@@ -138,6 +145,7 @@ pub enum Row {
     Assignee(AssigneeRow),
     Reclaim(ReclaimRow),
     Audit(AuditEntry),
+    Group(GroupRow),
 }
 
 impl Row {
@@ -152,6 +160,7 @@ impl Row {
             Row::Assignee(r) => r.id,
             Row::Reclaim(r) => r.id,
             Row::Audit(r) => r.id,
+            Row::Group(r) => r.id,
         }
     }
 }
@@ -164,7 +173,11 @@ mod tests {
     fn panes_parse_by_unique_prefix() {
         assert_eq!(PaneId::parse("lic"), Some(PaneId::Licenses));
         assert_eq!(PaneId::parse("AG"), Some(PaneId::Agreements));
-        assert_eq!(PaneId::parse("a"), None, "apps, agreements, assignees, audit share 'a'");
+        assert_eq!(
+            PaneId::parse("a"),
+            None,
+            "apps, agreements, assignees, audit share 'a'"
+        );
         assert_eq!(PaneId::parse("rec"), Some(PaneId::Reclaim));
         assert_eq!(PaneId::parse("aud"), Some(PaneId::Audit));
         assert_eq!(PaneId::parse("nope"), None);

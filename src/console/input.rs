@@ -9,8 +9,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::Msg;
 
-/// Reads keys and resizes until `stop` is set or the loop is gone.
-pub fn spawn(messages: UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
+/// Reads keys and resizes until `stop` is set or the loop is gone. Join the
+/// handle before restoring the terminal, or the thread may swallow what the
+/// user types into the shell next.
+pub fn spawn(messages: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> Option<std::thread::JoinHandle<()>> {
     let body = move || {
         while !stop.load(Ordering::Relaxed) {
             // Poll with a timeout so the thread notices `stop`.
@@ -36,7 +38,9 @@ pub fn spawn(messages: UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
             }
         }
     };
-    if let Err(err) = std::thread::Builder::new().name("seats-input".into()).spawn(body) {
-        tracing::error!(%err, "cannot start the input thread");
-    }
+    std::thread::Builder::new()
+        .name("seats-input".into())
+        .spawn(body)
+        .map_err(|err| tracing::error!(%err, "cannot start the input thread"))
+        .ok()
 }

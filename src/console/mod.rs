@@ -41,6 +41,9 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let guard = terminal::enter()?;
     let result = runtime.block_on(event_loop(guard, options, runtime.handle().clone()));
     terminal::restore();
+    // A job still running (a demo being built) is abandoned: its transaction
+    // rolls back, so the cache stays as it was.
+    runtime.shutdown_background();
     result
 }
 
@@ -55,7 +58,7 @@ async fn event_loop(
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
-    input::spawn(msg_tx, stop.clone());
+    let input = input::spawn(msg_tx, stop.clone());
     let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime);
 
     let mut state = AppState::new(
@@ -100,6 +103,9 @@ async fn event_loop(
         }
     }
     stop.store(true, Ordering::Relaxed);
+    if let Some(handle) = input {
+        let _ = handle.join();
+    }
     Ok(())
 }
 
@@ -109,7 +115,15 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
             Command::Fetch(fetch) => worker.send(Request::Fetch(fetch)),
             Command::RefreshStatus => worker.send(Request::Status),
             Command::GenerateDemo { users, seed } => worker.generate_demo(users, seed, actor.to_owned()),
-            Command::Search { generation, scope, query } => worker.send(Request::Search { generation, scope, query }),
+            Command::Search {
+                generation,
+                scope,
+                query,
+            } => worker.send(Request::Search {
+                generation,
+                scope,
+                query,
+            }),
             Command::Plan { generation, change } => worker.send(Request::Plan { generation, change }),
             Command::Write(change) => worker.write(
                 crate::store::changes::Actor {

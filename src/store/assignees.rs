@@ -105,7 +105,11 @@ pub fn describe(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Vec<(St
 
 /// The seats a user holds, and with `with_devices` those of their devices:
 /// (seat id, holder, pool name).
-pub fn seats_of_user(conn: &Connection, user_id: i64, with_devices: bool) -> rusqlite::Result<Vec<(i64, String, String)>> {
+pub fn seats_of_user(
+    conn: &Connection,
+    user_id: i64,
+    with_devices: bool,
+) -> rusqlite::Result<Vec<(i64, String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, coalesce(u.upn, d.name), p.name FROM assignments s \
          JOIN pools p ON p.id = s.pool_id \

@@ -75,7 +75,10 @@ impl ListSpec {
 
 /// Binds every named parameter the statement uses; the others are skipped
 /// (a list without a filter has no `:pattern`).
-fn bind_named(stmt: &mut rusqlite::Statement<'_>, values: &[(&str, rusqlite::types::Value)]) -> rusqlite::Result<()> {
+fn bind_named(
+    stmt: &mut rusqlite::Statement<'_>,
+    values: &[(&str, rusqlite::types::Value)],
+) -> rusqlite::Result<()> {
     for (name, value) in values {
         if let Some(index) = stmt.parameter_index(name)? {
             stmt.raw_bind_parameter(index, value)?;
@@ -113,7 +116,10 @@ pub fn fetch_page<T>(
         .clone()
         .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
     let mut values = vec![
-        (":limit", Value::Integer(request.limit.min(i64::MAX as usize) as i64)),
+        (
+            ":limit",
+            Value::Integer(request.limit.min(i64::MAX as usize) as i64),
+        ),
         (":offset", Value::Integer(request.offset as i64)),
         (":scope", request.scope.map_or(Value::Null, Value::Integer)),
         (":as_of", Value::Text(as_of)),

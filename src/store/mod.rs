@@ -2,13 +2,14 @@
 
 pub mod admins;
 pub mod agreements;
+pub mod apps;
 pub mod assignees;
 pub mod audit;
 pub mod changes;
-pub mod apps;
 mod columns;
 pub mod connectors;
 pub mod db;
+pub mod groups;
 pub mod list;
 pub mod pools;
 pub mod reclaim;

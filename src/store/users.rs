@@ -25,6 +25,9 @@ pub struct UserRow {
     /// Names of those pools, for the screen.
     #[serde(skip)]
     pub pool_names: Vec<String>,
+    /// Seats this user should get through a group but got none (CountViolation).
+    #[serde(skip)]
+    pub errors: i64,
 }
 
 /// Column order of the Users table.
@@ -36,7 +39,8 @@ const SPEC: ListSpec = ListSpec {
                 WHERE s.user_id = u.id AND s.state <> 'error') AS pool_ids, \
              (SELECT group_concat(p.name, char(31)) FROM assignments s JOIN pools p ON p.id = s.pool_id \
                 WHERE s.user_id = u.id AND s.state <> 'error') AS pool_names, \
-             (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state <> 'error') AS seat_count \
+             (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state <> 'error') AS seat_count, \
+             (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state = 'error') AS errors \
            FROM users u",
     haystack: "upn || ' ' || display_name || ' ' || coalesce(department, '') || ' ' || \
                CASE WHEN deleted THEN 'deleted' WHEN enabled THEN 'enabled' ELSE 'disabled' END",
@@ -72,6 +76,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
         deleted: flag(row, "deleted")?,
         last_sign_in: row.get("last_sign_in")?,
         pool_names: split(row.get("pool_names")?, '\u{1f}'),
+        errors: row.get("errors")?,
     })
 }
 

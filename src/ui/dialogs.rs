@@ -19,9 +19,10 @@ fn dialog_area(full: Rect) -> Rect {
 /// The picker: search line, results with marks, key hints.
 pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     let area = dialog_area(frame.area());
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", picker.purpose.title()), theme.title()));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", picker.purpose.title()),
+        theme.title(),
+    ));
     let inner = block.inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
@@ -53,7 +54,11 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
             PickKind::Pool => "pool ",
         };
         let mark = if marked { "[x] " } else { "[ ] " };
-        let style = if index == picker.selected { theme.selected() } else { Default::default() };
+        let style = if index == picker.selected {
+            theme.selected()
+        } else {
+            Default::default()
+        };
         lines.push(Line::styled(
             format!("{mark}{kind} {:<36} {}", item.label, item.detail),
             style,
@@ -87,7 +92,11 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         lines.push(Line::from(""));
     }
     lines.extend(plan.lines.iter().map(|line| {
-        let style = if line.alarm { theme.warn() } else { Default::default() };
+        let style = if line.alarm {
+            theme.warn()
+        } else {
+            Default::default()
+        };
         Line::styled(line.text.clone(), style)
     }));
     let footer = match (&plan.refusal, preview.applying) {

@@ -23,7 +23,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: Theme) {
     let area = centered(frame.area(), 60, frame.area().height.saturating_sub(2));
     let mut lines: Vec<Line<'static>> = Vec::new();
-let read_only = state.is_read_only();
+    let read_only = state.is_read_only();
     for (action, keys) in state.keymap.for_pane(state.pane) {
         if read_only && action.writes() {
             continue;
@@ -34,7 +34,7 @@ let read_only = state.is_read_only();
             Span::raw(action.describe()),
         ]));
     }
-lines.push(Line::from(""));
+    lines.push(Line::from(""));
     if read_only {
         lines.push(Line::from(Span::styled(state.read_only_reason(), theme.warn())));
     }

@@ -17,12 +17,19 @@ pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: The
     let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
     for (index, pane) in PaneId::TABS.iter().enumerate() {
         let label = format!(" {} {} ", index + 1, pane.title());
-        let style = if *pane == state.pane { theme.active_tab() } else { theme.dim() };
+        let style = if *pane == state.pane {
+            theme.active_tab()
+        } else {
+            theme.dim()
+        };
         spans.push(Span::styled(label, style));
     }
     if !PaneId::TABS.contains(&state.pane) {
         spans.push(Span::raw("│"));
-        spans.push(Span::styled(format!(" {} ", state.pane.title()), theme.active_tab()));
+        spans.push(Span::styled(
+            format!(" {} ", state.pane.title()),
+            theme.active_tab(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -47,7 +54,7 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
 }
 
 fn key_hints(state: &AppState, theme: Theme) -> Line<'static> {
-let wanted = [
+    let wanted = [
         Action::Help,
         Action::Assign,
         Action::Release,
@@ -55,14 +62,12 @@ let wanted = [
         Action::Open,
         Action::Filter,
         Action::SortNext,
-        Action::SortReverse,
         Action::Palette,
-        Action::NextPane,
         Action::Quit,
     ];
     let mut spans = Vec::new();
     for action in wanted {
-if action.writes() && state.is_read_only() {
+        if action.writes() && state.is_read_only() {
             continue;
         }
         if let Some(key) = state.keymap.key_for(state.pane, action) {

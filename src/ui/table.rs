@@ -22,7 +22,7 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
         Some(0) => "none".to_owned(),
         Some(count) => format!("{}/{count}", table.selected + 1),
     };
-let heading = match (pane, &state.assignees_of) {
+    let heading = match (pane, &state.assignees_of) {
         (crate::app::PaneId::Assignees, Some((_, pool))) => format!("Seats of {pool}"),
         (crate::app::PaneId::Assignees, None) => "Seats (open a pool in Licenses with Enter)".to_owned(),
         _ => pane.title().to_owned(),
@@ -31,8 +31,11 @@ let heading = match (pane, &state.assignees_of) {
         Span::styled(format!(" {heading} "), theme.title()),
         Span::raw(format!("{count} · sort {sort_name}{arrow} ")),
     ];
-if !table.marked.is_empty() {
-        spans.push(Span::styled(format!("· {} marked ", table.marked.len()), theme.warn()));
+    if !table.marked.is_empty() {
+        spans.push(Span::styled(
+            format!("· {} marked ", table.marked.len()),
+            theme.warn(),
+        ));
     }
     let filter = table.filter.value();
     if !filter.is_empty() || state.overlay == Overlay::Filter {
@@ -62,7 +65,7 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     let end = (table.scroll + inner_height).min(count);
     let rows = (table.scroll..end).map(|index| {
         let row = match table.row(index) {
-Some(row) => {
+            Some(row) => {
                 let mut cells = panes::cells(row, &ctx);
                 if table.marked.contains(&row.id())
                     && let Some(first) = cells.first_mut()

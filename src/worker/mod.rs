@@ -134,11 +134,25 @@ pub fn respond_now(
             },
             Err(err) => WorkerEvent::Failed(err.to_string()),
         }),
-        Command::RefreshStatus => crate::store::status::read(conn, &actor.name).ok().map(WorkerEvent::Status),
-        Command::Search { generation, scope, query } => {
-            Some(reader::answer(conn, Request::Search { generation, scope, query }, index))
+        Command::RefreshStatus => crate::store::status::read(conn, &actor.name)
+            .ok()
+            .map(WorkerEvent::Status),
+        Command::Search {
+            generation,
+            scope,
+            query,
+        } => Some(reader::answer(
+            conn,
+            Request::Search {
+                generation,
+                scope,
+                query,
+            },
+            index,
+        )),
+        Command::Plan { generation, change } => {
+            Some(reader::answer(conn, Request::Plan { generation, change }, index))
         }
-        Command::Plan { generation, change } => Some(reader::answer(conn, Request::Plan { generation, change }, index)),
         Command::Write(change) => {
             *index = None;
             Some(writes::apply(db_path, actor, &change))

@@ -14,11 +14,17 @@ use crate::store::{assignees, reclaim};
 const LISTED: usize = 12;
 
 fn line(text: impl Into<String>) -> PreviewLine {
-    PreviewLine { text: text.into(), alarm: false }
+    PreviewLine {
+        text: text.into(),
+        alarm: false,
+    }
 }
 
 fn alarm(text: impl Into<String>) -> PreviewLine {
-    PreviewLine { text: text.into(), alarm: true }
+    PreviewLine {
+        text: text.into(),
+        alarm: true,
+    }
 }
 
 /// The principals a selection stands for.
@@ -38,10 +44,17 @@ pub fn principals(selection: &Selection, index: &SearchIndex) -> Vec<Principal> 
 }
 
 fn figures(before: Seats, after: Seats) -> PreviewLine {
-    let available = after.available().map_or("unlimited".to_owned(), |a| a.to_string());
-    let text = format!("consumed {} → {}, available after: {available}", before.consumed, after.consumed);
+    let available = after
+        .available()
+        .map_or("unlimited".to_owned(), |a| a.to_string());
+    let text = format!(
+        "consumed {} → {}, available after: {available}",
+        before.consumed, after.consumed
+    );
     match after.level() {
-        SeatLevel::Low | SeatLevel::Exhausted | SeatLevel::Over if after.consumed > before.consumed => alarm(text),
+        SeatLevel::Low | SeatLevel::Exhausted | SeatLevel::Over if after.consumed > before.consumed => {
+            alarm(text)
+        }
         _ => line(text),
     }
 }
@@ -60,21 +73,35 @@ fn seat_plan_lines(plan: &SeatPlan, lines: &mut Vec<PreviewLine>) {
         plan.already_held
     )));
     for group in plan.groups.iter().take(GROUPS_LISTED) {
-        lines.push(line(format!("  group {}: {} members (nested, counted once)", group.name, group.members)));
+        lines.push(line(format!(
+            "  group {}: {} members (nested, counted once)",
+            group.name, group.members
+        )));
     }
     if plan.groups.len() > GROUPS_LISTED {
-        lines.push(line(format!("  …and {} more groups", plan.groups.len() - GROUPS_LISTED)));
+        lines.push(line(format!(
+            "  …and {} more groups",
+            plan.groups.len() - GROUPS_LISTED
+        )));
     }
 }
 
 /// Works out the preview of `change`; the second value is the change with
 /// everything resolved (ids instead of queries) that Enter will apply.
-pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(Preview, Change), ChangeError> {
+pub fn plan(
+    conn: &Connection,
+    change: &Change,
+    index: &SearchIndex,
+) -> Result<(Preview, Change), ChangeError> {
     match change {
         Change::Assign { pool_id, selection } => {
             let principals = principals(selection, index);
             let plan = changes::plan_assign(conn, *pool_id, &principals)?;
-            let mut lines = vec![line(format!("{} chosen: {}", principals.len(), chosen_names(selection)))];
+            let mut lines = vec![line(format!(
+                "{} chosen: {}",
+                principals.len(),
+                chosen_names(selection)
+            ))];
             seat_plan_lines(&plan, &mut lines);
             let preview = Preview {
                 title: format!("Assign {}", plan.pool_name),
@@ -98,8 +125,19 @@ pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(
                     refusal = plan.refusal.as_ref().map(ToString::to_string);
                 }
             }
-            let title = format!("Give seats of {} pool{}", pools.len(), if pools.len() == 1 { "" } else { "s" });
-            Ok((Preview { title, lines, refusal }, change.clone()))
+            let title = format!(
+                "Give seats of {} pool{}",
+                pools.len(),
+                if pools.len() == 1 { "" } else { "s" }
+            );
+            Ok((
+                Preview {
+                    title,
+                    lines,
+                    refusal,
+                },
+                change.clone(),
+            ))
         }
         Change::ReleasePools { user_id, pools } => {
             let mut lines = Vec::new();
@@ -117,7 +155,14 @@ pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(
                 }
             }
             let title = "Release seats (confirm)".to_owned();
-            Ok((Preview { title, lines, refusal: None }, change.clone()))
+            Ok((
+                Preview {
+                    title,
+                    lines,
+                    refusal: None,
+                },
+                change.clone(),
+            ))
         }
         Change::ReleaseSeats { seat_ids } => Ok((release_preview(conn, seat_ids)?, change.clone())),
         Change::ReleaseListed { request } => {
@@ -125,14 +170,22 @@ pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(
             let preview = release_preview(conn, &seat_ids)?;
             Ok((preview, Change::ReleaseSeats { seat_ids }))
         }
-        Change::RemoveUser { user_id, with_devices } => {
+        Change::RemoveUser {
+            user_id,
+            with_devices,
+        } => {
             let seats = assignees::seats_of_user(conn, *user_id, *with_devices)?;
             let mut lines = vec![line(format!(
                 "the user leaves: {} seat{} released in one step",
                 seats.len(),
                 if seats.len() == 1 { "" } else { "s" }
             ))];
-            lines.extend(seats.iter().take(LISTED).map(|(_, who, pool)| line(format!("  {who} — {pool}"))));
+            lines.extend(
+                seats
+                    .iter()
+                    .take(LISTED)
+                    .map(|(_, who, pool)| line(format!("  {who} — {pool}"))),
+            );
             if seats.len() > LISTED {
                 lines.push(line(format!("  …and {} more", seats.len() - LISTED)));
             }
@@ -140,7 +193,14 @@ pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(
                 "their devices' seats: {} (d toggles)",
                 if *with_devices { "released too" } else { "kept" }
             )));
-            Ok((Preview { title: "Remove user (confirm)".into(), lines, refusal: None }, change.clone()))
+            Ok((
+                Preview {
+                    title: "Remove user (confirm)".into(),
+                    lines,
+                    refusal: None,
+                },
+                change.clone(),
+            ))
         }
         Change::Undo { batches } => {
             let mut lines = vec![line("undo reverses:")];
@@ -156,7 +216,14 @@ pub fn plan(conn: &Connection, change: &Change, index: &SearchIndex) -> Result<(
                     )));
                 }
             }
-            Ok((Preview { title: "Undo (confirm)".into(), lines, refusal: None }, change.clone()))
+            Ok((
+                Preview {
+                    title: "Undo (confirm)".into(),
+                    lines,
+                    refusal: None,
+                },
+                change.clone(),
+            ))
         }
     }
 }
@@ -195,7 +262,12 @@ fn release_preview(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Prev
         seats.len(),
         if seats.len() == 1 { "" } else { "s" }
     ))];
-    lines.extend(seats.iter().take(LISTED).map(|(who, pool)| line(format!("  {who} — {pool}"))));
+    lines.extend(
+        seats
+            .iter()
+            .take(LISTED)
+            .map(|(who, pool)| line(format!("  {who} — {pool}"))),
+    );
     if seats.len() > LISTED {
         lines.push(line(format!("  …and {} more", seats.len() - LISTED)));
     }

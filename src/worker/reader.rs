@@ -16,7 +16,9 @@ use super::search::{SearchIndex, SearchScope};
 use crate::app::WorkerEvent;
 use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
-use crate::store::{self, Page, agreements, apps, assignees, audit, connectors, pools, reclaim, status, users};
+use crate::store::{
+    self, Page, agreements, apps, assignees, audit, connectors, groups, pools, reclaim, status, users,
+};
 
 /// How often the reader looks for changes made by other connections.
 const POLL: Duration = Duration::from_millis(250);
@@ -40,6 +42,7 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Assignees => wrap(assignees::page(conn, request)?, Row::Assignee),
         PaneId::Reclaim => wrap(reclaim::page(conn, request)?, Row::Reclaim),
         PaneId::Audit => wrap(audit::page(conn, request)?, Row::Audit),
+        PaneId::Groups => wrap(groups::page(conn, request)?, Row::Group),
     })
 }
 
@@ -150,17 +153,31 @@ pub fn answer(conn: &Connection, request: Request, index: &mut Option<SearchInde
     }
     let index = index.get_or_insert_with(SearchIndex::default);
     match request {
-        Request::Search { generation, scope, query } => {
+        Request::Search {
+            generation,
+            scope,
+            query,
+        } => {
             let held = match scope {
                 SearchScope::PoolsOfUser(user) => held_pools(conn, user).unwrap_or_default(),
                 _ => Vec::new(),
             };
             let (items, total) = index.search(scope, &query, SEARCH_LIMIT, &held);
-            WorkerEvent::SearchResults { generation, items, total }
+            WorkerEvent::SearchResults {
+                generation,
+                items,
+                total,
+            }
         }
         Request::Plan { generation, change } => match plans::plan(conn, &change, index) {
-            Ok((preview, resolved)) => WorkerEvent::Planned { generation, preview, resolved },
-            Err(err) => WorkerEvent::WriteRefused { message: err.to_string() },
+            Ok((preview, resolved)) => WorkerEvent::Planned {
+                generation,
+                preview,
+                resolved,
+            },
+            Err(err) => WorkerEvent::WriteRefused {
+                message: err.to_string(),
+            },
         },
         _ => WorkerEvent::Failed("unexpected request".to_owned()),
     }

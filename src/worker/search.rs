@@ -88,7 +88,13 @@ impl SearchIndex {
 
     /// The best `limit` matches of `query` in `scope`, and how many matched.
     /// `held` restricts PoolsOfUser to the pools the user holds.
-    pub fn search(&self, scope: SearchScope, query: &str, limit: usize, held: &[i64]) -> (Vec<PickItem>, usize) {
+    pub fn search(
+        &self,
+        scope: SearchScope,
+        query: &str,
+        limit: usize,
+        held: &[i64],
+    ) -> (Vec<PickItem>, usize) {
         let entries: Box<dyn Iterator<Item = &Entry>> = match scope {
             SearchScope::Principals => Box::new(self.principals.iter()),
             SearchScope::Pools => Box::new(self.pools.iter()),
@@ -103,7 +109,8 @@ impl SearchIndex {
             .filter_map(|e| score(&e.text, &needle).map(|s| (s, e)))
             .collect();
         let total = scored.len();
-        let by_rank = |a: &(i64, &Entry), b: &(i64, &Entry)| b.0.cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text));
+        let by_rank =
+            |a: &(i64, &Entry), b: &(i64, &Entry)| b.0.cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text));
         if scored.len() > limit && limit > 0 {
             scored.select_nth_unstable_by(limit - 1, by_rank);
             scored.truncate(limit);
@@ -147,13 +154,14 @@ pub fn score(text: &str, needle: &[char]) -> Option<i64> {
         let lower = ch.to_lowercase().next().unwrap_or(ch);
         if lower == needle[next] {
             score += 1;
+            // Runs count most, then the very start, then word starts.
             if previous_matched {
-                score += 4;
+                score += 5;
             }
             if position == 0 {
                 score += 8;
             } else if matches!(previous_char, ' ' | '.' | '@' | '-' | '_' | '\u{1f}' | '(') {
-                score += 6;
+                score += 3;
             }
             next += 1;
             previous_matched = true;
@@ -191,9 +199,21 @@ mod tests {
     fn index_search_ranks_and_counts() {
         let index = SearchIndex {
             principals: vec![
-                Entry { id: 1, kind: PickKind::User, text: "sam.iversen.t@x\u{1f}Sam Iversen".into() },
-                Entry { id: 2, kind: PickKind::User, text: "smit.jan@x\u{1f}Jan Smit".into() },
-                Entry { id: 3, kind: PickKind::Group, text: "Sales\u{1f}group".into() },
+                Entry {
+                    id: 1,
+                    kind: PickKind::User,
+                    text: "sam.iversen.t@x\u{1f}Sam Iversen".into(),
+                },
+                Entry {
+                    id: 2,
+                    kind: PickKind::User,
+                    text: "smit.jan@x\u{1f}Jan Smit".into(),
+                },
+                Entry {
+                    id: 3,
+                    kind: PickKind::Group,
+                    text: "Sales\u{1f}group".into(),
+                },
             ],
             pools: Vec::new(),
         };

@@ -17,7 +17,11 @@ use crate::store::{self, OpenMode};
 /// One line for the flash message.
 pub fn describe(outcome: &ChangeOutcome) -> String {
     let delta = outcome.consumed_after - outcome.consumed_before;
-    let queued = if outcome.queued { ", queued for the source" } else { "" };
+    let queued = if outcome.queued {
+        ", queued for the source"
+    } else {
+        ""
+    };
     format!(
         "{}: {delta:+} seat{} (consumed {} → {}){queued}",
         outcome.pool_name,
@@ -46,7 +50,10 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Result<Vec<ChangeOu
         Change::ReleaseListed { .. } => Err(ChangeError::NotFound(
             "the listed seats were not resolved; open the preview again".to_owned(),
         )),
-        Change::RemoveUser { user_id, with_devices } => changes::remove_user(conn, actor, *user_id, *with_devices),
+        Change::RemoveUser {
+            user_id,
+            with_devices,
+        } => changes::remove_user(conn, actor, *user_id, *with_devices),
         Change::Undo { batches } => {
             let mut outcomes = Vec::new();
             for batch in batches.iter().rev() {
@@ -61,7 +68,11 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Result<Vec<ChangeOu
 pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     let conn = match store::open(path, OpenMode::MustExist) {
         Ok(conn) => conn,
-        Err(err) => return WorkerEvent::WriteRefused { message: err.to_string() },
+        Err(err) => {
+            return WorkerEvent::WriteRefused {
+                message: err.to_string(),
+            };
+        }
     };
     match run(&conn, actor, change) {
         Ok(outcomes) => {
@@ -81,7 +92,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
         }
         Err(err) => {
             tracing::info!(actor = %actor.name, %err, "change refused");
-            WorkerEvent::WriteRefused { message: err.to_string() }
+            WorkerEvent::WriteRefused {
+                message: err.to_string(),
+            }
         }
     }
 }

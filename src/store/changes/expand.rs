@@ -114,17 +114,17 @@ pub(crate) fn members_per_group(conn: &Connection, audience: Audience) -> rusqli
 }
 
 /// Records which principals already hold a row of the pool, and how.
+/// CROSS JOIN keeps the scratch set as the outer loop: a single user must
+/// not scan a pool of 100,000 seats.
 pub(crate) fn mark_held(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
-    for (column, sign) in [("user_id", "who > 0"), ("device_id", "who < 0")] {
-        let who = if column == "user_id" {
-            "seat_target.who"
-        } else {
-            "-seat_target.who"
-        };
+    for (column, who) in [("user_id", "t.who"), ("device_id", "-t.who")] {
+        let sign = if column == "user_id" { ">" } else { "<" };
         let sql = format!(
-            "UPDATE temp.seat_target SET held = CASE a.state WHEN 'error' THEN 2 ELSE 1 END, \
-             assignment_id = a.id, was_direct = a.direct \
-             FROM main.assignments AS a WHERE a.pool_id = ?1 AND a.{column} = {who} AND seat_target.{sign}"
+            "UPDATE temp.seat_target SET held = x.held, assignment_id = x.id, was_direct = x.direct \
+             FROM (SELECT t.who, CASE a.state WHEN 'error' THEN 2 ELSE 1 END AS held, a.id, a.direct \
+                   FROM temp.seat_target t CROSS JOIN main.assignments a \
+                   WHERE t.who {sign} 0 AND a.pool_id = ?1 AND a.{column} = {who}) AS x \
+             WHERE seat_target.who = x.who"
         );
         conn.prepare_cached(&sql)?.execute([pool_id])?;
     }
@@ -145,11 +145,11 @@ pub(crate) fn counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
 /// member, so only the principals at hand are visited).
 pub(crate) fn mark_reach(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
     let sql = "WITH RECURSIVE up(who, group_id) AS ( \
-           SELECT t.who, m.group_id FROM temp.seat_target t JOIN group_members m ON m.user_id = t.who \
-           WHERE t.who > 0 AND t.held > 0 \
+           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_members m \
+           WHERE t.who > 0 AND t.held > 0 AND m.user_id = t.who \
            UNION \
-           SELECT t.who, m.group_id FROM temp.seat_target t JOIN group_members m ON m.device_id = -t.who \
-           WHERE t.who < 0 AND t.held > 0 \
+           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_members m \
+           WHERE t.who < 0 AND t.held > 0 AND m.device_id = -t.who \
            UNION \
            SELECT up.who, m.group_id FROM up JOIN group_members m ON m.child_group_id = up.group_id) \
          UPDATE temp.seat_target SET reach_group = r.g FROM ( \

@@ -57,6 +57,7 @@ pub fn widths(pane: PaneId) -> Vec<Constraint> {
         PaneId::Assignees => views::ASSIGNEE_WIDTHS,
         PaneId::Reclaim => views::RECLAIM_WIDTHS,
         PaneId::Audit => views::AUDIT_WIDTHS,
+        PaneId::Groups => views::GROUP_WIDTHS,
     };
     std::iter::once(Constraint::Min(12))
         .chain(fixed.iter().map(|w| Constraint::Length(*w)))
@@ -74,6 +75,7 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Assignee(r) => views::assignee_cells(r, ctx),
         Row::Reclaim(r) => views::reclaim_cells(r, ctx),
         Row::Audit(r) => views::audit_cells(r, ctx),
+        Row::Group(r) => views::group_cells(r, ctx),
     }
 }
 
@@ -88,6 +90,7 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Assignee(r) => views::assignee_detail(r, ctx),
         Row::Reclaim(r) => views::reclaim_detail(r, ctx),
         Row::Audit(r) => views::audit_detail(r, ctx),
+        Row::Group(r) => views::group_detail(r, ctx),
     }
 }
 

@@ -10,7 +10,9 @@ use crate::store::users::UserRow;
 pub const WIDTHS: &[u16] = &[18, 12, 8, 5, 12];
 
 fn state_cell(row: &UserRow, ctx: &Ctx) -> Cell {
-    if row.deleted {
+    if row.errors > 0 {
+        Cell::styled("✗ error", ctx.theme.bad())
+    } else if row.deleted {
         Cell::styled("✗ deleted", ctx.theme.bad())
     } else if !row.enabled {
         Cell::styled("– disabled", ctx.theme.warn())
@@ -41,6 +43,19 @@ pub fn detail(row: &UserRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field_cell("State", state_cell(row, ctx), ctx),
         field("Seats", format!("{} held", row.pools.len()), ctx),
     ];
+    if row.errors > 0 {
+        lines.push(field_cell(
+            "Errors",
+            Cell::styled(
+                format!(
+                    "{} seat(s) through a group not given: CountViolation, no seat was free",
+                    row.errors
+                ),
+                ctx.theme.bad(),
+            ),
+            ctx,
+        ));
+    }
     for name in &row.pool_names {
         lines.push(field("", format!("• {name}"), ctx));
     }

@@ -5,12 +5,15 @@ use ratatui::text::Line;
 use super::{Cell, Ctx, field, field_cell};
 use crate::store::assignees::AssigneeRow;
 use crate::store::audit::AuditEntry;
+use crate::store::groups::GroupRow;
 use crate::store::reclaim::ReclaimRow;
 
 /// Name, How, State, Invite, Assigned.
 pub const ASSIGNEE_WIDTHS: &[u16] = &[16, 16, 10, 8, 10];
 /// Pool, Reason, Inactive, Last sign-in.
 pub const RECLAIM_WIDTHS: &[u16] = &[22, 10, 8, 12];
+/// Kind, Members, Pools, Errors.
+pub const GROUP_WIDTHS: &[u16] = &[7, 8, 6, 18];
 /// Actor, Action, Pool, Seats, Result.
 pub const AUDIT_WIDTHS: &[u16] = &[10, 11, 18, 8, 10];
 
@@ -50,8 +53,16 @@ pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("How", row.how(), ctx),
         field_cell("State", seat_state(row, ctx), ctx),
         field("Intent", row.intent.clone(), ctx),
-        field("Invitation", row.invitation.clone().unwrap_or_else(|| "—".into()), ctx),
-        field("Assigned", format!("{} by {}", row.assigned_at, row.assigned_by), ctx),
+        field(
+            "Invitation",
+            row.invitation.clone().unwrap_or_else(|| "—".into()),
+            ctx,
+        ),
+        field(
+            "Assigned",
+            format!("{} by {}", row.assigned_at, row.assigned_by),
+            ctx,
+        ),
     ]
 }
 
@@ -115,7 +126,11 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
     };
     let mut lines = vec![
         field("When", format!("{} by {}", row.at, row.actor), ctx),
-        field("Action", format!("{} · {}", row.action, row.pool.as_deref().unwrap_or("—")), ctx),
+        field(
+            "Action",
+            format!("{} · {}", row.action, row.pool.as_deref().unwrap_or("—")),
+            ctx,
+        ),
         field("Seats", figures, ctx),
         field("Who", row.principal_list(), ctx),
         field("Result", row.result.clone(), ctx),
@@ -126,5 +141,55 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
     if let Some(batch) = &row.batch_id {
         lines.push(field("Batch", batch.clone(), ctx));
     }
+    lines
+}
+
+fn group_errors(row: &GroupRow, ctx: &Ctx) -> Cell {
+    if row.errors > 0 {
+        Cell::styled(format!("✗ {} CountViolation", row.errors), ctx.theme.bad())
+    } else {
+        Cell::styled("—", ctx.theme.dim())
+    }
+}
+
+pub fn group_cells(row: &GroupRow, ctx: &Ctx) -> Vec<Cell> {
+    vec![
+        Cell::plain(row.name.clone()),
+        Cell::plain(row.kind.clone()),
+        Cell::plain(row.members.to_string()),
+        Cell::plain(row.pools.to_string()),
+        group_errors(row, ctx),
+    ]
+}
+
+pub fn group_detail(row: &GroupRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        field("Group", format!("{} · {} group", row.name, row.kind), ctx),
+        field(
+            "Members",
+            format!(
+                "{} direct (nested groups flatten when seats are counted)",
+                row.members
+            ),
+            ctx,
+        ),
+        field_cell("Errors", group_errors(row, ctx), ctx),
+    ];
+    if row.errors > 0 {
+        lines.push(field(
+            "",
+            "members got no seat: free seats or buy more; they get one when a seat frees",
+            ctx,
+        ));
+    }
+    lines.push(field(
+        "Pools",
+        if row.pool_names.is_empty() {
+            "none".to_owned()
+        } else {
+            row.pool_names.join(", ")
+        },
+        ctx,
+    ));
     lines
 }
