@@ -295,7 +295,7 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
         console.keys(&["/"]);
         console.literal(name);
         console.keys(&["Enter"]);
-        console.wait_for(&format!("1/1 · sort"), long);
+        console.wait_for("1/1 · sort", long);
     }
     let figures = |used: i64| format!(" {used} ");
     assert!(watcher.screen().contains(&figures(used)), "{}", watcher.screen());

@@ -1,91 +1,14 @@
-//! Seats: who holds which pool, directly or through groups, plus app
-//! installs. This is the bulk of the demo (about ten seats a user), so rows
-//! are planned in (pool, user) order, which is the unique index's order.
+//! Who holds which pool, directly or through groups, and which installs
+//! follow: the planning half of the seats (`seats.rs` writes them).
 
-use rusqlite::{Connection, params};
-
-use super::batch;
 use super::catalog::{Audience, FRONTLINE, FRONTLINE_WEIGHTS, GroupRole, OFFICE_WEIGHTS};
-use super::clock::{Clock, DAY};
+use super::clock::DAY;
 use super::licenses::{Licenses, Pool};
 use super::names::{self, DEPARTMENTS, OFFICES};
 use super::people::People;
-use super::progress::Tracker;
 use super::rng::Rng;
+use super::seats::{Fault, Grant, Install, Intent, Invite, Seat, Seats};
 use super::software::Inventory;
-
-/// What an assignment asks for (R-APP-7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Intent {
-    Required,
-    Available,
-    Uninstall,
-}
-
-impl Intent {
-    fn as_str(self) -> &'static str {
-        match self {
-            Intent::Required => "required",
-            Intent::Available => "available",
-            Intent::Uninstall => "uninstall",
-        }
-    }
-}
-
-/// Why an assignment is in state 'error' (such rows hold no seat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
-    Count,
-    Location,
-}
-
-/// A VPP invitation's state (R-APP-8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Invite {
-    Invited,
-    Accepted,
-    Declined,
-}
-
-/// One planned assignment row. `user` or `device` is 0 when not set, `via`
-/// is 0 without a group.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Seat {
-    pub pool: u32,
-    pub user: u32,
-    pub device: u32,
-    pub via: u32,
-    pub direct: bool,
-    pub intent: Intent,
-    pub fault: Option<Fault>,
-    pub invite: Option<Invite>,
-    pub ago: i64,
-}
-
-/// A group given a pool.
-pub(crate) struct Grant {
-    pub pool: u32,
-    pub group: u32,
-    pub ago: i64,
-}
-
-/// One planned install of an app.
-pub(crate) struct Install {
-    pub app: usize,
-    pub user: u32,
-    pub device: u32,
-    pub state: &'static str,
-    pub error: Option<&'static str>,
-    pub ago: i64,
-}
-
-/// Every seat, group grant and install, with the consumed count per pool.
-pub(crate) struct Seats {
-    pub seats: Vec<Seat>,
-    pub grants: Vec<Grant>,
-    pub installs: Vec<Install>,
-    pub consumed: Vec<i64>,
-}
 
 /// Regions where third-party apps are offered (R-SUB-8).
 const SAAS_REGIONS: &[&str] = &[
@@ -128,87 +51,6 @@ impl Seats {
             planner.pool(id, pool, people.users.len());
         }
         planner.out
-    }
-
-    /// Rows `write` inserts.
-    pub(crate) fn rows(&self) -> u64 {
-        (self.seats.len() + self.grants.len() + self.installs.len()) as u64
-    }
-
-    /// Writes grants, seats and installs; `assigned_by` is given per pool.
-    pub(crate) fn write(
-        &self,
-        conn: &Connection,
-        clock: &Clock,
-        by: &[&str],
-        t: &mut Tracker,
-    ) -> rusqlite::Result<()> {
-        t.stage("assignments");
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO group_assignments (pool_id, group_id, intent, assigned_at, assigned_by) \
-             VALUES (?1, ?2, 'required', ?3, ?4)",
-        )?;
-        for g in &self.grants {
-            stmt.execute(params![g.pool, g.group, clock.ago(g.ago), actor(by, g.pool)])?;
-            t.row();
-        }
-        batch::without_checks(conn, || {
-            self.write_seats(conn, clock, by, t)?;
-            self.write_installs(conn, clock, t)
-        })
-    }
-
-    fn write_seats(
-        &self,
-        conn: &Connection,
-        clock: &Clock,
-        by: &[&str],
-        t: &mut Tracker,
-    ) -> rusqlite::Result<()> {
-        let into = "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, \
-                    error, invitation, assigned_at, assigned_by)";
-        batch::insert(conn, into, 12, &self.seats, t, |row, index, s| {
-            let (state, error) = match (s.fault, s.invite) {
-                (Some(Fault::Count), _) => ("error", Some("CountViolation")),
-                (Some(Fault::Location), _) => ("error", Some("ProhibitedInUsageLocationViolation")),
-                (None, Some(Invite::Invited | Invite::Declined)) => ("pending", None),
-                (None, _) => ("active", None),
-            };
-            row.put(index as i64 + 1)?.put(s.pool)?;
-            row.put((s.user != 0).then_some(s.user))?
-                .put((s.device != 0).then_some(s.device))?;
-            row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
-            row.put(s.intent.as_str())?.put(state)?.put(error)?;
-            row.put(s.invite.map(invite_text))?
-                .put(clock.ago(s.ago))?
-                .put(actor(by, s.pool))?;
-            Ok(())
-        })
-    }
-
-    fn write_installs(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
-        t.stage("installs");
-        let into = "installs (id, app_id, user_id, device_id, state, error, updated_at)";
-        batch::insert(conn, into, 7, &self.installs, t, |row, index, i| {
-            row.put(index as i64 + 1)?.put(i.app as i64 + 1)?;
-            row.put((i.user != 0).then_some(i.user))?
-                .put((i.device != 0).then_some(i.device))?;
-            row.put(i.state)?.put(i.error)?.put(clock.ago(i.ago))?;
-            Ok(())
-        })
-    }
-}
-
-/// Who is recorded as having assigned a seat of `pool`.
-fn actor<'a>(by: &[&'a str], pool: u32) -> &'a str {
-    by.get(pool as usize - 1).copied().unwrap_or("demo")
-}
-
-fn invite_text(invite: Invite) -> &'static str {
-    match invite {
-        Invite::Invited => "invited",
-        Invite::Accepted => "accepted",
-        Invite::Declined => "declined",
     }
 }
 
@@ -303,20 +145,21 @@ impl Planner<'_> {
     /// Members of any of the groups hold one seat each, recorded against the
     /// first group that reaches them (R-LIC-7); a few also hold it directly.
     fn groups(&mut self, pool: u32, roles: &[GroupRole], direct: f64) {
-        let mut via = vec![0u32; self.people.users.len() + 1];
+        let mut via = vec![(0u32, 0i64); self.people.users.len() + 1];
         for role in roles {
             let group = self.group_id(*role);
-            self.grant(pool, group);
+            let granted = self.grant(pool, group);
             for user in self.people.users_in(group) {
-                if via[user as usize] == 0 {
-                    via[user as usize] = group;
+                if via[user as usize].0 == 0 {
+                    via[user as usize] = (group, granted);
                 }
             }
         }
-        for (user, group) in (0u32..).zip(via).skip(1) {
+        for (user, (group, granted)) in (0u32..).zip(via).skip(1) {
             if group != 0 {
                 let also_direct = self.rng.chance(0.03);
                 self.push(pool, user, 0, group, also_direct);
+                self.not_before(granted);
             } else if self.rng.chance(direct) {
                 self.push(pool, user, 0, 0, true);
             }
@@ -325,15 +168,25 @@ impl Planner<'_> {
 
     fn devices(&mut self, pool: u32, role: GroupRole) {
         let group = self.group_id(role);
-        self.grant(pool, group);
+        let granted = self.grant(pool, group);
         for device in self.people.devices_in(group) {
             self.push(pool, 0, device, group, false);
+            self.not_before(granted);
         }
     }
 
-    fn grant(&mut self, pool: u32, group: u32) {
+    /// Gives `pool` to `group`; returns how long ago, in seconds.
+    fn grant(&mut self, pool: u32, group: u32) -> i64 {
         let ago = self.rng.range(400 * DAY, 800 * DAY);
         self.out.grants.push(Grant { pool, group, ago });
+        ago
+    }
+
+    /// A seat that came through a group is no older than the group's grant.
+    fn not_before(&mut self, granted: i64) {
+        if let Some(seat) = self.out.seats.last_mut() {
+            seat.ago = seat.ago.min(granted);
+        }
     }
 
     /// Kind-specific details of the pool's new seats, its consumed count and

@@ -5,9 +5,8 @@
 use rusqlite::{Connection, params};
 
 use super::agreements::PoolLink;
-use super::catalog::{
-    APPS, AppSpec, Audience, DRIFTING_SKU, ENCRYPTED_REASON, EXPIRED_SKU, SAAS, SKUS, Sizing,
-};
+use super::apps::{APPS, AppSpec, ENCRYPTED_REASON, SAAS};
+use super::catalog::{Audience, DRIFTING_SKU, EXPIRED_SKU, SKUS, Sizing};
 use super::clock::Clock;
 use super::org::{GRAPH, STORE, VPP};
 

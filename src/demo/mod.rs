@@ -9,6 +9,7 @@
 //! cache empty and a second builder waits instead of interleaving.
 
 mod agreements;
+mod apps;
 mod assign;
 mod batch;
 mod catalog;
@@ -19,6 +20,7 @@ mod org;
 mod people;
 mod progress;
 mod rng;
+mod seats;
 mod software;
 
 use chrono::{DateTime, Utc};
@@ -26,11 +28,11 @@ use rusqlite::Connection;
 
 use crate::store::{StoreError, begin_write};
 use agreements::Agreements;
-use assign::Seats;
 use clock::Clock;
 use licenses::Licenses;
 use people::People;
 use progress::Tracker;
+use seats::Seats;
 use software::Inventory;
 
 /// The fewest users the demo builds, so every edge case has someone to hold it.

@@ -276,6 +276,12 @@ mod tests {
         assert_eq!(FIRST.len(), 100);
         assert_eq!(LAST.len(), 100);
         assert!(FIRST.iter().chain(LAST).all(|name| name.is_ascii()));
+        for list in [FIRST, LAST] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), list.len(), "a name is listed twice");
+        }
     }
 
     #[test]

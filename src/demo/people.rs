@@ -27,7 +27,7 @@ pub(crate) struct User {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Os {
     Windows,
-    MacOs,
+    Mac,
     Ios,
     Android,
 }
@@ -36,7 +36,7 @@ impl Os {
     fn as_str(self) -> &'static str {
         match self {
             Os::Windows => "windows",
-            Os::MacOs => "macos",
+            Os::Mac => "macos",
             Os::Ios => "ios",
             Os::Android => "android",
         }
@@ -44,7 +44,7 @@ impl Os {
 
     /// Whether software inventory is collected from it (a managed computer).
     pub(crate) fn is_computer(self) -> bool {
-        matches!(self, Os::Windows | Os::MacOs)
+        matches!(self, Os::Windows | Os::Mac)
     }
 }
 
@@ -273,7 +273,7 @@ fn plan_devices(rng: &mut Rng, users: &[User]) -> Vec<Device> {
         match rng.weighted(&[60, 15, 25]) {
             0 => add(rng, "LT", Os::Windows, owner),
             1 => add(rng, "DT", Os::Windows, owner),
-            _ => add(rng, "MAC", Os::MacOs, owner),
+            _ => add(rng, "MAC", Os::Mac, owner),
         }
         // About one in five also has a phone or tablet: ~1.2 devices a user.
         if rng.chance(0.2) {
@@ -334,7 +334,7 @@ fn plan_groups(rng: &mut Rng, users: &[User], devices: &[Device]) -> (Vec<Group>
     add(
         "macOS Devices".into(),
         "device",
-        devices_where(&|d| d.os == Os::MacOs),
+        devices_where(&|d| d.os == Os::Mac),
     );
     add(
         "iOS Devices".into(),

@@ -283,7 +283,7 @@ impl Inventory {
 }
 
 fn chance(p: &Product, os: Os, dept: Option<&str>) -> f64 {
-    let base = if os == Os::MacOs { p.mac } else { p.windows };
+    let base = if os == Os::Mac { p.mac } else { p.windows };
     match dept {
         Some(dept) if p.depts.contains(&dept) => p.dept_chance,
         _ => base,

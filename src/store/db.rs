@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_changes.sql"),
+    include_str!("../../migrations/0003_view_indexes.sql"),
 ];
 
 /// The schema version this binary writes and understands.

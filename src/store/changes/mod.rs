@@ -211,6 +211,8 @@ fn write<T>(
     conn: &Connection,
     body: impl FnOnce(&Transaction<'_>) -> Result<T, ChangeError>,
 ) -> Result<T, ChangeError> {
+    // Outside the transaction: a rollback would drop new scratch tables again.
+    expand::ensure_scratch(conn)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     let value = body(&tx)?;
     tx.commit()?;

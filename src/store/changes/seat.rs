@@ -22,6 +22,11 @@ pub(crate) struct Named {
 
 /// Looks every principal up; an unknown id is named in the error.
 pub(crate) fn resolve(conn: &Connection, principals: &[Principal]) -> Result<Named, ChangeError> {
+    if principals.is_empty() {
+        return Err(ChangeError::Invalid(
+            "name at least one user or group to change seats for".to_owned(),
+        ));
+    }
     let mut named = Named {
         names: Vec::with_capacity(principals.len()),
         groups: Vec::new(),
