@@ -298,8 +298,20 @@ fn build_demo_with_progress(db: &Path, users: u32, seed: u64, actor: &str) -> Re
 
 /// Parses the command line, runs it and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
     let paths = Paths::discover();
+    // --help ends with where this machine keeps the files.
+    let command = Cli::command().after_help(format!(
+        "Files:\n  config  {}\n  cache   {}\n  demo    {}\n  log     {}",
+        paths.config_file.display(),
+        paths.default_db().display(),
+        paths.demo_db().display(),
+        paths.log_dir.join(crate::logging::LOG_FILE).display()
+    ));
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let _log = crate::logging::init(&paths.log_dir);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,10 +57,17 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
     };
     let mut seen_version = store::data_version(&conn).unwrap_or(0);
     let mut index: Option<SearchIndex> = None;
+    let mut checkpoint_due = false;
     loop {
         let first = match inbox.recv_timeout(POLL) {
             Ok(request) => Some(request),
-            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Timeout) => {
+                if checkpoint_due {
+                    checkpoint_due = false;
+                    checkpoint(&conn);
+                }
+                None
+            }
             Err(RecvTimeoutError::Disconnected) => return,
         };
         let batch: Vec<Request> = first.into_iter().chain(inbox.try_iter()).collect();
@@ -72,6 +79,7 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
                 seen_version = version;
                 // The picker's index is rebuilt on its next search.
                 index = None;
+                checkpoint_due = true;
                 if events.send(WorkerEvent::DataChanged).is_err() {
                     return;
                 }
@@ -187,4 +195,13 @@ fn held_pools(conn: &Connection, user: i64) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached("SELECT pool_id FROM assignments WHERE user_id = ?1")?;
     let rows = stmt.query_map([user], |row| row.get(0))?;
     rows.collect()
+}
+
+/// Copies the WAL back into the database while the console is idle, so the
+/// commit of an admin's next change rarely pays for SQLite's automatic
+/// checkpoint. PASSIVE never waits for readers or writers.
+fn checkpoint(conn: &Connection) {
+    if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::debug!(%err, "idle checkpoint skipped");
+    }
 }
