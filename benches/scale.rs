@@ -253,7 +253,7 @@ fn bench_picker(db: &Path) {
     use seats::worker::search::{SearchIndex, SearchScope};
     let conn = store::open(db, OpenMode::MustExist).unwrap();
     let start = Instant::now();
-    let index = SearchIndex::build(&conn).unwrap();
+    let mut index = SearchIndex::build(&conn).unwrap();
     println!(
         "picker index build (users + groups + pools): {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3

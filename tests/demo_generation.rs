@@ -94,6 +94,10 @@ fn a_second_build_changes_nothing() {
 fn seats_are_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let (conn, summary) = build(&dir.path().join("demo.db"), &options(2000, 42));
+    // The connection's settings are back after a build.
+    assert_eq!(one(&conn, "PRAGMA foreign_keys"), 1);
+    assert_eq!(one(&conn, "PRAGMA ignore_check_constraints"), 0);
+    assert_eq!(one(&conn, "PRAGMA cache_size"), -2000);
     let drift = one(
         &conn,
         "SELECT count(*) FROM pools p WHERE p.consumed <> \
@@ -321,16 +325,26 @@ const COVERAGE: &str = "WITH installed AS (SELECT product_id, count(*) AS n FROM
 
 #[test]
 fn every_kind_and_edge_case_is_present() {
-    let dir = tempfile::tempdir().unwrap();
-    let (conn, _) = build(&dir.path().join("demo.db"), &options(400, 3));
-    let kinds = one(&conn, "SELECT count(DISTINCT kind) FROM pools");
-    assert_eq!(kinds, 7, "every pool kind");
+    // From 200 users on every edge case is there, whatever the seed.
+    for seed in [3, 17, 42] {
+        let dir = tempfile::tempdir().unwrap();
+        let (conn, _) = build(&dir.path().join("demo.db"), &options(200, seed));
+        assert_edge_cases(&conn, seed);
+    }
+}
+
+fn assert_edge_cases(conn: &Connection, seed: u64) {
+    let kinds = one(conn, "SELECT count(DISTINCT kind) FROM pools");
+    assert_eq!(kinds, 7, "every pool kind (seed {seed})");
     let missing: Vec<&str> = EDGE_CASES
         .iter()
-        .filter(|(_, sql)| one(&conn, sql) < 1)
+        .filter(|(_, sql)| one(conn, sql) < 1)
         .map(|(name, _)| *name)
         .collect();
-    assert!(missing.is_empty(), "missing edge cases: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "missing edge cases (seed {seed}): {missing:?}"
+    );
     let mut stmt = conn.prepare(COVERAGE).unwrap();
     let pairs: Vec<(i64, i64)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -239,3 +239,38 @@ fn ctrl_c_quits_even_while_typing_a_filter() {
     d.send(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
     assert!(d.state.quit);
 }
+
+#[test]
+fn without_colour_no_cell_has_a_colour_but_markers_remain() {
+    use ratatui::style::Color;
+    let d = Driver::new(200);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| seats::ui::draw(f, &d.state, seats::ui::theme::Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "NO_COLOR: no foreground or background colour anywhere"
+    );
+    let text = seats::ui::buffer_text(buffer);
+    assert!(
+        text.contains('■') || text.contains('!') || text.contains('∞'),
+        "seat markers carry the meaning:\n{text}"
+    );
+    terminal
+        .draw(|f| seats::ui::draw(f, &d.state, seats::ui::theme::Theme { colour: true }))
+        .unwrap();
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content
+            .iter()
+            .any(|c| c.fg != Color::Reset),
+        "with colour, some cells are coloured"
+    );
+}

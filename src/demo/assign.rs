@@ -50,6 +50,8 @@ impl Seats {
         for (id, pool) in (1..).zip(&licenses.pools) {
             planner.pool(id, pool, people.users.len());
         }
+        // Seats stay in (pool, user) order, the unique index's order: sorting
+        // them by user instead measured slower.
         planner.out
     }
 }

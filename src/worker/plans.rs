@@ -28,7 +28,7 @@ fn alarm(text: impl Into<String>) -> PreviewLine {
 }
 
 /// The principals a selection stands for.
-pub fn principals(selection: &Selection, index: &SearchIndex) -> Vec<Principal> {
+pub fn principals(selection: &Selection, index: &mut SearchIndex) -> Vec<Principal> {
     let items = match selection {
         Selection::Items(items) => items.clone(),
         Selection::AllMatching { query, .. } => index.all_matches(SearchScope::Principals, query, &[]),
@@ -91,7 +91,7 @@ fn seat_plan_lines(plan: &SeatPlan, lines: &mut Vec<PreviewLine>) {
 pub fn plan(
     conn: &Connection,
     change: &Change,
-    index: &SearchIndex,
+    index: &mut SearchIndex,
 ) -> Result<(Preview, Change), ChangeError> {
     match change {
         Change::Assign { pool_id, selection } => {
@@ -228,7 +228,7 @@ pub fn plan(
     }
 }
 
-fn resolve_items(selection: &Selection, index: &SearchIndex) -> Vec<super::search::PickItem> {
+fn resolve_items(selection: &Selection, index: &mut SearchIndex) -> Vec<super::search::PickItem> {
     match selection {
         Selection::Items(items) => items.clone(),
         Selection::AllMatching { query, .. } => index.all_matches(SearchScope::Principals, query, &[]),

@@ -40,6 +40,8 @@ struct Entry {
     kind: PickKind,
     /// `label \u{1f} detail`, searched as one text.
     text: String,
+    /// `text` in lower case, made once so a keystroke compares bytes only.
+    lower: Box<str>,
 }
 
 impl Entry {
@@ -59,6 +61,9 @@ impl Entry {
 pub struct SearchIndex {
     principals: Vec<Entry>,
     pools: Vec<Entry>,
+    /// The last principal search and the entries it matched: a query that
+    /// extends it (the next keystroke) only looks at those.
+    last: Option<(String, Vec<u32>)>,
 }
 
 impl SearchIndex {
@@ -83,44 +88,73 @@ impl SearchIndex {
              FROM pools ORDER BY name",
             PickKind::Pool,
         )?;
-        Ok(SearchIndex { principals, pools })
+        Ok(SearchIndex {
+            principals,
+            pools,
+            last: None,
+        })
     }
 
     /// The best `limit` matches of `query` in `scope`, and how many matched.
     /// `held` restricts PoolsOfUser to the pools the user holds.
     pub fn search(
-        &self,
+        &mut self,
         scope: SearchScope,
         query: &str,
         limit: usize,
         held: &[i64],
     ) -> (Vec<PickItem>, usize) {
-        let entries: Box<dyn Iterator<Item = &Entry>> = match scope {
-            SearchScope::Principals => Box::new(self.principals.iter()),
-            SearchScope::Pools => Box::new(self.pools.iter()),
-            SearchScope::PoolsOfUser(_) => Box::new(self.pools.iter().filter(|e| held.contains(&e.id))),
-        };
-        let needle: Vec<char> = query
+        let needle: String = query
             .chars()
             .filter(|c| !c.is_whitespace())
             .flat_map(char::to_lowercase)
             .collect();
-        let mut scored: Vec<(i64, &Entry)> = entries
-            .filter_map(|e| score(&e.text, &needle).map(|s| (s, e)))
+        let candidates = self.candidates(scope, &needle, held);
+        let entries = match scope {
+            SearchScope::Principals => &self.principals,
+            SearchScope::Pools | SearchScope::PoolsOfUser(_) => &self.pools,
+        };
+        let mut scored: Vec<(i64, u32)> = candidates
+            .into_iter()
+            .filter_map(|i| score_lower(&entries[i as usize].lower, &needle).map(|s| (s, i)))
             .collect();
         let total = scored.len();
-        let by_rank =
-            |a: &(i64, &Entry), b: &(i64, &Entry)| b.0.cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text));
+        if scope == SearchScope::Principals {
+            let mut matched: Vec<u32> = scored.iter().map(|(_, i)| *i).collect();
+            matched.sort_unstable();
+            self.last = Some((needle, matched));
+        }
+        // Entries are stored in name order, so the index breaks ties by name.
+        let by_rank = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if scored.len() > limit && limit > 0 {
             scored.select_nth_unstable_by(limit - 1, by_rank);
             scored.truncate(limit);
         }
         scored.sort_unstable_by(by_rank);
-        (scored.into_iter().map(|(_, e)| e.item()).collect(), total)
+        let items = scored
+            .into_iter()
+            .map(|(_, i)| entries[i as usize].item())
+            .collect();
+        (items, total)
+    }
+
+    /// The entries worth scoring: the previous matches when the query only
+    /// grew, else every entry of the scope.
+    fn candidates(&self, scope: SearchScope, needle: &str, held: &[i64]) -> Vec<u32> {
+        match scope {
+            SearchScope::Principals => match &self.last {
+                Some((previous, matched)) if needle.starts_with(previous.as_str()) => matched.clone(),
+                _ => (0..self.principals.len() as u32).collect(),
+            },
+            SearchScope::Pools => (0..self.pools.len() as u32).collect(),
+            SearchScope::PoolsOfUser(_) => (0..self.pools.len() as u32)
+                .filter(|i| held.contains(&self.pools[*i as usize].id))
+                .collect(),
+        }
     }
 
     /// Every match of `query` in `scope` (for "all matching").
-    pub fn all_matches(&self, scope: SearchScope, query: &str, held: &[i64]) -> Vec<PickItem> {
+    pub fn all_matches(&mut self, scope: SearchScope, query: &str, held: &[i64]) -> Vec<PickItem> {
         self.search(scope, query, usize::MAX, held).0
     }
 }
@@ -128,99 +162,128 @@ impl SearchIndex {
 fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<Entry>> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |row| {
+        let text: String = row.get(1)?;
         Ok(Entry {
             id: row.get(0)?,
             kind,
-            text: row.get(1)?,
+            lower: text.to_lowercase().into_boxed_str(),
+            text,
         })
     })?;
     rows.collect()
 }
 
-/// Scores `text` against a lowercase `needle`: None when the needle's
-/// characters do not all appear in order.
-pub fn score(text: &str, needle: &[char]) -> Option<i64> {
+/// Scores an already lower-cased `text` against a lower-case `needle`:
+/// None when the needle's characters do not all appear in order. ASCII
+/// needles compare bytes (UTF-8 never reuses ASCII bytes inside other
+/// characters); others compare characters.
+pub fn score_lower(text: &str, needle: &str) -> Option<i64> {
+    if needle.is_ascii() {
+        score_units(text.as_bytes(), needle.as_bytes(), text.len())
+    } else {
+        let text: Vec<char> = text.chars().collect();
+        let needle: Vec<char> = needle.chars().collect();
+        score_units(&text, &needle, text.len())
+    }
+}
+
+/// Runs count most, then the very start, then word starts; long texts lose
+/// a little so a short exact hit wins.
+fn score_units<T: Copy + PartialEq + Into<u32>>(text: &[T], needle: &[T], length: usize) -> Option<i64> {
     if needle.is_empty() {
         return Some(0);
     }
     let mut score = 0i64;
     let mut next = 0usize;
     let mut previous_matched = false;
-    let mut previous_char = ' ';
-    for (position, ch) in text.chars().enumerate() {
-        if next == needle.len() {
-            break;
-        }
-        let lower = ch.to_lowercase().next().unwrap_or(ch);
-        if lower == needle[next] {
+    for (position, unit) in text.iter().enumerate() {
+        if *unit == needle[next] {
             score += 1;
-            // Runs count most, then the very start, then word starts.
             if previous_matched {
                 score += 5;
             }
             if position == 0 {
                 score += 8;
-            } else if matches!(previous_char, ' ' | '.' | '@' | '-' | '_' | '\u{1f}' | '(') {
+            } else if is_separator(text[position - 1].into()) {
                 score += 3;
             }
             next += 1;
+            if next == needle.len() {
+                return Some(score - length as i64 / 16);
+            }
             previous_matched = true;
         } else {
             previous_matched = false;
         }
-        previous_char = ch;
     }
-    (next == needle.len()).then(|| score - text.len() as i64 / 16)
+    None
+}
+
+fn is_separator(unit: u32) -> bool {
+    matches!(
+        char::from_u32(unit),
+        Some(' ' | '.' | '@' | '-' | '_' | '\u{1f}' | '(')
+    )
+}
+
+/// Scores `text` against `query` (any case).
+pub fn score(text: &str, query: &str) -> Option<i64> {
+    score_lower(&text.to_lowercase(), &query.to_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn needle(q: &str) -> Vec<char> {
-        q.chars().flat_map(char::to_lowercase).collect()
-    }
-
     #[test]
     fn matches_in_order_case_insensitive() {
-        assert!(score("Jan.Smit@contoso", &needle("jsmit")).is_some());
-        assert!(score("Jan.Smit@contoso", &needle("tims")).is_none());
-        assert!(score("anything", &needle("")).is_some());
+        assert!(score("Jan.Smit@contoso", "jsmit").is_some());
+        assert!(score("Jan.Smit@contoso", "tims").is_none());
+        assert!(score("anything", "").is_some());
     }
 
     #[test]
     fn runs_and_word_starts_rank_higher() {
-        let exact = score("smit.jan@x", &needle("smit")).unwrap();
-        let scattered = score("sam.iversen.t@x", &needle("smit")).unwrap();
+        let exact = score("smit.jan@x", "smit").unwrap();
+        let scattered = score("sam.iversen.t@x", "smit").unwrap();
         assert!(exact > scattered, "{exact} vs {scattered}");
     }
 
+    fn entry(id: i64, kind: PickKind, text: &str) -> Entry {
+        Entry {
+            id,
+            kind,
+            text: text.to_owned(),
+            lower: text.to_lowercase().into_boxed_str(),
+        }
+    }
+
     #[test]
-    fn index_search_ranks_and_counts() {
-        let index = SearchIndex {
+    fn index_search_ranks_counts_and_narrows() {
+        let mut index = SearchIndex {
             principals: vec![
-                Entry {
-                    id: 1,
-                    kind: PickKind::User,
-                    text: "sam.iversen.t@x\u{1f}Sam Iversen".into(),
-                },
-                Entry {
-                    id: 2,
-                    kind: PickKind::User,
-                    text: "smit.jan@x\u{1f}Jan Smit".into(),
-                },
-                Entry {
-                    id: 3,
-                    kind: PickKind::Group,
-                    text: "Sales\u{1f}group".into(),
-                },
+                entry(1, PickKind::User, "sam.iversen.t@x\u{1f}Sam Iversen"),
+                entry(2, PickKind::User, "smit.jan@x\u{1f}Jan Smit"),
+                entry(3, PickKind::Group, "Sales\u{1f}group"),
             ],
             pools: Vec::new(),
+            last: None,
         };
+        let (_, total) = index.search(SearchScope::Principals, "sm", 10, &[]);
+        assert_eq!(total, 2, "Sales has no m");
         let (items, total) = index.search(SearchScope::Principals, "smit", 1, &[]);
         assert_eq!(total, 2);
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].id, 2);
         assert_eq!(items[0].detail, "Jan Smit");
+        let (_, total) = index.search(SearchScope::Principals, "s", 10, &[]);
+        assert_eq!(total, 3, "a shorter query searches everything again");
+    }
+
+    #[test]
+    fn non_ascii_queries_match_characters() {
+        assert!(score("José.Álvarez@x", "jvar").is_some());
+        assert!(score("José.Álvarez@x", "éá").is_some());
+        assert!(score("José.Álvarez@x", "áé").is_none());
     }
 }

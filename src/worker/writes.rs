@@ -35,7 +35,7 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Result<Vec<ChangeOu
     match change {
         Change::Assign { pool_id, selection } => {
             // Selections arrive resolved to items; an empty index is enough.
-            let principals = principals(selection, &SearchIndex::default());
+            let principals = principals(selection, &mut SearchIndex::default());
             Ok(vec![changes::assign(conn, actor, *pool_id, &principals)?])
         }
         Change::GivePools { user_id, pools } => pools
