@@ -228,8 +228,11 @@ fn bench_console_memory(db: &Path) {
         ],
     );
     std::thread::sleep(Duration::from_secs(2));
+    // Every pane, the Users view end to end, a filter, and the picker (whose
+    // search index over every user lives in the worker).
     for key in [
-        "2", "3", "4", "5", "G", "g", "/", "s", "m", "i", "Escape", "1", "S", "5", "G",
+        "2", "3", "4", "5", "G", "g", "/", "s", "m", "i", "Escape", "1", "S", "5", "G", "1", "a", "j", "a",
+        "n", "Escape",
     ] {
         tmux(&socket, &["send-keys", "-t", "b", key]);
         std::thread::sleep(Duration::from_millis(300));
