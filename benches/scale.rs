@@ -244,7 +244,7 @@ fn bench_console_memory(db: &Path) {
         .find(|l| l.starts_with("VmHWM"))
         .unwrap_or("VmHWM: unknown");
     println!(
-        "console peak memory (VmHWM after all panes, Users end to end): {}",
+        "console peak memory (VmHWM after all panes, Users end to end, picker): {}",
         peak.trim_start_matches("VmHWM:").trim()
     );
     tmux(&socket, &["kill-server"]);

@@ -274,3 +274,26 @@ fn without_colour_no_cell_has_a_colour_but_markers_remain() {
         "with colour, some cells are coloured"
     );
 }
+
+#[test]
+fn a_running_job_shows_a_progress_bar_over_an_empty_pane_and_in_the_status_bar() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char('/'));
+    d.chars("no pool is called this");
+    d.send(Msg::Worker(WorkerEvent::JobProgress(seats::app::state::Job {
+        id: 1,
+        label: "building demo tenant".into(),
+        done: 42,
+        total: 100,
+    })));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(screen.contains("42% (42/100)"), "the gauge:\n{screen}");
+    assert!(screen.contains("building demo tenant 42%"), "the status bar:\n{screen}");
+    d.send(Msg::Worker(WorkerEvent::JobFinished {
+        id: 1,
+        label: "building demo tenant".into(),
+        outcome: Ok("200 users".into()),
+    }));
+    assert!(d.state.jobs.is_empty());
+    assert!(d.state.flash.as_ref().unwrap().text.contains("200 users"));
+}
