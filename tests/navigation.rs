@@ -288,7 +288,10 @@ fn a_running_job_shows_a_progress_bar_over_an_empty_pane_and_in_the_status_bar()
     })));
     let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
     assert!(screen.contains("42% (42/100)"), "the gauge:\n{screen}");
-    assert!(screen.contains("building demo tenant 42%"), "the status bar:\n{screen}");
+    assert!(
+        screen.contains("building demo tenant 42%"),
+        "the status bar:\n{screen}"
+    );
     d.send(Msg::Worker(WorkerEvent::JobFinished {
         id: 1,
         label: "building demo tenant".into(),
