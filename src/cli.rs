@@ -133,7 +133,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => {
             let db = cli.db.clone().unwrap_or_else(|| paths.existing_db());
-            let db = prepare_new_cache(&db, cli.db.is_none(), &actor)?;
+            let db = prepare_new_cache(&db, cli.db.is_none(), &actor, cli.read_only)?;
             open_console(db, &config, actor, cli.read_only, None)
         }
         Some(Commands::Demo { users, seed, no_open }) => {
@@ -203,7 +203,25 @@ fn open_for_reading(db: &Option<PathBuf>, paths: &Paths) -> Result<rusqlite::Con
 /// Creates and migrates the cache if it is missing (its default directory
 /// too, but never a directory the user named), and makes the creator its
 /// global administrator.
-fn prepare_new_cache(db: &Path, default_location: bool, actor: &str) -> Result<PathBuf, Failure> {
+fn prepare_new_cache(
+    db: &Path,
+    default_location: bool,
+    actor: &str,
+    read_only: bool,
+) -> Result<PathBuf, Failure> {
+    if read_only {
+        // --read-only never writes: it opens what exists, and creates nothing.
+        if !db.is_file() {
+            return Err(Failure {
+                code: 4,
+                message: format!(
+                    "no cache at {}, and --read-only creates none; run without --read-only to create it",
+                    db.display()
+                ),
+            });
+        }
+        return Ok(db.to_owned());
+    }
     if default_location {
         paths::ensure_parent(db)
             .map_err(|e| Failure::usage(format!("cannot create {}: {e}", db.display())))?;
@@ -249,7 +267,7 @@ fn demo(
     actor: String,
     read_only: bool,
 ) -> Result<(), Failure> {
-    let db = prepare_new_cache(db, default_location, &actor)?;
+    let db = prepare_new_cache(db, default_location, &actor, read_only)?;
     let populated = crate::store::status::read(&store::open(&db, OpenMode::MustExist)?, &actor)?
         .tenant
         .is_some();

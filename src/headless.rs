@@ -27,6 +27,7 @@ pub fn console_state(
     update::show(&mut state, pane);
     let rows = crate::ui::layout::table_rows(size.0, size.1);
     let table = state.table_mut();
+    table.keep_visible(rows);
     let fetch = table.reload();
     let page = fetch_rows(conn, &fetch)?;
     table.accept(fetch.generation, page, rows);

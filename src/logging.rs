@@ -13,7 +13,12 @@ pub const LOG_FILE: &str = "seats.log";
 /// Keep the guard alive until exit so the last lines are flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
     std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, LOG_FILE);
+    // The builder reports a file it cannot open; `rolling::never` panics.
+    let appender = tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::NEVER)
+        .filename_prefix(LOG_FILE)
+        .build(dir)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("SEATS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -231,3 +231,26 @@ fn bad_usage_and_bad_config_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn read_only_creates_no_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("new.db");
+    let out = seats(home.path(), &["--read-only", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--read-only creates none"));
+    assert!(!db.exists());
+}
+
+#[test]
+fn an_unwritable_log_directory_never_stops_seats() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("d.db");
+    build_demo(home.path(), &db);
+    // The log file's place is taken by a directory: logging is skipped.
+    let log = home.path().join("state/seats/seats.log");
+    let _ = std::fs::remove_file(&log);
+    std::fs::create_dir_all(&log).unwrap();
+    let out = seats(home.path(), &["pools", "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

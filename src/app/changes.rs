@@ -161,6 +161,10 @@ pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: 
 
 /// Enter in the picker: turn the choice into a change and preview it.
 fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
+    if picker.searching {
+        state.flash("still searching: press Enter again in a moment", Tone::Info);
+        return Vec::new();
+    }
     let Some(selection) = picker.selection() else {
         state.flash("nothing matches: change the search", Tone::Info);
         return Vec::new();
@@ -214,6 +218,7 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
                 user_id,
                 with_devices,
             } = preview.change
+                && !preview.applying
             {
                 return open_preview(
                     state,
@@ -298,10 +303,15 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
                 summary,
                 batches,
                 undo,
+                failed,
             },
-            _,
+            overlay,
         ) => {
-            state.overlay = Overlay::None;
+            // Close only the dialog that is waiting for this write; another
+            // dialog opened meanwhile keeps the keys.
+            if matches!(overlay, Overlay::Preview(p) if p.applying) {
+                state.overlay = Overlay::None;
+            }
             state.last_batches = if undo { Vec::new() } else { batches };
             state.table_mut().marked.clear();
             let hint = if state.last_batches.is_empty() {
@@ -309,9 +319,15 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             } else {
                 " (z undoes)"
             };
-            state.flash(format!("{}{hint}", summary.join("; ")), Tone::Info);
+            match failed {
+                None => state.flash(format!("{}{hint}", summary.join("; ")), Tone::Info),
+                Some(error) => state.flash(
+                    format!("partly done: {}{hint}; then refused: {error}", summary.join("; ")),
+                    Tone::Warning,
+                ),
+            }
         }
-        (WorkerEvent::WriteRefused { message }, Overlay::Preview(preview)) => {
+        (WorkerEvent::WriteRefused { message }, Overlay::Preview(preview)) if preview.applying => {
             preview.applying = false;
             if let Some(p) = preview.preview.as_mut() {
                 p.refusal = Some(message);

@@ -77,9 +77,15 @@ impl Key {
                 _ => return Err(format!("unknown key {text:?}")),
             },
             single if single.chars().count() == 1 => {
-                // Keep the case the user wrote: `G` differs from `g`.
+                // Keep the case the user wrote: `G` differs from `g`; but
+                // terminals report Ctrl+letter in one case (see `From<KeyEvent>`).
                 let original = &text[text.len() - single.len()..];
-                KeyCode::Char(original.chars().next().unwrap_or(' '))
+                let c = original.chars().next().unwrap_or(' ');
+                if modifiers.contains(KeyModifiers::CONTROL) {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
             }
             shifted if shifted.starts_with("shift-") && shifted.chars().count() == 7 => {
                 KeyCode::Char(shifted.chars().last().unwrap_or(' ').to_ascii_uppercase())
@@ -241,6 +247,25 @@ impl Keymap {
     /// override is removed from whatever it did before.
     pub fn with_overrides(overrides: &HashMap<Action, Vec<String>>) -> Result<Keymap, String> {
         let mut keymap = Keymap::default();
+        // A key given to two actions would resolve by chance; refuse it.
+        let mut claimed: HashMap<Key, Action> = HashMap::new();
+        for (action, keys) in overrides {
+            for text in keys {
+                let key = Key::parse(text).map_err(|e| format!("[keys] {}: {e}", action_name(*action)))?;
+                if let Some(other) = claimed.insert(key, *action)
+                    && other != *action
+                {
+                    let (first, second) = {
+                        let mut names = [action_name(other), action_name(*action)];
+                        names.sort();
+                        (names[0].clone(), names[1].clone())
+                    };
+                    return Err(format!(
+                        "[keys] {text:?} is given to both {first} and {second}; keep it on one"
+                    ));
+                }
+            }
+        }
         for (action, keys) in overrides {
             let parsed = keys
                 .iter()
@@ -357,6 +382,21 @@ mod tests {
         let err = Keymap::with_overrides(&overrides).unwrap_err();
         assert!(err.contains("help"), "{err}");
         assert!(err.contains("meta-q"), "{err}");
+    }
+
+    #[test]
+    fn a_key_given_to_two_actions_is_refused() {
+        let overrides = HashMap::from([
+            (Action::Quit, vec!["x".to_owned()]),
+            (Action::Help, vec!["x".to_owned()]),
+        ]);
+        let err = Keymap::with_overrides(&overrides).unwrap_err();
+        assert!(err.contains("both help and quit"), "{err}");
+    }
+
+    #[test]
+    fn ctrl_letters_match_in_either_case() {
+        assert_eq!(Key::parse("ctrl-A"), Ok(Key::ctrl('a')));
     }
 
     #[test]

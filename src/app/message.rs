@@ -65,6 +65,9 @@ pub enum WorkerEvent {
         summary: Vec<String>,
         batches: Vec<String>,
         undo: bool,
+        /// Set when a later part was refused after earlier parts committed
+        /// (a change over several pools runs one transaction per pool).
+        failed: Option<String>,
     },
     /// A change was refused or failed; nothing changed.
     WriteRefused { message: String },

@@ -41,6 +41,8 @@ pub struct TableState {
     pub scope: Option<i64>,
     /// Ids of the rows marked with Space, for actions on several rows.
     pub marked: std::collections::BTreeSet<i64>,
+    /// Rows the screen shows at once; windows hold several screens.
+    pub viewport: usize,
 }
 
 /// A request for a window, tagged so its reply can be matched.
@@ -68,6 +70,7 @@ impl TableState {
             stale: true,
             scope: None,
             marked: std::collections::BTreeSet::new(),
+            viewport: 10,
         }
     }
 
@@ -100,7 +103,7 @@ impl TableState {
                 descending: self.descending,
                 filter: self.text_filter(),
                 offset,
-                limit: WINDOW,
+                limit: self.window_size(),
                 scope: self.scope,
                 as_of: None,
             },
@@ -121,8 +124,41 @@ impl TableState {
         self.fetch_at(0)
     }
 
+    /// Rows asked for at a time: at least three screens, so a tall terminal
+    /// never shows rows that were not asked for.
+    fn window_size(&self) -> usize {
+        WINDOW.max(self.viewport * 3)
+    }
+
+    /// How close to an edge the selection may come before the window moves.
+    fn margin(&self) -> usize {
+        MARGIN.max(self.viewport)
+    }
+
     fn window_offset_for(&self, index: usize) -> usize {
-        index.saturating_sub(WINDOW / 2)
+        index.saturating_sub(self.window_size() / 2)
+    }
+
+    /// Whether the held window has every row from the scroll position to the
+    /// end of the screen.
+    fn covers_screen(&self) -> bool {
+        let count = self.count.unwrap_or(0);
+        let first = self.scroll.min(count);
+        let last = (self.scroll + self.viewport).min(count);
+        let start = self.window.offset;
+        let end = start + self.window.rows.len();
+        first >= start && last <= end
+    }
+
+    /// After a reply: asks again when the rows on screen are still missing
+    /// (the list shrank below the window, or the user moved back while a
+    /// request for elsewhere was out).
+    pub fn follow_up(&mut self) -> Option<Fetch> {
+        let count = self.count?;
+        if count == 0 || self.requested.is_some() || self.covers_screen() {
+            return None;
+        }
+        Some(self.fetch_at(self.window_offset_for(self.selected)))
     }
 
     /// Moves the selection by `delta` rows (clamped) and keeps it visible in a
@@ -144,6 +180,7 @@ impl TableState {
     /// Scrolls so the selection is inside a viewport of `height` rows.
     pub fn keep_visible(&mut self, height: usize) {
         let height = height.max(1);
+        self.viewport = height;
         if self.selected < self.scroll {
             self.scroll = self.selected;
         } else if self.selected >= self.scroll + height {
@@ -158,16 +195,23 @@ impl TableState {
         let count = self.count?;
         let start = self.window.offset;
         let end = start + self.window.rows.len();
-        let near_top = start > 0 && self.selected < start + MARGIN;
-        let near_bottom = end < count && self.selected + MARGIN >= end;
+        let margin = self.margin();
+        let near_top = start > 0 && self.selected < start + margin;
+        let near_bottom = end < count && self.selected + margin >= end;
         if !(near_top || near_bottom) {
+            if self.requested.is_some() && self.covers_screen() {
+                // Back inside the held window: drop the request still out,
+                // or its reply would replace the rows on screen.
+                self.requested = None;
+                self.generation += 1;
+            }
             return None;
         }
         let wanted = self.window_offset_for(self.selected);
         // Don't ask again while a request that covers the selection is out.
         if let Some(pending) = self.requested
-            && self.selected >= pending + MARGIN.min(pending)
-            && self.selected + MARGIN < pending + WINDOW
+            && self.selected >= pending + margin.min(pending)
+            && self.selected + margin < pending + self.window_size()
         {
             return None;
         }
@@ -262,6 +306,48 @@ mod tests {
         assert_eq!(table.scroll, 20);
         table.move_by(-1000, 10);
         assert_eq!((table.selected, table.scroll), (0, 0));
+    }
+
+    #[test]
+    fn moving_back_inside_the_window_drops_the_request_still_out() {
+        let mut table = TableState::new(PaneId::Connectors);
+        let first = table.restart();
+        table.accept(first.generation, page(0, WINDOW, 2000), 10);
+        let far = table.select(1999, 10).expect("the end is far away");
+        assert!(table.select(0, 10).is_none(), "row 0 is held");
+        assert!(
+            !table.accept(far.generation, page(1899, 101, 2000), 10),
+            "the stale reply is dropped"
+        );
+        assert_eq!(table.selected_row().map(Row::id), Some(0));
+    }
+
+    #[test]
+    fn a_list_that_shrank_below_the_window_is_asked_for_again() {
+        let mut table = TableState::new(PaneId::Connectors);
+        let first = table.restart();
+        table.accept(first.generation, page(0, WINDOW, 5000), 10);
+        let far = table.select(3000, 10).unwrap();
+        table.accept(far.generation, page(2900, WINDOW, 5000), 10);
+        let again = table.reload();
+        table.accept(again.generation, page(again.request.offset, 0, 100), 10);
+        assert_eq!(table.selected, 99);
+        let follow = table.follow_up().expect("the rows on screen are missing");
+        assert!(follow.request.offset <= 90);
+        table.accept(
+            follow.generation,
+            page(follow.request.offset, 100 - follow.request.offset, 100),
+            10,
+        );
+        assert!(table.selected_row().is_some());
+        assert!(table.follow_up().is_none());
+    }
+
+    #[test]
+    fn tall_screens_get_windows_of_three_screens() {
+        let mut table = TableState::new(PaneId::Connectors);
+        table.keep_visible(250);
+        assert_eq!(table.restart().request.limit, 750);
     }
 
     #[test]

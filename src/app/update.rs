@@ -201,6 +201,11 @@ pub fn edit(input: &mut Input, event: KeyEvent) -> bool {
 fn on_filter_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
     let rows = page_rows(state);
     match event.code {
+        // Esc on an empty prompt only closes it (it must not also leave a view).
+        KeyCode::Esc if state.table().filter.value().is_empty() => {
+            state.overlay = Overlay::None;
+            Vec::new()
+        }
         KeyCode::Esc => clear_filter(state),
         KeyCode::Enter => {
             state.overlay = Overlay::None;
@@ -294,8 +299,9 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             generation,
             page,
         } => {
-            state.table_of_mut(pane).accept(generation, page, rows);
-            Vec::new()
+            let table = state.table_of_mut(pane);
+            table.accept(generation, page, rows);
+            table.follow_up().map(Command::Fetch).into_iter().collect()
         }
         WorkerEvent::Status(status) => {
             state.status = status;

@@ -9,12 +9,29 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::Msg;
 
-/// Reads keys and resizes until `stop` is set or the loop is gone. Join the
-/// handle before restoring the terminal, or the thread may swallow what the
-/// user types into the shell next.
-pub fn spawn(messages: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> Option<std::thread::JoinHandle<()>> {
+/// The input thread; dropping it stops and joins the thread, so it can never
+/// swallow what the user types into the shell after the console is gone.
+pub struct InputThread {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Reads keys and resizes until the returned handle is dropped or the loop
+/// is gone.
+pub fn spawn(messages: UnboundedSender<Msg>) -> InputThread {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
     let body = move || {
-        while !stop.load(Ordering::Relaxed) {
+        while !flag.load(Ordering::Relaxed) {
             // Poll with a timeout so the thread notices `stop`.
             match event::poll(Duration::from_millis(100)) {
                 Ok(false) => continue,
@@ -38,9 +55,10 @@ pub fn spawn(messages: UnboundedSender<Msg>, stop: Arc<AtomicBool>) -> Option<st
             }
         }
     };
-    std::thread::Builder::new()
+    let handle = std::thread::Builder::new()
         .name("seats-input".into())
         .spawn(body)
         .map_err(|err| tracing::error!(%err, "cannot start the input thread"))
-        .ok()
+        .ok();
+    InputThread { stop, handle }
 }

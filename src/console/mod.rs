@@ -5,8 +5,6 @@ mod input;
 pub mod terminal;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -57,8 +55,9 @@ async fn event_loop(
     };
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel();
-    let stop = Arc::new(AtomicBool::new(false));
-    let input = input::spawn(msg_tx, stop.clone());
+    // Declared after the terminal guard, so it is dropped (stopped and
+    // joined) before the guard restores the terminal, on every way out.
+    let _input = input::spawn(msg_tx);
     let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime);
 
     let mut state = AppState::new(
@@ -101,10 +100,6 @@ async fn event_loop(
         if !state.quit {
             guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;
         }
-    }
-    stop.store(true, Ordering::Relaxed);
-    if let Some(handle) = input {
-        let _ = handle.join();
     }
     Ok(())
 }

@@ -42,11 +42,18 @@ pub fn restore() {
     let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
 }
 
+/// A panic on the UI thread restores the terminal, then reports. A panic on
+/// a background thread (a job, the reader) goes to the log only: printing it
+/// would draw over the screen of a console that keeps running.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
+        if std::thread::current().name() == Some("main") {
+            restore();
+            previous(info);
+        } else {
+            tracing::error!(%info, "background thread panicked");
+        }
     }));
 }
 

@@ -14,6 +14,7 @@ mod assign;
 mod batch;
 mod catalog;
 mod clock;
+mod indexes;
 mod licenses;
 mod names;
 mod org;
@@ -148,7 +149,10 @@ fn build(
     }
     let plan = Plan::new(opts);
     let mut tracker = Tracker::new(progress, plan.rows());
+    let indexes = indexes::DroppedIndexes::drop_all(&tx)?;
     plan.write(&tx, opts, &mut tracker)?;
+    tracker.stage("indexing");
+    indexes.rebuild(&tx)?;
     let summary = summary(&tx)?;
     tracker.stage("saving");
     tx.commit()?;

@@ -24,7 +24,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum StoreError {
     /// The cache file does not exist and the caller did not ask to create it.
     #[error(
-        "no cache at {path}: run `seats demo` to build the demo tenant, or `seats sync` to fill a new cache"
+        "no cache at {path}: run `seats demo` to build the demo tenant (with --db for this path), or open `seats` to start an empty cache"
     )]
     Missing { path: PathBuf },
     /// The file was written by a newer seats; opening it could corrupt it.
@@ -126,6 +126,10 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // The console's reader checkpoints whenever it is idle; SQLite's own
+    // checkpoint (which stalls the commit that triggers it) is only the
+    // fallback, so let the WAL grow to ~16 MB before it runs.
+    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
     Ok(())
 }
 

@@ -65,7 +65,7 @@ const SPEC: ListSpec = ListSpec {
            FROM pools p \
            LEFT JOIN connectors c ON c.id = p.connector_id \
            LEFT JOIN apps a ON a.id = p.app_id",
-    haystack: "name || ' ' || kind || ' ' || source || ' ' || status || ' ' || \
+    haystack: "name || ' ' || kind || ' ' || source || ' ' || \
                coalesce(sku_part_number, '') || ' ' || coalesce(publisher, '')",
     sort_keys: &[
         "name COLLATE NOCASE",

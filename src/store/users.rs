@@ -42,8 +42,9 @@ const SPEC: ListSpec = ListSpec {
              (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state <> 'error') AS seat_count, \
              (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state = 'error') AS errors \
            FROM users u",
-    haystack: "upn || ' ' || display_name || ' ' || coalesce(department, '') || ' ' || \
-               CASE WHEN deleted THEN 'deleted' WHEN enabled THEN 'enabled' ELSE 'disabled' END",
+    // What the filter searches: UPN, name and department, not state words
+    // (or "ed" would match every enabled user).
+    haystack: "upn || ' ' || display_name || ' ' || coalesce(department, '')",
     sort_keys: &[
         "upn COLLATE NOCASE",
         "display_name COLLATE NOCASE",

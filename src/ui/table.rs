@@ -90,7 +90,7 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     frame.render_widget(widget, area);
     if table.count == Some(0) {
         let message = if table.filter.value().is_empty() {
-            "nothing here yet: run `seats demo` or `seats sync`"
+            "nothing here yet: `seats demo` builds a demo tenant"
         } else {
             "no rows match the filter (Esc clears it)"
         };

@@ -183,8 +183,16 @@ pub fn answer(conn: &Connection, request: Request, index: &mut Option<SearchInde
                 preview,
                 resolved,
             },
-            Err(err) => WorkerEvent::WriteRefused {
-                message: err.to_string(),
+            // The preview shows why it cannot be worked out (a pool or user
+            // that a sync removed meanwhile) instead of waiting forever.
+            Err(err) => WorkerEvent::Planned {
+                generation,
+                preview: crate::app::dialogs::Preview {
+                    title: "Cannot preview this change".to_owned(),
+                    lines: Vec::new(),
+                    refusal: Some(err.to_string()),
+                },
+                resolved: change,
             },
         },
         _ => WorkerEvent::Failed("unexpected request".to_owned()),

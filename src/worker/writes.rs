@@ -31,35 +31,53 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
     )
 }
 
-fn run(conn: &Connection, actor: &Actor, change: &Change) -> Result<Vec<ChangeOutcome>, ChangeError> {
+/// The outcomes committed so far and, if a part was refused, why. A change
+/// over several pools (or several batches to undo) runs one transaction per
+/// part, so what committed before a refusal is reported, not hidden.
+type Applied = (Vec<ChangeOutcome>, Option<ChangeError>);
+
+fn each<T>(parts: &[T], mut apply: impl FnMut(&T) -> Result<Vec<ChangeOutcome>, ChangeError>) -> Applied {
+    let mut done = Vec::new();
+    for part in parts {
+        match apply(part) {
+            Ok(outcomes) => done.extend(outcomes),
+            Err(err) => return (done, Some(err)),
+        }
+    }
+    (done, None)
+}
+
+fn whole(result: Result<Vec<ChangeOutcome>, ChangeError>) -> Applied {
+    match result {
+        Ok(outcomes) => (outcomes, None),
+        Err(err) => (Vec::new(), Some(err)),
+    }
+}
+
+fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
     match change {
         Change::Assign { pool_id, selection } => {
             // Selections arrive resolved to items; an empty index is enough.
             let principals = principals(selection, &mut SearchIndex::default());
-            Ok(vec![changes::assign(conn, actor, *pool_id, &principals)?])
+            whole(changes::assign(conn, actor, *pool_id, &principals).map(|o| vec![o]))
         }
-        Change::GivePools { user_id, pools } => pools
-            .iter()
-            .map(|pool| changes::assign(conn, actor, *pool, &[Principal::User(*user_id)]))
-            .collect(),
-        Change::ReleasePools { user_id, pools } => pools
-            .iter()
-            .map(|pool| changes::unassign(conn, actor, *pool, &[Principal::User(*user_id)]))
-            .collect(),
-        Change::ReleaseSeats { seat_ids } => changes::release_seats(conn, actor, seat_ids),
-        Change::ReleaseListed { .. } => Err(ChangeError::NotFound(
+        Change::GivePools { user_id, pools } => each(pools, |pool| {
+            changes::assign(conn, actor, *pool, &[Principal::User(*user_id)]).map(|o| vec![o])
+        }),
+        Change::ReleasePools { user_id, pools } => each(pools, |pool| {
+            changes::unassign(conn, actor, *pool, &[Principal::User(*user_id)]).map(|o| vec![o])
+        }),
+        Change::ReleaseSeats { seat_ids } => whole(changes::release_seats(conn, actor, seat_ids)),
+        Change::ReleaseListed { .. } => whole(Err(ChangeError::NotFound(
             "the listed seats were not resolved; open the preview again".to_owned(),
-        )),
+        ))),
         Change::RemoveUser {
             user_id,
             with_devices,
-        } => changes::remove_user(conn, actor, *user_id, *with_devices),
+        } => whole(changes::remove_user(conn, actor, *user_id, *with_devices)),
         Change::Undo { batches } => {
-            let mut outcomes = Vec::new();
-            for batch in batches.iter().rev() {
-                outcomes.extend(changes::undo(conn, actor, batch)?);
-            }
-            Ok(outcomes)
+            let newest_first: Vec<&String> = batches.iter().rev().collect();
+            each(&newest_first, |batch| changes::undo(conn, actor, batch))
         }
     }
 }
@@ -74,27 +92,21 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
             };
         }
     };
-    match run(&conn, actor, change) {
-        Ok(outcomes) => {
-            let mut batches: Vec<String> = outcomes.iter().map(|o| o.batch_id.clone()).collect();
-            batches.dedup();
-            let summary = if outcomes.is_empty() {
-                vec!["nothing to change".to_owned()]
-            } else {
-                outcomes.iter().map(describe).collect()
-            };
-            tracing::info!(actor = %actor.name, ?summary, "change applied");
-            WorkerEvent::Written {
-                summary,
-                batches,
-                undo: matches!(change, Change::Undo { .. }),
-            }
-        }
-        Err(err) => {
-            tracing::info!(actor = %actor.name, %err, "change refused");
-            WorkerEvent::WriteRefused {
-                message: err.to_string(),
-            }
-        }
+    let (outcomes, refused) = run(&conn, actor, change);
+    if outcomes.is_empty() {
+        let message = refused.map_or_else(|| "nothing to change".to_owned(), |err| err.to_string());
+        tracing::info!(actor = %actor.name, %message, "change refused");
+        return WorkerEvent::WriteRefused { message };
+    }
+    let mut batches: Vec<String> = outcomes.iter().map(|o| o.batch_id.clone()).collect();
+    batches.dedup();
+    let summary: Vec<String> = outcomes.iter().map(describe).collect();
+    let failed = refused.map(|err| err.to_string());
+    tracing::info!(actor = %actor.name, ?summary, ?failed, "change applied");
+    WorkerEvent::Written {
+        summary,
+        batches,
+        undo: matches!(change, Change::Undo { .. }),
+        failed,
     }
 }
