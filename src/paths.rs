@@ -64,10 +64,43 @@ pub fn ensure_parent(file: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The OS user running seats: the actor of every change.
+/// The OS user running seats: the actor of every change. The login
+/// variables first; without them (cron, some containers) the name of the
+/// process's user id from the password file.
 pub fn os_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .or_else(user_from_uid)
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(unix)]
+fn user_from_uid() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the user the process runs as.
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let name = passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id = fields.nth(1)?.parse::<u32>().ok()?;
+        (id == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or_else(|| format!("uid-{uid}")))
+}
+
+#[cfg(not(unix))]
+fn user_from_uid() -> Option<String> {
+    None
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn the_uid_fallback_names_the_same_user_as_id() {
+        let id = std::process::Command::new("id").arg("-un").output().unwrap();
+        let expected = String::from_utf8_lossy(&id.stdout).trim().to_owned();
+        assert_eq!(super::user_from_uid(), Some(expected));
+    }
 }

@@ -167,19 +167,16 @@ impl AppState {
     }
 
     /// Why writes are refused here, for a key that would change something.
+    /// Short enough for the 80-column hint line.
     pub fn read_only_reason(&self) -> String {
         if self.read_only {
-            "read-only: seats was opened with --read-only; restart it without to change seats".to_owned()
-        } else {
-            let who = match self.status.role {
-                Some(role) => format!("your role is {}", role.label()),
-                None => format!("{} is not an administrator of this cache", self.actor),
-            };
-            format!(
-                "read-only: {who}; a global administrator can run `seats admins add {} --role license`",
-                self.actor
-            )
+            return "read-only: opened with --read-only; restart without it to change seats".to_owned();
         }
+        let who = match self.status.role {
+            Some(role) => format!("role {}", role.as_str()),
+            None => "not an admin here".to_owned(),
+        };
+        format!("read-only, {who}; fix: seats admins add {} --role license", self.actor)
     }
 
     /// Shows a message in the hint line for a few seconds.

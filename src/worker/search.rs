@@ -76,7 +76,7 @@ impl SearchIndex {
         )?;
         principals.extend(read(
             conn,
-            "SELECT g.id, g.name || char(31) || 'group · ' || g.kind || ' · ' || \
+            "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || \
                (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) || ' direct members' \
              FROM groups g ORDER BY g.name",
             PickKind::Group,
