@@ -176,7 +176,10 @@ impl AppState {
             Some(role) => format!("role {}", role.as_str()),
             None => "not an admin here".to_owned(),
         };
-        format!("read-only, {who}; fix: seats admins add {} --role license", self.actor)
+        format!(
+            "read-only, {who}; fix: seats admins add {} --role license",
+            self.actor
+        )
     }
 
     /// Shows a message in the hint line for a few seconds.
