@@ -98,7 +98,8 @@ impl Tmux {
     /// what is typed next goes to the shell.
     fn wait_for_shell(&self, limit: Duration) {
         let start = Instant::now();
-        while self.alternate_screen_on() {
+        // Typing before the console has exited would feed its input thread.
+        while self.alternate_screen_on() || self.foreground() != "bash" {
             assert!(
                 start.elapsed() < limit,
                 "still in the console after {limit:?}:\n{}",
@@ -106,6 +107,13 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The program in the foreground of the pane.
+    fn foreground(&self) -> String {
+        self.tmux(&["display-message", "-p", "-t", "t", "#{pane_current_command}"])
+            .trim()
+            .to_owned()
     }
 
     fn alternate_screen_on(&self) -> bool {
@@ -184,7 +192,11 @@ fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() 
 
     tmux.keys(&["?"]);
     let help = tmux.wait_for("Keys · Licenses", long);
-    assert!(help.contains("filter rows"), "{help}");
+    assert!(help.contains("quit"), "{help}");
+    for _ in 0..12 {
+        tmux.keys(&["j"]);
+    }
+    tmux.wait_for("filter rows", long);
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
     tmux.wait_for_shell(long);
@@ -316,4 +328,28 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
     watcher.wait_for(&after, Duration::from_secs(10));
     admin.keys(&["q"]);
     watcher.keys(&["q"]);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_what_happened() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let tmux = Tmux::start("panic", home.path());
+    tmux.literal(&format!(
+        "SEATS_TEST_PANIC_KEY=% {} demo --users 100 --db {}",
+        env!("CARGO_BIN_EXE_seats"),
+        db.display()
+    ));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 Licenses", Duration::from_secs(30));
+    tmux.literal("%");
+    tmux.wait_for_shell(Duration::from_secs(10));
+    let screen = tmux.wait_for("panicked", Duration::from_secs(10));
+    assert!(screen.contains("SEATS_TEST_PANIC_KEY"), "{screen}");
+    tmux.literal("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("icanon echo", Duration::from_secs(10));
 }

@@ -86,6 +86,7 @@ async fn event_loop(
             Some(event) = event_rx.recv() => Msg::Worker(event),
             _ = tick.tick() => Msg::Tick(Utc::now()),
         };
+        panic_on_request(&msg);
         let mut commands = update(&mut state, msg);
         // Apply everything already waiting before drawing: a burst of keys
         // or replies costs one frame.
@@ -131,3 +132,18 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
         }
     }
 }
+
+/// Debug builds only: a key named by `SEATS_TEST_PANIC_KEY` panics, so the
+/// end-to-end tests can check that a panic restores the terminal.
+#[cfg(debug_assertions)]
+fn panic_on_request(msg: &Msg) {
+    if let Msg::Key(key) = msg
+        && let crossterm::event::KeyCode::Char(c) = key.code
+        && std::env::var("SEATS_TEST_PANIC_KEY").is_ok_and(|k| k.starts_with(c))
+    {
+        panic!("panic requested with SEATS_TEST_PANIC_KEY (debug builds only)");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_on_request(_msg: &Msg) {}

@@ -2,6 +2,7 @@
 //! terminal is restored on every way out: normal quit, error, and panic.
 
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
 use crossterm::execute;
@@ -22,6 +23,7 @@ pub struct TerminalGuard {
 pub fn enter() -> io::Result<TerminalGuard> {
     install_panic_hook();
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let mut stdout = io::stdout();
     if let Err(err) = execute!(stdout, EnterAlternateScreen, Hide) {
         restore();
@@ -36,8 +38,16 @@ pub fn enter() -> io::Result<TerminalGuard> {
     }
 }
 
-/// Leaves raw mode and the alternate screen; safe to call more than once.
+/// Whether the console holds the terminal (raw mode, alternate screen).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Leaves raw mode and the alternate screen. Only the first call after
+/// `enter` acts: leaving the alternate screen twice would move the cursor
+/// back over what was printed in between (a panic message).
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
 }
