@@ -59,7 +59,8 @@ impl TableState {
         TableState {
             pane,
             sort: 0,
-            descending: false,
+            // The audit log reads newest first.
+            descending: pane == PaneId::Audit,
             filter: Input::default(),
             count: None,
             window: Page::default(),

@@ -180,15 +180,7 @@ pub fn plan(
                 seats.len(),
                 if seats.len() == 1 { "" } else { "s" }
             ))];
-            lines.extend(
-                seats
-                    .iter()
-                    .take(LISTED)
-                    .map(|(_, who, pool)| line(format!("  {who} — {pool}"))),
-            );
-            if seats.len() > LISTED {
-                lines.push(line(format!("  …and {} more", seats.len() - LISTED)));
-            }
+            list_seats(&mut lines, seats.iter().map(|(_, who, pool)| (who, pool)));
             lines.push(line(format!(
                 "their devices' seats: {} (d toggles)",
                 if *with_devices { "released too" } else { "kept" }
@@ -255,6 +247,22 @@ fn listed(names: &[String]) -> String {
     }
 }
 
+/// "  holder — pool" lines, the first `LISTED` of them and a count of the rest.
+fn list_seats<'a>(
+    lines: &mut Vec<PreviewLine>,
+    seats: impl ExactSizeIterator<Item = (&'a String, &'a String)>,
+) {
+    let total = seats.len();
+    lines.extend(
+        seats
+            .take(LISTED)
+            .map(|(who, pool)| line(format!("  {who} — {pool}"))),
+    );
+    if total > LISTED {
+        lines.push(line(format!("  …and {} more", total - LISTED)));
+    }
+}
+
 fn release_preview(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Preview> {
     let seats = assignees::describe(conn, seat_ids)?;
     let mut lines = vec![line(format!(
@@ -262,15 +270,7 @@ fn release_preview(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Prev
         seats.len(),
         if seats.len() == 1 { "" } else { "s" }
     ))];
-    lines.extend(
-        seats
-            .iter()
-            .take(LISTED)
-            .map(|(who, pool)| line(format!("  {who} — {pool}"))),
-    );
-    if seats.len() > LISTED {
-        lines.push(line(format!("  …and {} more", seats.len() - LISTED)));
-    }
+    list_seats(&mut lines, seats.iter().map(|(who, pool)| (who, pool)));
     Ok(Preview {
         title: "Release seats (confirm)".into(),
         lines,

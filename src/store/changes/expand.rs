@@ -96,6 +96,31 @@ pub(crate) fn add_who(
     Ok(())
 }
 
+/// Starts the scratch set over with `principals`: users as they are, groups
+/// flattened into the members `audience` counts.
+pub(crate) fn stage_principals(
+    conn: &Connection,
+    principals: &[crate::domain::Principal],
+    audience: Audience,
+) -> rusqlite::Result<()> {
+    use crate::domain::Principal;
+    reset(conn)?;
+    let mut groups = false;
+    for principal in principals {
+        match *principal {
+            Principal::User(id) => add_who(conn, id, true, None, None)?,
+            Principal::Group(id) => {
+                add_group(conn, id)?;
+                groups = true;
+            }
+        }
+    }
+    if groups {
+        expand_groups(conn, audience)?;
+    }
+    Ok(())
+}
+
 /// Which members of groups a pool counts.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Audience {

@@ -26,20 +26,8 @@ const EVERYONE: Audience = Audience {
 /// Fills the scratch set with the principals an unassignment reaches and
 /// decides whose seat goes. Returns whether groups are withdrawn.
 fn stage(conn: &Connection, pool_id: i64, principals: &[Principal]) -> rusqlite::Result<bool> {
-    expand::reset(conn)?;
-    let mut groups = false;
-    for principal in principals {
-        match *principal {
-            Principal::User(id) => expand::add_who(conn, id, true, None, None)?,
-            Principal::Group(id) => {
-                expand::add_group(conn, id)?;
-                groups = true;
-            }
-        }
-    }
-    if groups {
-        expand::expand_groups(conn, EVERYONE)?;
-    }
+    expand::stage_principals(conn, principals, EVERYONE)?;
+    let groups = principals.iter().any(|p| matches!(p, Principal::Group(_)));
     expand::mark_held(conn, pool_id)?;
     expand::mark_reach(conn, pool_id)?;
     expand::decide_release(conn)?;

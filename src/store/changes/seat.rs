@@ -81,20 +81,7 @@ fn audience(pool: &PoolState) -> Audience {
 /// Fills the scratch set with everyone the assignment reaches, marks who
 /// holds a seat already, and returns (seats needed, already held).
 fn stage(conn: &Connection, pool: &PoolState, principals: &[Principal]) -> rusqlite::Result<(i64, i64)> {
-    expand::reset(conn)?;
-    let mut groups = false;
-    for principal in principals {
-        match *principal {
-            Principal::User(id) => expand::add_who(conn, id, true, None, None)?,
-            Principal::Group(id) => {
-                expand::add_group(conn, id)?;
-                groups = true;
-            }
-        }
-    }
-    if groups {
-        expand::expand_groups(conn, audience(pool))?;
-    }
+    expand::stage_principals(conn, principals, audience(pool))?;
     expand::mark_held(conn, pool.id)?;
     expand::counts(conn)
 }
