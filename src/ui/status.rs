@@ -48,32 +48,53 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     } else if let Some(flash) = &state.flash {
         Line::from(Span::styled(flash.text.clone(), theme.tone(flash.tone)))
     } else {
-        key_hints(state, theme)
+        key_hints(state, theme, area.width as usize)
     };
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn key_hints(state: &AppState, theme: Theme) -> Line<'static> {
+/// Hints in order of use; `q quit` always shows, the others while they fit.
+fn key_hints(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let wanted = [
         Action::Help,
         Action::Assign,
         Action::Release,
         Action::Mark,
-        Action::Open,
         Action::Filter,
+        Action::Open,
         Action::SortNext,
         Action::Palette,
-        Action::Quit,
     ];
+    let hint = |action: Action| {
+        state
+            .keymap
+            .key_for(state.pane, action)
+            .map(|key| (format!(" {key}"), format!(" {}", action.hint())))
+    };
+    let quit = hint(Action::Quit);
+    let mut room = width.saturating_sub(
+        quit.as_ref()
+            .map_or(0, |(k, h)| k.chars().count() + h.chars().count()),
+    );
     let mut spans = Vec::new();
     for action in wanted {
         if action.writes() && state.is_read_only() {
             continue;
         }
-        if let Some(key) = state.keymap.key_for(state.pane, action) {
-            spans.push(Span::styled(format!(" {key}"), theme.key()));
-            spans.push(Span::styled(format!(" {}", action.hint()), theme.dim()));
+        let Some((key, text)) = hint(action) else {
+            continue;
+        };
+        let needed = key.chars().count() + text.chars().count();
+        if needed > room {
+            break;
         }
+        room -= needed;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::styled(text, theme.dim()));
+    }
+    if let Some((key, text)) = quit {
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::styled(text, theme.dim()));
     }
     Line::from(spans)
 }

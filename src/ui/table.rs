@@ -90,7 +90,7 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     frame.render_widget(widget, area);
     if table.count == Some(0) {
         let message = if table.filter.value().is_empty() {
-            "nothing here yet: `seats demo` builds a demo tenant"
+            empty_message(state.pane)
         } else {
             "no rows match the filter (Esc clears it)"
         };
@@ -190,4 +190,15 @@ pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         area,
     );
+}
+
+/// What an empty list means, pane by pane.
+fn empty_message(pane: crate::app::PaneId) -> &'static str {
+    use crate::app::PaneId;
+    match pane {
+        PaneId::Assignees => "no seats of this pool are held: a assigns some",
+        PaneId::Reclaim => "no seats to reclaim: nobody who left or went quiet holds one",
+        PaneId::Audit => "no changes yet",
+        _ => "nothing here yet: `seats demo` builds a demo tenant",
+    }
 }
