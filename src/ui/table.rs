@@ -146,7 +146,11 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
         };
         frame.render_widget(paragraph, inner);
         if hidden > 0 {
-            let note = format!(" +{hidden} more: Enter ");
+            let key = state
+                .keymap
+                .key_for(state.pane, crate::app::Action::Detail)
+                .map_or_else(|| "i".to_owned(), |k| k.to_string());
+            let note = format!(" +{hidden} more: {key} ");
             let x = area.right().saturating_sub(note.chars().count() as u16 + 1);
             frame.render_widget(
                 Span::styled(note, theme.dim()),
