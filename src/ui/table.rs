@@ -89,7 +89,13 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         .column_spacing(1);
     frame.render_widget(widget, area);
     if table.count == Some(0) {
-        let message = if table.filter.value().is_empty() {
+        let message = if let Some(job) = state.jobs.first() {
+            if job.label.contains("demo") {
+                "the demo tenant is being built…"
+            } else {
+                "working…"
+            }
+        } else if table.filter.value().is_empty() {
             empty_message(state.pane)
         } else {
             "no rows match the filter (Esc clears it)"
