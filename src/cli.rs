@@ -54,6 +54,9 @@ pub enum Commands {
         width: u16,
         #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(5..=1000))]
         height: u16,
+        /// With `assignees`: the pool whose seats to show (id, name or SKU).
+        #[arg(long, value_name = "POOL")]
+        pool: Option<String>,
     },
     /// License pools with total / consumed / available.
     Pools {
@@ -149,14 +152,31 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 cli.read_only,
             )
         }
-        Some(Commands::Snapshot { pane, width, height }) => {
+        Some(Commands::Snapshot {
+            pane,
+            width,
+            height,
+            pool,
+        }) => {
             let pane = PaneId::parse(&pane).ok_or_else(|| {
-                Failure::usage(format!(
-                    "unknown pane {pane:?}; use one of: licenses, apps, connectors, agreements, users"
-                ))
+                let known: Vec<&str> = PaneId::ALL.iter().map(|p| p.command()).collect();
+                Failure::usage(format!("unknown pane {pane:?}; use one of: {}", known.join(", ")))
             })?;
             let conn = open_for_reading(&cli.db, &paths)?;
-            let text = crate::headless::snapshot(&conn, pane, (width, height), &actor, chrono::Utc::now())?;
+            let pool = match (pane, pool) {
+                (_, None) => None,
+                (PaneId::Assignees, Some(key)) => {
+                    let found = store::pools::find(&conn, &key)?.ok_or_else(|| {
+                        Failure::usage(format!(
+                            "unknown pool {key:?}: give its id, exact name or SKU part number"
+                        ))
+                    })?;
+                    Some((found.id, found.name))
+                }
+                (_, Some(_)) => return Err(Failure::usage("--pool goes with the assignees pane only")),
+            };
+            let text =
+                crate::headless::snapshot(&conn, pane, pool, (width, height), &actor, chrono::Utc::now())?;
             print(&text)
         }
         Some(Commands::Pools { format }) => {

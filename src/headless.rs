@@ -21,12 +21,28 @@ pub fn console_state(
     actor: &str,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<AppState> {
+    console_state_of(conn, pane, None, size, actor, now)
+}
+
+/// As `console_state`, with the Assignees view showing the seats of `pool`
+/// (id, name), as Enter on that pool would.
+pub fn console_state_of(
+    conn: &Connection,
+    pane: PaneId,
+    pool: Option<(i64, String)>,
+    size: (u16, u16),
+    actor: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<AppState> {
     let mut state = AppState::new(Keymap::default(), actor.to_owned(), false, now);
     state.size = size;
     state.status = store::status::read(conn, actor)?;
     update::show(&mut state, pane);
+    let scope = pool.as_ref().map(|(id, _)| *id);
+    state.assignees_of = pool;
     let rows = crate::ui::layout::table_rows(size.0, size.1);
     let table = state.table_mut();
+    table.scope = scope;
     table.keep_visible(rows);
     let fetch = table.reload();
     let page = fetch_rows(conn, &fetch)?;
@@ -38,11 +54,12 @@ pub fn console_state(
 pub fn snapshot(
     conn: &Connection,
     pane: PaneId,
+    pool: Option<(i64, String)>,
     size: (u16, u16),
     actor: &str,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<String> {
-    let state = console_state(conn, pane, size, actor, now)?;
+    let state = console_state_of(conn, pane, pool, size, actor, now)?;
     Ok(ui::render_to_string(&state, Theme::plain()))
 }
 

@@ -254,3 +254,50 @@ fn an_unwritable_log_directory_never_stops_seats() {
     let out = seats(home.path(), &["pools", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn snapshot_shows_the_seats_of_a_named_pool() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("d.db");
+    build_demo(home.path(), &db);
+    let out = seats(
+        home.path(),
+        &[
+            "snapshot",
+            "assignees",
+            "--pool",
+            "ENTERPRISEPACK",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let screen = text(&out.stdout);
+    assert!(screen.contains("Seats of Office 365 E3"), "{screen}");
+    assert!(screen.contains("direct") || screen.contains("via "), "{screen}");
+    let wrong = seats(
+        home.path(),
+        &[
+            "snapshot",
+            "licenses",
+            "--pool",
+            "1",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    let unknown = seats(
+        home.path(),
+        &[
+            "snapshot",
+            "assignees",
+            "--pool",
+            "nope",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown pool \"nope\""));
+}

@@ -9,7 +9,15 @@ use seats::headless;
 
 fn snapshot(pane: PaneId, width: u16, height: u16) -> String {
     let (_dir, _path, conn) = common::demo_db(300);
-    headless::snapshot(&conn, pane, (width, height), common::ACTOR, common::fixed_now()).unwrap()
+    headless::snapshot(
+        &conn,
+        pane,
+        None,
+        (width, height),
+        common::ACTOR,
+        common::fixed_now(),
+    )
+    .unwrap()
 }
 
 macro_rules! pane_snapshots {
