@@ -166,11 +166,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let pool = match (pane, pool) {
                 (_, None) => None,
                 (PaneId::Assignees, Some(key)) => {
-                    let found = store::pools::find(&conn, &key)?.ok_or_else(|| {
-                        Failure::usage(format!(
-                            "unknown pool {key:?}: give its id, exact name or SKU part number"
-                        ))
-                    })?;
+                    let found = pool_by_key(&conn, &key)?;
                     Some((found.id, found.name))
                 }
                 (_, Some(_)) => return Err(Failure::usage("--pool goes with the assignees pane only")),
@@ -201,6 +197,24 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Commands::Audit(args)) => {
             crate::cli_changes::audit(&Session::new(cli.db, &paths, actor, cli.read_only), args)
+        }
+    }
+}
+
+/// The pool a command-line key names, or an exit-2 error that says why not.
+pub(crate) fn pool_by_key(conn: &rusqlite::Connection, key: &str) -> Result<store::pools::PoolRow, Failure> {
+    use store::pools::PoolLookup;
+    match store::pools::lookup(conn, key)? {
+        PoolLookup::Found(pool) => Ok(*pool),
+        PoolLookup::Missing => Err(Failure::usage(format!(
+            "unknown pool {key:?}: give its id, exact name or SKU part number (`seats pools` lists them)"
+        ))),
+        PoolLookup::Ambiguous(pools) => {
+            let ids: Vec<String> = pools.iter().map(|(id, _)| id.to_string()).collect();
+            Err(Failure::usage(format!(
+                "ambiguous pool {key:?}: pools {} share that name; give the id",
+                ids.join(", ")
+            )))
         }
     }
 }

@@ -285,12 +285,7 @@ fn since(text: &str) -> Result<String, Failure> {
 }
 
 fn pool_id(conn: &Connection, key: &str) -> Result<i64, Failure> {
-    let pool = store::pools::find(conn, key)?;
-    pool.map(|p| p.id).ok_or_else(|| {
-        Failure::usage(format!(
-            "unknown pool {key:?}: give its id, exact name or SKU part number (`seats pools` lists them)"
-        ))
-    })
+    crate::cli::pool_by_key(conn, key).map(|pool| pool.id)
 }
 
 fn unknown_user(upn: &str) -> Failure {

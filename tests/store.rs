@@ -209,3 +209,37 @@ fn the_creator_becomes_global_admin_once() {
     assert_eq!(role, Some(seats::domain::Role::Global));
     assert_eq!(store::status::role_of(&conn, "bob").unwrap(), None);
 }
+
+#[test]
+fn a_shared_pool_name_is_ambiguous_but_an_id_is_not() {
+    let (_dir, path) = temp_db();
+    let conn = store::open(&path, OpenMode::Create).unwrap();
+    for _ in 0..2 {
+        conn.execute(
+            "INSERT INTO pools (name, kind, source, total) VALUES ('Adobe', 'saas', 'local', 5)",
+            [],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO pools (name, kind, source, total) VALUES ('1', 'saas', 'local', 5)",
+        [],
+    )
+    .unwrap();
+    match pools::lookup(&conn, "adobe").unwrap() {
+        pools::PoolLookup::Ambiguous(found) => {
+            assert_eq!(found.iter().map(|p| p.0).collect::<Vec<_>>(), vec![1, 2])
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        pools::find(&conn, "Adobe").unwrap().is_none(),
+        "never picks one of several"
+    );
+    match pools::lookup(&conn, "1").unwrap() {
+        pools::PoolLookup::Found(pool) => {
+            assert_eq!(pool.name, "Adobe", "the id wins over a pool named \"1\"")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,6 +1,6 @@
 //! License pools (R-LIC-1, R-RPT-5): the Licenses pane and `seats pools`.
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, Row};
 use serde::Serialize;
 
 use super::columns::{flag, parse_text};
@@ -125,12 +125,41 @@ pub fn all(conn: &Connection) -> rusqlite::Result<Vec<PoolRow>> {
     Ok(page(conn, &request)?.rows)
 }
 
-/// Finds a pool by id, exact name (case-insensitive) or SKU part number.
-pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<PoolRow>> {
+/// What a pool key (id, exact name or SKU part number) names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PoolLookup {
+    /// Exactly one pool.
+    Found(Box<PoolRow>),
+    /// No pool.
+    Missing,
+    /// Several pools share the name: (id, name) of each.
+    Ambiguous(Vec<(i64, String)>),
+}
+
+/// Resolves a pool key: an id wins; otherwise the exact name (any case) or
+/// SKU part number must name one pool only, since names are not unique.
+pub fn lookup(conn: &Connection, key: &str) -> rusqlite::Result<PoolLookup> {
     let sql = format!(
-        "SELECT * FROM ({}) WHERE CAST(id AS TEXT) = ?1 OR name = ?1 COLLATE NOCASE \
-         OR sku_part_number = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+        "SELECT * FROM ({}) WHERE name = ?1 COLLATE NOCASE OR sku_part_number = ?1 COLLATE NOCASE \
+         OR CAST(id AS TEXT) = ?1 ORDER BY CAST(id AS TEXT) = ?1 DESC, id",
         SPEC.base
     );
-    conn.query_row(&sql, [key], map_row).optional()
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut found: Vec<PoolRow> = stmt.query_map([key], map_row)?.collect::<rusqlite::Result<_>>()?;
+    let by_id = found.first().is_some_and(|p| p.id.to_string() == key);
+    Ok(match found.len() {
+        0 => PoolLookup::Missing,
+        1 => PoolLookup::Found(Box::new(found.remove(0))),
+        _ if by_id => PoolLookup::Found(Box::new(found.remove(0))),
+        _ => PoolLookup::Ambiguous(found.into_iter().map(|p| (p.id, p.name)).collect()),
+    })
+}
+
+/// Finds a pool by id, exact name (case-insensitive) or SKU part number;
+/// None when there is none or the name is shared by several.
+pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<PoolRow>> {
+    Ok(match lookup(conn, key)? {
+        PoolLookup::Found(pool) => Some(*pool),
+        PoolLookup::Missing | PoolLookup::Ambiguous(_) => None,
+    })
 }
