@@ -318,12 +318,15 @@ fn describe_plan(plan: &SeatPlan) -> String {
         .total
         .map_or("unlimited".to_owned(), |t| t.to_string());
     let mut text = format!(
-        "{}: dry run, nothing changed\n  consumed {} → {} of {total} ({} available after)\n  \
+        "{}: dry run, nothing changed\n  consumed {} → {} of {total} ({} after)\n  \
          new seats: {}, already held: {}\n",
         plan.pool_name,
         plan.before.consumed,
         after.consumed,
-        available(after.available()),
+        match after.available() {
+            Some(n) if n < 0 => format!("short by {}", -n),
+            other => format!("{} available", available(other)),
+        },
         plan.new_seats,
         plan.already_held
     );
