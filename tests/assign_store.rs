@@ -4,6 +4,8 @@
 
 #[path = "assign_store/fixture.rs"]
 mod fixture;
+#[path = "assign_store/review.rs"]
+mod review;
 #[path = "assign_store/undo.rs"]
 mod undo;
 

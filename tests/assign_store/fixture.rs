@@ -91,16 +91,18 @@ pub fn tester() -> Actor {
 /// strings mean the cache's seats are exactly as they were.
 pub fn checksum(conn: &Connection) -> String {
     conn.query_row(
-        "SELECT (SELECT group_concat(x, ';') FROM (SELECT pool_id || ',' || coalesce(user_id, '') || ',' || \
+        "SELECT coalesce((SELECT group_concat(x, ';') FROM (SELECT pool_id || ',' || coalesce(user_id, '') || ',' || \
            coalesce(device_id, '') || ',' || direct || ',' || coalesce(via_group_id, '') || ',' || state || ',' || \
-           coalesce(error, '') || ',' || intent || ',' || assigned_at || ',' || assigned_by AS x \
-           FROM assignments ORDER BY pool_id, user_id, device_id)) \
-         || '|' || (SELECT group_concat(id || ',' || consumed || ',' || coalesce(total, ''), ';') FROM pools) \
-         || '|' || (SELECT group_concat(pool_id || ',' || group_id, ';') FROM group_assignments) \
-         || '|' || (SELECT group_concat(group_id || ',' || coalesce(user_id, '') || ',' || coalesce(device_id, '') \
-                    || ',' || coalesce(child_group_id, ''), ';' ORDER BY group_id, user_id, device_id, child_group_id) \
-                    FROM group_members) \
-         || '|' || (SELECT group_concat(id || ',' || enabled || ',' || deleted, ';') FROM users)",
+           coalesce(error, '') || ',' || intent || ',' || coalesce(invitation, '') || ',' || assigned_at || ',' || \
+           assigned_by AS x FROM assignments ORDER BY pool_id, user_id, device_id)), '') \
+         || '|' || coalesce((SELECT group_concat(id || ',' || consumed || ',' || coalesce(total, ''), ';') \
+                    FROM pools), '') \
+         || '|' || coalesce((SELECT group_concat(pool_id || ',' || group_id, ';' ORDER BY pool_id, group_id) \
+                    FROM group_assignments), '') \
+         || '|' || coalesce((SELECT group_concat(group_id || ',' || coalesce(user_id, '') || ',' || \
+                    coalesce(device_id, '') || ',' || coalesce(child_group_id, ''), ';' \
+                    ORDER BY group_id, user_id, device_id, child_group_id) FROM group_members), '') \
+         || '|' || coalesce((SELECT group_concat(id || ',' || enabled || ',' || deleted, ';') FROM users), '')",
         [],
         |row| row.get::<_, Option<String>>(0),
     )

@@ -116,9 +116,9 @@ pub fn list_admins(conn: &Connection) -> rusqlite::Result<Vec<AdminRow>> {
 /// Adds an admin, or changes their role; refuses to demote the last global
 /// administrator. Audited as 'admin_add'.
 pub fn add_admin(conn: &Connection, actor: &Actor, os_user: &str, role: Role) -> Result<(), ChangeError> {
-    authorize(conn, actor, Permission::ManageAdmins)?;
-    check_name(os_user)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::ManageAdmins)?;
+        check_name(os_user)?;
         let was = current_role(tx, os_user)?;
         if was == Some(Role::Global) && role != Role::Global {
             refuse_last_global(tx, os_user)?;
@@ -140,8 +140,8 @@ pub fn add_admin(conn: &Connection, actor: &Actor, os_user: &str, role: Role) ->
 /// Removes an admin; refuses to remove the last global administrator.
 /// Audited as 'admin_remove'.
 pub fn remove_admin(conn: &Connection, actor: &Actor, os_user: &str) -> Result<(), ChangeError> {
-    authorize(conn, actor, Permission::ManageAdmins)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::ManageAdmins)?;
         let was = current_role(tx, os_user)?.ok_or_else(|| {
             ChangeError::NotFound(format!(
                 "{os_user:?} is not an admin of this cache; `seats admins list` shows who is"

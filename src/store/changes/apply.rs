@@ -25,14 +25,20 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState, needed: i64) -> rusqlite
          SELECT ?1, group_id, ?2, ?3 FROM temp.seat_groups WHERE true ON CONFLICT DO NOTHING",
     )?
     .execute(params![p, ctx.at, ctx.actor])?;
-    // Items first: `held` still tells new rows from waiting ones.
+    // Items first: `held` still tells new rows from waiting ones, whose
+    // whole row is kept so undo puts them back to waiting as they were.
     conn.prepare_cached(
         "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id, direct, via_group_id, state) \
          SELECT ?1, 'seat_added', ?2, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END, \
                 direct, via_group_id, CASE held WHEN 2 THEN 'error' END \
-         FROM temp.seat_target WHERE held <> 1",
+         FROM temp.seat_target WHERE held = 0",
     )?
     .execute(params![b, p])?;
+    snapshot(
+        ctx,
+        "SELECT t.assignment_id FROM temp.seat_target t JOIN assignments a ON a.id = t.assignment_id \
+         WHERE t.held = 2 AND a.error = 'CountViolation'",
+    )?;
     let (state, invitation) = pool.new_seat_state();
     conn.prepare_cached(
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state, invitation, \
@@ -45,7 +51,8 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState, needed: i64) -> rusqlite
         "UPDATE assignments SET state = ?1, error = NULL, invitation = coalesce(?2, invitation), \
            direct = max(assignments.direct, t.direct), \
            via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_at = ?3, assigned_by = ?4 \
-         FROM temp.seat_target t WHERE t.held = 2 AND assignments.id = t.assignment_id",
+         FROM temp.seat_target t WHERE t.held = 2 AND assignments.id = t.assignment_id \
+           AND assignments.error = 'CountViolation'",
     )?
     .execute(params![state, invitation, ctx.at, ctx.actor])?;
     set_direct_flags(ctx, p)?;
@@ -56,6 +63,12 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState, needed: i64) -> rusqlite
 /// group reference get the group that reaches them.
 pub(crate) fn set_direct_flags(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
     let conn = ctx.conn;
+    snapshot(
+        ctx,
+        "SELECT t.assignment_id FROM temp.seat_target t JOIN assignments a ON a.id = t.assignment_id \
+         WHERE t.held = 1 AND ((t.direct = 1 AND t.was_direct = 0) \
+           OR (t.via_group_id IS NOT NULL AND a.via_group_id IS NULL))",
+    )?;
     conn.prepare_cached(
         "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
          SELECT ?1, 'direct_set', ?2, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END \
@@ -76,6 +89,39 @@ pub(crate) fn set_direct_flags(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<
     Ok(())
 }
 
+/// Records, once per batch and principal, the seat rows whose ids `rows`
+/// selects as they are now (op 'seat_changed'), before the batch changes
+/// them in place: undo puts them back exactly (state, error, direct flag,
+/// group reference, time and author).
+pub(crate) fn snapshot(ctx: &Ctx<'_>, rows: &str) -> rusqlite::Result<()> {
+    snapshot_rows(ctx.conn, &ctx.batch, rows, &[])
+}
+
+/// [`snapshot`] for callers without a [`Ctx`]; `rows` may use `?2`, `?3`…
+/// bound to `more`.
+pub(crate) fn snapshot_rows(
+    conn: &rusqlite::Connection,
+    batch: &str,
+    rows: &str,
+    more: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<()> {
+    let sql = format!(
+        "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id, direct, via_group_id, intent, \
+                                   state, error, invitation, assigned_at, assigned_by) \
+         SELECT ?1, 'seat_changed', a.pool_id, a.user_id, a.device_id, a.direct, a.via_group_id, a.intent, \
+                a.state, a.error, a.invitation, a.assigned_at, a.assigned_by \
+         FROM assignments a WHERE a.id IN ({rows}) \
+           AND NOT EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = ?1 AND c.pool_id = a.pool_id \
+                 AND c.op = 'seat_changed' AND c.user_id = a.user_id) \
+           AND NOT EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = ?1 AND c.pool_id = a.pool_id \
+                 AND c.op = 'seat_changed' AND c.device_id = a.device_id)"
+    );
+    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&batch];
+    all.extend_from_slice(more);
+    conn.prepare_cached(&sql)?.execute(all.as_slice())?;
+    Ok(())
+}
+
 /// What [`take`] did.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Taken {
@@ -88,7 +134,12 @@ pub(crate) struct Taken {
 /// Withdraws the scratch groups (when `withdraw_groups`), deletes the rows
 /// marked for release, clears the direct flag of kept rows where asked, and
 /// moves waiting members up into freed seats.
-pub(crate) fn take(ctx: &Ctx<'_>, pool: &mut PoolState, withdraw_groups: bool) -> rusqlite::Result<Taken> {
+pub(crate) fn take(
+    ctx: &Ctx<'_>,
+    pool: &mut PoolState,
+    withdraw_groups: bool,
+    promote: bool,
+) -> rusqlite::Result<Taken> {
     let conn = ctx.conn;
     let (b, p) = (&ctx.batch, pool.id);
     if withdraw_groups {
@@ -120,7 +171,11 @@ pub(crate) fn take(ctx: &Ctx<'_>, pool: &mut PoolState, withdraw_groups: bool) -
     .execute([])?;
     clear_direct_flags(ctx, p)?;
     pool.bump(conn, -released)?;
-    let promoted = pool.promote_waiting(conn)?;
+    let promoted = if promote {
+        pool.promote_waiting(conn, b)?
+    } else {
+        0
+    };
     Ok(Taken { released, promoted })
 }
 
@@ -129,6 +184,13 @@ pub(crate) fn take(ctx: &Ctx<'_>, pool: &mut PoolState, withdraw_groups: bool) -
 fn clear_direct_flags(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
     let conn = ctx.conn;
     let kept = "t.held > 0 AND t.release = 0 AND assignments.id = t.assignment_id";
+    snapshot(
+        ctx,
+        "SELECT t.assignment_id FROM temp.seat_target t JOIN assignments a ON a.id = t.assignment_id \
+         WHERE t.held > 0 AND t.release = 0 AND ((t.direct = 1 AND t.was_direct = 1) \
+           OR (a.via_group_id IS NOT t.reach_group AND (a.via_group_id IS NULL OR t.reach_group IS NULL \
+               OR a.via_group_id IN (SELECT group_id FROM temp.seat_groups))))",
+    )?;
     conn.prepare_cached(
         "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
          SELECT ?1, 'direct_cleared', ?2, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END \

@@ -72,7 +72,8 @@ impl<'a> Ctx<'a> {
     /// transaction); local pools apply at once. Returns whether it queued.
     ///
     /// The payload names the SKU, the users and devices whose seat was added
-    /// (or removed), the users whose direct assignment changed, and the
+    /// (or removed), waiting rows seated (or sent back to waiting), the
+    /// users whose direct assignment changed, and the
     /// groups granted (or withdrawn), so the worker can replay it at the
     /// source and roll it back on a refusal.
     pub fn queue(&self, pool: &PoolState, adding: bool) -> rusqlite::Result<bool> {
@@ -101,9 +102,13 @@ impl<'a> Ctx<'a> {
         let sql = "INSERT INTO outbox (created_at, connector_id, pool_id, operation, payload, state, batch_id) \
              SELECT ?1, ?2, p.id, ?3, json_object('sku_id', p.sku_id, 'sku_part_number', p.sku_part_number, \
                'users', json((SELECT json_group_array(u.upn) FROM change_items c JOIN users u ON u.id = c.user_id \
-                         WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?6)), \
+                         WHERE c.batch_id = ?5 AND c.pool_id = p.id AND (c.op = ?6 OR (c.op = 'seat_changed' \
+                           AND (c.state = 'error') = ?9 AND EXISTS (SELECT 1 FROM assignments a \
+                             WHERE a.pool_id = p.id AND a.user_id = c.user_id AND (a.state <> 'error') = ?9))))), \
                'devices', json((SELECT json_group_array(d.name) FROM change_items c JOIN devices d ON d.id = c.device_id \
-                         WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?6)), \
+                         WHERE c.batch_id = ?5 AND c.pool_id = p.id AND (c.op = ?6 OR (c.op = 'seat_changed' \
+                           AND (c.state = 'error') = ?9 AND EXISTS (SELECT 1 FROM assignments a \
+                             WHERE a.pool_id = p.id AND a.device_id = c.device_id AND (a.state <> 'error') = ?9))))), \
                'direct', json((SELECT json_group_array(u.upn) FROM change_items c JOIN users u ON u.id = c.user_id \
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?7)), \
                'groups', json((SELECT json_group_array(json_object('name', g.name, 'source_id', g.source_id)) \
@@ -111,7 +116,7 @@ impl<'a> Ctx<'a> {
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?8))), \
              'pending', ?5 FROM pools p WHERE p.id = ?4";
         self.conn.prepare_cached(sql)?.execute(params![
-            self.at, connector, operation, pool.id, self.batch, seat, direct, group
+            self.at, connector, operation, pool.id, self.batch, seat, direct, group, adding
         ])?;
         Ok(true)
     }

@@ -145,6 +145,21 @@ pub(crate) fn expand_groups(conn: &Connection, audience: Audience) -> rusqlite::
     Ok(())
 }
 
+/// Adds the principals whose seat of the pool was given through one of the
+/// scratch groups, members or not: a member who left the group since still
+/// holds that seat only through it.
+pub(crate) fn add_seated_via_groups(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO temp.seat_target (who, via_group_id) \
+         SELECT coalesce(a.user_id, -a.device_id), a.via_group_id FROM temp.seat_groups g \
+         CROSS JOIN main.assignments a \
+         WHERE a.via_group_id IS NOT NULL AND a.via_group_id = g.group_id AND a.pool_id = ?1 \
+         ON CONFLICT (who) DO NOTHING",
+    )?
+    .execute([pool_id])?;
+    Ok(())
+}
+
 /// Distinct members per scratch group (group id, members).
 pub(crate) fn members_per_group(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<(i64, i64)>> {
     let sql = format!(
@@ -178,6 +193,18 @@ pub(crate) fn mark_held(conn: &Connection, pool_id: i64) -> rusqlite::Result<()>
     Ok(())
 }
 
+/// Rows in state 'error' for another reason than a missing seat (not
+/// CountViolation) get no seat from an assignment: they count as held, and
+/// stay as they are until the source settles them.
+pub(crate) fn hold_other_errors(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE temp.seat_target SET held = 1 WHERE held = 2 AND NOT EXISTS \
+         (SELECT 1 FROM main.assignments a WHERE a.id = seat_target.assignment_id AND a.error = 'CountViolation')",
+    )?
+    .execute([])?;
+    Ok(())
+}
+
 /// (principals without a seat, principals holding one) in the scratch set:
 /// rows waiting in state 'error' need a seat too.
 pub(crate) fn counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
@@ -191,6 +218,18 @@ pub(crate) fn counts(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
 /// reaches it once the scratch groups are withdrawn (walking up from the
 /// member, so only the principals at hand are visited).
 pub(crate) fn mark_reach(conn: &Connection, pool_id: i64) -> rusqlite::Result<()> {
+    mark_reach_since(conn, pool_id, None)
+}
+
+/// [`mark_reach`], counting only groups granted after the batch `since`
+/// (seq, time) when given: a group already assigned before a batch is no
+/// reason to keep a seat that batch gave (undo puts back the state before).
+pub(crate) fn mark_reach_since(
+    conn: &Connection,
+    pool_id: i64,
+    since: Option<(i64, &str)>,
+) -> rusqlite::Result<()> {
+    let (seq, at) = since.map_or((None, None), |(seq, at)| (Some(seq), Some(at)));
     let sql = "WITH RECURSIVE up(who, group_id) AS ( \
            SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_members m \
            WHERE t.who > 0 AND t.held > 0 AND m.user_id = t.who \
@@ -202,9 +241,13 @@ pub(crate) fn mark_reach(conn: &Connection, pool_id: i64) -> rusqlite::Result<()
          UPDATE temp.seat_target SET reach_group = r.g FROM ( \
            SELECT up.who, min(up.group_id) AS g FROM up \
            JOIN group_assignments ga ON ga.pool_id = ?1 AND ga.group_id = up.group_id \
-           WHERE up.group_id NOT IN (SELECT group_id FROM temp.seat_groups) GROUP BY up.who) AS r \
+           WHERE up.group_id NOT IN (SELECT group_id FROM temp.seat_groups) \
+             AND (?2 IS NULL OR ga.assigned_at > ?3 OR EXISTS (SELECT 1 FROM change_items c \
+                  WHERE c.batch_id IN (SELECT id FROM batches WHERE seq > ?2) \
+                  AND c.pool_id = ?1 AND c.op = 'group_added' AND c.group_id = ga.group_id)) \
+           GROUP BY up.who) AS r \
          WHERE seat_target.who = r.who";
-    conn.prepare_cached(sql)?.execute([pool_id])?;
+    conn.prepare_cached(sql)?.execute(params![pool_id, seq, at])?;
     Ok(())
 }
 

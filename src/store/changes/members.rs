@@ -44,8 +44,8 @@ pub fn add_group_member(
     group_id: i64,
     user_id: i64,
 ) -> Result<MemberOutcome, ChangeError> {
-    authorize(conn, actor, Permission::Assign)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::Assign)?;
         expand::ensure_scratch(tx)?;
         let group = group_name(tx, group_id)?
             .ok_or_else(|| ChangeError::NotFound(format!("no group with id {group_id}")))?;
@@ -152,6 +152,7 @@ fn seat_member(
     expand::reset(ctx.conn)?;
     expand::add_who(ctx.conn, user_id, false, Some(via), None)?;
     expand::mark_held(ctx.conn, pool.id)?;
+    expand::hold_other_errors(ctx.conn)?;
     let (needed, held) = expand::counts(ctx.conn)?;
     if held > 0 {
         return Ok(Seat::Held);

@@ -134,7 +134,9 @@ impl PoolState {
     /// Gives freed seats to members waiting in state 'error'
     /// (CountViolation), oldest first, as the source does when it
     /// reprocesses group licenses. Returns how many moved up.
-    pub fn promote_waiting(&mut self, conn: &Connection) -> rusqlite::Result<i64> {
+    /// The promoted rows are recorded in `batch` as they were (undo demotes
+    /// them again).
+    pub fn promote_waiting(&mut self, conn: &Connection, batch: &str) -> rusqlite::Result<i64> {
         if self.status_refusal().is_some() {
             return Ok(0);
         }
@@ -143,14 +145,19 @@ impl PoolState {
             return Ok(0);
         }
         let (state, _) = self.new_seat_state();
+        let waiting = "SELECT w.id FROM assignments w WHERE w.pool_id = ?2 AND w.state = 'error' \
+             AND w.error = 'CountViolation' \
+             AND (w.user_id IS NULL OR EXISTS (SELECT 1 FROM users u \
+                  WHERE u.id = w.user_id AND u.enabled = 1 AND u.deleted = 0)) \
+             ORDER BY w.assigned_at, w.id LIMIT ?3";
+        super::apply::snapshot_rows(conn, batch, waiting, &[&self.id, &free])?;
         let moved = conn
-            .prepare_cached(
-                "UPDATE assignments SET state = ?3, error = NULL, \
-                 invitation = CASE WHEN ?3 = 'pending' THEN 'invited' ELSE invitation END \
-                 WHERE id IN (SELECT id FROM assignments WHERE pool_id = ?1 AND state = 'error' \
-                   AND error = 'CountViolation' ORDER BY assigned_at, id LIMIT ?2)",
-            )?
-            .execute(params![self.id, free, state])? as i64;
+            .prepare_cached(&format!(
+                "UPDATE assignments SET state = ?1, error = NULL, \
+                 invitation = CASE WHEN ?1 = 'pending' THEN 'invited' ELSE invitation END \
+                 WHERE id IN ({waiting})"
+            ))?
+            .execute(params![state, self.id, free])? as i64;
         self.bump(conn, moved)?;
         Ok(moved)
     }

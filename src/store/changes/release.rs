@@ -28,6 +28,9 @@ const EVERYONE: Audience = Audience {
 fn stage(conn: &Connection, pool_id: i64, principals: &[Principal]) -> rusqlite::Result<bool> {
     expand::stage_principals(conn, principals, EVERYONE)?;
     let groups = principals.iter().any(|p| matches!(p, Principal::Group(_)));
+    if groups {
+        expand::add_seated_via_groups(conn, pool_id)?;
+    }
     expand::mark_held(conn, pool_id)?;
     expand::mark_reach(conn, pool_id)?;
     expand::decide_release(conn)?;
@@ -82,8 +85,8 @@ pub fn unassign(
     pool_id: i64,
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
-    authorize(conn, actor, Permission::Assign)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::Assign)?;
         let mut pool = PoolState::require(tx, pool_id)?;
         let named = resolve(tx, principals)?;
         let withdraw = stage(tx, pool.id, principals)?;
@@ -92,6 +95,7 @@ pub fn unassign(
             action: "unassign",
             principals: Some(&named.names),
             withdraw,
+            promote: true,
             note: None,
         };
         Ok(finish(&ctx, &mut pool, &how)?)
@@ -107,8 +111,8 @@ pub fn release_seats(
     actor: &Actor,
     assignment_ids: &[i64],
 ) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    authorize(conn, actor, Permission::Assign)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::Assign)?;
         let mut by_pool: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         let mut stmt = tx
             .prepare_cached("SELECT pool_id, coalesce(user_id, -device_id) FROM assignments WHERE id = ?1")?;
@@ -133,6 +137,7 @@ pub fn release_seats(
                 action: "release",
                 principals: None,
                 withdraw: false,
+                promote: true,
                 note: None,
             };
             outcomes.push(finish(&ctx, &mut pool, &how)?);
@@ -148,6 +153,9 @@ pub(crate) struct Release<'a> {
     pub principals: Option<&'a [String]>,
     /// Withdraw the scratch groups from the pool too.
     pub withdraw: bool,
+    /// Give freed seats to waiting members (undo does not: it puts the
+    /// pool back as it was).
+    pub promote: bool,
     /// Extra detail for the audit row (a reason, the batch undone).
     pub note: Option<(&'a str, &'a str)>,
 }
@@ -160,8 +168,12 @@ pub(crate) fn finish(
 ) -> rusqlite::Result<ChangeOutcome> {
     let fates = expand::fates(ctx.conn)?;
     let before = pool.consumed;
-    let taken: Taken = apply::take(ctx, pool, how.withdraw)?;
-    let queued = ctx.queue(pool, false)?;
+    let taken: Taken = apply::take(ctx, pool, how.withdraw, how.promote)?;
+    let mut queued = ctx.queue(pool, false)?;
+    if taken.promoted > 0 {
+        // The source hears about the promoted members as added seats.
+        queued |= ctx.queue(pool, true)?;
+    }
     let touched: Vec<String>;
     let principals = match how.principals {
         Some(names) => names,

@@ -83,6 +83,7 @@ fn audience(pool: &PoolState) -> Audience {
 fn stage(conn: &Connection, pool: &PoolState, principals: &[Principal]) -> rusqlite::Result<(i64, i64)> {
     expand::stage_principals(conn, principals, audience(pool))?;
     expand::mark_held(conn, pool.id)?;
+    expand::hold_other_errors(conn)?;
     expand::counts(conn)
 }
 
@@ -150,9 +151,9 @@ pub fn assign(
     pool_id: i64,
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
-    authorize(conn, actor, Permission::Assign)?;
     let mut attempt = None;
     let result = write(conn, |tx| {
+        authorize(tx, actor, Permission::Assign)?;
         let mut pool = PoolState::require(tx, pool_id)?;
         let named = resolve(tx, principals)?;
         let (needed, held) = stage(tx, &pool, principals)?;

@@ -32,23 +32,27 @@ pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<O
 /// Inverts `batch_id` in one transaction; refuses a batch already undone,
 /// an undo, and seats that no longer fit.
 pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    let action = batch_action(conn, batch_id)?;
-    let permission = if action == "remove_user" {
-        Permission::RemoveUser
-    } else {
-        Permission::Assign
-    };
-    authorize(conn, actor, permission)?;
     write(conn, |tx| {
+        let action = batch_action(tx, batch_id)?;
+        let permission = if action == "remove_user" {
+            Permission::RemoveUser
+        } else {
+            Permission::Assign
+        };
+        authorize(tx, actor, permission)?;
         expand::ensure_scratch(tx)?;
         check_undoable(tx, batch_id)?;
         let ctx = Ctx::begin(tx, &actor.name, "undo", Some(batch_id))?;
         restore_people(&ctx, batch_id)?;
         let mut outcomes = Vec::new();
-        for (pool_id, restores, retracts) in pools_of(tx, batch_id)? {
+        for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {
             let Some(mut pool) = PoolState::load(tx, pool_id)? else {
                 continue;
             };
+            if changed {
+                let reverted = revert_changed(&ctx, &mut pool, batch_id, (restores, retracts))?;
+                outcomes.extend(reverted);
+            }
             if restores {
                 outcomes.push(restore_pool(&ctx, &mut pool, batch_id)?);
             }
@@ -110,14 +114,17 @@ fn check_undoable(conn: &Connection, batch_id: &str) -> Result<(), ChangeError> 
     Ok(())
 }
 
-/// (pool, has items to put back, has items to take back) per pool touched.
-fn pools_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Vec<(i64, bool, bool)>> {
+/// (pool, has items to put back, has items to take back, has rows changed
+/// in place) per pool touched.
+fn pools_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Vec<(i64, bool, bool, bool)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT pool_id, max(op IN ('seat_released', 'direct_cleared', 'group_removed')), \
-                max(op IN ('seat_added', 'direct_set', 'group_added')) \
+                max(op IN ('seat_added', 'direct_set', 'group_added')), max(op = 'seat_changed') \
          FROM change_items WHERE batch_id = ?1 AND pool_id IS NOT NULL GROUP BY pool_id ORDER BY pool_id",
     )?;
-    let rows = stmt.query_map([batch_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    let rows = stmt.query_map([batch_id], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?;
     rows.collect()
 }
 
@@ -176,17 +183,23 @@ fn retract_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> rusqlite
     conn.prepare_cached(
         "INSERT INTO temp.seat_target (who, direct) \
          SELECT coalesce(user_id, -device_id) AS who, max(op = 'direct_set' OR coalesce(direct, 0) = 1) \
-         FROM change_items WHERE batch_id = ?1 AND pool_id = ?2 AND op IN ('seat_added', 'direct_set') \
+         FROM change_items c WHERE batch_id = ?1 AND pool_id = ?2 AND (op = 'seat_added' OR (op = 'direct_set' \
+           AND NOT EXISTS (SELECT 1 FROM change_items s WHERE s.batch_id = ?1 AND s.pool_id = ?2 \
+             AND s.op = 'seat_changed' AND (s.user_id = c.user_id OR s.device_id = c.device_id)))) \
          GROUP BY who",
     )?
     .execute(params![batch_id, pool.id])?;
     expand::mark_held(conn, pool.id)?;
-    expand::mark_reach(conn, pool.id)?;
+    let since: (i64, String) = conn
+        .prepare_cached("SELECT seq, at FROM batches WHERE id = ?1")?
+        .query_row([batch_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    expand::mark_reach_since(conn, pool.id, Some((since.0, &since.1)))?;
     expand::decide_release(conn)?;
     let how = Release {
         action: "undo",
         principals: None,
         withdraw: true,
+        promote: false,
         note: Some(("undoes", batch_id)),
     };
     finish(ctx, pool, &how)
@@ -246,6 +259,82 @@ fn restore_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> Result<C
         queued,
         Vec::new(),
     ))
+}
+
+/// Puts the rows the batch changed in place (seated from waiting, promoted,
+/// direct flag or group reference rewritten) back as they were, before the
+/// rest of the pool's undo. The source hears about seats that go back to
+/// waiting (or come back) unless the pool's restore or retract queues anyway.
+fn revert_changed(
+    ctx: &Ctx<'_>,
+    pool: &mut PoolState,
+    batch_id: &str,
+    (restores, retracts): (bool, bool),
+) -> Result<Option<ChangeOutcome>, ChangeError> {
+    let conn = ctx.conn;
+    let before = pool.consumed;
+    let items = "FROM change_items c JOIN assignments a ON a.pool_id = c.pool_id \
+        AND (a.user_id = c.user_id OR a.device_id = c.device_id) \
+        WHERE c.batch_id = ?1 AND c.pool_id = ?2 AND c.op = 'seat_changed'";
+    let (gained, lost): (i64, i64) = conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(sum(c.state <> 'error' AND a.state = 'error'), 0), \
+                    coalesce(sum(c.state = 'error' AND a.state <> 'error'), 0) {items}"
+        ))?
+        .query_row(params![batch_id, pool.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    if gained > lost
+        && let Some(refusal) = pool.refusal_for(gained - lost)
+    {
+        return Err(refusal.into());
+    }
+    apply::snapshot_rows(
+        conn,
+        &ctx.batch,
+        &format!("SELECT a.id {}", items.replace("?2", "?3").replace("?1", "?2")),
+        &[&batch_id, &pool.id],
+    )?;
+    conn.prepare_cached(&format!(
+        "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent = x.intent, \
+           state = x.state, error = x.error, invitation = x.invitation, assigned_at = x.assigned_at, \
+           assigned_by = x.assigned_by \
+         FROM (SELECT a.id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id) AS via_group_id, \
+                      c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by {items}) AS x \
+         WHERE assignments.id = x.id"
+    ))?
+    .execute(params![batch_id, pool.id])?;
+    pool.bump(conn, gained - lost)?;
+    let mut queued = false;
+    if lost > 0 && !retracts {
+        queued |= ctx.queue(pool, false)?;
+    }
+    if gained > 0 && !restores {
+        queued |= ctx.queue(pool, true)?;
+    }
+    if restores || retracts {
+        // Their own outcome and audit row follow.
+        return Ok(None);
+    }
+    ctx.audit(&Entry {
+        action: "undo",
+        pool: Some((pool.id, &pool.name)),
+        principals: &[],
+        before: Some(before),
+        after: Some(pool.consumed),
+        result: "ok",
+        detail: Some(serde_json::json!({ "undoes": batch_id, "reverted": gained + lost }).to_string()),
+    })?;
+    let taken = apply::Taken {
+        released: lost,
+        promoted: 0,
+    };
+    Ok(Some(apply::outcome(
+        ctx,
+        pool,
+        before,
+        (gained, taken),
+        queued,
+        Vec::new(),
+    )))
 }
 
 /// Grants the pool again to the groups the batch withdrew.

@@ -53,8 +53,8 @@ pub fn remove_user(
     user_id: i64,
     with_devices: bool,
 ) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    authorize(conn, actor, Permission::RemoveUser)?;
     write(conn, |tx| {
+        authorize(tx, actor, Permission::RemoveUser)?;
         expand::ensure_scratch(tx)?;
         let upn: String = tx
             .query_row("SELECT upn FROM users WHERE id = ?1", [user_id], |row| row.get(0))
@@ -158,6 +158,7 @@ fn reclaim_seats(
             action,
             principals: None,
             withdraw: false,
+            promote: true,
             note: Some(("reason", reason)),
         };
         outcomes.push(finish(ctx, &mut pool, &how)?);
