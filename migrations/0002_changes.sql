@@ -18,12 +18,14 @@ CREATE INDEX batches_actor ON batches(actor, seq);
 -- membership. The audit row shows at most 50 names; these rows keep every id.
 -- For items that removed or changed a row, the other columns hold the row as
 -- it was, so undo can put it back as it stood.
+-- 'seat_changed' is a seat row a batch changed in place (a waiting row seated
+-- or promoted, the group reference rewritten, the direct flag changed).
 CREATE TABLE change_items (
     id              INTEGER PRIMARY KEY,
     batch_id        TEXT NOT NULL,
     op              TEXT NOT NULL CHECK (op IN ('seat_added', 'seat_released', 'direct_set',
                         'direct_cleared', 'group_added', 'group_removed', 'member_added',
-                        'member_removed', 'user_retired')),
+                        'member_removed', 'user_retired', 'seat_changed')),
     pool_id         INTEGER,
     user_id         INTEGER,
     device_id       INTEGER,
