@@ -205,7 +205,7 @@ pub fn admins(session: &Session, command: AdminsCommand) -> Result<(), Failure> 
                     ]
                 })
                 .collect();
-            print(&render(format, &headers, &cells, &rows))
+            print(&output::render(format, &headers, &cells, &rows))
         }
         AdminsCommand::Add { os_user, role } => {
             let role: Role = role.parse().map_err(|e| Failure::usage(format!("--role: {e}")))?;
@@ -254,20 +254,7 @@ pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
             ]
         })
         .collect();
-    print(&render(args.format, &headers, &cells, &rows))
-}
-
-fn render<T: serde::Serialize>(
-    format: Format,
-    headers: &[&str],
-    cells: &[Vec<String>],
-    rows: &[T],
-) -> String {
-    match format {
-        Format::Json => output::json(rows),
-        Format::Csv => output::csv(headers, cells),
-        Format::Table => output::table(headers, cells),
-    }
+    print(&output::render(args.format, &headers, &cells, &rows))
 }
 
 /// A date or RFC 3339 time, as the audit's UTC text compares.

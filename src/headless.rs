@@ -82,11 +82,8 @@ pub fn pools(conn: &Connection, format: Format) -> rusqlite::Result<String> {
             figure(p.available),
         ]
     };
-    Ok(match format {
-        Format::Json => output::json(&pools),
-        Format::Csv => output::csv(&headers, &pools.iter().map(cells).collect::<Vec<_>>()),
-        Format::Table => output::table(&headers, &pools.iter().map(cells).collect::<Vec<_>>()),
-    })
+    let table: Vec<Vec<String>> = pools.iter().map(cells).collect();
+    Ok(output::render(format, &headers, &table, &pools))
 }
 
 /// `seats users` in the chosen format; the filter works as in the console.
@@ -107,9 +104,6 @@ pub fn users(conn: &Connection, filter: Option<&str>, format: Format) -> rusqlit
             pools.join(" "),
         ]
     };
-    Ok(match format {
-        Format::Json => output::json(&users),
-        Format::Csv => output::csv(&headers, &users.iter().map(cells).collect::<Vec<_>>()),
-        Format::Table => output::table(&headers, &users.iter().map(cells).collect::<Vec<_>>()),
-    })
+    let table: Vec<Vec<String>> = users.iter().map(cells).collect();
+    Ok(output::render(format, &headers, &table, &users))
 }

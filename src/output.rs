@@ -64,6 +64,21 @@ pub fn json<T: serde::Serialize>(rows: &[T]) -> String {
     text
 }
 
+/// The same rows as JSON objects, or as `cells` under `headers` in a table
+/// or CSV.
+pub fn render<T: serde::Serialize>(
+    format: Format,
+    headers: &[&str],
+    cells: &[Vec<String>],
+    rows: &[T],
+) -> String {
+    match format {
+        Format::Json => json(rows),
+        Format::Csv => csv(headers, cells),
+        Format::Table => table(headers, cells),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
