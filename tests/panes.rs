@@ -50,3 +50,27 @@ fn too_small_terminal_says_so() {
     assert!(text.contains("terminal too small"), "{text}");
     assert!(text.contains("60x20"), "{text}");
 }
+
+fn view_snapshot(pane: PaneId, pool: Option<&str>) -> String {
+    let (_dir, _path, conn) = common::demo_db(300);
+    let pool = pool.map(|key| {
+        let found = seats::store::pools::find(&conn, key).unwrap().unwrap();
+        (found.id, found.name)
+    });
+    headless::snapshot(&conn, pane, pool, (80, 24), common::ACTOR, common::fixed_now()).unwrap()
+}
+
+#[test]
+fn groups_view_80x24() {
+    insta::assert_snapshot!(view_snapshot(PaneId::Groups, None));
+}
+
+#[test]
+fn audit_view_80x24() {
+    insta::assert_snapshot!(view_snapshot(PaneId::Audit, None));
+}
+
+#[test]
+fn seats_of_a_pool_80x24() {
+    insta::assert_snapshot!(view_snapshot(PaneId::Assignees, Some("ENTERPRISEPACK")));
+}

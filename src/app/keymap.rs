@@ -310,13 +310,14 @@ impl Keymap {
             .map(|b| b.action)
     }
 
-    /// Every action usable in `pane` with its keys, in table order.
+    /// Every action usable in `pane` with its keys: the pane's own first,
+    /// then the global ones, each in table order.
     pub fn for_pane(&self, pane: PaneId) -> Vec<(Action, Vec<Key>)> {
         let mut out: Vec<(Action, Vec<Key>)> = Vec::new();
-        for binding in &self.bindings {
-            if binding.scope != Scope::Global && binding.scope != Scope::Pane(pane) {
-                continue;
-            }
+        // The pane's own keys first: they are what its help is asked for.
+        let own = self.bindings.iter().filter(|b| b.scope == Scope::Pane(pane));
+        let global = self.bindings.iter().filter(|b| b.scope == Scope::Global);
+        for binding in own.chain(global) {
             match out.iter_mut().find(|(action, _)| *action == binding.action) {
                 Some((_, keys)) => keys.push(binding.key),
                 None => out.push((binding.action, vec![binding.key])),

@@ -15,7 +15,7 @@ pub const RECLAIM_WIDTHS: &[u16] = &[22, 10, 8, 12];
 /// Kind, Members, Pools, Errors.
 pub const GROUP_WIDTHS: &[u16] = &[7, 8, 6, 18];
 /// Actor, Action, Pool, Seats, Result.
-pub const AUDIT_WIDTHS: &[u16] = &[10, 11, 18, 8, 10];
+pub const AUDIT_WIDTHS: &[u16] = &[10, 13, 16, 8, 10];
 
 fn seat_state(row: &AssigneeRow, ctx: &Ctx) -> Cell {
     match (row.state.as_str(), row.error.as_deref()) {
