@@ -300,3 +300,23 @@ fn a_running_job_shows_a_progress_bar_over_an_empty_pane_and_in_the_status_bar()
     assert!(d.state.jobs.is_empty());
     assert!(d.state.flash.as_ref().unwrap().text.contains("200 users"));
 }
+
+#[test]
+fn long_and_odd_input_never_panics() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char('/'));
+    d.chars(&"%_\\'\"é漢🙂".repeat(30));
+    assert_eq!(d.count(), 0);
+    let _ = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char(':'));
+    d.chars(&"sort ".repeat(40));
+    d.key(KeyCode::Tab);
+    let _ = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Esc);
+    for size in [(1, 1), (0, 0), (20, 5), (80, 24), (300, 100)] {
+        d.send(Msg::Resize(size.0, size.1));
+        let _ = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    }
+}
