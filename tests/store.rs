@@ -243,3 +243,33 @@ fn a_shared_pool_name_is_ambiguous_but_an_id_is_not() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn filters_fold_case_beyond_ascii() {
+    let (_dir, path) = temp_db();
+    let conn = store::open(&path, OpenMode::Create).unwrap();
+    for name in ["Élodie Suite", "ÖBB Tickets", "Office"] {
+        conn.execute(
+            "INSERT INTO pools (name, kind, source) VALUES (?1, 'saas', 'local')",
+            [name],
+        )
+        .unwrap();
+    }
+    let names = |typed: &str| -> Vec<String> {
+        let request = PageRequest {
+            filter: TextFilter::parse(typed),
+            limit: 10,
+            ..PageRequest::default()
+        };
+        pools::page(&conn, &request)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
+    };
+    assert_eq!(names("élodie"), vec!["Élodie Suite"]);
+    assert_eq!(names("öbb"), vec!["ÖBB Tickets"]);
+    assert_eq!(names("!ÉLO"), vec!["Office", "ÖBB Tickets"]);
+    assert_eq!(names("OFF"), vec!["Office"], "ASCII needles keep using LIKE");
+}

@@ -130,7 +130,20 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     // checkpoint (which stalls the commit that triggers it) is only the
     // fallback, so let the WAL grow to ~16 MB before it runs.
     conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+    register_functions(conn)?;
     Ok(())
+}
+
+/// `seats_fold(text)`: Unicode lower case, for filters that SQLite's
+/// ASCII-only LIKE would miss ("élodie" finds "Élodie").
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "seats_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|text| text.to_lowercase())),
+    )
 }
 
 /// Applies every migration newer than `found`, each in its own IMMEDIATE

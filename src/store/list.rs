@@ -61,13 +61,21 @@ pub struct ListSpec {
 }
 
 impl ListSpec {
+    /// SQLite's LIKE folds case for ASCII only. An ASCII needle can only
+    /// match ASCII text, so LIKE is exact for it (and fast); any other
+    /// needle is compared after Unicode lower-casing (`seats_fold`).
     fn where_clause(&self, filter: Option<&TextFilter>) -> String {
         match filter {
             None => String::new(),
-            Some(f) => format!(
+            Some(f) if f.needle.is_ascii() => format!(
                 " WHERE ({}) {}LIKE :pattern ESCAPE '\\'",
                 self.haystack,
                 if f.invert { "NOT " } else { "" }
+            ),
+            Some(f) => format!(
+                " WHERE instr(seats_fold({}), :folded) {} 0",
+                self.haystack,
+                if f.invert { "=" } else { ">" }
             ),
         }
     }
@@ -126,6 +134,7 @@ pub fn fetch_page<T>(
     ];
     if let Some(filter) = filter {
         values.push((":pattern", Value::Text(filter.like_pattern())));
+        values.push((":folded", Value::Text(filter.needle.to_lowercase())));
     }
     let mut stmt = conn.prepare_cached(&rows_sql)?;
     bind_named(&mut stmt, &values)?;
