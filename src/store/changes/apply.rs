@@ -236,3 +236,33 @@ pub(crate) fn outcome(
         kept,
     }
 }
+
+/// Audits a change that added `added` seats to `pool` (whose consumed was
+/// `before`) and returns its outcome: the tail of an assign and of the undo
+/// of a release.
+pub(crate) fn audit_added(
+    ctx: &Ctx<'_>,
+    pool: &PoolState,
+    before: i64,
+    (added, queued): (i64, bool),
+    (action, principals): (&str, &[String]),
+    detail: serde_json::Value,
+) -> rusqlite::Result<ChangeOutcome> {
+    ctx.audit(&super::batch::Entry {
+        action,
+        pool: Some((pool.id, &pool.name)),
+        principals,
+        before: Some(before),
+        after: Some(pool.consumed),
+        result: "ok",
+        detail: Some(detail.to_string()),
+    })?;
+    Ok(outcome(
+        ctx,
+        pool,
+        before,
+        (added, Taken::default()),
+        queued,
+        Vec::new(),
+    ))
+}

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use super::admins::{Permission, authorize};
-use super::batch::{self, Ctx, Entry};
+use super::batch::{self, Ctx};
 use super::expand::{self, Audience};
 use super::pool::PoolState;
 use super::{Actor, ChangeError, ChangeOutcome, GroupReach, Principal, Refusal, SeatPlan};
@@ -187,22 +187,12 @@ pub(crate) fn give(
     if let Some(batch) = undoes {
         detail["undoes"] = batch.into();
     }
-    ctx.audit(&Entry {
-        action,
-        pool: Some((pool.id, &pool.name)),
-        principals,
-        before: Some(before),
-        after: Some(pool.consumed),
-        result: "ok",
-        detail: Some(detail.to_string()),
-    })?;
-    let taken = apply::Taken::default();
-    Ok(apply::outcome(
+    Ok(apply::audit_added(
         ctx,
         pool,
         before,
-        (needed, taken),
-        queued,
-        Vec::new(),
-    ))
+        (needed, queued),
+        (action, principals),
+        detail,
+    )?)
 }

@@ -241,24 +241,15 @@ fn restore_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> Result<C
         .into_iter()
         .map(|f| f.name)
         .collect::<Vec<_>>();
-    ctx.audit(&Entry {
-        action: "undo",
-        pool: Some((pool.id, &pool.name)),
-        principals: &names,
-        before: Some(before),
-        after: Some(pool.consumed),
-        result: "ok",
-        detail: Some(serde_json::json!({ "undoes": batch_id, "added": needed }).to_string()),
-    })?;
-    let taken = apply::Taken::default();
-    Ok(apply::outcome(
+    let detail = serde_json::json!({ "undoes": batch_id, "added": needed });
+    Ok(apply::audit_added(
         ctx,
         pool,
         before,
-        (needed, taken),
-        queued,
-        Vec::new(),
-    ))
+        (needed, queued),
+        ("undo", &names),
+        detail,
+    )?)
 }
 
 /// Puts the rows the batch changed in place (seated from waiting, promoted,
