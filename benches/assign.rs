@@ -5,6 +5,9 @@
 //! asserted; figures go to BENCHMARKS.md by hand.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+mod common;
+
+use common::summary;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,11 +21,7 @@ const SAMPLES: usize = 1200;
 const GROUP_SIZE: i64 = 10_000;
 
 fn main() {
-    let users = std::env::args()
-        .skip_while(|a| a != "--users")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
+    let users = common::users_arg();
     let dir = tempfile::tempdir().unwrap();
     let mut conn = store::open(&dir.path().join("bench.db"), OpenMode::Create).unwrap();
     let options = DemoOptions {
@@ -45,19 +44,6 @@ fn main() {
     bench_group(&conn, &actor);
 }
 
-/// Median, p99 and max of a set of samples.
-fn summary(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "{label:<44} n={:<5} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
-        samples.len(),
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.99).as_secs_f64() * 1e3,
-        samples.last().unwrap().as_secs_f64() * 1e3
-    );
-}
-
 fn once(label: &str, elapsed: Duration, what: &str) {
     println!("{label:<44} {:>9.1} ms   {what}", elapsed.as_secs_f64() * 1e3);
 }
@@ -73,7 +59,7 @@ fn single_pool(conn: &Connection) -> (i64, Vec<i64>) {
             [SAMPLES as i64],
             |r| r.get(0),
         )
-        .unwrap();
+        .expect("no pool leaves room for twice the samples: run with --users 50000 or more");
     conn.execute(
         "UPDATE pools SET total = consumed + ?2 WHERE id = ?1",
         [pool, SAMPLES as i64 + 10],

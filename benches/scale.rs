@@ -3,6 +3,9 @@
 //! Figures go to BENCHMARKS.md by hand; nothing here is asserted.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+mod common;
+
+use common::summary;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,45 +22,15 @@ use seats::ui::{self, theme::Theme};
 use seats::worker::fetch_rows;
 
 fn main() {
-    let users = std::env::args()
-        .skip_while(|a| a != "--users")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
+    let users = common::users_arg();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
-    println!("# seats benchmarks: {users} users on {}", machine());
+    println!("# seats benchmarks: {users} users on {}", common::machine());
     bench_generation(&db, users);
     bench_snapshot_process(&db);
     bench_keys(&db);
     bench_picker(&db);
     bench_console_memory(&db);
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {cores} cores")
-}
-
-/// Median and p99 of a set of samples.
-fn summary(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "{label:<44} n={:<5} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
-        samples.len(),
-        pick(0.5).as_secs_f64() * 1e3,
-        pick(0.99).as_secs_f64() * 1e3,
-        samples.last().unwrap().as_secs_f64() * 1e3
-    );
 }
 
 fn bench_generation(db: &Path, users: u32) {

@@ -1,0 +1,41 @@
+//! What every benchmark shares: the size argument, the machine line, and the
+//! median / p99 / max summary.
+#![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
+
+use std::time::Duration;
+
+/// Users from `-- --users N`, 100,000 by default.
+pub fn users_arg() -> u32 {
+    std::env::args()
+        .skip_while(|a| a != "--users")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// "CPU model, N cores", for the figures' record.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+/// Prints the median, p99 and max of a set of samples.
+pub fn summary(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{label:<44} n={:<5} median {:>9.3} ms   p99 {:>9.3} ms   max {:>9.3} ms",
+        samples.len(),
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.99).as_secs_f64() * 1e3,
+        samples.last().unwrap().as_secs_f64() * 1e3
+    );
+}
