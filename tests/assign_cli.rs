@@ -2,8 +2,12 @@
 //! tools see them: stdout, stderr and every exit code of the contract.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::{run_seats as seats, text};
 
 use rusqlite::Connection;
 
@@ -65,28 +69,6 @@ impl Cache {
     fn cli_tool(&self) -> i64 {
         self.number("SELECT consumed FROM pools WHERE id = 900")
     }
-}
-
-/// Runs seats as OS user `user` with its home, config and data under `home`,
-/// stdin closed (not a terminal).
-fn seats(home: &Path, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env_remove("SEATS_DB")
-        .env_remove("SEATS_CONFIG")
-        .env_remove("LOGNAME")
-        .env("USER", user)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn expect(out: &Output, code: i32) -> (String, String) {

@@ -1,26 +1,16 @@
 //! The command line as other tools see it: stdout, stderr and exit codes.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// Runs seats with its home, config and data under `home`.
+use common::text;
+
+/// Runs seats as `tester` with its home, config and data under `home`.
 fn seats(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_seats"))
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env_remove("SEATS_DB")
-        .env_remove("SEATS_CONFIG")
-        .env("USER", "tester")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::run_seats(home, "tester", args)
 }
 
 fn build_demo(home: &Path, db: &Path) {

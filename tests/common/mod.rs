@@ -1,7 +1,8 @@
 //! Shared fixtures: a small demo tenant at a fixed seed and clock.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
@@ -29,4 +30,27 @@ pub fn demo_db(users: u32) -> (tempfile::TempDir, PathBuf, Connection) {
     };
     generate(&mut conn, &options, &mut |_| {}).unwrap();
     (dir, path, conn)
+}
+
+/// Runs the seats binary as OS user `user`, with its home, config, data and
+/// log under `home` and stdin closed (not a terminal).
+pub fn run_seats(home: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("SEATS_DB")
+        .env_remove("SEATS_CONFIG")
+        .env_remove("LOGNAME")
+        .env("USER", user)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
