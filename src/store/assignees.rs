@@ -84,23 +84,33 @@ pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<A
     fetch_page(conn, &SPEC, request, map_row)
 }
 
-/// (principal, pool) of each seat id, in id order: what a release names.
-pub fn describe(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Vec<(String, String)>> {
+/// What a release names: how many of `seat_ids` still exist, and
+/// (holder, pool) of the first `limit` of them in id order. One query, not
+/// one per seat: "release every listed seat" can name 100,000.
+pub fn describe(
+    conn: &Connection,
+    seat_ids: &[i64],
+    limit: usize,
+) -> rusqlite::Result<(usize, Vec<(String, String)>)> {
+    let ids = serde_json::to_string(seat_ids).unwrap_or_else(|_| "[]".to_owned());
+    let count: i64 = conn.query_row(
+        "SELECT count(*) FROM assignments WHERE id IN (SELECT value FROM json_each(?1))",
+        [&ids],
+        |row| row.get(0),
+    )?;
     let mut stmt = conn.prepare_cached(
         "SELECT coalesce(u.upn, d.name), p.name FROM assignments s \
          JOIN pools p ON p.id = s.pool_id \
          LEFT JOIN users u ON u.id = s.user_id \
          LEFT JOIN devices d ON d.id = s.device_id \
-         WHERE s.id = ?1",
+         WHERE s.id IN (SELECT value FROM json_each(?1)) ORDER BY s.id LIMIT ?2",
     )?;
-    let mut out = Vec::with_capacity(seat_ids.len());
-    for id in seat_ids {
-        let mut rows = stmt.query([id])?;
-        if let Some(row) = rows.next()? {
-            out.push((row.get(0)?, row.get(1)?));
-        }
-    }
-    Ok(out)
+    let named = stmt
+        .query_map(rusqlite::params![ids, limit as i64], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((count as usize, named))
 }
 
 /// The seats a user holds, and with `with_devices` those of their devices:

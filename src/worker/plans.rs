@@ -180,7 +180,11 @@ pub fn plan(
                 seats.len(),
                 if seats.len() == 1 { "" } else { "s" }
             ))];
-            list_seats(&mut lines, seats.iter().map(|(_, who, pool)| (who, pool)));
+            list_seats(
+                &mut lines,
+                seats.len(),
+                seats.iter().map(|(_, who, pool)| (who, pool)),
+            );
             lines.push(line(format!(
                 "their devices' seats: {} (d toggles)",
                 if *with_devices { "released too" } else { "kept" }
@@ -250,11 +254,11 @@ fn listed(names: &[String]) -> String {
 /// "  holder — pool" lines, the first `LISTED` of them and a count of the rest.
 fn list_seats<'a>(
     lines: &mut Vec<PreviewLine>,
-    seats: impl ExactSizeIterator<Item = (&'a String, &'a String)>,
+    total: usize,
+    shown: impl Iterator<Item = (&'a String, &'a String)>,
 ) {
-    let total = seats.len();
     lines.extend(
-        seats
+        shown
             .take(LISTED)
             .map(|(who, pool)| line(format!("  {who} — {pool}"))),
     );
@@ -264,13 +268,12 @@ fn list_seats<'a>(
 }
 
 fn release_preview(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Preview> {
-    let seats = assignees::describe(conn, seat_ids)?;
+    let (total, seats) = assignees::describe(conn, seat_ids, LISTED)?;
     let mut lines = vec![line(format!(
-        "releases {} seat{}:",
-        seats.len(),
-        if seats.len() == 1 { "" } else { "s" }
+        "releases {total} seat{}:",
+        if total == 1 { "" } else { "s" }
     ))];
-    list_seats(&mut lines, seats.iter().map(|(who, pool)| (who, pool)));
+    list_seats(&mut lines, total, seats.iter().map(|(who, pool)| (who, pool)));
     Ok(Preview {
         title: "Release seats (confirm)".into(),
         lines,
