@@ -49,9 +49,12 @@ impl Key {
             if let Some(r) = rest.strip_prefix("ctrl-") {
                 modifiers |= KeyModifiers::CONTROL;
                 rest = r;
-            } else if let Some(r) = rest.strip_prefix("alt-") {
-                modifiers |= KeyModifiers::ALT;
-                rest = r;
+            } else if rest.starts_with("alt-") {
+                // Over SSH, Alt-x and Esc followed by x are the same bytes;
+                // seats reads them as Esc, x (console/keys.rs).
+                return Err(format!(
+                    "{text:?}: Alt keys can't be told apart from Esc followed by the key; choose a key without alt-"
+                ));
             } else {
                 break;
             }
@@ -356,6 +359,7 @@ mod tests {
         assert_eq!(Key::parse("PgDn"), Ok(Key::plain(KeyCode::PageDown)));
         assert_eq!(Key::parse("f5"), Ok(Key::plain(KeyCode::F(5))));
         assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("alt-x").unwrap_err().contains("Esc"));
     }
 
     #[test]
