@@ -138,7 +138,7 @@ fn assign_one_user_by_keyboard_then_undo() {
         Overlay::Picker(p) => assert_eq!(p.results.first().map(|i| i.label.as_str()), Some(upn.as_str())),
         other => panic!("{other:?}"),
     }
-    c.key(KeyCode::Char(' '));
+    c.key(KeyCode::Tab);
     c.key(KeyCode::Enter);
     let preview = c.screen();
     assert!(preview.contains("+1 seat"), "{preview}");
@@ -309,7 +309,7 @@ fn picker_preview_and_refusal_snapshots() {
     let upn = c.user_without(pool.id);
     c.key(KeyCode::Char('a'));
     c.chars(&upn);
-    c.key(KeyCode::Char(' '));
+    c.key(KeyCode::Tab);
     c.key(KeyCode::Enter);
     insta::assert_snapshot!("preview_80x24", c.screen());
     c.key(KeyCode::Esc);

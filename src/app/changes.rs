@@ -21,19 +21,31 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     let selected = state.table().selected_row().cloned();
     match (action, state.pane, selected) {
         (Action::Undo, _, _) => undo(state),
-        (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => open_picker(
-            state,
-            PickerPurpose::AssignToPool {
-                pool_id: pool.id,
-                pool_name: pool.name,
-            },
-        ),
-        (Action::Assign, PaneId::Assignees, _) => match state.assignees_of.clone() {
-            Some((pool_id, pool_name)) => {
-                open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name })
+        (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => {
+            if let Some(why) = assign_blocker(&pool) {
+                state.flash(why, Tone::Warning);
+                return Vec::new();
             }
-            None => Vec::new(),
-        },
+            open_picker(
+                state,
+                PickerPurpose::AssignToPool {
+                    pool_id: pool.id,
+                    pool_name: pool.name,
+                },
+            )
+        }
+        (Action::Assign, PaneId::Assignees, _) => {
+            match (state.assignees_of.clone(), state.assignees_blocker.clone()) {
+                (Some(_), Some(why)) => {
+                    state.flash(why, Tone::Warning);
+                    Vec::new()
+                }
+                (Some((pool_id, pool_name)), None) => {
+                    open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name })
+                }
+                (None, _) => Vec::new(),
+            }
+        }
         (Action::Assign, PaneId::Users, Some(Row::User(user))) => open_picker(
             state,
             PickerPurpose::GivePools {
@@ -88,6 +100,17 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     }
 }
 
+/// Why `a` can't give seats of this pool, whoever is picked: said at the
+/// key, before the admin picks anyone.
+fn assign_blocker(pool: &crate::store::pools::PoolRow) -> Option<String> {
+    crate::domain::assignable::blocker(
+        pool.kind,
+        &pool.detail.status,
+        pool.detail.disabled_reason.as_deref(),
+    )
+    .map(|blocker| blocker.explain(&pool.name))
+}
+
 fn undo(state: &mut AppState) -> Vec<Command> {
     if state.last_batches.is_empty() {
         state.flash("nothing to undo from this console", Tone::Info);
@@ -119,27 +142,38 @@ pub fn open_preview(state: &mut AppState, change: Change) -> Vec<Command> {
         generation,
         applying: false,
         scroll: 0,
+        hidden_marks: Vec::new(),
     }));
     vec![Command::Plan { generation, change }]
 }
 
-/// Keys while the picker is open.
+/// Keys while the picker is open, as in fzf: every printable key (Space,
+/// `j` and `k` too) is search text; Tab marks and moves down, Shift-Tab
+/// unmarks and moves up; Enter takes the marked rows, else the highlighted.
 pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: KeyEvent) -> Vec<Command> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    let page = 10usize;
-    let last = picker.results.len().saturating_sub(1);
+    let page = 10isize;
     match event.code {
         KeyCode::Esc => {
             state.overlay = Overlay::None;
             return Vec::new();
         }
         KeyCode::Enter => return choose(state, &picker),
-        KeyCode::Char(' ') => picker.toggle_mark(),
+        KeyCode::Tab => {
+            picker.set_mark(true);
+            picker.move_by(1);
+        }
+        KeyCode::BackTab => {
+            picker.set_mark(false);
+            picker.move_by(-1);
+        }
         KeyCode::Char('a') if ctrl => picker.all_matching = !picker.all_matching,
-        KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-        KeyCode::Down => picker.selected = (picker.selected + 1).min(last),
-        KeyCode::PageUp => picker.selected = picker.selected.saturating_sub(page),
-        KeyCode::PageDown => picker.selected = (picker.selected + page).min(last),
+        KeyCode::Up => picker.move_by(-1),
+        KeyCode::Char('p' | 'k') if ctrl => picker.move_by(-1),
+        KeyCode::Down => picker.move_by(1),
+        KeyCode::Char('n' | 'j') if ctrl => picker.move_by(1),
+        KeyCode::PageUp => picker.move_by(-page),
+        KeyCode::PageDown => picker.move_by(page),
         _ => {
             if edit(&mut picker.input, event) {
                 let generation = state.next_request();
@@ -180,6 +214,11 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
             Selection::AllMatching { .. } => picker.results.iter().map(|i| i.id).collect(),
         }
     };
+    let hidden: Vec<String> = if picker.all_matching {
+        Vec::new()
+    } else {
+        picker.hidden_marks().map(|item| item.label.clone()).collect()
+    };
     let change = match &picker.purpose {
         PickerPurpose::AssignToPool { pool_id, .. } => Change::Assign {
             pool_id: *pool_id,
@@ -194,7 +233,11 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
             pools: pool_ids(&selection),
         },
     };
-    open_preview(state, change)
+    let commands = open_preview(state, change);
+    if let Overlay::Preview(preview) = &mut state.overlay {
+        preview.hidden_marks = hidden;
+    }
+    commands
 }
 
 /// Keys while a preview is open: Enter or y applies, Esc or n cancels.
@@ -255,6 +298,7 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
     match (state.pane, state.table().selected_row().cloned()) {
         (PaneId::Licenses, Some(Row::Pool(pool))) => {
             state.assignees_of = Some((pool.id, pool.name.clone()));
+            state.assignees_blocker = assign_blocker(&pool);
             state.pane = PaneId::Assignees;
             state.overlay = Overlay::None;
             let table = state.table_mut();

@@ -48,7 +48,7 @@ pub enum Selection {
     AllMatching { query: String, count: usize },
 }
 
-/// The picker: type-ahead search, Space marks, Ctrl-a takes all matches.
+/// The picker: type-ahead search, Tab marks, Ctrl-a takes all matches.
 #[derive(Debug, Clone)]
 pub struct PickerState {
     pub purpose: PickerPurpose,
@@ -109,17 +109,30 @@ impl PickerState {
             .map(|item| Selection::Items(vec![item.clone()]))
     }
 
-    /// Marks or unmarks the selected result.
-    pub fn toggle_mark(&mut self) {
+    /// Marks (or unmarks) the highlighted result.
+    pub fn set_mark(&mut self, marked: bool) {
         let Some(item) = self.results.get(self.selected) else {
             return;
         };
-        match self.marked.iter().position(|m| m == item) {
-            Some(index) => {
+        let position = self.marked.iter().position(|m| m == item);
+        match (marked, position) {
+            (true, None) => self.marked.push(item.clone()),
+            (false, Some(index)) => {
                 self.marked.remove(index);
             }
-            None => self.marked.push(item.clone()),
+            _ => {}
         }
+    }
+
+    /// Moves the highlight by `delta` rows, within the results.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.results.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    /// Marked items the current search does not show.
+    pub fn hidden_marks(&self) -> impl Iterator<Item = &PickItem> {
+        self.marked.iter().filter(|m| !self.results.contains(m))
     }
 }
 
@@ -169,4 +182,7 @@ pub struct PreviewState {
     /// Applying: waiting for the write to finish.
     pub applying: bool,
     pub scroll: usize,
+    /// Marked picks the search hid when Enter was pressed, named in the
+    /// preview so nobody is assigned unseen.
+    pub hidden_marks: Vec<String>,
 }

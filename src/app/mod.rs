@@ -3,6 +3,7 @@
 pub mod action;
 pub mod changes;
 pub mod dialogs;
+pub mod held;
 pub mod keymap;
 pub mod message;
 pub mod palette;

@@ -105,10 +105,14 @@ pub struct AppState {
     pub quit: bool,
     /// The pool the Assignees view shows (id, name).
     pub assignees_of: Option<(i64, String)>,
+    /// Why that pool takes no new seats (agreement, disabled, pending), if so.
+    pub assignees_blocker: Option<String>,
     /// The batches of the last change this console applied, for undo.
     pub last_batches: Vec<String>,
     /// Counter for search and preview requests.
     pub requests: u64,
+    /// Keys waiting for the rows an earlier key asked for (see `held`).
+    pub held: std::collections::VecDeque<crossterm::event::KeyEvent>,
 }
 
 impl AppState {
@@ -128,8 +132,10 @@ impl AppState {
             actor,
             quit: false,
             assignees_of: None,
+            assignees_blocker: None,
             last_batches: Vec::new(),
             requests: 0,
+            held: std::collections::VecDeque::new(),
         }
     }
 

@@ -43,6 +43,9 @@ pub struct TableState {
     pub marked: std::collections::BTreeSet<i64>,
     /// Rows the screen shows at once; windows hold several screens.
     pub viewport: usize,
+    /// The sort or the filter changed and the rows held are not yet the
+    /// new list's.
+    pub resetting: bool,
 }
 
 /// A request for a window, tagged so its reply can be matched.
@@ -72,6 +75,7 @@ impl TableState {
             scope: None,
             marked: std::collections::BTreeSet::new(),
             viewport: 10,
+            resetting: false,
         }
     }
 
@@ -122,7 +126,14 @@ impl TableState {
         self.selected = 0;
         self.scroll = 0;
         self.stale = false;
+        self.resetting = true;
         self.fetch_at(0)
+    }
+
+    /// Whether the rows a key would act on are still on their way: the list
+    /// was never read, or its sort or filter changed since.
+    pub fn settling(&self) -> bool {
+        self.requested.is_some() && (self.resetting || self.count.is_none())
     }
 
     /// Rows asked for at a time: at least three screens, so a tall terminal
@@ -200,7 +211,9 @@ impl TableState {
         let near_top = start > 0 && self.selected < start + margin;
         let near_bottom = end < count && self.selected + margin >= end;
         if !(near_top || near_bottom) {
-            if self.requested.is_some() && self.covers_screen() {
+            // A request for a new sort or filter is never dropped: the rows
+            // held belong to the old one.
+            if self.requested.is_some() && !self.resetting && self.covers_screen() {
                 // Back inside the held window: drop the request still out,
                 // or its reply would replace the rows on screen.
                 self.requested = None;
@@ -225,6 +238,7 @@ impl TableState {
             return false;
         }
         self.requested = None;
+        self.resetting = false;
         self.count = Some(page.count);
         self.window = page;
         if self.selected >= self.window.count && self.window.count > 0 {

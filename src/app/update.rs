@@ -6,6 +6,7 @@ use tui_input::{Input, InputRequest};
 
 use super::action::Action;
 use super::changes;
+use super::held;
 use super::keymap::Key;
 use super::message::{Command, Msg, WorkerEvent};
 use super::palette::{self, PaletteCommand};
@@ -16,7 +17,12 @@ use crate::ui::layout::table_rows;
 
 /// Applies one message to the state.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
-    match msg {
+    let mut commands = match msg {
+        Msg::Key(key) if Key::from(key) == Key::ctrl('c') => apply(state, Action::Quit),
+        Msg::Key(key) if held::must_wait(state, &key) => {
+            state.held.push_back(key);
+            Vec::new()
+        }
         Msg::Key(key) => on_key(state, key),
         Msg::Resize(width, height) => {
             state.size = (width, height);
@@ -30,7 +36,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Worker(event) => on_worker(state, event),
-    }
+    };
+    commands.extend(held::release(state, on_key));
+    commands
 }
 
 fn page_rows(state: &AppState) -> usize {
@@ -52,6 +60,14 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
     // Ctrl-C always leaves, whatever has the focus.
     if key == Key::ctrl('c') {
         return apply(state, Action::Quit);
+    }
+    if !state.fits() {
+        // Only the size message shows: nothing the admin can't see may
+        // act, so only quit works and any open dialog waits untouched.
+        return match state.keymap.lookup(state.pane, key) {
+            Some(Action::Quit) => apply(state, Action::Quit),
+            _ => Vec::new(),
+        };
     }
     match state.overlay.clone() {
         Overlay::Filter => on_filter_key(state, event),
@@ -329,7 +345,7 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             Vec::new()
         }
         WorkerEvent::Failed(text) => {
-            state.flash(text, Tone::Error);
+            give_up_waiting(state, &text);
             Vec::new()
         }
         event @ (WorkerEvent::SearchResults { .. }
@@ -337,4 +353,22 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
         | WorkerEvent::Written { .. }
         | WorkerEvent::WriteRefused { .. }) => changes::on_worker(state, event),
     }
+}
+
+/// A read failed: the rows asked for will not come. Keys waiting for them
+/// are dropped rather than run against rows the admin did not ask for.
+fn give_up_waiting(state: &mut AppState, error: &str) {
+    for table in &mut state.tables {
+        table.requested = None;
+        table.resetting = false;
+    }
+    if let Overlay::Picker(picker) = &mut state.overlay {
+        picker.searching = false;
+    }
+    let dropped = std::mem::take(&mut state.held).len();
+    let text = match dropped {
+        0 => error.to_owned(),
+        n => format!("{error} ({n} key{} dropped)", if n == 1 { "" } else { "s" }),
+    };
+    state.flash(text, Tone::Error);
 }

@@ -31,7 +31,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     } else if picker.all_matching {
         format!("ALL {} matches chosen", picker.total)
     } else {
-        format!("{} matches · {} marked", picker.total, picker.marked.len())
+        format!("{} matches · {}", picker.total, marked_status(picker))
     };
     let mut lines = vec![
         Line::from(vec![
@@ -40,7 +40,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
             Span::styled(format!("   {status}"), theme.dim()),
         ]),
         Line::from(Span::styled(
-            "type to search · ↑↓ move · Space mark · Ctrl-a all matches · Enter preview · Esc cancel",
+            "Tab mark · Shift-Tab unmark · ↑↓ move · Ctrl-a all · Enter preview · Esc back",
             theme.dim(),
         )),
     ];
@@ -68,6 +68,17 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     frame.set_cursor_position((inner.x + 2 + picker.input.visual_cursor() as u16, inner.y));
 }
 
+/// "3 marked, 2 not shown": marks the search hides are counted, so the
+/// count never claims rows the admin can't see checked.
+fn marked_status(picker: &PickerState) -> String {
+    let hidden = picker.hidden_marks().count();
+    match (picker.marked.len(), hidden) {
+        (0, _) => "none marked (Enter takes the highlighted)".to_owned(),
+        (marked, 0) => format!("{marked} marked"),
+        (marked, hidden) => format!("{marked} marked, {hidden} not shown"),
+    }
+}
+
 /// The preview: what the change does to each pool, or why it is refused.
 /// The refusal comes first and the keys stay on the last line, so both are
 /// seen however long the list.
@@ -90,6 +101,16 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
     if let Some(refusal) = &plan.refusal {
         lines.push(Line::styled(format!("Refused: {refusal}"), theme.bad()));
         lines.push(Line::from(""));
+    }
+    if !preview.hidden_marks.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{} marked but hidden by the search: {}",
+                preview.hidden_marks.len(),
+                preview.hidden_marks.join(", ")
+            ),
+            theme.warn(),
+        ));
     }
     lines.extend(plan.lines.iter().map(|line| {
         let style = if line.alarm {

@@ -1,0 +1,311 @@
+//! Every key is handled in order against the state the previous key left,
+//! even when a burst of keys (a fast typist, a paste) arrives before the
+//! worker has answered the first one; and no key acts on what the admin
+//! can't see (issue 6, items 1, 2, 4 and 5).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rusqlite::Connection;
+use seats::app::state::Overlay;
+use seats::app::{AppState, Command, Msg, PaneId, Row, update};
+use seats::headless::console_state;
+use seats::store::changes::Actor;
+use seats::store::pools;
+use seats::ui::{render_to_string, theme::Theme};
+use seats::worker::{respond_now, search::SearchIndex};
+
+struct Console {
+    conn: Connection,
+    path: std::path::PathBuf,
+    state: AppState,
+    index: Option<SearchIndex>,
+    /// Commands `update` returned that the "worker" has not served yet.
+    queue: Vec<Command>,
+    _dir: tempfile::TempDir,
+}
+
+fn press(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn text(typed: &str) -> Vec<Msg> {
+    typed.chars().map(|c| press(KeyCode::Char(c))).collect()
+}
+
+impl Console {
+    fn new(users: u32) -> Console {
+        let (dir, path, conn) = common::demo_db(users);
+        let state = console_state(
+            &conn,
+            PaneId::Licenses,
+            (80, 24),
+            common::ACTOR,
+            common::fixed_now(),
+        )
+        .unwrap();
+        Console {
+            conn,
+            path,
+            state,
+            index: None,
+            queue: Vec::new(),
+            _dir: dir,
+        }
+    }
+
+    /// Feeds every message before the worker answers any of them, as a
+    /// burst read in one go does; then lets the worker catch up.
+    fn burst(&mut self, msgs: Vec<Msg>) {
+        for msg in msgs {
+            let commands = update(&mut self.state, msg);
+            self.queue.extend(commands);
+        }
+        self.serve();
+    }
+
+    /// Answers every queued command in order, and what the answers cause.
+    fn serve(&mut self) {
+        let actor = Actor::new(common::ACTOR);
+        while !self.queue.is_empty() {
+            let command = self.queue.remove(0);
+            if let Some(event) = respond_now(&self.conn, &self.path, &actor, &mut self.index, command) {
+                let more = update(&mut self.state, Msg::Worker(event));
+                self.queue.extend(more);
+            }
+        }
+    }
+
+    fn keys(&mut self, codes: &[KeyCode]) {
+        self.burst(codes.iter().map(|c| press(*c)).collect());
+    }
+
+    fn screen(&self) -> String {
+        render_to_string(&self.state, Theme::plain())
+    }
+
+    fn flash(&self) -> String {
+        self.state
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    }
+
+    fn select_pool(&mut self, pool: &pools::PoolRow) {
+        let mut msgs = vec![press(KeyCode::Char('/'))];
+        msgs.extend(text(&pool.name));
+        msgs.push(press(KeyCode::Enter));
+        self.burst(msgs);
+        assert_eq!(self.state.table().selected_row().map(Row::id), Some(pool.id));
+    }
+
+    fn pool_where(&self, test: impl Fn(&pools::PoolRow) -> bool) -> pools::PoolRow {
+        pools::all(&self.conn).unwrap().into_iter().find(test).unwrap()
+    }
+
+    fn roomy_pool(&self) -> pools::PoolRow {
+        self.pool_where(|p| {
+            p.detail.status == "active" && p.available.is_some_and(|a| a >= 5) && p.kind.as_str() == "m365"
+        })
+    }
+
+    fn picker(&self) -> &seats::app::dialogs::PickerState {
+        match &self.state.overlay {
+            Overlay::Picker(picker) => picker,
+            other => panic!("no picker: {other:?}"),
+        }
+    }
+}
+
+/// A user whose display name has a space and is unique, with no seat of `pool`.
+fn two_word_user(conn: &Connection, pool: i64) -> (String, String) {
+    conn.query_row(
+        "SELECT upn, display_name FROM users u WHERE deleted = 0 AND enabled = 1 \
+         AND display_name LIKE '% %' \
+         AND (SELECT count(*) FROM users v WHERE v.display_name = u.display_name) = 1 \
+         AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.user_id = u.id AND s.pool_id = ?1) \
+         ORDER BY upn DESC LIMIT 1",
+        [pool],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_pasted_name_with_a_space_is_search_text_and_enter_takes_that_user() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    let (upn, name) = two_word_user(&c.conn, pool.id);
+    let mut msgs = vec![press(KeyCode::Char('a'))];
+    msgs.extend(text(&name.to_lowercase()));
+    msgs.push(press(KeyCode::Enter));
+    c.burst(msgs);
+    let screen = c.screen();
+    assert!(
+        screen.contains(&format!("1 chosen: {upn}")),
+        "the preview names the user typed, nobody else: {screen}"
+    );
+    match &c.state.overlay {
+        Overlay::Preview(preview) => assert!(preview.hidden_marks.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_printable_key_is_search_text_in_the_picker() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    c.burst(vec![press(KeyCode::Char('a'))]);
+    c.burst(text("j k"));
+    assert_eq!(c.picker().input.value(), "j k");
+    assert!(c.picker().marked.is_empty(), "Space marks nothing");
+}
+
+#[test]
+fn tab_marks_and_moves_down_shift_tab_unmarks_and_hidden_marks_are_counted() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    c.burst(vec![press(KeyCode::Char('a'))]);
+    c.burst(text("ja"));
+    let first = c.picker().results[0].label.clone();
+    let second = c.picker().results[1].label.clone();
+    let third = c.picker().results[2].label.clone();
+    c.keys(&[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    assert_eq!(c.picker().marked.len(), 3);
+    assert_eq!(c.picker().selected, 3, "Tab moves down");
+    c.keys(&[KeyCode::Up, KeyCode::BackTab]);
+    assert_eq!(c.picker().selected, 1, "Shift-Tab moves up");
+    let marked: Vec<&str> = c.picker().marked.iter().map(|m| m.label.as_str()).collect();
+    assert_eq!(
+        marked,
+        vec![first.as_str(), second.as_str()],
+        "Shift-Tab unmarked {third}"
+    );
+    // Narrow the search to the first: the second is still marked but hidden.
+    c.keys(&[KeyCode::Backspace, KeyCode::Backspace]);
+    c.burst(text(&first));
+    assert!(c.screen().contains("2 marked, 1 not shown"), "{}", c.screen());
+    c.keys(&[KeyCode::Enter]);
+    let screen = c.screen();
+    assert!(
+        screen.contains("1 marked but hidden by the search"),
+        "the preview lists the hidden mark: {screen}"
+    );
+    assert!(screen.contains("2 chosen"), "{screen}");
+}
+
+#[test]
+fn tab_right_after_typing_marks_a_row_of_the_new_search() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    let (upn, name) = two_word_user(&c.conn, pool.id);
+    let mut msgs = vec![press(KeyCode::Char('a'))];
+    msgs.extend(text(&name));
+    msgs.push(press(KeyCode::Tab));
+    c.burst(msgs);
+    let marked: Vec<&str> = c.picker().marked.iter().map(|m| m.label.as_str()).collect();
+    assert_eq!(
+        marked,
+        vec![upn.as_str()],
+        "Tab waited for the search it followed"
+    );
+}
+
+#[test]
+fn sort_then_move_in_one_burst_moves_in_the_new_order() {
+    let mut c = Console::new(300);
+    c.keys(&[KeyCode::Char('s'), KeyCode::Char('j')]);
+    let table = c.state.table();
+    assert_eq!(table.sort, 1, "sorted by Kind");
+    assert_eq!(table.selected, 1);
+    let kinds: Vec<String> = (0..table.window.rows.len())
+        .filter_map(|i| match table.row(i) {
+            Some(Row::Pool(p)) => Some(p.kind.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    let mut sorted = kinds.clone();
+    sorted.sort();
+    assert_eq!(kinds, sorted, "the rows under 'sort Kind' are in kind order");
+}
+
+#[test]
+fn esc_then_colon_in_one_burst_opens_the_palette() {
+    let mut c = Console::new(300);
+    c.keys(&[KeyCode::Char('?')]);
+    c.keys(&[KeyCode::Esc, KeyCode::Char(':')]);
+    assert!(
+        matches!(c.state.overlay, Overlay::Palette(_)),
+        "{:?}",
+        c.state.overlay
+    );
+}
+
+#[test]
+fn keys_typed_while_the_screen_is_too_small_never_reach_a_hidden_dialog() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    c.keys(&[KeyCode::Enter]);
+    assert_eq!(c.state.pane, PaneId::Assignees);
+    c.keys(&[KeyCode::Char('x')]);
+    assert!(matches!(c.state.overlay, Overlay::Preview(_)));
+    let before = pools::find(&c.conn, &pool.name).unwrap().unwrap().consumed;
+    c.burst(vec![
+        Msg::Resize(60, 20),
+        press(KeyCode::Char('y')),
+        press(KeyCode::Enter),
+    ]);
+    assert_eq!(
+        pools::find(&c.conn, &pool.name).unwrap().unwrap().consumed,
+        before,
+        "nothing was released unseen"
+    );
+    c.burst(vec![Msg::Resize(80, 24)]);
+    assert!(
+        matches!(&c.state.overlay, Overlay::Preview(p) if !p.applying),
+        "the confirmation waited, untouched"
+    );
+    c.keys(&[KeyCode::Esc, KeyCode::Char('a')]);
+    c.burst(vec![Msg::Resize(70, 20), press(KeyCode::Char('x'))]);
+    c.burst(vec![Msg::Resize(80, 24)]);
+    assert_eq!(
+        c.picker().input.value(),
+        "",
+        "no text typed into the hidden picker"
+    );
+    c.burst(vec![Msg::Resize(70, 20), press(KeyCode::Char('q'))]);
+    assert!(c.state.quit, "q quits, as the size message says");
+}
+
+#[test]
+fn a_is_refused_at_the_key_on_pools_that_take_no_seats() {
+    let mut c = Console::new(300);
+    for (status, kind) in [
+        ("pending_activation", None),
+        ("disabled", None),
+        ("active", Some("agreement")),
+    ] {
+        let pool = c.pool_where(|p| p.detail.status == status && kind.is_none_or(|k| p.kind.as_str() == k));
+        c.keys(&[KeyCode::Esc]);
+        c.select_pool(&pool);
+        c.keys(&[KeyCode::Char('a')]);
+        assert_eq!(
+            c.state.overlay,
+            Overlay::None,
+            "{} ({status}): no picker",
+            pool.name
+        );
+        assert!(c.flash().starts_with(&pool.name), "{}", c.flash());
+        // The same from the pool's seats view.
+        c.keys(&[KeyCode::Enter, KeyCode::Char('a')]);
+        assert_eq!(c.state.overlay, Overlay::None, "{}: no picker", pool.name);
+        c.keys(&[KeyCode::Esc]);
+    }
+}
