@@ -218,18 +218,50 @@ fn resize_below_the_minimum_shows_the_warning_and_back_restores() {
 
 #[test]
 fn another_connection_changing_the_cache_refreshes_the_visible_pane() {
+    use seats::worker::{Request, Worker};
+    use std::time::{Duration, Instant};
     let mut d = Driver::new(200);
     let first = d.selected_name();
-    let other =
-        seats::store::open(&d._dir.path().join("demo.db"), seats::store::OpenMode::MustExist).unwrap();
+    let path = d._dir.path().join("demo.db");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (events, mut inbox) = tokio::sync::mpsc::unbounded_channel();
+    // The real reader thread with its real data_version poll.
+    let worker = Worker::spawn(
+        path.clone(),
+        common::ACTOR.into(),
+        events,
+        runtime.handle().clone(),
+    );
+    let other = seats::store::open(&path, seats::store::OpenMode::MustExist).unwrap();
     other
         .execute(
             "UPDATE pools SET name = 'AAA renamed by another admin' WHERE name = ?1",
             [&first],
         )
         .unwrap();
-    d.send(Msg::Worker(WorkerEvent::DataChanged));
-    assert_eq!(d.selected_name(), "AAA renamed by another admin");
+    let changed_at = Instant::now();
+    let next = |inbox: &mut tokio::sync::mpsc::UnboundedReceiver<WorkerEvent>| {
+        let left = Duration::from_secs(1).saturating_sub(changed_at.elapsed());
+        runtime
+            .block_on(async { tokio::time::timeout(left, inbox.recv()).await })
+            .expect("the reader answers within a second of the change")
+            .unwrap()
+    };
+    loop {
+        let event = next(&mut inbox);
+        let refresh = matches!(event, WorkerEvent::DataChanged);
+        for command in update(&mut d.state, Msg::Worker(event)) {
+            match command {
+                Command::Fetch(fetch) => worker.send(Request::Fetch(fetch)),
+                Command::RefreshStatus => worker.send(Request::Status),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let settled = !refresh && d.state.table().requested.is_none();
+        if settled && d.selected_name() == "AAA renamed by another admin" {
+            break;
+        }
+    }
 }
 
 #[test]

@@ -198,6 +198,26 @@ fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() 
     }
     tmux.wait_for("filter rows", long);
     tmux.keys(&["Escape"]);
+
+    // Esc Esc in one burst is two Escapes: the first closes the help, the
+    // second clears the filter (a parser that reads ESC ESC as one key
+    // leaves the filter on).
+    tmux.keys(&["/"]);
+    tmux.literal("keynote");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("/keynote", long);
+    tmux.keys(&["?"]);
+    tmux.wait_for("Keys · Licenses", long);
+    tmux.keys(&["Escape", "Escape"]);
+    let cleared = tmux.wait_for("Adobe Acrobat", long);
+    assert!(!cleared.contains("/keynote"), "{cleared}");
+    // Esc then `:` in one burst (the bytes of Alt-:) opens the palette.
+    tmux.keys(&["?"]);
+    tmux.wait_for("Keys · Licenses", long);
+    tmux.keys(&["Escape", ":"]);
+    tmux.wait_for("Tab completes · Enter runs", long);
+    tmux.keys(&["Escape"]);
+
     tmux.keys(&["q"]);
     tmux.wait_for_shell(long);
 
@@ -309,14 +329,16 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
         console.keys(&["Enter"]);
         console.wait_for("1/1 · sort", long);
     }
-    let figures = |used: i64| format!(" {used} ");
+    // The detail panel of the one row the filter leaves: "N total / U used".
+    let figures = |used: i64| format!("/ {used} used /");
     assert!(watcher.screen().contains(&figures(used)), "{}", watcher.screen());
 
     admin.keys(&["a"]);
     admin.wait_for(&format!("Assign {name} to"), long);
     admin.literal(&upn);
     admin.wait_for("1 matches", long);
-    admin.keys(&["Space"]);
+    admin.keys(&["Tab"]);
+    admin.wait_for("1 marked", long);
     admin.keys(&["Enter"]);
     admin.wait_for("+1 seat", long);
     admin.keys(&["Enter"]);
@@ -325,7 +347,8 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
     admin.wait_for(&after, long);
     // The other console notices the change through the cache within a second
     // or so; the bound here is generous for a loaded machine.
-    watcher.wait_for(&after, Duration::from_secs(10));
+    let seen = watcher.wait_for(&after, Duration::from_secs(10));
+    assert!(!seen.contains(&figures(used)), "{seen}");
     admin.keys(&["q"]);
     watcher.keys(&["q"]);
 }

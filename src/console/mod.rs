@@ -2,6 +2,7 @@
 //! events and the clock, and runs the commands `update` returns.
 
 mod input;
+mod keys;
 pub mod terminal;
 
 use std::path::PathBuf;
@@ -133,17 +134,14 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
     }
 }
 
-/// Debug builds only: a key named by `SEATS_TEST_PANIC_KEY` panics, so the
-/// end-to-end tests can check that a panic restores the terminal.
-#[cfg(debug_assertions)]
+/// A key named by `SEATS_TEST_PANIC_KEY` panics, so the end-to-end tests
+/// can check, in debug and release builds alike, that a panic restores the
+/// terminal. Nothing happens unless someone sets the variable on purpose.
 fn panic_on_request(msg: &Msg) {
     if let Msg::Key(key) = msg
         && let crossterm::event::KeyCode::Char(c) = key.code
         && std::env::var("SEATS_TEST_PANIC_KEY").is_ok_and(|k| k.starts_with(c))
     {
-        panic!("panic requested with SEATS_TEST_PANIC_KEY (debug builds only)");
+        panic!("panic requested with SEATS_TEST_PANIC_KEY");
     }
 }
-
-#[cfg(not(debug_assertions))]
-fn panic_on_request(_msg: &Msg) {}
