@@ -309,3 +309,21 @@ fn a_is_refused_at_the_key_on_pools_that_take_no_seats() {
         c.keys(&[KeyCode::Esc]);
     }
 }
+
+#[test]
+fn the_pools_picker_says_which_pools_take_no_seats_before_any_is_picked() {
+    let mut c = Console::new(300);
+    let disabled = c.pool_where(|p| p.detail.status == "disabled");
+    c.keys(&[KeyCode::Char('5')]);
+    c.keys(&[KeyCode::Char('a')]);
+    c.burst(text(&disabled.name));
+    let item = c
+        .picker()
+        .results
+        .iter()
+        .find(|i| i.id == disabled.id)
+        .unwrap()
+        .clone();
+    assert!(item.detail.contains("can't assign: disabled"), "{item:?}");
+    assert!(c.screen().contains("can't assign: disabled"), "{}", c.screen());
+}

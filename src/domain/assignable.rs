@@ -35,6 +35,17 @@ pub fn blocker(kind: PoolKind, status: &str, disabled_reason: Option<&str>) -> O
 }
 
 impl Blocker {
+    /// A few words for a list: "can't assign: disabled (cancelled)".
+    pub fn short(&self) -> String {
+        let why = match self {
+            Blocker::CountedFromInventory => "counted from inventory".to_owned(),
+            Blocker::Disabled { reason } => format!("disabled ({reason})"),
+            Blocker::PendingActivation => "pending activation".to_owned(),
+            Blocker::Suspended => "suspended".to_owned(),
+        };
+        format!("can't assign: {why}")
+    }
+
     /// The refusal for `pool`: why, and what to do instead.
     pub fn explain(&self, pool: &str) -> String {
         Explained { blocker: self, pool }.to_string()

@@ -5,6 +5,8 @@
 
 use rusqlite::Connection;
 
+use crate::domain::{PoolKind, assignable};
+
 /// What a picker searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchScope {
@@ -81,13 +83,7 @@ impl SearchIndex {
              FROM groups g ORDER BY g.name",
             PickKind::Group,
         )?);
-        let pools = read(
-            conn,
-            "SELECT id, name || char(31) || kind || ' · ' || \
-               CASE WHEN total IS NULL THEN 'unlimited' ELSE (total - consumed) || ' free' END \
-             FROM pools ORDER BY name",
-            PickKind::Pool,
-        )?;
+        let pools = read_pools(conn)?;
         Ok(SearchIndex {
             principals,
             pools,
@@ -104,11 +100,10 @@ impl SearchIndex {
         limit: usize,
         held: &[i64],
     ) -> (Vec<PickItem>, usize) {
-        let needle: String = query
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
+        // As in fzf, words separated by spaces must each match, in any order.
+        let lower = query.to_lowercase();
+        let terms: Vec<&str> = lower.split_whitespace().collect();
+        let needle = terms.join(" ");
         let candidates = self.candidates(scope, &needle, held);
         let entries = match scope {
             SearchScope::Principals => &self.principals,
@@ -116,7 +111,7 @@ impl SearchIndex {
         };
         let mut scored: Vec<(i64, u32)> = candidates
             .into_iter()
-            .filter_map(|i| score_lower(&entries[i as usize].lower, &needle).map(|s| (s, i)))
+            .filter_map(|i| score_terms(&entries[i as usize].lower, &terms).map(|s| (s, i)))
             .collect();
         let total = scored.len();
         if scope == SearchScope::Principals {
@@ -159,6 +154,37 @@ impl SearchIndex {
     }
 }
 
+/// Pools with their free seats, or why they take none, so the picker says
+/// so before anyone is picked.
+fn read_pools(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, kind, status, disabled_reason, total - consumed FROM pools ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let kind: String = row.get(2)?;
+        let status: String = row.get(3)?;
+        let reason: Option<String> = row.get(4)?;
+        let free: Option<i64> = row.get(5)?;
+        let blocker = kind
+            .parse::<PoolKind>()
+            .ok()
+            .and_then(|k| assignable::blocker(k, &status, reason.as_deref()));
+        let detail = match (blocker, free) {
+            (Some(blocker), _) => blocker.short(),
+            (None, None) => "unlimited".to_owned(),
+            (None, Some(free)) => format!("{free} free"),
+        };
+        let text = format!("{}\u{1f}{kind} · {detail}", row.get::<_, String>(1)?);
+        Ok(Entry {
+            id: row.get(0)?,
+            kind: PickKind::Pool,
+            lower: text.to_lowercase().into_boxed_str(),
+            text,
+        })
+    })?;
+    rows.collect()
+}
+
 fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<Entry>> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], |row| {
@@ -171,6 +197,15 @@ fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<En
         })
     })?;
     rows.collect()
+}
+
+/// Scores `text` against every term; None when one of them does not match.
+/// A query that extends another (the next keystroke) matches a subset of
+/// its entries, which is what lets `candidates` narrow.
+fn score_terms(text: &str, terms: &[&str]) -> Option<i64> {
+    terms
+        .iter()
+        .try_fold(0, |total, term| Some(total + score_lower(text, term)?))
 }
 
 /// Scores an already lower-cased `text` against a lower-case `needle`:
@@ -278,6 +313,24 @@ mod tests {
         assert_eq!(items[0].detail, "Jan Smit");
         let (_, total) = index.search(SearchScope::Principals, "s", 10, &[]);
         assert_eq!(total, 3, "a shorter query searches everything again");
+    }
+
+    #[test]
+    fn words_match_in_any_order_as_in_fzf() {
+        let mut index = SearchIndex {
+            principals: vec![
+                entry(1, PickKind::User, "ava.perez@x\u{1f}Ava Perez"),
+                entry(2, PickKind::User, "aaliyah.clark@x\u{1f}Aaliyah Clark"),
+            ],
+            pools: Vec::new(),
+            last: None,
+        };
+        for query in ["ava perez", "perez ava", "  ava   perez "] {
+            let (items, total) = index.search(SearchScope::Principals, query, 10, &[]);
+            assert_eq!((total, items[0].id), (1, 1), "{query:?}");
+        }
+        let (_, total) = index.search(SearchScope::Principals, "ava clark", 10, &[]);
+        assert_eq!(total, 0, "every word must match");
     }
 
     #[test]
