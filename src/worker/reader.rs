@@ -48,13 +48,17 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
 
 /// The thread's body; returns when asked to stop or when the UI is gone.
 pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &UnboundedSender<WorkerEvent>) {
-    let conn = match store::db::open_existing(path) {
+    // A cache read-only for this user and open nowhere else is read as a
+    // snapshot (see store::db::open); it is reopened once a writer opens it.
+    let mut snapshot = !store::db::has_wal(path);
+    let mut conn = match store::db::open_existing(path) {
         Ok(conn) => conn,
         Err(err) => {
             let _ = events.send(WorkerEvent::Failed(err.to_string()));
             return;
         }
     };
+    let read_only = store::db::is_read_only(&conn);
     let mut seen_version = store::data_version(&conn).unwrap_or(0);
     let mut index: Option<SearchIndex> = None;
     let mut checkpoint_due = false;
@@ -62,7 +66,18 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
         let first = match inbox.recv_timeout(POLL) {
             Ok(request) => Some(request),
             Err(RecvTimeoutError::Timeout) => {
-                if checkpoint_due {
+                if read_only
+                    && snapshot
+                    && let Some(live) = reopen_live(path)
+                {
+                    (conn, snapshot, index) = (live, false, None);
+                    seen_version = store::data_version(&conn).unwrap_or(0);
+                    if events.send(WorkerEvent::DataChanged).is_err() {
+                        return;
+                    }
+                }
+                // A read-only connection cannot checkpoint; the owner's does.
+                if checkpoint_due && !read_only {
                     checkpoint_due = false;
                     checkpoint(&conn);
                 }
@@ -88,6 +103,17 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
             Err(err) => tracing::warn!(%err, "cannot read data_version"),
         }
     }
+}
+
+/// A live connection in place of a snapshot, once a writer has opened the
+/// cache (its -wal appeared): from then on its commits show.
+fn reopen_live(path: &Path) -> Option<Connection> {
+    if !store::db::has_wal(path) {
+        return None;
+    }
+    store::db::open_existing(path)
+        .map_err(|err| tracing::warn!(%err, "cannot reopen the read-only cache"))
+        .ok()
 }
 
 /// Answers a batch, keeping only the newest fetch per pane; false to stop.
