@@ -17,13 +17,13 @@ struct Cache {
 }
 
 impl Cache {
-    /// A demo tenant built by the user running the tests (its global admin),
-    /// plus a local pool "CLI Tool" of 3 seats that nobody holds yet.
+    /// A demo tenant built by `tester` (the user running the tests), plus a
+    /// local pool "CLI Tool" of 3 seats that nobody holds yet.
     fn new() -> Cache {
         let home = tempfile::tempdir().unwrap();
         let db = home.path().join("d.db");
         let cache = Cache { home, db };
-        let out = cache.run(&["demo", "--users", "150", "--no-open"]);
+        let out = cache.run("tester", &["demo", "--users", "150", "--no-open"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         cache.sql(
             "INSERT INTO pools (id, name, kind, source, total) VALUES (900, 'CLI Tool', 'saas', 'local', 3)",
@@ -31,8 +31,10 @@ impl Cache {
         cache
     }
 
-    /// Runs seats on this cache as the user running the tests.
-    fn run(&self, args: &[&str]) -> Output {
+    /// Runs seats on this cache as `tester`: the OS user running the tests
+    /// (seats takes the actor from the real user id, not from a name).
+    fn run(&self, user: &str, args: &[&str]) -> Output {
+        assert_eq!(user, "tester", "another user runs through run_as");
         run_seats(
             self.home.path(),
             &[args, &["--db", self.db.to_str().unwrap()]].concat(),
@@ -101,24 +103,24 @@ fn assign_dry_run_and_unassign_succeed_with_the_seat_delta() {
     let args = [
         "assign", "--pool", "CLI Tool", "--user", &users[0], "--user", &users[1],
     ];
-    let (stdout, _) = expect(&cache.run(&[&args[..], &["--dry-run"]].concat()), 0);
+    let (stdout, _) = expect(&cache.run("tester", &[&args[..], &["--dry-run"]].concat()), 0);
     assert!(
         stdout.contains("consumed 0 → 2 of 3 (1 available after)"),
         "{stdout}"
     );
     assert!(stdout.contains("new seats: 2, already held: 0"), "{stdout}");
     assert_eq!(cache.cli_tool(), 0, "a dry run changes nothing");
-    let (stdout, _) = expect(&cache.run(&args), 0);
+    let (stdout, _) = expect(&cache.run("tester", &args), 0);
     assert_eq!(stdout, "CLI Tool: +2 seats (consumed 0 → 2, 1 available)\n");
     assert_eq!(cache.cli_tool(), 2);
     let unassign = ["unassign", "--pool", "900", "--user", &users[0]];
-    let (_, stderr) = expect(&cache.run(&unassign), 2);
+    let (_, stderr) = expect(&cache.run("tester", &unassign), 2);
     assert!(
         stderr.contains("pass --yes") && stderr.contains(&users[0]),
         "{stderr}"
     );
     assert_eq!(cache.cli_tool(), 2, "nothing released without confirmation");
-    let (stdout, _) = expect(&cache.run(&[&unassign[..], &["--yes"]].concat()), 0);
+    let (stdout, _) = expect(&cache.run("tester", &[&unassign[..], &["--yes"]].concat()), 0);
     assert_eq!(stdout, "CLI Tool: -1 seat (consumed 2 → 1, 2 available)\n");
 }
 
@@ -131,7 +133,10 @@ fn connector_pools_say_the_change_is_queued() {
     );
     let user = cache.seatless(pool, 1).remove(0);
     let (stdout, _) = expect(
-        &cache.run(&["assign", "--pool", &pool.to_string(), "--user", &user]),
+        &cache.run(
+            "tester",
+            &["assign", "--pool", &pool.to_string(), "--user", &user],
+        ),
         0,
     );
     assert!(
@@ -164,7 +169,7 @@ fn unknown_names_are_bad_input_and_name_the_value() {
         (&["assign", "--pool", "900"], "--user UPN or --group NAME"),
     ];
     for (args, names) in cases {
-        let (_, stderr) = expect(&cache.run(args), 2);
+        let (_, stderr) = expect(&cache.run("tester", args), 2);
         assert!(stderr.contains(names), "{args:?}: {stderr}");
     }
 }
@@ -173,10 +178,10 @@ fn unknown_names_are_bad_input_and_name_the_value() {
 fn a_shortfall_is_refused_with_exit_3_and_changes_nothing() {
     let cache = Cache::new();
     let args = ["assign", "--pool", "CLI Tool", "--group", "All Staff"];
-    let (stdout, stderr) = expect(&cache.run(&[&args[..], &["--dry-run"]].concat()), 3);
+    let (stdout, stderr) = expect(&cache.run("tester", &[&args[..], &["--dry-run"]].concat()), 3);
     assert!(stdout.contains("consumed 0 →"), "{stdout}");
     assert!(stderr.contains("short by"), "{stderr}");
-    let (_, stderr) = expect(&cache.run(&args), 3);
+    let (_, stderr) = expect(&cache.run("tester", &args), 3);
     assert!(
         stderr.contains("short by") && stderr.contains("buy more"),
         "{stderr}"
@@ -193,7 +198,7 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
     let cache = Cache::new();
     let user = cache.seatless(900, 1).remove(0);
     let args = ["assign", "--pool", "900", "--user", &user];
-    let (_, stderr) = expect(&cache.run(&[&["--read-only"][..], &args].concat()), 4);
+    let (_, stderr) = expect(&cache.run("tester", &[&["--read-only"][..], &args].concat()), 4);
     assert!(stderr.contains("--read-only"), "{stderr}");
     // Another OS user, whatever $USER says, is no admin of this cache.
     let eve = uid_name(64_001);
@@ -220,8 +225,11 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
 fn admins_are_listed_added_and_removed() {
     let cache = Cache::new();
     let bob = uid_name(64_002);
-    expect(&cache.run(&["admins", "add", &bob, "--role", "license"]), 0);
-    let (stdout, _) = expect(&cache.run(&["admins", "list", "--format", "json"]), 0);
+    expect(
+        &cache.run("tester", &["admins", "add", &bob, "--role", "license"]),
+        0,
+    );
+    let (stdout, _) = expect(&cache.run("tester", &["admins", "list", "--format", "json"]), 0);
     let admins: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let mut roles: Vec<(String, String)> = admins
         .as_array()
@@ -242,12 +250,15 @@ fn admins_are_listed_added_and_removed() {
     if let Some(out) = cache.run_as(64_002, &["assign", "--pool", "900", "--user", &user]) {
         expect(&out, 0);
     }
-    let (_, stderr) = expect(&cache.run(&["admins", "add", "carl", "--role", "boss"]), 2);
+    let (_, stderr) = expect(
+        &cache.run("tester", &["admins", "add", "carl", "--role", "boss"]),
+        2,
+    );
     assert!(stderr.contains("\"boss\""), "{stderr}");
-    let (_, stderr) = expect(&cache.run(&["admins", "remove", &me()]), 3);
+    let (_, stderr) = expect(&cache.run("tester", &["admins", "remove", &me()]), 3);
     assert!(stderr.contains("last global administrator"), "{stderr}");
-    expect(&cache.run(&["admins", "remove", &bob]), 0);
-    let (stdout, _) = expect(&cache.run(&["admins", "list"]), 0);
+    expect(&cache.run("tester", &["admins", "remove", &bob]), 0);
+    let (stdout, _) = expect(&cache.run("tester", &["admins", "list"]), 0);
     assert!(!stdout.contains(&bob), "{stdout}");
 }
 
@@ -255,9 +266,12 @@ fn admins_are_listed_added_and_removed() {
 fn audit_json_has_the_contract_keys() {
     let cache = Cache::new();
     let user = cache.seatless(900, 1).remove(0);
-    expect(&cache.run(&["assign", "--pool", "900", "--user", &user]), 0);
+    expect(
+        &cache.run("tester", &["assign", "--pool", "900", "--user", &user]),
+        0,
+    );
     let (stdout, _) = expect(
-        &cache.run(&["audit", "--since", "2000-01-01", "--format", "json"]),
+        &cache.run("tester", &["audit", "--since", "2000-01-01", "--format", "json"]),
         0,
     );
     let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -278,12 +292,12 @@ fn audit_json_has_the_contract_keys() {
     assert_eq!(last["pool"], "CLI Tool");
     assert_eq!(last["principals"], serde_json::json!([user]));
     assert_eq!(last["result"], "ok");
-    let (stdout, _) = expect(&cache.run(&["audit", "--format", "csv"]), 0);
+    let (stdout, _) = expect(&cache.run("tester", &["audit", "--format", "csv"]), 0);
     assert!(
         stdout.starts_with("at,actor,action,pool,principals,consumed,result\n"),
         "{stdout}"
     );
-    let (_, stderr) = expect(&cache.run(&["audit", "--since", "last week"]), 2);
+    let (_, stderr) = expect(&cache.run("tester", &["audit", "--since", "last week"]), 2);
     assert!(stderr.contains("\"last week\""), "{stderr}");
 }
 
@@ -299,7 +313,10 @@ fn users_remove_releases_every_seat_and_users_still_lists() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let (stdout, _) = expect(&cache.run(&["users", "remove", &upn, "--with-devices"]), 0);
+    let (stdout, _) = expect(
+        &cache.run("tester", &["users", "remove", &upn, "--with-devices"]),
+        0,
+    );
     assert!(stdout.contains(&format!("{upn} removed: ")), "{stdout}");
     assert_eq!(
         cache.number(&format!("SELECT count(*) FROM assignments WHERE user_id = {id}")),
@@ -314,8 +331,14 @@ fn users_remove_releases_every_seat_and_users_still_lists() {
          (SELECT count(*) FROM assignments a WHERE a.pool_id = p.id AND a.state <> 'error')",
     );
     assert_eq!(bad, 0, "consumed follows the released rows");
-    let (stdout, _) = expect(&cache.run(&["users", "--filter", &upn, "--format", "json"]), 0);
+    let (stdout, _) = expect(
+        &cache.run("tester", &["users", "--filter", &upn, "--format", "json"]),
+        0,
+    );
     assert!(stdout.contains(&upn), "{stdout}");
-    let (_, stderr) = expect(&cache.run(&["users", "remove", "ghost@nowhere.test"]), 2);
+    let (_, stderr) = expect(
+        &cache.run("tester", &["users", "remove", "ghost@nowhere.test"]),
+        2,
+    );
     assert!(stderr.contains("\"ghost@nowhere.test\""), "{stderr}");
 }
