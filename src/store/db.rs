@@ -123,6 +123,48 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     open(path, OpenMode::MustExist)
 }
 
+/// What a long-lived reader's connection sees of other processes' commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// It follows them (the WAL index, `data_version`).
+    Live,
+    /// A snapshot of a cache read-only for this user that nobody had open
+    /// (opened immutable, see `open_read_only`), with the file's
+    /// modification time and size then. It is stale once a writer opens the
+    /// cache or changes the file (a short write by `seats assign` leaves no
+    /// -wal behind, only a changed file).
+    Snapshot(Option<(std::time::SystemTime, u64)>),
+}
+
+impl View {
+    /// Whether the connection must be reopened to see the cache as it is.
+    pub fn is_stale(&self, path: &Path) -> bool {
+        match self {
+            View::Live => false,
+            View::Snapshot(stamp) => has_wal(path) || file_stamp(path) != *stamp,
+        }
+    }
+}
+
+/// Opens an existing cache for a long-lived reader (the console's), with
+/// what it will see of later commits.
+pub fn open_reader(path: &Path) -> Result<(Connection, View), StoreError> {
+    // Looked at before opening: a change in between only costs a reopen.
+    let (stamp, wal) = (file_stamp(path), has_wal(path));
+    let conn = open_existing(path)?;
+    let view = if is_read_only(&conn) && !wal {
+        View::Snapshot(stamp)
+    } else {
+        View::Live
+    };
+    Ok((conn, view))
+}
+
+fn file_stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
 /// Whether `conn` was opened read-only (the file is read-only for this user).
 pub fn is_read_only(conn: &Connection) -> bool {
     conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
@@ -187,7 +229,7 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
 /// may not write) or harmful (they would belong to this user, and the owner
 /// could no longer write the cache); the file is then opened `immutable`:
 /// read as it is, without locks. The console's reader reopens it as soon as
-/// a -wal appears ([`has_wal`]), so a writer's later commits still show.
+/// a writer opens or changes it ([`View`]), so later commits still show.
 fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     let flags =
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;

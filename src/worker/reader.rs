@@ -48,11 +48,8 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
 
 /// The thread's body; returns when asked to stop or when the UI is gone.
 pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &UnboundedSender<WorkerEvent>) {
-    // A cache read-only for this user and open nowhere else is read as a
-    // snapshot (see store::db::open); it is reopened once a writer opens it.
-    let mut snapshot = !store::db::has_wal(path);
-    let mut conn = match store::db::open_existing(path) {
-        Ok(conn) => conn,
+    let (mut conn, mut view) = match store::db::open_reader(path) {
+        Ok(opened) => opened,
         Err(err) => {
             let _ = events.send(WorkerEvent::Failed(err.to_string()));
             return;
@@ -66,13 +63,20 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
         let first = match inbox.recv_timeout(POLL) {
             Ok(request) => Some(request),
             Err(RecvTimeoutError::Timeout) => {
-                if read_only
-                    && snapshot
-                    && let Some(live) = reopen_live(path)
-                {
-                    (conn, snapshot, index) = (live, false, None);
-                    seen_version = store::data_version(&conn).unwrap_or(0);
-                    if events.send(WorkerEvent::DataChanged).is_err() {
+                if view.is_stale(path) {
+                    let event = match store::db::open_reader(path) {
+                        Ok(fresh) => {
+                            ((conn, view), index) = (fresh, None);
+                            seen_version = store::data_version(&conn).unwrap_or(0);
+                            WorkerEvent::DataChanged
+                        }
+                        Err(err) => {
+                            // Said once; the old snapshot stays on screen.
+                            view = store::db::View::Live;
+                            WorkerEvent::Failed(format!("the cache changed but cannot be reread: {err}"))
+                        }
+                    };
+                    if events.send(event).is_err() {
                         return;
                     }
                 }
@@ -103,17 +107,6 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
             Err(err) => tracing::warn!(%err, "cannot read data_version"),
         }
     }
-}
-
-/// A live connection in place of a snapshot, once a writer has opened the
-/// cache (its -wal appeared): from then on its commits show.
-fn reopen_live(path: &Path) -> Option<Connection> {
-    if !store::db::has_wal(path) {
-        return None;
-    }
-    store::db::open_existing(path)
-        .map_err(|err| tracing::warn!(%err, "cannot reopen the read-only cache"))
-        .ok()
 }
 
 /// Answers a batch, keeping only the newest fetch per pane; false to stop.

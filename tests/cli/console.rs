@@ -141,16 +141,20 @@ fn a_cache_read_only_for_the_user_is_browsed_and_shows_a_writers_changes() {
     );
     tmux.keys(&["a"]);
     tmux.wait_for("the cache file is read-only for you", LIMIT);
-    // The owner opens the cache and renames a pool: the reader sees it.
-    let owner = Connection::open(&db).unwrap();
-    owner.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-    owner
-        .execute(
-            "UPDATE pools SET name = 'AAA Renamed Pool' WHERE name = 'Adatum Sign'",
-            [],
-        )
+    // The owner changes the file in a short write (like `seats assign`,
+    // which leaves no -wal behind): the reader sees it.
+    let rename = "UPDATE pools SET name = ?1 WHERE id = (SELECT id FROM pools ORDER BY name LIMIT 1)";
+    Connection::open(&db)
+        .unwrap()
+        .execute(rename, ["AAA Renamed Pool"])
         .unwrap();
     tmux.wait_for("AAA Renamed Pool", LIMIT);
+    // The owner opens the cache and keeps it open (like a console), with a
+    // commit still in the -wal: the reader sees that too.
+    let owner = Connection::open(&db).unwrap();
+    owner.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    owner.execute(rename, ["AAA Renamed Again"]).unwrap();
+    tmux.wait_for("AAA Renamed Again", LIMIT);
     assert!(tmux.quit(LIMIT).contains(&format!("{EXITED}0")));
 }
 
