@@ -19,8 +19,9 @@ use crate::store::{self, OpenMode, StoreError};
 #[derive(Debug, Parser)]
 #[command(name = "seats", version, about, long_about = None)]
 pub struct Cli {
-    /// The cache file to use (default: seats.db in the data directory). Its
-    /// folder must exist; a new file is created only by `demo` or `--init`.
+    /// The cache file to use (default: seats.db in the data directory, demo.db
+    /// for `demo`). Its folder must exist; a new file is created only by
+    /// `demo` or `--init`.
     #[arg(long, global = true, env = "SEATS_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The config file to use (default: config.toml in the config directory).
