@@ -1,10 +1,15 @@
-//! Opening the cache: pragmas, append-only migrations, and the guard against a
-//! file written by a newer binary.
+//! Opening the cache: a new file private to its owner, pragmas, append-only
+//! migrations, the guard against a file written by a newer binary, and a
+//! file read-only for this user opened read-only (see `read_only`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+mod read_only;
+
+pub use read_only::{View, has_wal, open_reader};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
 const MIGRATIONS: &[&str] = &[
@@ -100,7 +105,7 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Connection, StoreError> {
         }
         create_private_file(path)?;
     } else if !writable(path) {
-        return open_read_only(path);
+        return read_only::open(path);
     }
     let flags =
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
@@ -121,48 +126,6 @@ pub fn open(path: &Path, mode: OpenMode) -> Result<Connection, StoreError> {
 /// reader used by the UI, a job's writer).
 pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     open(path, OpenMode::MustExist)
-}
-
-/// What a long-lived reader's connection sees of other processes' commits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// It follows them (the WAL index, `data_version`).
-    Live,
-    /// A snapshot of a cache read-only for this user that nobody had open
-    /// (opened immutable, see `open_read_only`), with the file's
-    /// modification time and size then. It is stale once a writer opens the
-    /// cache or changes the file (a short write by `seats assign` leaves no
-    /// -wal behind, only a changed file).
-    Snapshot(Option<(std::time::SystemTime, u64)>),
-}
-
-impl View {
-    /// Whether the connection must be reopened to see the cache as it is.
-    pub fn is_stale(&self, path: &Path) -> bool {
-        match self {
-            View::Live => false,
-            View::Snapshot(stamp) => has_wal(path) || file_stamp(path) != *stamp,
-        }
-    }
-}
-
-/// Opens an existing cache for a long-lived reader (the console's), with
-/// what it will see of later commits.
-pub fn open_reader(path: &Path) -> Result<(Connection, View), StoreError> {
-    // Looked at before opening: a change in between only costs a reopen.
-    let (stamp, wal) = (file_stamp(path), has_wal(path));
-    let conn = open_existing(path)?;
-    let view = if is_read_only(&conn) && !wal {
-        View::Snapshot(stamp)
-    } else {
-        View::Live
-    };
-    Ok((conn, view))
-}
-
-fn file_stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// Whether `conn` was opened read-only (the file is read-only for this user).
@@ -218,79 +181,6 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
             source,
         }),
     }
-}
-
-/// Opens a cache this user may read but not write, without writing a byte.
-///
-/// SQLite reads a WAL-mode file through its -wal and -shm files. While a
-/// seats holds the cache open they exist, and a plain read-only connection
-/// uses them and sees every later commit. When they don't, nobody has the
-/// cache open, and creating them is either impossible (a folder this user
-/// may not write) or harmful (they would belong to this user, and the owner
-/// could no longer write the cache); the file is then opened `immutable`:
-/// read as it is, without locks. The console's reader reopens it as soon as
-/// a writer opens or changes it ([`View`]), so later commits still show.
-fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    let flags =
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(file_uri(path, !has_wal(path)), flags).map_err(|source| {
-        StoreError::Open {
-            path: path.to_owned(),
-            source,
-        }
-    })?;
-    let found = checked_version(&conn, path)?;
-    if found < SCHEMA_VERSION {
-        return Err(StoreError::CannotMigrate {
-            path: path.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    configure_reading(&conn)?;
-    Ok(conn)
-}
-
-/// Whether the cache's -wal and -shm files exist: some connection has it
-/// open in WAL mode (or left them behind).
-pub fn has_wal(path: &Path) -> bool {
-    let beside = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name).exists()
-    };
-    beside("-wal") && beside("-shm")
-}
-
-/// `file:PATH?mode=ro[&immutable=1]`, with the characters a URI gives a
-/// meaning to escaped.
-fn file_uri(path: &Path, immutable: bool) -> std::ffi::OsString {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let mut uri = String::from("file:");
-    for byte in path_bytes(&absolute) {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
-                uri.push(byte as char)
-            }
-            _ => uri.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    uri.push_str(if immutable {
-        "?mode=ro&immutable=1"
-    } else {
-        "?mode=ro"
-    });
-    uri.into()
-}
-
-#[cfg(unix)]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec()
-}
-
-#[cfg(not(unix))]
-fn path_bytes(path: &Path) -> Vec<u8> {
-    path.to_string_lossy().replace('\\', "/").into_bytes()
 }
 
 /// The file's schema version, refused when a newer seats wrote it.
