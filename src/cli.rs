@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::PaneId;
+use crate::cli_cache::{CachePath, Origin};
 use crate::cli_changes::Session;
+use crate::cli_console::DemoRun;
 use crate::config::Config;
-use crate::console::{self, ConsoleOptions};
 use crate::output::Format;
 use crate::paths::{self, Paths};
 use crate::store::{self, OpenMode, StoreError};
@@ -18,15 +19,26 @@ use crate::store::{self, OpenMode, StoreError};
 #[derive(Debug, Parser)]
 #[command(name = "seats", version, about, long_about = None)]
 pub struct Cli {
-    /// The cache file to use (default: seats.db in the data directory).
+    /// The cache file to use (default: seats.db in the data directory, demo.db
+    /// for `demo`). Its folder must exist; a new file is created only by
+    /// `demo` or `--init`.
     #[arg(long, global = true, env = "SEATS_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The config file to use (default: config.toml in the config directory).
     #[arg(long, global = true, env = "SEATS_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Browse only: hide every key that changes something.
-    #[arg(long, global = true)]
+    /// Open the console browse-only: no key changes anything. Before `demo`
+    /// it does the same; before `assign`, `unassign`, `users remove` and
+    /// `admins add|remove` it refuses the change (exit 4).
+    #[arg(long)]
     pub read_only: bool,
+    /// Create a new, empty cache at --db PATH (a file that does not exist
+    /// yet), then open the console on it.
+    #[arg(long, conflicts_with = "read_only")]
+    pub init: bool,
+    /// Whether --db came from SEATS_DB (set after parsing, for messages).
+    #[arg(skip)]
+    pub db_from_env: bool,
     #[command(subcommand)]
     pub command: Option<Commands>,
 }
@@ -36,8 +48,8 @@ pub struct Cli {
 pub enum Commands {
     /// Build the demo tenant if absent, then open the console on it.
     Demo {
-        /// Users in the generated organization.
-        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        /// Users in the generated organization: 50 to 1,000,000.
+        #[arg(long, default_value_t = 2000, value_parser = demo_users)]
         users: u32,
         /// Seed of the generator: the same seed gives the same tenant.
         #[arg(long, default_value_t = 42)]
@@ -48,7 +60,8 @@ pub enum Commands {
     },
     /// Print one rendered screen of a pane as plain text.
     Snapshot {
-        /// licenses, apps, connectors, agreements or users.
+        /// The pane: licenses, apps, connectors, agreements, users, assignees
+        /// (with --pool), reclaim, audit or groups (a unique prefix will do).
         pane: String,
         #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u16).range(20..=1000))]
         width: u16,
@@ -84,6 +97,24 @@ pub enum Commands {
     },
     /// Who changed what, when.
     Audit(crate::cli_changes::AuditArgs),
+}
+
+/// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
+fn demo_users(text: &str) -> Result<u32, String> {
+    let min = crate::demo::MIN_USERS;
+    let users: u32 = text
+        .parse()
+        .map_err(|_| format!("give a number of users from {min} to 1000000"))?;
+    if users < min {
+        return Err(format!(
+            "the demo builds at least {min} users, so that its departments, groups and pools \
+             all have people in them; give --users {min} or more"
+        ));
+    }
+    if users > 1_000_000 {
+        return Err("the demo builds at most 1000000 users".to_owned());
+    }
+    Ok(users)
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -133,37 +164,91 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let config =
         Config::load(&config_path, cli.config.is_some()).map_err(|e| Failure::usage(e.to_string()))?;
     let actor = paths::os_user();
-    match cli.command {
-        None => {
-            let db = cli.db.clone().unwrap_or_else(|| paths.existing_db());
-            let db = prepare_new_cache(&db, cli.db.is_none(), &actor, cli.read_only)?;
-            open_console(db, &config, actor, cli.read_only, None)
-        }
-        Some(Commands::Demo { users, seed, no_open }) => {
-            let db = cli.db.clone().unwrap_or_else(|| paths.demo_db());
-            demo(
-                &db,
-                cli.db.is_none(),
-                users,
-                seed,
-                no_open,
-                &config,
-                actor,
-                cli.read_only,
-            )
-        }
-        Some(Commands::Snapshot {
+    let origin = if cli.db_from_env {
+        Origin::Env
+    } else {
+        Origin::Flag
+    };
+    let Some(command) = cli.command else {
+        let cache = CachePath::choose(cli.db, origin, || paths.existing_db());
+        return crate::cli_console::console_on(&cache, cli.init, &config, actor, cli.read_only);
+    };
+    if cli.init {
+        return Err(Failure::usage(
+            "--init creates a cache for the console: `seats --db PATH --init`, without a command",
+        ));
+    }
+    if let Commands::Demo { users, seed, no_open } = command {
+        let cache = CachePath::choose(cli.db, origin, || paths.demo_db());
+        let options = DemoRun {
+            users,
+            seed,
+            no_open,
+            read_only: cli.read_only,
+        };
+        return crate::cli_console::demo(&cache, options, &config, actor);
+    }
+    let writes = changes_seats(&command);
+    if cli.read_only && !writes {
+        return Err(Failure::usage(
+            "--read-only goes with the console and the commands that change seats; this one only reads",
+        ));
+    }
+    let cache = CachePath::choose(cli.db, origin, || paths.existing_db());
+    cache.check()?;
+    cache.must_exist()?;
+    if writes {
+        cache.must_be_writable()?;
+    }
+    if let Some(warning) = cache.exposure_warning() {
+        eprintln!("seats: {warning}");
+    }
+    headless(command, &cache.path, &paths, actor, cli.read_only)
+}
+
+/// The commands that change the cache (the others only read it).
+fn changes_seats(command: &Commands) -> bool {
+    use crate::cli_changes::{AdminsCommand, UsersCommand};
+    matches!(
+        command,
+        Commands::Assign(_)
+            | Commands::Unassign(_)
+            | Commands::Users {
+                action: Some(UsersCommand::Remove { .. }),
+                ..
+            }
+            | Commands::Admins {
+                action: AdminsCommand::Add { .. } | AdminsCommand::Remove { .. },
+            }
+    )
+}
+
+/// Runs a command that prints its answer, on a cache that exists.
+fn headless(
+    command: Commands,
+    db: &Path,
+    paths: &Paths,
+    actor: String,
+    read_only: bool,
+) -> Result<(), Failure> {
+    let session = || Session::new(Some(db.to_owned()), paths, actor.clone(), read_only);
+    match command {
+        Commands::Snapshot {
             pane,
             width,
             height,
             pool,
-        }) => {
+        } => {
             let pane = PaneId::parse(&pane).ok_or_else(|| {
-                let known: Vec<&str> = PaneId::ALL.iter().map(|p| p.command()).collect();
-                Failure::usage(format!("unknown pane {pane:?}; use one of: {}", known.join(", ")))
+                Failure::usage(format!("unknown pane {pane:?}; use one of: {}", pane_names()))
             })?;
-            let conn = open_for_reading(&cli.db, &paths)?;
+            let conn = store::open(db, OpenMode::MustExist)?;
             let pool = match (pane, pool) {
+                (PaneId::Assignees, None) => {
+                    return Err(Failure::usage(
+                        "the assignees pane shows the seats of one pool: add --pool POOL (its id, name or SKU)",
+                    ));
+                }
                 (_, None) => None,
                 (PaneId::Assignees, Some(key)) => {
                     let found = pool_by_key(&conn, &key)?;
@@ -175,30 +260,29 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 crate::headless::snapshot(&conn, pane, pool, (width, height), &actor, chrono::Utc::now())?;
             print(&text)
         }
-        Some(Commands::Pools { format }) => {
-            let conn = open_for_reading(&cli.db, &paths)?;
+        Commands::Pools { format } => {
+            let conn = store::open(db, OpenMode::MustExist)?;
             print(&crate::headless::pools(&conn, format)?)
         }
-        Some(Commands::Users {
+        Commands::Users {
             action: Some(action), ..
-        }) => crate::cli_changes::users(&Session::new(cli.db, &paths, actor, cli.read_only), action),
-        Some(Commands::Users { filter, format, .. }) => {
-            let conn = open_for_reading(&cli.db, &paths)?;
+        } => crate::cli_changes::users(&session(), action),
+        Commands::Users { filter, format, .. } => {
+            let conn = store::open(db, OpenMode::MustExist)?;
             print(&crate::headless::users(&conn, filter.as_deref(), format)?)
         }
-        Some(Commands::Assign(args)) => {
-            crate::cli_changes::assign(&Session::new(cli.db, &paths, actor, cli.read_only), args)
-        }
-        Some(Commands::Unassign(args)) => {
-            crate::cli_changes::unassign(&Session::new(cli.db, &paths, actor, cli.read_only), args)
-        }
-        Some(Commands::Admins { action }) => {
-            crate::cli_changes::admins(&Session::new(cli.db, &paths, actor, cli.read_only), action)
-        }
-        Some(Commands::Audit(args)) => {
-            crate::cli_changes::audit(&Session::new(cli.db, &paths, actor, cli.read_only), args)
-        }
+        Commands::Assign(args) => crate::cli_changes::assign(&session(), args),
+        Commands::Unassign(args) => crate::cli_changes::unassign(&session(), args),
+        Commands::Admins { action } => crate::cli_changes::admins(&session(), action),
+        Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
+        Commands::Demo { .. } => Err(Failure::unexpected("demo is not a headless command")),
     }
+}
+
+/// The panes `seats snapshot` accepts, for its error message.
+fn pane_names() -> String {
+    let names: Vec<&str> = PaneId::ALL.iter().map(|p| p.command()).collect();
+    format!("{} (assignees needs --pool POOL)", names.join(", "))
 }
 
 /// The pool a command-line key names, or an exit-2 error that says why not.
@@ -229,141 +313,17 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-fn open_for_reading(db: &Option<PathBuf>, paths: &Paths) -> Result<rusqlite::Connection, Failure> {
-    let path = db.clone().unwrap_or_else(|| paths.existing_db());
-    Ok(store::open(&path, OpenMode::MustExist)?)
-}
-
-/// Creates and migrates the cache if it is missing (its default directory
-/// too, but never a directory the user named), and makes the creator its
-/// global administrator.
-fn prepare_new_cache(
-    db: &Path,
-    default_location: bool,
-    actor: &str,
-    read_only: bool,
-) -> Result<PathBuf, Failure> {
-    if read_only {
-        // --read-only never writes: it opens what exists, and creates nothing.
-        if !db.is_file() {
-            return Err(Failure {
-                code: 4,
-                message: format!(
-                    "no cache at {}, and --read-only creates none; run without --read-only to create it",
-                    db.display()
-                ),
-            });
-        }
-        return Ok(db.to_owned());
-    }
-    if default_location {
-        paths::ensure_parent(db)
-            .map_err(|e| Failure::usage(format!("cannot create {}: {e}", db.display())))?;
-    }
-    if db.is_dir() {
-        return Err(Failure::usage(format!(
-            "{} is a directory; --db takes the path of a cache file",
-            db.display()
-        )));
-    }
-    let conn = store::open(db, OpenMode::Create)?;
-    store::admins::ensure_creator(&conn, actor)?;
-    Ok(db.to_owned())
-}
-
-fn open_console(
-    db_path: PathBuf,
-    config: &Config,
-    actor: String,
-    read_only: bool,
-    generate_demo: Option<(u32, u64)>,
-) -> Result<(), Failure> {
-    let keymap = config.keymap().map_err(Failure::usage)?;
-    console::run(ConsoleOptions {
-        db_path,
-        keymap,
-        actor,
-        read_only,
-        generate_demo,
-        colour: config.ui.colour,
-    })
-    .map_err(Failure::unexpected)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn demo(
-    db: &Path,
-    default_location: bool,
-    users: u32,
-    seed: u64,
-    no_open: bool,
-    config: &Config,
-    actor: String,
-    read_only: bool,
-) -> Result<(), Failure> {
-    let db = prepare_new_cache(db, default_location, &actor, read_only)?;
-    let populated = crate::store::status::read(&store::open(&db, OpenMode::MustExist)?, &actor)?
-        .tenant
-        .is_some();
-    if no_open {
-        if populated {
-            eprintln!(
-                "demo tenant already built at {}; delete the file to build it anew",
-                db.display()
-            );
-        } else {
-            build_demo_with_progress(&db, users, seed, &actor)?;
-        }
-        return Ok(());
-    }
-    let generate = (!populated).then_some((users, seed));
-    open_console(db, config, actor, read_only, generate)
-}
-
-fn build_demo_with_progress(db: &Path, users: u32, seed: u64, actor: &str) -> Result<(), Failure> {
-    let mut conn = store::open(db, OpenMode::MustExist)?;
-    let options = crate::demo::DemoOptions {
-        users,
-        seed,
-        now: chrono::Utc::now(),
-        actor: actor.to_owned(),
-    };
-    let started = std::time::Instant::now();
-    let mut last_percent = u64::MAX;
-    let summary = crate::demo::generate(&mut conn, &options, &mut |p| {
-        let percent = (p.done * 100).checked_div(p.total).unwrap_or(0);
-        if percent != last_percent {
-            last_percent = percent;
-            eprint!("\rbuilding demo tenant: {percent:>3}% ({})     ", p.stage);
-        }
-    })?;
-    eprintln!(
-        "\rdemo tenant built at {}: {} users, {} pools, {} assignments in {:.1}s",
-        db.display(),
-        summary.users,
-        summary.pools,
-        summary.assignments,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
 /// Parses the command line, runs it and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
+    use clap::parser::ValueSource;
     use clap::{CommandFactory, FromArgMatches};
     let paths = Paths::discover();
-    // --help ends with where this machine keeps the files.
-    let command = Cli::command().after_help(format!(
-        "Files:\n  config  {}\n  cache   {}\n  demo    {}\n  log     {}",
-        paths.config_file.display(),
-        paths.default_db().display(),
-        paths.demo_db().display(),
-        paths.log_dir.join(crate::logging::LOG_FILE).display()
-    ));
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+    let matches = with_file_help(Cli::command(), &paths).get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    cli.db_from_env = db_source(&matches) == Some(ValueSource::EnvVariable);
     let _log = crate::logging::init(&paths.log_dir);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -371,5 +331,63 @@ pub fn main() -> ExitCode {
             eprintln!("seats: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// Where --db was set (it is global: a subcommand may hold it).
+fn db_source(matches: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
+    match matches.subcommand() {
+        Some((_, sub)) => db_source(sub).or_else(|| matches.value_source("db")),
+        None => matches.value_source("db"),
+    }
+}
+
+/// `--help` ends with where this machine keeps the files; `demo --help`
+/// names the demo's own cache.
+fn with_file_help(command: clap::Command, paths: &Paths) -> clap::Command {
+    let demo_db = paths.demo_db();
+    command
+        .after_help(format!(
+            "Files:\n  config  {}\n  cache   {}\n  demo    {}\n  log     {}",
+            paths.config_file.display(),
+            paths.default_db().display(),
+            demo_db.display(),
+            paths.log_dir.join(crate::logging::LOG_FILE).display()
+        ))
+        .mut_subcommand("demo", |demo| {
+            demo.after_help(format!(
+                "The demo cache: {} (another with --db PATH; its folder must exist).",
+                demo_db.display()
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn snapshot_help_names_every_pane() {
+        let command = Cli::command();
+        let snapshot = command.find_subcommand("snapshot").unwrap();
+        let pane = snapshot.get_arguments().find(|a| a.get_id() == "pane").unwrap();
+        let help = pane.get_help().unwrap().to_string();
+        for pane in PaneId::ALL {
+            assert!(
+                help.contains(pane.command()),
+                "{} missing from {help:?}",
+                pane.command()
+            );
+        }
+    }
+
+    #[test]
+    fn demo_users_below_the_minimum_say_why() {
+        assert_eq!(demo_users("50"), Ok(50));
+        let err = demo_users("1").unwrap_err();
+        assert!(err.contains("at least 50 users"), "{err}");
+        assert!(demo_users("many").is_err());
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Output;
 
-use common::{run_seats as seats, text};
+use common::{me, run_seats, run_seats_as, text, uid_name};
 
 use rusqlite::Connection;
 
@@ -17,8 +17,8 @@ struct Cache {
 }
 
 impl Cache {
-    /// A demo tenant built by `tester`, plus a local pool "CLI Tool" of 3
-    /// seats that nobody holds yet.
+    /// A demo tenant built by `tester` (the user running the tests), plus a
+    /// local pool "CLI Tool" of 3 seats that nobody holds yet.
     fn new() -> Cache {
         let home = tempfile::tempdir().unwrap();
         let db = home.path().join("d.db");
@@ -31,10 +31,25 @@ impl Cache {
         cache
     }
 
+    /// Runs seats on this cache as `tester`: the OS user running the tests
+    /// (seats takes the actor from the real user id, not from a name).
     fn run(&self, user: &str, args: &[&str]) -> Output {
-        seats(
+        assert_eq!(user, "tester", "another user runs through run_as");
+        run_seats(
             self.home.path(),
-            user,
+            &[args, &["--db", self.db.to_str().unwrap()]].concat(),
+        )
+    }
+
+    /// Runs seats on this cache as user id `uid` (seats names it `uid-N`),
+    /// the cache opened to every user for it; `None`: the test skips.
+    fn run_as(&self, uid: u32, args: &[&str]) -> Option<Output> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(self.home.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(&self.db, std::fs::Permissions::from_mode(0o666)).unwrap();
+        run_seats_as(
+            self.home.path(),
+            uid,
             &[args, &["--db", self.db.to_str().unwrap()]].concat(),
         )
     }
@@ -185,13 +200,21 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
     let args = ["assign", "--pool", "900", "--user", &user];
     let (_, stderr) = expect(&cache.run("tester", &[&["--read-only"][..], &args].concat()), 4);
     assert!(stderr.contains("--read-only"), "{stderr}");
-    let (_, stderr) = expect(&cache.run("eve", &args), 4);
+    // Another OS user, whatever $USER says, is no admin of this cache.
+    let eve = uid_name(64_001);
+    let Some(out) = cache.run_as(64_001, &args) else {
+        return;
+    };
+    let (_, stderr) = expect(&out, 4);
     assert!(
-        stderr.contains("eve is not an admin") && stderr.contains("seats admins add eve"),
+        stderr.contains(&format!("{eve} is not an admin"))
+            && stderr.contains(&format!("seats admins add {eve}")),
         "{stderr}"
     );
     let (_, stderr) = expect(
-        &cache.run("eve", &["admins", "add", "eve", "--role", "global"]),
+        &cache
+            .run_as(64_001, &["admins", "add", &eve, "--role", "global"])
+            .unwrap(),
         4,
     );
     assert!(stderr.contains("global administrator"), "{stderr}");
@@ -201,13 +224,14 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
 #[test]
 fn admins_are_listed_added_and_removed() {
     let cache = Cache::new();
+    let bob = uid_name(64_002);
     expect(
-        &cache.run("tester", &["admins", "add", "bob", "--role", "license"]),
+        &cache.run("tester", &["admins", "add", &bob, "--role", "license"]),
         0,
     );
     let (stdout, _) = expect(&cache.run("tester", &["admins", "list", "--format", "json"]), 0);
     let admins: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let roles: Vec<(String, String)> = admins
+    let mut roles: Vec<(String, String)> = admins
         .as_array()
         .unwrap()
         .iter()
@@ -218,28 +242,24 @@ fn admins_are_listed_added_and_removed() {
             )
         })
         .collect();
-    assert_eq!(
-        roles,
-        [
-            ("bob".into(), "license".into()),
-            ("tester".into(), "global".into())
-        ]
-    );
+    let mut expected = vec![(bob.clone(), "license".into()), (me(), "global".into())];
+    roles.sort();
+    expected.sort();
+    assert_eq!(roles, expected);
     let user = cache.seatless(900, 1).remove(0);
-    expect(
-        &cache.run("bob", &["assign", "--pool", "900", "--user", &user]),
-        0,
-    );
+    if let Some(out) = cache.run_as(64_002, &["assign", "--pool", "900", "--user", &user]) {
+        expect(&out, 0);
+    }
     let (_, stderr) = expect(
         &cache.run("tester", &["admins", "add", "carl", "--role", "boss"]),
         2,
     );
     assert!(stderr.contains("\"boss\""), "{stderr}");
-    let (_, stderr) = expect(&cache.run("tester", &["admins", "remove", "tester"]), 3);
+    let (_, stderr) = expect(&cache.run("tester", &["admins", "remove", &me()]), 3);
     assert!(stderr.contains("last global administrator"), "{stderr}");
-    expect(&cache.run("tester", &["admins", "remove", "bob"]), 0);
+    expect(&cache.run("tester", &["admins", "remove", &bob]), 0);
     let (stdout, _) = expect(&cache.run("tester", &["admins", "list"]), 0);
-    assert!(!stdout.contains("bob"), "{stdout}");
+    assert!(!stdout.contains(&bob), "{stdout}");
 }
 
 #[test]

@@ -1,16 +1,29 @@
 //! The command line as other tools see it: stdout, stderr and exit codes.
+//! The cache file's rules (where, who, which modes) are in cli/files.rs,
+//! the console in a terminal in cli/console.rs.
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "cli/console.rs"]
+mod console;
+#[path = "cli/files.rs"]
+mod files;
 
 use std::path::Path;
 use std::process::Output;
 
-use common::text;
+use common::{me, text};
 
-/// Runs seats as `tester` with its home, config and data under `home`.
+/// Runs seats as the user running the tests, with its home, config, data
+/// and log under `home`.
 fn seats(home: &Path, args: &[&str]) -> Output {
-    common::run_seats(home, "tester", args)
+    common::run_seats(home, args)
+}
+
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 fn build_demo(home: &Path, db: &Path) {
@@ -62,55 +75,6 @@ fn demo_no_open_builds_the_tenant_with_progress_on_stderr() {
     );
     assert_eq!(again.status.code(), Some(0));
     assert!(text(&again.stderr).contains("already built"));
-}
-
-#[test]
-fn demo_goes_to_the_data_directory_by_default_and_other_commands_find_it() {
-    let home = tempfile::tempdir().unwrap();
-    let out = seats(home.path(), &["demo", "--users", "120", "--no-open"]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    assert!(home.path().join("data/seats/demo.db").exists());
-    let pools = seats(home.path(), &["pools"]);
-    assert_eq!(pools.status.code(), Some(0), "stderr: {}", text(&pools.stderr));
-    assert!(text(&pools.stdout).starts_with("id"));
-}
-
-#[test]
-fn snapshot_prints_one_screen_of_the_pane() {
-    let home = tempfile::tempdir().unwrap();
-    let db = home.path().join("d.db");
-    build_demo(home.path(), &db);
-    for pane in ["licenses", "apps", "connectors", "agreements", "users"] {
-        let out = seats(home.path(), &["snapshot", pane, "--db", db.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(0), "{pane}: {}", text(&out.stderr));
-        let screen = text(&out.stdout);
-        assert_eq!(screen.lines().count(), 24, "{pane}:\n{screen}");
-        assert!(
-            screen.lines().all(|l| l.chars().count() <= 80),
-            "{pane}:\n{screen}"
-        );
-        assert!(screen.contains("seats"), "{screen}");
-    }
-    let wide = seats(
-        home.path(),
-        &[
-            "snapshot",
-            "licenses",
-            "--width",
-            "160",
-            "--height",
-            "48",
-            "--db",
-            db.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(text(&wide.stdout).lines().count(), 48);
-    let bad = seats(
-        home.path(),
-        &["snapshot", "billing", "--db", db.to_str().unwrap()],
-    );
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad.stderr).contains("unknown pane \"billing\""));
 }
 
 #[test]
@@ -175,38 +139,6 @@ fn users_json_lists_the_pools_each_user_holds() {
 }
 
 #[test]
-fn a_bad_db_path_is_a_clear_error_with_exit_2() {
-    let home = tempfile::tempdir().unwrap();
-    let missing = home.path().join("nowhere/seats.db");
-    let out = seats(home.path(), &["pools", "--db", missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(stderr.contains(missing.to_str().unwrap()), "{stderr}");
-    assert!(stderr.contains("seats demo"), "says what to do: {stderr}");
-    assert!(!missing.exists());
-
-    let not_a_db = home.path().join("notes.txt");
-    std::fs::write(&not_a_db, "hello\n".repeat(500)).unwrap();
-    let out = seats(home.path(), &["pools", "--db", not_a_db.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("cannot open the cache"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert_eq!(
-        std::fs::read_to_string(&not_a_db).unwrap(),
-        "hello\n".repeat(500),
-        "file untouched"
-    );
-
-    let dir = home.path();
-    let out = seats(home.path(), &["demo", "--no-open", "--db", dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("is a directory"));
-}
-
-#[test]
 fn bad_usage_and_bad_config_exit_2() {
     let home = tempfile::tempdir().unwrap();
     let out = seats(home.path(), &["pools", "--format", "xml"]);
@@ -220,16 +152,6 @@ fn bad_usage_and_bad_config_exit_2() {
         stderr.contains("bad.toml") && stderr.contains("hyper-q"),
         "{stderr}"
     );
-}
-
-#[test]
-fn read_only_creates_no_cache() {
-    let home = tempfile::tempdir().unwrap();
-    let db = home.path().join("new.db");
-    let out = seats(home.path(), &["--read-only", "--db", db.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("--read-only creates none"));
-    assert!(!db.exists());
 }
 
 #[test]
@@ -290,4 +212,175 @@ fn snapshot_shows_the_seats_of_a_named_pool() {
     );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("unknown pool \"nope\""));
+}
+
+#[test]
+fn demo_goes_to_the_data_directory_by_default_and_other_commands_find_it() {
+    let home = tempfile::tempdir().unwrap();
+    let out = seats(home.path(), &["demo", "--users", "120", "--no-open"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let data = home.path().join("data/seats");
+    let db = data.join("demo.db");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("demo tenant built at {}", db.display())),
+        "says where: {stderr}"
+    );
+    // Private from the first byte: new folders 0700, the cache and the log 0600.
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&home.path().join("data")), 0o700);
+    assert_eq!(mode(&home.path().join("state/seats")), 0o700);
+    assert_eq!(mode(&home.path().join("state/seats/seats.log")), 0o600);
+    // Other commands find the demo, and its creator is its global administrator.
+    let pools = seats(home.path(), &["pools", "--format", "json"]);
+    assert_eq!(pools.status.code(), Some(0), "stderr: {}", text(&pools.stderr));
+    let pools: serde_json::Value = serde_json::from_slice(&pools.stdout).unwrap();
+    assert_eq!(pools.as_array().unwrap().len(), 46, "the whole demo catalog");
+    let admins = seats(home.path(), &["admins", "list", "--format", "json"]);
+    let admins: serde_json::Value = serde_json::from_slice(&admins.stdout).unwrap();
+    let admins: Vec<(&str, &str)> = admins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["os_user"].as_str().unwrap(), a["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(admins, [(me().as_str(), "global")]);
+}
+
+#[test]
+fn demo_help_names_the_demo_cache_and_too_few_users_are_explained() {
+    let home = tempfile::tempdir().unwrap();
+    let help = text(&seats(home.path(), &["demo", "--help"]).stdout);
+    let db = home.path().join("data/seats/demo.db");
+    assert!(
+        help.contains(&format!("The demo cache: {}", db.display())),
+        "{help}"
+    );
+    let out = seats(home.path(), &["demo", "--users", "1", "--no-open"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the demo builds at least 50 users"), "{stderr}");
+    assert!(!db.exists(), "nothing built");
+}
+
+#[test]
+fn snapshot_prints_one_screen_of_the_pane() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("d.db");
+    build_demo(home.path(), &db);
+    // Each pane: the tab line, its titled box, a row the demo (seed 42)
+    // always has, and the status bar with the tenant and the creator's role.
+    let panes = [
+        ("licenses", "┌ Licenses 1/46", "Adatum Sign"),
+        ("apps", "┌ Apps 1/15", "Company Portal"),
+        ("connectors", "┌ Connectors 1/5", "Apple VPP"),
+        ("agreements", "┌ Agreements 1/11", "Adobe Acrobat"),
+        ("users", "┌ Users 1/150", "Adam Nielsen"),
+    ];
+    for (pane, title, row) in panes {
+        let out = seats(home.path(), &["snapshot", pane, "--db", db.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{pane}: {}", text(&out.stderr));
+        let screen = text(&out.stdout);
+        let lines: Vec<&str> = screen.lines().collect();
+        assert_eq!(lines.len(), 24, "{pane}:\n{screen}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{pane}:\n{screen}");
+        assert!(
+            lines[0].starts_with(" seats │ 1 Licenses"),
+            "{pane}: tabs\n{screen}"
+        );
+        assert!(lines[1].starts_with(title), "{pane}: title\n{screen}");
+        assert!(lines[3].contains(row), "{pane}: first row\n{screen}");
+        let status = lines[23];
+        assert!(
+            status.starts_with(" Contoso Demo │ data ") && status.contains("│ global"),
+            "{pane}: status bar {status:?}"
+        );
+    }
+    let wide = seats(
+        home.path(),
+        &[
+            "snapshot",
+            "licenses",
+            "--width",
+            "160",
+            "--height",
+            "48",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    let wide = text(&wide.stdout);
+    assert_eq!(wide.lines().count(), 48);
+    assert!(wide.lines().all(|l| l.chars().count() <= 160));
+    assert!(
+        wide.lines().nth(1).unwrap().chars().count() > 80,
+        "uses the width:\n{wide}"
+    );
+}
+
+#[test]
+fn snapshot_names_the_panes_it_accepts_and_assignees_needs_a_pool() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("d.db");
+    build_demo(home.path(), &db);
+    let bad = seats(
+        home.path(),
+        &["snapshot", "billing", "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = text(&bad.stderr);
+    assert!(stderr.contains("unknown pane \"billing\""), "{stderr}");
+    let every = "licenses, apps, connectors, agreements, users, assignees, reclaim, audit, groups";
+    assert!(stderr.contains(every), "lists them: {stderr}");
+    let help = text(&seats(home.path(), &["snapshot", "--help"]).stdout);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains(
+            "licenses, apps, connectors, agreements, users, assignees (with --pool), reclaim, audit or groups"
+        ),
+        "{help}"
+    );
+    let out = seats(
+        home.path(),
+        &["snapshot", "assignees", "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("add --pool POOL"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn read_only_is_refused_where_it_means_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("d.db");
+    build_demo(home.path(), &db);
+    for args in [
+        &["pools"][..],
+        &["users"],
+        &["audit"],
+        &["admins", "list"],
+        &["snapshot", "licenses"],
+    ] {
+        let out = seats(
+            home.path(),
+            &[&["--read-only"][..], args, &["--db", db.to_str().unwrap()]].concat(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("this one only reads"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // After a subcommand it is not an option at all.
+    let out = seats(
+        home.path(),
+        &["pools", "--read-only", "--db", db.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -20,7 +20,7 @@ fn prepare(db: &Path) -> (i64, Vec<String>) {
     let options = DemoOptions {
         users: 200,
         seed: 11,
-        actor: "tester".into(),
+        actor: seats::paths::os_user(),
         ..DemoOptions::default()
     };
     generate(&mut conn, &options, &mut |_| {}).unwrap();

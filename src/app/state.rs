@@ -100,6 +100,8 @@ pub struct AppState {
     pub now: DateTime<Utc>,
     /// Opened with --read-only (or the actor's role is reader).
     pub read_only: bool,
+    /// The cache file is read-only for this OS user (its permissions).
+    pub cache_read_only: bool,
     /// The OS user running the console.
     pub actor: String,
     pub quit: bool,
@@ -129,6 +131,7 @@ impl AppState {
             size: (MIN_WIDTH, MIN_HEIGHT),
             now,
             read_only,
+            cache_read_only: false,
             actor,
             quit: false,
             assignees_of: None,
@@ -160,10 +163,10 @@ impl AppState {
         self.size.0 >= MIN_WIDTH && self.size.1 >= MIN_HEIGHT
     }
 
-    /// Whether writes are hidden: --read-only, or the actor's role is reader
-    /// or unknown.
+    /// Whether writes are hidden: --read-only, a cache file this user may
+    /// not write, or the actor's role is reader or unknown.
     pub fn is_read_only(&self) -> bool {
-        self.read_only || !self.status.role.is_some_and(|r| r.may_assign())
+        self.read_only || self.cache_read_only || !self.status.role.is_some_and(|r| r.may_assign())
     }
 
     /// A new request number for a search or a preview.
@@ -175,6 +178,10 @@ impl AppState {
     /// Why writes are refused here, for a key that would change something.
     /// Short enough for the 80-column hint line.
     pub fn read_only_reason(&self) -> String {
+        if self.cache_read_only {
+            return "read-only: the cache file is read-only for you; ask its owner for write access"
+                .to_owned();
+        }
         if self.read_only {
             return "read-only: opened with --read-only; restart without it to change seats".to_owned();
         }

@@ -25,6 +25,10 @@ pub struct ConsoleOptions {
     pub keymap: Keymap,
     pub actor: String,
     pub read_only: bool,
+    /// The cache file is read-only for this user (its permissions).
+    pub read_only_file: bool,
+    /// A warning for the hint line once the console is up (also logged).
+    pub notice: Option<String>,
     /// Build the demo tenant with (users, seed) first.
     pub generate_demo: Option<(u32, u64)>,
     /// Draw with colours (the config's `ui.colour`; NO_COLOR still wins).
@@ -67,6 +71,11 @@ async fn event_loop(
         options.read_only,
         Utc::now(),
     );
+    state.cache_read_only = options.read_only_file;
+    if let Some(notice) = &options.notice {
+        tracing::warn!("{notice}");
+        state.flash(notice.clone(), crate::app::state::Tone::Warning);
+    }
     let size = guard.terminal.size()?;
     state.size = (size.width, size.height);
     // Paint the first frame before the first query so the UI never looks frozen.

@@ -1,10 +1,15 @@
-//! Opening the cache: pragmas, append-only migrations, and the guard against a
-//! file written by a newer binary.
+//! Opening the cache: a new file private to its owner, pragmas, append-only
+//! migrations, the guard against a file written by a newer binary, and a
+//! file read-only for this user opened read-only (see `read_only`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+mod read_only;
+
+pub use read_only::{View, has_wal, open_reader};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
 const MIGRATIONS: &[&str] = &[
@@ -24,9 +29,22 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum StoreError {
     /// The cache file does not exist and the caller did not ask to create it.
     #[error(
-        "no cache at {path}: run `seats demo` to build the demo tenant (with --db for this path), or open `seats` to start an empty cache"
+        "no cache at {path}: start an empty one there with `seats --db {path} --init`, \
+         or build the demo tenant there with `seats demo --db {path}`"
     )]
     Missing { path: PathBuf },
+    /// The path names a folder, not a cache file.
+    #[error(
+        "{path} is a folder; --db (and SEATS_DB) take the path of a cache file, such as {example}",
+        example = .path.join("seats.db").display()
+    )]
+    Folder { path: PathBuf },
+    /// The folder a new cache would go into does not exist.
+    #[error(
+        "the folder {folder} of the cache {path} does not exist: correct the path, \
+         or create the folder first (mkdir -p {folder})"
+    )]
+    NoFolder { path: PathBuf, folder: PathBuf },
     /// The file was written by a newer seats; opening it could corrupt it.
     #[error(
         "the cache {path} has schema version {found}, newer than this seats understands ({supported}); \
@@ -37,14 +55,25 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    /// An older schema that this user may not upgrade: the file is read-only for them.
+    #[error(
+        "the cache {path} has schema version {found}, older than this seats ({supported}), and it is \
+         read-only for you, so it cannot be upgraded: ask its owner to run this seats on it once \
+         (`seats pools --db {path}` upgrades it), or read it with the seats that wrote it"
+    )]
+    CannotMigrate {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     /// The file could not be opened as an SQLite database.
     #[error(
         "cannot open the cache {path}: {source}; check the path and its permissions, or choose another with --db"
     )]
     Open { path: PathBuf, source: rusqlite::Error },
-    /// The directory for a new cache could not be created.
-    #[error("cannot create the directory {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    /// A new cache file could not be created.
+    #[error("cannot create the cache {path}: {source}")]
+    Create { path: PathBuf, source: std::io::Error },
     /// Any other SQLite failure.
     #[error("cache error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -53,44 +82,40 @@ pub enum StoreError {
 /// How to treat a cache file that does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
-    /// Create and migrate the file if it is missing.
+    /// Create (0600, in a folder that must exist) and migrate the file if it is missing.
     Create,
     /// Refuse a missing file.
     MustExist,
 }
 
-/// Opens (and if needed creates and migrates) the cache at `path`.
+/// Opens (and if needed creates and migrates) the cache at `path`. A file
+/// this user may read but not write is opened read-only (see
+/// [`is_read_only`]) and never migrated.
 pub fn open(path: &Path, mode: OpenMode) -> Result<Connection, StoreError> {
-    let exists = path.exists();
-    if !exists && mode == OpenMode::MustExist {
-        return Err(StoreError::Missing {
+    if path.is_dir() {
+        return Err(StoreError::Folder {
             path: path.to_owned(),
         });
     }
-    if !exists {
-        create_parent_dir(path)?;
+    if !path.exists() {
+        if mode == OpenMode::MustExist {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        create_private_file(path)?;
+    } else if !writable(path) {
+        return read_only::open(path);
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
+    let flags =
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
         path: path.to_owned(),
         source,
     })?;
     // A file that is not a database fails on its first read, so check the
     // version before touching anything else (WAL mode writes to the header).
-    let found = schema_version(&conn).map_err(|source| StoreError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            path: path.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    let found = checked_version(&conn, path)?;
     configure(&conn)?;
     let mut conn = conn;
     migrate(&mut conn, found)?;
@@ -103,16 +128,75 @@ pub fn open_existing(path: &Path) -> Result<Connection, StoreError> {
     open(path, OpenMode::MustExist)
 }
 
-fn create_parent_dir(path: &Path) -> Result<(), StoreError> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_owned(),
-                source,
-            })
-        }
-        _ => Ok(()),
+/// Whether `conn` was opened read-only (the file is read-only for this user).
+pub fn is_read_only(conn: &Connection) -> bool {
+    conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+}
+
+/// Whether this process may write the cache: the file (probed by opening it
+/// for writing, which changes nothing: the answer of its permissions, the
+/// user's groups and the file system together) and, unless they exist, the
+/// -wal and -shm files SQLite creates beside it.
+pub fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok() && (has_wal(path) || folder_writable(path))
+}
+
+#[cfg(unix)]
+fn folder_writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let Ok(folder) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `folder` is a NUL-terminated string that outlives the call.
+    unsafe { libc::access(folder.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn folder_writable(_path: &Path) -> bool {
+    true
+}
+
+/// Creates the empty cache file readable by its owner only (0600) before
+/// SQLite opens it, so no byte is ever written to a file others may read;
+/// SQLite gives the -wal and -shm files the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it meanwhile: open that one.
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NoFolder {
+            path: path.to_owned(),
+            folder: path.parent().unwrap_or(Path::new(".")).to_owned(),
+        }),
+        Err(source) => Err(StoreError::Create {
+            path: path.to_owned(),
+            source,
+        }),
     }
+}
+
+/// The file's schema version, refused when a newer seats wrote it.
+fn checked_version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let found = schema_version(conn).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
 }
 
 /// The schema version recorded in the file (0 for a new, empty file).
@@ -121,15 +205,22 @@ pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    configure_reading(conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     // The console's reader checkpoints whenever it is idle; SQLite's own
     // checkpoint (which stalls the commit that triggers it) is only the
     // fallback, so let the WAL grow to ~16 MB before it runs.
     conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+    Ok(())
+}
+
+/// The settings every connection needs, read-only ones included (they
+/// change nothing in the file).
+fn configure_reading(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     register_functions(conn)?;
     Ok(())
 }

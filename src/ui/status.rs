@@ -130,6 +130,7 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
         ));
     }
     let role = match status.role {
+        _ if state.cache_read_only => "│ READ-ONLY (file read-only for you) ".to_owned(),
         Some(role) if !state.read_only && role.may_assign() => format!("│ {} ", role.as_str()),
         Some(role) if !role.may_assign() => "│ READ-ONLY (reader) ".to_owned(),
         Some(_) => "│ READ-ONLY ".to_owned(),

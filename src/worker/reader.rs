@@ -48,13 +48,14 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
 
 /// The thread's body; returns when asked to stop or when the UI is gone.
 pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &UnboundedSender<WorkerEvent>) {
-    let conn = match store::db::open_existing(path) {
-        Ok(conn) => conn,
+    let (mut conn, mut view) = match store::db::open_reader(path) {
+        Ok(opened) => opened,
         Err(err) => {
             let _ = events.send(WorkerEvent::Failed(err.to_string()));
             return;
         }
     };
+    let read_only = store::db::is_read_only(&conn);
     let mut seen_version = store::data_version(&conn).unwrap_or(0);
     let mut index: Option<SearchIndex> = None;
     let mut checkpoint_due = false;
@@ -62,7 +63,25 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
         let first = match inbox.recv_timeout(POLL) {
             Ok(request) => Some(request),
             Err(RecvTimeoutError::Timeout) => {
-                if checkpoint_due {
+                if view.is_stale(path) {
+                    let event = match store::db::open_reader(path) {
+                        Ok(fresh) => {
+                            ((conn, view), index) = (fresh, None);
+                            seen_version = store::data_version(&conn).unwrap_or(0);
+                            WorkerEvent::DataChanged
+                        }
+                        Err(err) => {
+                            // Said once; the old snapshot stays on screen.
+                            view = store::db::View::Live;
+                            WorkerEvent::Failed(format!("the cache changed but cannot be reread: {err}"))
+                        }
+                    };
+                    if events.send(event).is_err() {
+                        return;
+                    }
+                }
+                // A read-only connection cannot checkpoint; the owner's does.
+                if checkpoint_due && !read_only {
                     checkpoint_due = false;
                     checkpoint(&conn);
                 }
