@@ -232,6 +232,11 @@ fn another_connection_changing_the_cache_refreshes_the_visible_pane() {
         events,
         runtime.handle().clone(),
     );
+    // Wait until the reader is up (it answers), so the change comes after
+    // it took its first look at data_version.
+    worker.send(Request::Status);
+    let up = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), inbox.recv()).await });
+    assert!(matches!(up, Ok(Some(WorkerEvent::Status(_)))), "{up:?}");
     let other = seats::store::open(&path, seats::store::OpenMode::MustExist).unwrap();
     other
         .execute(
