@@ -181,7 +181,7 @@ pub(crate) fn give(
     undoes: Option<&str>,
 ) -> Result<ChangeOutcome, ChangeError> {
     let before = pool.consumed;
-    apply::give(ctx, pool, needed)?;
+    apply::give(ctx, pool)?;
     let queued = ctx.queue(pool, true)?;
     let mut detail = serde_json::json!({ "added": needed, "already_held": held });
     if let Some(batch) = undoes {

@@ -231,11 +231,11 @@ fn restore_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> Result<C
     {
         return Err(refusal.into());
     }
+    let before = pool.consumed;
     regrant_groups(ctx, pool.id, batch_id)?;
     reinsert_rows(ctx, pool.id)?;
     apply::set_direct_flags(ctx, pool.id)?;
-    let before = pool.consumed;
-    pool.bump(conn, needed)?;
+    pool.reload_consumed(conn)?;
     let queued = ctx.queue(pool, true)?;
     let names = expand::fates(conn)?
         .into_iter()
@@ -293,7 +293,7 @@ fn revert_changed(
          WHERE assignments.id = x.id"
     ))?
     .execute(params![batch_id, pool.id])?;
-    pool.bump(conn, gained - lost)?;
+    pool.reload_consumed(conn)?;
     let mut queued = false;
     if lost > 0 && !retracts {
         queued |= ctx.queue(pool, false)?;
