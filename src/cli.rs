@@ -84,6 +84,8 @@ pub enum Commands {
     },
     /// Who changed what, when.
     Audit(crate::cli_changes::AuditArgs),
+    /// Verify every invariant of the cache; exit 1 lists each violation.
+    Check(crate::cli_check::CheckArgs),
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -198,6 +200,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Commands::Audit(args)) => {
             crate::cli_changes::audit(&Session::new(cli.db, &paths, actor, cli.read_only), args)
         }
+        Some(Commands::Check(args)) => crate::cli_check::run(cli.db, &paths, &args),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod cli_changes;
+pub mod cli_check;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -69,6 +69,15 @@ impl Cache {
     fn cli_tool(&self) -> i64 {
         self.number("SELECT consumed FROM pools WHERE id = 900")
     }
+
+    /// `seats check` finds every invariant of the cache intact.
+    fn check_ok(&self) {
+        let (stdout, _) = expect(&self.run("tester", &["check"]), 0);
+        assert!(
+            stdout.starts_with("cache ok: ") && stdout.ends_with(" invariants checked\n"),
+            "{stdout}"
+        );
+    }
 }
 
 fn expect(out: &Output, code: i32) -> (String, String) {
@@ -107,6 +116,7 @@ fn assign_dry_run_and_unassign_succeed_with_the_seat_delta() {
     assert_eq!(cache.cli_tool(), 2, "nothing released without confirmation");
     let (stdout, _) = expect(&cache.run("tester", &[&unassign[..], &["--yes"]].concat()), 0);
     assert_eq!(stdout, "CLI Tool: -1 seat (consumed 2 → 1, 2 available)\n");
+    cache.check_ok();
 }
 
 #[test]
@@ -132,6 +142,7 @@ fn connector_pools_say_the_change_is_queued() {
         cache.number("SELECT count(*) FROM outbox WHERE state = 'pending'"),
         1
     );
+    cache.check_ok();
 }
 
 #[test]
@@ -157,6 +168,7 @@ fn unknown_names_are_bad_input_and_name_the_value() {
         let (_, stderr) = expect(&cache.run("tester", args), 2);
         assert!(stderr.contains(names), "{args:?}: {stderr}");
     }
+    cache.check_ok();
 }
 
 #[test]
@@ -176,6 +188,7 @@ fn a_shortfall_is_refused_with_exit_3_and_changes_nothing() {
         cache.number("SELECT count(*) FROM assignments WHERE pool_id = 900"),
         0
     );
+    cache.check_ok();
 }
 
 #[test]
@@ -196,6 +209,7 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
     );
     assert!(stderr.contains("global administrator"), "{stderr}");
     assert_eq!(cache.cli_tool(), 0);
+    cache.check_ok();
 }
 
 #[test]
@@ -240,6 +254,7 @@ fn admins_are_listed_added_and_removed() {
     expect(&cache.run("tester", &["admins", "remove", "bob"]), 0);
     let (stdout, _) = expect(&cache.run("tester", &["admins", "list"]), 0);
     assert!(!stdout.contains("bob"), "{stdout}");
+    cache.check_ok();
 }
 
 #[test]
@@ -279,6 +294,7 @@ fn audit_json_has_the_contract_keys() {
     );
     let (_, stderr) = expect(&cache.run("tester", &["audit", "--since", "last week"]), 2);
     assert!(stderr.contains("\"last week\""), "{stderr}");
+    cache.check_ok();
 }
 
 #[test]
@@ -321,4 +337,45 @@ fn users_remove_releases_every_seat_and_users_still_lists() {
         2,
     );
     assert!(stderr.contains("\"ghost@nowhere.test\""), "{stderr}");
+    cache.check_ok();
+}
+
+#[test]
+fn check_exits_1_and_names_the_pool_whose_count_was_corrupted() {
+    let cache = Cache::new();
+    cache.check_ok();
+    cache.sql("UPDATE pools SET consumed = consumed + 2 WHERE id = 900");
+    let (stdout, stderr) = expect(&cache.run("tester", &["check"]), 1);
+    assert_eq!(stdout.lines().count(), 1, "one line per violation: {stdout}");
+    assert!(
+        stdout.contains("consumed_equals_held_seats")
+            && stdout.contains("pool 900 CLI Tool: consumed 2, seats held 0")
+            && stdout.contains("to fix: "),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of "), "{stderr}");
+    let (stdout, _) = expect(&cache.run("tester", &["check", "--format", "json"]), 1);
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bad: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ok"] == false)
+        .map(|f| f["invariant"].as_str().unwrap())
+        .collect();
+    assert_eq!(bad, ["consumed_equals_held_seats"]);
+}
+
+#[test]
+fn check_exits_1_on_an_orphan_written_with_foreign_keys_off() {
+    let cache = Cache::new();
+    cache.sql(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO group_assignments (pool_id, group_id, assigned_at, assigned_by) VALUES (900, 987654, 'x', 'y');",
+    );
+    let (stdout, _) = expect(&cache.run("tester", &["check"]), 1);
+    assert!(
+        stdout.contains("foreign_keys") && stdout.contains("group_assignments"),
+        "{stdout}"
+    );
 }

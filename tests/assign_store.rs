@@ -4,6 +4,8 @@
 
 #[path = "assign_store/fixture.rs"]
 mod fixture;
+#[path = "assign_store/integrity.rs"]
+mod integrity;
 #[path = "assign_store/review.rs"]
 mod review;
 #[path = "assign_store/undo.rs"]
@@ -42,6 +44,7 @@ fn a_shortfall_is_refused_with_the_three_ways_out_and_changes_nothing() {
     );
     assert_eq!(refused, 1, "who tried is recorded");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -54,6 +57,7 @@ fn unlimited_pools_never_refuse_for_seats() {
         (20, 20, None)
     );
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -82,6 +86,7 @@ fn a_user_reached_twice_and_directly_holds_one_seat_r_lic_7() {
     let again = changes::plan_assign(&conn, LOCAL, &[Group(ALL)]).unwrap();
     assert_eq!((again.new_seats, again.already_held), (1, 8), "only u9 is new");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -94,6 +99,7 @@ fn nested_groups_flatten_and_cycles_terminate() {
     changes::assign(&conn, &tester(), LOCAL, &[Group(CYCLE_A)]).unwrap();
     assert_eq!(holders(&conn, LOCAL), [10, 11]);
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -108,6 +114,7 @@ fn devices_count_only_where_the_pool_takes_devices() {
     let err = changes::assign(&conn, &tester(), DEVICE_APP, &[User(1)]).unwrap_err();
     assert!(err.to_string().contains("device group"), "{err}");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -158,6 +165,7 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
     );
     assert!(!seats(&conn, LOCAL).iter().any(|s| s.1), "no direct flag left");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -187,6 +195,7 @@ fn disabled_pending_and_agreement_pools_refuse_but_release() {
     let out = changes::unassign(&conn, &tester(), DISABLED, &[User(1)]).unwrap();
     assert_eq!((out.released, out.consumed_after), (1, 1));
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -219,6 +228,7 @@ fn connector_pools_queue_an_outbox_row_and_local_pools_do_not() {
         })
         .unwrap();
     assert_eq!(op, "remove_license");
+    check_cache(&conn);
 }
 
 #[test]
@@ -253,6 +263,7 @@ fn every_change_is_audited_with_its_figures() {
             .unwrap()
             .is_empty()
     );
+    check_cache(&conn);
 }
 
 #[test]
@@ -279,6 +290,7 @@ fn readers_strangers_and_read_only_sessions_may_not_change_seats_r_lic_6() {
     assert_eq!(checksum(&conn), before);
     assert!(changes::assign(&conn, &Actor::new("lena"), LOCAL, &[User(1)]).is_ok());
     assert!(changes::assign(&conn, &Actor::new("uma"), LOCAL, &[User(2)]).is_ok());
+    check_cache(&conn);
 }
 
 #[test]
@@ -313,6 +325,7 @@ fn admins_are_managed_by_global_admins_and_the_last_one_stays() {
         count(&conn, "SELECT count(*) FROM audit WHERE action LIKE 'admin_%'"),
         2
     );
+    check_cache(&conn);
 }
 
 #[test]
@@ -350,6 +363,7 @@ fn a_demo_tenant_stays_consistent_through_a_round_of_changes() {
         .unwrap();
     changes::remove_user(&conn, &tester(), someone, true).unwrap();
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -371,4 +385,5 @@ fn previews_change_nothing_and_an_empty_list_is_bad_input() {
     );
     let err = changes::assign(&conn, &tester(), LOCAL, &[User(999)]).unwrap_err();
     assert!(err.to_string().contains("999"), "{err}");
+    check_cache(&conn);
 }

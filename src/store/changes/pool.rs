@@ -137,8 +137,7 @@ impl PoolState {
         if self.status_refusal().is_some() {
             return 0;
         }
-        self.total
-            .map_or(i64::MAX, |total| total - self.consumed + freed)
+        self.total.map_or(i64::MAX, |total| total - self.consumed + freed)
     }
 
     /// Gives freed seats to members waiting in state 'error'
@@ -152,7 +151,8 @@ impl PoolState {
             return Ok(0);
         }
         let (state, _) = self.new_seat_state();
-        let waiting = format!("SELECT w.id FROM assignments w WHERE {WAITING} ORDER BY w.assigned_at, w.id LIMIT ?3");
+        let waiting =
+            format!("SELECT w.id FROM assignments w WHERE {WAITING} ORDER BY w.assigned_at, w.id LIMIT ?3");
         super::apply::snapshot_rows(conn, batch, &waiting, &[&self.id, &free])?;
         let moved = conn
             .prepare_cached(&format!(

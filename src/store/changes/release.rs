@@ -122,6 +122,10 @@ pub fn release_seats(
                 by_pool.entry(row.get(0)?).or_default().push(row.get(1)?);
             }
         }
+        if by_pool.is_empty() {
+            // Nothing left to release: no batch, so none without its audit row.
+            return Ok(Vec::new());
+        }
         let ctx = Ctx::begin(tx, &actor.name, "release", None)?;
         let mut outcomes = Vec::new();
         for (pool_id, whos) in by_pool {

@@ -39,6 +39,13 @@ pub fn reclaim_user(
     reason: &str,
 ) -> rusqlite::Result<Vec<ChangeOutcome>> {
     expand::ensure_scratch(tx)?;
+    let holds: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1)")?
+        .query_row([user_id], |row| row.get(0))?;
+    if !holds {
+        // Nothing to reclaim: no batch, so none without its audit row.
+        return Ok(Vec::new());
+    }
     let ctx = Ctx::begin(tx, actor, "reclaim", None)?;
     reclaim_seats(&ctx, &[user_id], "reclaim", reason)
 }
