@@ -6,6 +6,10 @@
 mod fixture;
 #[path = "assign_store/integrity.rs"]
 mod integrity;
+#[path = "assign_store/outbox.rs"]
+mod outbox;
+#[path = "assign_store/previews.rs"]
+mod previews;
 #[path = "assign_store/review.rs"]
 mod review;
 #[path = "assign_store/undo.rs"]
@@ -135,7 +139,7 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
         "{kept:?}"
     );
     assert!(
-        kept.contains(&"u4@contoso.test: still reached via group Marketing".to_owned()),
+        kept.contains(&"u4@contoso.test: still reached through group Marketing".to_owned()),
         "{kept:?}"
     );
     assert_eq!((plan.before.consumed, plan.after.consumed), (8, 6));
@@ -160,7 +164,7 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
         out.kept,
         [(
             "u5@contoso.test".into(),
-            "still reached via group Marketing".into()
+            "still reached through group Marketing".into()
         )]
     );
     assert!(!seats(&conn, LOCAL).iter().any(|s| s.1), "no direct flag left");
@@ -322,9 +326,22 @@ fn admins_are_managed_by_global_admins_and_the_last_one_stays() {
         .collect();
     assert_eq!(names, ["lena", "rita", "tester", "uma"]);
     assert_eq!(
-        count(&conn, "SELECT count(*) FROM audit WHERE action LIKE 'admin_%'"),
+        count(
+            &conn,
+            "SELECT count(*) FROM audit WHERE action LIKE 'admin_%' AND result = 'ok'"
+        ),
         2
     );
+    let refused: Vec<(String, String)> = conn
+        .prepare("SELECT actor, result FROM audit WHERE action LIKE 'admin_%' AND result <> 'ok' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(refused.len(), 3, "every refusal is audited: {refused:?}");
+    assert_eq!(refused[0].0, "lena");
+    assert!(refused[1].1.contains("last global administrator"), "{refused:?}");
     check_cache(&conn);
 }
 

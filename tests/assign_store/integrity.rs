@@ -77,12 +77,42 @@ fn opening_an_older_cache_counts_consumed_again() {
              INSERT INTO pools (id, name, kind, source, total, consumed) VALUES (1, 'Drifted', 'saas', 'local', 10, 7);
              INSERT INTO assignments (pool_id, user_id, assigned_at, assigned_by) VALUES (1, 1, 'x', 'y');
              INSERT INTO assignments (pool_id, user_id, state, error, assigned_at, assigned_by)
-               VALUES (1, 2, 'error', 'CountViolation', 'x', 'y');",
+               VALUES (1, 2, 'error', 'CountViolation', 'x', 'y');
+             INSERT INTO connectors (id, name, kind) VALUES (1, 'Graph', 'graph');
+             INSERT INTO batches (id, at, actor, action) VALUES ('b1', 'x', 'y', 'assign');
+             INSERT INTO audit (at, actor, action, result, batch_id) VALUES ('x', 'y', 'assign', 'ok', 'b1');
+             INSERT INTO outbox (id, created_at, connector_id, pool_id, operation, payload, state, attempts, batch_id)
+               VALUES (5, 'x', 1, 1, 'assign_license', '{}', 'failed', 2, 'b1');",
         )
         .unwrap();
     }
     let conn = seats::store::open(&path, seats::store::OpenMode::MustExist).unwrap();
     assert_eq!(consumed(&conn, 1), 1, "7 was left high by an old cascade");
+    // The outbox was rebuilt for its new state: rows, keys and indexes kept.
+    let row: (i64, i64, String, i64, String) = conn
+        .query_row(
+            "SELECT connector_id, pool_id, state, attempts, batch_id FROM outbox WHERE id = 5",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(row, (1, 1, "failed".into(), 2, "b1".into()));
+    let keys = count(&conn, "SELECT count(*) FROM pragma_foreign_key_list('outbox')");
+    assert_eq!(keys, 2, "connector and pool");
+    let indexes = count(
+        &conn,
+        "SELECT count(*) FROM pragma_index_list('outbox') WHERE name IN ('outbox_state', 'outbox_batch')",
+    );
+    assert_eq!(indexes, 2);
+    conn.execute("DELETE FROM connectors WHERE id = 1", []).unwrap();
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM outbox WHERE id = 5 AND connector_id IS NULL"
+        ),
+        1,
+        "ON DELETE SET NULL still holds"
+    );
     check_cache(&conn);
 }
 

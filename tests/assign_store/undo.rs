@@ -151,8 +151,16 @@ fn undo_inverts_an_assignment_exactly_once() {
     assert_eq!(undo_of_undo.exit_code(), 3);
     let next = changes::last_undoable_batch(&conn, "tester").unwrap().unwrap();
     assert_ne!(next, out.batch_id, "repeated undo walks back");
-    let audited = count(&conn, "SELECT count(*) FROM audit WHERE action = 'undo'");
+    let audited = count(
+        &conn,
+        "SELECT count(*) FROM audit WHERE action = 'undo' AND result = 'ok'",
+    );
     assert_eq!(audited, 1);
+    let refused = count(
+        &conn,
+        "SELECT count(*) FROM audit WHERE action = 'undo' AND result LIKE 'refused: %' AND actor = 'tester'",
+    );
+    assert_eq!(refused, 2, "both refused undos are audited");
     assert!(matches!(
         changes::undo(&conn, &tester(), "nope"),
         Err(ChangeError::NotFound(_))

@@ -233,6 +233,7 @@ pub(crate) fn outcome(
         total: pool.total,
         queued,
         connector: if queued { pool.connector.clone() } else { None },
+        cancelled: 0,
         kept,
     }
 }
@@ -255,7 +256,7 @@ pub(crate) fn audit_added(
         before: Some(before),
         after: Some(pool.consumed),
         result: "ok",
-        detail: Some(detail.to_string()),
+        detail: Some(detail),
     })?;
     Ok(outcome(
         ctx,

@@ -19,6 +19,9 @@ pub(crate) struct PoolState {
     pub connector_id: Option<i64>,
     pub connector: Option<String>,
     pub assignable_to: String,
+    /// Queue nothing for the source: set by an undo whose batch's outbox
+    /// rows were never sent, which it cancels instead.
+    pub skip_outbox: bool,
 }
 
 impl PoolState {
@@ -40,6 +43,7 @@ impl PoolState {
                     connector_id: row.get(7)?,
                     connector: row.get(8)?,
                     assignable_to: row.get(9)?,
+                    skip_outbox: false,
                 })
             })
             .optional()
