@@ -148,7 +148,11 @@ pub fn unassign(session: &Session, args: UnassignArgs) -> Result<(), Failure> {
     let pool = pool_id(&conn, &args.pool)?;
     let principals = principals(&conn, &args.users, &args.groups)?;
     if !args.yes {
-        changes::authorize(&conn, &session.actor, Permission::Assign)?;
+        if let Err(err) = changes::authorize(&conn, &session.actor, Permission::Assign) {
+            // Refused before the question: audited as a refused unassign.
+            changes::audit_refusal(&conn, &session.actor, "unassign", Some(pool), &principals, &err)?;
+            return Err(err.into());
+        }
         let plan = changes::plan_unassign(&conn, pool, &principals)?;
         let what = format!(
             "unassigning from {} releases {} seat{}{}; {} kept",
@@ -224,6 +228,52 @@ pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
     let since = args.since.as_deref().map(since).transpose()?;
     let conn = session.open()?;
     let rows = changes::audit_since(&conn, since.as_deref())?;
+    print(&render_audit(args.format, &rows))
+}
+
+/// The table shows consumed as "before → after"; CSV has the two figures
+/// in columns of their own, named as the JSON keys, plus the detail object
+/// and the batch id.
+fn render_audit(format: Format, rows: &[changes::AuditRow]) -> String {
+    let figure = |n: Option<i64>| n.map_or(String::new(), |n| n.to_string());
+    let common = |r: &changes::AuditRow| {
+        vec![
+            r.at.clone(),
+            r.actor.clone(),
+            r.action.clone(),
+            r.pool.clone().unwrap_or_default(),
+            r.principals.join(", "),
+        ]
+    };
+    if format == Format::Csv {
+        let headers = [
+            "at",
+            "actor",
+            "action",
+            "pool",
+            "principals",
+            "consumed_before",
+            "consumed_after",
+            "result",
+            "detail",
+            "batch_id",
+        ];
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let mut cells = common(r);
+                cells.extend([
+                    figure(r.consumed_before),
+                    figure(r.consumed_after),
+                    r.result.clone(),
+                    r.detail.as_ref().map_or(String::new(), ToString::to_string),
+                    r.batch_id.clone().unwrap_or_default(),
+                ]);
+                cells
+            })
+            .collect();
+        return output::csv(&headers, &cells);
+    }
     let headers = [
         "at",
         "actor",
@@ -233,7 +283,6 @@ pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
         "consumed",
         "result",
     ];
-    let figure = |n: Option<i64>| n.map_or(String::new(), |n| n.to_string());
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -241,20 +290,12 @@ pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
                 (None, None) => String::new(),
                 (b, a) => format!("{} → {}", figure(b), figure(a)),
             };
-            let pool = r.pool.clone().unwrap_or_default();
-            let who = r.principals.join(", ");
-            vec![
-                r.at.clone(),
-                r.actor.clone(),
-                r.action.clone(),
-                pool,
-                who,
-                consumed,
-                r.result.clone(),
-            ]
+            let mut cells = common(r);
+            cells.extend([consumed, r.result.clone()]);
+            cells
         })
         .collect();
-    print(&output::render(args.format, &headers, &cells, &rows))
+    output::render(format, &headers, &cells, rows)
 }
 
 /// A date or RFC 3339 time, as the audit's UTC text compares.

@@ -287,10 +287,30 @@ fn audit_json_has_the_contract_keys() {
     assert_eq!(last["pool"], "CLI Tool");
     assert_eq!(last["principals"], serde_json::json!([user]));
     assert_eq!(last["result"], "ok");
+    assert_eq!(last["consumed_before"], 0);
+    assert_eq!(last["consumed_after"], 1);
+    assert!(last["detail"].is_object(), "detail is an object: {last}");
+    assert_eq!(last["detail"]["added"], 1);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["detail"].is_object() || r["detail"].is_null()),
+        "{rows}"
+    );
     let (stdout, _) = expect(&cache.run("tester", &["audit", "--format", "csv"]), 0);
     assert!(
-        stdout.starts_with("at,actor,action,pool,principals,consumed,result\n"),
+        stdout.starts_with(
+            "at,actor,action,pool,principals,consumed_before,consumed_after,result,detail,batch_id\n"
+        ),
         "{stdout}"
+    );
+    let assign = stdout.lines().last().unwrap();
+    let fields: Vec<&str> = assign.split(',').collect();
+    assert_eq!(
+        &fields[2..7],
+        ["assign", "CLI Tool", user.as_str(), "0", "1"],
+        "{assign}"
     );
     let (_, stderr) = expect(&cache.run("tester", &["audit", "--since", "last week"]), 2);
     assert!(stderr.contains("\"last week\""), "{stderr}");

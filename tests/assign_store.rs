@@ -292,8 +292,39 @@ fn readers_strangers_and_read_only_sessions_may_not_change_seats_r_lic_6() {
         );
     }
     assert_eq!(checksum(&conn), before);
-    assert!(changes::assign(&conn, &Actor::new("lena"), LOCAL, &[User(1)]).is_ok());
-    assert!(changes::assign(&conn, &Actor::new("uma"), LOCAL, &[User(2)]).is_ok());
+    let refused: Vec<(String, String)> = conn
+        .prepare("SELECT actor, result FROM audit ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let actors: Vec<&str> = refused.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        actors,
+        ["rita", "mallory"],
+        "refusals are audited; --read-only writes nothing"
+    );
+    assert!(
+        refused.iter().all(|r| r.1.starts_with("refused: ")),
+        "{refused:?}"
+    );
+    // License and user administrators may assign: the seat is theirs to give,
+    // and the audit row names who gave it.
+    for (admin, user) in [("lena", 1), ("uma", 2)] {
+        let out = changes::assign(&conn, &Actor::new(admin), LOCAL, &[User(user)]).unwrap();
+        assert_eq!(out.added, 1, "{admin}");
+        let (actor, result, principals): (String, String, String) = conn
+            .query_row(
+                "SELECT actor, result, principals FROM audit WHERE batch_id = ?1",
+                [&out.batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((actor.as_str(), result.as_str()), (admin, "ok"));
+        assert_eq!(principals, format!("[\"u{user}@contoso.test\"]"));
+    }
+    assert_eq!(holders(&conn, LOCAL), [1, 2]);
     check_cache(&conn);
 }
 

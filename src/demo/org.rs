@@ -213,10 +213,12 @@ pub(crate) fn write_audit(
     clock: &Clock,
     (users, assignments): (usize, usize),
 ) -> rusqlite::Result<()> {
-    let detail = format!(
-        "demo tenant {TENANT_NAME} built: {users} users, {assignments} assignments, seed {}",
-        opts.seed
-    );
+    // A JSON object, as every audit detail (`seats audit --format json`).
+    let detail = serde_json::json!({
+        "note": format!("demo tenant {TENANT_NAME} built"),
+        "users": users, "assignments": assignments, "seed": opts.seed,
+    })
+    .to_string();
     conn.execute(
         "INSERT INTO audit (at, actor, action, result, detail) VALUES (?1, ?2, 'demo.generate', 'ok', ?3)",
         params![clock.now(), opts.actor, detail],

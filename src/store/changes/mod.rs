@@ -3,9 +3,11 @@
 //!
 //! Every change checks and writes in one IMMEDIATE transaction, so several
 //! console processes on one cache never oversubscribe a pool (R-LIC-4); the
-//! same transaction keeps `pools.consumed` equal to the pool's non-error
-//! seats, writes the audit rows, records the exact items undo needs and, for
-//! connector pools, queues the change in the outbox.
+//! same transaction writes the audit rows, records the exact items undo
+//! needs and, for connector pools, queues the change in the outbox. The
+//! database itself keeps `pools.consumed` equal to the pool's non-error
+//! seats (triggers, migrations/0004); a change re-reads it after writing.
+//! A refused change is audited too, in a transaction of its own.
 
 mod admins;
 mod apply;
