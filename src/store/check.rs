@@ -131,12 +131,16 @@ const RULES: &[Rule] = &[
     },
     Rule {
         invariant: "outbox_rows_have_their_batch",
-        rule: "every outbox row belongs to an existing batch (so each change sent to a source can be traced)",
+        rule: "every outbox row belongs to an existing batch, and a cancelled one names the undo that \
+               cancelled it (so each change sent to a source can be traced)",
         fix: "do not sync until they are explained: compare with `seats audit`, then cancel them with \
               `UPDATE outbox SET state = 'cancelled' WHERE id IN (…)` in sqlite3",
-        offenders: "SELECT 'outbox ' || o.id || ' (' || o.state || ', batch ' || coalesce(o.batch_id, 'none') || ')' \
+        offenders: "SELECT 'outbox ' || o.id || ' (' || o.state || ', batch ' || coalesce(o.batch_id, 'none') \
+               || coalesce(', cancelled by ' || o.cancelled_by, '') || ')' \
              FROM outbox o WHERE o.batch_id IS NULL \
-               OR NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = o.batch_id) ORDER BY o.id",
+               OR NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = o.batch_id) \
+               OR (o.cancelled_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = o.cancelled_by)) \
+             ORDER BY o.id",
     },
 ];
 

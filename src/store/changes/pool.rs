@@ -51,7 +51,12 @@ impl PoolState {
 
     /// Reads the pool, or says which id is unknown.
     pub fn require(conn: &Connection, id: i64) -> Result<PoolState, ChangeError> {
-        PoolState::load(conn, id)?.ok_or_else(|| {
+        PoolState::found(PoolState::load(conn, id)?, id)
+    }
+
+    /// The pool [`load`](Self::load) found, or which id is unknown.
+    pub fn found(pool: Option<PoolState>, id: i64) -> Result<PoolState, ChangeError> {
+        pool.ok_or_else(|| {
             ChangeError::NotFound(format!("no license pool with id {id}; `seats pools` lists them"))
         })
     }

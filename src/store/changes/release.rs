@@ -144,9 +144,10 @@ pub fn unassign(
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
     write_audited(conn, actor, "unassign", |tx, attempt| {
-        attempt.pool = PoolState::load(tx, pool_id)?;
+        let loaded = PoolState::load(tx, pool_id)?;
+        attempt.pool.clone_from(&loaded);
         authorize(tx, actor, Permission::Assign)?;
-        let mut pool = PoolState::require(tx, pool_id)?;
+        let mut pool = PoolState::found(loaded, pool_id)?;
         let named = resolve(tx, principals)?;
         let withdraw = stage(tx, pool.id, principals)?;
         let ctx = Ctx::begin(tx, &actor.name, "unassign", None)?;

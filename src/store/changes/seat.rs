@@ -152,9 +152,10 @@ pub fn assign(
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
     write_audited(conn, actor, "assign", |tx, attempt| {
-        attempt.pool = PoolState::load(tx, pool_id)?;
+        let loaded = PoolState::load(tx, pool_id)?;
+        attempt.pool.clone_from(&loaded);
         authorize(tx, actor, Permission::Assign)?;
-        let mut pool = PoolState::require(tx, pool_id)?;
+        let mut pool = PoolState::found(loaded, pool_id)?;
         let named = resolve(tx, principals)?;
         attempt.principals.clone_from(&named.names);
         let (needed, held) = stage(tx, &pool, principals)?;
