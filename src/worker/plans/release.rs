@@ -69,8 +69,13 @@ pub fn removal(plan: &RemovalPlan, with_devices: bool) -> Preview {
         "the user leaves: {released} seat{} released in one step, also seats reached through groups",
         plural(released)
     ))];
+    let whose = if plan.devices > 0 {
+        ", theirs and their devices'"
+    } else {
+        ""
+    };
     lines.push(line(format!(
-        "{} is marked deleted; {} group membership{} dropped",
+        "{} is marked deleted; {} group membership{} dropped{whose}",
         plan.upn,
         plan.memberships,
         plural(plan.memberships as usize)
@@ -79,7 +84,9 @@ pub fn removal(plan: &RemovalPlan, with_devices: bool) -> Preview {
         pool_lines(pool, &mut lines);
     }
     lines.push(line(match (with_devices, plan.devices) {
-        (true, n) => format!("their {n} device{}' seats: released too (d toggles)", plural(n)),
+        (true, 0) => "their devices' seats: they own none (d toggles)".to_owned(),
+        (true, 1) => "their device's seats: released too (d toggles)".to_owned(),
+        (true, n) => format!("their {n} devices' seats: released too (d toggles)"),
         (false, _) => "their devices' seats: kept (d toggles)".to_owned(),
     }));
     Preview {
