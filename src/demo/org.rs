@@ -213,12 +213,10 @@ pub(crate) fn write_audit(
     clock: &Clock,
     (users, assignments): (usize, usize),
 ) -> rusqlite::Result<()> {
-    // A JSON object, as every audit detail (`seats audit --format json`).
-    let detail = serde_json::json!({
-        "note": format!("demo tenant {TENANT_NAME} built"),
-        "users": users, "assignments": assignments, "seed": opts.seed,
-    })
-    .to_string();
+    let detail = format!(
+        "demo tenant {TENANT_NAME} built: {users} users, {assignments} assignments, seed {}",
+        opts.seed
+    );
     conn.execute(
         "INSERT INTO audit (at, actor, action, result, detail) VALUES (?1, ?2, 'demo.generate', 'ok', ?3)",
         params![clock.now(), opts.actor, detail],
