@@ -184,11 +184,26 @@ fn bench_group(conn: &Connection, actor: &Actor) {
         &format!("+{} seats", out.added),
     );
     let start = Instant::now();
+    let plan = changes::plan_unassign(conn, pool, &who).unwrap();
+    once(
+        "plan_unassign group (preview)",
+        start.elapsed(),
+        &format!("{} seats", plan.released.len()),
+    );
+    let start = Instant::now();
     let out = changes::unassign(conn, actor, pool, &who).unwrap();
     once(
         "unassign group",
         start.elapsed(),
         &format!("-{} seats", out.released),
+    );
+    let start = Instant::now();
+    let plan = changes::plan_undo(conn, std::slice::from_ref(&out.batch_id)).unwrap();
+    let given: usize = plan.pools.iter().map(|p| p.given.len()).sum();
+    once(
+        "plan_undo of the unassign (dry run)",
+        start.elapsed(),
+        &format!("{given} seats"),
     );
     let start = Instant::now();
     let undone = changes::undo(conn, actor, &out.batch_id).unwrap();

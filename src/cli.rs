@@ -97,6 +97,8 @@ pub enum Commands {
     },
     /// Who changed what, when.
     Audit(crate::cli_changes::AuditArgs),
+    /// Verify every invariant of the cache; exit 1 lists each violation.
+    Check(crate::cli_check::CheckArgs),
 }
 
 /// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
@@ -276,6 +278,7 @@ fn headless(
         Commands::Admins { action } => crate::cli_changes::admins(&session(), action),
         Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
         Commands::Demo { .. } => Err(Failure::unexpected("demo is not a headless command")),
+        Commands::Check(args) => crate::cli_check::run(db, &args),
     }
 }
 

@@ -15,6 +15,10 @@ use crate::paths::Paths;
 use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome, Permission, SeatPlan};
 use crate::store::{self, OpenMode};
 
+mod audit;
+
+pub use audit::{AuditArgs, audit};
+
 /// Names shown before "…and N more" in messages.
 const SHOWN: usize = 20;
 
@@ -83,16 +87,6 @@ pub enum AdminsCommand {
     Remove { os_user: String },
 }
 
-/// `seats audit`: who changed what.
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// Only changes at or after DATE (YYYY-MM-DD or an RFC 3339 time).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-}
-
 /// The cache and the actor a change command works with.
 pub struct Session {
     pub db: PathBuf,
@@ -148,7 +142,11 @@ pub fn unassign(session: &Session, args: UnassignArgs) -> Result<(), Failure> {
     let pool = pool_id(&conn, &args.pool)?;
     let principals = principals(&conn, &args.users, &args.groups)?;
     if !args.yes {
-        changes::authorize(&conn, &session.actor, Permission::Assign)?;
+        if let Err(err) = changes::authorize(&conn, &session.actor, Permission::Assign) {
+            // Refused before the question: audited as a refused unassign.
+            changes::audit_refusal(&conn, &session.actor, "unassign", Some(pool), &principals, &err)?;
+            return Err(err.into());
+        }
         let plan = changes::plan_unassign(&conn, pool, &principals)?;
         let what = format!(
             "unassigning from {} releases {} seat{}{}; {} kept",
@@ -217,58 +215,6 @@ pub fn admins(session: &Session, command: AdminsCommand) -> Result<(), Failure> 
             print(&format!("{os_user} is no longer an admin of this cache\n"))
         }
     }
-}
-
-/// Runs `seats audit`.
-pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
-    let since = args.since.as_deref().map(since).transpose()?;
-    let conn = session.open()?;
-    let rows = changes::audit_since(&conn, since.as_deref())?;
-    let headers = [
-        "at",
-        "actor",
-        "action",
-        "pool",
-        "principals",
-        "consumed",
-        "result",
-    ];
-    let figure = |n: Option<i64>| n.map_or(String::new(), |n| n.to_string());
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let consumed = match (r.consumed_before, r.consumed_after) {
-                (None, None) => String::new(),
-                (b, a) => format!("{} → {}", figure(b), figure(a)),
-            };
-            let pool = r.pool.clone().unwrap_or_default();
-            let who = r.principals.join(", ");
-            vec![
-                r.at.clone(),
-                r.actor.clone(),
-                r.action.clone(),
-                pool,
-                who,
-                consumed,
-                r.result.clone(),
-            ]
-        })
-        .collect();
-    print(&output::render(args.format, &headers, &cells, &rows))
-}
-
-/// A date or RFC 3339 time, as the audit's UTC text compares.
-fn since(text: &str) -> Result<String, Failure> {
-    if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
-        return Ok(text.to_owned());
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .map_err(|_| {
-            Failure::usage(format!(
-                "--since {text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-06-01T12:00:00Z"
-            ))
-        })
 }
 
 fn pool_id(conn: &Connection, key: &str) -> Result<i64, Failure> {

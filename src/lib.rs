@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod cli_cache;
 pub mod cli_changes;
+pub mod cli_check;
 pub mod cli_console;
 pub mod config;
 pub mod console;

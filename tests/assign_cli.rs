@@ -84,6 +84,15 @@ impl Cache {
     fn cli_tool(&self) -> i64 {
         self.number("SELECT consumed FROM pools WHERE id = 900")
     }
+
+    /// `seats check` finds every invariant of the cache intact.
+    fn check_ok(&self) {
+        let (stdout, _) = expect(&self.run("tester", &["check"]), 0);
+        assert!(
+            stdout.starts_with("cache ok: ") && stdout.ends_with(" invariants checked\n"),
+            "{stdout}"
+        );
+    }
 }
 
 fn expect(out: &Output, code: i32) -> (String, String) {
@@ -122,6 +131,7 @@ fn assign_dry_run_and_unassign_succeed_with_the_seat_delta() {
     assert_eq!(cache.cli_tool(), 2, "nothing released without confirmation");
     let (stdout, _) = expect(&cache.run("tester", &[&unassign[..], &["--yes"]].concat()), 0);
     assert_eq!(stdout, "CLI Tool: -1 seat (consumed 2 → 1, 2 available)\n");
+    cache.check_ok();
 }
 
 #[test]
@@ -147,6 +157,7 @@ fn connector_pools_say_the_change_is_queued() {
         cache.number("SELECT count(*) FROM outbox WHERE state = 'pending'"),
         1
     );
+    cache.check_ok();
 }
 
 #[test]
@@ -172,6 +183,7 @@ fn unknown_names_are_bad_input_and_name_the_value() {
         let (_, stderr) = expect(&cache.run("tester", args), 2);
         assert!(stderr.contains(names), "{args:?}: {stderr}");
     }
+    cache.check_ok();
 }
 
 #[test]
@@ -191,6 +203,7 @@ fn a_shortfall_is_refused_with_exit_3_and_changes_nothing() {
         cache.number("SELECT count(*) FROM assignments WHERE pool_id = 900"),
         0
     );
+    cache.check_ok();
 }
 
 #[test]
@@ -219,6 +232,7 @@ fn read_only_sessions_and_non_admins_are_not_permitted() {
     );
     assert!(stderr.contains("global administrator"), "{stderr}");
     assert_eq!(cache.cli_tool(), 0);
+    cache.check_ok();
 }
 
 #[test]
@@ -260,6 +274,7 @@ fn admins_are_listed_added_and_removed() {
     expect(&cache.run("tester", &["admins", "remove", &bob]), 0);
     let (stdout, _) = expect(&cache.run("tester", &["admins", "list"]), 0);
     assert!(!stdout.contains(&bob), "{stdout}");
+    cache.check_ok();
 }
 
 #[test]
@@ -292,13 +307,34 @@ fn audit_json_has_the_contract_keys() {
     assert_eq!(last["pool"], "CLI Tool");
     assert_eq!(last["principals"], serde_json::json!([user]));
     assert_eq!(last["result"], "ok");
+    assert_eq!(last["consumed_before"], 0);
+    assert_eq!(last["consumed_after"], 1);
+    assert!(last["detail"].is_object(), "detail is an object: {last}");
+    assert_eq!(last["detail"]["added"], 1);
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["detail"].is_object() || r["detail"].is_null()),
+        "{rows}"
+    );
     let (stdout, _) = expect(&cache.run("tester", &["audit", "--format", "csv"]), 0);
     assert!(
-        stdout.starts_with("at,actor,action,pool,principals,consumed,result\n"),
+        stdout.starts_with(
+            "at,actor,action,pool,principals,consumed_before,consumed_after,result,detail,batch_id\n"
+        ),
         "{stdout}"
+    );
+    let assign = stdout.lines().last().unwrap();
+    let fields: Vec<&str> = assign.split(',').collect();
+    assert_eq!(
+        &fields[2..7],
+        ["assign", "CLI Tool", user.as_str(), "0", "1"],
+        "{assign}"
     );
     let (_, stderr) = expect(&cache.run("tester", &["audit", "--since", "last week"]), 2);
     assert!(stderr.contains("\"last week\""), "{stderr}");
+    cache.check_ok();
 }
 
 #[test]
@@ -341,4 +377,45 @@ fn users_remove_releases_every_seat_and_users_still_lists() {
         2,
     );
     assert!(stderr.contains("\"ghost@nowhere.test\""), "{stderr}");
+    cache.check_ok();
+}
+
+#[test]
+fn check_exits_1_and_names_the_pool_whose_count_was_corrupted() {
+    let cache = Cache::new();
+    cache.check_ok();
+    cache.sql("UPDATE pools SET consumed = consumed + 2 WHERE id = 900");
+    let (stdout, stderr) = expect(&cache.run("tester", &["check"]), 1);
+    assert_eq!(stdout.lines().count(), 1, "one line per violation: {stdout}");
+    assert!(
+        stdout.contains("consumed_equals_held_seats")
+            && stdout.contains("pool 900 CLI Tool: consumed 2, seats held 0")
+            && stdout.contains("to fix: "),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 of "), "{stderr}");
+    let (stdout, _) = expect(&cache.run("tester", &["check", "--format", "json"]), 1);
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bad: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["ok"] == false)
+        .map(|f| f["invariant"].as_str().unwrap())
+        .collect();
+    assert_eq!(bad, ["consumed_equals_held_seats"]);
+}
+
+#[test]
+fn check_exits_1_on_an_orphan_written_with_foreign_keys_off() {
+    let cache = Cache::new();
+    cache.sql(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO group_assignments (pool_id, group_id, assigned_at, assigned_by) VALUES (900, 987654, 'x', 'y');",
+    );
+    let (stdout, _) = expect(&cache.run("tester", &["check"]), 1);
+    assert!(
+        stdout.contains("foreign_keys") && stdout.contains("group_assignments"),
+        "{stdout}"
+    );
 }

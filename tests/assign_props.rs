@@ -4,7 +4,12 @@
 //! invariants after every step. Seeds are fixed, so a failure reproduces.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::{BTreeSet, HashMap};
+#[path = "assign_store/fixture.rs"]
+mod fixture;
+
+use fixture::{check_cache, checksum};
+
+use std::collections::BTreeSet;
 
 use rusqlite::{Connection, params};
 use seats::domain::Principal;
@@ -250,39 +255,90 @@ fn assign_step(
     }
 }
 
+/// An unassignment releases exactly what its preview said, and keeps the
+/// rest; releases are never refused.
+fn unassign_step(conn: &Connection, actor: &Actor, rng: &mut Rng, context: &str) -> String {
+    let pool = 1 + rng.below(POOLS as u64) as i64;
+    let principals = random_principals(rng);
+    let before = holders(conn, pool);
+    let plan = changes::plan_unassign(conn, pool, &principals).unwrap();
+    let outcome = changes::unassign(conn, actor, pool, &principals)
+        .unwrap_or_else(|err| panic!("{context}: a release is never refused: {err}"));
+    assert_eq!(
+        outcome.released,
+        plan.released.len() as i64,
+        "{context}: released what the preview listed"
+    );
+    assert_eq!(
+        (outcome.consumed_before, outcome.consumed_after),
+        (plan.before.consumed, plan.after.consumed),
+        "{context}: the preview's figures"
+    );
+    assert_eq!(
+        before.len() - holders(conn, pool).len(),
+        plan.released.len(),
+        "{context}: seats gone"
+    );
+    outcome.batch_id
+}
+
+/// Undo of the newest batch not undone yet puts the cache back exactly as
+/// it was before that batch: every later batch was undone first, so the
+/// seats it released still fit.
+fn undo_step(conn: &Connection, actor: &Actor, (batch, before): (String, String), context: &str) {
+    let outcomes = changes::undo(conn, actor, &batch)
+        .unwrap_or_else(|err| panic!("{context}: undo of the newest batch is refused: {err}"));
+    assert!(
+        outcomes.iter().all(|o| o.batch_id != batch),
+        "{context}: a batch of its own"
+    );
+    assert_eq!(
+        checksum(conn),
+        before,
+        "{context}: undo restores the seats exactly"
+    );
+    assert!(
+        matches!(
+            changes::undo(conn, actor, &batch),
+            Err(ChangeError::Refused(Refusal::AlreadyUndone { .. }))
+        ),
+        "{context}: a batch is undone once"
+    );
+}
+
 #[test]
 fn random_changes_keep_every_seat_rule() {
     let actor = Actor::new("tester");
     let mut tally = Tally::default();
+    let mut undone = 0;
     for seed in 1..=40u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let (_dir, conn) = tenant(&mut rng);
-        let mut batches: Vec<String> = Vec::new();
+        // (batch, the cache's seats before it), newest last.
+        let mut batches: Vec<(String, String)> = Vec::new();
         for step in 0..25 {
             let context = format!("seed {seed} step {step}");
+            let before = checksum(&conn);
             match rng.below(4) {
-                0 | 1 => batches.extend(assign_step(&conn, &actor, &mut rng, &context, &mut tally)),
-                2 => {
-                    let pool = 1 + rng.below(POOLS as u64) as i64;
-                    let principals = random_principals(&mut rng);
-                    let outcome = changes::unassign(&conn, &actor, pool, &principals);
-                    if let Ok(outcome) = outcome {
-                        batches.push(outcome.batch_id);
-                    }
+                0 | 1 => {
+                    let batch = assign_step(&conn, &actor, &mut rng, &context, &mut tally);
+                    batches.extend(batch.map(|b| (b, before)));
                 }
+                2 => batches.push((unassign_step(&conn, &actor, &mut rng, &context), before)),
                 _ => {
-                    if let Some(batch) = batches.pop() {
-                        // Undo may be refused (seats taken meanwhile); it must never break a rule.
-                        let _ = changes::undo(&conn, &actor, &batch);
+                    if let Some(newest) = batches.pop() {
+                        undo_step(&conn, &actor, newest, &context);
+                        undone += 1;
                     }
                 }
             }
             check_invariants(&conn, &context);
         }
+        check_cache(&conn);
     }
     assert!(
-        tally.applied > 50 && tally.refused > 20,
-        "both outcomes were exercised: {} applied, {} refused",
+        tally.applied > 50 && tally.refused > 20 && undone > 50,
+        "every outcome was exercised: {} applied, {} refused, {undone} undone",
         tally.applied,
         tally.refused
     );
@@ -299,8 +355,16 @@ fn a_group_and_its_overlapping_groups_count_each_member_once() {
         let pool = POOLS; // unlimited: never refused for seats
         let outcome = changes::assign(&conn, &actor, pool, &all).unwrap();
         assert_eq!(outcome.added, expected, "seed {seed}");
-        let by_user: HashMap<i64, usize> = holders(&conn, pool).into_iter().map(|u| (u, 1)).collect();
-        assert_eq!(by_user.len() as i64, expected);
+        // Over the seat rows themselves: one row per member reached, none twice.
+        let (rows, distinct): (i64, i64) = conn
+            .query_row(
+                "SELECT count(*), count(DISTINCT user_id) FROM assignments WHERE pool_id = ?1",
+                [pool],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((rows, distinct), (expected, expected), "seed {seed}");
         check_invariants(&conn, &format!("seed {seed}"));
+        check_cache(&conn);
     }
 }

@@ -4,6 +4,12 @@
 
 #[path = "assign_store/fixture.rs"]
 mod fixture;
+#[path = "assign_store/integrity.rs"]
+mod integrity;
+#[path = "assign_store/outbox.rs"]
+mod outbox;
+#[path = "assign_store/previews.rs"]
+mod previews;
 #[path = "assign_store/review.rs"]
 mod review;
 #[path = "assign_store/undo.rs"]
@@ -42,6 +48,7 @@ fn a_shortfall_is_refused_with_the_three_ways_out_and_changes_nothing() {
     );
     assert_eq!(refused, 1, "who tried is recorded");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -54,6 +61,7 @@ fn unlimited_pools_never_refuse_for_seats() {
         (20, 20, None)
     );
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -82,6 +90,7 @@ fn a_user_reached_twice_and_directly_holds_one_seat_r_lic_7() {
     let again = changes::plan_assign(&conn, LOCAL, &[Group(ALL)]).unwrap();
     assert_eq!((again.new_seats, again.already_held), (1, 8), "only u9 is new");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -94,6 +103,7 @@ fn nested_groups_flatten_and_cycles_terminate() {
     changes::assign(&conn, &tester(), LOCAL, &[Group(CYCLE_A)]).unwrap();
     assert_eq!(holders(&conn, LOCAL), [10, 11]);
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -108,6 +118,7 @@ fn devices_count_only_where_the_pool_takes_devices() {
     let err = changes::assign(&conn, &tester(), DEVICE_APP, &[User(1)]).unwrap_err();
     assert!(err.to_string().contains("device group"), "{err}");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -128,7 +139,7 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
         "{kept:?}"
     );
     assert!(
-        kept.contains(&"u4@contoso.test: still reached via group Marketing".to_owned()),
+        kept.contains(&"u4@contoso.test: still reached through group Marketing".to_owned()),
         "{kept:?}"
     );
     assert_eq!((plan.before.consumed, plan.after.consumed), (8, 6));
@@ -153,11 +164,12 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
         out.kept,
         [(
             "u5@contoso.test".into(),
-            "still reached via group Marketing".into()
+            "still reached through group Marketing".into()
         )]
     );
     assert!(!seats(&conn, LOCAL).iter().any(|s| s.1), "no direct flag left");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -181,13 +193,13 @@ fn disabled_pending_and_agreement_pools_refuse_but_release() {
     );
     // Seats held before the pool was disabled can still be released.
     conn.execute_batch(
-        "INSERT INTO assignments (pool_id, user_id, assigned_at, assigned_by) VALUES (4, 1, 'x', 'y'), (4, 2, 'x', 'y');
-         UPDATE pools SET consumed = 2 WHERE id = 4;",
+        "INSERT INTO assignments (pool_id, user_id, assigned_at, assigned_by) VALUES (4, 1, 'x', 'y'), (4, 2, 'x', 'y');",
     )
     .unwrap();
     let out = changes::unassign(&conn, &tester(), DISABLED, &[User(1)]).unwrap();
     assert_eq!((out.released, out.consumed_after), (1, 1));
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -220,6 +232,7 @@ fn connector_pools_queue_an_outbox_row_and_local_pools_do_not() {
         })
         .unwrap();
     assert_eq!(op, "remove_license");
+    check_cache(&conn);
 }
 
 #[test]
@@ -254,6 +267,7 @@ fn every_change_is_audited_with_its_figures() {
             .unwrap()
             .is_empty()
     );
+    check_cache(&conn);
 }
 
 #[test]
@@ -278,8 +292,40 @@ fn readers_strangers_and_read_only_sessions_may_not_change_seats_r_lic_6() {
         );
     }
     assert_eq!(checksum(&conn), before);
-    assert!(changes::assign(&conn, &Actor::new("lena"), LOCAL, &[User(1)]).is_ok());
-    assert!(changes::assign(&conn, &Actor::new("uma"), LOCAL, &[User(2)]).is_ok());
+    let refused: Vec<(String, String)> = conn
+        .prepare("SELECT actor, result FROM audit ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let actors: Vec<&str> = refused.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        actors,
+        ["rita", "mallory"],
+        "refusals are audited; --read-only writes nothing"
+    );
+    assert!(
+        refused.iter().all(|r| r.1.starts_with("refused: ")),
+        "{refused:?}"
+    );
+    // License and user administrators may assign: the seat is theirs to give,
+    // and the audit row names who gave it.
+    for (admin, user) in [("lena", 1), ("uma", 2)] {
+        let out = changes::assign(&conn, &Actor::new(admin), LOCAL, &[User(user)]).unwrap();
+        assert_eq!(out.added, 1, "{admin}");
+        let (actor, result, principals): (String, String, String) = conn
+            .query_row(
+                "SELECT actor, result, principals FROM audit WHERE batch_id = ?1",
+                [&out.batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((actor.as_str(), result.as_str()), (admin, "ok"));
+        assert_eq!(principals, format!("[\"u{user}@contoso.test\"]"));
+    }
+    assert_eq!(holders(&conn, LOCAL), [1, 2]);
+    check_cache(&conn);
 }
 
 #[test]
@@ -311,9 +357,23 @@ fn admins_are_managed_by_global_admins_and_the_last_one_stays() {
         .collect();
     assert_eq!(names, ["lena", "rita", "tester", "uma"]);
     assert_eq!(
-        count(&conn, "SELECT count(*) FROM audit WHERE action LIKE 'admin_%'"),
+        count(
+            &conn,
+            "SELECT count(*) FROM audit WHERE action LIKE 'admin_%' AND result = 'ok'"
+        ),
         2
     );
+    let refused: Vec<(String, String)> = conn
+        .prepare("SELECT actor, result FROM audit WHERE action LIKE 'admin_%' AND result <> 'ok' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(refused.len(), 3, "every refusal is audited: {refused:?}");
+    assert_eq!(refused[0].0, "lena");
+    assert!(refused[1].1.contains("last global administrator"), "{refused:?}");
+    check_cache(&conn);
 }
 
 #[test]
@@ -351,6 +411,7 @@ fn a_demo_tenant_stays_consistent_through_a_round_of_changes() {
         .unwrap();
     changes::remove_user(&conn, &tester(), someone, true).unwrap();
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -372,4 +433,5 @@ fn previews_change_nothing_and_an_empty_list_is_bad_input() {
     );
     let err = changes::assign(&conn, &tester(), LOCAL, &[User(999)]).unwrap_err();
     assert!(err.to_string().contains("999"), "{err}");
+    check_cache(&conn);
 }

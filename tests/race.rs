@@ -2,6 +2,9 @@
 //! moment, each in their own process, never oversubscribe it.
 #![allow(clippy::unwrap_used)]
 
+#[path = "assign_store/fixture.rs"]
+mod fixture;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -127,4 +130,5 @@ fn concurrent_processes_never_oversubscribe_a_pool_r_lic_4() {
         audited, PROCESSES as i64,
         "every attempt is audited, refused ones too"
     );
+    fixture::check_cache(&conn);
 }

@@ -16,6 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_changes.sql"),
     include_str!("../../migrations/0003_view_indexes.sql"),
+    include_str!("../../migrations/0004_consumed_triggers.sql"),
+    include_str!("../../migrations/0005_outbox_cancel.sql"),
 ];
 
 /// The schema version this binary writes and understands.

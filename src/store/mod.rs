@@ -6,6 +6,7 @@ pub mod apps;
 pub mod assignees;
 pub mod audit;
 pub mod changes;
+pub mod check;
 mod columns;
 pub mod connectors;
 pub mod db;

@@ -143,6 +143,7 @@ pub fn respond_now(
             query,
         } => Some(reader::answer(
             conn,
+            actor,
             Request::Search {
                 generation,
                 scope,
@@ -150,9 +151,12 @@ pub fn respond_now(
             },
             index,
         )),
-        Command::Plan { generation, change } => {
-            Some(reader::answer(conn, Request::Plan { generation, change }, index))
-        }
+        Command::Plan { generation, change } => Some(reader::answer(
+            conn,
+            actor,
+            Request::Plan { generation, change },
+            index,
+        )),
         Command::Write(change) => {
             *index = None;
             Some(writes::apply(db_path, actor, &change))

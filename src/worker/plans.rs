@@ -1,5 +1,9 @@
 //! Previews: what a change would do, computed on the reader connection
-//! without changing anything.
+//! without changing anything, by the same rules as the change itself. A
+//! refusal shown here is the console refusing the attempt: it is audited as
+//! the command line's refusals are.
+
+mod release;
 
 use rusqlite::Connection;
 
@@ -7,20 +11,20 @@ use super::search::{PickKind, SearchIndex, SearchScope};
 use crate::app::dialogs::{Change, Preview, PreviewLine, Selection};
 use crate::domain::principal::Principal;
 use crate::domain::{SeatLevel, Seats};
-use crate::store::changes::{self, ChangeError, SeatPlan};
-use crate::store::{assignees, reclaim};
+use crate::store::changes::{self, Actor, ChangeError, Refusal, SeatPlan};
+use crate::store::reclaim;
 
 /// Names listed before "…and N more".
-const LISTED: usize = 12;
+pub(super) const LISTED: usize = 12;
 
-fn line(text: impl Into<String>) -> PreviewLine {
+pub(super) fn line(text: impl Into<String>) -> PreviewLine {
     PreviewLine {
         text: text.into(),
         alarm: false,
     }
 }
 
-fn alarm(text: impl Into<String>) -> PreviewLine {
+pub(super) fn alarm(text: impl Into<String>) -> PreviewLine {
     PreviewLine {
         text: text.into(),
         alarm: true,
@@ -43,7 +47,7 @@ pub fn principals(selection: &Selection, index: &mut SearchIndex) -> Vec<Princip
         .collect()
 }
 
-fn figures(before: Seats, after: Seats) -> PreviewLine {
+pub(super) fn figures(before: Seats, after: Seats) -> PreviewLine {
     let available = after
         .available()
         .map_or("unlimited".to_owned(), |a| a.to_string());
@@ -88,8 +92,10 @@ fn seat_plan_lines(plan: &SeatPlan, lines: &mut Vec<PreviewLine>) {
 
 /// Works out the preview of `change`; the second value is the change with
 /// everything resolved (ids instead of queries) that Enter will apply.
+/// A refusal is audited in `actor`'s name.
 pub fn plan(
     conn: &Connection,
+    actor: &Actor,
     change: &Change,
     index: &mut SearchIndex,
 ) -> Result<(Preview, Change), ChangeError> {
@@ -103,10 +109,11 @@ pub fn plan(
                 chosen_names(selection)
             ))];
             seat_plan_lines(&plan, &mut lines);
+            let refusal = refused(conn, actor, "assign", Some(*pool_id), &principals, &plan.refusal);
             let preview = Preview {
                 title: format!("Assign {}", plan.pool_name),
                 lines,
-                refusal: plan.refusal.as_ref().map(ToString::to_string),
+                refusal,
             };
             let resolved = Change::Assign {
                 pool_id: *pool_id,
@@ -117,12 +124,13 @@ pub fn plan(
         Change::GivePools { user_id, pools } => {
             let mut lines = Vec::new();
             let mut refusal = None;
+            let who = [Principal::User(*user_id)];
             for pool in pools {
-                let plan = changes::plan_assign(conn, *pool, &[Principal::User(*user_id)])?;
+                let plan = changes::plan_assign(conn, *pool, &who)?;
                 lines.push(line(plan.pool_name.clone()));
                 seat_plan_lines(&plan, &mut lines);
                 if refusal.is_none() {
-                    refusal = plan.refusal.as_ref().map(ToString::to_string);
+                    refusal = refused(conn, actor, "assign", Some(*pool), &who, &plan.refusal);
                 }
             }
             let title = format!(
@@ -140,88 +148,64 @@ pub fn plan(
             ))
         }
         Change::ReleasePools { user_id, pools } => {
-            let mut lines = Vec::new();
+            let mut plans = Vec::with_capacity(pools.len());
             for pool in pools {
-                let plan = changes::plan_unassign(conn, *pool, &[Principal::User(*user_id)])?;
-                lines.push(line(format!(
-                    "{}: releases {} (consumed {} → {})",
-                    plan.pool_name,
-                    listed(&plan.released),
-                    plan.before.consumed,
-                    plan.before.consumed - plan.released.len() as i64
-                )));
-                for (who, why) in &plan.kept {
-                    lines.push(alarm(format!("  keeps {who}: {why}")));
-                }
+                plans.push(changes::plan_unassign(conn, *pool, &[Principal::User(*user_id)])?);
             }
-            let title = "Release seats (confirm)".to_owned();
-            Ok((
-                Preview {
-                    title,
-                    lines,
-                    refusal: None,
-                },
-                change.clone(),
-            ))
+            Ok((release::preview(&plans), change.clone()))
         }
-        Change::ReleaseSeats { seat_ids } => Ok((release_preview(conn, seat_ids)?, change.clone())),
+        Change::ReleaseSeats { seat_ids } => {
+            let plans = changes::plan_release_seats(conn, seat_ids)?;
+            Ok((release::preview(&plans), change.clone()))
+        }
         Change::ReleaseListed { request } => {
             let seat_ids = reclaim::all_ids(conn, request)?;
-            let preview = release_preview(conn, &seat_ids)?;
-            Ok((preview, Change::ReleaseSeats { seat_ids }))
+            let plans = changes::plan_release_seats(conn, &seat_ids)?;
+            Ok((release::preview(&plans), Change::ReleaseSeats { seat_ids }))
         }
         Change::RemoveUser {
             user_id,
             with_devices,
         } => {
-            let seats = assignees::seats_of_user(conn, *user_id, *with_devices)?;
-            let mut lines = vec![line(format!(
-                "the user leaves: {} seat{} released in one step",
-                seats.len(),
-                if seats.len() == 1 { "" } else { "s" }
-            ))];
-            list_seats(
-                &mut lines,
-                seats.len(),
-                seats.iter().map(|(_, who, pool)| (who, pool)),
-            );
-            lines.push(line(format!(
-                "their devices' seats: {} (d toggles)",
-                if *with_devices { "released too" } else { "kept" }
-            )));
-            Ok((
-                Preview {
-                    title: "Remove user (confirm)".into(),
-                    lines,
-                    refusal: None,
-                },
-                change.clone(),
-            ))
+            let plan = changes::plan_remove_user(conn, *user_id, *with_devices)?;
+            Ok((release::removal(&plan, *with_devices), change.clone()))
         }
         Change::Undo { batches } => {
-            let mut lines = vec![line("undo reverses:")];
-            for batch in batches {
-                for entry in crate::store::audit::batch(conn, batch)? {
-                    lines.push(line(format!(
-                        "  {} {} {} ({} → {})",
-                        entry.action,
-                        entry.pool.as_deref().unwrap_or(""),
-                        entry.principal_list(),
-                        entry.consumed_before.unwrap_or(0),
-                        entry.consumed_after.unwrap_or(0)
-                    )));
-                }
+            // Newest first, as Enter applies them.
+            let newest_first: Vec<String> = batches.iter().rev().cloned().collect();
+            let plan = changes::plan_undo(conn, &newest_first)?;
+            let mut preview = release::undo(&plan);
+            if let Some(refusal) = &plan.refusal {
+                preview.refusal = refused(
+                    conn,
+                    actor,
+                    "undo",
+                    plan.refused_pool,
+                    &[],
+                    &Some(refusal.clone()),
+                );
             }
-            Ok((
-                Preview {
-                    title: "Undo (confirm)".into(),
-                    lines,
-                    refusal: None,
-                },
-                change.clone(),
-            ))
+            Ok((preview, change.clone()))
         }
     }
+}
+
+/// The refusal a preview shows, audited as the console's refusal of the
+/// attempt (the admin cannot go on from it).
+fn refused(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    pool: Option<i64>,
+    principals: &[Principal],
+    refusal: &Option<Refusal>,
+) -> Option<String> {
+    let refusal = refusal.as_ref()?;
+    let err = ChangeError::Refused(refusal.clone());
+    if let Err(err) = changes::audit_refusal(conn, actor, action, pool, principals, &err) {
+        tracing::warn!(%err, "could not audit a refused {action}");
+    }
+    Some(refusal.to_string())
 }
 
 fn resolve_items(selection: &Selection, index: &mut SearchIndex) -> Vec<super::search::PickItem> {
@@ -238,7 +222,7 @@ fn chosen_names(selection: &Selection) -> String {
     }
 }
 
-fn listed(names: &[String]) -> String {
+pub(super) fn listed(names: &[String]) -> String {
     if names.is_empty() {
         return "nobody".to_owned();
     }
@@ -249,34 +233,4 @@ fn listed(names: &[String]) -> String {
     } else {
         shown.join(", ")
     }
-}
-
-/// "  holder — pool" lines, the first `LISTED` of them and a count of the rest.
-fn list_seats<'a>(
-    lines: &mut Vec<PreviewLine>,
-    total: usize,
-    shown: impl Iterator<Item = (&'a String, &'a String)>,
-) {
-    lines.extend(
-        shown
-            .take(LISTED)
-            .map(|(who, pool)| line(format!("  {who} — {pool}"))),
-    );
-    if total > LISTED {
-        lines.push(line(format!("  …and {} more", total - LISTED)));
-    }
-}
-
-fn release_preview(conn: &Connection, seat_ids: &[i64]) -> rusqlite::Result<Preview> {
-    let (total, seats) = assignees::describe(conn, seat_ids, LISTED)?;
-    let mut lines = vec![line(format!(
-        "releases {total} seat{}:",
-        if total == 1 { "" } else { "s" }
-    ))];
-    list_seats(&mut lines, total, seats.iter().map(|(who, pool)| (who, pool)));
-    Ok(Preview {
-        title: "Release seats (confirm)".into(),
-        lines,
-        refusal: None,
-    })
 }

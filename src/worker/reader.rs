@@ -16,6 +16,7 @@ use super::search::{SearchIndex, SearchScope};
 use crate::app::WorkerEvent;
 use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
+use crate::store::changes::Actor;
 use crate::store::{
     self, Page, agreements, apps, assignees, audit, connectors, groups, pools, reclaim, status, users,
 };
@@ -134,7 +135,7 @@ fn serve(
         }
     }
     for request in search.into_iter().chain(others) {
-        let event = answer(conn, request, index);
+        let event = answer(conn, &Actor::new(actor), request, index);
         if events.send(event).is_err() {
             return false;
         }
@@ -171,7 +172,12 @@ fn serve(
 const SEARCH_LIMIT: usize = 200;
 
 /// Answers a search or a preview request.
-pub fn answer(conn: &Connection, request: Request, index: &mut Option<SearchIndex>) -> WorkerEvent {
+pub fn answer(
+    conn: &Connection,
+    actor: &Actor,
+    request: Request,
+    index: &mut Option<SearchIndex>,
+) -> WorkerEvent {
     if index.is_none() {
         match SearchIndex::build(conn) {
             Ok(built) => *index = Some(built),
@@ -196,7 +202,7 @@ pub fn answer(conn: &Connection, request: Request, index: &mut Option<SearchInde
                 total,
             }
         }
-        Request::Plan { generation, change } => match plans::plan(conn, &change, index) {
+        Request::Plan { generation, change } => match plans::plan(conn, actor, &change, index) {
             Ok((preview, resolved)) => WorkerEvent::Planned {
                 generation,
                 preview,

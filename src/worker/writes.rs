@@ -22,8 +22,13 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
     } else {
         ""
     };
+    let cancelled = match outcome.cancelled {
+        0 => String::new(),
+        1 => ", its change not yet sent to the source cancelled".to_owned(),
+        n => format!(", its {n} changes not yet sent to the source cancelled"),
+    };
     format!(
-        "{}: {delta:+} seat{} (consumed {} → {}){queued}",
+        "{}: {delta:+} seat{} (consumed {} → {}){queued}{cancelled}",
         outcome.pool_name,
         if delta.abs() == 1 { "" } else { "s" },
         outcome.consumed_before,

@@ -162,3 +162,15 @@ pub fn holders(conn: &Connection, pool: i64) -> Vec<i64> {
         .map(|s| s.0)
         .collect()
 }
+
+/// `seats check` on the cache: every invariant holds after the scenario
+/// (consumed = held seats, no orphans, audit and batch links, schema).
+pub fn check_cache(conn: &Connection) {
+    let findings = seats::store::check::check(conn).unwrap();
+    let violated: Vec<String> = findings.iter().filter(|f| !f.ok).map(|f| f.line()).collect();
+    assert!(
+        violated.is_empty(),
+        "seats check found violations:\n{}",
+        violated.join("\n")
+    );
+}

@@ -23,6 +23,7 @@ fn the_checksum_is_never_empty_and_sees_every_seat() {
     assert!(!empty.is_empty(), "empty tables must not blank the checksum");
     changes::assign(&conn, &tester(), LOCAL, &[User(1)]).unwrap();
     assert_ne!(checksum(&conn), empty, "a new seat changes the checksum");
+    check_cache(&conn);
 }
 
 #[test]
@@ -39,6 +40,7 @@ fn a_waiting_member_who_left_gets_no_freed_seat() {
         (12, false, Some(CYCLE_B), "error".to_owned())
     );
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -64,6 +66,7 @@ fn assigning_again_does_not_seat_rows_in_another_error() {
         .unwrap();
     assert_eq!(error, "error,MutuallyExclusiveViolation");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -80,6 +83,7 @@ fn unassigning_a_group_releases_seats_of_members_who_left_it_meanwhile() {
     assert_eq!((out.released, out.consumed_after), (5, 0));
     assert!(seats(&conn, LOCAL).is_empty(), "{:?}", seats(&conn, LOCAL));
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -98,6 +102,7 @@ fn undo_of_a_group_assignment_puts_back_the_group_reference() {
     assert_eq!(seats(&conn, LOCAL), [(1, true, None, "active".to_owned())]);
     assert_eq!(checksum(&conn), before);
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -129,6 +134,7 @@ fn undo_of_a_release_sends_the_promoted_member_back_to_waiting() {
     changes::undo(&conn, &tester(), &out.batch_id).unwrap();
     assert_eq!(checksum(&conn), before, "exactly as before the release");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -152,6 +158,7 @@ fn undo_of_a_direct_assignment_sends_a_waiting_member_back_to_waiting() {
     assert_eq!(consumed(&conn, TIGHT), 3);
     assert_eq!(checksum(&conn), before);
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -170,4 +177,5 @@ fn undo_of_a_repeated_group_assignment_takes_the_newcomer_seat_back() {
     assert_eq!(holders(&conn, LOCAL), [1, 2, 3, 4, 5]);
     assert_eq!(checksum(&conn), before);
     assert_consistent(&conn);
+    check_cache(&conn);
 }

@@ -35,6 +35,7 @@ fn a_late_member_waits_when_full_and_moves_up_when_a_seat_frees() {
     assert_eq!(holders(&conn, TIGHT), [10, 11]);
     assert_eq!(holders(&conn, UNLIMITED), [10, 11]);
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -86,6 +87,7 @@ fn removing_a_user_releases_every_seat_in_one_batch_and_undo_brings_it_back() {
         "undo restores seats, memberships and flags"
     );
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -123,6 +125,7 @@ fn reclaim_from_a_sync_runs_in_the_callers_transaction() {
         "a user who left gets no seat back through the group"
     );
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -148,13 +151,22 @@ fn undo_inverts_an_assignment_exactly_once() {
     assert_eq!(undo_of_undo.exit_code(), 3);
     let next = changes::last_undoable_batch(&conn, "tester").unwrap().unwrap();
     assert_ne!(next, out.batch_id, "repeated undo walks back");
-    let audited = count(&conn, "SELECT count(*) FROM audit WHERE action = 'undo'");
+    let audited = count(
+        &conn,
+        "SELECT count(*) FROM audit WHERE action = 'undo' AND result = 'ok'",
+    );
     assert_eq!(audited, 1);
+    let refused = count(
+        &conn,
+        "SELECT count(*) FROM audit WHERE action = 'undo' AND result LIKE 'refused: %' AND actor = 'tester'",
+    );
+    assert_eq!(refused, 2, "both refused undos are audited");
     assert!(matches!(
         changes::undo(&conn, &tester(), "nope"),
         Err(ChangeError::NotFound(_))
     ));
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -173,6 +185,7 @@ fn undo_of_an_unassignment_reassigns_or_refuses_when_seats_were_taken() {
     assert!(err.to_string().contains("short by 2"), "{err}");
     assert_eq!(checksum(&conn), taken, "a refused undo changes nothing");
     assert_consistent(&conn);
+    check_cache(&conn);
 }
 
 #[test]
@@ -201,4 +214,5 @@ fn bulk_release_by_assignment_id_is_one_batch_across_pools() {
     changes::undo(&conn, &tester(), &out[0].batch_id).unwrap();
     assert_eq!(holders(&conn, UNLIMITED), [1]);
     assert_consistent(&conn);
+    check_cache(&conn);
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::batch::{Ctx, Entry};
-use super::{Actor, ChangeError, Refusal, write};
+use super::{Actor, ChangeError, Refusal, write_audited};
 use crate::domain::Role;
 use crate::store::status::role_of;
 
@@ -116,7 +116,9 @@ pub fn list_admins(conn: &Connection) -> rusqlite::Result<Vec<AdminRow>> {
 /// Adds an admin, or changes their role; refuses to demote the last global
 /// administrator. Audited as 'admin_add'.
 pub fn add_admin(conn: &Connection, actor: &Actor, os_user: &str, role: Role) -> Result<(), ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "admin_add", |tx, attempt| {
+        attempt.principals.push(os_user.to_owned());
+        attempt.detail = Some(serde_json::json!({ "role": role.as_str() }));
         authorize(tx, actor, Permission::ManageAdmins)?;
         check_name(os_user)?;
         let was = current_role(tx, os_user)?;
@@ -130,8 +132,8 @@ pub fn add_admin(conn: &Connection, actor: &Actor, os_user: &str, role: Role) ->
             params![os_user, role.as_str(), ctx.at, actor.name],
         )?;
         let detail = match was {
-            Some(old) => format!("role {role} (was {old})"),
-            None => format!("role {role}"),
+            Some(old) => serde_json::json!({ "role": role.as_str(), "was": old.as_str() }),
+            None => serde_json::json!({ "role": role.as_str() }),
         };
         audit_admin(&ctx, "admin_add", os_user, detail)
     })
@@ -140,7 +142,8 @@ pub fn add_admin(conn: &Connection, actor: &Actor, os_user: &str, role: Role) ->
 /// Removes an admin; refuses to remove the last global administrator.
 /// Audited as 'admin_remove'.
 pub fn remove_admin(conn: &Connection, actor: &Actor, os_user: &str) -> Result<(), ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "admin_remove", |tx, attempt| {
+        attempt.principals.push(os_user.to_owned());
         authorize(tx, actor, Permission::ManageAdmins)?;
         let was = current_role(tx, os_user)?.ok_or_else(|| {
             ChangeError::NotFound(format!(
@@ -152,7 +155,12 @@ pub fn remove_admin(conn: &Connection, actor: &Actor, os_user: &str) -> Result<(
         }
         let ctx = Ctx::begin(tx, &actor.name, "admin_remove", None)?;
         tx.execute("DELETE FROM admins WHERE os_user = ?1", [os_user])?;
-        audit_admin(&ctx, "admin_remove", os_user, format!("role {was}"))
+        audit_admin(
+            &ctx,
+            "admin_remove",
+            os_user,
+            serde_json::json!({ "role": was.as_str() }),
+        )
     })
 }
 
@@ -190,7 +198,12 @@ fn refuse_last_global(conn: &Connection, os_user: &str) -> Result<(), ChangeErro
     Ok(())
 }
 
-fn audit_admin(ctx: &Ctx<'_>, action: &str, os_user: &str, detail: String) -> Result<(), ChangeError> {
+fn audit_admin(
+    ctx: &Ctx<'_>,
+    action: &str,
+    os_user: &str,
+    detail: serde_json::Value,
+) -> Result<(), ChangeError> {
     ctx.audit(&Entry {
         action,
         pool: None,

@@ -10,8 +10,8 @@ use super::pool::PoolState;
 
 /// Gives a seat to every scratch principal without one (new rows, and rows
 /// waiting in state 'error'), grants the scratch groups, and sets the direct
-/// flag where asked. The caller checked that `needed` seats are free.
-pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState, needed: i64) -> rusqlite::Result<()> {
+/// flag where asked. The caller checked that the seats are free.
+pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> {
     let conn = ctx.conn;
     let (b, p) = (&ctx.batch, pool.id);
     conn.prepare_cached(
@@ -56,7 +56,7 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState, needed: i64) -> rusqlite
     )?
     .execute(params![state, invitation, ctx.at, ctx.actor])?;
     set_direct_flags(ctx, p)?;
-    pool.bump(conn, needed)
+    pool.reload_consumed(conn)
 }
 
 /// Held seats named directly get the direct flag; held seats without a
@@ -170,7 +170,7 @@ pub(crate) fn take(
     )?
     .execute([])?;
     clear_direct_flags(ctx, p)?;
-    pool.bump(conn, -released)?;
+    pool.reload_consumed(conn)?;
     let promoted = if promote {
         pool.promote_waiting(conn, b)?
     } else {
@@ -233,6 +233,7 @@ pub(crate) fn outcome(
         total: pool.total,
         queued,
         connector: if queued { pool.connector.clone() } else { None },
+        cancelled: 0,
         kept,
     }
 }
@@ -255,7 +256,7 @@ pub(crate) fn audit_added(
         before: Some(before),
         after: Some(pool.consumed),
         result: "ok",
-        detail: Some(detail.to_string()),
+        detail: Some(detail),
     })?;
     Ok(outcome(
         ctx,

@@ -1,5 +1,6 @@
 //! The audit log as `seats audit` prints it (architecture §5: JSON keys
-//! at, actor, action, pool, principals, result).
+//! at, actor, action, pool, principals, result; and consumed_before,
+//! consumed_after, detail, batch_id).
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -21,7 +22,8 @@ pub struct AuditRow {
     pub consumed_after: Option<i64>,
     /// 'ok', or 'refused: …' with the reason.
     pub result: String,
-    pub detail: Option<String>,
+    /// A JSON object: the change's own figures and notes.
+    pub detail: Option<serde_json::Value>,
     pub batch_id: Option<String>,
 }
 
@@ -47,9 +49,34 @@ pub fn audit_since(conn: &Connection, since: Option<&str>) -> rusqlite::Result<V
             consumed_before: row.get(6)?,
             consumed_after: row.get(7)?,
             result: row.get(8)?,
-            detail: row.get(9)?,
+            detail: row.get::<_, Option<String>>(9)?.map(|text| detail_object(&text)),
             batch_id: row.get(10)?,
         })
     })?;
     rows.collect()
+}
+
+/// The stored detail as a JSON object. Details were written as JSON
+/// objects from the start, except a few notes in plain text (the demo's
+/// build note, admin roles in older caches): those come as `{"note": …}`.
+fn detail_object(text: &str) -> serde_json::Value {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value @ serde_json::Value::Object(_)) => value,
+        _ => serde_json::json!({ "note": text }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::detail_object;
+
+    #[test]
+    fn details_are_always_objects() {
+        assert_eq!(detail_object(r#"{"added":2}"#), serde_json::json!({ "added": 2 }));
+        assert_eq!(
+            detail_object("role license"),
+            serde_json::json!({ "note": "role license" })
+        );
+        assert_eq!(detail_object("[1]"), serde_json::json!({ "note": "[1]" }));
+    }
 }

@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, params};
 
 use super::pool::PoolState;
+use super::{Actor, ChangeError};
 
 /// The audit row shows at most this many names; the exact ids are kept in
 /// `change_items`.
-const MAX_NAMES: usize = 50;
+pub(crate) const MAX_NAMES: usize = 50;
 
 /// The transaction, actor, batch id and time every write of a batch shares.
 pub(crate) struct Ctx<'a> {
@@ -62,7 +63,7 @@ impl<'a> Ctx<'a> {
                 entry.before,
                 entry.after,
                 entry.result,
-                entry.detail,
+                entry.detail.as_ref().map(ToString::to_string),
                 self.batch,
             ])?;
         Ok(())
@@ -77,7 +78,7 @@ impl<'a> Ctx<'a> {
     /// groups granted (or withdrawn), so the worker can replay it at the
     /// source and roll it back on a refusal.
     pub fn queue(&self, pool: &PoolState, adding: bool) -> rusqlite::Result<bool> {
-        let Some(connector) = pool.connector_id else {
+        let Some(connector) = pool.connector_id.filter(|_| !pool.skip_outbox) else {
             return Ok(false);
         };
         let changed: bool = self
@@ -122,31 +123,48 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Who tried what, filled in by a change as it learns it, so the audit
+/// row of a refusal names the pool and the principals.
+#[derive(Debug, Default)]
+pub(crate) struct Attempt {
+    pub pool: Option<PoolState>,
+    pub principals: Vec<String>,
+    pub detail: Option<serde_json::Value>,
+}
+
 /// Records a refused attempt ("who tried what") in its own transaction; the
-/// change itself was rolled back. Failing to record it only logs a warning:
-/// the refusal is what the admin must see.
+/// change itself was rolled back. Only refusals are recorded: by a license
+/// rule (exit 3) or by the role (exit 4); bad input and cache failures are
+/// not attempts, and a `--read-only` session writes nothing, not even this.
+/// Failing to record it only logs a warning: the refusal is what the admin
+/// must see.
 pub(crate) fn record_refusal(
     conn: &Connection,
-    actor: &str,
+    actor: &Actor,
     action: &str,
-    pool: &PoolState,
-    principals: &[String],
-    refusal: &super::Refusal,
+    attempt: &Attempt,
+    err: &ChangeError,
 ) {
+    let refused = matches!(err, ChangeError::Refused(_) | ChangeError::NotPermitted(_));
+    if !refused || actor.read_only {
+        return;
+    }
+    let pool = attempt.pool.as_ref();
     let result = super::super::db::begin_write_on(conn, |tx| {
         tx.prepare_cached(
             "INSERT INTO audit (at, actor, action, pool_id, pool_name, principals, consumed_before, \
-             consumed_after, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+             consumed_after, result, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
         )?
         .execute(params![
             now(),
-            actor,
+            actor.name,
             action,
-            pool.id,
-            pool.name,
-            capped_names(principals),
-            pool.consumed,
-            format!("refused: {refusal}"),
+            pool.map(|p| p.id),
+            pool.map(|p| p.name.as_str()),
+            capped_names(&attempt.principals),
+            pool.map(|p| p.consumed),
+            format!("refused: {err}"),
+            attempt.detail.as_ref().map(ToString::to_string),
         ])
     });
     if let Err(err) = result {
@@ -162,7 +180,8 @@ pub(crate) struct Entry<'a> {
     pub before: Option<i64>,
     pub after: Option<i64>,
     pub result: &'a str,
-    pub detail: Option<String>,
+    /// A JSON object (`seats audit` prints it as one).
+    pub detail: Option<serde_json::Value>,
 }
 
 /// The current time as the cache writes it (RFC 3339 UTC, seconds).

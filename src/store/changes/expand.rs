@@ -274,6 +274,8 @@ pub(crate) fn release_all(conn: &Connection) -> rusqlite::Result<()> {
 pub(crate) struct Fate {
     pub name: String,
     pub released: bool,
+    /// The row waits for a seat (state 'error') and holds none.
+    pub waiting: bool,
     /// Why the seat stays, for kept principals.
     pub why: Option<String>,
 }
@@ -281,7 +283,7 @@ pub(crate) struct Fate {
 /// The held principals by name: released first, then kept with the reason.
 pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
     let sql = "SELECT t.release, coalesce(u.upn, d.name, '#' || t.who), \
-                      t.was_direct = 1 AND t.direct = 0, g.name \
+                      t.was_direct = 1 AND t.direct = 0, g.name, t.held = 2 \
                FROM temp.seat_target t \
                LEFT JOIN users u ON t.who > 0 AND u.id = t.who \
                LEFT JOIN devices d ON t.who < 0 AND d.id = -t.who \
@@ -295,12 +297,13 @@ pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
         let why = match (released, direct, group) {
             (true, _, _) => None,
             (false, true, _) => Some("also assigned directly".to_owned()),
-            (false, false, Some(group)) => Some(format!("still reached via group {group}")),
+            (false, false, Some(group)) => Some(format!("still reached through group {group}")),
             (false, false, None) => Some("kept".to_owned()),
         };
         Ok(Fate {
             name: row.get(1)?,
             released,
+            waiting: row.get(4)?,
             why,
         })
     })?;

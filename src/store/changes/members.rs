@@ -11,7 +11,7 @@ use super::batch::{Ctx, Entry};
 use super::expand;
 use super::pool::PoolState;
 use super::seat::{give, group_name, user_name};
-use super::{Actor, ChangeError, write};
+use super::{Actor, ChangeError, write_audited};
 
 /// A pool by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,13 +44,15 @@ pub fn add_group_member(
     group_id: i64,
     user_id: i64,
 ) -> Result<MemberOutcome, ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "member_add", |tx, attempt| {
+        let (user, group) = (user_name(tx, user_id)?, group_name(tx, group_id)?);
+        attempt.principals.extend(user.iter().map(|(upn, _)| upn.clone()));
+        attempt.principals.extend(group.iter().cloned());
         authorize(tx, actor, Permission::Assign)?;
+        let group = group.ok_or_else(|| ChangeError::NotFound(format!("no group with id {group_id}")))?;
+        let (upn, active) =
+            user.ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
         expand::ensure_scratch(tx)?;
-        let group = group_name(tx, group_id)?
-            .ok_or_else(|| ChangeError::NotFound(format!("no group with id {group_id}")))?;
-        let (upn, active) = user_name(tx, user_id)?
-            .ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
         let ctx = Ctx::begin(tx, &actor.name, "member_add", None)?;
         let mut out = MemberOutcome {
             batch_id: ctx.batch.clone(),
@@ -95,7 +97,7 @@ pub fn add_group_member(
             before: None,
             after: None,
             result: "ok",
-            detail: Some(detail.to_string()),
+            detail: Some(detail),
         })?;
         Ok(out)
     })

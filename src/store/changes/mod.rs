@@ -3,9 +3,11 @@
 //!
 //! Every change checks and writes in one IMMEDIATE transaction, so several
 //! console processes on one cache never oversubscribe a pool (R-LIC-4); the
-//! same transaction keeps `pools.consumed` equal to the pool's non-error
-//! seats, writes the audit rows, records the exact items undo needs and, for
-//! connector pools, queues the change in the outbox.
+//! same transaction writes the audit rows, records the exact items undo
+//! needs and, for connector pools, queues the change in the outbox. The
+//! database itself keeps `pools.consumed` equal to the pool's non-error
+//! seats (triggers, migrations/0004); a change re-reads it after writing.
+//! A refused change is audited too, in a transaction of its own.
 
 mod admins;
 mod apply;
@@ -13,10 +15,12 @@ mod audit;
 mod batch;
 mod expand;
 mod members;
+mod outbox;
 mod pool;
 mod release;
 mod seat;
 mod undo;
+mod undo_plan;
 mod users;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -28,10 +32,11 @@ pub use crate::domain::{Principal, Shortfall};
 pub use admins::{AdminRow, Permission, add_admin, authorize, list_admins, remove_admin};
 pub use audit::{AuditRow, audit_since};
 pub use members::{MemberOutcome, PoolRef, add_group_member};
-pub use release::{plan_unassign, release_seats, unassign};
+pub use release::{plan_release_seats, plan_unassign, release_seats, unassign};
 pub use seat::{assign, plan_assign};
 pub use undo::{last_undoable_batch, undo};
-pub use users::{find_group, find_user, reclaim_user, remove_user};
+pub use undo_plan::{UndoPlan, UndoPool, plan_undo};
+pub use users::{RemovalPlan, find_group, find_user, plan_remove_user, reclaim_user, remove_user};
 
 /// The OS user running seats, and whether they opened it with `--read-only`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,18 +164,25 @@ pub struct GroupReach {
     pub members: i64,
 }
 
-/// The preview of an unassignment: whose seat goes and whose stays, and why.
+/// The preview of a release in one pool (unassign, release of marked seats,
+/// a user who leaves), worked out by the same rule as the release itself:
+/// whose seat goes, whose stays and why, and the figures it leaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleasePlan {
     pub pool_id: i64,
     pub pool_name: String,
     pub before: Seats,
-    /// The pool's figures after the release (before waiting members move up).
+    /// The pool's figures after the release, waiting members moved up.
     pub after: Seats,
     /// UPNs or device names whose seat goes.
     pub released: Vec<String>,
-    /// (who, why the seat stays), e.g. "still reached via group Sales".
+    /// Members waiting for a seat (state 'error', holding none) whose row
+    /// goes too: it frees nothing.
+    pub dropped: Vec<String>,
+    /// (who, why the seat stays), e.g. "still reached through group Sales".
     pub kept: Vec<(String, String)>,
+    /// Waiting members that get a freed seat.
+    pub promoted: i64,
 }
 
 /// What one change did to one pool.
@@ -194,6 +206,9 @@ pub struct ChangeOutcome {
     pub queued: bool,
     /// The connector that will push it, when queued.
     pub connector: Option<String>,
+    /// For an undo: changes the undone batch queued for the source that were
+    /// never sent, cancelled instead of answered with the opposite change.
+    pub cancelled: usize,
     /// (who, why their seat stays) for principals named but not released.
     pub kept: Vec<(String, String)>,
 }
@@ -203,6 +218,73 @@ impl ChangeOutcome {
     pub fn available_after(&self) -> Option<i64> {
         self.total.map(|total| total - self.consumed_after)
     }
+}
+
+/// [`write`], and a refusal (by a license rule or by the role) is audited
+/// as "who tried what" in a transaction of its own: every caller (command
+/// line, console, sync) gets the same audit row. `body` fills in the
+/// attempt as it learns the pool and the principals.
+fn write_audited<T>(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    body: impl FnOnce(&Transaction<'_>, &mut batch::Attempt) -> Result<T, ChangeError>,
+) -> Result<T, ChangeError> {
+    let mut attempt = batch::Attempt::default();
+    let result = write(conn, |tx| body(tx, &mut attempt));
+    if let Err(err) = &result {
+        batch::record_refusal(conn, actor, action, &attempt, err);
+    }
+    result
+}
+
+/// Audits a refusal that the caller showed without attempting the change
+/// (the console refuses at its preview, before Enter can apply it): the
+/// same row a refused change writes. Names unknown ids as they are.
+pub fn audit_refusal(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    pool_id: Option<i64>,
+    principals: &[Principal],
+    refusal: &ChangeError,
+) -> rusqlite::Result<()> {
+    let mut attempt = batch::Attempt {
+        pool: pool_id
+            .map(|id| pool::PoolState::load(conn, id))
+            .transpose()?
+            .flatten(),
+        ..batch::Attempt::default()
+    };
+    // The audit row shows the first names and counts the rest, so only
+    // those are looked up (a selection may hold every user).
+    for (index, principal) in principals.iter().enumerate() {
+        let name = match *principal {
+            _ if index >= batch::MAX_NAMES => None,
+            Principal::User(id) => seat::user_name(conn, id)?.map(|(upn, _)| upn),
+            Principal::Group(id) => seat::group_name(conn, id)?,
+        };
+        attempt
+            .principals
+            .push(name.unwrap_or_else(|| format!("{principal:?}")));
+    }
+    batch::record_refusal(conn, actor, action, &attempt, refusal);
+    Ok(())
+}
+
+/// Runs a change in a write transaction that is always rolled back: the
+/// preview of a change whose effect is only known by making it (undo works
+/// out the inverse as it writes it). It takes the write lock for as long as
+/// the change itself would, and leaves nothing behind.
+fn dry_run<T>(
+    conn: &Connection,
+    body: impl FnOnce(&Transaction<'_>) -> Result<T, ChangeError>,
+) -> Result<T, ChangeError> {
+    expand::ensure_scratch(conn)?;
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let value = body(&tx);
+    tx.rollback()?;
+    value
 }
 
 /// Runs `body` in an IMMEDIATE transaction on a shared connection: committed

@@ -19,6 +19,9 @@ pub(crate) struct PoolState {
     pub connector_id: Option<i64>,
     pub connector: Option<String>,
     pub assignable_to: String,
+    /// Queue nothing for the source: set by an undo whose batch's outbox
+    /// rows were never sent, which it cancels instead.
+    pub skip_outbox: bool,
 }
 
 impl PoolState {
@@ -40,6 +43,7 @@ impl PoolState {
                     connector_id: row.get(7)?,
                     connector: row.get(8)?,
                     assignable_to: row.get(9)?,
+                    skip_outbox: false,
                 })
             })
             .optional()
@@ -47,7 +51,12 @@ impl PoolState {
 
     /// Reads the pool, or says which id is unknown.
     pub fn require(conn: &Connection, id: i64) -> Result<PoolState, ChangeError> {
-        PoolState::load(conn, id)?.ok_or_else(|| {
+        PoolState::found(PoolState::load(conn, id)?, id)
+    }
+
+    /// The pool [`load`](Self::load) found, or which id is unknown.
+    pub fn found(pool: Option<PoolState>, id: i64) -> Result<PoolState, ChangeError> {
+        pool.ok_or_else(|| {
             ChangeError::NotFound(format!("no license pool with id {id}; `seats pools` lists them"))
         })
     }
@@ -121,14 +130,23 @@ impl PoolState {
         }
     }
 
-    /// Moves `consumed` by `delta` in the cache and here.
-    pub fn bump(&mut self, conn: &Connection, delta: i64) -> rusqlite::Result<()> {
-        if delta != 0 {
-            conn.prepare_cached("UPDATE pools SET consumed = consumed + ?2 WHERE id = ?1")?
-                .execute(params![self.id, delta])?;
-            self.consumed += delta;
-        }
+    /// Reads `consumed` again after a write. The triggers on `assignments`
+    /// (migrations/0004_consumed_triggers.sql) keep the cache's figure; this
+    /// copy only follows it.
+    pub fn reload_consumed(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.consumed = conn
+            .prepare_cached("SELECT consumed FROM pools WHERE id = ?1")?
+            .query_row([self.id], |row| row.get(0))?;
         Ok(())
+    }
+
+    /// Seats a freed pool can hand to waiting members, once `freed` more
+    /// seats are free than now (none while the pool takes no new seats).
+    fn free_for_waiting(&self, freed: i64) -> i64 {
+        if self.status_refusal().is_some() {
+            return 0;
+        }
+        self.total.map_or(i64::MAX, |total| total - self.consumed + freed)
     }
 
     /// Gives freed seats to members waiting in state 'error'
@@ -137,20 +155,14 @@ impl PoolState {
     /// The promoted rows are recorded in `batch` as they were (undo demotes
     /// them again).
     pub fn promote_waiting(&mut self, conn: &Connection, batch: &str) -> rusqlite::Result<i64> {
-        if self.status_refusal().is_some() {
-            return Ok(0);
-        }
-        let free = self.total.map_or(i64::MAX, |total| total - self.consumed);
+        let free = self.free_for_waiting(0);
         if free <= 0 {
             return Ok(0);
         }
         let (state, _) = self.new_seat_state();
-        let waiting = "SELECT w.id FROM assignments w WHERE w.pool_id = ?2 AND w.state = 'error' \
-             AND w.error = 'CountViolation' \
-             AND (w.user_id IS NULL OR EXISTS (SELECT 1 FROM users u \
-                  WHERE u.id = w.user_id AND u.enabled = 1 AND u.deleted = 0)) \
-             ORDER BY w.assigned_at, w.id LIMIT ?3";
-        super::apply::snapshot_rows(conn, batch, waiting, &[&self.id, &free])?;
+        let waiting =
+            format!("SELECT w.id FROM assignments w WHERE {WAITING} ORDER BY w.assigned_at, w.id LIMIT ?3");
+        super::apply::snapshot_rows(conn, batch, &waiting, &[&self.id, &free])?;
         let moved = conn
             .prepare_cached(&format!(
                 "UPDATE assignments SET state = ?1, error = NULL, \
@@ -158,7 +170,29 @@ impl PoolState {
                  WHERE id IN ({waiting})"
             ))?
             .execute(params![state, self.id, free])? as i64;
-        self.bump(conn, moved)?;
+        self.reload_consumed(conn)?;
         Ok(moved)
     }
+
+    /// How many waiting members [`promote_waiting`](Self::promote_waiting)
+    /// would move up after the release staged in the scratch set frees
+    /// `freed` seats: the preview's figure. The staged rows are still there
+    /// here, so rows the release deletes are left out.
+    pub fn promotable(&self, conn: &Connection, freed: i64) -> rusqlite::Result<i64> {
+        let free = self.free_for_waiting(freed);
+        if free <= 0 {
+            return Ok(0);
+        }
+        conn.prepare_cached(&format!(
+            "SELECT min(?1, count(*)) FROM assignments w WHERE {WAITING} \
+               AND coalesce(w.user_id, -w.device_id) NOT IN (SELECT who FROM temp.seat_target WHERE release = 1)"
+        ))?
+        .query_row(params![free, self.id], |row| row.get(0))
+    }
 }
+
+/// Rows of pool ?2 waiting for a seat (CountViolation) whose user has not
+/// left; devices always qualify.
+const WAITING: &str = "w.pool_id = ?2 AND w.state = 'error' AND w.error = 'CountViolation' \
+    AND (w.user_id IS NULL OR EXISTS (SELECT 1 FROM users u \
+         WHERE u.id = w.user_id AND u.enabled = 1 AND u.deleted = 0))";

@@ -14,7 +14,7 @@ use super::expand::{self, Audience, Fate};
 use super::pool::PoolState;
 use super::seat::resolve;
 use super::{Actor, ChangeError, ChangeOutcome, Principal, ReleasePlan};
-use super::{preview, write};
+use super::{preview, write_audited};
 
 /// Everyone, active or not: a release looks at every row the change reaches.
 const EVERYONE: Audience = Audience {
@@ -50,6 +50,33 @@ fn kept(fates: &[Fate]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The plan of the release staged in the scratch set: the rows it takes
+/// (seats, and waiting rows that hold none), the seats that stay and why,
+/// and the figures after it, waiting members moved up included, exactly
+/// as [`finish`] will write them.
+pub(crate) fn staged_plan(conn: &Connection, pool: &PoolState) -> rusqlite::Result<ReleasePlan> {
+    let fates = expand::fates(conn)?;
+    let freed = freed(conn)?;
+    let promoted = pool.promotable(conn, freed)?;
+    let names = |waiting: bool| -> Vec<String> {
+        fates
+            .iter()
+            .filter(|f| f.released && f.waiting == waiting)
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    Ok(ReleasePlan {
+        pool_id: pool.id,
+        pool_name: pool.name.clone(),
+        before: pool.seats(),
+        after: pool.seats().after(promoted - freed),
+        released: names(false),
+        dropped: names(true),
+        kept: kept(&fates),
+        promoted,
+    })
+}
+
 /// Previews an unassignment: whose seat goes, whose stays and why.
 pub fn plan_unassign(
     conn: &Connection,
@@ -60,21 +87,52 @@ pub fn plan_unassign(
         let pool = PoolState::require(conn, pool_id)?;
         resolve(conn, principals)?;
         stage(conn, pool.id, principals)?;
-        let fates = expand::fates(conn)?;
-        let freed = freed(conn)?;
-        Ok(ReleasePlan {
-            pool_id: pool.id,
-            pool_name: pool.name.clone(),
-            before: pool.seats(),
-            after: pool.seats().after(-freed),
-            released: fates
-                .iter()
-                .filter(|f| f.released)
-                .map(|f| f.name.clone())
-                .collect(),
-            kept: kept(&fates),
-        })
+        Ok(staged_plan(conn, &pool)?)
     })
+}
+
+/// Previews [`release_seats`] pool by pool, by the same rule: a seat still
+/// reached through an assigned group is listed as kept, with the group.
+pub fn plan_release_seats(
+    conn: &Connection,
+    assignment_ids: &[i64],
+) -> Result<Vec<ReleasePlan>, ChangeError> {
+    preview(conn, |conn| {
+        let mut plans = Vec::new();
+        for (pool_id, whos) in seats_by_pool(conn, assignment_ids)? {
+            let pool = PoolState::require(conn, pool_id)?;
+            stage_seats(conn, pool_id, &whos)?;
+            plans.push(staged_plan(conn, &pool)?);
+        }
+        Ok(plans)
+    })
+}
+
+/// The principals holding the seats `assignment_ids`, by pool (ids already
+/// gone are skipped: another admin released them).
+fn seats_by_pool(conn: &Connection, assignment_ids: &[i64]) -> rusqlite::Result<BTreeMap<i64, Vec<i64>>> {
+    let mut by_pool: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut stmt =
+        conn.prepare_cached("SELECT pool_id, coalesce(user_id, -device_id) FROM assignments WHERE id = ?1")?;
+    for id in assignment_ids {
+        let mut rows = stmt.query([id])?;
+        if let Some(row) = rows.next()? {
+            by_pool.entry(row.get(0)?).or_default().push(row.get(1)?);
+        }
+    }
+    Ok(by_pool)
+}
+
+/// Stages the release of these principals' seats of one pool: each goes
+/// unless an assigned group still reaches it.
+fn stage_seats(conn: &Connection, pool_id: i64, whos: &[i64]) -> rusqlite::Result<()> {
+    expand::reset(conn)?;
+    for &who in whos {
+        expand::add_who(conn, who, true, None, None)?;
+    }
+    expand::mark_held(conn, pool_id)?;
+    expand::mark_reach(conn, pool_id)?;
+    expand::decide_release(conn)
 }
 
 /// Withdraws the named users (direct assignment) and groups from the pool
@@ -85,9 +143,11 @@ pub fn unassign(
     pool_id: i64,
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "unassign", |tx, attempt| {
+        let loaded = PoolState::load(tx, pool_id)?;
+        attempt.pool.clone_from(&loaded);
         authorize(tx, actor, Permission::Assign)?;
-        let mut pool = PoolState::require(tx, pool_id)?;
+        let mut pool = PoolState::found(loaded, pool_id)?;
         let named = resolve(tx, principals)?;
         let withdraw = stage(tx, pool.id, principals)?;
         let ctx = Ctx::begin(tx, &actor.name, "unassign", None)?;
@@ -111,28 +171,19 @@ pub fn release_seats(
     actor: &Actor,
     assignment_ids: &[i64],
 ) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "release", |tx, attempt| {
+        attempt.detail = Some(serde_json::json!({ "seats": assignment_ids.len() }));
         authorize(tx, actor, Permission::Assign)?;
-        let mut by_pool: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-        let mut stmt = tx
-            .prepare_cached("SELECT pool_id, coalesce(user_id, -device_id) FROM assignments WHERE id = ?1")?;
-        for id in assignment_ids {
-            let mut rows = stmt.query([id])?;
-            if let Some(row) = rows.next()? {
-                by_pool.entry(row.get(0)?).or_default().push(row.get(1)?);
-            }
+        let by_pool = seats_by_pool(tx, assignment_ids)?;
+        if by_pool.is_empty() {
+            // Nothing left to release: no batch, so none without its audit row.
+            return Ok(Vec::new());
         }
         let ctx = Ctx::begin(tx, &actor.name, "release", None)?;
         let mut outcomes = Vec::new();
         for (pool_id, whos) in by_pool {
             let mut pool = PoolState::require(tx, pool_id)?;
-            expand::reset(tx)?;
-            for who in whos {
-                expand::add_who(tx, who, true, None, None)?;
-            }
-            expand::mark_held(tx, pool_id)?;
-            expand::mark_reach(tx, pool_id)?;
-            expand::decide_release(tx)?;
+            stage_seats(tx, pool_id, &whos)?;
             let how = Release {
                 action: "release",
                 principals: None,
@@ -196,7 +247,7 @@ pub(crate) fn finish(
         before: Some(before),
         after: Some(pool.consumed),
         result: "ok",
-        detail: Some(detail.to_string()),
+        detail: Some(detail),
     })?;
     Ok(apply::outcome(ctx, pool, before, (0, taken), queued, kept))
 }

@@ -3,11 +3,11 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use super::admins::{Permission, authorize};
-use super::batch::{self, Ctx};
+use super::batch::Ctx;
 use super::expand::{self, Audience};
 use super::pool::PoolState;
 use super::{Actor, ChangeError, ChangeOutcome, GroupReach, Principal, Refusal, SeatPlan};
-use super::{apply, preview, write};
+use super::{apply, preview, write_audited};
 
 /// The named principals of a change, resolved to their names.
 pub(crate) struct Named {
@@ -151,23 +151,20 @@ pub fn assign(
     pool_id: i64,
     principals: &[Principal],
 ) -> Result<ChangeOutcome, ChangeError> {
-    let mut attempt = None;
-    let result = write(conn, |tx| {
+    write_audited(conn, actor, "assign", |tx, attempt| {
+        let loaded = PoolState::load(tx, pool_id)?;
+        attempt.pool.clone_from(&loaded);
         authorize(tx, actor, Permission::Assign)?;
-        let mut pool = PoolState::require(tx, pool_id)?;
+        let mut pool = PoolState::found(loaded, pool_id)?;
         let named = resolve(tx, principals)?;
+        attempt.principals.clone_from(&named.names);
         let (needed, held) = stage(tx, &pool, principals)?;
         if let Some(refused) = refusal(&pool, &named, needed) {
-            attempt = Some((pool, named.names));
             return Err(refused.into());
         }
         let ctx = Ctx::begin(tx, &actor.name, "assign", None)?;
         give(&ctx, &mut pool, "assign", &named.names, (needed, held), None)
-    });
-    if let (Err(ChangeError::Refused(refused)), Some((pool, names))) = (&result, attempt) {
-        batch::record_refusal(conn, &actor.name, "assign", &pool, &names, refused);
-    }
-    result
+    })
 }
 
 /// Writes a staged assignment of `needed` new seats into the pool, queues
@@ -181,7 +178,7 @@ pub(crate) fn give(
     undoes: Option<&str>,
 ) -> Result<ChangeOutcome, ChangeError> {
     let before = pool.consumed;
-    apply::give(ctx, pool, needed)?;
+    apply::give(ctx, pool)?;
     let queued = ctx.queue(pool, true)?;
     let mut detail = serde_json::json!({ "added": needed, "already_held": held });
     if let Some(batch) = undoes {

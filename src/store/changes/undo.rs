@@ -7,11 +7,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::admins::{Permission, authorize};
 use super::apply;
-use super::batch::{Ctx, Entry};
-use super::expand;
+use super::batch::{Attempt, Ctx, Entry};
 use super::pool::PoolState;
 use super::release::{Release, finish};
-use super::{Actor, ChangeError, ChangeOutcome, Refusal, write};
+use super::{Actor, ChangeError, ChangeOutcome, Refusal, write_audited};
+use super::{expand, outbox, users};
 
 /// The actions undo inverts.
 const UNDOABLE: &[&str] = &["assign", "unassign", "release", "remove_user", "member_add"];
@@ -32,7 +32,8 @@ pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<O
 /// Inverts `batch_id` in one transaction; refuses a batch already undone,
 /// an undo, and seats that no longer fit.
 pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    write(conn, |tx| {
+    write_audited(conn, actor, "undo", |tx, attempt| {
+        attempt.detail = Some(serde_json::json!({ "undoes": batch_id }));
         let action = batch_action(tx, batch_id)?;
         let permission = if action == "remove_user" {
             Permission::RemoveUser
@@ -40,43 +41,65 @@ pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<Chan
             Permission::Assign
         };
         authorize(tx, actor, permission)?;
-        expand::ensure_scratch(tx)?;
-        check_undoable(tx, batch_id)?;
-        let ctx = Ctx::begin(tx, &actor.name, "undo", Some(batch_id))?;
-        restore_people(&ctx, batch_id)?;
-        let mut outcomes = Vec::new();
-        for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {
-            let Some(mut pool) = PoolState::load(tx, pool_id)? else {
-                continue;
-            };
-            if changed {
-                let reverted = revert_changed(&ctx, &mut pool, batch_id, (restores, retracts))?;
-                outcomes.extend(reverted);
-            }
-            if restores {
-                outcomes.push(restore_pool(&ctx, &mut pool, batch_id)?);
-            }
-            if retracts {
-                outcomes.push(retract_pool(&ctx, &mut pool, batch_id)?);
-            }
-        }
-        tx.execute(
-            "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
-            params![batch_id, ctx.batch],
-        )?;
-        if outcomes.is_empty() {
-            ctx.audit(&Entry {
-                action: "undo",
-                pool: None,
-                principals: &[],
-                before: None,
-                after: None,
-                result: "ok",
-                detail: Some(serde_json::json!({ "undoes": batch_id }).to_string()),
-            })?;
-        }
-        Ok(outcomes)
+        Ok(undo_in(tx, &actor.name, batch_id, attempt)?.1)
     })
+}
+
+/// The undo itself, inside the caller's transaction (a write, or the
+/// preview's dry run): the undo's batch id and its outcomes.
+pub(crate) fn undo_in(
+    tx: &Connection,
+    actor: &str,
+    batch_id: &str,
+    attempt: &mut Attempt,
+) -> Result<(String, Vec<ChangeOutcome>), ChangeError> {
+    batch_action(tx, batch_id)?;
+    expand::ensure_scratch(tx)?;
+    check_undoable(tx, batch_id)?;
+    let ctx = Ctx::begin(tx, actor, "undo", Some(batch_id))?;
+    users::restore_people(&ctx, batch_id)?;
+    let mut outcomes = Vec::new();
+    for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {
+        let Some(mut pool) = PoolState::load(tx, pool_id)? else {
+            continue;
+        };
+        attempt.pool = Some(pool.clone());
+        let unsent = outbox::unsent_rows(tx, batch_id, pool_id)?;
+        pool.skip_outbox = unsent.is_some();
+        let first = outcomes.len();
+        if changed {
+            let reverted = revert_changed(&ctx, &mut pool, batch_id, (restores, retracts))?;
+            outcomes.extend(reverted);
+        }
+        if restores {
+            outcomes.push(restore_pool(&ctx, &mut pool, batch_id)?);
+        }
+        if retracts {
+            outcomes.push(retract_pool(&ctx, &mut pool, batch_id)?);
+        }
+        if let Some(ids) = unsent {
+            outbox::cancel(&ctx, &pool, batch_id, &ids)?;
+            if let Some(outcome) = outcomes.get_mut(first) {
+                outcome.cancelled = ids.len();
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
+        params![batch_id, ctx.batch],
+    )?;
+    if outcomes.is_empty() {
+        ctx.audit(&Entry {
+            action: "undo",
+            pool: None,
+            principals: &[],
+            before: None,
+            after: None,
+            result: "ok",
+            detail: Some(serde_json::json!({ "undoes": batch_id })),
+        })?;
+    }
+    Ok((ctx.batch, outcomes))
 }
 
 fn batch_action(conn: &Connection, batch_id: &str) -> Result<String, ChangeError> {
@@ -126,48 +149,6 @@ fn pools_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<Vec<(i64, boo
         Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
     })?;
     rows.collect()
-}
-
-/// Puts back user flags and group memberships; drops memberships added.
-fn restore_people(ctx: &Ctx<'_>, batch_id: &str) -> rusqlite::Result<()> {
-    let conn = ctx.conn;
-    conn.execute(
-        "UPDATE users SET enabled = c.was_enabled, deleted = c.was_deleted FROM change_items c \
-         WHERE c.batch_id = ?1 AND c.op = 'user_retired' AND users.id = c.user_id",
-        [batch_id],
-    )?;
-    let exists = "EXISTS (SELECT 1 FROM groups g WHERE g.id = c.group_id) \
-        AND (c.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)) \
-        AND (c.device_id IS NULL OR EXISTS (SELECT 1 FROM devices d WHERE d.id = c.device_id))";
-    conn.execute(
-        &format!(
-            "INSERT INTO change_items (batch_id, op, group_id, user_id, device_id) \
-             SELECT ?2, 'member_added', group_id, user_id, device_id FROM change_items c \
-             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
-        ),
-        params![batch_id, ctx.batch],
-    )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO group_members (group_id, user_id, device_id) \
-             SELECT group_id, user_id, device_id FROM change_items c \
-             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
-        ),
-        [batch_id],
-    )?;
-    conn.execute(
-        "INSERT INTO change_items (batch_id, op, group_id, user_id) \
-         SELECT ?2, 'member_removed', group_id, user_id FROM change_items \
-         WHERE batch_id = ?1 AND op = 'member_added'",
-        params![batch_id, ctx.batch],
-    )?;
-    conn.execute(
-        "DELETE FROM group_members WHERE rowid IN (SELECT (SELECT m.rowid FROM group_members m \
-           WHERE m.group_id = c.group_id AND m.user_id = c.user_id LIMIT 1) \
-         FROM change_items c WHERE c.batch_id = ?1 AND c.op = 'member_added')",
-        [batch_id],
-    )?;
-    Ok(())
 }
 
 /// Takes back what the batch gave in one pool: its group grants, its direct
@@ -231,11 +212,11 @@ fn restore_pool(ctx: &Ctx<'_>, pool: &mut PoolState, batch_id: &str) -> Result<C
     {
         return Err(refusal.into());
     }
+    let before = pool.consumed;
     regrant_groups(ctx, pool.id, batch_id)?;
     reinsert_rows(ctx, pool.id)?;
     apply::set_direct_flags(ctx, pool.id)?;
-    let before = pool.consumed;
-    pool.bump(conn, needed)?;
+    pool.reload_consumed(conn)?;
     let queued = ctx.queue(pool, true)?;
     let names = expand::fates(conn)?
         .into_iter()
@@ -293,7 +274,7 @@ fn revert_changed(
          WHERE assignments.id = x.id"
     ))?
     .execute(params![batch_id, pool.id])?;
-    pool.bump(conn, gained - lost)?;
+    pool.reload_consumed(conn)?;
     let mut queued = false;
     if lost > 0 && !retracts {
         queued |= ctx.queue(pool, false)?;
@@ -312,7 +293,7 @@ fn revert_changed(
         before: Some(before),
         after: Some(pool.consumed),
         result: "ok",
-        detail: Some(serde_json::json!({ "undoes": batch_id, "reverted": gained + lost }).to_string()),
+        detail: Some(serde_json::json!({ "undoes": batch_id, "reverted": gained + lost })),
     })?;
     let taken = apply::Taken {
         released: lost,

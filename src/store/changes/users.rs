@@ -10,8 +10,8 @@ use super::admins::{Permission, authorize};
 use super::batch::{Ctx, Entry};
 use super::expand;
 use super::pool::PoolState;
-use super::release::{Release, finish};
-use super::{Actor, ChangeError, ChangeOutcome, write};
+use super::release::{Release, finish, staged_plan};
+use super::{Actor, ChangeError, ChangeOutcome, ReleasePlan, preview, write_audited};
 
 /// The id of the user with this UPN (case-insensitive).
 pub fn find_user(conn: &Connection, upn: &str) -> rusqlite::Result<Option<i64>> {
@@ -39,6 +39,13 @@ pub fn reclaim_user(
     reason: &str,
 ) -> rusqlite::Result<Vec<ChangeOutcome>> {
     expand::ensure_scratch(tx)?;
+    let holds: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM assignments WHERE user_id = ?1)")?
+        .query_row([user_id], |row| row.get(0))?;
+    if !holds {
+        // Nothing to reclaim: no batch, so none without its audit row.
+        return Ok(Vec::new());
+    }
     let ctx = Ctx::begin(tx, actor, "reclaim", None)?;
     reclaim_seats(&ctx, &[user_id], "reclaim", reason)
 }
@@ -53,21 +60,17 @@ pub fn remove_user(
     user_id: i64,
     with_devices: bool,
 ) -> Result<Vec<ChangeOutcome>, ChangeError> {
-    write(conn, |tx| {
-        authorize(tx, actor, Permission::RemoveUser)?;
-        expand::ensure_scratch(tx)?;
-        let upn: String = tx
+    write_audited(conn, actor, "remove_user", |tx, attempt| {
+        let upn: Option<String> = tx
             .query_row("SELECT upn FROM users WHERE id = ?1", [user_id], |row| row.get(0))
-            .optional()?
-            .ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
+            .optional()?;
+        attempt.principals.extend(upn.clone());
+        authorize(tx, actor, Permission::RemoveUser)?;
+        let upn = upn.ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
+        expand::ensure_scratch(tx)?;
         let ctx = Ctx::begin(tx, &actor.name, "remove_user", None)?;
         retire(&ctx, user_id)?;
-        let mut whos = vec![user_id];
-        if with_devices {
-            let mut stmt = tx.prepare_cached("SELECT -id FROM devices WHERE owner_id = ?1 ORDER BY id")?;
-            let devices = stmt.query_map([user_id], |row| row.get::<_, i64>(0))?;
-            whos.extend(devices.collect::<rusqlite::Result<Vec<_>>>()?);
-        }
+        let whos = leavers(tx, user_id, with_devices)?;
         let memberships = drop_memberships(&ctx, &whos)?;
         let reason = format!("removed by {}", actor.name);
         let outcomes = reclaim_seats(&ctx, &whos, "remove_user", &reason)?;
@@ -83,10 +86,98 @@ pub fn remove_user(
             before: None,
             after: None,
             result: "ok",
-            detail: Some(detail.to_string()),
+            detail: Some(detail),
         })?;
         Ok(outcomes)
     })
+}
+
+/// What [`remove_user`] will do, worked out by the same rule without
+/// changing anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovalPlan {
+    pub upn: String,
+    /// Devices of the user whose seats and memberships go too.
+    pub devices: usize,
+    /// Group memberships dropped (the user's, and their devices').
+    pub memberships: i64,
+    /// Every pool where a row goes. Every seat goes, also seats reached
+    /// through a group: the memberships go first.
+    pub pools: Vec<ReleasePlan>,
+}
+
+/// Previews [`remove_user`]: the seats released pool by pool with the
+/// figures after them (waiting members moved up), and the memberships
+/// dropped.
+pub fn plan_remove_user(
+    conn: &Connection,
+    user_id: i64,
+    with_devices: bool,
+) -> Result<RemovalPlan, ChangeError> {
+    preview(conn, |conn| {
+        let upn: String = conn
+            .query_row("SELECT upn FROM users WHERE id = ?1", [user_id], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| ChangeError::NotFound(format!("no user with id {user_id}")))?;
+        let whos = leavers(conn, user_id, with_devices)?;
+        let mut memberships = 0;
+        for &who in &whos {
+            let column = if who > 0 { "user_id" } else { "device_id" };
+            memberships += conn
+                .prepare_cached(&format!("SELECT count(*) FROM group_members WHERE {column} = ?1"))?
+                .query_row([who.abs()], |row| row.get::<_, i64>(0))?;
+        }
+        let mut pools = Vec::new();
+        for pool_id in pools_held(conn, &whos)? {
+            if let Some(pool) = PoolState::load(conn, pool_id)? {
+                stage_leavers(conn, pool_id, &whos)?;
+                pools.push(staged_plan(conn, &pool)?);
+            }
+        }
+        Ok(RemovalPlan {
+            upn,
+            devices: whos.len() - 1,
+            memberships,
+            pools,
+        })
+    })
+}
+
+/// The user, and with `with_devices` the devices they own (as principals).
+fn leavers(conn: &Connection, user_id: i64, with_devices: bool) -> rusqlite::Result<Vec<i64>> {
+    let mut whos = vec![user_id];
+    if with_devices {
+        let mut stmt = conn.prepare_cached("SELECT -id FROM devices WHERE owner_id = ?1 ORDER BY id")?;
+        let devices = stmt.query_map([user_id], |row| row.get::<_, i64>(0))?;
+        whos.extend(devices.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
+    Ok(whos)
+}
+
+/// The pools where the principals hold a row (a seat, or a waiting row).
+fn pools_held(conn: &Connection, whos: &[i64]) -> rusqlite::Result<BTreeSet<i64>> {
+    let mut pools = BTreeSet::new();
+    for &who in whos {
+        let column = if who > 0 { "user_id" } else { "device_id" };
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT pool_id FROM assignments WHERE {column} = ?1"))?;
+        let ids = stmt.query_map([who.abs()], |row| row.get::<_, i64>(0))?;
+        for id in ids {
+            pools.insert(id?);
+        }
+    }
+    Ok(pools)
+}
+
+/// Stages the release of every row the principals hold in one pool,
+/// whatever reaches them.
+fn stage_leavers(conn: &Connection, pool_id: i64, whos: &[i64]) -> rusqlite::Result<()> {
+    expand::reset(conn)?;
+    for &who in whos {
+        expand::add_who(conn, who, true, None, None)?;
+    }
+    expand::mark_held(conn, pool_id)?;
+    expand::release_all(conn)
 }
 
 /// Marks the user deleted and disabled, remembering how they were.
@@ -132,28 +223,13 @@ fn reclaim_seats(
     action: &str,
     reason: &str,
 ) -> rusqlite::Result<Vec<ChangeOutcome>> {
-    let mut pools = BTreeSet::new();
-    for &who in whos {
-        let column = if who > 0 { "user_id" } else { "device_id" };
-        let mut stmt = ctx
-            .conn
-            .prepare_cached(&format!("SELECT pool_id FROM assignments WHERE {column} = ?1"))?;
-        let ids = stmt.query_map([who.abs()], |row| row.get::<_, i64>(0))?;
-        for id in ids {
-            pools.insert(id?);
-        }
-    }
+    let pools = pools_held(ctx.conn, whos)?;
     let mut outcomes = Vec::with_capacity(pools.len());
     for pool_id in pools {
         let Some(mut pool) = PoolState::load(ctx.conn, pool_id)? else {
             continue;
         };
-        expand::reset(ctx.conn)?;
-        for &who in whos {
-            expand::add_who(ctx.conn, who, true, None, None)?;
-        }
-        expand::mark_held(ctx.conn, pool_id)?;
-        expand::release_all(ctx.conn)?;
+        stage_leavers(ctx.conn, pool_id, whos)?;
         let how = Release {
             action,
             principals: None,
@@ -164,4 +240,47 @@ fn reclaim_seats(
         outcomes.push(finish(ctx, &mut pool, &how)?);
     }
     Ok(outcomes)
+}
+
+/// Undo's part: puts back the user flags and group memberships a batch
+/// changed (remove_user), and drops the memberships it added (member_add).
+pub(crate) fn restore_people(ctx: &Ctx<'_>, batch_id: &str) -> rusqlite::Result<()> {
+    let conn = ctx.conn;
+    conn.execute(
+        "UPDATE users SET enabled = c.was_enabled, deleted = c.was_deleted FROM change_items c \
+         WHERE c.batch_id = ?1 AND c.op = 'user_retired' AND users.id = c.user_id",
+        [batch_id],
+    )?;
+    let exists = "EXISTS (SELECT 1 FROM groups g WHERE g.id = c.group_id) \
+        AND (c.user_id IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id)) \
+        AND (c.device_id IS NULL OR EXISTS (SELECT 1 FROM devices d WHERE d.id = c.device_id))";
+    conn.execute(
+        &format!(
+            "INSERT INTO change_items (batch_id, op, group_id, user_id, device_id) \
+             SELECT ?2, 'member_added', group_id, user_id, device_id FROM change_items c \
+             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
+        ),
+        params![batch_id, ctx.batch],
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO group_members (group_id, user_id, device_id) \
+             SELECT group_id, user_id, device_id FROM change_items c \
+             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
+        ),
+        [batch_id],
+    )?;
+    conn.execute(
+        "INSERT INTO change_items (batch_id, op, group_id, user_id) \
+         SELECT ?2, 'member_removed', group_id, user_id FROM change_items \
+         WHERE batch_id = ?1 AND op = 'member_added'",
+        params![batch_id, ctx.batch],
+    )?;
+    conn.execute(
+        "DELETE FROM group_members WHERE rowid IN (SELECT (SELECT m.rowid FROM group_members m \
+           WHERE m.group_id = c.group_id AND m.user_id = c.user_id LIMIT 1) \
+         FROM change_items c WHERE c.batch_id = ?1 AND c.op = 'member_added')",
+        [batch_id],
+    )?;
+    Ok(())
 }
