@@ -303,6 +303,18 @@ fn a_is_refused_at_the_key_on_pools_that_take_no_seats() {
             pool.name
         );
         assert!(c.flash().starts_with(&pool.name), "{}", c.flash());
+        let audited: String = c
+            .conn
+            .query_row(
+                "SELECT result FROM audit WHERE action = 'assign' AND pool_id = ?1 ORDER BY id DESC LIMIT 1",
+                [pool.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            audited.starts_with("refused"),
+            "the refusal is audited: {audited}"
+        );
         // The same from the pool's seats view.
         c.keys(&[KeyCode::Enter, KeyCode::Char('a')]);
         assert_eq!(c.state.overlay, Overlay::None, "{}: no picker", pool.name);

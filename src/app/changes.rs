@@ -24,7 +24,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => {
             if let Some(why) = assign_blocker(&pool) {
                 state.flash(why, Tone::Warning);
-                return Vec::new();
+                return vec![Command::AuditRefusedAssign { pool_id: pool.id }];
             }
             open_picker(
                 state,
@@ -36,9 +36,9 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         (Action::Assign, PaneId::Assignees, _) => {
             match (state.assignees_of.clone(), state.assignees_blocker.clone()) {
-                (Some(_), Some(why)) => {
+                (Some((pool_id, _)), Some(why)) => {
                     state.flash(why, Tone::Warning);
-                    Vec::new()
+                    vec![Command::AuditRefusedAssign { pool_id }]
                 }
                 (Some((pool_id, pool_name)), None) => {
                     open_picker(state, PickerPurpose::AssignToPool { pool_id, pool_name })

@@ -92,6 +92,8 @@ pub enum Command {
     Plan { generation: u64, change: Change },
     /// Apply a change.
     Write(Change),
+    /// Audit an assignment refused at the key (the pool takes no seats).
+    AuditRefusedAssign { pool_id: i64 },
     /// Leave the console.
     Quit,
 }

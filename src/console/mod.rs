@@ -138,6 +138,13 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
                 },
                 change,
             ),
+            Command::AuditRefusedAssign { pool_id } => worker.audit_refused_assign(
+                crate::store::changes::Actor {
+                    name: actor.to_owned(),
+                    read_only,
+                },
+                pool_id,
+            ),
             Command::Quit => {}
         }
     }

@@ -93,6 +93,13 @@ impl Worker {
         });
     }
 
+    /// Audits, in the background, an assignment refused at the key.
+    pub fn audit_refused_assign(&self, actor: crate::store::changes::Actor, pool_id: i64) {
+        let path = self.db_path.clone();
+        self.runtime
+            .spawn_blocking(move || writes::audit_refused_assign(&path, &actor, pool_id));
+    }
+
     /// Builds the demo tenant in the background, reporting progress.
     pub fn generate_demo(&mut self, users: u32, seed: u64, actor: String) {
         let id = self.next_job;
@@ -160,6 +167,10 @@ pub fn respond_now(
         Command::Write(change) => {
             *index = None;
             Some(writes::apply(db_path, actor, &change))
+        }
+        Command::AuditRefusedAssign { pool_id } => {
+            writes::audit_refused_assign(db_path, actor, pool_id);
+            None
         }
         Command::GenerateDemo { .. } | Command::Quit => None,
     }

@@ -115,3 +115,14 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
         failed,
     }
 }
+
+/// Audits an assignment the console refused at the key; a failure to write
+/// the row is logged (the refusal itself was already shown).
+pub fn audit_refused_assign(path: &Path, actor: &Actor, pool_id: i64) {
+    let result = store::open(path, OpenMode::MustExist)
+        .map_err(|err| err.to_string())
+        .and_then(|conn| changes::audit_refused_assign(&conn, actor, pool_id).map_err(|err| err.to_string()));
+    if let Err(err) = result {
+        tracing::warn!(%err, "could not audit a refused assign");
+    }
+}

@@ -101,18 +101,13 @@ pub enum Refusal {
     /// More seats needed than are available (R-LIC-3).
     #[error("{pool}: {shortfall}")]
     Shortfall { pool: String, shortfall: Shortfall },
-    /// The subscription is disabled and can never be reactivated (R-SUB-4).
-    #[error(
-        "{pool} is disabled ({reason}): a disabled subscription can never be reactivated; \
-         buy another copy to assign seats again (seats can still be released)"
-    )]
-    Disabled { pool: String, reason: String },
-    /// The subscription has not been activated at the publisher (R-SUB-3).
-    #[error(
-        "{pool} is not activated yet: activate the subscription at the publisher first, \
-         then sync, and assign again"
-    )]
-    PendingActivation { pool: String },
+    /// The pool takes no new seats at all (R-SUB-3, R-SUB-4): the same rule
+    /// and words as the console's refusal at `a`.
+    #[error("{}", blocker.explain(pool))]
+    Blocked {
+        pool: String,
+        blocker: crate::domain::assignable::Blocker,
+    },
     /// The pool or principal cannot take seats this way.
     #[error("{pool}: {why}")]
     NotAssignable { pool: String, why: String },
@@ -241,6 +236,24 @@ fn write_audited<T>(
 /// Audits a refusal that the caller showed without attempting the change
 /// (the console refuses at its preview, before Enter can apply it): the
 /// same row a refused change writes. Names unknown ids as they are.
+/// Audits an assignment the console refused at the key, before anyone was
+/// picked (`a` on a pool that takes no seats): the store reads the pool and
+/// applies its own rule again, so the row says what the store would say.
+pub fn audit_refused_assign(conn: &Connection, actor: &Actor, pool_id: i64) -> rusqlite::Result<()> {
+    let refusal = pool::PoolState::load(conn, pool_id)?.and_then(|pool| pool.status_refusal());
+    match refusal {
+        Some(refusal) => audit_refusal(
+            conn,
+            actor,
+            "assign",
+            Some(pool_id),
+            &[],
+            &ChangeError::Refused(refusal),
+        ),
+        None => Ok(()),
+    }
+}
+
 pub fn audit_refusal(
     conn: &Connection,
     actor: &Actor,

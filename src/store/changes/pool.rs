@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ChangeError, Refusal};
-use crate::domain::Seats;
+use crate::domain::{Seats, assignable};
 
 /// The pool's state at the start of a change; `consumed` follows the change.
 #[derive(Debug, Clone)]
@@ -78,33 +78,13 @@ impl PoolState {
 
     /// Why the pool takes no new seats at all, whatever their number.
     pub fn status_refusal(&self) -> Option<Refusal> {
-        let pool = self.name.clone();
-        if self.kind == "agreement" {
-            let why = "agreement pools are counted from detected inventory, not assigned; \
-                       change the agreement's license count or the inventory instead";
-            return Some(Refusal::NotAssignable {
-                pool,
-                why: why.to_owned(),
-            });
-        }
-        match self.status.as_str() {
-            "disabled" => Some(Refusal::Disabled {
-                pool,
-                reason: self
-                    .disabled_reason
-                    .as_deref()
-                    .unwrap_or("no reason recorded")
-                    .replace('_', " "),
-            }),
-            "pending_activation" => Some(Refusal::PendingActivation { pool }),
-            "suspended" => Some(Refusal::NotAssignable {
-                pool,
-                why: "the subscription is suspended at the source; settle it there, sync, and \
-                      assign again"
-                    .to_owned(),
-            }),
-            _ => None,
-        }
+        let kind = self.kind.parse().ok()?;
+        assignable::blocker(kind, &self.status, self.disabled_reason.as_deref()).map(|blocker| {
+            Refusal::Blocked {
+                pool: self.name.clone(),
+                blocker,
+            }
+        })
     }
 
     /// Why `needed` more seats cannot be given, if they cannot (R-LIC-3).
