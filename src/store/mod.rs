@@ -9,6 +9,7 @@ pub mod changes;
 mod columns;
 pub mod connectors;
 pub mod db;
+pub mod filter_sql;
 pub mod groups;
 pub mod list;
 pub mod pools;
