@@ -7,6 +7,7 @@ use ratatui::widgets::{
     Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
 };
 
+use super::columns::{self, display_width};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
 use crate::app::state::{AppState, Overlay};
@@ -53,28 +54,71 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     };
     let block = Block::default().borders(Borders::ALL).title(title(state, theme));
     let inner_height = area.height.saturating_sub(3) as usize;
-    let header = TableRow::new(state.pane.columns().iter().enumerate().map(|(i, c)| {
-        let text = if i == table.sort {
-            format!("{c}{}", if table.descending { "↓" } else { "↑" })
-        } else {
-            (*c).to_owned()
-        };
-        Span::styled(text, theme.header())
-    }));
+    let headers: Vec<String> = state
+        .pane
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == table.sort {
+                format!("{c}{}", if table.descending { "↓" } else { "↑" })
+            } else {
+                (*c).to_owned()
+            }
+        })
+        .collect();
+    // Every row held (not only those on screen) sizes the columns, so they
+    // keep still while the selection moves.
+    let held: Vec<Vec<panes::Cell>> = table
+        .window
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = panes::cells(row, &ctx);
+            if table.marked.contains(&row.id())
+                && let Some(first) = cells.first_mut()
+            {
+                first.text.insert_str(0, "• ");
+                first.style = first.style.patch(theme.warn());
+            }
+            cells
+        })
+        .collect();
+    let specs = panes::widths(state.pane);
+    let wanted: Vec<usize> = (0..specs.len())
+        .map(|i| {
+            held.iter()
+                .filter_map(|cells| cells.get(i))
+                .map(|cell| display_width(&cell.text))
+                .chain(headers.get(i).map(|h| display_width(h)))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let widths = columns::layout(specs, &wanted, area.width.saturating_sub(2));
+    let fit = |i: usize, text: &str| {
+        let width = widths.get(i).copied().unwrap_or(0) as usize;
+        specs
+            .get(i)
+            .map_or_else(|| text.to_owned(), |spec| spec.cut(text, width))
+    };
+    let header = TableRow::new(
+        headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Span::styled(fit(i, h), theme.header())),
+    );
     let count = table.count.unwrap_or(0);
     let end = (table.scroll + inner_height).min(count);
     let rows = (table.scroll..end).map(|index| {
-        let row = match table.row(index) {
-            Some(row) => {
-                let mut cells = panes::cells(row, &ctx);
-                if table.marked.contains(&row.id())
-                    && let Some(first) = cells.first_mut()
-                {
-                    first.text.insert_str(0, "• ");
-                    first.style = first.style.patch(theme.warn());
-                }
-                TableRow::new(cells.into_iter().map(|cell| Span::styled(cell.text, cell.style)))
-            }
+        let held_row = index.checked_sub(table.window.offset).and_then(|i| held.get(i));
+        let row = match held_row {
+            Some(cells) => TableRow::new(
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cell)| Span::styled(fit(i, &cell.text), cell.style)),
+            ),
             None => TableRow::new([Span::styled("…", theme.dim())]),
         };
         if index == table.selected {
@@ -83,7 +127,7 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
             row
         }
     });
-    let widget = Table::new(rows, panes::widths(state.pane))
+    let widget = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .block(block)
         .column_spacing(1);
@@ -100,8 +144,20 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         } else {
             "no rows match the filter (Esc clears it)"
         };
-        let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
-        frame.render_widget(Paragraph::new(Span::styled(message, theme.dim())), inner);
+        let message = match state.pane.parse_filter(table.filter.value()) {
+            Err(err) => format!("the filter lists nothing until it is fixed: {err}"),
+            Ok(_) => message.to_owned(),
+        };
+        let inner = Rect::new(
+            area.x + 2,
+            area.y + 2,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(3),
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(message, theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
     }
     if count > inner_height {
         let mut scrollbar = ScrollbarState::new(count.saturating_sub(inner_height)).position(table.scroll);
