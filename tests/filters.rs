@@ -137,6 +137,16 @@ fn apps_and_users_offer_their_own_fields() {
         .rows;
     assert!(!off.is_empty() && off.iter().all(|u| !u.enabled));
     assert_eq!(off.len(), everyone.iter().filter(|u| !u.enabled).count());
+    let holds = |u: &users::UserRow| u.pool_names.iter().any(|n| n.to_lowercase().contains("visio"));
+    let visio = users::page(&conn, &request(PaneId::Users, "pool:VISIO"))
+        .unwrap()
+        .rows;
+    assert!(!visio.is_empty() && visio.iter().all(holds));
+    assert_eq!(visio.len(), everyone.iter().filter(|u| holds(u)).count());
+    let without = users::page(&conn, &request(PaneId::Users, "!pool:visio"))
+        .unwrap()
+        .rows;
+    assert_eq!(without.len(), everyone.len() - visio.len());
     let busy = users::page(&conn, &request(PaneId::Users, "seats>10 !state:disabled"))
         .unwrap()
         .rows;

@@ -14,6 +14,11 @@ use crate::domain::filter::{Field, FieldKind, Filter, Op, Test, Value};
 pub struct FilterColumn {
     pub field: Field,
     pub sql: &'static str,
+    /// A condition over other rows that holds the test: `{test}` is replaced
+    /// by the test on `sql`. For a value a row has many of (the pools a user
+    /// holds), asking "is this row among those with a matching one" reads an
+    /// index instead of building every row's list.
+    pub within: Option<&'static str>,
 }
 
 /// Declares a filter column.
@@ -21,6 +26,21 @@ pub const fn column(name: &'static str, kind: FieldKind, sql: &'static str) -> F
     FilterColumn {
         field: Field { name, kind },
         sql,
+        within: None,
+    }
+}
+
+/// Declares a filter column tested inside `within` (see `FilterColumn`).
+pub const fn column_within(
+    name: &'static str,
+    kind: FieldKind,
+    sql: &'static str,
+    within: &'static str,
+) -> FilterColumn {
+    FilterColumn {
+        field: Field { name, kind },
+        sql,
+        within: Some(within),
     }
 }
 
@@ -99,9 +119,23 @@ fn term_sql(
         .iter()
         .find(|c| c.field == *field)
         .ok_or_else(|| rusqlite::Error::InvalidColumnName(format!("filter field {}", field.name)))?;
-    let expression = column.sql;
+    let (sql, value) = condition_sql(column.sql, op, value, param, today);
+    Ok(match column.within {
+        Some(within) => (within.replace("{test}", &sql), value),
+        None => (sql, value),
+    })
+}
+
+/// The test of one condition on `expression`.
+fn condition_sql(
+    expression: &str,
+    op: Op,
+    value: &Value,
+    param: &str,
+    today: NaiveDate,
+) -> (String, Option<SqlValue>) {
     let compare = |value: SqlValue| (format!("({expression}) {} {param}", op.sql()), Some(value));
-    Ok(match value {
+    match value {
         Value::Text(text) if op == Op::Contains => {
             let (sql, value) = contains(expression, text, param);
             (sql, Some(value))
@@ -130,7 +164,7 @@ fn term_sql(
             format!("substr({expression}, 1, 10) {} {param}", op.sql()),
             Some(SqlValue::Text(date.resolve(today).format("%Y-%m-%d").to_string())),
         ),
-    })
+    }
 }
 
 /// A `LIKE` pattern with `\` as escape character, matching `needle`

@@ -4,7 +4,7 @@ use rusqlite::{Connection, Row};
 use serde::Serialize;
 
 use super::columns::flag;
-use super::filter_sql::{FilterColumn, column};
+use super::filter_sql::{FilterColumn, column, column_within};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Date, Flag, Number, Text};
 
@@ -52,7 +52,15 @@ pub const FIELDS: &[FilterColumn] = &[
     column("deleted", Flag, "deleted"),
     column("seats", Number, "seat_count"),
     column("errors", Number, "errors"),
-    column("pool", Text, "coalesce(pool_names, '')"),
+    // The pools a user holds, found from the pools' side: the few pools
+    // whose name matches, then their seats through the pool index.
+    column_within(
+        "pool",
+        Text,
+        "p.name",
+        "id IN (SELECT s.user_id FROM pools p CROSS JOIN assignments s ON s.pool_id = p.id \
+         WHERE s.state <> 'error' AND s.user_id IS NOT NULL AND {test})",
+    ),
     column("signin", Date, "coalesce(last_sign_in, '0000-01-01')"),
 ];
 
