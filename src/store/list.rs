@@ -4,7 +4,7 @@
 use rusqlite::{Connection, Row};
 
 use super::filter_sql::{self, FilterColumn};
-use crate::domain::{Field, Filter};
+use crate::domain::Filter;
 
 /// What a pane asks the store for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,13 +63,6 @@ pub struct ListSpec {
     pub sort_keys: &'static [&'static str],
     /// A unique column that breaks ties so paging is stable.
     pub tiebreak: &'static str,
-}
-
-impl ListSpec {
-    /// The fields as the filter parser sees them.
-    pub fn filter_fields(&self) -> Vec<Field> {
-        self.fields.iter().map(|c| c.field).collect()
-    }
 }
 
 /// Binds every named parameter the statement uses; the others are skipped

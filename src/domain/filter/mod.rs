@@ -170,8 +170,9 @@ impl Filter {
         }
     }
 
-    /// A filter of plain words only (no conditions), for tests and callers
-    /// without fields.
+    /// A filter read against no fields: words and quoted phrases search the
+    /// text; a condition-like term (`kind:x`) names no field, so it passes
+    /// no row. For tests and callers that offer no fields.
     pub fn words(typed: &str) -> Option<Filter> {
         Filter::parse_or_never(typed, &[])
     }
