@@ -71,15 +71,18 @@ pub enum Commands {
         #[arg(long, value_name = "POOL")]
         pool: Option<String>,
     },
-    /// License pools with total / consumed / available.
+    /// License pools with total / consumed / available, status and expiry.
     Pools {
+        /// Keep pools that pass the console's filter (`free<10 !kind:vpp`; see `?` in the console).
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Users with their licenses; `users remove UPN` when a user leaves.
     Users {
-        /// Keep users whose UPN, name or department contains TEXT (! inverts).
-        #[arg(long, value_name = "TEXT")]
+        /// Keep users that pass the console's filter (`perez !state:deleted seats>3`).
+        #[arg(long, value_name = "FILTER")]
         filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -262,16 +265,28 @@ fn headless(
                 crate::headless::snapshot(&conn, pane, pool, (width, height), &actor, chrono::Utc::now())?;
             print(&text)
         }
-        Commands::Pools { format } => {
+        Commands::Pools { filter, format } => {
+            let filter = list_filter(PaneId::Licenses, filter.as_deref())?;
             let conn = store::open(db, OpenMode::MustExist)?;
-            print(&crate::headless::pools(&conn, format)?)
+            print(&crate::headless::pools(
+                &conn,
+                filter,
+                format,
+                chrono::Utc::now(),
+            )?)
         }
         Commands::Users {
             action: Some(action), ..
         } => crate::cli_changes::users(&session(), action),
         Commands::Users { filter, format, .. } => {
+            let filter = list_filter(PaneId::Users, filter.as_deref())?;
             let conn = store::open(db, OpenMode::MustExist)?;
-            print(&crate::headless::users(&conn, filter.as_deref(), format)?)
+            print(&crate::headless::users(
+                &conn,
+                filter,
+                format,
+                chrono::Utc::now(),
+            )?)
         }
         Commands::Assign(args) => crate::cli_changes::assign(&session(), args),
         Commands::Unassign(args) => crate::cli_changes::unassign(&session(), args),
@@ -286,6 +301,11 @@ fn headless(
 fn pane_names() -> String {
     let names: Vec<&str> = PaneId::ALL.iter().map(|p| p.command()).collect();
     format!("{} (assignees needs --pool POOL)", names.join(", "))
+}
+
+/// `--filter` of a list command, or an exit-2 error naming the term.
+fn list_filter(pane: PaneId, typed: Option<&str>) -> Result<Option<crate::domain::Filter>, Failure> {
+    crate::headless::parse_filter(pane, typed).map_err(|err| Failure::usage(format!("--filter {err}")))
 }
 
 /// The pool a command-line key names, or an exit-2 error that says why not.

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 use crate::app::keymap::Keymap;
 use crate::app::{AppState, PaneId, update};
+use crate::domain::{Filter, FilterError};
 use crate::output::{self, Format};
 use crate::store::pools::PoolRow;
 use crate::store::{self, PageRequest, users::UserRow};
@@ -36,6 +37,11 @@ pub fn console_state_of(
 ) -> rusqlite::Result<AppState> {
     let mut state = AppState::new(Keymap::default(), actor.to_owned(), false, now);
     state.size = size;
+    // Every list is measured against `now`, not the wall clock, so a render
+    // (and every test built on one) is the same whatever the real date.
+    for table in &mut state.tables {
+        table.as_of = Some(now.to_rfc3339());
+    }
     state.status = store::status::read(conn, actor)?;
     update::show(&mut state, pane);
     let scope = pool.as_ref().map(|(id, _)| *id);
@@ -67,10 +73,34 @@ fn figure(value: Option<i64>) -> String {
     value.map_or("unlimited".to_owned(), |v| v.to_string())
 }
 
-/// `seats pools` in the chosen format.
-pub fn pools(conn: &Connection, format: Format) -> rusqlite::Result<String> {
-    let pools = store::pools::all(conn)?;
-    let headers = ["id", "name", "kind", "source", "total", "consumed", "available"];
+/// Reads `--filter TEXT` of a list command the way `pane`'s `/` reads it.
+pub fn parse_filter(pane: PaneId, typed: Option<&str>) -> Result<Option<Filter>, FilterError> {
+    match typed {
+        Some(typed) => pane.parse_filter(typed),
+        None => Ok(None),
+    }
+}
+
+/// `seats pools` in the chosen format: the pools that pass `filter`, with
+/// status and expiry measured at `now`.
+pub fn pools(
+    conn: &Connection,
+    filter: Option<Filter>,
+    format: Format,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
+    let pools = store::pools::list(conn, filter, Some(now.to_rfc3339()))?;
+    let headers = [
+        "id",
+        "name",
+        "kind",
+        "source",
+        "total",
+        "consumed",
+        "available",
+        "status",
+        "expires",
+    ];
     let cells = |p: &PoolRow| {
         vec![
             p.id.to_string(),
@@ -80,6 +110,8 @@ pub fn pools(conn: &Connection, format: Format) -> rusqlite::Result<String> {
             figure(p.total),
             p.consumed.to_string(),
             figure(p.available),
+            p.status.to_string(),
+            p.expires.clone().unwrap_or_default(),
         ]
     };
     let table: Vec<Vec<String>> = pools.iter().map(cells).collect();
@@ -87,9 +119,15 @@ pub fn pools(conn: &Connection, format: Format) -> rusqlite::Result<String> {
 }
 
 /// `seats users` in the chosen format; the filter works as in the console.
-pub fn users(conn: &Connection, filter: Option<&str>, format: Format) -> rusqlite::Result<String> {
+pub fn users(
+    conn: &Connection,
+    filter: Option<Filter>,
+    format: Format,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
     let request = PageRequest {
-        filter: filter.and_then(crate::domain::TextFilter::parse),
+        filter,
+        as_of: Some(now.to_rfc3339()),
         limit: usize::MAX >> 1,
         ..PageRequest::default()
     };

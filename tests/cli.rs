@@ -110,7 +110,7 @@ fn pools_json_has_the_contract_keys_and_null_for_unlimited() {
         home.path(),
         &["pools", "--format", "csv", "--db", db.to_str().unwrap()],
     );
-    assert!(text(&csv.stdout).starts_with("id,name,kind,source,total,consumed,available\n"));
+    assert!(text(&csv.stdout).starts_with("id,name,kind,source,total,consumed,available,status,expires\n"));
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Snapshots of every pane at 80x24 and 160x48 from a small fixed seed,
+//! Snapshots of every pane at 80x24 and 160x48 (and the widest-named ones
+//! at 120x30) from a small fixed seed,
 //! rendered through the same code as the console and `seats snapshot`.
 #![allow(clippy::unwrap_used)]
 
@@ -33,6 +34,7 @@ macro_rules! pane_snapshots {
 
 pane_snapshots! {
     licenses_80x24 => PaneId::Licenses, 80, 24;
+    licenses_120x30 => PaneId::Licenses, 120, 30;
     licenses_160x48 => PaneId::Licenses, 160, 48;
     apps_80x24 => PaneId::Apps, 80, 24;
     apps_160x48 => PaneId::Apps, 160, 48;
@@ -41,7 +43,10 @@ pane_snapshots! {
     agreements_80x24 => PaneId::Agreements, 80, 24;
     agreements_160x48 => PaneId::Agreements, 160, 48;
     users_80x24 => PaneId::Users, 80, 24;
+    users_120x30 => PaneId::Users, 120, 30;
     users_160x48 => PaneId::Users, 160, 48;
+    audit_120x30 => PaneId::Audit, 120, 30;
+    audit_160x48 => PaneId::Audit, 160, 48;
 }
 
 #[test]

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rusqlite::params;
-use seats::domain::TextFilter;
+use seats::domain::Filter;
 use seats::store::{self, OpenMode, PageRequest, SCHEMA_VERSION, StoreError, pools};
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -123,14 +123,14 @@ fn windows_are_sorted_filtered_and_counted() {
     assert_eq!(used, vec![239, 238, 237, 236, 235]);
 
     let filtered = PageRequest {
-        filter: TextFilter::parse("pool 01"),
+        filter: Filter::words("\"pool 01\""),
         limit: 100,
         ..PageRequest::default()
     };
     let page = pools::page(&conn, &filtered).unwrap();
     assert_eq!(page.count, 10, "Pool 010..019");
     let inverted = PageRequest {
-        filter: TextFilter::parse("!POOL 01"),
+        filter: Filter::words("!\"POOL 01\""),
         limit: 1,
         ..PageRequest::default()
     };
@@ -152,7 +152,7 @@ fn filter_wildcards_are_literal() {
     )
     .unwrap();
     let request = PageRequest {
-        filter: TextFilter::parse("0%"),
+        filter: Filter::words("0%"),
         limit: 10,
         ..PageRequest::default()
     };
@@ -257,7 +257,7 @@ fn filters_fold_case_beyond_ascii() {
     }
     let names = |typed: &str| -> Vec<String> {
         let request = PageRequest {
-            filter: TextFilter::parse(typed),
+            filter: Filter::words(typed),
             limit: 10,
             ..PageRequest::default()
         };

@@ -81,6 +81,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             let request = crate::store::PageRequest {
                 filter: table.text_filter(),
                 scope: table.scope,
+                as_of: table.as_of.clone(),
                 ..Default::default()
             };
             open_preview(state, Change::ReleaseListed { request })

@@ -117,6 +117,30 @@ impl PaneId {
         }
     }
 
+    /// The fields this pane's filter conditions may name (`free<10`).
+    pub fn filter_fields(self) -> Vec<crate::domain::Field> {
+        let columns = match self {
+            PaneId::Licenses => pools::FIELDS,
+            PaneId::Apps => apps::FIELDS,
+            PaneId::Connectors => connectors::FIELDS,
+            PaneId::Agreements => agreements::FIELDS,
+            PaneId::Users => users::FIELDS,
+            PaneId::Assignees => assignees::FIELDS,
+            PaneId::Reclaim => reclaim::FIELDS,
+            PaneId::Audit => audit::FIELDS,
+            PaneId::Groups => groups::FIELDS,
+        };
+        columns.iter().map(|c| c.field).collect()
+    }
+
+    /// Reads `typed` as this pane's filter; the error names the term.
+    pub fn parse_filter(
+        self,
+        typed: &str,
+    ) -> Result<Option<crate::domain::Filter>, crate::domain::FilterError> {
+        crate::domain::Filter::parse(typed, &self.filter_fields())
+    }
+
     /// The tab after this one (wrapping); views outside the tabs go to the first.
     pub fn next(self) -> PaneId {
         let tabs = PaneId::TABS;

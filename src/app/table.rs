@@ -5,7 +5,7 @@
 use tui_input::Input;
 
 use super::pane::{PaneId, Row};
-use crate::domain::TextFilter;
+use crate::domain::Filter;
 use crate::store::{Page, PageRequest};
 
 /// Rows asked for at a time.
@@ -46,6 +46,10 @@ pub struct TableState {
     /// The sort or the filter changed and the rows held are not yet the
     /// new list's.
     pub resetting: bool,
+    /// The instant "inactive N days", expiry and filter dates are measured
+    /// from (RFC 3339); None = the wall clock when the store reads. Fixed by
+    /// headless renders and tests so they do not depend on the real date.
+    pub as_of: Option<String>,
 }
 
 /// A request for a window, tagged so its reply can be matched.
@@ -76,12 +80,16 @@ impl TableState {
             marked: std::collections::BTreeSet::new(),
             viewport: 10,
             resetting: false,
+            as_of: None,
         }
     }
 
-    /// The parsed filter.
-    pub fn text_filter(&self) -> Option<TextFilter> {
-        TextFilter::parse(self.filter.value())
+    /// The parsed filter; an invalid one passes no row (the hint line says
+    /// why), so a typo never widens the list or what "every listed" means.
+    pub fn text_filter(&self) -> Option<Filter> {
+        self.pane
+            .parse_filter(self.filter.value())
+            .unwrap_or_else(|_| Some(Filter::never()))
     }
 
     /// The selected row, if it is in the window.
@@ -110,7 +118,7 @@ impl TableState {
                 offset,
                 limit: self.window_size(),
                 scope: self.scope,
-                as_of: None,
+                as_of: self.as_of.clone(),
             },
         }
     }

@@ -4,11 +4,13 @@ pub mod assignable;
 pub mod expiry;
 pub mod filter;
 pub mod kinds;
+pub mod lifecycle;
 pub mod principal;
 pub mod seats;
 
 pub use expiry::{Countdown, countdown};
-pub use filter::TextFilter;
+pub use filter::{Field, FieldKind, Filter, FilterError};
 pub use kinds::{ConnectorKind, PoolKind, Role, Source};
+pub use lifecycle::PoolStatus;
 pub use principal::Principal;
 pub use seats::{SeatLevel, Seats, Shortfall};

@@ -106,11 +106,43 @@ impl Seats {
         }
     }
 
-    /// Share consumed, 0.0..=1.0 (capped), or None when unlimited or empty.
-    pub fn ratio(&self) -> Option<f64> {
+    /// The share of the total that is used, in whole percent, rounded down
+    /// so that 100 means no seat is left (999 of 1000 is 99); above 100 when
+    /// over-allocated; None when unlimited or no seat was purchased.
+    pub fn used_percent(&self) -> Option<i64> {
         match self.total {
-            Some(total) if total > 0 => Some((self.consumed as f64 / total as f64).min(1.0)),
+            Some(total) if total > 0 => Some(self.consumed.max(0).saturating_mul(100) / total),
             _ => None,
+        }
+    }
+
+    /// Tenths of the usage bar that are filled: the used share rounded down
+    /// (a full bar means no seat is left), at most 10; None without a bar.
+    pub fn used_tenths(&self) -> Option<usize> {
+        self.used_percent()
+            .map(|percent| (percent / 10).clamp(0, 10) as usize)
+    }
+
+    /// What the usage bar shows, in words, for every case: "83% used, 122
+    /// free", "0% used, 50 free", "167% used: over-allocated by 2",
+    /// "unlimited (flat-rate), 74 used", "no seats purchased".
+    pub fn usage(&self) -> String {
+        let consumed = self.consumed;
+        let (Some(total), Some(percent)) = (self.total, self.used_percent()) else {
+            return match self.total {
+                None => format!("unlimited (flat-rate), {consumed} used"),
+                Some(_) if consumed > 0 => {
+                    format!("over-allocated: {consumed} used, no seats purchased")
+                }
+                Some(_) => "no seats purchased".to_owned(),
+            };
+        };
+        let free = total - consumed;
+        match self.level() {
+            SeatLevel::Over => format!("{percent}% used: over-allocated by {}", -free),
+            SeatLevel::Exhausted => format!("{percent}% used: no seats left"),
+            SeatLevel::Low => format!("{percent}% used, {free} free: nearly exhausted"),
+            SeatLevel::Ok | SeatLevel::Unlimited => format!("{percent}% used, {free} free"),
         }
     }
 }
@@ -124,17 +156,6 @@ impl SeatLevel {
             SeatLevel::Low => "!",
             SeatLevel::Exhausted => "■",
             SeatLevel::Over => "✗",
-        }
-    }
-
-    /// A word for the detail panel and help.
-    pub fn describe(self) -> &'static str {
-        match self {
-            SeatLevel::Unlimited => "unlimited (flat-rate)",
-            SeatLevel::Ok => "seats available",
-            SeatLevel::Low => "nearly exhausted",
-            SeatLevel::Exhausted => "no seats left",
-            SeatLevel::Over => "over-allocated",
         }
     }
 }
@@ -189,6 +210,31 @@ mod tests {
         assert_eq!(Seats::new(Some(5), 3).level(), SeatLevel::Low);
         assert_eq!(Seats::new(Some(5), 5).level(), SeatLevel::Exhausted);
         assert_eq!(Seats::new(Some(5), 6).level(), SeatLevel::Over);
+    }
+
+    #[test]
+    fn usage_says_what_the_bar_shows_in_every_case() {
+        let usage = |total, consumed| Seats::new(total, consumed).usage();
+        assert_eq!(usage(Some(720), 598), "83% used, 122 free");
+        assert_eq!(usage(Some(50), 0), "0% used, 50 free");
+        assert_eq!(usage(Some(1000), 999), "99% used, 1 free: nearly exhausted");
+        assert_eq!(usage(Some(40), 40), "100% used: no seats left");
+        assert_eq!(usage(Some(3), 5), "166% used: over-allocated by 2");
+        assert_eq!(usage(None, 74), "unlimited (flat-rate), 74 used");
+        assert_eq!(usage(Some(0), 0), "no seats purchased");
+        assert_eq!(usage(Some(0), 3), "over-allocated: 3 used, no seats purchased");
+    }
+
+    #[test]
+    fn the_bar_fills_with_the_used_share_and_is_full_only_when_none_is_left() {
+        let tenths = |total, consumed| Seats::new(total, consumed).used_tenths();
+        assert_eq!(tenths(Some(720), 598), Some(8));
+        assert_eq!(tenths(Some(50), 0), Some(0));
+        assert_eq!(tenths(Some(1000), 999), Some(9));
+        assert_eq!(tenths(Some(40), 40), Some(10));
+        assert_eq!(tenths(Some(3), 5), Some(10));
+        assert_eq!(tenths(None, 5), None);
+        assert_eq!(tenths(Some(0), 0), None);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use rusqlite::{Connection, Row};
 
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Date, Number, Text};
 
 /// One agreement as the Agreements pane shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +44,24 @@ impl AgreementRow {
 /// Inst = computers where the software was found.
 pub const COLUMNS: &[&str] = &["Name", "Group", "Lic", "Inst", "Coverage", "Valid", "Ends"];
 
+/// What filter conditions may name in Agreements. A count not known yet
+/// (a volume agreement before validation) matches no condition.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("group", Text, "license_group"),
+    column("kind", Text, "kind"),
+    column("program", Text, "coalesce(program, '')"),
+    column("product", Text, "coalesce(product, '')"),
+    column("publisher", Text, "coalesce(publisher, '')"),
+    column("valid", Text, "validation"),
+    column("licensed", Number, "licensed"),
+    column("installed", Number, "installed"),
+    column("coverage", Number, "licensed - installed"),
+    column("sets", Number, "number_sets"),
+    column("starts", Date, "coalesce(starts_on, '0000-01-01')"),
+    column("ends", Date, "coalesce(ends_on, '9999-12-31')"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT ag.id, ag.name, ag.kind, lg.name AS license_group, ag.program, ag.starts_on, \
              ag.ends_on, ag.validation, ag.validated_at, ag.details, ag.source_file, \
@@ -62,6 +82,7 @@ const SPEC: ListSpec = ListSpec {
            LEFT JOIN publishers pu ON pu.id = pr.publisher_id",
     haystack: "name || ' ' || license_group || ' ' || kind || ' ' || validation || ' ' || \
                coalesce(program, '') || ' ' || coalesce(product, '') || ' ' || coalesce(publisher, '')",
+    fields: FIELDS,
     sort_keys: &[
         "name COLLATE NOCASE",
         "license_group COLLATE NOCASE",

@@ -3,7 +3,9 @@
 use rusqlite::{Connection, Row};
 
 use super::columns::flag;
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Flag, Number, Share, Text};
 
 /// One app as the Apps pane shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,32 @@ pub const COLUMNS: &[&str] = &[
     "Name", "License", "Platform", "Total", "Used", "Free", "Installs", "Sync",
 ];
 
+/// What filter conditions may name in Apps. An app without a pool has no
+/// seats: its total, used and free match no condition.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("publisher", Text, "coalesce(publisher, '')"),
+    column("license", Text, "license_type"),
+    column("platform", Text, "platform"),
+    column("source", Text, "source"),
+    column("sync", Text, "sync_status"),
+    column(
+        "total",
+        Number,
+        "CASE WHEN pool_id IS NULL THEN NULL ELSE coalesce(total, 9223372036854775807) END",
+    ),
+    column("used", Share, "consumed"),
+    column(
+        "free",
+        Share,
+        "CASE WHEN pool_id IS NULL THEN NULL ELSE coalesce(available, 9223372036854775807) END",
+    ),
+    column("installs", Number, "installed"),
+    column("pending", Number, "pending"),
+    column("failed", Number, "failed"),
+    column("encrypted", Flag, "encrypted"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \
              a.encrypted, a.sync_status, a.skip_reason, a.install_scope, a.install_url, \
@@ -43,6 +71,7 @@ const SPEC: ListSpec = ListSpec {
            FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
     haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
                sync_status || ' ' || coalesce(publisher, '')",
+    fields: FIELDS,
     sort_keys: &[
         "name COLLATE NOCASE",
         "license_type",

@@ -3,7 +3,9 @@
 
 use rusqlite::{Connection, Row};
 
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Date, Flag, Text};
 
 /// One seat of a pool.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +41,20 @@ impl AssigneeRow {
 /// Column order of the Assignees table.
 pub const COLUMNS: &[&str] = &["Who", "Name", "How", "State", "Invite", "Assigned"];
 
+/// What filter conditions may name in the seats of a pool; `state` is the
+/// seat's state and its error code (`state:CountViolation`).
+pub const FIELDS: &[FilterColumn] = &[
+    column("who", Text, "principal"),
+    column("name", Text, "coalesce(display_name, '')"),
+    column("group", Text, "coalesce(via_group, '')"),
+    column("direct", Flag, "direct"),
+    column("state", Text, "state || ' ' || coalesce(error, '')"),
+    column("intent", Text, "intent"),
+    column("invite", Text, "coalesce(invitation, '')"),
+    column("assigned", Date, "assigned_at"),
+    column("by", Text, "assigned_by"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT s.id, coalesce(u.upn, d.name) AS principal, u.display_name, s.user_id, s.device_id, \
              s.direct, g.name AS via_group, s.intent, s.state, s.error, s.invitation, s.assigned_at, \
@@ -50,6 +66,7 @@ const SPEC: ListSpec = ListSpec {
            WHERE s.pool_id = :scope",
     haystack: "principal || ' ' || coalesce(display_name, '') || ' ' || coalesce(via_group, 'direct') || ' ' || \
                state || ' ' || coalesce(error, '') || ' ' || coalesce(invitation, '')",
+    fields: FIELDS,
     sort_keys: &[
         "principal COLLATE NOCASE",
         "coalesce(display_name, '') COLLATE NOCASE",

@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, Row};
 
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Date, Number, Text};
 
 /// One audit entry as the Audit view shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +35,28 @@ impl AuditEntry {
 /// Column order of the Audit table (newest first by default is `S`).
 pub const COLUMNS: &[&str] = &["At", "Actor", "Action", "Pool", "Seats", "Result"];
 
+/// What filter conditions may name in the audit log; `seats` is the change
+/// in consumed seats (`seats<0` finds releases).
+pub const FIELDS: &[FilterColumn] = &[
+    column("at", Date, "at"),
+    column("actor", Text, "actor"),
+    column("action", Text, "action"),
+    column("pool", Text, "coalesce(pool, '')"),
+    column("who", Text, "principals"),
+    column("result", Text, "result"),
+    column(
+        "seats",
+        Number,
+        "coalesce(consumed_after, 0) - coalesce(consumed_before, 0)",
+    ),
+    column("batch", Text, "coalesce(batch_id, '')"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT id, at, actor, action, pool_name AS pool, principals, consumed_before, consumed_after, \
              result, detail, batch_id FROM audit",
     haystack: "at || ' ' || actor || ' ' || action || ' ' || coalesce(pool, '') || ' ' || principals || ' ' || result",
+    fields: FIELDS,
     sort_keys: &[
         "at",
         "actor",

@@ -3,8 +3,10 @@
 use rusqlite::{Connection, Row};
 
 use super::columns::{flag, parse_text};
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::ConnectorKind;
+use crate::domain::FieldKind::{Date, Flag, Number, Text};
 
 /// One connector as the Connectors pane shows it. Secrets never leave the
 /// store: only whether one is configured (R-CON-9).
@@ -35,6 +37,23 @@ pub struct ConnectorRow {
 /// Column order of the Connectors table.
 pub const COLUMNS: &[&str] = &["Name", "Kind", "State", "Last sync", "Last success", "Token"];
 
+/// What filter conditions may name in Connectors; a date never reached
+/// (no sync yet) counts as long ago, a token without expiry as never
+/// expiring.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("kind", Text, "kind"),
+    column("state", Text, "state"),
+    column("enabled", Flag, "enabled"),
+    column("account", Text, "coalesce(account, '')"),
+    column("error", Text, "coalesce(last_error, '')"),
+    column("sync", Date, "coalesce(last_sync_at, '0000-01-01')"),
+    column("success", Date, "coalesce(last_success_at, '0000-01-01')"),
+    column("token", Date, "coalesce(token_expires_at, '9999-12-31')"),
+    column("pools", Number, "pools"),
+    column("pending", Number, "pending_changes"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT c.*, c.secret_ref IS NOT NULL AS has_secret, \
              (SELECT count(*) FROM pools p WHERE p.connector_id = c.id) AS pools, \
@@ -42,6 +61,7 @@ const SPEC: ListSpec = ListSpec {
            FROM connectors c",
     haystack: "name || ' ' || kind || ' ' || state || ' ' || coalesce(account, '') || ' ' || \
                coalesce(last_error, '')",
+    fields: FIELDS,
     sort_keys: &[
         "name COLLATE NOCASE",
         "kind",

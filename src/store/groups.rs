@@ -3,7 +3,9 @@
 
 use rusqlite::{Connection, Row};
 
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Number, Text};
 
 /// One group as the Groups view shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +26,17 @@ pub struct GroupRow {
 /// Column order of the Groups table.
 pub const COLUMNS: &[&str] = &["Name", "Kind", "Members", "Pools", "Errors"];
 
+/// What filter conditions may name in Groups; `pool` is the name of a pool
+/// the group is given.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("kind", Text, "kind"),
+    column("members", Number, "members"),
+    column("pools", Number, "pools"),
+    column("errors", Number, "errors"),
+    column("pool", Text, "coalesce(pool_names, '')"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT g.id, g.name, g.kind, \
              (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS members, \
@@ -33,6 +46,7 @@ const SPEC: ListSpec = ListSpec {
                 WHERE ga.group_id = g.id) AS pool_names \
            FROM groups g",
     haystack: "name || ' ' || kind || CASE WHEN errors > 0 THEN ' error CountViolation' ELSE '' END",
+    fields: FIELDS,
     sort_keys: &["name COLLATE NOCASE", "kind", "members", "pools", "errors"],
     tiebreak: "id",
 };

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, Row};
 
-use crate::domain::TextFilter;
+use super::filter_sql::{self, FilterColumn};
+use crate::domain::Filter;
 
 /// What a pane asks the store for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -12,8 +13,9 @@ pub struct PageRequest {
     pub sort: usize,
     /// Sort descending instead of ascending.
     pub descending: bool,
-    /// Keep only rows that pass this filter.
-    pub filter: Option<TextFilter>,
+    /// Keep only rows that pass this filter (parsed against the list's
+    /// `fields`).
+    pub filter: Option<Filter>,
     /// First row of the window.
     pub offset: usize,
     /// Rows in the window.
@@ -21,7 +23,8 @@ pub struct PageRequest {
     /// The parent the list is scoped to (the pool of an assignee list), bound
     /// as `:scope`.
     pub scope: Option<i64>,
-    /// The moment "inactive for N days" is measured from, bound as `:as_of`
+    /// The moment "inactive for N days", a pool's expiry and dates in the
+    /// filter counted from today are measured from, bound as `:as_of`
     /// (RFC 3339); None means the wall clock.
     pub as_of: Option<String>,
 }
@@ -52,40 +55,21 @@ impl<T> Default for Page<T> {
 pub struct ListSpec {
     /// A full SELECT (no trailing WHERE/ORDER) that yields one row per item.
     pub base: &'static str,
-    /// An expression over the base columns that the filter searches.
+    /// An expression over the base columns that plain filter words search.
     pub haystack: &'static str,
+    /// The fields filter conditions may name (`free<10`), over the base columns.
+    pub fields: &'static [FilterColumn],
     /// One sort expression per table column, over the base columns.
     pub sort_keys: &'static [&'static str],
     /// A unique column that breaks ties so paging is stable.
     pub tiebreak: &'static str,
 }
 
-impl ListSpec {
-    /// SQLite's LIKE folds case for ASCII only. An ASCII needle can only
-    /// match ASCII text, so LIKE is exact for it (and fast); any other
-    /// needle is compared after Unicode lower-casing (`seats_fold`).
-    fn where_clause(&self, filter: Option<&TextFilter>) -> String {
-        match filter {
-            None => String::new(),
-            Some(f) if f.needle.is_ascii() => format!(
-                " WHERE ({}) {}LIKE :pattern ESCAPE '\\'",
-                self.haystack,
-                if f.invert { "NOT " } else { "" }
-            ),
-            Some(f) => format!(
-                " WHERE instr(seats_fold({}), :folded) {} 0",
-                self.haystack,
-                if f.invert { "=" } else { ">" }
-            ),
-        }
-    }
-}
-
 /// Binds every named parameter the statement uses; the others are skipped
 /// (a list without a filter has no `:pattern`).
 fn bind_named(
     stmt: &mut rusqlite::Statement<'_>,
-    values: &[(&str, rusqlite::types::Value)],
+    values: &[(String, rusqlite::types::Value)],
 ) -> rusqlite::Result<()> {
     for (name, value) in values {
         if let Some(index) = stmt.parameter_index(name)? {
@@ -103,8 +87,13 @@ pub fn fetch_page<T>(
     map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Page<T>> {
     use rusqlite::types::Value;
-    let filter = request.filter.as_ref();
-    let where_clause = spec.where_clause(filter);
+    let as_of = request
+        .as_of
+        .clone()
+        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
+    let today = crate::domain::expiry::parse_date(&as_of).unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let filter = filter_sql::compile(spec.haystack, spec.fields, request.filter.as_ref(), today)?;
+    let where_clause = &filter.where_clause;
     let sort_key = spec
         .sort_keys
         .get(request.sort)
@@ -119,23 +108,19 @@ pub fn fetch_page<T>(
         tiebreak = spec.tiebreak,
     );
     let count_sql = format!("SELECT count(*) FROM ({}){where_clause}", spec.base);
-    let as_of = request
-        .as_of
-        .clone()
-        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
     let mut values = vec![
         (
-            ":limit",
+            ":limit".to_owned(),
             Value::Integer(request.limit.min(i64::MAX as usize) as i64),
         ),
-        (":offset", Value::Integer(request.offset as i64)),
-        (":scope", request.scope.map_or(Value::Null, Value::Integer)),
-        (":as_of", Value::Text(as_of)),
+        (":offset".to_owned(), Value::Integer(request.offset as i64)),
+        (
+            ":scope".to_owned(),
+            request.scope.map_or(Value::Null, Value::Integer),
+        ),
+        (":as_of".to_owned(), Value::Text(as_of)),
     ];
-    if let Some(filter) = filter {
-        values.push((":pattern", Value::Text(filter.like_pattern())));
-        values.push((":folded", Value::Text(filter.needle.to_lowercase())));
-    }
+    values.extend(filter.values);
     let mut stmt = conn.prepare_cached(&rows_sql)?;
     bind_named(&mut stmt, &values)?;
     let mut rows = Vec::new();

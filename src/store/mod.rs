@@ -10,6 +10,7 @@ pub mod check;
 mod columns;
 pub mod connectors;
 pub mod db;
+pub mod filter_sql;
 pub mod groups;
 pub mod list;
 pub mod pools;

@@ -4,8 +4,10 @@ use rusqlite::{Connection, Row};
 use serde::Serialize;
 
 use super::columns::{flag, parse_text};
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
-use crate::domain::{PoolKind, Seats, Source};
+use crate::domain::FieldKind::{Date, Number, Share, Text};
+use crate::domain::{Filter, PoolKind, PoolStatus, Seats, Source};
 
 /// One pool as the Licenses pane and the CLI show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,6 +19,11 @@ pub struct PoolRow {
     pub total: Option<i64>,
     pub consumed: i64,
     pub available: Option<i64>,
+    /// The contract's status, derived from the source's (see
+    /// `domain::lifecycle`).
+    pub status: PoolStatus,
+    /// The end of the term as RFC 3339 (the start of that day, UTC).
+    pub expires: Option<String>,
     #[serde(skip)]
     pub detail: PoolDetail,
 }
@@ -26,6 +33,8 @@ pub struct PoolRow {
 pub struct PoolDetail {
     pub sku_part_number: Option<String>,
     pub source_consumed: Option<i64>,
+    /// What the source said (active, pending_activation, warning,
+    /// suspended, disabled).
     pub status: String,
     pub disabled_reason: Option<String>,
     pub pricing: Option<String>,
@@ -52,11 +61,38 @@ impl PoolRow {
 }
 
 /// Column order of the Licenses table; the sort keys follow it.
-pub const COLUMNS: &[&str] = &["Name", "Kind", "Source", "Total", "Used", "Free", "Expires"];
+pub const COLUMNS: &[&str] = &[
+    "Name", "Kind", "Source", "Total", "Used", "Free", "Status", "Expires",
+];
+
+/// What filter conditions may name in Licenses. An unlimited pool counts as
+/// more seats than any number (`free>10` keeps it, `free<10` drops it); a
+/// pool without an end date as never expiring.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("kind", Text, "kind"),
+    column("source", Text, "source"),
+    column("status", Text, "status"),
+    column("sku", Text, "coalesce(sku_part_number, '')"),
+    column("publisher", Text, "coalesce(publisher, '')"),
+    column("connector", Text, "coalesce(connector, '')"),
+    column("total", Number, "coalesce(total, 9223372036854775807)"),
+    column("used", Share, "consumed"),
+    column("free", Share, "coalesce(available, 9223372036854775807)"),
+    column("expires", Date, "coalesce(expires_on, '9999-12-31')"),
+    column("pending", Number, "pending_changes"),
+];
 
 const SPEC: ListSpec = ListSpec {
     base: "SELECT p.id, p.name, p.kind, p.source, p.total, p.consumed, \
-             p.total - p.consumed AS available, p.sku_part_number, p.source_consumed, p.status, \
+             p.total - p.consumed AS available, p.sku_part_number, p.source_consumed, \
+             p.status AS raw_status, \
+             CASE WHEN p.status IN ('pending_activation', 'suspended') THEN p.status \
+                  WHEN p.status = 'warning' OR (p.status = 'disabled' AND p.disabled_reason = 'expired') \
+                    THEN 'expired' \
+                  WHEN p.status = 'disabled' THEN 'disabled' \
+                  WHEN substr(p.expires_on, 1, 10) <= substr(:as_of, 1, 10) THEN 'expired' \
+                  ELSE 'active' END AS status, \
              p.disabled_reason, p.pricing, p.channel, p.billing_period, p.price_cents, \
              p.vendor_managed, p.assignable_to, p.starts_on, p.expires_on, p.publisher, \
              c.name AS connector, a.name AS app_name, a.install_url, \
@@ -67,6 +103,7 @@ const SPEC: ListSpec = ListSpec {
            LEFT JOIN apps a ON a.id = p.app_id",
     haystack: "name || ' ' || kind || ' ' || source || ' ' || \
                coalesce(sku_part_number, '') || ' ' || coalesce(publisher, '')",
+    fields: FIELDS,
     sort_keys: &[
         "name COLLATE NOCASE",
         "kind",
@@ -74,6 +111,7 @@ const SPEC: ListSpec = ListSpec {
         "coalesce(total, 9223372036854775807)",
         "consumed",
         "coalesce(available, 9223372036854775807)",
+        "status",
         "coalesce(expires_on, '9999')",
     ],
     tiebreak: "id",
@@ -88,10 +126,16 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<PoolRow> {
         total: row.get("total")?,
         consumed: row.get("consumed")?,
         available: row.get("available")?,
+        status: parse_text(row, "status")?,
+        expires: row
+            .get::<_, Option<String>>("expires_on")?
+            .as_deref()
+            .and_then(crate::domain::expiry::parse_date)
+            .map(|date| format!("{date}T00:00:00Z")),
         detail: PoolDetail {
             sku_part_number: row.get("sku_part_number")?,
             source_consumed: row.get("source_consumed")?,
-            status: row.get("status")?,
+            status: row.get("raw_status")?,
             disabled_reason: row.get("disabled_reason")?,
             pricing: row.get("pricing")?,
             channel: row.get("channel")?,
@@ -118,7 +162,19 @@ pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<P
 
 /// Every pool, sorted by name, for the CLI (pools number in the hundreds).
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<PoolRow>> {
+    list(conn, None, None)
+}
+
+/// Every pool that passes `filter`, sorted by name; statuses and relative
+/// dates are measured at `as_of` (RFC 3339; None = the wall clock).
+pub fn list(
+    conn: &Connection,
+    filter: Option<Filter>,
+    as_of: Option<String>,
+) -> rusqlite::Result<Vec<PoolRow>> {
     let request = PageRequest {
+        filter,
+        as_of,
         limit: usize::MAX >> 1,
         ..PageRequest::default()
     };
@@ -140,12 +196,15 @@ pub enum PoolLookup {
 /// SKU part number must name one pool only, since names are not unique.
 pub fn lookup(conn: &Connection, key: &str) -> rusqlite::Result<PoolLookup> {
     let sql = format!(
-        "SELECT * FROM ({}) WHERE name = ?1 COLLATE NOCASE OR sku_part_number = ?1 COLLATE NOCASE \
-         OR CAST(id AS TEXT) = ?1 ORDER BY CAST(id AS TEXT) = ?1 DESC, id",
+        "SELECT * FROM ({}) WHERE name = :key COLLATE NOCASE OR sku_part_number = :key COLLATE NOCASE \
+         OR CAST(id AS TEXT) = :key ORDER BY CAST(id AS TEXT) = :key DESC, id",
         SPEC.base
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut found: Vec<PoolRow> = stmt.query_map([key], map_row)?.collect::<rusqlite::Result<_>>()?;
+    let now = chrono::Utc::now().to_rfc3339();
+    let mut found: Vec<PoolRow> = stmt
+        .query_map(rusqlite::named_params! {":key": key, ":as_of": now}, map_row)?
+        .collect::<rusqlite::Result<_>>()?;
     let by_id = found.first().is_some_and(|p| p.id.to_string() == key);
     Ok(match found.len() {
         0 => PoolLookup::Missing,

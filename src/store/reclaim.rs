@@ -5,7 +5,9 @@
 
 use rusqlite::{Connection, Row};
 
+use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Date, Number, Text};
 
 /// Days without a sign-in after which a user counts as long inactive.
 pub const INACTIVE_DAYS: i64 = 90;
@@ -28,6 +30,17 @@ pub struct ReclaimRow {
 /// Column order of the Reclaim table.
 pub const COLUMNS: &[&str] = &["User", "Pool", "Reason", "Inactive", "Last sign-in"];
 
+/// What filter conditions may name in Reclaim; a user who never signed in
+/// counts as inactive for longer than any number of days.
+pub const FIELDS: &[FilterColumn] = &[
+    column("user", Text, "upn"),
+    column("name", Text, "display_name"),
+    column("pool", Text, "pool"),
+    column("reason", Text, "reason"),
+    column("inactive", Number, "coalesce(inactive_days, 9223372036854775807)"),
+    column("signin", Date, "coalesce(last_sign_in, '0000-01-01')"),
+];
+
 // Users drive the join (CROSS JOIN fixes the order): few of them have left,
 // and their seats come from the index on assignments(user_id), instead of
 // scanning a million seats for the few that are reclaimable.
@@ -41,6 +54,7 @@ const SPEC: ListSpec = ListSpec {
            WHERE s.state <> 'error' AND s.via_group_id IS NULL AND (u.deleted = 1 OR u.enabled = 0 OR u.last_sign_in IS NULL \
                  OR julianday(:as_of) - julianday(u.last_sign_in) > 90)",
     haystack: "upn || ' ' || display_name || ' ' || pool || ' ' || reason",
+    fields: FIELDS,
     sort_keys: &[
         "upn COLLATE NOCASE",
         "pool COLLATE NOCASE",

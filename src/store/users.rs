@@ -4,7 +4,9 @@ use rusqlite::{Connection, Row};
 use serde::Serialize;
 
 use super::columns::flag;
+use super::filter_sql::{FilterColumn, column, column_within};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::domain::FieldKind::{Date, Flag, Number, Text};
 
 /// One user and the pools whose seat they hold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +35,35 @@ pub struct UserRow {
 /// Column order of the Users table.
 pub const COLUMNS: &[&str] = &["UPN", "Name", "Department", "State", "Seats", "Last sign-in"];
 
+/// What filter conditions may name in Users; `state` is the word the State
+/// column shows, `pool` a name of a pool whose seat the user holds, and a
+/// user who never signed in counts as having signed in long ago.
+pub const FIELDS: &[FilterColumn] = &[
+    column("upn", Text, "upn"),
+    column("name", Text, "display_name"),
+    column("dept", Text, "coalesce(department, '')"),
+    column(
+        "state",
+        Text,
+        "CASE WHEN errors > 0 THEN 'error' WHEN deleted THEN 'deleted' \
+         WHEN NOT enabled THEN 'disabled' ELSE 'enabled' END",
+    ),
+    column("enabled", Flag, "enabled"),
+    column("deleted", Flag, "deleted"),
+    column("seats", Number, "seat_count"),
+    column("errors", Number, "errors"),
+    // The pools a user holds, found from the pools' side: the few pools
+    // whose name matches, then their seats through the pool index.
+    column_within(
+        "pool",
+        Text,
+        "p.name",
+        "id IN (SELECT s.user_id FROM pools p CROSS JOIN assignments s ON s.pool_id = p.id \
+         WHERE s.state <> 'error' AND s.user_id IS NOT NULL AND {test})",
+    ),
+    column("signin", Date, "coalesce(last_sign_in, '0000-01-01')"),
+];
+
 const SPEC: ListSpec = ListSpec {
     base: "SELECT u.id, u.upn, u.display_name, u.department, u.enabled, u.deleted, u.last_sign_in, \
              (SELECT group_concat(s.pool_id, ',') FROM assignments s \
@@ -45,6 +76,7 @@ const SPEC: ListSpec = ListSpec {
     // What the filter searches: UPN, name and department, not state words
     // (or "ed" would match every enabled user).
     haystack: "upn || ' ' || display_name || ' ' || coalesce(department, '')",
+    fields: FIELDS,
     sort_keys: &[
         "upn COLLATE NOCASE",
         "display_name COLLATE NOCASE",

@@ -3,8 +3,15 @@
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
-/// Width from which the detail panel sits beside the table instead of below.
-const SIDE_BY_SIDE_WIDTH: u16 = 120;
+/// Width from which the detail panel sits beside the table instead of
+/// below: the table keeps at least `TABLE_BESIDE` columns, so names are never
+/// narrower beside the detail than below it (at 120 the detail goes below and
+/// the table has the whole width).
+const SIDE_BY_SIDE_WIDTH: u16 = 140;
+/// Columns the table keeps when the detail sits beside it.
+const TABLE_BESIDE: u16 = 100;
+/// The widest the detail panel grows beside the table.
+const DETAIL_BESIDE_MAX: u16 = 60;
 /// Rows of the detail panel when it sits below the table (with borders).
 const DETAIL_BELOW_HEIGHT: u16 = 8;
 
@@ -31,9 +38,10 @@ pub fn areas(width: u16, height: u16) -> Areas {
         ])
         .areas(screen);
     let (table, detail) = if width >= SIDE_BY_SIDE_WIDTH {
+        let detail_width = (width - TABLE_BESIDE).min(DETAIL_BESIDE_MAX);
         let [table, detail] = Layout::default()
             .direction(Direction::Horizontal)
-            .constraints([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .constraints([Constraint::Min(TABLE_BESIDE), Constraint::Length(detail_width)])
             .areas(body);
         (table, detail)
     } else {
@@ -71,5 +79,27 @@ mod tests {
         let a = areas(160, 48);
         assert_eq!(a.table.y, a.detail.y);
         assert!(a.detail.x > a.table.x);
+        assert_eq!((a.table.width, a.detail.width), (100, 60));
+    }
+
+    #[test]
+    fn the_table_is_never_narrower_than_on_the_smallest_screen() {
+        let smallest = areas(80, 24).table.width;
+        for width in 80..=300 {
+            let a = areas(width, 40);
+            assert!(
+                a.table.width >= smallest,
+                "{width} columns: table {}",
+                a.table.width
+            );
+            if a.detail.y == a.table.y {
+                assert!(
+                    a.table.width >= TABLE_BESIDE,
+                    "{width} columns: table {}",
+                    a.table.width
+                );
+            }
+        }
+        assert_eq!(areas(120, 30).table.width, 120, "at 120 the detail goes below");
     }
 }

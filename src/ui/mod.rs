@@ -1,5 +1,6 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
+pub mod columns;
 mod dialogs;
 pub mod layout;
 mod overlays;
@@ -7,6 +8,7 @@ pub mod panes;
 mod status;
 mod table;
 pub mod theme;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::backend::TestBackend;

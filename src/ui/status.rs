@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 
+use super::columns::display_width;
 use super::theme::Theme;
+use super::wrap::wrap_words;
 use crate::app::Action;
 use crate::app::pane::PaneId;
 use crate::app::state::{AppState, Overlay};
@@ -35,22 +37,71 @@ pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: The
 }
 
 /// The hint line: the filter being typed, a flash message, or key hints
-/// built from the live keymap.
+/// built from the live keymap. A message wider than the line wraps upwards,
+/// over the bottom of the panels, instead of stopping at the edge.
 pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
-    let line = if state.overlay == Overlay::Filter {
-        let value = state.table().filter.value();
-        frame.set_cursor_position((area.x + 1 + state.table().filter.visual_cursor() as u16, area.y));
-        Line::from(vec![
-            Span::styled("/", theme.key()),
-            Span::raw(value.to_owned()),
-            Span::styled("   Enter keep · Esc clear · ! inverts", theme.dim()),
-        ])
-    } else if let Some(flash) = &state.flash {
-        Line::from(Span::styled(flash.text.clone(), theme.tone(flash.tone)))
-    } else {
-        key_hints(state, theme, area.width as usize)
-    };
+    if state.overlay == Overlay::Filter {
+        draw_filter_line(frame, area, state, theme);
+        return;
+    }
+    if let Some(flash) = &state.flash {
+        let lines = wrap_words(&flash.text, area.width as usize)
+            .into_iter()
+            .map(|part| Line::from(Span::styled(part, theme.tone(flash.tone))))
+            .collect();
+        draw_upwards(frame, area, lines);
+        return;
+    }
+    let line = key_hints(state, theme, area.width as usize);
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `/` and what is typed, short reminders of the language, and, above the
+/// line, why the filter is not valid (the typed text stays as it is).
+fn draw_filter_line(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let table = state.table();
+    let value = table.filter.value();
+    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(value.to_owned())];
+    let mut room = (area.width as usize).saturating_sub(1 + display_width(value));
+    for hint in FILTER_REMINDERS {
+        let hint = format!("  {hint}");
+        if display_width(&hint) > room {
+            break;
+        }
+        room -= display_width(&hint);
+        spans.push(Span::styled(hint, theme.dim()));
+    }
+    let mut lines: Vec<Line<'static>> = match state.pane.parse_filter(value) {
+        Err(err) => wrap_words(&err.to_string(), area.width as usize)
+            .into_iter()
+            .map(|part| Line::from(Span::styled(part, theme.bad())))
+            .collect(),
+        Ok(_) => Vec::new(),
+    };
+    lines.push(Line::from(spans));
+    draw_upwards(frame, area, lines);
+    frame.set_cursor_position((area.x + 1 + table.filter.visual_cursor() as u16, area.y));
+}
+
+/// Reminders beside the filter being typed, dropped from the end when the
+/// line is full.
+const FILTER_REMINDERS: &[&str] = &[
+    "Enter keep · Esc clear",
+    "!word negates",
+    "kind:m365 free<10 expires<60d",
+];
+
+/// Draws `lines` so the last sits on `area` (one row) and the others on the
+/// rows above it.
+fn draw_upwards(frame: &mut Frame<'_>, area: Rect, lines: Vec<Line<'static>>) {
+    let rows = (lines.len() as u16).clamp(1, area.y + 1);
+    let skip = lines.len() - rows as usize;
+    let target = Rect::new(area.x, area.y + 1 - rows, area.width, rows);
+    frame.render_widget(Clear, target);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        target,
+    );
 }
 
 /// Hints in order of use; `q quit` always shows, the others while they fit.

@@ -7,6 +7,7 @@ use ratatui::widgets::{
     Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
 };
 
+use super::columns::{self, Width, display_width};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
 use crate::app::state::{AppState, Overlay};
@@ -44,6 +45,84 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The cells of every row held, and the width each column gets.
+struct Sized {
+    headers: Vec<String>,
+    /// Cells of `table.window.rows`, in order.
+    held: Vec<Vec<panes::Cell>>,
+    specs: &'static [Width],
+    widths: Vec<u16>,
+}
+
+impl Sized {
+    /// Every row held (not only those on screen) sizes the columns, so they
+    /// keep still while the selection moves.
+    fn new(state: &AppState, ctx: &Ctx, inner_width: u16) -> Sized {
+        let table = state.table();
+        let headers: Vec<String> = state
+            .pane
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match (i == table.sort, table.descending) {
+                (true, true) => format!("{c}↓"),
+                (true, false) => format!("{c}↑"),
+                (false, _) => (*c).to_owned(),
+            })
+            .collect();
+        let held: Vec<Vec<panes::Cell>> = table
+            .window
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = panes::cells(row, ctx);
+                if table.marked.contains(&row.id())
+                    && let Some(first) = cells.first_mut()
+                {
+                    first.text.insert_str(0, "• ");
+                    first.style = first.style.patch(ctx.theme.warn());
+                }
+                cells
+            })
+            .collect();
+        let specs = panes::widths(state.pane);
+        let wanted: Vec<usize> = (0..specs.len())
+            .map(|i| {
+                held.iter()
+                    .filter_map(|cells| cells.get(i))
+                    .map(|cell| display_width(&cell.text))
+                    .chain(headers.get(i).map(|h| display_width(h)))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let widths = columns::layout(specs, &wanted, inner_width);
+        Sized {
+            headers,
+            held,
+            specs,
+            widths,
+        }
+    }
+
+    /// Column `i`'s text cut to its width the way the column cuts.
+    fn fit(&self, i: usize, text: &str) -> String {
+        let width = self.widths.get(i).copied().unwrap_or(0) as usize;
+        self.specs
+            .get(i)
+            .map_or_else(|| text.to_owned(), |spec| spec.cut(text, width))
+    }
+
+    fn row(&self, cells: &[panes::Cell]) -> TableRow<'static> {
+        TableRow::new(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| Span::styled(self.fit(i, &cell.text), cell.style)),
+        )
+    }
+}
+
 /// Draws the table of the visible pane.
 pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
     let table = state.table();
@@ -53,28 +132,22 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
     };
     let block = Block::default().borders(Borders::ALL).title(title(state, theme));
     let inner_height = area.height.saturating_sub(3) as usize;
-    let header = TableRow::new(state.pane.columns().iter().enumerate().map(|(i, c)| {
-        let text = if i == table.sort {
-            format!("{c}{}", if table.descending { "↓" } else { "↑" })
-        } else {
-            (*c).to_owned()
-        };
-        Span::styled(text, theme.header())
-    }));
+    let sized = Sized::new(state, &ctx, area.width.saturating_sub(2));
+    let header = TableRow::new(
+        sized
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Span::styled(sized.fit(i, h), theme.header())),
+    );
     let count = table.count.unwrap_or(0);
     let end = (table.scroll + inner_height).min(count);
     let rows = (table.scroll..end).map(|index| {
-        let row = match table.row(index) {
-            Some(row) => {
-                let mut cells = panes::cells(row, &ctx);
-                if table.marked.contains(&row.id())
-                    && let Some(first) = cells.first_mut()
-                {
-                    first.text.insert_str(0, "• ");
-                    first.style = first.style.patch(theme.warn());
-                }
-                TableRow::new(cells.into_iter().map(|cell| Span::styled(cell.text, cell.style)))
-            }
+        let row = match index
+            .checked_sub(table.window.offset)
+            .and_then(|i| sized.held.get(i))
+        {
+            Some(cells) => sized.row(cells),
             None => TableRow::new([Span::styled("…", theme.dim())]),
         };
         if index == table.selected {
@@ -83,25 +156,13 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
             row
         }
     });
-    let widget = Table::new(rows, panes::widths(state.pane))
+    let widget = Table::new(rows, sized.widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .block(block)
         .column_spacing(1);
     frame.render_widget(widget, area);
     if table.count == Some(0) {
-        let message = if let Some(job) = state.jobs.first() {
-            if job.label.contains("demo") {
-                "the demo tenant is being built…"
-            } else {
-                "working…"
-            }
-        } else if table.filter.value().is_empty() {
-            empty_message(state.pane)
-        } else {
-            "no rows match the filter (Esc clears it)"
-        };
-        let inner = Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1);
-        frame.render_widget(Paragraph::new(Span::styled(message, theme.dim())), inner);
+        draw_empty(frame, area, state, theme);
     }
     if count > inner_height {
         let mut scrollbar = ScrollbarState::new(count.saturating_sub(inner_height)).position(table.scroll);
@@ -114,6 +175,35 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
             &mut scrollbar,
         );
     }
+}
+
+/// Says why the table is empty: a job still running, a filter that is not
+/// valid (and why), nothing matching, or nothing there yet.
+fn draw_empty(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let typed = state.table().filter.value();
+    let message = if let Err(err) = state.pane.parse_filter(typed) {
+        format!("the filter lists nothing until it is fixed: {err}")
+    } else if let Some(job) = state.jobs.first() {
+        if job.label.contains("demo") {
+            "the demo tenant is being built…".to_owned()
+        } else {
+            "working…".to_owned()
+        }
+    } else if typed.is_empty() {
+        empty_message(state.pane).to_owned()
+    } else {
+        "no rows match the filter (Esc clears it)".to_owned()
+    };
+    let inner = Rect::new(
+        area.x + 2,
+        area.y + 2,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(3),
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(message, theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
 }
 
 /// Draws the detail panel of the selected row, in two columns when it sits

@@ -5,9 +5,18 @@ use ratatui::text::Line;
 
 use super::{Cell, Ctx, countdown_cell, field, field_cell};
 use crate::store::agreements::AgreementRow;
+use crate::ui::columns::Width;
 
-/// Group, Lic, Inst, Coverage, Valid, Ends.
-pub const WIDTHS: &[u16] = &[12, 5, 5, 9, 9, 15];
+/// Name, Group, Lic, Inst, Coverage, Valid, Ends.
+pub const WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 2 },
+    Width::Name { min: 8, weight: 1 },
+    Width::Fit { min: 3, max: 6 },
+    Width::Fit { min: 4, max: 6 },
+    Width::Fit { min: 6, max: 10 },
+    Width::Fit { min: 5, max: 9 },
+    Width::Fit { min: 4, max: 15 },
+];
 
 fn coverage_cell(row: &AgreementRow, ctx: &Ctx) -> Cell {
     match row.coverage() {

@@ -5,9 +5,19 @@ use ratatui::text::Line;
 use super::{Cell, Ctx, field, field_cell, seat_cells};
 use crate::domain::Seats;
 use crate::store::apps::AppRow;
+use crate::ui::columns::Width;
 
-/// License, Platform, Total, Used, Free, Installs, Sync.
-pub const WIDTHS: &[u16] = &[7, 8, 6, 6, 7, 9, 7];
+/// Name, License, Platform, Total, Used, Free, Installs, Sync.
+pub const WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 1 },
+    Width::Fit { min: 4, max: 8 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 4, max: 8 },
+    Width::Fit { min: 4, max: 9 },
+    Width::Fit { min: 5, max: 10 },
+    Width::Fit { min: 4, max: 8 },
+];
 
 fn seats(row: &AppRow) -> Option<Seats> {
     row.pool_id

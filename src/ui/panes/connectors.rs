@@ -5,9 +5,17 @@ use ratatui::text::Line;
 use super::{Cell, Ctx, age_cell, countdown_cell, field, field_cell};
 use crate::domain::ConnectorKind;
 use crate::store::connectors::ConnectorRow;
+use crate::ui::columns::Width;
 
-/// Kind, State, Last sync, Last success, Token.
-pub const WIDTHS: &[u16] = &[9, 9, 9, 12, 15];
+/// Name, Kind, State, Last sync, Last success, Token.
+pub const WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 1 },
+    Width::Fit { min: 4, max: 9 },
+    Width::Fit { min: 5, max: 9 },
+    Width::Fit { min: 6, max: 10 },
+    Width::Fit { min: 6, max: 12 },
+    Width::Fit { min: 5, max: 15 },
+];
 
 fn kind_short(kind: ConnectorKind) -> &'static str {
     match kind {

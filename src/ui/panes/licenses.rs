@@ -3,11 +3,21 @@
 use ratatui::text::Line;
 
 use super::{Cell, Ctx, bar, countdown_cell, field, field_cell, joined, seat_cells};
-use crate::domain::{PoolKind, Source};
+use crate::domain::{PoolKind, PoolStatus, Source};
 use crate::store::pools::PoolRow;
+use crate::ui::columns::Width;
 
-/// Kind, Source, Total, Used, Free, Expires.
-pub const WIDTHS: &[u16] = &[9, 6, 6, 6, 7, 15];
+/// Name, Kind, Source, Total, Used, Free, Status, Expires.
+pub const WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 1 },
+    Width::Fit { min: 4, max: 9 },
+    Width::Fit { min: 5, max: 6 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 4, max: 8 },
+    Width::Fit { min: 4, max: 9 },
+    Width::Fit { min: 6, max: 9 },
+    Width::Fit { min: 7, max: 15 },
+];
 
 fn kind_short(kind: PoolKind) -> &'static str {
     match kind {
@@ -33,24 +43,30 @@ fn source_short(source: Source) -> &'static str {
     }
 }
 
+fn status_cell(status: PoolStatus, ctx: &Ctx) -> Cell {
+    let style = match status {
+        PoolStatus::Active => return Cell::plain(status.short()),
+        PoolStatus::PendingActivation | PoolStatus::Suspended => ctx.theme.warn(),
+        PoolStatus::Disabled | PoolStatus::Expired => ctx.theme.bad(),
+    };
+    Cell::styled(status.short(), style)
+}
+
 pub fn cells(row: &PoolRow, ctx: &Ctx) -> Vec<Cell> {
-    let mut name = row.name.clone();
-    if row.detail.status == "disabled" {
-        name.push_str(" (disabled)");
-    }
-    let name_style = if row.detail.status == "disabled" {
-        ctx.theme.dim()
-    } else {
-        ratatui::style::Style::new()
+    // A pool that can't be used reads dimmed; the Status column says why.
+    let name_style = match row.status {
+        PoolStatus::Disabled | PoolStatus::Expired => ctx.theme.dim(),
+        _ => ratatui::style::Style::new(),
     };
     let [total, used, free] = seat_cells(row.seats(), ctx);
     vec![
-        Cell::styled(name, name_style),
+        Cell::styled(row.name.clone(), name_style),
         Cell::plain(kind_short(row.kind)),
         Cell::plain(source_short(row.source)),
         total,
         used,
         free,
+        status_cell(row.status, ctx),
         countdown_cell(row.detail.expires_on.as_deref(), ctx),
     ]
 }
@@ -77,9 +93,9 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field_cell("Seats", Cell::styled(figures, ctx.theme.seats(level)), ctx),
         field(
             "Use",
-            match seats.ratio() {
-                Some(ratio) => format!("{} {}", bar(ratio), level.describe()),
-                None => level.describe().to_owned(),
+            match bar(seats) {
+                Some(bar) => format!("{bar} {}", seats.usage()),
+                None => seats.usage(),
             },
             ctx,
         ),
@@ -147,25 +163,26 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
 
 fn status_line(row: &PoolRow, ctx: &Ctx) -> Line<'static> {
     let d = &row.detail;
-    let (text, style) = match d.status.as_str() {
-        "disabled" => (
-            format!(
-                "disabled ({}): can't be reactivated; buy another copy",
-                d.disabled_reason
-                    .as_deref()
-                    .unwrap_or("cancelled")
-                    .replace('_', " ")
-            ),
-            ctx.theme.bad(),
-        ),
-        "pending_activation" => (
-            "pending activation at the publisher: seats can't be assigned yet".to_owned(),
-            ctx.theme.warn(),
-        ),
-        "suspended" | "warning" => (d.status.clone(), ctx.theme.warn()),
-        other => (other.to_owned(), ctx.theme.good()),
+    let reason = d
+        .disabled_reason
+        .as_deref()
+        .unwrap_or("cancelled")
+        .replace('_', " ");
+    let text = match (row.status, d.status.as_str()) {
+        (PoolStatus::Active, _) => "active".to_owned(),
+        (PoolStatus::PendingActivation, _) => {
+            "pending activation at the publisher: seats can't be assigned yet".to_owned()
+        }
+        (PoolStatus::Suspended, _) => "suspended by the source".to_owned(),
+        (PoolStatus::Disabled, _) => format!("disabled ({reason}): can't be reactivated; buy another copy"),
+        (PoolStatus::Expired, "disabled") => {
+            "expired, so disabled: can't be reactivated; buy another copy".to_owned()
+        }
+        (PoolStatus::Expired, "warning") => "expired: in the source's grace period; renew it".to_owned(),
+        (PoolStatus::Expired, said) => format!("expired: its term has ended (the source still says {said})"),
     };
-    field_cell("Status", Cell::styled(text, style), ctx)
+    let cell = status_cell(row.status, ctx);
+    field_cell("Status", Cell::styled(text, cell.style), ctx)
 }
 
 fn billing(row: &PoolRow) -> String {

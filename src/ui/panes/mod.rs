@@ -8,10 +8,10 @@ mod users;
 mod views;
 
 use chrono::{DateTime, Utc};
-use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use super::columns::Width;
 use super::theme::Theme;
 use crate::app::{PaneId, Row};
 use crate::domain::expiry::{age, parse_date};
@@ -46,9 +46,9 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
 }
 
-/// Column widths of a pane's table; the first column takes what is left.
-pub fn widths(pane: PaneId) -> Vec<Constraint> {
-    let fixed: &[u16] = match pane {
+/// How each column of a pane's table takes its width.
+pub fn widths(pane: PaneId) -> &'static [Width] {
+    match pane {
         PaneId::Licenses => licenses::WIDTHS,
         PaneId::Apps => apps::WIDTHS,
         PaneId::Connectors => connectors::WIDTHS,
@@ -58,10 +58,7 @@ pub fn widths(pane: PaneId) -> Vec<Constraint> {
         PaneId::Reclaim => views::RECLAIM_WIDTHS,
         PaneId::Audit => views::AUDIT_WIDTHS,
         PaneId::Groups => views::GROUP_WIDTHS,
-    };
-    std::iter::once(Constraint::Min(12))
-        .chain(fixed.iter().map(|w| Constraint::Length(*w)))
-        .collect()
+    }
 }
 
 /// The cells of one row.
@@ -159,13 +156,9 @@ pub fn joined(parts: &[Option<&str>]) -> String {
     }
 }
 
-/// A ten-cell text bar of a share: "[██████░░░░] 62%".
-pub fn bar(ratio: f64) -> String {
-    let filled = (ratio.clamp(0.0, 1.0) * 10.0).round() as usize;
-    format!(
-        "[{}{}] {:>3.0}%",
-        "█".repeat(filled),
-        "░".repeat(10 - filled),
-        ratio * 100.0
-    )
+/// A ten-cell bar of the used share of a pool ("[████████░░]"), or None
+/// for a pool without a share (unlimited, no seats purchased).
+pub fn bar(seats: Seats) -> Option<String> {
+    let filled = seats.used_tenths()?;
+    Some(format!("[{}{}]", "█".repeat(filled), "░".repeat(10 - filled)))
 }

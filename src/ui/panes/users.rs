@@ -5,9 +5,19 @@ use ratatui::text::Line;
 use super::{Cell, Ctx, field, field_cell};
 use crate::domain::expiry::parse_date;
 use crate::store::users::UserRow;
+use crate::ui::columns::Width;
 
-/// Name, Department, State, Seats, Last sign-in.
-pub const WIDTHS: &[u16] = &[18, 12, 8, 5, 12];
+/// UPN, Name, Department, State, Seats, Last sign-in.
+pub const WIDTHS: &[Width] = &[
+    // The local part of a UPN tells users apart and a display name rarely
+    // passes 18 columns: the name is filled first.
+    Width::Lead { min: 12, weight: 2 },
+    Width::Name { min: 10, weight: 3 },
+    Width::Fit { min: 6, max: 12 },
+    Width::Fit { min: 5, max: 10 },
+    Width::Fit { min: 5, max: 5 },
+    Width::Fit { min: 10, max: 12 },
+];
 
 fn state_cell(row: &UserRow, ctx: &Ctx) -> Cell {
     if row.errors > 0 {

@@ -7,15 +7,43 @@ use crate::store::assignees::AssigneeRow;
 use crate::store::audit::AuditEntry;
 use crate::store::groups::GroupRow;
 use crate::store::reclaim::ReclaimRow;
+use crate::ui::columns::Width;
 
-/// Name, How, State, Invite, Assigned.
-pub const ASSIGNEE_WIDTHS: &[u16] = &[16, 16, 10, 8, 10];
-/// Pool, Reason, Inactive, Last sign-in.
-pub const RECLAIM_WIDTHS: &[u16] = &[22, 10, 8, 12];
-/// Kind, Members, Pools, Errors.
-pub const GROUP_WIDTHS: &[u16] = &[7, 8, 6, 18];
-/// Actor, Action, Pool, Seats, Result.
-pub const AUDIT_WIDTHS: &[u16] = &[10, 13, 16, 8, 10];
+/// Who, Name, How, State, Invite, Assigned.
+pub const ASSIGNEE_WIDTHS: &[Width] = &[
+    Width::Lead { min: 12, weight: 3 },
+    Width::Name { min: 10, weight: 2 },
+    Width::Fit { min: 6, max: 20 },
+    Width::Fit { min: 5, max: 18 },
+    Width::Fit { min: 6, max: 10 },
+    Width::Fit { min: 8, max: 10 },
+];
+/// User, Pool, Reason, Inactive, Last sign-in.
+pub const RECLAIM_WIDTHS: &[Width] = &[
+    Width::Lead { min: 12, weight: 1 },
+    Width::Name { min: 12, weight: 1 },
+    Width::Fit { min: 6, max: 10 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 10, max: 12 },
+];
+/// Name, Kind, Members, Pools, Errors.
+pub const GROUP_WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 1 },
+    Width::Fit { min: 4, max: 7 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 5, max: 6 },
+    Width::Fit { min: 6, max: 20 },
+];
+/// At, Actor, Action, Pool, Seats, Result: the time fits its content, the
+/// pool takes what is left.
+pub const AUDIT_WIDTHS: &[Width] = &[
+    Width::Fit { min: 16, max: 16 },
+    Width::Fit { min: 5, max: 12 },
+    Width::Fit { min: 6, max: 18 },
+    Width::Name { min: 10, weight: 1 },
+    Width::Fit { min: 5, max: 8 },
+    Width::Fit { min: 6, max: 16 },
+];
 
 fn seat_state(row: &AssigneeRow, ctx: &Ctx) -> Cell {
     match (row.state.as_str(), row.error.as_deref()) {
