@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
@@ -383,35 +382,4 @@ fn progress_is_smooth_and_ends_full() {
     assert!(seen.iter().all(|p| p.total == last.total));
     let steps = seen.len();
     assert!((10..200).contains(&steps), "{steps} reports");
-}
-
-/// `cargo test --release --test demo_generation -- --ignored --nocapture`
-#[test]
-#[ignore = "timing at 100,000 users; run in release"]
-fn builds_100k_users_quickly() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = store::open(&dir.path().join("demo.db"), OpenMode::Create).unwrap();
-    let started = Instant::now();
-    let mut stage = "";
-    let summary = generate(&mut conn, &options(100_000, 42), &mut |p| {
-        if p.stage != stage {
-            stage = p.stage;
-            eprintln!("{:>8.2?} {stage} {}/{}", started.elapsed(), p.done, p.total);
-        }
-    })
-    .unwrap();
-    let elapsed = started.elapsed();
-    eprintln!("100k users: {elapsed:.2?} {summary:?}");
-    let largest = one(
-        &conn,
-        "SELECT max(n) FROM (SELECT count(*) AS n FROM group_members GROUP BY group_id)",
-    );
-    eprintln!("largest group: {largest} direct members");
-    let pages = one(
-        &conn,
-        "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
-    );
-    eprintln!("cache file: {} MB", pages / 1_000_000);
-    assert!(largest >= 10_000);
-    assert!((900_000..1_100_000).contains(&summary.assignments));
 }

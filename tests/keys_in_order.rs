@@ -339,3 +339,57 @@ fn the_pools_picker_says_which_pools_take_no_seats_before_any_is_picked() {
     assert!(item.detail.contains("can't assign: disabled"), "{item:?}");
     assert!(c.screen().contains("can't assign: disabled"), "{}", c.screen());
 }
+
+fn selected_upn(c: &Console) -> String {
+    match c.state.table().selected_row() {
+        Some(Row::User(user)) => user.upn.clone(),
+        other => panic!("no user selected: {other:?}"),
+    }
+}
+
+#[test]
+fn esc_esc_in_users_clears_the_filter_and_keeps_the_selected_user() {
+    let mut c = Console::new(300);
+    c.keys(&[KeyCode::Char('5')]);
+    let mut msgs = vec![press(KeyCode::Char('/'))];
+    msgs.extend(text("son"));
+    msgs.extend([
+        press(KeyCode::Enter),
+        press(KeyCode::Char('j')),
+        press(KeyCode::Char('j')),
+    ]);
+    c.burst(msgs);
+    let chosen = selected_upn(&c);
+    assert!(c.state.table().selected >= 2);
+    c.keys(&[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(c.state.table().filter.value(), "", "the filter is cleared");
+    assert!(c.state.table().count.unwrap() > 100);
+    assert_eq!(
+        selected_upn(&c),
+        chosen,
+        "the same user stays selected, so `a` targets them"
+    );
+    assert!(c.state.table().selected > 2, "found in the whole list");
+}
+
+#[test]
+fn a_refresh_keeps_the_selection_on_its_row_when_rows_arrive_above_it() {
+    let mut c = Console::new(300);
+    c.keys(&[
+        KeyCode::Char('5'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+    ]);
+    let chosen = selected_upn(&c);
+    let before = c.state.table().selected;
+    c.conn
+        .execute(
+            "INSERT INTO users (upn, display_name) VALUES ('aaa.first@x.example', 'AAA First')",
+            [],
+        )
+        .unwrap();
+    c.burst(vec![Msg::Worker(seats::app::WorkerEvent::DataChanged)]);
+    assert_eq!(selected_upn(&c), chosen);
+    assert_eq!(c.state.table().selected, before + 1);
+}

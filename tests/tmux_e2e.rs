@@ -187,8 +187,10 @@ fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() 
         !filtered.contains("Adobe Acrobat"),
         "filter hides other pools:\n{filtered}"
     );
+    // Esc clears the filter; the selection stays on the pool it was on.
     tmux.keys(&["Escape"]);
-    tmux.wait_for("Adobe Acrobat", long);
+    let all = tmux.wait_for("/46 · sort", long);
+    assert!(all.contains("Pool       Keynote"), "{all}");
 
     tmux.keys(&["?"]);
     let help = tmux.wait_for("Keys · Licenses", long);
@@ -209,7 +211,7 @@ fn console_in_tmux_visits_panes_filters_helps_quits_and_restores_the_terminal() 
     tmux.keys(&["?"]);
     tmux.wait_for("Keys · Licenses", long);
     tmux.keys(&["Escape", "Escape"]);
-    let cleared = tmux.wait_for("Adobe Acrobat", long);
+    let cleared = tmux.wait_for("/46 · sort", long);
     assert!(!cleared.contains("/keynote"), "{cleared}");
     // Esc then `:` in one burst (the bytes of Alt-:) opens the palette.
     tmux.keys(&["?"]);

@@ -106,6 +106,12 @@ impl TableState {
 
     /// Asks for the window at `offset` under a new generation.
     fn fetch_at(&mut self, offset: usize) -> Fetch {
+        self.fetch_anchored(offset, None)
+    }
+
+    /// Asks for the window at `offset`, or around row `anchor` when the
+    /// list still holds it.
+    fn fetch_anchored(&mut self, offset: usize, anchor: Option<i64>) -> Fetch {
         self.generation += 1;
         self.requested = Some(offset);
         Fetch {
@@ -119,14 +125,29 @@ impl TableState {
                 limit: self.window_size(),
                 scope: self.scope,
                 as_of: self.as_of.clone(),
+                anchor,
             },
         }
     }
 
-    /// Re-reads the current window (after the cache changed, or on first show).
+    /// Re-reads the current window (after the cache changed, or on first
+    /// show); the selection stays on its row if rows came or went above it.
     pub fn reload(&mut self) -> Fetch {
         self.stale = false;
-        self.fetch_at(self.window_offset_for(self.selected))
+        let anchor = self.selected_row().map(Row::id);
+        self.fetch_anchored(self.window_offset_for(self.selected), anchor)
+    }
+
+    /// Starts over with a new filter, keeping the selected row selected
+    /// when it passes (clearing the filter must not move the selection to
+    /// someone else); otherwise at the top.
+    pub fn restart_keeping(&mut self) -> Fetch {
+        let anchor = self.selected_row().map(Row::id);
+        self.selected = 0;
+        self.scroll = 0;
+        self.stale = false;
+        self.resetting = true;
+        self.fetch_anchored(0, anchor)
     }
 
     /// Starts over at the top: the filter or the sort changed.
@@ -248,6 +269,12 @@ impl TableState {
         self.requested = None;
         self.resetting = false;
         self.count = Some(page.count);
+        if let Some(at) = page.anchor {
+            // The row keeps its place on the screen where it can.
+            let line = self.selected.saturating_sub(self.scroll);
+            self.selected = at;
+            self.scroll = at.saturating_sub(line);
+        }
         self.window = page;
         if self.selected >= self.window.count && self.window.count > 0 {
             self.selected = self.window.count - 1;
@@ -291,7 +318,12 @@ mod tests {
                 })
             })
             .collect();
-        Page { offset, rows, count }
+        Page {
+            offset,
+            rows,
+            count,
+            anchor: None,
+        }
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
         };
     }
     table.filter = Input::default();
-    vec![Command::Fetch(table.restart())]
+    vec![Command::Fetch(table.restart_keeping())]
 }
 
 /// Turns a key into an edit of a text field; None when the key is not one.

@@ -27,6 +27,10 @@ pub struct PageRequest {
     /// filter counted from today are measured from, bound as `:as_of`
     /// (RFC 3339); None means the wall clock.
     pub as_of: Option<String>,
+    /// A row (by id) the window should hold: when it passes the filter, the
+    /// window is centred on it and the reply says where it is, so a
+    /// selection stays on the same row when the list around it changes.
+    pub anchor: Option<i64>,
 }
 
 /// One window of rows and the number of rows that pass the filter.
@@ -38,6 +42,8 @@ pub struct Page<T> {
     pub rows: Vec<T>,
     /// Rows that pass the filter in all.
     pub count: usize,
+    /// Where the request's anchor row is, when it passes the filter.
+    pub anchor: Option<usize>,
 }
 
 impl<T> Default for Page<T> {
@@ -46,6 +52,19 @@ impl<T> Default for Page<T> {
             offset: 0,
             rows: Vec::new(),
             count: 0,
+            anchor: None,
+        }
+    }
+}
+
+impl<T> Page<T> {
+    /// The same window with its rows turned into `U`s.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            offset: self.offset,
+            rows: self.rows.into_iter().map(f).collect(),
+            count: self.count,
+            anchor: self.anchor,
         }
     }
 }
@@ -101,11 +120,13 @@ pub fn fetch_page<T>(
         .copied()
         .unwrap_or(spec.tiebreak);
     let direction = if request.descending { "DESC" } else { "ASC" };
+    let order = format!(
+        "{sort_key} {direction}, {tiebreak} {direction}",
+        tiebreak = spec.tiebreak
+    );
     let rows_sql = format!(
-        "SELECT * FROM ({base}){where_clause} ORDER BY {sort_key} {direction}, {tiebreak} {direction} \
-         LIMIT :limit OFFSET :offset",
+        "SELECT * FROM ({base}){where_clause} ORDER BY {order} LIMIT :limit OFFSET :offset",
         base = spec.base,
-        tiebreak = spec.tiebreak,
     );
     let count_sql = format!("SELECT count(*) FROM ({}){where_clause}", spec.base);
     let mut values = vec![
@@ -113,7 +134,6 @@ pub fn fetch_page<T>(
             ":limit".to_owned(),
             Value::Integer(request.limit.min(i64::MAX as usize) as i64),
         ),
-        (":offset".to_owned(), Value::Integer(request.offset as i64)),
         (
             ":scope".to_owned(),
             request.scope.map_or(Value::Null, Value::Integer),
@@ -121,6 +141,12 @@ pub fn fetch_page<T>(
         (":as_of".to_owned(), Value::Text(as_of)),
     ];
     values.extend(filter.values);
+    let anchor = match request.anchor {
+        Some(id) => position(conn, spec, where_clause, &order, &values, id)?,
+        None => None,
+    };
+    let offset = anchor.map_or(request.offset, |at| at.saturating_sub(request.limit / 2));
+    values.push((":offset".to_owned(), Value::Integer(offset as i64)));
     let mut stmt = conn.prepare_cached(&rows_sql)?;
     bind_named(&mut stmt, &values)?;
     let mut rows = Vec::new();
@@ -137,8 +163,37 @@ pub fn fetch_page<T>(
         None => 0,
     };
     Ok(Page {
-        offset: request.offset,
+        offset,
         rows,
         count: count.max(0) as usize,
+        anchor,
+    })
+}
+
+/// Where row `id` stands in the filtered, sorted list; None when the
+/// filter leaves it out. One pass over the list, like the count.
+fn position(
+    conn: &Connection,
+    spec: &ListSpec,
+    where_clause: &str,
+    order: &str,
+    values: &[(String, rusqlite::types::Value)],
+    id: i64,
+) -> rusqlite::Result<Option<usize>> {
+    let sql = format!(
+        "SELECT position FROM (SELECT {tiebreak} AS anchor_id, row_number() OVER (ORDER BY {order}) - 1 \
+         AS position FROM ({base}){where_clause}) WHERE anchor_id = :anchor",
+        tiebreak = spec.tiebreak,
+        base = spec.base,
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    bind_named(&mut stmt, values)?;
+    if let Some(index) = stmt.parameter_index(":anchor")? {
+        stmt.raw_bind_parameter(index, id)?;
+    }
+    let mut cursor = stmt.raw_query();
+    Ok(match cursor.next()? {
+        Some(row) => Some(row.get::<_, i64>(0)?.max(0) as usize),
+        None => None,
     })
 }

@@ -27,11 +27,7 @@ const POLL: Duration = Duration::from_millis(250);
 /// Reads the window a fetch asks for, as rows of its pane.
 pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row>> {
     fn wrap<T>(page: Page<T>, f: fn(T) -> Row) -> Page<Row> {
-        Page {
-            offset: page.offset,
-            count: page.count,
-            rows: page.rows.into_iter().map(f).collect(),
-        }
+        page.map(f)
     }
     let request = &fetch.request;
     Ok(match fetch.pane {
