@@ -292,7 +292,9 @@ fn outcome_line(o: &ChangeOutcome, adding: bool) -> String {
         ));
     }
     if let Some(connector) = &o.connector {
-        line.push_str(&format!("; queued for {connector}"));
+        line.push_str(&format!(
+            "; queued for {connector} (pending in the outbox, not sent yet)"
+        ));
     }
     line.push('\n');
     for (who, why) in o.kept.iter().take(SHOWN) {

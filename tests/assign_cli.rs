@@ -150,7 +150,8 @@ fn connector_pools_say_the_change_is_queued() {
         0,
     );
     assert!(
-        stdout.contains("+1 seat") && stdout.ends_with("; queued for Microsoft Graph\n"),
+        stdout.contains("+1 seat")
+            && stdout.ends_with("; queued for Microsoft Graph (pending in the outbox, not sent yet)\n"),
         "{stdout}"
     );
     assert_eq!(
@@ -418,4 +419,35 @@ fn check_exits_1_on_an_orphan_written_with_foreign_keys_off() {
         stdout.contains("foreign_keys") && stdout.contains("group_assignments"),
         "{stdout}"
     );
+}
+
+#[test]
+fn audit_filter_keeps_the_rows_the_console_filter_keeps_and_refuses_a_bad_one() {
+    let cache = Cache::new();
+    let user = cache.seatless(900, 1).remove(0);
+    expect(
+        &cache.run("tester", &["assign", "--pool", "900", "--user", &user]),
+        0,
+    );
+    let json = |filter: &str| -> Vec<serde_json::Value> {
+        let (stdout, _) = expect(
+            &cache.run("tester", &["audit", "--format", "json", "--filter", filter]),
+            0,
+        );
+        serde_json::from_str::<serde_json::Value>(&stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let assigns = json(&format!("action:assign who:{user}"));
+    assert_eq!(assigns.len(), 1, "{assigns:?}");
+    assert_eq!(assigns[0]["pool"], "CLI Tool");
+    let (all, _) = expect(&cache.run("tester", &["audit", "--format", "json"]), 0);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&all).unwrap();
+    let others = json(&format!("!who:{user}"));
+    assert_eq!(others.len(), all.len() - 1, "! keeps every other row");
+    let (_, stderr) = expect(&cache.run("tester", &["audit", "--filter", "colour:blue"]), 2);
+    assert!(stderr.contains("colour"), "{stderr}");
+    cache.check_ok();
 }

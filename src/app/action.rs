@@ -90,7 +90,7 @@ impl Action {
             Action::SortNext => "sort by next column",
             Action::SortPrev => "sort by previous column",
             Action::SortReverse => "reverse sort order",
-            Action::Filter => "filter rows (! inverts)",
+            Action::Filter => "filter rows: words, !not, field:text, free<10 (see Filter)",
             Action::Back => "close / clear filter",
             Action::Help => "this help",
             Action::Palette => "command palette",

@@ -30,7 +30,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("audit", "who changed what"),
     ("groups", "groups, their pools, members in error"),
     ("sort", "sort COLUMN [desc]"),
-    ("filter", "filter TEXT (! inverts)"),
+    ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
     ("refresh", "reload from the cache"),
     ("quit", "leave seats"),

@@ -4,6 +4,7 @@
 use clap::Args;
 
 use super::Session;
+use crate::app::PaneId;
 use crate::cli::{Failure, print};
 use crate::output::{self, Format};
 use crate::store::changes;
@@ -14,6 +15,10 @@ pub struct AuditArgs {
     /// Only changes at or after DATE (YYYY-MM-DD or an RFC 3339 time).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Keep changes that pass FILTER, as `/` in the console: words, !not,
+    /// actor:NAME, action:assign, pool:TEXT, who:UPN, result:refused, at>-7d.
+    #[arg(long, value_name = "FILTER")]
+    pub filter: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -21,9 +26,34 @@ pub struct AuditArgs {
 /// Runs `seats audit`.
 pub fn audit(session: &Session, args: AuditArgs) -> Result<(), Failure> {
     let since = args.since.as_deref().map(since).transpose()?;
+    let filter = crate::headless::parse_filter(PaneId::Audit, args.filter.as_deref())
+        .map_err(|err| Failure::usage(format!("--filter {err}")))?;
     let conn = session.open()?;
-    let rows = changes::audit_since(&conn, since.as_deref())?;
+    let mut rows = changes::audit_since(&conn, since.as_deref())?;
+    if let Some(filter) = filter {
+        let kept = matching_ids(&conn, filter)?;
+        rows.retain(|row| kept.contains(&row.id));
+    }
     print(&render_audit(args.format, &rows))
+}
+
+/// Ids of the audit rows that pass `filter`: the Audit view's own query,
+/// so the command line and the console filter alike.
+fn matching_ids(
+    conn: &rusqlite::Connection,
+    filter: crate::domain::Filter,
+) -> rusqlite::Result<std::collections::HashSet<i64>> {
+    let request = crate::store::PageRequest {
+        filter: Some(filter),
+        limit: usize::MAX >> 1,
+        as_of: Some(chrono::Utc::now().to_rfc3339()),
+        ..Default::default()
+    };
+    Ok(crate::store::audit::page(conn, &request)?
+        .rows
+        .iter()
+        .map(|entry| entry.id)
+        .collect())
 }
 
 /// The table shows consumed as "before → after"; CSV has the two figures

@@ -71,10 +71,11 @@ fn seat_plan_lines(plan: &SeatPlan, lines: &mut Vec<PreviewLine>) {
     figures.text.insert_str(0, "  ");
     lines.push(figures);
     lines.push(line(format!(
-        "  +{} seat{}; {} already hold one",
+        "  +{} seat{}; {} already hold{} one",
         plan.new_seats,
         if plan.new_seats == 1 { "" } else { "s" },
-        plan.already_held
+        plan.already_held,
+        if plan.already_held == 1 { "s" } else { "" }
     )));
     for group in plan.groups.iter().take(GROUPS_LISTED) {
         lines.push(line(format!(

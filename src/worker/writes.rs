@@ -18,7 +18,7 @@ use crate::store::{self, OpenMode};
 pub fn describe(outcome: &ChangeOutcome) -> String {
     let delta = outcome.consumed_after - outcome.consumed_before;
     let queued = if outcome.queued {
-        ", queued for the source"
+        ", queued for the source (not sent yet)"
     } else {
         ""
     };
