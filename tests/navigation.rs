@@ -128,6 +128,13 @@ fn sorting_by_keys_reorders_rows() {
     let first_by_name = d.selected_name();
     d.key(KeyCode::Char('S'));
     assert!(d.state.table().descending);
+    assert_eq!(d.selected_name(), first_by_name, "the selection stays on its row");
+    assert_eq!(
+        d.state.table().selected,
+        d.count() - 1,
+        "which is last in descending name order"
+    );
+    d.key(KeyCode::Char('g'));
     assert_ne!(
         d.selected_name(),
         first_by_name,
@@ -138,6 +145,7 @@ fn sorting_by_keys_reorders_rows() {
     }
     assert_eq!(d.state.table().sort, 5, "sorted by Free");
     d.key(KeyCode::Char('S'));
+    d.key(KeyCode::Char('g'));
     let top = match d.state.table().selected_row().unwrap() {
         Row::Pool(p) => p.available,
         _ => unreachable!(),

@@ -144,6 +144,7 @@ pub fn open_preview(state: &mut AppState, change: Change) -> Vec<Command> {
         applying: false,
         scroll: 0,
         hidden_marks: Vec::new(),
+        from_picker: None,
     }));
     vec![Command::Plan { generation, change }]
 }
@@ -161,8 +162,12 @@ pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: 
         }
         KeyCode::Enter => return choose(state, &picker),
         KeyCode::Tab => {
-            picker.set_mark(true);
-            picker.move_by(1);
+            if let Some(why) = picker.blocked_highlight() {
+                state.flash(why, Tone::Warning);
+            } else {
+                picker.set_mark(true);
+                picker.move_by(1);
+            }
         }
         KeyCode::BackTab => {
             picker.set_mark(false);
@@ -180,6 +185,8 @@ pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: 
                 let generation = state.next_request();
                 picker.generation = generation;
                 picker.searching = true;
+                // A new search starts at its best match, as in fzf.
+                picker.selected = 0;
                 let command = Command::Search {
                     generation,
                     scope: picker.purpose.scope(),
@@ -204,6 +211,10 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
         state.flash("nothing matches: change the search", Tone::Info);
         return Vec::new();
     };
+    if let Some(why) = picker.blocked_choice() {
+        state.flash(why, Tone::Warning);
+        return Vec::new();
+    }
     let pool_ids = |selection: &Selection| -> Vec<i64> {
         match selection {
             Selection::Items(items) => items
@@ -237,6 +248,8 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
     let commands = open_preview(state, change);
     if let Overlay::Preview(preview) = &mut state.overlay {
         preview.hidden_marks = hidden;
+        // Esc goes back to the picker with its search and marks.
+        preview.from_picker = Some(Box::new(picker.clone()));
     }
     commands
 }
@@ -245,7 +258,10 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
 pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, event: KeyEvent) -> Vec<Command> {
     match event.code {
         KeyCode::Esc | KeyCode::Char('n') => {
-            state.overlay = Overlay::None;
+            state.overlay = match preview.from_picker.take() {
+                Some(picker) if !preview.applying => Overlay::Picker(picker),
+                _ => Overlay::None,
+            };
             return Vec::new();
         }
         KeyCode::Enter | KeyCode::Char('y') => {

@@ -130,6 +130,39 @@ impl PickerState {
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
     }
 
+    /// Why the highlighted pool can't be given (it takes no seats), when
+    /// the picker gives pools.
+    pub fn blocked_highlight(&self) -> Option<String> {
+        if !matches!(self.purpose, PickerPurpose::GivePools { .. }) {
+            return None;
+        }
+        self.results.get(self.selected)?.blocked.clone()
+    }
+
+    /// Why what Enter would take can't be given: the first chosen pool that
+    /// takes no seats, when the picker gives pools.
+    pub fn blocked_choice(&self) -> Option<String> {
+        if !matches!(self.purpose, PickerPurpose::GivePools { .. }) {
+            return None;
+        }
+        let chosen: Vec<&PickItem> = if self.all_matching {
+            self.results.iter().collect()
+        } else if self.marked.is_empty() {
+            self.results.get(self.selected).into_iter().collect()
+        } else {
+            self.marked.iter().collect()
+        };
+        let blocked: Vec<&String> = chosen.iter().filter_map(|item| item.blocked.as_ref()).collect();
+        match blocked.as_slice() {
+            [] => None,
+            [why] => Some((*why).clone()),
+            [why, ..] => Some(format!(
+                "{why} (and {} more chosen pools take no seats: narrow the search or mark with Tab)",
+                blocked.len() - 1
+            )),
+        }
+    }
+
     /// Marked items the current search does not show.
     pub fn hidden_marks(&self) -> impl Iterator<Item = &PickItem> {
         self.marked.iter().filter(|m| !self.results.contains(m))
@@ -185,4 +218,6 @@ pub struct PreviewState {
     /// Marked picks the search hid when Enter was pressed, named in the
     /// preview so nobody is assigned unseen.
     pub hidden_marks: Vec<String>,
+    /// The picker this preview came from; Esc goes back to it.
+    pub from_picker: Option<Box<PickerState>>,
 }

@@ -138,9 +138,10 @@ impl TableState {
         self.fetch_anchored(self.window_offset_for(self.selected), anchor)
     }
 
-    /// Starts over with a new filter, keeping the selected row selected
-    /// when it passes (clearing the filter must not move the selection to
-    /// someone else); otherwise at the top.
+    /// Starts over with a new sort or a cleared filter, keeping the
+    /// selected row selected when it passes (so the next key acts on the
+    /// same row, not on whoever lands under the cursor); otherwise at the
+    /// top.
     pub fn restart_keeping(&mut self) -> Fetch {
         let anchor = self.selected_row().map(Row::id);
         self.selected = 0;

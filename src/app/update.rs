@@ -122,12 +122,13 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
                 (table.sort + columns - 1) % columns
             };
             table.descending = false;
-            vec![Command::Fetch(table.restart())]
+            // The selected row stays selected in the new order.
+            vec![Command::Fetch(table.restart_keeping())]
         }
         Action::SortReverse => {
             let table = state.table_mut();
             table.descending = !table.descending;
-            vec![Command::Fetch(table.restart())]
+            vec![Command::Fetch(table.restart_keeping())]
         }
         Action::Filter => {
             state.overlay = Overlay::Filter;
@@ -294,7 +295,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
             let table = state.table_mut();
             table.sort = column;
             table.descending = descending;
-            vec![Command::Fetch(table.restart())]
+            vec![Command::Fetch(table.restart_keeping())]
         }
         PaletteCommand::Filter(text) => {
             let table = state.table_mut();

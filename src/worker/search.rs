@@ -1,7 +1,10 @@
-//! Type-ahead fuzzy search for the pickers. The index lives in the worker,
-//! never in the UI: one compact entry per user, group and pool, rebuilt when
-//! the cache changes. A query matches when its characters appear in order
-//! (case-insensitive); matches at word starts and in runs rank higher.
+//! Type-ahead search for the pickers. The index lives in the worker, never
+//! in the UI: one compact entry per user, group and pool, rebuilt when the
+//! cache changes. A query matches when each of its words appears whole in
+//! the entry, in any order and case (fzf's exact mode, and the same rule as
+//! the `/` filter): "perez" never matches pedro.alvarez, so "take every
+//! match" takes only the people the words name. Matches at the start and at
+//! word starts rank higher.
 
 use rusqlite::Connection;
 
@@ -35,11 +38,15 @@ pub struct PickItem {
     pub label: String,
     /// Display name, member count or free seats.
     pub detail: String,
+    /// Why a pool takes no new seats (disabled, pending, agreement), so the
+    /// picker refuses it when marked instead of after the preview.
+    pub blocked: Option<String>,
 }
 
 struct Entry {
     id: i64,
     kind: PickKind,
+    blocked: Option<String>,
     /// `label \u{1f} detail`, searched as one text.
     text: String,
     /// `text` in lower case, made once so a keystroke compares bytes only.
@@ -54,6 +61,7 @@ impl Entry {
             id: self.id,
             label: label.to_owned(),
             detail: detail.to_owned(),
+            blocked: self.blocked.clone(),
         }
     }
 }
@@ -100,7 +108,7 @@ impl SearchIndex {
         limit: usize,
         held: &[i64],
     ) -> (Vec<PickItem>, usize) {
-        // As in fzf, words separated by spaces must each match, in any order.
+        // Words separated by spaces must each match, in any order.
         let lower = query.to_lowercase();
         let terms: Vec<&str> = lower.split_whitespace().collect();
         let needle = terms.join(" ");
@@ -169,15 +177,18 @@ fn read_pools(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
             .parse::<PoolKind>()
             .ok()
             .and_then(|k| assignable::blocker(k, &status, reason.as_deref()));
+        let name: String = row.get(1)?;
+        let blocked = blocker.as_ref().map(|b| b.explain(&name));
         let detail = match (blocker, free) {
             (Some(blocker), _) => blocker.short(),
             (None, None) => "unlimited".to_owned(),
             (None, Some(free)) => format!("{free} free"),
         };
-        let text = format!("{}\u{1f}{kind} · {detail}", row.get::<_, String>(1)?);
+        let text = format!("{name}\u{1f}{kind} · {detail}");
         Ok(Entry {
             id: row.get(0)?,
             kind: PickKind::Pool,
+            blocked,
             lower: text.to_lowercase().into_boxed_str(),
             text,
         })
@@ -192,6 +203,7 @@ fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<En
         Ok(Entry {
             id: row.get(0)?,
             kind,
+            blocked: None,
             lower: text.to_lowercase().into_boxed_str(),
             text,
         })
@@ -203,55 +215,30 @@ fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<En
 /// A query that extends another (the next keystroke) matches a subset of
 /// its entries, which is what lets `candidates` narrow.
 fn score_terms(text: &str, terms: &[&str]) -> Option<i64> {
-    terms
+    let total = terms
         .iter()
-        .try_fold(0, |total, term| Some(total + score_lower(text, term)?))
+        .try_fold(0, |total, term| Some(total + score_lower(text, term)?))?;
+    Some(total - text.len() as i64 / 16)
 }
 
-/// Scores an already lower-cased `text` against a lower-case `needle`:
-/// None when the needle's characters do not all appear in order. ASCII
-/// needles compare bytes (UTF-8 never reuses ASCII bytes inside other
-/// characters); others compare characters.
+/// Scores an already lower-cased `text` against a lower-case `needle` that
+/// must appear in it whole: None when it does not. The best place counts:
+/// the very start, then a word start, then anywhere.
 pub fn score_lower(text: &str, needle: &str) -> Option<i64> {
-    if needle.is_ascii() {
-        score_units(text.as_bytes(), needle.as_bytes(), text.len())
-    } else {
-        let text: Vec<char> = text.chars().collect();
-        let needle: Vec<char> = needle.chars().collect();
-        score_units(&text, &needle, text.len())
-    }
-}
-
-/// Runs count most, then the very start, then word starts; long texts lose
-/// a little so a short exact hit wins.
-fn score_units<T: Copy + PartialEq + Into<u32>>(text: &[T], needle: &[T], length: usize) -> Option<i64> {
     if needle.is_empty() {
         return Some(0);
     }
-    let mut score = 0i64;
-    let mut next = 0usize;
-    let mut previous_matched = false;
-    for (position, unit) in text.iter().enumerate() {
-        if *unit == needle[next] {
-            score += 1;
-            if previous_matched {
-                score += 5;
-            }
-            if position == 0 {
-                score += 8;
-            } else if is_separator(text[position - 1].into()) {
-                score += 3;
-            }
-            next += 1;
-            if next == needle.len() {
-                return Some(score - length as i64 / 16);
-            }
-            previous_matched = true;
-        } else {
-            previous_matched = false;
-        }
-    }
-    None
+    text.match_indices(needle)
+        .map(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let place = match before {
+                None => 8,
+                Some(c) if is_separator(u32::from(c)) => 3,
+                Some(_) => 0,
+            };
+            10 + place + needle.len() as i64
+        })
+        .max()
 }
 
 fn is_separator(unit: u32) -> bool {
@@ -271,23 +258,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matches_in_order_case_insensitive() {
-        assert!(score("Jan.Smit@contoso", "jsmit").is_some());
-        assert!(score("Jan.Smit@contoso", "tims").is_none());
+    fn every_word_must_appear_whole_in_any_case() {
+        assert!(score("Jan.Smit@contoso", "smit").is_some());
+        assert!(score("Jan.Smit@contoso", "jsmit").is_none(), "not fuzzy");
+        assert!(
+            score("pedro.alvarez@x", "perez").is_none(),
+            "letters in order are not a match"
+        );
         assert!(score("anything", "").is_some());
     }
 
     #[test]
-    fn runs_and_word_starts_rank_higher() {
-        let exact = score("smit.jan@x", "smit").unwrap();
-        let scattered = score("sam.iversen.t@x", "smit").unwrap();
-        assert!(exact > scattered, "{exact} vs {scattered}");
+    fn starts_and_word_starts_rank_higher() {
+        let start = score("smit.jan@x", "smit").unwrap();
+        let word = score("jan.smit@x", "smit").unwrap();
+        let inside = score("jansmit@x", "smit").unwrap();
+        assert!(start > word && word > inside, "{start} {word} {inside}");
     }
 
     fn entry(id: i64, kind: PickKind, text: &str) -> Entry {
         Entry {
             id,
             kind,
+            blocked: None,
             text: text.to_owned(),
             lower: text.to_lowercase().into_boxed_str(),
         }
@@ -297,7 +290,7 @@ mod tests {
     fn index_search_ranks_counts_and_narrows() {
         let mut index = SearchIndex {
             principals: vec![
-                entry(1, PickKind::User, "sam.iversen.t@x\u{1f}Sam Iversen"),
+                entry(1, PickKind::User, "sam.smithers@x\u{1f}Sam Smithers"),
                 entry(2, PickKind::User, "smit.jan@x\u{1f}Jan Smit"),
                 entry(3, PickKind::Group, "Sales\u{1f}group"),
             ],
@@ -305,7 +298,7 @@ mod tests {
             last: None,
         };
         let (_, total) = index.search(SearchScope::Principals, "sm", 10, &[]);
-        assert_eq!(total, 2, "Sales has no m");
+        assert_eq!(total, 2, "Sales has no \"sm\"");
         let (items, total) = index.search(SearchScope::Principals, "smit", 1, &[]);
         assert_eq!(total, 2);
         assert_eq!(items.len(), 1);
@@ -335,8 +328,8 @@ mod tests {
 
     #[test]
     fn non_ascii_queries_match_characters() {
-        assert!(score("José.Álvarez@x", "jvar").is_some());
-        assert!(score("José.Álvarez@x", "éá").is_some());
-        assert!(score("José.Álvarez@x", "áé").is_none());
+        assert!(score("José.Álvarez@x", "álvarez").is_some());
+        assert!(score("José.Álvarez@x", "JOSÉ").is_some());
+        assert!(score("José.Álvarez@x", "jose").is_none());
     }
 }
