@@ -185,6 +185,11 @@ fn assigning_more_than_available_is_refused_and_changes_nothing() {
     );
     assert_eq!(c.pool(&pool.name).consumed, pool.consumed);
     c.key(KeyCode::Esc);
+    match &c.state.overlay {
+        Overlay::Picker(picker) => assert!(picker.all_matching, "back to the picker as it was"),
+        other => panic!("Esc goes back to the picker: {other:?}"),
+    }
+    c.key(KeyCode::Esc);
     assert_eq!(c.state.overlay, Overlay::None);
 }
 
@@ -312,7 +317,8 @@ fn picker_preview_and_refusal_snapshots() {
     c.key(KeyCode::Tab);
     c.key(KeyCode::Enter);
     insta::assert_snapshot!("preview_80x24", c.screen());
-    c.key(KeyCode::Esc);
+    c.key(KeyCode::Esc); // back to the picker
+    c.key(KeyCode::Esc); // and out of it
     c.key(KeyCode::Char('a'));
     c.ctrl('a');
     c.key(KeyCode::Enter);

@@ -338,7 +338,7 @@ fn assigning_by_keyboard_changes_the_figures_here_and_in_a_second_console() {
     admin.keys(&["a"]);
     admin.wait_for(&format!("Assign {name} to"), long);
     admin.literal(&upn);
-    admin.wait_for("1 matches", long);
+    admin.wait_for("1 match ·", long);
     admin.keys(&["Tab"]);
     admin.wait_for("1 marked", long);
     admin.keys(&["Enter"]);

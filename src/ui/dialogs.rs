@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::columns::{cut_end, display_width};
 use super::theme::Theme;
 use crate::app::dialogs::{PickerState, PreviewState};
 use crate::worker::search::PickKind;
@@ -31,7 +32,12 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     } else if picker.all_matching {
         format!("ALL {} matches chosen", picker.total)
     } else {
-        format!("{} matches · {}", picker.total, marked_status(picker))
+        format!(
+            "{} match{} · {}",
+            picker.total,
+            if picker.total == 1 { "" } else { "es" },
+            marked_status(picker)
+        )
     };
     let mut lines = vec![
         Line::from(vec![
@@ -46,7 +52,15 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     ];
     let visible = inner.height.saturating_sub(2) as usize;
     let start = picker.selected.saturating_sub(visible.saturating_sub(1));
-    for (index, item) in picker.results.iter().enumerate().skip(start).take(visible) {
+    let shown = || picker.results.iter().enumerate().skip(start).take(visible);
+    // The label column is as wide as the widest label shown, within 60% of
+    // the dialog, so details line up.
+    let label_width = shown()
+        .map(|(_, item)| display_width(&item.label))
+        .max()
+        .unwrap_or(0)
+        .min(inner.width as usize * 6 / 10);
+    for (index, item) in shown() {
         let marked = picker.all_matching || picker.marked.contains(item);
         let kind = match item.kind {
             PickKind::User => "user ",
@@ -59,8 +73,10 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
         } else {
             Default::default()
         };
+        let label = cut_end(&item.label, label_width);
+        let pad = label_width.saturating_sub(display_width(&label));
         lines.push(Line::styled(
-            format!("{mark}{kind} {:<36} {}", item.label, item.detail),
+            format!("{mark}{kind} {label}{} {}", " ".repeat(pad), item.detail),
             style,
         ));
     }

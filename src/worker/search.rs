@@ -215,6 +215,10 @@ fn read(conn: &Connection, sql: &str, kind: PickKind) -> rusqlite::Result<Vec<En
 /// A query that extends another (the next keystroke) matches a subset of
 /// its entries, which is what lets `candidates` narrow.
 fn score_terms(text: &str, terms: &[&str]) -> Option<i64> {
+    if terms.is_empty() {
+        // Nothing typed: everything, in name order.
+        return Some(0);
+    }
     let total = terms
         .iter()
         .try_fold(0, |total, term| Some(total + score_lower(text, term)?))?;

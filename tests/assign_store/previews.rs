@@ -222,6 +222,7 @@ fn a_refusal_the_console_shows_is_audited_like_the_command_lines() {
             id: 1,
             label: "u1@contoso.test".into(),
             detail: "User 1".into(),
+            blocked: None,
         }]),
     };
     // The console's path: the preview refuses, Enter cannot apply it.
