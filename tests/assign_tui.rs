@@ -55,6 +55,8 @@ impl Console {
                 pending.extend(update(&mut self.state, Msg::Worker(event)));
             }
         }
+        // Each key here is typed on its own, as a slow typist does.
+        self.state.end_burst();
     }
 
     fn key(&mut self, code: KeyCode) {

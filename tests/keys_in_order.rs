@@ -63,6 +63,7 @@ impl Console {
             self.queue.extend(commands);
         }
         self.serve();
+        self.state.end_burst();
     }
 
     /// Answers every queued command in order, and what the answers cause.
@@ -400,4 +401,51 @@ fn a_refresh_keeps_the_selection_on_its_row_when_rows_arrive_above_it() {
     c.burst(vec![Msg::Worker(seats::app::WorkerEvent::DataChanged)]);
     assert_eq!(selected_upn(&c), chosen);
     assert_eq!(c.state.table().selected, before + 1);
+}
+
+#[test]
+fn a_refused_key_drops_the_rest_of_its_burst() {
+    let mut c = Console::new(300);
+    let disabled = c.pool_where(|p| p.detail.status == "disabled");
+    c.select_pool(&disabled);
+    let before = c.state.table().selected;
+    // Meant for a picker that never opens: `a` is refused, and "jake smith"
+    // must not run as j (move), a (assign), k, e, s (sort)…
+    let mut msgs = vec![press(KeyCode::Char('a'))];
+    msgs.extend(text("jake smith"));
+    c.burst(msgs);
+    assert_eq!(c.state.overlay, Overlay::None);
+    assert_eq!(c.state.table().selected, before, "nothing moved");
+    assert_eq!(c.state.table().sort, 0, "nothing sorted");
+    assert!(
+        c.flash().ends_with("(10 keys typed after it ignored)"),
+        "{}",
+        c.flash()
+    );
+    // The next burst is the admin's again.
+    c.keys(&[KeyCode::Char('?')]);
+    assert!(matches!(c.state.overlay, Overlay::Help { .. }));
+}
+
+#[test]
+fn a_paste_is_only_ever_text() {
+    let mut c = Console::new(300);
+    let pool = c.roomy_pool();
+    c.select_pool(&pool);
+    let (upn, _) = two_word_user(&c.conn, pool.id);
+    c.keys(&[KeyCode::Char('a')]);
+    // Two lines pasted: the line break must not press Enter, and nothing
+    // after it runs as a command.
+    c.burst(vec![Msg::Paste(format!("{upn}\r\nyara sort\n"))]);
+    let picker = c.picker();
+    assert_eq!(picker.input.value(), format!("{upn}  yara sort"));
+    assert_eq!(picker.selected, 0);
+    // Pasted outside a text field: ignored, nothing runs.
+    c.keys(&[KeyCode::Esc]);
+    let before = c.state.table().clone();
+    c.burst(vec![Msg::Paste("sjjq".into())]);
+    assert!(!c.state.quit);
+    assert_eq!(c.state.table().sort, before.sort);
+    assert_eq!(c.state.table().selected, before.selected);
+    assert!(c.flash().contains("pasted text ignored"), "{}", c.flash());
 }

@@ -49,6 +49,7 @@ impl Driver {
                 pending.extend(update(&mut self.state, Msg::Worker(event)));
             }
         }
+        self.state.end_burst();
     }
 
     fn key(&mut self, code: KeyCode) {

@@ -15,7 +15,7 @@ use crate::worker::search::PickKind;
 pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     if state.is_read_only() {
         let reason = state.read_only_reason();
-        state.flash(reason, Tone::Warning);
+        state.refuse(reason);
         return Vec::new();
     }
     let selected = state.table().selected_row().cloned();
@@ -23,7 +23,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         (Action::Undo, _, _) => undo(state),
         (Action::Assign, PaneId::Licenses, Some(Row::Pool(pool))) => {
             if let Some(why) = assign_blocker(&pool) {
-                state.flash(why, Tone::Warning);
+                state.refuse(why);
                 return vec![Command::AuditRefusedAssign { pool_id: pool.id }];
             }
             open_picker(
@@ -37,7 +37,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         (Action::Assign, PaneId::Assignees, _) => {
             match (state.assignees_of.clone(), state.assignees_blocker.clone()) {
                 (Some((pool_id, _)), Some(why)) => {
-                    state.flash(why, Tone::Warning);
+                    state.refuse(why);
                     vec![Command::AuditRefusedAssign { pool_id }]
                 }
                 (Some((pool_id, pool_name)), None) => {
@@ -55,7 +55,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         ),
         (Action::Release, PaneId::Users, Some(Row::User(user))) => {
             if user.pools.is_empty() {
-                state.flash(format!("{} holds no seats", user.upn), Tone::Info);
+                state.refuse(format!("{} holds no seats", user.upn));
                 return Vec::new();
             }
             open_picker(
@@ -94,7 +94,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             },
         ),
         (_, _, None) => {
-            state.flash("select a row first", Tone::Info);
+            state.refuse("select a row first");
             Vec::new()
         }
         _ => Vec::new(),
@@ -114,7 +114,7 @@ fn assign_blocker(pool: &crate::store::pools::PoolRow) -> Option<String> {
 
 fn undo(state: &mut AppState) -> Vec<Command> {
     if state.last_batches.is_empty() {
-        state.flash("nothing to undo from this console", Tone::Info);
+        state.refuse("nothing to undo from this console");
         return Vec::new();
     }
     let batches = state.last_batches.clone();
@@ -163,7 +163,7 @@ pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: 
         KeyCode::Enter => return choose(state, &picker),
         KeyCode::Tab => {
             if let Some(why) = picker.blocked_highlight() {
-                state.flash(why, Tone::Warning);
+                state.refuse(why);
             } else {
                 picker.set_mark(true);
                 picker.move_by(1);
@@ -182,23 +182,28 @@ pub fn on_picker_key(state: &mut AppState, mut picker: Box<PickerState>, event: 
         KeyCode::PageDown => picker.move_by(page),
         _ => {
             if edit(&mut picker.input, event) {
-                let generation = state.next_request();
-                picker.generation = generation;
-                picker.searching = true;
-                // A new search starts at its best match, as in fzf.
-                picker.selected = 0;
-                let command = Command::Search {
-                    generation,
-                    scope: picker.purpose.scope(),
-                    query: picker.input.value().to_owned(),
-                };
-                state.overlay = Overlay::Picker(picker);
-                return vec![command];
+                return search_again(state, picker);
             }
         }
     }
     state.overlay = Overlay::Picker(picker);
     Vec::new()
+}
+
+/// The picker's text changed: search again, from its best match (as in
+/// fzf); keys that act on the results wait for the answer.
+pub fn search_again(state: &mut AppState, mut picker: Box<PickerState>) -> Vec<Command> {
+    let generation = state.next_request();
+    picker.generation = generation;
+    picker.searching = true;
+    picker.selected = 0;
+    let command = Command::Search {
+        generation,
+        scope: picker.purpose.scope(),
+        query: picker.input.value().to_owned(),
+    };
+    state.overlay = Overlay::Picker(picker);
+    vec![command]
 }
 
 /// Enter in the picker: turn the choice into a change and preview it.
@@ -208,11 +213,11 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
         return Vec::new();
     }
     let Some(selection) = picker.selection() else {
-        state.flash("nothing matches: change the search", Tone::Info);
+        state.refuse("nothing matches: change the search");
         return Vec::new();
     };
     if let Some(why) = picker.blocked_choice() {
-        state.flash(why, Tone::Warning);
+        state.refuse(why);
         return Vec::new();
     }
     let pool_ids = |selection: &Selection| -> Vec<i64> {

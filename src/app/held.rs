@@ -10,7 +10,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::message::Command;
+use super::message::{Command, Msg};
 use super::state::{AppState, Overlay};
 
 /// Whether `key` must wait for the rows an earlier key asked for.
@@ -53,14 +53,14 @@ pub fn edits_text(key: &KeyEvent) -> bool {
     }
 }
 
-/// Runs the waiting keys whose rows are in, through `on_key`.
-pub fn release(state: &mut AppState, on_key: fn(&mut AppState, KeyEvent) -> Vec<Command>) -> Vec<Command> {
+/// Runs the waiting keys (and pastes) whose rows are in, through `on_input`.
+pub fn release(state: &mut AppState, on_input: fn(&mut AppState, Msg) -> Vec<Command>) -> Vec<Command> {
     let mut commands = Vec::new();
     while !awaiting(state) {
-        let Some(key) = state.held.pop_front() else {
+        let Some(msg) = state.held.pop_front() else {
             break;
         };
-        commands.extend(on_key(state, key));
+        commands.extend(on_input(state, msg));
     }
     commands
 }

@@ -16,6 +16,8 @@ use crate::worker::search::{PickItem, SearchScope};
 pub enum Msg {
     /// A key from the terminal.
     Key(KeyEvent),
+    /// Text pasted in one piece (bracketed paste): only ever text.
+    Paste(String),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
     /// The clock ticked (about four times a second).

@@ -114,7 +114,9 @@ pub struct AppState {
     /// Counter for search and preview requests.
     pub requests: u64,
     /// Keys waiting for the rows an earlier key asked for (see `held`).
-    pub held: std::collections::VecDeque<crossterm::event::KeyEvent>,
+    pub held: std::collections::VecDeque<super::message::Msg>,
+    /// Keys of the current burst dropped after a key was refused.
+    pub refused_burst: Option<usize>,
 }
 
 impl AppState {
@@ -139,6 +141,7 @@ impl AppState {
             last_batches: Vec::new(),
             requests: 0,
             held: std::collections::VecDeque::new(),
+            refused_burst: None,
         }
     }
 
@@ -193,6 +196,29 @@ impl AppState {
             "read-only, {who}; fix: seats admins add {} --role license",
             self.actor
         )
+    }
+
+    /// Refuses what a key asked for, saying why. The rest of the burst the
+    /// key came in (a paste, fast typing meant for the dialog that did not
+    /// open) is dropped, so its letters never run as commands.
+    pub fn refuse(&mut self, text: impl Into<String>) {
+        self.flash(text, Tone::Warning);
+        self.held.clear();
+        self.refused_burst = Some(0);
+    }
+
+    /// The loop read everything that was waiting: the burst is over. Says
+    /// how many of its keys were dropped after a refusal.
+    pub fn end_burst(&mut self) {
+        if let Some(dropped @ 1..) = self.refused_burst
+            && let Some(flash) = &mut self.flash
+        {
+            flash.text.push_str(&format!(
+                " ({dropped} key{} typed after it ignored)",
+                if dropped == 1 { "" } else { "s" }
+            ));
+        }
+        self.refused_burst = None;
     }
 
     /// Shows a message in the hint line for a few seconds.

@@ -19,11 +19,19 @@ use crate::ui::layout::table_rows;
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
     let mut commands = match msg {
         Msg::Key(key) if Key::from(key) == Key::ctrl('c') => apply(state, Action::Quit),
-        Msg::Key(key) if held::must_wait(state, &key) => {
-            state.held.push_back(key);
+        Msg::Key(_) | Msg::Paste(_) if state.refused_burst.is_some() => {
+            state.refused_burst = state.refused_burst.map(|n| n + 1);
             Vec::new()
         }
-        Msg::Key(key) => on_key(state, key),
+        Msg::Key(key) if held::must_wait(state, &key) => {
+            state.held.push_back(msg);
+            Vec::new()
+        }
+        Msg::Paste(_) if !state.held.is_empty() => {
+            state.held.push_back(msg);
+            Vec::new()
+        }
+        Msg::Key(_) | Msg::Paste(_) => on_input(state, msg),
         Msg::Resize(width, height) => {
             state.size = (width, height);
             let rows = page_rows(state);
@@ -37,7 +45,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::Worker(event) => on_worker(state, event),
     };
-    commands.extend(held::release(state, on_key));
+    commands.extend(held::release(state, on_input));
     commands
 }
 
@@ -50,6 +58,56 @@ fn fade_flash(state: &mut AppState) {
         flash.ticks_left = flash.ticks_left.saturating_sub(1);
         if flash.ticks_left == 0 {
             state.flash = None;
+        }
+    }
+}
+
+/// A key or a paste, once it is its turn.
+fn on_input(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
+        _ => Vec::new(),
+    }
+}
+
+/// Pasted text goes into the text field that has the focus, as text only
+/// (line breaks and tabs become spaces: a paste never presses Enter).
+fn on_paste(state: &mut AppState, text: &str) -> Vec<Command> {
+    if !state.fits() {
+        return Vec::new();
+    }
+    let clean: String = text
+        .trim_end_matches(['\r', '\n'])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let insert = |input: &mut Input| {
+        for c in clean.chars() {
+            input.handle(InputRequest::InsertChar(c));
+        }
+    };
+    match &mut state.overlay {
+        Overlay::Picker(picker) => {
+            insert(&mut picker.input);
+            let picker = picker.clone();
+            changes::search_again(state, picker)
+        }
+        Overlay::Palette(palette) => {
+            insert(&mut palette.input);
+            Vec::new()
+        }
+        Overlay::Filter => {
+            let table = state.table_mut();
+            insert(&mut table.filter);
+            vec![Command::Fetch(table.restart())]
+        }
+        _ => {
+            state.flash(
+                "pasted text ignored: paste into a search (a) or a filter (/)",
+                Tone::Info,
+            );
+            Vec::new()
         }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::keys::KeyParser;
+use super::keys::{Input, KeyParser};
 use crate::app::Msg;
 
 /// How long the thread sleeps between looks at `stop` and the size.
@@ -91,9 +91,9 @@ fn read_terminal(stop: &AtomicBool, messages: &UnboundedSender<Msg>) -> std::io:
             if read == 0 {
                 return Ok(());
             }
-            msgs.extend(parser.feed(&buffer[..read]).into_iter().map(Msg::Key));
+            msgs.extend(parser.feed(&buffer[..read]).into_iter().map(message));
         } else {
-            msgs.extend(parser.flush().into_iter().map(Msg::Key));
+            msgs.extend(parser.flush().into_iter().map(message));
         }
         // No signal handler needed: the size is cheap to ask for.
         let now = crossterm::terminal::size().ok();
@@ -110,6 +110,13 @@ fn read_terminal(stop: &AtomicBool, messages: &UnboundedSender<Msg>) -> std::io:
         }
     }
     Ok(())
+}
+
+fn message(input: Input) -> Msg {
+    match input {
+        Input::Key(key) => Msg::Key(key),
+        Input::Paste(text) => Msg::Paste(text),
+    }
 }
 
 fn readable(fd: BorrowedFd<'_>, wait: Duration) -> std::io::Result<bool> {

@@ -9,16 +9,31 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const ESC: u8 = 0x1b;
 
-/// Bytes in, key events out; keeps a partial sequence for the next read.
+/// What the terminal sent: a key, or text pasted in one piece.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Key(KeyEvent),
+    /// Bracketed paste: the text between `Esc [200~` and `Esc [201~`, which
+    /// is only ever text (a newline in it is not Enter).
+    Paste(String),
+}
+
+/// Bytes in, inputs out; keeps a partial sequence for the next read.
 #[derive(Debug, Default)]
 pub struct KeyParser {
     pending: Vec<u8>,
+    /// Inside a bracketed paste: the text so far.
+    pasting: Option<Vec<u8>>,
 }
+
+const PASTE_END: &[u8] = b"\x1b[201~";
 
 /// What one attempt to read a key from the front of the buffer found.
 enum Parsed {
     /// A key (or nothing, for a sequence seats ignores) and the bytes it used.
     Key(Option<KeyEvent>, usize),
+    /// `Esc [200~`: a paste starts after these bytes.
+    PasteStart(usize),
     /// The bytes may be the start of a longer sequence: wait for more.
     Incomplete,
 }
@@ -32,38 +47,79 @@ fn with(code: KeyCode, modifiers: KeyModifiers) -> Option<KeyEvent> {
 }
 
 impl KeyParser {
-    /// Adds `bytes` and returns every key they complete.
-    pub fn feed(&mut self, bytes: &[u8]) -> Vec<KeyEvent> {
+    /// Adds `bytes` and returns every input they complete.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<Input> {
         self.pending.extend_from_slice(bytes);
-        let mut keys = Vec::new();
+        let mut inputs = Vec::new();
         let mut start = 0;
         while start < self.pending.len() {
+            if self.pasting.is_some() {
+                match self.take_paste(start) {
+                    Some((text, used)) => {
+                        inputs.push(Input::Paste(text));
+                        start += used;
+                        continue;
+                    }
+                    None => {
+                        start = self.pending.len().saturating_sub(PASTE_END.len() - 1).max(start);
+                        break;
+                    }
+                }
+            }
             match parse(&self.pending[start..]) {
                 Parsed::Key(event, used) => {
-                    keys.extend(event);
+                    inputs.extend(event.map(Input::Key));
+                    start += used;
+                }
+                Parsed::PasteStart(used) => {
+                    self.pasting = Some(Vec::new());
                     start += used;
                 }
                 Parsed::Incomplete => break,
             }
         }
         self.pending.drain(..start);
-        keys
+        inputs
     }
 
-    /// Whether a partial sequence waits for more bytes.
+    /// Moves paste bytes from `pending[start..]` into the paste; when its
+    /// end marker is there, returns the text and the bytes used (marker
+    /// included). Without it, keeps all but a possible partial marker.
+    fn take_paste(&mut self, start: usize) -> Option<(String, usize)> {
+        let rest = &self.pending[start..];
+        let text = self.pasting.as_mut()?;
+        match rest.windows(PASTE_END.len()).position(|w| w == PASTE_END) {
+            Some(end) => {
+                text.extend_from_slice(&rest[..end]);
+                let done = self.pasting.take().unwrap_or_default();
+                Some((String::from_utf8_lossy(&done).into_owned(), end + PASTE_END.len()))
+            }
+            None => {
+                let keep = rest.len().min(PASTE_END.len() - 1);
+                text.extend_from_slice(&rest[..rest.len() - keep]);
+                None
+            }
+        }
+    }
+
+    /// Whether a partial sequence waits for more bytes (a paste in
+    /// progress waits for its end however long it takes).
     pub fn is_waiting(&self) -> bool {
-        !self.pending.is_empty()
+        !self.pending.is_empty() && self.pasting.is_none()
     }
 
     /// No more bytes came: a lone Esc is the Esc key, anything else left is
-    /// a broken sequence and dropped.
-    pub fn flush(&mut self) -> Vec<KeyEvent> {
-        let keys = match self.pending.first() {
-            Some(&ESC) => key(KeyCode::Esc).into_iter().collect(),
+    /// a broken sequence and dropped. A paste is left to finish.
+    pub fn flush(&mut self) -> Vec<Input> {
+        if self.pasting.is_some() {
+            return Vec::new();
+        }
+        let inputs = match self.pending.first() {
+            Some(&ESC) => key(KeyCode::Esc).map(Input::Key).into_iter().collect(),
             _ => Vec::new(),
         };
         self.pending.clear();
-        keys
+        inputs
     }
 }
 
@@ -162,6 +218,7 @@ fn parse_csi(bytes: &[u8]) -> Parsed {
         b'F' => KeyCode::End,
         b'Z' => return Parsed::Key(with(KeyCode::BackTab, KeyModifiers::SHIFT), used),
         b'P'..=b'S' => KeyCode::F(body[end] - b'P' + 1),
+        b'~' if params.first() == Some(&200) => return Parsed::PasteStart(used),
         b'~' => match tilde_key(params.first().copied().unwrap_or(0)) {
             Some(code) => code,
             None => return Parsed::Key(None, used),
@@ -207,11 +264,44 @@ fn modifiers(parameter: u16) -> KeyModifiers {
 mod tests {
     use super::*;
 
+    fn keys(inputs: Vec<Input>) -> Vec<KeyEvent> {
+        inputs
+            .into_iter()
+            .map(|input| match input {
+                Input::Key(key) => key,
+                Input::Paste(text) => panic!("unexpected paste {text:?}"),
+            })
+            .collect()
+    }
+
     fn codes(bytes: &[u8]) -> Vec<KeyCode> {
         let mut parser = KeyParser::default();
-        let mut keys = parser.feed(bytes);
-        keys.extend(parser.flush());
-        keys.into_iter().map(|k| k.code).collect()
+        let mut inputs = parser.feed(bytes);
+        inputs.extend(parser.flush());
+        keys(inputs).into_iter().map(|k| k.code).collect()
+    }
+
+    #[test]
+    fn a_bracketed_paste_is_text_even_with_newlines_and_escapes() {
+        let mut parser = KeyParser::default();
+        let inputs = parser.feed(b"x\x1b[200~ava.perez@x\ryara\x1b:q\x1b[201~y");
+        assert_eq!(
+            inputs,
+            vec![
+                Input::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE)),
+                Input::Paste("ava.perez@x\ryara\x1b:q".into()),
+                Input::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_paste_split_across_reads_and_pauses_arrives_whole() {
+        let mut parser = KeyParser::default();
+        assert!(parser.feed(b"\x1b[200~one ").is_empty());
+        assert!(parser.flush().is_empty(), "a pause does not end a paste");
+        assert!(parser.feed(b"two\x1b[20").is_empty());
+        assert_eq!(parser.feed(b"1~"), vec![Input::Paste("one two".into())]);
     }
 
     #[test]
@@ -233,12 +323,12 @@ mod tests {
         let mut parser = KeyParser::default();
         assert!(parser.feed(b"\x1b[").is_empty());
         assert!(parser.is_waiting());
-        assert_eq!(
-            parser.feed(b"B").iter().map(|k| k.code).collect::<Vec<_>>(),
-            vec![KeyCode::Down]
-        );
+        assert_eq!(keys(parser.feed(b"B"))[0].code, KeyCode::Down);
         assert!(parser.feed(&"é".as_bytes()[..1]).is_empty());
-        assert_eq!(parser.feed(&"é".as_bytes()[1..])[0].code, KeyCode::Char('é'));
+        assert_eq!(
+            keys(parser.feed(&"é".as_bytes()[1..]))[0].code,
+            KeyCode::Char('é')
+        );
     }
 
     #[test]
@@ -264,7 +354,7 @@ mod tests {
     #[test]
     fn control_letters_and_modified_arrows() {
         let mut parser = KeyParser::default();
-        let keys = parser.feed(b"\x03\x01\x1b[1;5C");
+        let keys = keys(parser.feed(b"\x03\x01\x1b[1;5C"));
         assert_eq!(keys[0], KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
         assert_eq!(keys[1], KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
         assert_eq!(keys[2], KeyEvent::new(KeyCode::Right, KeyModifiers::CONTROL));

@@ -107,6 +107,7 @@ async fn event_loop(
         {
             commands.extend(update(&mut state, msg));
         }
+        state.end_burst();
         run_commands(&mut worker, &options.actor, options.read_only, commands);
         if !state.quit {
             guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;

@@ -5,6 +5,7 @@ use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
@@ -25,7 +26,9 @@ pub fn enter() -> io::Result<TerminalGuard> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut stdout = io::stdout();
-    if let Err(err) = execute!(stdout, EnterAlternateScreen, Hide) {
+    // Bracketed paste: a paste arrives as text, never as keys (a newline in
+    // it must not press Enter in a picker).
+    if let Err(err) = execute!(stdout, EnterAlternateScreen, Hide, EnableBracketedPaste) {
         restore();
         return Err(err);
     }
@@ -49,7 +52,7 @@ pub fn restore() {
         return;
     }
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 /// A panic on the UI thread restores the terminal, then reports. A panic on
