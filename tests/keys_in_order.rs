@@ -449,3 +449,19 @@ fn a_paste_is_only_ever_text() {
     assert_eq!(c.state.table().selected, before.selected);
     assert!(c.flash().contains("pasted text ignored"), "{}", c.flash());
 }
+
+#[test]
+fn preview_scrolling_stops_at_the_last_line_and_removal_names_the_devices_key() {
+    let mut c = Console::new(300);
+    c.keys(&[KeyCode::Char('5'), KeyCode::Char('D')]);
+    let lines = match &c.state.overlay {
+        Overlay::Preview(p) => p.preview.as_ref().unwrap().lines.len(),
+        other => panic!("{other:?}"),
+    };
+    c.keys(&[KeyCode::Down; 40]);
+    match &c.state.overlay {
+        Overlay::Preview(p) => assert_eq!(p.scroll, lines - 1),
+        other => panic!("{other:?}"),
+    }
+    assert!(c.screen().contains("d their devices too"), "{}", c.screen());
+}

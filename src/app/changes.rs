@@ -295,7 +295,11 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
             }
         }
         KeyCode::Up | KeyCode::Char('k') => preview.scroll = preview.scroll.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => preview.scroll += 1,
+        KeyCode::Down | KeyCode::Char('j') => {
+            // Never past the last line: scrolling stops where the text does.
+            let lines = preview.preview.as_ref().map_or(0, |p| p.lines.len());
+            preview.scroll = (preview.scroll + 1).min(lines.saturating_sub(1));
+        }
         _ => {}
     }
     state.overlay = Overlay::Preview(preview);

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::columns::{cut_end, display_width};
 use super::theme::Theme;
-use crate::app::dialogs::{PickerState, PreviewState};
+use crate::app::dialogs::{Change, PickerState, PreviewState};
 use crate::worker::search::PickKind;
 
 fn dialog_area(full: Rect) -> Rect {
@@ -136,9 +136,11 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         };
         Line::styled(line.text.clone(), style)
     }));
+    let removes_user = matches!(preview.change, Change::RemoveUser { .. });
     let footer = match (&plan.refusal, preview.applying) {
         (Some(_), _) => "Nothing was changed · Esc goes back",
         (None, true) => "applying…",
+        (None, false) if removes_user => "Enter or y applies · d their devices too / not · Esc or n cancels",
         (None, false) => "Enter or y applies · Esc or n cancels · ↑↓ scroll",
     };
     let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
