@@ -97,6 +97,8 @@ pub enum Commands {
     },
     /// Who changed what, when.
     Audit(crate::cli_changes::AuditArgs),
+    /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
+    Simulate(crate::cli_simulate::SimulateArgs),
 }
 
 /// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
@@ -188,6 +190,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         };
         return crate::cli_console::demo(&cache, options, &config, actor);
     }
+    if let Commands::Simulate(args) = command {
+        return crate::cli_simulate::simulate(args, &paths);
+    }
     let writes = changes_seats(&command);
     if cli.read_only && !writes {
         return Err(Failure::usage(
@@ -275,7 +280,9 @@ fn headless(
         Commands::Unassign(args) => crate::cli_changes::unassign(&session(), args),
         Commands::Admins { action } => crate::cli_changes::admins(&session(), action),
         Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
-        Commands::Demo { .. } => Err(Failure::unexpected("demo is not a headless command")),
+        Commands::Demo { .. } | Commands::Simulate(_) => {
+            Err(Failure::unexpected("demo and simulate are not headless commands"))
+        }
     }
 }
 
