@@ -144,11 +144,9 @@ pub(crate) fn pools_of_user(conn: &Connection, user: i64) -> rusqlite::Result<Ve
 }
 
 /// A user's row in a pool: (row id, direct, via group, state).
-fn seat_row(
-    conn: &Connection,
-    pool: i64,
-    user: i64,
-) -> rusqlite::Result<Option<(i64, bool, Option<i64>, String)>> {
+type SeatRow = (i64, bool, Option<i64>, String);
+
+fn seat_row(conn: &Connection, pool: i64, user: i64) -> rusqlite::Result<Option<SeatRow>> {
     conn.prepare_cached(
         "SELECT id, direct, via_group_id, state FROM assignments WHERE pool_id = ?1 AND user_id = ?2",
     )?

@@ -131,13 +131,11 @@ pub(crate) async fn delta(
         }
     }
     let mut response: Response = json_response(StatusCode::OK, &body);
-    if headers
+    let asked = headers
         .get("prefer")
-        .is_some_and(|v| v.to_str().is_ok_and(|s| s.contains("odata.maxpagesize")))
-    {
-        if let Ok(value) = HeaderValue::from_str(&format!("odata.maxpagesize={page}")) {
-            response.headers_mut().insert("preference-applied", value);
-        }
+        .is_some_and(|v| v.to_str().is_ok_and(|s| s.contains("odata.maxpagesize")));
+    if let (true, Ok(value)) = (asked, HeaderValue::from_str(&format!("odata.maxpagesize={page}"))) {
+        response.headers_mut().insert("preference-applied", value);
     }
     Ok(response)
 }

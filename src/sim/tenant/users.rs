@@ -180,7 +180,7 @@ impl SimTenant {
     /// spread evenly; a second call changes a different slice. Returns how
     /// many changed. For the delta benchmark.
     pub fn change_users(&mut self, share: f64) -> Result<u64, SimError> {
-        if !(share > 0.0) {
+        if share.is_nan() || share <= 0.0 {
             return Ok(0);
         }
         let step = (1.0 / share.min(1.0)).round().max(1.0) as i64;
