@@ -18,5 +18,7 @@ mod delta;
 mod faults;
 #[path = "sim_graph/licenses.rs"]
 mod licenses;
+#[path = "sim_graph/scale.rs"]
+mod scale;
 #[path = "sim_graph/users.rs"]
 mod users;
