@@ -93,7 +93,7 @@ async fn scale_100k_users_build_and_full_walk() {
         next = body["@odata.nextLink"].as_str().map(str::to_owned);
     }
     let delta = started.elapsed();
-    println!(
+    eprintln!(
         "simulator, 100k users: built in {:.1} s (peak RSS {} MB); /users walk at $top=999: {users} users, \
          {pages} pages, {:.1} MB in {:.1} s (RSS after it {} MB, server and client); \
          delta after {changed} changes: {reported} users in {:.2} s",

@@ -226,3 +226,21 @@ async fn groups_and_their_members_page_with_their_types() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(code(&body), "Request_ResourceNotFound");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_segments_and_methods_get_graph_errors() {
+    let sim = Sim::start().await;
+    let (status, _, body) = sim.get("/v1.0/shoes").await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "BadRequest"));
+    assert!(message(&body).contains("'shoes'"), "{body}");
+    let response = sim
+        .http
+        .delete(sim.url("/v1.0/users"))
+        .bearer_auth(&sim.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["innerError"]["request-id"].is_string(), "{body}");
+}

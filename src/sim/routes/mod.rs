@@ -62,6 +62,16 @@ fn graph_routes() -> Router<Arc<Shared>> {
         )
         .route("/v1.0/groups/{id}/assignLicense", post(groups::assign_license))
         .route("/v1.0/$batch", post(batch::batch))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    let message = format!(
+        "The HTTP method '{}' is not allowed for {}.",
+        request.method(),
+        request.uri().path()
+    );
+    GraphError::new(405, "Request_BadRequest", message).into_response()
 }
 
 /// Request ids in, Graph's headers and error bodies out.
