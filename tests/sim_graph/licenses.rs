@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use seats::sim::{CapabilityStatus, NewUser, SimTenant};
+use seats::sim::{CapabilityStatus, Member, NewUser, SimTenant};
 use serde_json::{Value, json};
 
 use super::support::{Sim, code, message};
@@ -236,4 +236,81 @@ async fn group_processing_waits_for_its_delay() {
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(sim.get("/v1.0/organization").await.0, StatusCode::OK);
     assert_eq!(tenant.held_seats(sku).unwrap(), held, "processed before its time");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_a_licensed_group_brings_its_license_and_leaving_takes_it() {
+    let sim = Sim::start().await;
+    let mut tenant = sim.tenant();
+    let sku = "POWER_BI_PRO";
+    let sku_id = tenant.sku_id(sku).unwrap();
+    let group = "Dept - Finance";
+    let group_id: String = tenant
+        .connection()
+        .query_row("SELECT source_id FROM groups WHERE name = ?1", [group], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // The demo leaves this SKU one seat short of full.
+    let held = tenant.held_seats(sku).unwrap();
+    tenant.set_prepaid_units(sku, held + 1).unwrap();
+    let first = user_without(&tenant, sku);
+    tenant
+        .add_group_member(group, &Member::User(first.clone()))
+        .unwrap();
+    let state_of = |user: Value| {
+        user["licenseAssignmentStates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["skuId"] == sku_id.as_str())
+            .cloned()
+    };
+    let (_, _, user) = sim
+        .get(&format!("/v1.0/users/{first}?$select=licenseAssignmentStates"))
+        .await;
+    let state = state_of(user).expect("the new member got nothing");
+    assert_eq!(
+        (state["state"].as_str(), state["assignedByGroup"].as_str()),
+        (Some("Active"), Some(group_id.as_str()))
+    );
+    assert_eq!(tenant.held_seats(sku).unwrap(), held + 1);
+
+    let second = user_without(&tenant, sku);
+    tenant
+        .add_group_member(group, &Member::User(second.clone()))
+        .unwrap();
+    let (_, _, user) = sim
+        .get(&format!("/v1.0/users/{second}?$select=licenseAssignmentStates"))
+        .await;
+    let state = state_of(user).expect("the second member got no state");
+    assert_eq!(
+        (state["state"].as_str(), state["error"].as_str()),
+        (Some("Error"), Some("CountViolation"))
+    );
+
+    tenant
+        .remove_group_member(group, &Member::User(first.clone()))
+        .unwrap();
+    let (_, _, user) = sim
+        .get(&format!("/v1.0/users/{first}?$select=licenseAssignmentStates"))
+        .await;
+    assert!(state_of(user).is_none(), "the leaver kept the group's seat");
+    assert_eq!(tenant.held_seats(sku).unwrap(), held);
+    // The freed seat waits for the group to be processed again (Entra does
+    // not retry members in error by itself); assignLicense on the group does.
+    let (_, _, user) = sim
+        .get(&format!("/v1.0/users/{second}?$select=licenseAssignmentStates"))
+        .await;
+    assert_eq!(state_of(user).unwrap()["state"], "Error");
+    let body = json!({"addLicenses": [{"skuId": sku_id}], "removeLicenses": []});
+    let (status, _) = sim
+        .post(&format!("/v1.0/groups/{group_id}/assignLicense"), &body)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, _, user) = sim
+        .get(&format!("/v1.0/users/{second}?$select=licenseAssignmentStates"))
+        .await;
+    assert_eq!(state_of(user).unwrap()["state"], "Active");
+    assert_eq!(tenant.held_seats(sku).unwrap(), held + 1);
 }

@@ -45,14 +45,16 @@ pub(crate) fn assign_group(
         }
     }
     for pool in pools {
-        enqueue(tx, group, pool, due_ms)?;
+        enqueue(tx, group, pool, due_ms, true)?;
     }
     Ok(Ok(()))
 }
 
-fn enqueue(conn: &Connection, group: i64, pool: i64, due_ms: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO sim_group_jobs (group_id, pool_id, due_ms) VALUES (?1, ?2, ?3)")?
-        .execute(params![group, pool, due_ms])?;
+fn enqueue(conn: &Connection, group: i64, pool: i64, due_ms: i64, retry: bool) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sim_group_jobs (group_id, pool_id, due_ms, retry) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![group, pool, due_ms, retry])?;
     Ok(())
 }
 
@@ -70,7 +72,7 @@ pub(crate) fn enqueue_for_members_of(conn: &Connection, group: i64, due_ms: i64)
         rows.collect::<rusqlite::Result<_>>()?
     };
     for (group, pool) in grants {
-        enqueue(conn, group, pool, due_ms)?;
+        enqueue(conn, group, pool, due_ms, false)?;
     }
     Ok(())
 }
@@ -95,14 +97,16 @@ pub(crate) fn process_due_jobs(conn: &Connection, now_ms: i64) -> rusqlite::Resu
         return Ok(0);
     }
     begin_write_on(conn, |tx| {
-        let jobs: BTreeSet<(i64, i64)> = {
-            let mut stmt = tx.prepare("SELECT group_id, pool_id FROM sim_group_jobs WHERE due_ms <= ?1")?;
-            let rows = stmt.query_map([now_ms], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let jobs: BTreeSet<(i64, i64, bool)> = {
+            let mut stmt = tx.prepare(
+                "SELECT group_id, pool_id, max(retry) FROM sim_group_jobs WHERE due_ms <= ?1 GROUP BY group_id, pool_id",
+            )?;
+            let rows = stmt.query_map([now_ms], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         tx.execute("DELETE FROM sim_group_jobs WHERE due_ms <= ?1", [now_ms])?;
-        for (group, pool) in &jobs {
-            reconcile(tx, *group, *pool)?;
+        for (group, pool, retry) in &jobs {
+            reconcile(tx, *group, *pool, *retry)?;
         }
         Ok(jobs.len())
     })
@@ -123,8 +127,10 @@ fn members(conn: &Connection, group: i64) -> rusqlite::Result<BTreeSet<i64>> {
 /// Brings the seats that `group` gives in `pool` in line with its members
 /// and its grant: members without a seat get one while seats last (else a
 /// CountViolation row), rows of users no longer reached are released or
-/// handed to another path (direct, or another granted group).
-fn reconcile(tx: &Connection, group: i64, pool: i64) -> rusqlite::Result<()> {
+/// handed to another path (direct, or another granted group). Members in
+/// error get a seat only on a `retry` (the group's own assignLicense): as
+/// in Entra, freed seats do not reach them until the group is reprocessed.
+fn reconcile(tx: &Connection, group: i64, pool: i64, retry: bool) -> rusqlite::Result<()> {
     let granted: bool = tx.query_row(
         "SELECT count(*) > 0 FROM group_assignments WHERE pool_id = ?1 AND group_id = ?2",
         params![pool, group],
@@ -168,7 +174,7 @@ fn reconcile(tx: &Connection, group: i64, pool: i64) -> rusqlite::Result<()> {
                     params![id, group],
                 )?;
             }
-            Some((id, via, state)) if state == "error" && free > 0 => {
+            Some((id, via, state)) if state == "error" && retry && free > 0 => {
                 free -= 1;
                 tx.execute(
                     "UPDATE assignments SET state = 'active', error = NULL, via_group_id = ?2 WHERE id = ?1",

@@ -37,11 +37,14 @@ CREATE TABLE IF NOT EXISTS sim_skus (
 );
 
 -- Group license processing not done yet (group assignLicense answers 202).
+-- retry: also retry members in error (an assignLicense on the group does;
+-- a membership change processes only the members that changed).
 CREATE TABLE IF NOT EXISTS sim_group_jobs (
     id          INTEGER PRIMARY KEY,
     group_id    INTEGER NOT NULL,
     pool_id     INTEGER NOT NULL,
-    due_ms      INTEGER NOT NULL
+    due_ms      INTEGER NOT NULL,
+    retry       INTEGER NOT NULL DEFAULT 0
 );
 
 -- Lookups by Graph object id.
