@@ -147,3 +147,24 @@ async fn seats_simulate_prints_a_connect_line_that_works() {
     assert_eq!(response.status(), StatusCode::OK);
     drop(running);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_on_a_listener_of_the_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(seats::sim::serve(
+        SimConfig::new(dir.path().join("sim.db"), 50),
+        listener,
+    ));
+    // The tenant is built first; the listener queues connections meanwhile.
+    let response = client()
+        .get(format!("{base}/v1.0/organization"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let tenant = seats::sim::SimTenant::open(&dir.path().join("sim.db")).unwrap();
+    assert!(tenant.user_count().unwrap() > 0);
+    server.abort();
+}
