@@ -102,6 +102,8 @@ pub enum Commands {
     Audit(crate::cli_changes::AuditArgs),
     /// Verify every invariant of the cache; exit 1 lists each violation.
     Check(crate::cli_check::CheckArgs),
+    /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
+    Simulate(crate::cli_simulate::SimulateArgs),
 }
 
 /// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
@@ -192,6 +194,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             read_only: cli.read_only,
         };
         return crate::cli_console::demo(&cache, options, &config, actor);
+    }
+    if let Commands::Simulate(args) = command {
+        return crate::cli_simulate::simulate(args, &paths);
     }
     let writes = changes_seats(&command);
     if cli.read_only && !writes {
@@ -292,8 +297,10 @@ fn headless(
         Commands::Unassign(args) => crate::cli_changes::unassign(&session(), args),
         Commands::Admins { action } => crate::cli_changes::admins(&session(), action),
         Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
-        Commands::Demo { .. } => Err(Failure::unexpected("demo is not a headless command")),
         Commands::Check(args) => crate::cli_check::run(db, &args),
+        Commands::Demo { .. } | Commands::Simulate(_) => {
+            Err(Failure::unexpected("demo and simulate are not headless commands"))
+        }
     }
 }
 

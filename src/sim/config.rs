@@ -1,0 +1,51 @@
+//! What a simulator serves and how it behaves.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::faults::Faults;
+
+/// The simulator's settings. The tenant (users, seed) is built only when
+/// `state` holds none yet; an existing tenant is reused as it is.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Users of a new tenant (the demo builds at least
+    /// [`crate::demo::MIN_USERS`]).
+    pub users: u32,
+    /// Seed of the tenant's generator, its ids and of the fault generator
+    /// (unless the faults carry their own `seed=`).
+    pub seed: u64,
+    /// Faults injected into Graph requests.
+    pub faults: Faults,
+    /// The simulator's SQLite file (created if missing).
+    pub state: PathBuf,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Lifetime of an access token (`expires_in`).
+    pub token_lifetime: Duration,
+    /// How long a delta link stays valid (Graph: 7 days for users).
+    pub delta_lifetime: Duration,
+    /// Whether the app may read `signInActivity` (AuditLog.Read.All and a
+    /// premium tenant); without it `$select=signInActivity` answers 403.
+    pub sign_in_activity_allowed: bool,
+    /// How long after `POST /groups/{id}/assignLicense` the licenses reach
+    /// the members (processed on the first request after that).
+    pub group_processing_delay: Duration,
+}
+
+impl SimConfig {
+    /// Defaults for a tenant of `users` users in `state`.
+    pub fn new(state: impl Into<PathBuf>, users: u32) -> SimConfig {
+        SimConfig {
+            users,
+            seed: 42,
+            faults: Faults::default(),
+            state: state.into(),
+            port: 0,
+            token_lifetime: Duration::from_secs(3599),
+            delta_lifetime: Duration::from_secs(7 * 24 * 3600),
+            sign_in_activity_allowed: true,
+            group_processing_delay: Duration::ZERO,
+        }
+    }
+}
