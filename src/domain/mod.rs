@@ -7,6 +7,7 @@ pub mod kinds;
 pub mod lifecycle;
 pub mod principal;
 pub mod seats;
+pub mod source;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::{Field, FieldKind, Filter, FilterError};
