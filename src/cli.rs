@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::PaneId;
+use crate::app::state::{MIN_HEIGHT, MIN_WIDTH};
 use crate::cli_cache::{CachePath, Origin};
 use crate::cli_changes::Session;
 use crate::cli_console::DemoRun;
@@ -29,7 +30,8 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     /// Open the console browse-only: no key changes anything. Before `demo`
     /// it does the same; before `assign`, `unassign`, `users remove` and
-    /// `admins add|remove` it refuses the change (exit 4).
+    /// `admins add|remove` it refuses the change (exit 4); the commands that
+    /// only read take it and read as always.
     #[arg(long)]
     pub read_only: bool,
     /// Create a new, empty cache at --db PATH (a file that does not exist
@@ -63,9 +65,11 @@ pub enum Commands {
         /// The pane: licenses, apps, connectors, agreements, users, assignees
         /// (with --pool), reclaim, audit or groups (a unique prefix will do).
         pane: String,
-        #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u16).range(20..=1000))]
+        /// Columns of the screen: 80 (the console's minimum) to 1000.
+        #[arg(long, default_value_t = MIN_WIDTH, value_parser = screen_width)]
         width: u16,
-        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(5..=1000))]
+        /// Rows of the screen: 24 (the console's minimum) to 1000.
+        #[arg(long, default_value_t = MIN_HEIGHT, value_parser = screen_height)]
         height: u16,
         /// With `assignees`: the pool whose seats to show (id, name or SKU).
         #[arg(long, value_name = "POOL")]
@@ -102,6 +106,28 @@ pub enum Commands {
     Audit(crate::cli_changes::AuditArgs),
     /// Verify every invariant of the cache; exit 1 lists each violation.
     Check(crate::cli_check::CheckArgs),
+}
+
+/// `snapshot --width`: the console draws nothing but "terminal too small"
+/// below its minimum, so a narrower snapshot is refused (exit 2).
+fn screen_width(text: &str) -> Result<u16, String> {
+    screen_size(text, MIN_WIDTH, "columns")
+}
+
+/// `snapshot --height`, as [`screen_width`].
+fn screen_height(text: &str) -> Result<u16, String> {
+    screen_size(text, MIN_HEIGHT, "rows")
+}
+
+fn screen_size(text: &str, min: u16, what: &str) -> Result<u16, String> {
+    let max = 1000;
+    match text.parse::<u16>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "give {min} to {max} {what}: the console needs at least {MIN_WIDTH}x{MIN_HEIGHT}, \
+             and a smaller screen shows only \"terminal too small\""
+        )),
+    }
 }
 
 /// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
@@ -193,12 +219,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         };
         return crate::cli_console::demo(&cache, options, &config, actor);
     }
+    // `--read-only` before a command that only reads changes nothing there.
     let writes = changes_seats(&command);
-    if cli.read_only && !writes {
-        return Err(Failure::usage(
-            "--read-only goes with the console and the commands that change seats; this one only reads",
-        ));
-    }
     let cache = CachePath::choose(cli.db, origin, || paths.existing_db());
     cache.check()?;
     cache.must_exist()?;
