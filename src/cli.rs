@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 use crate::app::PaneId;
 use crate::app::state::{MIN_HEIGHT, MIN_WIDTH};
+
+mod values;
+
 use crate::cli_cache::{CachePath, Origin};
 use crate::cli_changes::Session;
 use crate::cli_console::DemoRun;
@@ -15,6 +18,7 @@ use crate::config::Config;
 use crate::output::Format;
 use crate::paths::{self, Paths};
 use crate::store::{self, OpenMode, StoreError};
+use values::{demo_users, screen_height, screen_width};
 
 /// seats: a keyboard-driven terminal console for software licenses.
 #[derive(Debug, Parser)]
@@ -95,7 +99,8 @@ pub enum Commands {
     },
     /// Give seats of a pool to users and groups (--dry-run shows the delta).
     Assign(crate::cli_changes::AssignArgs),
-    /// Release seats of a pool from users and groups (asks first unless --yes).
+    /// Release seats of a pool from users and groups (asks first unless --yes;
+    /// --dry-run shows what goes, what stays and why).
     Unassign(crate::cli_changes::UnassignArgs),
     /// Who may change what: list, add or remove admins.
     Admins {
@@ -106,46 +111,6 @@ pub enum Commands {
     Audit(crate::cli_changes::AuditArgs),
     /// Verify every invariant of the cache; exit 1 lists each violation.
     Check(crate::cli_check::CheckArgs),
-}
-
-/// `snapshot --width`: the console draws nothing but "terminal too small"
-/// below its minimum, so a narrower snapshot is refused (exit 2).
-fn screen_width(text: &str) -> Result<u16, String> {
-    screen_size(text, MIN_WIDTH, "columns")
-}
-
-/// `snapshot --height`, as [`screen_width`].
-fn screen_height(text: &str) -> Result<u16, String> {
-    screen_size(text, MIN_HEIGHT, "rows")
-}
-
-fn screen_size(text: &str, min: u16, what: &str) -> Result<u16, String> {
-    let max = 1000;
-    match text.parse::<u16>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "give {min} to {max} {what}: the console needs at least {MIN_WIDTH}x{MIN_HEIGHT}, \
-             and a smaller screen shows only \"terminal too small\""
-        )),
-    }
-}
-
-/// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
-fn demo_users(text: &str) -> Result<u32, String> {
-    let min = crate::demo::MIN_USERS;
-    let users: u32 = text
-        .parse()
-        .map_err(|_| format!("give a number of users from {min} to 1000000"))?;
-    if users < min {
-        return Err(format!(
-            "the demo builds at least {min} users, so that its departments, groups and pools \
-             all have people in them; give --users {min} or more"
-        ));
-    }
-    if users > 1_000_000 {
-        return Err("the demo builds at most 1000000 users".to_owned());
-    }
-    Ok(users)
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -233,13 +198,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     headless(command, &cache.path, &paths, actor, cli.read_only)
 }
 
-/// The commands that change the cache (the others only read it).
+/// The commands that change the cache (the others, dry runs included,
+/// only read it).
 fn changes_seats(command: &Commands) -> bool {
     use crate::cli_changes::{AdminsCommand, UsersCommand};
     matches!(
         command,
-        Commands::Assign(_)
-            | Commands::Unassign(_)
+        Commands::Assign(crate::cli_changes::AssignArgs { dry_run: false, .. })
+            | Commands::Unassign(crate::cli_changes::UnassignArgs { dry_run: false, .. })
             | Commands::Users {
                 action: Some(UsersCommand::Remove { .. }),
                 ..
@@ -426,13 +392,5 @@ mod tests {
                 pane.command()
             );
         }
-    }
-
-    #[test]
-    fn demo_users_below_the_minimum_say_why() {
-        assert_eq!(demo_users("50"), Ok(50));
-        let err = demo_users("1").unwrap_err();
-        assert!(err.contains("at least 50 users"), "{err}");
-        assert!(demo_users("many").is_err());
     }
 }

@@ -14,7 +14,7 @@ use crate::store::changes;
 pub struct AuditArgs {
     /// Only changes at or after DATE: YYYY-MM-DD, an RFC 3339 time, a
     /// distance back from now (2d, 1w, 3m, 1y) or today.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Keep changes that pass FILTER, as `/` in the console: words, !not,
     /// actor:NAME, action:assign, pool:TEXT, who:UPN, result:refused, at>-7d.
