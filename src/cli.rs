@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::app::PaneId;
+use crate::app::state::{MIN_HEIGHT, MIN_WIDTH};
+
+mod values;
+
 use crate::cli_cache::{CachePath, Origin};
 use crate::cli_changes::Session;
 use crate::cli_console::DemoRun;
@@ -14,6 +18,7 @@ use crate::config::Config;
 use crate::output::Format;
 use crate::paths::{self, Paths};
 use crate::store::{self, OpenMode, StoreError};
+use values::{demo_users, screen_height, screen_width};
 
 /// seats: a keyboard-driven terminal console for software licenses.
 #[derive(Debug, Parser)]
@@ -29,7 +34,8 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     /// Open the console browse-only: no key changes anything. Before `demo`
     /// it does the same; before `assign`, `unassign`, `users remove` and
-    /// `admins add|remove` it refuses the change (exit 4).
+    /// `admins add|remove` it refuses the change (exit 4); the commands that
+    /// only read take it and read as always.
     #[arg(long)]
     pub read_only: bool,
     /// Create a new, empty cache at --db PATH (a file that does not exist
@@ -63,9 +69,11 @@ pub enum Commands {
         /// The pane: licenses, apps, connectors, agreements, users, assignees
         /// (with --pool), reclaim, audit or groups (a unique prefix will do).
         pane: String,
-        #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u16).range(20..=1000))]
+        /// Columns of the screen: 80 (the console's minimum) to 1000.
+        #[arg(long, default_value_t = MIN_WIDTH, value_parser = screen_width)]
         width: u16,
-        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(5..=1000))]
+        /// Rows of the screen: 24 (the console's minimum) to 1000.
+        #[arg(long, default_value_t = MIN_HEIGHT, value_parser = screen_height)]
         height: u16,
         /// With `assignees`: the pool whose seats to show (id, name or SKU).
         #[arg(long, value_name = "POOL")]
@@ -91,7 +99,8 @@ pub enum Commands {
     },
     /// Give seats of a pool to users and groups (--dry-run shows the delta).
     Assign(crate::cli_changes::AssignArgs),
-    /// Release seats of a pool from users and groups (asks first unless --yes).
+    /// Release seats of a pool from users and groups (asks first unless --yes;
+    /// --dry-run shows what goes, what stays and why).
     Unassign(crate::cli_changes::UnassignArgs),
     /// Who may change what: list, add or remove admins.
     Admins {
@@ -104,24 +113,6 @@ pub enum Commands {
     Check(crate::cli_check::CheckArgs),
     /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
     Simulate(crate::cli_simulate::SimulateArgs),
-}
-
-/// `demo --users`: the demo builds at least [`MIN_USERS`](crate::demo::MIN_USERS).
-fn demo_users(text: &str) -> Result<u32, String> {
-    let min = crate::demo::MIN_USERS;
-    let users: u32 = text
-        .parse()
-        .map_err(|_| format!("give a number of users from {min} to 1000000"))?;
-    if users < min {
-        return Err(format!(
-            "the demo builds at least {min} users, so that its departments, groups and pools \
-             all have people in them; give --users {min} or more"
-        ));
-    }
-    if users > 1_000_000 {
-        return Err("the demo builds at most 1000000 users".to_owned());
-    }
-    Ok(users)
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -198,12 +189,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Commands::Simulate(args) = command {
         return crate::cli_simulate::simulate(args, &paths);
     }
+    // `--read-only` before a command that only reads changes nothing there.
     let writes = changes_seats(&command);
-    if cli.read_only && !writes {
-        return Err(Failure::usage(
-            "--read-only goes with the console and the commands that change seats; this one only reads",
-        ));
-    }
     let cache = CachePath::choose(cli.db, origin, || paths.existing_db());
     cache.check()?;
     cache.must_exist()?;
@@ -216,13 +203,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     headless(command, &cache.path, &paths, actor, cli.read_only)
 }
 
-/// The commands that change the cache (the others only read it).
+/// The commands that change the cache (the others, dry runs included,
+/// only read it).
 fn changes_seats(command: &Commands) -> bool {
     use crate::cli_changes::{AdminsCommand, UsersCommand};
     matches!(
         command,
-        Commands::Assign(_)
-            | Commands::Unassign(_)
+        Commands::Assign(crate::cli_changes::AssignArgs { dry_run: false, .. })
+            | Commands::Unassign(crate::cli_changes::UnassignArgs { dry_run: false, .. })
             | Commands::Users {
                 action: Some(UsersCommand::Remove { .. }),
                 ..
@@ -411,13 +399,5 @@ mod tests {
                 pane.command()
             );
         }
-    }
-
-    #[test]
-    fn demo_users_below_the_minimum_say_why() {
-        assert_eq!(demo_users("50"), Ok(50));
-        let err = demo_users("1").unwrap_err();
-        assert!(err.contains("at least 50 users"), "{err}");
-        assert!(demo_users("many").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! `unassign`, `users remove`, `admins`, `audit`. Results go to stdout,
 //! questions and refusals to stderr; exit codes follow the contract.
 
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{BufRead as _, Write as _};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -12,12 +12,14 @@ use crate::cli::{Failure, print};
 use crate::domain::{Principal, Role};
 use crate::output::{self, Format};
 use crate::paths::Paths;
-use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome, Permission, SeatPlan};
+use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome, SeatPlan};
 use crate::store::{self, OpenMode};
 
 mod audit;
+mod release;
 
 pub use audit::{AuditArgs, audit};
+pub use release::unassign;
 
 /// Names shown before "…and N more" in messages.
 const SHOWN: usize = 20;
@@ -54,6 +56,10 @@ pub struct UnassignArgs {
     /// Confirm without asking.
     #[arg(long)]
     pub yes: bool,
+    /// Show what would be released, what stays and why, and who moves up;
+    /// change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
 }
 
 /// `seats users …` subcommands.
@@ -126,46 +132,14 @@ pub fn assign(session: &Session, args: AssignArgs) -> Result<(), Failure> {
     let principals = principals(&conn, &args.users, &args.groups)?;
     if args.dry_run {
         let plan = changes::plan_assign(&conn, pool, &principals)?;
-        print(&describe_plan(&plan))?;
-        return match plan.refusal {
-            Some(refusal) => Err(ChangeError::Refused(refusal).into()),
-            None => Ok(()),
-        };
+        // A refused assignment has no delta to show: only why (exit 3).
+        if let Some(refusal) = plan.refusal {
+            return Err(ChangeError::Refused(refusal).into());
+        }
+        return print(&describe_plan(&plan));
     }
     let outcome = changes::assign(&conn, &session.actor, pool, &principals)?;
     print(&outcome_line(&outcome, true))
-}
-
-/// Runs `seats unassign`, asking first unless `--yes`.
-pub fn unassign(session: &Session, args: UnassignArgs) -> Result<(), Failure> {
-    let conn = session.open()?;
-    let pool = pool_id(&conn, &args.pool)?;
-    let principals = principals(&conn, &args.users, &args.groups)?;
-    if !args.yes {
-        if let Err(err) = changes::authorize(&conn, &session.actor, Permission::Assign) {
-            // Refused before the question: audited as a refused unassign.
-            changes::audit_refusal(&conn, &session.actor, "unassign", Some(pool), &principals, &err)?;
-            return Err(err.into());
-        }
-        let plan = changes::plan_unassign(&conn, pool, &principals)?;
-        let what = format!(
-            "unassigning from {} releases {} seat{}{}; {} kept",
-            plan.pool_name,
-            plan.released.len(),
-            plural(plan.released.len() as i64),
-            listed(&plan.released, ": "),
-            plan.kept.len()
-        );
-        if !std::io::stdin().is_terminal() {
-            return Err(Failure::usage(format!("{what}\npass --yes to confirm")));
-        }
-        if !confirm(&what)? {
-            eprintln!("cancelled: nothing was changed");
-            return Ok(());
-        }
-    }
-    let outcome = changes::unassign(&conn, &session.actor, pool, &principals)?;
-    print(&outcome_line(&outcome, false))
 }
 
 /// Runs `seats users remove`.
@@ -286,9 +260,10 @@ fn outcome_line(o: &ChangeOutcome, adding: bool) -> String {
     );
     if o.promoted > 0 {
         line.push_str(&format!(
-            "; {} waiting member{} moved up",
+            "; {} waiting member{} moved up{}",
             o.promoted,
-            plural(o.promoted)
+            plural(o.promoted),
+            listed(&o.promoted_names, ": ")
         ));
     }
     if let Some(connector) = &o.connector {
@@ -330,8 +305,8 @@ fn listed(names: &[String], prefix: &str) -> String {
 }
 
 /// Asks on the terminal; anything but y/yes is no.
-fn confirm(what: &str) -> Result<bool, Failure> {
-    eprint!("{what}\nRelease them? [y/N] ");
+fn confirm(what: &str, question: &str) -> Result<bool, Failure> {
+    eprint!("{what}{question}");
     std::io::stderr().flush().map_err(Failure::unexpected)?;
     let mut answer = String::new();
     std::io::stdin()

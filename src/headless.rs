@@ -131,7 +131,11 @@ pub fn users(
         limit: usize::MAX >> 1,
         ..PageRequest::default()
     };
-    let users = store::users::page(conn, &request)?.rows;
+    let mut users = store::users::page(conn, &request)?.rows;
+    for user in &mut users {
+        // The cache lists them in seat order; every format shows them sorted.
+        user.pools.sort_unstable();
+    }
     let headers = ["upn", "display_name", "enabled", "pools"];
     let cells = |u: &UserRow| {
         let pools: Vec<String> = u.pools.iter().map(ToString::to_string).collect();

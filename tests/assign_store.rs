@@ -10,6 +10,8 @@ mod integrity;
 mod outbox;
 #[path = "assign_store/previews.rs"]
 mod previews;
+#[path = "assign_store/releases.rs"]
+mod releases;
 #[path = "assign_store/review.rs"]
 mod review;
 #[path = "assign_store/undo.rs"]
@@ -164,7 +166,7 @@ fn unassign_keeps_seats_still_reached_and_says_why() {
         out.kept,
         [(
             "u5@contoso.test".into(),
-            "still reached through group Marketing".into()
+            "still reached through group Marketing (its direct assignment goes)".into()
         )]
     );
     assert!(!seats(&conn, LOCAL).iter().any(|s| s.1), "no direct flag left");

@@ -8,6 +8,8 @@ mod common;
 mod console;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/read_commands.rs"]
+mod read_commands;
 
 use std::path::Path;
 use std::process::Output;
@@ -352,35 +354,4 @@ fn snapshot_names_the_panes_it_accepts_and_assignees_needs_a_pool() {
         text(&out.stderr)
     );
     assert!(out.stdout.is_empty());
-}
-
-#[test]
-fn read_only_is_refused_where_it_means_nothing() {
-    let home = tempfile::tempdir().unwrap();
-    let db = home.path().join("d.db");
-    build_demo(home.path(), &db);
-    for args in [
-        &["pools"][..],
-        &["users"],
-        &["audit"],
-        &["admins", "list"],
-        &["snapshot", "licenses"],
-    ] {
-        let out = seats(
-            home.path(),
-            &[&["--read-only"][..], args, &["--db", db.to_str().unwrap()]].concat(),
-        );
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(
-            text(&out.stderr).contains("this one only reads"),
-            "{}",
-            text(&out.stderr)
-        );
-    }
-    // After a subcommand it is not an option at all.
-    let out = seats(
-        home.path(),
-        &["pools", "--read-only", "--db", db.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(2));
 }

@@ -12,8 +12,9 @@ use crate::store::changes;
 /// `seats audit`: who changed what.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Only changes at or after DATE (YYYY-MM-DD or an RFC 3339 time).
-    #[arg(long, value_name = "DATE")]
+    /// Only changes at or after DATE: YYYY-MM-DD, an RFC 3339 time, a
+    /// distance back from now (2d, 1w, 3m, 1y) or today.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Keep changes that pass FILTER, as `/` in the console: words, !not,
     /// actor:NAME, action:assign, pool:TEXT, who:UPN, result:refused, at>-7d.
@@ -57,8 +58,9 @@ fn matching_ids(
 }
 
 /// The table shows consumed as "before → after"; CSV has the two figures
-/// in columns of their own, named as the JSON keys, plus the detail object
-/// and the batch id.
+/// in columns of their own, named as the JSON keys, plus the detail object,
+/// the batch id and every principal whose seat changed (`upn:change`,
+/// separated by spaces).
 fn render_audit(format: Format, rows: &[changes::AuditRow]) -> String {
     let figure = |n: Option<i64>| n.map_or(String::new(), |n| n.to_string());
     let common = |r: &changes::AuditRow| {
@@ -82,6 +84,7 @@ fn render_audit(format: Format, rows: &[changes::AuditRow]) -> String {
             "result",
             "detail",
             "batch_id",
+            "changed",
         ];
         let cells: Vec<Vec<String>> = rows
             .iter()
@@ -93,6 +96,7 @@ fn render_audit(format: Format, rows: &[changes::AuditRow]) -> String {
                     r.result.clone(),
                     r.detail.as_ref().map_or(String::new(), ToString::to_string),
                     r.batch_id.clone().unwrap_or_default(),
+                    changed(r),
                 ]);
                 cells
             })
@@ -123,16 +127,32 @@ fn render_audit(format: Format, rows: &[changes::AuditRow]) -> String {
     output::render(format, &headers, &cells, rows)
 }
 
-/// A date or RFC 3339 time, as the audit's UTC text compares.
+/// A date, an RFC 3339 time, or a distance back from now (`2d`, `1w`,
+/// `3m`, `1y`, `today`), as the audit's UTC text compares.
 fn since(text: &str) -> Result<String, Failure> {
     if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
         return Ok(text.to_owned());
     }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .map_err(|_| {
+    let utc = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(utc(time.with_timezone(&chrono::Utc)));
+    }
+    crate::domain::ago::since(text, chrono::Utc::now())
+        .map(utc)
+        .ok_or_else(|| {
             Failure::usage(format!(
-                "--since {text:?} is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-06-01T12:00:00Z"
+                "--since {text:?} is not a date: use YYYY-MM-DD, an RFC 3339 time such as \
+                 2026-06-01T12:00:00Z, a distance back from now (2d, 1w, 3m, 1y) or today"
             ))
         })
+}
+
+/// "u1@contoso.test:seat_added u2@contoso.test:promoted".
+fn changed(row: &changes::AuditRow) -> String {
+    let items: Vec<String> = row
+        .changed
+        .iter()
+        .map(|c| format!("{}:{}", c.who, c.change))
+        .collect();
+    items.join(" ")
 }

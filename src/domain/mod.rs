@@ -1,5 +1,6 @@
 //! Plain types and rules: no I/O, no terminal, no SQL.
 
+pub mod ago;
 pub mod assignable;
 pub mod expiry;
 pub mod filter;

@@ -196,7 +196,9 @@ fn foreign_keys(conn: &Connection) -> rusqlite::Result<Finding> {
             let rowid: Option<i64> = row.get(1)?;
             let parent: String = row.get(2)?;
             let row_name = rowid.map_or_else(|| "a row".to_owned(), |id| format!("row {id}"));
-            Ok(format!("{table} {row_name} (its {parent} is gone)"))
+            Ok(format!(
+                "{table} {row_name} (the {parent} row it refers to is gone)"
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(finding(

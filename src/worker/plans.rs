@@ -7,7 +7,7 @@ mod release;
 
 use rusqlite::Connection;
 
-use super::search::{PickKind, SearchIndex, SearchScope};
+use super::search::{PickItem, PickKind, SearchIndex, SearchScope};
 use crate::app::dialogs::{Change, Preview, PreviewLine, Selection};
 use crate::domain::principal::Principal;
 use crate::domain::{SeatLevel, Seats};
@@ -33,10 +33,11 @@ pub(super) fn alarm(text: impl Into<String>) -> PreviewLine {
 
 /// The principals a selection stands for.
 pub fn principals(selection: &Selection, index: &mut SearchIndex) -> Vec<Principal> {
-    let items = match selection {
-        Selection::Items(items) => items.clone(),
-        Selection::AllMatching { query, .. } => index.all_matches(SearchScope::Principals, query, &[]),
-    };
+    principals_of(&resolve_items(selection, index))
+}
+
+/// The principals picked items stand for (pools are not principals).
+fn principals_of(items: &[PickItem]) -> Vec<Principal> {
     items
         .iter()
         .filter_map(|item| match item.kind {
@@ -102,12 +103,14 @@ pub fn plan(
 ) -> Result<(Preview, Change), ChangeError> {
     match change {
         Change::Assign { pool_id, selection } => {
-            let principals = principals(selection, index);
+            // Resolved once: the names shown are the ones Enter applies.
+            let items = resolve_items(selection, index);
+            let principals = principals_of(&items);
             let plan = changes::plan_assign(conn, *pool_id, &principals)?;
             let mut lines = vec![line(format!(
                 "{} chosen: {}",
                 principals.len(),
-                chosen_names(selection)
+                chosen_names(selection, &items)
             ))];
             seat_plan_lines(&plan, &mut lines);
             let refusal = refused(conn, actor, "assign", Some(*pool_id), &principals, &plan.refusal);
@@ -118,7 +121,7 @@ pub fn plan(
             };
             let resolved = Change::Assign {
                 pool_id: *pool_id,
-                selection: Selection::Items(resolve_items(selection, index)),
+                selection: Selection::Items(items),
             };
             Ok((preview, resolved))
         }
@@ -209,17 +212,22 @@ fn refused(
     Some(refusal.to_string())
 }
 
-fn resolve_items(selection: &Selection, index: &mut SearchIndex) -> Vec<super::search::PickItem> {
+fn resolve_items(selection: &Selection, index: &mut SearchIndex) -> Vec<PickItem> {
     match selection {
         Selection::Items(items) => items.clone(),
         Selection::AllMatching { query, .. } => index.all_matches(SearchScope::Principals, query, &[]),
     }
 }
 
-fn chosen_names(selection: &Selection) -> String {
+/// Who is chosen, by name (the first [`LISTED`], then "…and N more"); an
+/// "all matching" selection names the query and the items it resolved to.
+fn chosen_names(selection: &Selection, items: &[PickItem]) -> String {
+    let names = listed(&items.iter().map(|i| i.label.clone()).collect::<Vec<_>>());
     match selection {
-        Selection::AllMatching { query, count } => format!("all {count} matching {query:?}"),
-        Selection::Items(items) => listed(&items.iter().map(|i| i.label.clone()).collect::<Vec<_>>()),
+        Selection::AllMatching { query, .. } => {
+            format!("all {} matching {query:?}: {names}", items.len())
+        }
+        Selection::Items(_) => names,
     }
 }
 

@@ -14,9 +14,9 @@ use crate::domain::principal::Principal;
 use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome};
 use crate::store::{self, OpenMode};
 
-/// One line for the flash message.
+/// One line for the flash message: a release says what it released and
+/// who moved up; other changes give the seat delta.
 pub fn describe(outcome: &ChangeOutcome) -> String {
-    let delta = outcome.consumed_after - outcome.consumed_before;
     let queued = if outcome.queued {
         ", queued for the source (not sent yet)"
     } else {
@@ -27,13 +27,44 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
         1 => ", its change not yet sent to the source cancelled".to_owned(),
         n => format!(", its {n} changes not yet sent to the source cancelled"),
     };
+    let what = if is_release(&outcome.action) {
+        released(outcome)
+    } else {
+        let delta = outcome.consumed_after - outcome.consumed_before;
+        format!("{delta:+} seat{}", plural(delta))
+    };
     format!(
-        "{}: {delta:+} seat{} (consumed {} → {}){queued}{cancelled}",
-        outcome.pool_name,
-        if delta.abs() == 1 { "" } else { "s" },
-        outcome.consumed_before,
-        outcome.consumed_after
+        "{}: {what} (consumed {} → {}){queued}{cancelled}",
+        outcome.pool_name, outcome.consumed_before, outcome.consumed_after
     )
+}
+
+/// The actions that release seats (undo gives the delta instead: it may
+/// add or take).
+fn is_release(action: &str) -> bool {
+    matches!(action, "unassign" | "release" | "remove_user" | "reclaim")
+}
+
+/// "released 2 seats, 1 waiting member moved up: james.tanaka, 1 kept".
+fn released(outcome: &ChangeOutcome) -> String {
+    let mut text = format!("released {} seat{}", outcome.released, plural(outcome.released));
+    match outcome.promoted_names.as_slice() {
+        [] => {}
+        [one] => text.push_str(&format!(", 1 waiting member moved up: {one}")),
+        many => text.push_str(&format!(
+            ", {} waiting members moved up: {}",
+            many.len(),
+            super::plans::listed(many)
+        )),
+    }
+    if !outcome.kept.is_empty() {
+        text.push_str(&format!(", {} kept", outcome.kept.len()));
+    }
+    text
+}
+
+fn plural(n: i64) -> &'static str {
+    if n.abs() == 1 { "" } else { "s" }
 }
 
 /// The outcomes committed so far and, if a part was refused, why. A change

@@ -176,7 +176,10 @@ fn check_finds_orphans_written_with_foreign_keys_off() {
         ],
         "{found:#?}"
     );
-    assert_eq!(found[0].1, ["assignments row 77 (its users is gone)"]);
+    assert_eq!(
+        found[0].1,
+        ["assignments row 77 (the users row it refers to is gone)"]
+    );
     assert_eq!(found[1].1, ["change item 55 (batch no-such-batch)"]);
     assert_eq!(found[2].1, ["audit 88 (batch gone)"]);
     assert_eq!(found[3].1, ["outbox 66 (pending, batch no-such-batch)"]);

@@ -85,7 +85,11 @@ fn a_release_preview_counts_waiting_members_who_move_up() {
         plans[0].dropped.is_empty(),
         "u12 is still reached through Cycle B"
     );
-    assert_eq!(plans[0].promoted, 1, "u12 moves up into u20's seat");
+    assert_eq!(
+        plans[0].promoted,
+        ["u12@contoso.test"],
+        "u12 moves up into u20's seat"
+    );
     assert_eq!((plans[0].before.consumed, plans[0].after.consumed), (3, 3));
     let shown = text(&preview(
         &conn,
@@ -95,7 +99,10 @@ fn a_release_preview_counts_waiting_members_who_move_up() {
         },
     ));
     assert!(shown.contains("consumed 3 → 3"), "{shown}");
-    assert!(shown.contains("1 waiting member gets a freed seat"), "{shown}");
+    assert!(
+        shown.contains("u12@contoso.test moves up from waiting"),
+        "{shown}"
+    );
     let done = changes::release_seats(&conn, &tester(), &seat_ids).unwrap();
     assert_eq!((done[0].released, done[0].promoted), (1, 1));
     assert_eq!(done[0].consumed_after, plans[0].after.consumed);

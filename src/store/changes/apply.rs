@@ -39,6 +39,15 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
         "SELECT t.assignment_id FROM temp.seat_target t JOIN assignments a ON a.id = t.assignment_id \
          WHERE t.held = 2 AND a.error = 'CountViolation'",
     )?;
+    // The snapshot keeps the row for undo; the marker tells the audit that
+    // this waiting member got a seat.
+    conn.prepare_cached(
+        "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
+         SELECT ?1, 'seat_promoted', a.pool_id, a.user_id, a.device_id \
+         FROM temp.seat_target t JOIN assignments a ON a.id = t.assignment_id \
+         WHERE t.held = 2 AND a.error = 'CountViolation'",
+    )?
+    .execute([b])?;
     let (state, invitation) = pool.new_seat_state();
     conn.prepare_cached(
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state, invitation, \
@@ -123,12 +132,12 @@ pub(crate) fn snapshot_rows(
 }
 
 /// What [`take`] did.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Taken {
     /// Seats freed (rows waiting in state 'error' hold none).
     pub released: i64,
-    /// Waiting members that got a freed seat.
-    pub promoted: i64,
+    /// Waiting members that got a freed seat, by name.
+    pub promoted: Vec<String>,
 }
 
 /// Withdraws the scratch groups (when `withdraw_groups`), deletes the rows
@@ -172,9 +181,9 @@ pub(crate) fn take(
     clear_direct_flags(ctx, p)?;
     pool.reload_consumed(conn)?;
     let promoted = if promote {
-        pool.promote_waiting(conn, b)?
+        pool.promote_waiting(conn, b, released)?
     } else {
-        0
+        Vec::new()
     };
     Ok(Taken { released, promoted })
 }
@@ -226,8 +235,10 @@ pub(crate) fn outcome(
         pool_id: pool.id,
         pool_name: pool.name.clone(),
         added,
+        action: ctx.action.clone(),
         released: taken.released,
-        promoted: taken.promoted,
+        promoted: taken.promoted.len() as i64,
+        promoted_names: taken.promoted,
         consumed_before: before,
         consumed_after: pool.consumed,
         total: pool.total,

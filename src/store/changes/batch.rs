@@ -17,6 +17,8 @@ pub(crate) const MAX_NAMES: usize = 50;
 pub(crate) struct Ctx<'a> {
     pub conn: &'a Connection,
     pub actor: &'a str,
+    /// The batch's action (assign, unassign, release, undo…).
+    pub action: String,
     pub batch: String,
     pub at: String,
 }
@@ -32,6 +34,7 @@ impl<'a> Ctx<'a> {
         let ctx = Ctx {
             conn,
             actor,
+            action: action.to_owned(),
             batch: new_batch_id(),
             at: now(),
         };

@@ -276,6 +276,8 @@ pub(crate) struct Fate {
     pub released: bool,
     /// The row waits for a seat (state 'error') and holds none.
     pub waiting: bool,
+    /// The row stays, but its direct assignment is withdrawn.
+    pub direct_withdrawn: bool,
     /// Why the seat stays, for kept principals.
     pub why: Option<String>,
 }
@@ -283,7 +285,8 @@ pub(crate) struct Fate {
 /// The held principals by name: released first, then kept with the reason.
 pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
     let sql = "SELECT t.release, coalesce(u.upn, d.name, '#' || t.who), \
-                      t.was_direct = 1 AND t.direct = 0, g.name, t.held = 2 \
+                      t.was_direct = 1 AND t.direct = 0, g.name, t.held = 2, \
+                      t.was_direct = 1 AND t.direct = 1 \
                FROM temp.seat_target t \
                LEFT JOIN users u ON t.who > 0 AND u.id = t.who \
                LEFT JOIN devices d ON t.who < 0 AND d.id = -t.who \
@@ -294,9 +297,13 @@ pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
         let released: bool = row.get(0)?;
         let direct: bool = row.get(2)?;
         let group: Option<String> = row.get(3)?;
+        let direct_withdrawn: bool = row.get(5)?;
         let why = match (released, direct, group) {
             (true, _, _) => None,
             (false, true, _) => Some("also assigned directly".to_owned()),
+            (false, false, Some(group)) if direct_withdrawn => Some(format!(
+                "still reached through group {group} (its direct assignment goes)"
+            )),
             (false, false, Some(group)) => Some(format!("still reached through group {group}")),
             (false, false, None) => Some("kept".to_owned()),
         };
@@ -304,8 +311,46 @@ pub(crate) fn fates(conn: &Connection) -> rusqlite::Result<Vec<Fate>> {
             name: row.get(1)?,
             released,
             waiting: row.get(4)?,
+            direct_withdrawn: !released && direct_withdrawn,
             why,
         })
     })?;
     rows.collect()
+}
+
+/// Named principals of the scratch set that hold no row of the pool, by
+/// name: an unassignment has nothing of theirs to release.
+pub(crate) fn not_held(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let sql = "SELECT coalesce(u.upn, d.name, '#' || t.who) FROM temp.seat_target t \
+               LEFT JOIN users u ON t.who > 0 AND u.id = t.who \
+               LEFT JOIN devices d ON t.who < 0 AND d.id = -t.who \
+               WHERE t.held = 0 AND t.direct = 1 ORDER BY 1";
+    let mut stmt = conn.prepare_cached(sql)?;
+    let names = stmt.query_map([], |row| row.get(0))?;
+    names.collect()
+}
+
+/// The scratch groups by name: (assigned to the pool, not assigned).
+pub(crate) fn groups_by_grant(
+    conn: &Connection,
+    pool_id: i64,
+) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
+    let sql = "SELECT g.name, EXISTS (SELECT 1 FROM group_assignments ga \
+                 WHERE ga.pool_id = ?1 AND ga.group_id = s.group_id) \
+               FROM temp.seat_groups s JOIN groups g ON g.id = s.group_id ORDER BY g.name";
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut assigned = Vec::new();
+    let mut not_assigned = Vec::new();
+    let rows = stmt.query_map([pool_id], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+    })?;
+    for row in rows {
+        let (name, granted) = row?;
+        if granted {
+            assigned.push(name);
+        } else {
+            not_assigned.push(name);
+        }
+    }
+    Ok((assigned, not_assigned))
 }

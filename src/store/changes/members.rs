@@ -175,8 +175,10 @@ fn seat_member(
             params![pool.id, user_id, via, ctx.at, ctx.actor],
         )?;
         ctx.conn.execute(
-            "INSERT INTO change_items (batch_id, op, pool_id, user_id, via_group_id) \
-             VALUES (?1, 'seat_added', ?2, ?3, ?4)",
+            // The error marks a row added waiting, holding no seat (the audit
+            // tells it from a seat); undo deletes the row either way.
+            "INSERT INTO change_items (batch_id, op, pool_id, user_id, via_group_id, error) \
+             VALUES (?1, 'seat_added', ?2, ?3, ?4, 'CountViolation')",
             params![ctx.batch, pool.id, user_id, via],
         )?;
     }

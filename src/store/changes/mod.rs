@@ -30,7 +30,7 @@ use crate::domain::Seats;
 pub use crate::domain::{Principal, Shortfall};
 
 pub use admins::{AdminRow, Permission, add_admin, authorize, list_admins, remove_admin};
-pub use audit::{AuditRow, audit_since};
+pub use audit::{AuditRow, SeatChange, audit_since};
 pub use members::{MemberOutcome, PoolRef, add_group_member};
 pub use release::{plan_release_seats, plan_unassign, release_seats, unassign};
 pub use seat::{assign, plan_assign};
@@ -176,8 +176,47 @@ pub struct ReleasePlan {
     pub dropped: Vec<String>,
     /// (who, why the seat stays), e.g. "still reached through group Sales".
     pub kept: Vec<(String, String)>,
-    /// Waiting members that get a freed seat.
-    pub promoted: i64,
+    /// Waiting members that get a seat this release frees, by name, in the
+    /// order they move up.
+    pub promoted: Vec<String>,
+    /// Kept seats whose direct assignment is withdrawn (a group still
+    /// reaches them).
+    pub direct_withdrawn: Vec<String>,
+    /// Named groups whose assignment to the pool is withdrawn.
+    pub groups_withdrawn: Vec<String>,
+    /// Named groups that are not assigned to the pool at all.
+    pub groups_not_assigned: Vec<String>,
+    /// Named users or devices that hold no row of the pool.
+    pub not_held: Vec<String>,
+}
+
+impl ReleasePlan {
+    /// Whether the release would change nothing: no seat freed, no waiting
+    /// row dropped, nobody moved up, no assignment withdrawn. Such a
+    /// release is not offered (console) or made (command line).
+    pub fn changes_nothing(&self) -> bool {
+        self.released.is_empty()
+            && self.dropped.is_empty()
+            && self.promoted.is_empty()
+            && self.direct_withdrawn.is_empty()
+            && self.groups_withdrawn.is_empty()
+    }
+
+    /// Why nothing goes, one reason per principal: "u1 is still reached
+    /// through group Sales", "u2 holds no seat of Visio".
+    pub fn reasons_for_nothing(&self) -> Vec<String> {
+        let pool = &self.pool_name;
+        let kept = self.kept.iter().map(|(who, why)| format!("{who}: {why}"));
+        let not_held = self
+            .not_held
+            .iter()
+            .map(|who| format!("{who} holds no seat of {pool}"));
+        let groups = self
+            .groups_not_assigned
+            .iter()
+            .map(|group| format!("group {group} is not assigned to {pool}"));
+        kept.chain(not_held).chain(groups).collect()
+    }
 }
 
 /// What one change did to one pool.
@@ -187,12 +226,17 @@ pub struct ChangeOutcome {
     pub batch_id: String,
     pub pool_id: i64,
     pub pool_name: String,
+    /// The batch's action: assign, unassign, release, remove_user, reclaim,
+    /// member_add or undo.
+    pub action: String,
     /// Seats newly consumed.
     pub added: i64,
     /// Seats freed.
     pub released: i64,
-    /// Waiting members (CountViolation) that got a freed seat.
+    /// Waiting members (CountViolation) that got a seat this change freed.
     pub promoted: i64,
+    /// Their names (UPN or device name).
+    pub promoted_names: Vec<String>,
     pub consumed_before: i64,
     pub consumed_after: i64,
     /// The pool's total (None = unlimited), for "N available".

@@ -120,55 +120,85 @@ impl PoolState {
         Ok(())
     }
 
-    /// Seats a freed pool can hand to waiting members, once `freed` more
-    /// seats are free than now (none while the pool takes no new seats).
-    fn free_for_waiting(&self, freed: i64) -> i64 {
-        if self.status_refusal().is_some() {
+    /// Seats a release that frees `freed` seats can hand to waiting
+    /// members: only seats this release frees, never seats that were free
+    /// before it (those are the admin's to give), and none while the pool
+    /// takes no new seats. `consumed` is the figure before the release.
+    fn freed_for_waiting(&self, consumed: i64, freed: i64) -> i64 {
+        if freed <= 0 || self.status_refusal().is_some() {
             return 0;
         }
-        self.total.map_or(i64::MAX, |total| total - self.consumed + freed)
+        let free_after = self.total.map_or(i64::MAX, |total| total - consumed + freed);
+        freed.min(free_after)
     }
 
-    /// Gives freed seats to members waiting in state 'error'
+    /// Gives the seats a release freed (`freed`; `consumed` already
+    /// follows the release) to members waiting in state 'error'
     /// (CountViolation), oldest first, as the source does when it
-    /// reprocesses group licenses. Returns how many moved up.
-    /// The promoted rows are recorded in `batch` as they were (undo demotes
-    /// them again).
-    pub fn promote_waiting(&mut self, conn: &Connection, batch: &str) -> rusqlite::Result<i64> {
-        let free = self.free_for_waiting(0);
-        if free <= 0 {
-            return Ok(0);
+    /// reprocesses group licenses. Returns who moved up, by name. The
+    /// promoted rows are recorded in `batch` as they were (undo demotes
+    /// them again), with a 'seat_promoted' item each for the audit.
+    pub fn promote_waiting(
+        &mut self,
+        conn: &Connection,
+        batch: &str,
+        freed: i64,
+    ) -> rusqlite::Result<Vec<String>> {
+        let seats = self.freed_for_waiting(self.consumed + freed, freed);
+        if seats <= 0 {
+            return Ok(Vec::new());
         }
         let (state, _) = self.new_seat_state();
+        let names = waiting_names(conn, self.id, seats, "")?;
         let waiting =
             format!("SELECT w.id FROM assignments w WHERE {WAITING} ORDER BY w.assigned_at, w.id LIMIT ?3");
-        super::apply::snapshot_rows(conn, batch, &waiting, &[&self.id, &free])?;
-        let moved = conn
-            .prepare_cached(&format!(
-                "UPDATE assignments SET state = ?1, error = NULL, \
-                 invitation = CASE WHEN ?1 = 'pending' THEN 'invited' ELSE invitation END \
-                 WHERE id IN ({waiting})"
-            ))?
-            .execute(params![state, self.id, free])? as i64;
+        super::apply::snapshot_rows(conn, batch, &waiting, &[&self.id, &seats])?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
+             SELECT ?1, 'seat_promoted', a.pool_id, a.user_id, a.device_id FROM assignments a \
+             WHERE a.id IN ({waiting})"
+        ))?
+        .execute(params![batch, self.id, seats])?;
+        conn.prepare_cached(&format!(
+            "UPDATE assignments SET state = ?1, error = NULL, \
+             invitation = CASE WHEN ?1 = 'pending' THEN 'invited' ELSE invitation END \
+             WHERE id IN ({waiting})"
+        ))?
+        .execute(params![state, self.id, seats])?;
         self.reload_consumed(conn)?;
-        Ok(moved)
+        Ok(names)
     }
 
-    /// How many waiting members [`promote_waiting`](Self::promote_waiting)
-    /// would move up after the release staged in the scratch set frees
-    /// `freed` seats: the preview's figure. The staged rows are still there
-    /// here, so rows the release deletes are left out.
-    pub fn promotable(&self, conn: &Connection, freed: i64) -> rusqlite::Result<i64> {
-        let free = self.free_for_waiting(freed);
-        if free <= 0 {
-            return Ok(0);
+    /// Who [`promote_waiting`](Self::promote_waiting) would move up after
+    /// the release staged in the scratch set frees `freed` seats: the
+    /// preview's names. The staged rows are still there here, so rows the
+    /// release deletes are left out.
+    pub fn promotable(&self, conn: &Connection, freed: i64) -> rusqlite::Result<Vec<String>> {
+        let seats = self.freed_for_waiting(self.consumed, freed);
+        if seats <= 0 {
+            return Ok(Vec::new());
         }
-        conn.prepare_cached(&format!(
-            "SELECT min(?1, count(*)) FROM assignments w WHERE {WAITING} \
-               AND coalesce(w.user_id, -w.device_id) NOT IN (SELECT who FROM temp.seat_target WHERE release = 1)"
-        ))?
-        .query_row(params![free, self.id], |row| row.get(0))
+        waiting_names(
+            conn,
+            self.id,
+            seats,
+            "AND coalesce(w.user_id, -w.device_id) NOT IN (SELECT who FROM temp.seat_target WHERE release = 1)",
+        )
     }
+}
+
+/// The names (UPN or device name) of the first `limit` members waiting
+/// in the pool, oldest first, as [`PoolState::promote_waiting`] takes them;
+/// `extra` narrows the rows further.
+fn waiting_names(conn: &Connection, pool_id: i64, limit: i64, extra: &str) -> rusqlite::Result<Vec<String>> {
+    let sql = format!(
+        "SELECT coalesce(wu.upn, wd.name, '#' || w.id) FROM assignments w \
+         LEFT JOIN users wu ON wu.id = w.user_id LEFT JOIN devices wd ON wd.id = w.device_id \
+         WHERE {WAITING} {extra} ORDER BY w.assigned_at, w.id LIMIT ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let names = stmt.query_map(params![limit, pool_id], |row| row.get(0))?;
+    names.collect()
 }
 
 /// Rows of pool ?2 waiting for a seat (CountViolation) whose user has not

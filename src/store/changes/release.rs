@@ -65,15 +65,24 @@ pub(crate) fn staged_plan(conn: &Connection, pool: &PoolState) -> rusqlite::Resu
             .map(|f| f.name.clone())
             .collect()
     };
+    let (groups_withdrawn, groups_not_assigned) = expand::groups_by_grant(conn, pool.id)?;
     Ok(ReleasePlan {
         pool_id: pool.id,
         pool_name: pool.name.clone(),
         before: pool.seats(),
-        after: pool.seats().after(promoted - freed),
+        after: pool.seats().after(promoted.len() as i64 - freed),
         released: names(false),
         dropped: names(true),
         kept: kept(&fates),
         promoted,
+        direct_withdrawn: fates
+            .iter()
+            .filter(|f| f.direct_withdrawn)
+            .map(|f| f.name.clone())
+            .collect(),
+        groups_withdrawn,
+        groups_not_assigned,
+        not_held: expand::not_held(conn)?,
     })
 }
 
@@ -221,7 +230,7 @@ pub(crate) fn finish(
     let before = pool.consumed;
     let taken: Taken = apply::take(ctx, pool, how.withdraw, how.promote)?;
     let mut queued = ctx.queue(pool, false)?;
-    if taken.promoted > 0 {
+    if !taken.promoted.is_empty() {
         // The source hears about the promoted members as added seats.
         queued |= ctx.queue(pool, true)?;
     }
@@ -235,7 +244,8 @@ pub(crate) fn finish(
     };
     let kept = kept(&fates);
     let mut detail = serde_json::json!({
-        "released": taken.released, "promoted": taken.promoted, "kept": kept.len()
+        "released": taken.released, "promoted": taken.promoted.len(), "kept": kept.len(),
+        "moved_up": taken.promoted,
     });
     if let Some((key, value)) = how.note {
         detail[key] = value.into();

@@ -265,6 +265,13 @@ fn revert_changed(
         &format!("SELECT a.id {}", items.replace("?2", "?3").replace("?1", "?2")),
         &[&batch_id, &pool.id],
     )?;
+    // Markers for the audit: who gets a seat back, who goes back to waiting.
+    conn.prepare_cached(&format!(
+        "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
+         SELECT ?3, CASE WHEN c.state = 'error' THEN 'seat_demoted' ELSE 'seat_promoted' END, \
+                a.pool_id, a.user_id, a.device_id {items} AND (c.state = 'error') <> (a.state = 'error')"
+    ))?
+    .execute(params![batch_id, pool.id, ctx.batch])?;
     conn.prepare_cached(&format!(
         "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent = x.intent, \
            state = x.state, error = x.error, invitation = x.invitation, assigned_at = x.assigned_at, \
@@ -297,7 +304,7 @@ fn revert_changed(
     })?;
     let taken = apply::Taken {
         released: lost,
-        promoted: 0,
+        promoted: Vec::new(),
     };
     Ok(Some(apply::outcome(
         ctx,

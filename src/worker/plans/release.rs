@@ -10,7 +10,8 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// "releases N seats; M stay", then pool by pool.
+/// "releases N seats; M stay", then pool by pool. A release that would
+/// change nothing is refused with the reasons, so Enter cannot apply it.
 pub fn preview(plans: &[ReleasePlan]) -> Preview {
     let released: usize = plans.iter().map(|p| p.released.len()).sum();
     let kept: usize = plans.iter().map(|p| p.kept.len()).sum();
@@ -25,11 +26,50 @@ pub fn preview(plans: &[ReleasePlan]) -> Preview {
     Preview {
         title: "Release seats (confirm)".into(),
         lines,
-        refusal: None,
+        refusal: nothing_to_release(plans),
     }
 }
 
-/// One pool of a release: its figures, who goes, who stays and why.
+/// "nothing to release: u1: still reached through group Sales; …" when no
+/// plan frees, drops, promotes or withdraws anything.
+pub fn nothing_to_release(plans: &[ReleasePlan]) -> Option<String> {
+    if !plans.iter().all(ReleasePlan::changes_nothing) {
+        return None;
+    }
+    let reasons: Vec<String> = plans.iter().flat_map(ReleasePlan::reasons_for_nothing).collect();
+    if reasons.is_empty() {
+        return Some("nothing to release: those seats are already gone".to_owned());
+    }
+    let mut text = format!(
+        "nothing to release: {}",
+        reasons
+            .iter()
+            .take(super::LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if reasons.len() > super::LISTED {
+        text.push_str(&format!("; …and {} more", reasons.len() - super::LISTED));
+    }
+    Some(text)
+}
+
+/// "james.tanaka moves up from waiting", or "2 waiting members move up: …".
+pub fn moved_up(names: &[String]) -> Option<String> {
+    match names {
+        [] => None,
+        [one] => Some(format!("{one} moves up from waiting")),
+        many => Some(format!(
+            "{} waiting members move up: {}",
+            many.len(),
+            listed(many)
+        )),
+    }
+}
+
+/// One pool of a release: its figures, who goes, who stays and why, who
+/// moves up.
 fn pool_lines(plan: &ReleasePlan, lines: &mut Vec<PreviewLine>) {
     let mut figures = figures(plan.before, plan.after);
     figures.text = format!("{}: {}", plan.pool_name, figures.text);
@@ -43,6 +83,9 @@ fn pool_lines(plan: &ReleasePlan, lines: &mut Vec<PreviewLine>) {
             listed(&plan.dropped)
         )));
     }
+    for group in &plan.groups_withdrawn {
+        lines.push(line(format!("  group {group} withdrawn from the pool")));
+    }
     for (who, why) in plan.kept.iter().take(super::LISTED) {
         lines.push(alarm(format!("  stays: {who}, {why}")));
     }
@@ -52,13 +95,8 @@ fn pool_lines(plan: &ReleasePlan, lines: &mut Vec<PreviewLine>) {
             plan.kept.len() - super::LISTED
         )));
     }
-    if plan.promoted > 0 {
-        let n = plan.promoted as usize;
-        lines.push(line(format!(
-            "  {n} waiting member{} get{} a freed seat",
-            plural(n),
-            if n == 1 { "s" } else { "" }
-        )));
+    if let Some(text) = moved_up(&plan.promoted) {
+        lines.push(line(format!("  {text}")));
     }
 }
 
