@@ -1,6 +1,7 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
 pub mod columns;
+mod cut;
 mod dialogs;
 pub mod layout;
 mod overlays;

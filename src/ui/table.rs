@@ -7,7 +7,7 @@ use ratatui::widgets::{
     Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
 };
 
-use super::columns::{self, Width, display_width};
+use super::columns::{self, Width};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
 use crate::app::state::{AppState, Overlay};
@@ -86,14 +86,15 @@ impl Sized {
             })
             .collect();
         let specs = panes::widths(state.pane);
-        let wanted: Vec<usize> = (0..specs.len())
-            .map(|i| {
+        let wanted: Vec<columns::Want> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
                 held.iter()
                     .filter_map(|cells| cells.get(i))
-                    .map(|cell| display_width(&cell.text))
-                    .chain(headers.get(i).map(|h| display_width(h)))
-                    .max()
-                    .unwrap_or(0)
+                    .map(|cell| spec.want(&cell.text))
+                    .chain(headers.get(i).map(|h| spec.want(h)))
+                    .fold(columns::Want::default(), columns::Want::max)
             })
             .collect();
         let widths = columns::layout(specs, &wanted, inner_width);

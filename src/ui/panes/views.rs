@@ -11,7 +11,7 @@ use crate::ui::columns::Width;
 
 /// Who, Name, How, State, Invite, Assigned.
 pub const ASSIGNEE_WIDTHS: &[Width] = &[
-    Width::Lead { min: 12, weight: 3 },
+    Width::Address { min: 12, weight: 3 },
     Width::Name { min: 10, weight: 2 },
     Width::Fit { min: 6, max: 20 },
     Width::Fit { min: 5, max: 18 },
@@ -20,7 +20,7 @@ pub const ASSIGNEE_WIDTHS: &[Width] = &[
 ];
 /// User, Pool, Reason, Inactive, Last sign-in.
 pub const RECLAIM_WIDTHS: &[Width] = &[
-    Width::Lead { min: 12, weight: 1 },
+    Width::Address { min: 12, weight: 1 },
     Width::Name { min: 12, weight: 1 },
     Width::Fit { min: 6, max: 10 },
     Width::Fit { min: 5, max: 8 },
