@@ -7,12 +7,14 @@ use ratatui::widgets::{
     Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
 };
 
-use super::columns::{self, Width};
+use super::columns::{self, Width, display_width};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
+use super::wrap::{hang_line, wrap_words};
 use crate::app::state::{AppState, Overlay};
 
-fn title(state: &AppState, theme: Theme) -> Line<'static> {
+/// The table's title; a filter too long for the border is cut with "…".
+fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let table = state.table();
     let pane = state.pane;
     let columns = pane.columns();
@@ -40,6 +42,10 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
     }
     let filter = table.filter.value();
     if !filter.is_empty() || state.overlay == Overlay::Filter {
+        let used: usize = spans.iter().map(Span::width).sum();
+        // Two corners, "· /", a space after, and one column of border left.
+        let room = width.saturating_sub(used + 2 + 3 + 1 + 1);
+        let filter = columns::cut_end(filter, room);
         spans.push(Span::styled(format!("· /{filter} "), theme.warn()));
     }
     Line::from(spans)
@@ -131,7 +137,9 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         theme,
         now: state.now,
     };
-    let block = Block::default().borders(Borders::ALL).title(title(state, theme));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title(state, theme, area.width as usize));
     let inner_height = area.height.saturating_sub(3) as usize;
     let sized = Sized::new(state, &ctx, area.width.saturating_sub(2));
     let header = TableRow::new(
@@ -201,10 +209,18 @@ fn draw_empty(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme)
         area.width.saturating_sub(4),
         area.height.saturating_sub(3),
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(message, theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
-        inner,
-    );
+    let mut lines = wrap_words(&message, inner.width as usize);
+    // Too long for the rows there are: the reason alone, without the lead-in.
+    if lines.len() > inner.height as usize
+        && let Some((_, reason)) = message.split_once(": ")
+    {
+        lines = wrap_words(reason, inner.width as usize);
+    }
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|line| Line::from(Span::styled(line, theme.dim())))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// Draws the detail panel of the selected row, in two columns when it sits
@@ -232,35 +248,40 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
     let height = inner.height as usize;
     let half = inner.width as usize / 2;
     let fits_half = lines.iter().all(|line| line.width() < half);
-    if lines.len() <= height || !fits_half {
-        let hidden = lines.len().saturating_sub(height);
-        let paragraph = Paragraph::new(lines);
-        // Wrap long values when there is room below them to wrap into.
-        let paragraph = if hidden == 0 {
-            paragraph.wrap(ratatui::widgets::Wrap { trim: false })
-        } else {
-            paragraph
-        };
-        frame.render_widget(paragraph, inner);
-        if hidden > 0 {
-            let key = state
-                .keymap
-                .key_for(state.pane, crate::app::Action::Detail)
-                .map_or_else(|| "i".to_owned(), |k| k.to_string());
-            let note = format!(" +{hidden} more: {key} ");
-            let x = area.right().saturating_sub(note.chars().count() as u16 + 1);
-            frame.render_widget(
-                Span::styled(note, theme.dim()),
-                Rect::new(x, area.bottom() - 1, 16, 1),
-            );
-        }
+    if lines.len() > height && fits_half {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+        let (first, second) = lines.split_at(height.min(lines.len()));
+        frame.render_widget(Paragraph::new(first.to_vec()), left);
+        frame.render_widget(Paragraph::new(second.to_vec()), right);
         return;
     }
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let (first, second) = lines.split_at(height.min(lines.len()));
-    frame.render_widget(Paragraph::new(first.to_vec()), left);
-    frame.render_widget(Paragraph::new(second.to_vec()), right);
+    // Long values wrap under the value column; what does not fit below is
+    // counted on the border.
+    let rows = hanging_rows(&lines, inner.width as usize);
+    let hidden = rows.len().saturating_sub(height);
+    frame.render_widget(Paragraph::new(rows), inner);
+    if hidden > 0 {
+        let key = state
+            .keymap
+            .key_for(state.pane, crate::app::Action::Detail)
+            .map_or_else(|| "i".to_owned(), |k| k.to_string());
+        let note = format!(" +{hidden} more: {key} ");
+        let width = display_width(&note) as u16;
+        let x = area.right().saturating_sub(width + 1);
+        frame.render_widget(
+            Span::styled(note, theme.dim()),
+            Rect::new(x, area.bottom() - 1, width, 1),
+        );
+    }
+}
+
+/// Detail lines wrapped to `width`, continuations under the value column.
+fn hanging_rows(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
+    lines
+        .iter()
+        .flat_map(|line| hang_line(line, panes::LABEL_WIDTH, width))
+        .collect()
 }
 
 /// Every detail of the selected row in a dialog (Enter), scrollable.
@@ -284,10 +305,10 @@ pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize
         theme.title(),
     ));
     frame.render_widget(ratatui::widgets::Clear, area);
+    let rows = hanging_rows(&panes::detail(row, &ctx), block.inner(area).width as usize);
     frame.render_widget(
-        Paragraph::new(panes::detail(row, &ctx))
+        Paragraph::new(rows)
             .block(block)
-            .wrap(ratatui::widgets::Wrap { trim: false })
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         area,
     );
