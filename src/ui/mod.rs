@@ -2,6 +2,7 @@
 
 pub mod columns;
 mod cut;
+mod detail;
 mod dialogs;
 pub mod layout;
 mod overlays;

@@ -160,7 +160,7 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
             ctx,
         ),
         field("Seats", figures, ctx),
-        field("Who", row.principal_list(), ctx),
+        field("Who", non_empty(row.principal_list()), ctx),
         field("Result", row.result.clone(), ctx),
     ];
     if let Some(detail) = &row.detail {
@@ -170,6 +170,11 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
         lines.push(field("Batch", batch.clone(), ctx));
     }
     lines
+}
+
+/// `text`, or "—" when there is none (a label never stands alone).
+fn non_empty(text: String) -> String {
+    if text.is_empty() { "—".to_owned() } else { text }
 }
 
 fn group_errors(row: &GroupRow, ctx: &Ctx) -> Cell {
