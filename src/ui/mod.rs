@@ -1,11 +1,14 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
 pub mod columns;
+mod cut;
+mod detail;
 mod dialogs;
 pub mod layout;
 mod overlays;
 pub mod panes;
 mod status;
+mod statusbar;
 mod table;
 pub mod theme;
 pub mod wrap;
@@ -31,7 +34,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
     table::draw_table(frame, areas.table, state, theme);
     table::draw_detail(frame, areas.detail, state, theme);
     status::draw_hints(frame, areas.hints, state, theme);
-    status::draw_status(frame, areas.status, state, theme);
+    statusbar::draw_status(frame, areas.status, state, theme);
     match &state.overlay {
         Overlay::Help { scroll } => overlays::draw_help(frame, state, *scroll, theme),
         Overlay::Palette(palette) => overlays::draw_palette(frame, state, palette, theme),

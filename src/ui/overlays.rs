@@ -108,6 +108,10 @@ const FILTER_LANGUAGE: &[(&str, &str)] = &[
         "dates: 2026-01-31, or from today 60d 2w 6m 1y; -7d is a week ago",
     ),
     ("enabled:false", "yes/no fields take true or false"),
+    (
+        "name:\"Power BI\"",
+        "a value with spaces goes in quotes; inside them \\\" is a quote",
+    ),
 ];
 
 fn kind_word(kind: FieldKind) -> &'static str {

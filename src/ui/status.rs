@@ -1,18 +1,16 @@
-//! The tab line, the hint line and the status bar.
+//! The tab line and the hint line (the status bar is `statusbar`).
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::columns::display_width;
+use super::columns::{cut_end, display_width};
 use super::theme::Theme;
 use super::wrap::wrap_words;
 use crate::app::Action;
 use crate::app::pane::PaneId;
 use crate::app::state::{AppState, Overlay};
-use crate::domain::expiry::age;
 
 /// `seats │ 1 Licenses  2 Apps …` with the visible pane highlighted.
 pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
@@ -57,18 +55,28 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
 }
 
 /// `/` and what is typed, short reminders of the language, and, above the
-/// line, why the filter is not valid (the typed text stays as it is).
+/// line, why the filter is not valid (the typed text stays as it is). A
+/// filter wider than the line scrolls with the cursor, "…" marking what is
+/// out of sight.
 fn draw_filter_line(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
     let table = state.table();
     let value = table.filter.value();
-    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(value.to_owned())];
-    let mut room = (area.width as usize).saturating_sub(1 + display_width(value));
+    // One column for "/", one for the cursor after the last character.
+    let room = (area.width as usize).saturating_sub(2);
+    let scroll = if display_width(value) > room {
+        table.filter.visual_scroll(room.saturating_sub(1))
+    } else {
+        0
+    };
+    let shown = visible_part(value, scroll, room);
+    let mut left = (area.width as usize).saturating_sub(1 + display_width(&shown));
+    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(shown)];
     for hint in FILTER_REMINDERS {
         let hint = format!("  {hint}");
-        if display_width(&hint) > room {
+        if display_width(&hint) > left {
             break;
         }
-        room -= display_width(&hint);
+        left -= display_width(&hint);
         spans.push(Span::styled(hint, theme.dim()));
     }
     let mut lines: Vec<Line<'static>> = match state.pane.parse_filter(value) {
@@ -80,7 +88,35 @@ fn draw_filter_line(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: 
     };
     lines.push(Line::from(spans));
     draw_upwards(frame, area, lines);
-    frame.set_cursor_position((area.x + 1 + table.filter.visual_cursor() as u16, area.y));
+    let cursor = table.filter.visual_cursor().saturating_sub(scroll);
+    frame.set_cursor_position((area.x + 1 + cursor.min(room) as u16, area.y));
+}
+
+/// The columns `scroll..scroll + width` of `text`, with "…" in the first
+/// column when text before it is hidden and in the last when text after it
+/// is.
+fn visible_part(text: &str, scroll: usize, width: usize) -> String {
+    if scroll == 0 && display_width(text) <= width {
+        return text.to_owned();
+    }
+    let mut column = 0;
+    let mut rest = text;
+    // Skip what is scrolled away, and the column "…" takes.
+    let skip = if scroll > 0 { scroll + 1 } else { 0 };
+    while column < skip {
+        let Some(c) = rest.chars().next() else { break };
+        column += display_width(&rest[..c.len_utf8()]);
+        rest = &rest[c.len_utf8()..];
+    }
+    let mut shown = String::new();
+    if scroll > 0 {
+        shown.push('…');
+        // A wide character half scrolled away leaves a blank.
+        shown.push_str(&" ".repeat(column - skip));
+    }
+    let room = width.saturating_sub(display_width(&shown));
+    shown.push_str(&cut_end(rest, room));
+    shown
 }
 
 /// Reminders beside the filter being typed, dropped from the end when the
@@ -148,61 +184,4 @@ fn key_hints(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
         spans.push(Span::styled(text, theme.dim()));
     }
     Line::from(spans)
-}
-
-/// Tenant, data age, connector health, role badge, running jobs.
-pub fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
-    let status = &state.status;
-    let bar = theme.status_bar();
-    let mut spans = vec![Span::styled(
-        format!(" {} ", status.tenant.as_deref().unwrap_or("no tenant")),
-        bar,
-    )];
-    spans.push(Span::styled(
-        format!(
-            "│ data {} ",
-            data_age(status.stalest_success.as_deref(), state.now)
-        ),
-        bar,
-    ));
-    let health = if status.connectors_failing > 0 {
-        Span::styled(
-            format!("│ conn ✓{} ✗{} ", status.connectors_ok, status.connectors_failing),
-            bar.patch(theme.bad()),
-        )
-    } else {
-        Span::styled(format!("│ conn ✓{} ", status.connectors_ok), bar)
-    };
-    spans.push(health);
-    if status.pending_changes > 0 {
-        spans.push(Span::styled(
-            format!("│ {} pending ", status.pending_changes),
-            bar,
-        ));
-    }
-    let role = match status.role {
-        _ if state.cache_read_only => "│ READ-ONLY (file read-only for you) ".to_owned(),
-        Some(role) if !state.read_only && role.may_assign() => format!("│ {} ", role.as_str()),
-        Some(role) if !role.may_assign() => "│ READ-ONLY (reader) ".to_owned(),
-        Some(_) => "│ READ-ONLY ".to_owned(),
-        None => "│ READ-ONLY (not an admin) ".to_owned(),
-    };
-    spans.push(Span::styled(role, bar.patch(theme.warn())));
-    for job in &state.jobs {
-        spans.push(Span::styled(
-            format!("│ {} {}% ", job.label, job.percent()),
-            bar.patch(theme.warn()),
-        ));
-    }
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let fill = (area.width as usize).saturating_sub(used);
-    spans.push(Span::styled(" ".repeat(fill), bar));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn data_age(stalest: Option<&str>, now: DateTime<Utc>) -> String {
-    match stalest.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
-        Some(at) => age(at.with_timezone(&Utc), now),
-        None => "never synced".to_owned(),
-    }
 }

@@ -1,18 +1,23 @@
 //! The pane's table (only the visible rows are drawn) and its detail panel.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, Borders, Paragraph, Row as TableRow, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
 };
 
 use super::columns::{self, Width, display_width};
+pub use super::detail::{draw_detail, draw_detail_dialog};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
+use super::wrap::wrap_words;
 use crate::app::state::{AppState, Overlay};
 
-fn title(state: &AppState, theme: Theme) -> Line<'static> {
+/// The table's title. When it is wider than the border, the filter is
+/// cut first (keeping its start), then the heading in the middle, each
+/// with "…".
+fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let table = state.table();
     let pane = state.pane;
     let columns = pane.columns();
@@ -28,18 +33,29 @@ fn title(state: &AppState, theme: Theme) -> Line<'static> {
         (crate::app::PaneId::Assignees, None) => "Seats (open a pool in Licenses with Enter)".to_owned(),
         _ => pane.title().to_owned(),
     };
-    let mut spans = vec![
-        Span::styled(format!(" {heading} "), theme.title()),
-        Span::raw(format!("{count} · sort {sort_name}{arrow} ")),
-    ];
+    let mut tail = vec![Span::raw(format!("{count} · sort {sort_name}{arrow} "))];
     if !table.marked.is_empty() {
-        spans.push(Span::styled(
+        tail.push(Span::styled(
             format!("· {} marked ", table.marked.len()),
             theme.warn(),
         ));
     }
     let filter = table.filter.value();
-    if !filter.is_empty() || state.overlay == Overlay::Filter {
+    let filtered = !filter.is_empty() || state.overlay == Overlay::Filter;
+    // Two corners and one column of border left; " heading ", "· /" and " ".
+    let room = width.saturating_sub(3);
+    let fixed: usize = tail.iter().map(Span::width).sum::<usize>() + 2 + if filtered { 4 } else { 0 };
+    let filter_width = if filtered {
+        display_width(filter).min(12)
+    } else {
+        0
+    };
+    let heading = columns::cut_middle(&heading, room.saturating_sub(fixed + filter_width));
+    let mut spans = vec![Span::styled(format!(" {heading} "), theme.title())];
+    spans.append(&mut tail);
+    if filtered {
+        let used = fixed + display_width(&heading);
+        let filter = columns::cut_end(filter, room.saturating_sub(used));
         spans.push(Span::styled(format!("· /{filter} "), theme.warn()));
     }
     Line::from(spans)
@@ -86,14 +102,15 @@ impl Sized {
             })
             .collect();
         let specs = panes::widths(state.pane);
-        let wanted: Vec<usize> = (0..specs.len())
-            .map(|i| {
+        let wanted: Vec<columns::Want> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
                 held.iter()
                     .filter_map(|cells| cells.get(i))
-                    .map(|cell| display_width(&cell.text))
-                    .chain(headers.get(i).map(|h| display_width(h)))
-                    .max()
-                    .unwrap_or(0)
+                    .map(|cell| spec.want(&cell.text))
+                    .chain(headers.get(i).map(|h| spec.want(h)))
+                    .fold(columns::Want::default(), columns::Want::max)
             })
             .collect();
         let widths = columns::layout(specs, &wanted, inner_width);
@@ -130,7 +147,9 @@ pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         theme,
         now: state.now,
     };
-    let block = Block::default().borders(Borders::ALL).title(title(state, theme));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title(state, theme, area.width as usize));
     let inner_height = area.height.saturating_sub(3) as usize;
     let sized = Sized::new(state, &ctx, area.width.saturating_sub(2));
     let header = TableRow::new(
@@ -200,96 +219,18 @@ fn draw_empty(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme)
         area.width.saturating_sub(4),
         area.height.saturating_sub(3),
     );
-    frame.render_widget(
-        Paragraph::new(Span::styled(message, theme.dim())).wrap(ratatui::widgets::Wrap { trim: true }),
-        inner,
-    );
-}
-
-/// Draws the detail panel of the selected row, in two columns when it sits
-/// below the table and would not fit in one.
-pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
-    let ctx = Ctx {
-        theme,
-        now: state.now,
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(" Detail ", theme.title()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let Some(row) = state.table().selected_row() else {
-        let text = if state.table().count == Some(0) {
-            ""
-        } else {
-            "loading…"
-        };
-        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
-        return;
-    };
-    let lines = panes::detail(row, &ctx);
-    let height = inner.height as usize;
-    let half = inner.width as usize / 2;
-    let fits_half = lines.iter().all(|line| line.width() < half);
-    if lines.len() <= height || !fits_half {
-        let hidden = lines.len().saturating_sub(height);
-        let paragraph = Paragraph::new(lines);
-        // Wrap long values when there is room below them to wrap into.
-        let paragraph = if hidden == 0 {
-            paragraph.wrap(ratatui::widgets::Wrap { trim: false })
-        } else {
-            paragraph
-        };
-        frame.render_widget(paragraph, inner);
-        if hidden > 0 {
-            let key = state
-                .keymap
-                .key_for(state.pane, crate::app::Action::Detail)
-                .map_or_else(|| "i".to_owned(), |k| k.to_string());
-            let note = format!(" +{hidden} more: {key} ");
-            let x = area.right().saturating_sub(note.chars().count() as u16 + 1);
-            frame.render_widget(
-                Span::styled(note, theme.dim()),
-                Rect::new(x, area.bottom() - 1, 16, 1),
-            );
-        }
-        return;
+    let mut lines = wrap_words(&message, inner.width as usize);
+    // Too long for the rows there are: the reason alone, without the lead-in.
+    if lines.len() > inner.height as usize
+        && let Some((_, reason)) = message.split_once(": ")
+    {
+        lines = wrap_words(reason, inner.width as usize);
     }
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let (first, second) = lines.split_at(height.min(lines.len()));
-    frame.render_widget(Paragraph::new(first.to_vec()), left);
-    frame.render_widget(Paragraph::new(second.to_vec()), right);
-}
-
-/// Every detail of the selected row in a dialog (Enter), scrollable.
-pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: Theme) {
-    let Some(row) = state.table().selected_row() else {
-        return;
-    };
-    let ctx = Ctx {
-        theme,
-        now: state.now,
-    };
-    let full = frame.area();
-    let area = Rect::new(
-        full.x + 2,
-        full.y + 1,
-        full.width.saturating_sub(4),
-        full.height.saturating_sub(3),
-    );
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        " Detail (↑↓ scroll, any other key closes) ",
-        theme.title(),
-    ));
-    frame.render_widget(ratatui::widgets::Clear, area);
-    frame.render_widget(
-        Paragraph::new(panes::detail(row, &ctx))
-            .block(block)
-            .wrap(ratatui::widgets::Wrap { trim: false })
-            .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
-        area,
-    );
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|line| Line::from(Span::styled(line, theme.dim())))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// What an empty list means, pane by pane.

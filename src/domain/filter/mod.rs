@@ -7,16 +7,25 @@
 //! - `field:value`, `field=value`, `field<N`, `field<=N`, `field>N`,
 //!   `field>=N` are conditions on the fields a list offers (`free<10`,
 //!   `used>=90%`, `expires<60d`, `kind:m365`, `status:disabled`);
-//! - a leading `!` negates one term (`!kind:vpp`, `!perez`).
+//! - a leading `!` negates one term (`!kind:vpp`, `!perez`);
+//! - a value with spaces is quoted after the operator (`name:"Power BI"`,
+//!   `!upn:"x y"`); inside quotes `\"` is a quote and `\\` a backslash; a
+//!   quote left open is an error.
 //!
 //! Parsing is pure and total: any input gives a filter or an error that
 //! names the term and what would be accepted; it never panics.
 
+mod suggest;
+mod tokens;
 mod value;
 
 #[cfg(test)]
+mod quote_tests;
+#[cfg(test)]
 mod tests;
 
+use tokens::Token;
+pub use tokens::{quoted, value_text};
 pub use value::{DateValue, Unit};
 
 /// What a field holds, and so which conditions it takes.
@@ -86,6 +95,18 @@ impl Op {
         }
     }
 
+    /// The operator as typed.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Contains => ":",
+            Op::Equals => "=",
+            Op::Less => "<",
+            Op::LessOrEqual => "<=",
+            Op::Greater => ">",
+            Op::GreaterOrEqual => ">=",
+        }
+    }
+
     fn orders(self) -> bool {
         !matches!(self, Op::Contains | Op::Equals)
     }
@@ -143,7 +164,7 @@ impl Filter {
     /// when it filters nothing (empty, spaces, a bare `!`).
     pub fn parse(typed: &str, fields: &[Field]) -> Result<Option<Filter>, FilterError> {
         let mut terms = Vec::new();
-        for token in tokens(typed) {
+        for token in tokens::tokens(typed)? {
             if let Some(test) = token_test(&token, fields)? {
                 terms.push(Term {
                     negated: token.negated,
@@ -178,69 +199,20 @@ impl Filter {
     }
 }
 
-/// One space-separated piece of the input.
-struct Token {
-    negated: bool,
-    /// Quoted text is always a substring, never a condition.
-    quoted: bool,
-    text: String,
-    /// As typed, for messages.
-    raw: String,
-}
-
-/// Splits at unquoted spaces; a `"` opens a phrase that runs to the next `"`
-/// or to the end (still being typed).
-fn tokens(typed: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut chars = typed.chars().peekable();
-    loop {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let Some(&first) = chars.peek() else {
-            return out;
-        };
-        let mut raw = String::new();
-        let negated = first == '!';
-        if negated {
-            raw.push('!');
-            chars.next();
-        }
-        let mut text = String::new();
-        let quoted = chars.next_if_eq(&'"').is_some();
-        if quoted {
-            raw.push('"');
-            for c in chars.by_ref() {
-                raw.push(c);
-                if c == '"' {
-                    break;
-                }
-                text.push(c);
-            }
-        } else {
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                raw.push(c);
-                text.push(c);
-            }
-        }
-        out.push(Token {
-            negated,
-            quoted,
-            text,
-            raw,
-        });
-    }
-}
-
 /// What a token tests; None for an empty one (a bare `!`, `""`).
 fn token_test(token: &Token, fields: &[Field]) -> Result<Option<Test>, FilterError> {
     if token.text.is_empty() {
         return Ok(None);
     }
-    if token.quoted {
+    if token.phrase {
         return Ok(Some(Test::Text(token.text.clone())));
     }
-    let Some((name, op, rest)) = split_condition(&token.text) else {
+    // The field and operator are read before any quote; the value is the
+    // rest with its quotes removed (`name:"Power BI"`).
+    let Some((name, op, after)) = split_condition(&token.head) else {
         return Ok(Some(Test::Text(token.text.clone())));
     };
+    let rest = &token.text[token.head.len() - after.len()..];
     let fail = |problem: String| FilterError {
         term: token.raw.clone(),
         problem,
@@ -250,7 +222,7 @@ fn token_test(token: &Token, fields: &[Field]) -> Result<Option<Test>, FilterErr
         .iter()
         .find(|f| f.name == lower)
         .copied()
-        .ok_or_else(|| fail(unknown_field(name, &token.text, fields)))?;
+        .ok_or_else(|| fail(suggest::unknown_field(token, name, op, rest, fields)))?;
     if rest.is_empty() {
         return Err(fail(format!(
             "nothing after the operator; as in {}",
@@ -259,10 +231,7 @@ fn token_test(token: &Token, fields: &[Field]) -> Result<Option<Test>, FilterErr
     }
     let op = match (field.kind, op) {
         (FieldKind::Text, op) if op.orders() => {
-            return Err(fail(format!(
-                "{0} is text: use {0}:{1} (contains) or {0}={1} (the whole value)",
-                field.name, rest
-            )));
+            return Err(fail(suggest::text_is_not_ordered(field.name, rest)));
         }
         (FieldKind::Flag, op) if op.orders() => {
             return Err(fail(format!(
@@ -305,14 +274,4 @@ fn split_condition(text: &str) -> Option<(&str, Op, &str)> {
         }
     };
     Some((name, op, &after[len..]))
-}
-
-fn unknown_field(name: &str, text: &str, fields: &[Field]) -> String {
-    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-    let offered = if names.is_empty() {
-        "this list has no fields to filter on".to_owned()
-    } else {
-        format!("fields here: {}", names.join(", "))
-    };
-    format!("no field {name:?}; {offered}; to search for the text itself, quote it: \"{text}\"")
 }

@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 
 use super::*;
 
-const FIELDS: &[Field] = &[
+pub(super) const FIELDS: &[Field] = &[
     Field {
         name: "name",
         kind: FieldKind::Text,
@@ -83,15 +83,10 @@ fn bang_negates_one_term_only() {
 
 #[test]
 fn quotes_keep_a_phrase_and_never_make_a_condition() {
-    let found = terms("\"ava perez\" !\"kind:vpp\" \"open");
+    let found = terms("\"ava perez\" !\"kind:vpp\"");
     assert_eq!(found[0].test, Test::Text("ava perez".into()));
     assert!(found[1].negated);
     assert_eq!(found[1].test, Test::Text("kind:vpp".into()));
-    assert_eq!(
-        found[2].test,
-        Test::Text("open".into()),
-        "an unclosed quote runs to the end"
-    );
 }
 
 #[test]
@@ -249,10 +244,10 @@ fn an_invalid_filter_passes_no_row_on_screen() {
 
 /// A small deterministic generator (xorshift), so the property below needs no
 /// extra dependency and fails the same way every run.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -283,6 +278,7 @@ fn never_panics_and_every_error_names_a_term_of_the_input() {
         "%",
         "!",
         "\"",
+        "\\",
         " ",
         "  ",
         "\t",

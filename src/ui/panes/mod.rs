@@ -130,10 +130,13 @@ pub fn age_cell(at: Option<&str>, ctx: &Ctx) -> Cell {
     }
 }
 
+/// Columns of a detail line's label; a value that wraps continues here.
+pub const LABEL_WIDTH: usize = 11;
+
 /// A `label: value` line of the detail panel.
 pub fn field(label: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{label:<11}"), ctx.theme.dim()),
+        Span::styled(format!("{label:<LABEL_WIDTH$}"), ctx.theme.dim()),
         Span::raw(value.into()),
     ])
 }
@@ -141,7 +144,7 @@ pub fn field(label: &str, value: impl Into<String>, ctx: &Ctx) -> Line<'static> 
 /// A `label: value` line whose value is a styled cell.
 pub fn field_cell(label: &str, cell: Cell, ctx: &Ctx) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{label:<11}"), ctx.theme.dim()),
+        Span::styled(format!("{label:<LABEL_WIDTH$}"), ctx.theme.dim()),
         Span::styled(cell.text, cell.style),
     ])
 }

@@ -9,9 +9,9 @@ use crate::ui::columns::Width;
 
 /// UPN, Name, Department, State, Seats, Last sign-in.
 pub const WIDTHS: &[Width] = &[
-    // The local part of a UPN tells users apart and a display name rarely
-    // passes 18 columns: the name is filled first.
-    Width::Lead { min: 12, weight: 2 },
+    // The UPN is who a seat goes to: its local part gets its width before
+    // the display name grows (two Isabella Zimmermanns differ only there).
+    Width::Address { min: 12, weight: 2 },
     Width::Name { min: 10, weight: 3 },
     Width::Fit { min: 6, max: 12 },
     Width::Fit { min: 5, max: 10 },

@@ -11,7 +11,7 @@ use crate::ui::columns::Width;
 
 /// Who, Name, How, State, Invite, Assigned.
 pub const ASSIGNEE_WIDTHS: &[Width] = &[
-    Width::Lead { min: 12, weight: 3 },
+    Width::Address { min: 12, weight: 3 },
     Width::Name { min: 10, weight: 2 },
     Width::Fit { min: 6, max: 20 },
     Width::Fit { min: 5, max: 18 },
@@ -20,7 +20,7 @@ pub const ASSIGNEE_WIDTHS: &[Width] = &[
 ];
 /// User, Pool, Reason, Inactive, Last sign-in.
 pub const RECLAIM_WIDTHS: &[Width] = &[
-    Width::Lead { min: 12, weight: 1 },
+    Width::Address { min: 12, weight: 1 },
     Width::Name { min: 12, weight: 1 },
     Width::Fit { min: 6, max: 10 },
     Width::Fit { min: 5, max: 8 },
@@ -160,7 +160,7 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
             ctx,
         ),
         field("Seats", figures, ctx),
-        field("Who", row.principal_list(), ctx),
+        field("Who", non_empty(row.principal_list()), ctx),
         field("Result", row.result.clone(), ctx),
     ];
     if let Some(detail) = &row.detail {
@@ -170,6 +170,11 @@ pub fn audit_detail(row: &AuditEntry, ctx: &Ctx) -> Vec<Line<'static>> {
         lines.push(field("Batch", batch.clone(), ctx));
     }
     lines
+}
+
+/// `text`, or "—" when there is none (a label never stands alone).
+fn non_empty(text: String) -> String {
+    if text.is_empty() { "—".to_owned() } else { text }
 }
 
 fn group_errors(row: &GroupRow, ctx: &Ctx) -> Cell {
