@@ -465,3 +465,19 @@ fn preview_scrolling_stops_at_the_last_line_and_removal_names_the_devices_key() 
     }
     assert!(c.screen().contains("d their devices too"), "{}", c.screen());
 }
+
+#[test]
+fn the_pools_picker_title_keeps_its_words_and_the_users_address_apart() {
+    let mut c = Console::new(300);
+    c.keys(&[KeyCode::Char('5')]);
+    let upn = match c.state.table().selected_row() {
+        Some(Row::User(u)) => u.upn.clone(),
+        other => panic!("{other:?}"),
+    };
+    c.keys(&[KeyCode::Char('a')]);
+    let screen = c.screen();
+    let title = screen.lines().find(|l| l.contains("Give ")).unwrap();
+    assert!(title.contains("seats of…"), "the words stay: {title}");
+    let local = upn.split('@').next().unwrap();
+    assert!(title.contains(&format!("{local}@")), "the address's own part stays: {title}");
+}

@@ -33,10 +33,16 @@ impl PickerPurpose {
 
     /// The dialog's title.
     pub fn title(&self) -> String {
+        self.title_with(str::to_owned)
+    }
+
+    /// The title with its pool or user name passed through `fit` (the UI
+    /// cuts the name, never the words around it).
+    pub fn title_with(&self, fit: impl Fn(&str) -> String) -> String {
         match self {
-            PickerPurpose::AssignToPool { pool_name, .. } => format!("Assign {pool_name} to…"),
-            PickerPurpose::GivePools { upn, .. } => format!("Give {upn} seats of…"),
-            PickerPurpose::ReleasePools { upn, .. } => format!("Release {upn}'s seats of…"),
+            PickerPurpose::AssignToPool { pool_name, .. } => format!("Assign {} to…", fit(pool_name)),
+            PickerPurpose::GivePools { upn, .. } => format!("Give {} seats of…", fit(upn)),
+            PickerPurpose::ReleasePools { upn, .. } => format!("Release {}'s seats of…", fit(upn)),
         }
     }
 }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::columns::{cut_end, display_width};
+use super::columns::{cut_address, display_width};
 use super::theme::Theme;
 use crate::app::dialogs::{Change, PickerState, PreviewState};
 use crate::worker::search::PickKind;
@@ -21,7 +21,12 @@ fn dialog_area(full: Rect) -> Rect {
 pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
     let area = dialog_area(frame.area());
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {} ", picker.purpose.title()),
+        format!(" {} ", {
+            // Room for the name: the border, the padding and the words around it.
+            let room = (area.width as usize)
+                .saturating_sub(4 + display_width(&picker.purpose.title_with(|_| String::new())));
+            picker.purpose.title_with(|name| cut_address(name, room))
+        }),
         theme.title(),
     ));
     let inner = block.inner(area);
@@ -73,7 +78,9 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
         } else {
             Default::default()
         };
-        let label = cut_end(&item.label, label_width);
+        // Labels are UPNs, group and pool names: cut so two that differ
+        // only at the end stay apart.
+        let label = cut_address(&item.label, label_width);
         let pad = label_width.saturating_sub(display_width(&label));
         lines.push(Line::styled(
             format!("{mark}{kind} {label}{} {}", " ".repeat(pad), item.detail),

@@ -50,8 +50,24 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
         draw_upwards(frame, area, lines);
         return;
     }
-    let line = key_hints(state, theme, area.width as usize);
+    let line = match dialog_keys(&state.overlay) {
+        // A dialog has the keys: the pane's would mislead (q is search
+        // text in a picker, not quit).
+        Some(keys) => Line::from(Span::styled(keys, theme.dim())),
+        None => key_hints(state, theme, area.width as usize),
+    };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The keys of the open dialog, for the hint line.
+fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
+    Some(match overlay {
+        Overlay::None | Overlay::Filter => return None,
+        Overlay::Picker(_) => " type to search · Tab mark · Enter preview · Esc back · Ctrl-c quit",
+        Overlay::Preview(_) => " Enter or y applies · Esc or n goes back · ↑↓ scroll",
+        Overlay::Palette(_) => " Tab completes · Enter runs · Esc closes",
+        Overlay::Help { .. } | Overlay::Detail { .. } => " ↑↓ scroll · any other key closes",
+    })
 }
 
 /// `/` and what is typed, short reminders of the language, and, above the
