@@ -479,5 +479,8 @@ fn the_pools_picker_title_keeps_its_words_and_the_users_address_apart() {
     let title = screen.lines().find(|l| l.contains("Give ")).unwrap();
     assert!(title.contains("seats of…"), "the words stay: {title}");
     let local = upn.split('@').next().unwrap();
-    assert!(title.contains(&format!("{local}@")), "the address's own part stays: {title}");
+    assert!(
+        title.contains(&format!("{local}@")),
+        "the address's own part stays: {title}"
+    );
 }
