@@ -64,6 +64,9 @@ fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
     Some(match overlay {
         Overlay::None | Overlay::Filter => return None,
         Overlay::Picker(_) => " type to search · Tab mark · Enter preview · Esc back · Ctrl-c quit",
+        Overlay::Preview(preview) if preview.preview.as_ref().is_some_and(|p| p.refusal.is_some()) => {
+            " refused: nothing to apply · Esc goes back"
+        }
         Overlay::Preview(_) => " Enter or y applies · Esc or n goes back · ↑↓ scroll",
         Overlay::Palette(_) => " Tab completes · Enter runs · Esc closes",
         Overlay::Help { .. } | Overlay::Detail { .. } => " ↑↓ scroll · any other key closes",
