@@ -258,10 +258,9 @@ impl std::fmt::Display for WithoutUrl<'_> {
             "timed out"
         } else if err.is_connect() {
             "could not connect"
-        } else if err.is_body() {
-            "the answer's body broke off"
-        } else if err.is_decode() {
-            "the answer could not be decoded"
+        } else if err.is_body() || err.is_decode() {
+            // reqwest reports a body cut short while reading it as either.
+            "the answer broke off"
         } else if err.is_request() {
             "the request failed"
         } else if err.is_builder() {

@@ -279,7 +279,7 @@ impl<T> Pages<T> {
                 return Err(ErrorKind::PagingLoop {
                     target,
                     pages: self.pages + 1,
-                    reason: format!("its nextLink points back to a page already read {seen} times"),
+                    reason: format!("the nextLink points back to a page already read ({seen} times)"),
                 }
                 .into());
             }
