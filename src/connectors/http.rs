@@ -88,10 +88,8 @@ impl HttpClient {
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()
-            .map_err(|err| ErrorKind::BadUrl {
-                option: "the HTTP client",
-                url: String::new(),
-                why: describe(&err),
+            .map_err(|err| ErrorKind::ClientSetup {
+                detail: describe(&err),
             })?;
         Ok(HttpClient {
             client,

@@ -83,6 +83,25 @@ async fn a_full_read_of_users_matches_the_tenant() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_runs_in_a_spawned_task_as_a_sync_worker_would() {
+    let env = Env::start().await;
+    let client = env.client();
+    let task = tokio::spawn(async move {
+        let mut pages = client.users();
+        let mut seen = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            seen.push(pages.progress());
+            drop(page);
+        }
+        Ok::<_, seats::connectors::ConnectorError>(seen)
+    });
+    let progress = bounded(task).await.unwrap().unwrap();
+    let last = progress.last().unwrap();
+    assert!(last.done && last.pages as usize == progress.len());
+    assert_eq!(last.items, env.tenant().user_count().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_seat_errors_are_read_as_graph_reports_them() {
     let env = Env::start().await;
     let tenant = env.tenant();

@@ -37,6 +37,7 @@ async fn scale_100k_users_read_delta_and_push() {
     let client = env.client_with(|c| c.http = Default::default());
     // Reset the peak (Linux): what follows is measured on its own.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = memory_mb("VmRSS:");
 
     let started = Instant::now();
     let mut pages = client.users();
@@ -50,6 +51,17 @@ async fn scale_100k_users_read_delta_and_push() {
     let page_count = pages.progress().pages;
     let peak = memory_mb("VmHWM:");
     assert_eq!(users as u64, env.tenant().user_count().unwrap());
+
+    // The same without signInActivity: Graph pages by 999 then.
+    let plain = env.client_with(|c| {
+        c.http = Default::default();
+        c.sign_in_activity = false;
+    });
+    let started = Instant::now();
+    let mut pages = plain.users();
+    while pages.next_page().await.unwrap().is_some() {}
+    let plain_read = started.elapsed();
+    let plain_pages = pages.progress().pages;
 
     let mut pages = client.users_delta(None);
     let started = Instant::now();
@@ -82,12 +94,15 @@ async fn scale_100k_users_read_delta_and_push() {
 
     eprintln!(
         "graph client, 100k users (tenant built in {:.1} s): full users read {users} users / {seats} license \
-         states in {} pages (largest {biggest}) in {:.1} s, peak RSS {} MB (simulator and client); \
+         states in {} pages (largest {biggest}) in {:.1} s, RSS {} MB before and {} MB at the peak (simulator and \
+         client); without signInActivity {plain_pages} pages in {:.1} s; \
          first delta round {:.1} s; delta after {changed} changes {:.2} s; push of {} changes in $batch {:.2} s",
         built.as_secs_f64(),
         page_count,
         read.as_secs_f64(),
+        before.map_or("?".to_owned(), |m| m.to_string()),
         peak.map_or("?".to_owned(), |m| m.to_string()),
+        plain_read.as_secs_f64(),
         first_delta.as_secs_f64(),
         delta.as_secs_f64(),
         outcomes.len(),

@@ -28,6 +28,10 @@ impl fmt::Display for ErrorKind {
         use ErrorKind::*;
         match self {
             BadUrl { option, url, why } => write!(f, "{option} {url:?} cannot be used: {why}"),
+            ClientSetup { detail } => write!(
+                f,
+                "the HTTP client could not be set up ({detail}); this is a fault of seats: please report it"
+            ),
             Unreachable {
                 target,
                 detail,

@@ -48,6 +48,8 @@ pub enum ErrorKind {
         url: String,
         why: String,
     },
+    /// The HTTP client could not be built (its TLS setup).
+    ClientSetup { detail: String },
     /// No connection could be made (refused, DNS, TLS).
     Unreachable {
         target: Target,
@@ -160,6 +162,7 @@ impl ConnectorError {
             Refused { .. } => ErrorClass::Refused,
             DeltaExpired { .. } => ErrorClass::DeltaExpired,
             BadUrl { .. }
+            | ClientSetup { .. }
             | TenantNotFound { .. }
             | UnknownClient { .. }
             | SecretRefused { .. }
@@ -190,6 +193,7 @@ impl ConnectorError {
             | Refused { detail, .. }
             | DeltaExpired { detail, .. } => Some(detail),
             BadUrl { .. }
+            | ClientSetup { .. }
             | Unreachable { .. }
             | Timeout { .. }
             | Broken { .. }
