@@ -8,6 +8,7 @@ pub mod cli_check;
 pub mod cli_console;
 pub mod cli_simulate;
 pub mod config;
+pub mod connectors;
 pub mod console;
 pub mod demo;
 pub mod domain;

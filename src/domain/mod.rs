@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod lifecycle;
 pub mod principal;
 pub mod seats;
+pub mod sku_names;
 pub mod source;
 
 pub use expiry::{Countdown, countdown};
@@ -16,3 +17,4 @@ pub use kinds::{ConnectorKind, PoolKind, Role, Source};
 pub use lifecycle::PoolStatus;
 pub use principal::Principal;
 pub use seats::{SeatLevel, Seats, Shortfall};
+pub use sku_names::friendly_name;

@@ -5,6 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The directory a connector reads (Graph: the `organization`), as the
+/// source names it: what `seats connect` reports and the connector shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceOrganization {
+    /// The tenant id (Graph `organization.id`, a GUID).
+    pub source_id: String,
+    pub name: String,
+    /// The default verified domain, when the source lists one.
+    pub default_domain: Option<String>,
+}
+
 /// A subscription (Graph: a subscribedSku) as the source reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSku {
