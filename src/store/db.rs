@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_view_indexes.sql"),
     include_str!("../../migrations/0004_consumed_triggers.sql"),
     include_str!("../../migrations/0005_outbox_cancel.sql"),
+    include_str!("../../migrations/0006_sync.sql"),
 ];
 
 /// The schema version this binary writes and understands.
