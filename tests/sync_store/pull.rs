@@ -443,7 +443,8 @@ fn a_group_license_gives_group_seats_and_a_full_sku_leaves_members_waiting() {
         ),
         1
     );
-    let rows: Vec<(i64, bool, Option<i64>, String, Option<String>)> = conn
+    type SeatRow = (i64, bool, Option<i64>, String, Option<String>);
+    let rows: Vec<SeatRow> = conn
         .prepare(&format!("SELECT user_id, direct, via_group_id, state, error FROM assignments WHERE pool_id = {pool} ORDER BY user_id"))
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
@@ -592,4 +593,64 @@ fn records_that_can_never_be_written_are_refused_by_name() {
     assert!(matches!(err, PullError::NoConnector(99)));
     let err = PullStage::begin(&conn, 2, PullKind::Full).err().unwrap();
     assert!(err.to_string().contains("apple_vpp"), "{err}");
+}
+
+#[test]
+fn a_upn_the_source_gives_to_another_account_leaves_the_old_row_renamed_and_deleted() {
+    let (_dir, _path, conn) = demo_db(USERS);
+    let mut source = Source::of(&conn);
+    source.pull(&conn, PullKind::Full);
+    let old = source.users[5].clone();
+    let old_id = user_id(&conn, &old.upn);
+    // The account was deleted and a new one created with the same name.
+    source.users[5] = user("brand-new-object", &old.upn.to_uppercase(), Vec::new());
+    let summary = source.pull(&conn, PullKind::Full);
+    assert_eq!((summary.users.added, summary.users.removed), (1, 1));
+    let (upn, deleted): (String, bool) = conn
+        .query_row(
+            &format!("SELECT upn, deleted FROM users WHERE id = {old_id}"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((upn, deleted), (format!("{} (replaced {old_id})", old.upn), true));
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT count(*) FROM assignments WHERE user_id = {old_id}")
+        ),
+        0
+    );
+    let new_id = user_id(&conn, &old.upn);
+    assert_ne!(new_id, old_id);
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.contains("gave this user's UPN to another account"))
+    );
+    check_clean(&conn);
+}
+
+#[test]
+fn staging_takes_no_write_lock_on_the_cache() {
+    let (_dir, path, conn) = demo_db(USERS);
+    let source = Source::of(&conn);
+    let other = seats::store::open(&path, seats::store::OpenMode::MustExist).unwrap();
+    other.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
+    conn.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
+    // Another process writes (an admin's change) while the pull stages.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let stage = source.stage(&conn, PullKind::Full);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Only the commit needs the lock; it waits for the writer.
+    let err = stage.commit(None, &|p| p.to_owned()).unwrap_err();
+    assert!(
+        err.to_string().contains("locked") || err.to_string().contains("busy"),
+        "{err}"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    source.pull(&conn, PullKind::Full);
+    check_clean(&conn);
 }

@@ -49,9 +49,11 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
          WHERE m.user_id IS NULL AND p.op = 0 ORDER BY p.upn",
         [c],
     )? as i64;
+    // `+u.connector_id`: look the new row up by its source id, not among
+    // every user of the connector.
     conn.execute(
         "UPDATE temp.pull_match SET user_id = (SELECT u.id FROM users u WHERE u.source_id = pull_match.source_id \
-           AND u.connector_id = ?1 ORDER BY u.id LIMIT 1) WHERE user_id IS NULL AND op = 0",
+           AND +u.connector_id = ?1 ORDER BY u.id LIMIT 1) WHERE user_id IS NULL AND op = 0",
         [c],
     )?;
     summary.users.removed += conn.execute(
@@ -119,8 +121,7 @@ fn free_upns(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
         [],
     )?;
     let mut stmt = conn.prepare(&format!(
-        "UPDATE users SET upn = upn || ' (replaced ' || id || ')', deleted = 1 WHERE id IN ({holders}) \
-         RETURNING upn"
+        "UPDATE users SET upn = upn || ' (replaced ' || id || ')' WHERE id IN ({holders}) RETURNING upn"
     ))?;
     let renamed = stmt
         .query_map([], |row| row.get::<_, String>(0))?

@@ -75,9 +75,13 @@ CREATE TEMP TABLE pull_want_members (group_id INTEGER NOT NULL, kind TEXT NOT NU
 ";
 
 /// Creates the TEMP tables afresh (a stage left by an earlier pull on this
-/// connection is dropped first).
+/// connection is dropped first). The sync's connection keeps its TEMP
+/// tables in a file (deleted when closed) instead of memory: a pull of 100k
+/// users stages ~100 MB, which would otherwise all be resident (measured:
+/// peak RSS 164 MB in memory, 14 MB in a file, the commit ~20% slower).
 pub(super) fn create(conn: &Connection) -> rusqlite::Result<()> {
     drop_all(conn);
+    conn.pragma_update(None, "temp_store", "FILE")?;
     conn.execute_batch(SCHEMA)
 }
 
