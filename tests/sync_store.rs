@@ -8,6 +8,10 @@ mod common;
 
 #[path = "sync_store/admin.rs"]
 mod admin;
+#[path = "sync_store/atomic.rs"]
+mod atomic;
+#[path = "sync_store/licenses.rs"]
+mod licenses;
 #[path = "sync_store/pending.rs"]
 mod pending;
 #[path = "sync_store/pull.rs"]

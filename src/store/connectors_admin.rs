@@ -1,16 +1,20 @@
 //! Connectors as the sync worker sees them (issue 7): a Graph connector
-//! created from `seats connect graph`, its configuration, the state a sync
-//! moves it through (syncing → ok or error, with the next run from its
-//! schedule), its `sync_runs` history and its delta link. The lease that
-//! keeps two processes from syncing one connector is in [`super::sync_lease`].
+//! created from `seats connect graph`, and its configuration. The state a
+//! sync moves it through, its runs and its delta link are in
+//! [`super::sync_state`] (re-exported here); the lease that keeps two
+//! processes from syncing one connector is in [`super::sync_lease`].
 //!
 //! Secrets never pass through here: `secret_ref` is the PATH of a 0600 file
 //! or `env:SEATS_GRAPH_SECRET` (R-CON-9).
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::ConnectorKind;
+
+pub(crate) use super::sync_state::stamp;
+pub use super::sync_state::{
+    RunCounts, delta_link, due_connectors, set_delta_link, sync_failed, sync_started, sync_succeeded,
+};
 
 /// Microsoft Graph's public cloud, the default of `--graph-url`.
 pub const GRAPH_URL: &str = "https://graph.microsoft.com";
@@ -94,6 +98,18 @@ impl GraphSettings {
                 )));
             }
         }
+        let secret = self.secret_ref.as_str();
+        if !(secret.starts_with('/') || secret.starts_with("env:")) {
+            return Err(AdminError::Invalid(format!(
+                "the secret is referred to by the absolute path of its file or as env:SEATS_GRAPH_SECRET, \
+                 not {}; seats never stores the secret itself",
+                if secret.contains('/') {
+                    format!("{secret:?}")
+                } else {
+                    "this value".to_owned()
+                }
+            )));
+        }
         if self.schedule_minutes <= 0 {
             return Err(AdminError::Invalid(format!(
                 "the sync interval must be at least 1 minute, not {}",
@@ -124,20 +140,6 @@ pub struct ConnectorConfig {
     pub last_success_at: Option<String>,
     pub last_error: Option<String>,
     pub last_request_id: Option<String>,
-}
-
-/// Figures a finished sync records in `sync_runs`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunCounts {
-    pub added: i64,
-    pub updated: i64,
-    pub removed: i64,
-    pub skipped: i64,
-}
-
-/// The cache's time format (RFC 3339 UTC, seconds).
-pub(crate) fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Creates a Graph connector, refusing a taken name or a tenant connected
@@ -281,137 +283,4 @@ pub fn connectors_of_kind(conn: &Connection, kind: ConnectorKind) -> rusqlite::R
     ))?;
     let rows = stmt.query_map([kind.as_str()], config_row)?;
     rows.collect()
-}
-
-/// Enabled connectors whose next scheduled sync is due at `now` (never
-/// scheduled counts as due), in id order.
-pub fn due_connectors(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT id FROM connectors WHERE enabled = 1 AND (next_sync_at IS NULL OR next_sync_at <= ?1) \
-         ORDER BY id",
-    )?;
-    let rows = stmt.query_map([stamp(now)], |row| row.get(0))?;
-    rows.collect()
-}
-
-/// A sync begins: the connector shows 'syncing', and a `sync_runs` row
-/// 'running' is opened (its id is returned). Runs a killed process left
-/// 'running' are closed as failed first: the lease says no other sync runs.
-pub fn sync_started(conn: &Connection, id: i64, what: &str, now: DateTime<Utc>) -> Result<i64, AdminError> {
-    let at = stamp(now);
-    super::db::begin_write_on(conn, |tx| {
-        let found: Option<(String, bool)> = tx
-            .query_row(
-                "SELECT name, enabled FROM connectors WHERE id = ?1",
-                [id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        match found {
-            None => return Ok(Err(AdminError::NotFound(id))),
-            Some((name, false)) => return Ok(Err(AdminError::Disabled(name))),
-            Some(_) => {}
-        }
-        tx.execute(
-            "UPDATE sync_runs SET result = 'failed', finished_at = ?2, \
-             message = 'interrupted: the process ended before the sync finished; nothing of it was kept' \
-             WHERE connector_id = ?1 AND result = 'running'",
-            params![id, at],
-        )?;
-        tx.execute(
-            "UPDATE connectors SET state = 'syncing', last_sync_at = ?2 WHERE id = ?1",
-            params![id, at],
-        )?;
-        tx.execute(
-            "INSERT INTO sync_runs (connector_id, started_at, result, message) VALUES (?1, ?2, 'running', ?3)",
-            params![id, at, what],
-        )?;
-        Ok(Ok(tx.last_insert_rowid()))
-    })?
-}
-
-/// The sync succeeded: state 'ok', the success time, no error, the next
-/// run one schedule interval from `now`; the run row closes with its figures.
-pub fn sync_succeeded(
-    conn: &Connection,
-    id: i64,
-    run_id: i64,
-    counts: RunCounts,
-    message: Option<&str>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let at = stamp(now);
-    super::db::begin_write_on(conn, |tx| {
-        tx.execute(
-            "UPDATE connectors SET state = 'ok', last_success_at = ?2, last_error = NULL, last_request_id = NULL, \
-             next_sync_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '+' || schedule_minutes || ' minutes') \
-             WHERE id = ?1",
-            params![id, at],
-        )?;
-        tx.execute(
-            "UPDATE sync_runs SET finished_at = ?2, result = 'ok', added = ?3, updated = ?4, removed = ?5, \
-             skipped = ?6, message = coalesce(?7, message) WHERE id = ?1",
-            params![
-                run_id,
-                at,
-                counts.added,
-                counts.updated,
-                counts.removed,
-                counts.skipped,
-                message
-            ],
-        )?;
-        Ok(())
-    })
-}
-
-/// The sync failed: state 'error' with the source's message and request
-/// id; the schedule goes on (the next run one interval from `now`); the run
-/// row closes as failed. The cache itself was left as it was (R-CON-8).
-pub fn sync_failed(
-    conn: &Connection,
-    id: i64,
-    run_id: i64,
-    message: &str,
-    request_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let at = stamp(now);
-    super::db::begin_write_on(conn, |tx| {
-        tx.execute(
-            "UPDATE connectors SET state = 'error', last_error = ?2, last_request_id = ?3, \
-             next_sync_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?4, '+' || schedule_minutes || ' minutes') \
-             WHERE id = ?1",
-            params![id, message, request_id, at],
-        )?;
-        let text = match request_id {
-            Some(request) => format!("{message} (request id {request})"),
-            None => message.to_owned(),
-        };
-        tx.execute(
-            "UPDATE sync_runs SET finished_at = ?2, result = 'failed', message = ?3 WHERE id = ?1",
-            params![run_id, at, text],
-        )?;
-        Ok(())
-    })
-}
-
-/// The stored `@odata.deltaLink`, if a full pull left one.
-pub fn delta_link(conn: &Connection, id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT delta_link FROM connectors WHERE id = ?1", [id], |row| {
-        row.get(0)
-    })
-    .optional()
-    .map(Option::flatten)
-}
-
-/// Stores (Some) or forgets (None: the next pull is full) the delta link.
-/// A pull's commit stores it in its own transaction; this is for the
-/// worker's fallback when the source says the link expired.
-pub fn set_delta_link(conn: &Connection, id: i64, link: Option<&str>) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE connectors SET delta_link = ?2 WHERE id = ?1",
-        params![id, link],
-    )?;
-    Ok(())
 }

@@ -20,6 +20,7 @@ pub mod reclaim;
 pub mod status;
 pub mod sync;
 pub mod sync_lease;
+pub mod sync_state;
 pub mod users;
 
 pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};

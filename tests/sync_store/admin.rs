@@ -264,3 +264,30 @@ fn the_lease_is_refused_while_held_and_taken_over_once_expired() {
         "{me}"
     );
 }
+
+#[test]
+fn the_secret_is_referred_to_never_stored() {
+    let (_dir, conn) = empty_cache();
+    let mut pasted = contoso();
+    pasted.secret_ref = "Xy8Q~not-a-path-but-the-secret".to_owned();
+    let err = create_graph_connector(&conn, &pasted).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("absolute path of its file or as env:SEATS_GRAPH_SECRET"),
+        "{err}"
+    );
+    assert!(
+        !err.to_string().contains("Xy8Q"),
+        "the error never repeats a secret: {err}"
+    );
+    let mut env = contoso();
+    env.secret_ref = "env:SEATS_GRAPH_SECRET".to_owned();
+    create_graph_connector(&conn, &env).unwrap();
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM connectors WHERE secret_ref = 'env:SEATS_GRAPH_SECRET'"
+        ),
+        1
+    );
+}

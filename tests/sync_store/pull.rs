@@ -3,13 +3,18 @@
 //! R-LIC-5).
 
 use seats::domain::source::{LicenseState, SourceLicense, SourceUser, UserChange};
-use seats::store::sync::{Counts, PullError, PullKind, PullStage};
+use seats::store::sync::{Counts, PullKind, PullStage};
 
 use crate::common::demo_db;
-use crate::source::{GRAPH, Source, dump, graph_seats, pool_id, user_id};
+use crate::source::{GRAPH, Source, graph_seats, pool_id, user_id};
 use crate::{USERS, check_clean, count};
 
-fn license(sku: &str, via_group: Option<&str>, state: LicenseState, error: Option<&str>) -> SourceLicense {
+pub fn license(
+    sku: &str,
+    via_group: Option<&str>,
+    state: LicenseState,
+    error: Option<&str>,
+) -> SourceLicense {
     SourceLicense {
         sku_id: sku.to_owned(),
         via_group: via_group.map(str::to_owned),
@@ -18,7 +23,7 @@ fn license(sku: &str, via_group: Option<&str>, state: LicenseState, error: Optio
     }
 }
 
-fn user(source_id: &str, upn: &str, licenses: Vec<SourceLicense>) -> SourceUser {
+pub fn user(source_id: &str, upn: &str, licenses: Vec<SourceLicense>) -> SourceUser {
     SourceUser {
         source_id: source_id.to_owned(),
         upn: upn.to_owned(),
@@ -363,239 +368,6 @@ fn a_delta_pull_deletes_for_good_marks_soft_deletes_and_leaves_the_rest() {
 }
 
 #[test]
-fn a_group_license_gives_group_seats_and_a_full_sku_leaves_members_waiting() {
-    let (_dir, _path, conn) = demo_db(USERS);
-    let mut source = Source::of(&conn);
-    source.pull(&conn, PullKind::Full);
-    let sku = "0f0f0f0f-1111-2222-3333-444455556666";
-    source.skus.push(seats::domain::source::SourceSku {
-        sku_id: sku.to_owned(),
-        part_number: "PILOT_SKU".to_owned(),
-        assignable: true,
-        capability: seats::domain::source::SkuCapability::Enabled,
-        enabled_units: 2,
-        warning_units: 0,
-        consumed_units: 2,
-    });
-    source.groups.push(seats::domain::source::SourceGroup {
-        source_id: "grp-pilots".to_owned(),
-        name: "Pilots".to_owned(),
-        licenses: vec![sku.to_owned()],
-    });
-    let picked: Vec<String> = source.users.iter().take(3).map(|u| u.upn.clone()).collect();
-    source.members.insert(
-        "grp-pilots".to_owned(),
-        picked
-            .iter()
-            .map(|upn| {
-                seats::domain::source::SourceMember::User(
-                    source
-                        .users
-                        .iter()
-                        .find(|u| &u.upn == upn)
-                        .unwrap()
-                        .source_id
-                        .clone(),
-                )
-            })
-            .collect(),
-    );
-    let via = Some("grp-pilots");
-    source.user_mut(&picked[0]).licenses.extend([
-        license(sku, None, LicenseState::Active, None),
-        license(sku, via, LicenseState::Active, Some("None")),
-    ]);
-    source
-        .user_mut(&picked[1])
-        .licenses
-        .push(license(sku, via, LicenseState::Active, None));
-    source
-        .user_mut(&picked[2])
-        .licenses
-        .push(license(sku, via, LicenseState::Error, Some("CountViolation")));
-
-    let summary = source.pull(&conn, PullKind::Full);
-    assert_eq!(
-        (
-            summary.pools.added,
-            summary.groups.added,
-            summary.members.added,
-            summary.grants.added
-        ),
-        (1, 1, 3, 1)
-    );
-    let pool = pool_id(&conn, "PILOT_SKU");
-    let group = count(&conn, "SELECT id FROM groups WHERE source_id = 'grp-pilots'");
-    let (name, total, consumed): (String, i64, i64) = conn
-        .query_row(
-            &format!("SELECT name, total, consumed FROM pools WHERE id = {pool}"),
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    assert_eq!((name.as_str(), total, consumed), ("New PILOT_SKU", 2, 2));
-    assert_eq!(
-        count(
-            &conn,
-            &format!(
-                "SELECT count(*) FROM group_assignments WHERE pool_id = {pool} AND group_id = {group} AND intent = 'required'"
-            )
-        ),
-        1
-    );
-    type SeatRow = (i64, bool, Option<i64>, String, Option<String>);
-    let rows: Vec<SeatRow> = conn
-        .prepare(&format!("SELECT user_id, direct, via_group_id, state, error FROM assignments WHERE pool_id = {pool} ORDER BY user_id"))
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let ids: Vec<i64> = picked.iter().map(|upn| user_id(&conn, upn)).collect();
-    assert_eq!(
-        rows,
-        vec![
-            (ids[0], true, Some(group), "active".to_owned(), None),
-            (ids[1], false, Some(group), "active".to_owned(), None),
-            (
-                ids[2],
-                false,
-                Some(group),
-                "error".to_owned(),
-                Some("CountViolation".to_owned())
-            ),
-        ]
-    );
-    check_clean(&conn);
-}
-
-#[test]
-fn license_errors_are_kept_on_the_rows_and_hold_no_seat() {
-    let (_dir, _path, conn) = demo_db(USERS);
-    let mut source = Source::of(&conn);
-    source.pull(&conn, PullKind::Full);
-    let (visio, e5, exchange) = (
-        source.sku_id("VISIOCLIENT"),
-        source.sku_id("EMSPREMIUM"),
-        source.sku_id("EXCHANGESTANDARD"),
-    );
-    source.users.push(user(
-        "new-err",
-        "errors@contoso-demo.example",
-        vec![
-            license(&visio, None, LicenseState::Error, Some("CountViolation")),
-            license(
-                &e5,
-                None,
-                LicenseState::ActiveWithError,
-                Some("MutuallyExclusiveViolation"),
-            ),
-            license(
-                &exchange,
-                None,
-                LicenseState::Error,
-                Some("SomethingGraphAddsLater"),
-            ),
-        ],
-    ));
-    source.pull(&conn, PullKind::Full);
-    let id = user_id(&conn, "errors@contoso-demo.example");
-    let rows: Vec<(String, String, Option<String>)> = conn
-        .prepare(&format!(
-            "SELECT p.sku_part_number, a.state, a.error FROM assignments a JOIN pools p ON p.id = a.pool_id \
-             WHERE a.user_id = {id} ORDER BY p.sku_part_number"
-        ))
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        rows,
-        vec![
-            (
-                "EMSPREMIUM".to_owned(),
-                "active".to_owned(),
-                Some("MutuallyExclusiveViolation".to_owned())
-            ),
-            (
-                "EXCHANGESTANDARD".to_owned(),
-                "error".to_owned(),
-                Some("Other".to_owned())
-            ),
-            (
-                "VISIOCLIENT".to_owned(),
-                "error".to_owned(),
-                Some("CountViolation".to_owned())
-            ),
-        ]
-    );
-    assert_eq!(graph_seats(&conn, id), vec!["EMSPREMIUM"]);
-    check_clean(&conn);
-}
-
-#[test]
-fn an_abandoned_pull_leaves_the_cache_as_it_was() {
-    let (_dir, _path, conn) = demo_db(USERS);
-    let mut source = Source::of(&conn);
-    source.users.truncate(10);
-    let before = dump(&conn);
-    source.stage(&conn, PullKind::Full).abort();
-    assert_eq!(dump(&conn), before, "abort");
-    drop(source.stage(&conn, PullKind::Full));
-    assert_eq!(dump(&conn), before, "dropped without commit");
-}
-
-#[test]
-fn a_pull_that_fails_while_writing_leaves_every_table_as_it_was() {
-    let (_dir, _path, conn) = demo_db(USERS);
-    let mut source = Source::of(&conn);
-    source.pull(&conn, PullKind::Full);
-    // Plenty to write: most users gone, a new one, a SKU gone.
-    source.users.truncate(USERS as usize / 3);
-    source
-        .users
-        .push(user("new-2", "late@contoso-demo.example", Vec::new()));
-    source.skus.remove(0);
-    let before = dump(&conn);
-    // The last write of a commit is the delta link: fail there.
-    conn.execute_batch(
-        "CREATE TEMP TRIGGER fail_late BEFORE UPDATE OF delta_link ON main.connectors \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    )
-    .unwrap();
-    let err = source
-        .stage(&conn, PullKind::Full)
-        .commit(Some("x"), &|p| p.to_owned())
-        .unwrap_err();
-    assert!(matches!(err, PullError::Store(_)), "{err}");
-    assert!(err.to_string().contains("the cache was left as it was"), "{err}");
-    assert_eq!(dump(&conn), before, "every table is as before the pull");
-    conn.execute_batch("DROP TRIGGER temp.fail_late").unwrap();
-    let summary = source.pull(&conn, PullKind::Full);
-    assert!(
-        summary.users.removed > 0,
-        "the same pull goes through once nothing fails"
-    );
-    check_clean(&conn);
-}
-
-#[test]
-fn records_that_can_never_be_written_are_refused_by_name() {
-    let (_dir, _path, conn) = demo_db(USERS);
-    let mut stage = PullStage::begin(&conn, GRAPH, PullKind::Full).unwrap();
-    let err = stage
-        .add_users(&[user("", "nobody@contoso-demo.example", Vec::new())])
-        .unwrap_err();
-    assert!(err.to_string().contains("nobody@contoso-demo.example"), "{err}");
-    drop(stage);
-    let err = PullStage::begin(&conn, 99, PullKind::Full).err().unwrap();
-    assert!(matches!(err, PullError::NoConnector(99)));
-    let err = PullStage::begin(&conn, 2, PullKind::Full).err().unwrap();
-    assert!(err.to_string().contains("apple_vpp"), "{err}");
-}
-
-#[test]
 fn a_upn_the_source_gives_to_another_account_leaves_the_old_row_renamed_and_deleted() {
     let (_dir, _path, conn) = demo_db(USERS);
     let mut source = Source::of(&conn);
@@ -629,28 +401,5 @@ fn a_upn_the_source_gives_to_another_account_leaves_the_old_row_renamed_and_dele
             .iter()
             .any(|n| n.contains("gave this user's UPN to another account"))
     );
-    check_clean(&conn);
-}
-
-#[test]
-fn staging_takes_no_write_lock_on_the_cache() {
-    let (_dir, path, conn) = demo_db(USERS);
-    let source = Source::of(&conn);
-    let other = seats::store::open(&path, seats::store::OpenMode::MustExist).unwrap();
-    other.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
-    conn.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
-    // Another process writes (an admin's change) while the pull stages.
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let started = std::time::Instant::now();
-    let stage = source.stage(&conn, PullKind::Full);
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    // Only the commit needs the lock; it waits for the writer.
-    let err = stage.commit(None, &|p| p.to_owned()).unwrap_err();
-    assert!(
-        err.to_string().contains("locked") || err.to_string().contains("busy"),
-        "{err}"
-    );
-    other.execute_batch("ROLLBACK").unwrap();
-    source.pull(&conn, PullKind::Full);
     check_clean(&conn);
 }

@@ -197,7 +197,8 @@ fn audit(
             .flatten()
             .filter_map(|g| g["name"].as_str().map(str::to_owned)),
     );
-    names.dedup();
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|name| seen.insert(name.to_lowercase()));
     let principals = capped(&names);
     let detail = serde_json::json!({
         "batch": refused.batch_id, "outbox_id": refused.outbox_id, "operation": row.operation,

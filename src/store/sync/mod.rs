@@ -142,7 +142,9 @@ impl<'c> PullStage<'c> {
         })
     }
 
-    /// A page of one group's direct members.
+    /// A page of one group's direct members (users, devices and groups by
+    /// their source ids). Members of a group no `add_groups` page listed
+    /// are ignored.
     pub fn add_members(&mut self, group_source_id: &str, members: &[SourceMember]) -> Result<(), PullError> {
         let conn = self.conn;
         in_temp_transaction(conn, || self.stage.members(conn, group_source_id, members))

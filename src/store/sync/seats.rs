@@ -7,9 +7,10 @@
 //! own group while it still does, else the lowest id); a license in state
 //! Error holds no seat (state 'error' with the error, e.g. CountViolation);
 //! ActiveWithError holds one and keeps its error on the active row. Rows of
-//! users the pull covers (every user in a full pull, the reported ones in a
-//! delta) that the source no longer reports go; so do all rows of a pool
-//! whose SKU the source stopped reporting. Device rows are never touched.
+//! users the pull covers (every user in a full pull; in a delta the
+//! reported ones and those who lost their UPN to another account) that the
+//! source no longer reports go; so do all rows of a pool whose SKU the
+//! source stopped reporting. Device rows are never touched.
 //! `pools.consumed` follows through the triggers of 0004.
 //!
 //! Pending local changes win. A local change to a connector pool writes, in
@@ -120,9 +121,10 @@ fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
         &format!(
             "INSERT OR REPLACE INTO temp.pull_want (pool_id, user_id, direct, via_group_id, holds, error) \
              SELECT pm.pool_id, m.user_id, l.value ->> '$[1]', \
-                    coalesce((SELECT s.via_group_id FROM assignments s WHERE s.pool_id = pm.pool_id \
-                                AND s.user_id = m.user_id AND s.via_group_id IN ({groups})), \
-                             (SELECT min(group_id) FROM ({groups}))), \
+                    CASE WHEN l.value ->> '$[4]' IS NOT NULL THEN \
+                      coalesce((SELECT s.via_group_id FROM assignments s WHERE s.pool_id = pm.pool_id \
+                                  AND s.user_id = m.user_id AND s.via_group_id IN ({groups})), \
+                               (SELECT min(group_id) FROM ({groups}))) END, \
                     l.value ->> '$[2]', l.value ->> '$[3]' \
              FROM temp.pull_users p JOIN temp.pull_match m ON m.source_id = p.source_id \
              JOIN json_each(p.licenses) l \

@@ -39,7 +39,7 @@ const SCHEMA: &str = "
 CREATE TEMP TABLE pull_skus (sku_id TEXT PRIMARY KEY, part_number TEXT NOT NULL, assignable INTEGER NOT NULL,
     capability TEXT NOT NULL, enabled_units INTEGER NOT NULL, warning_units INTEGER NOT NULL,
     consumed_units INTEGER NOT NULL);
--- op: 0 reported (licenses: [[sku ref, direct, holds a seat, error, [group refs]], …]),
+-- op: 0 reported (licenses: [[sku ref, direct, holds a seat, error, [group refs] or null], …]),
 -- 1 removed at the source (soft), 2 deleted for good.
 CREATE TEMP TABLE pull_users (source_id TEXT PRIMARY KEY, upn TEXT, display_name TEXT, enabled INTEGER,
     department TEXT, usage_location TEXT, last_sign_in TEXT, op INTEGER NOT NULL, licenses TEXT) WITHOUT ROWID;
@@ -173,7 +173,8 @@ impl Staged {
         Ok(())
     }
 
-    /// One entry per SKU: [sku ref, direct, holds a seat, error, [group refs]].
+    /// One entry per SKU: [sku ref, direct, holds a seat, error, [group refs]
+    /// or null when none].
     /// The seat is held when any way of getting it holds one; the error kept
     /// is that of a way that holds the seat (ActiveWithError) when the seat
     /// is held, else that of a failing way.
@@ -290,12 +291,13 @@ impl Folded {
         } else {
             self.failed_error
         };
+        let groups = (!self.groups.is_empty()).then_some(&self.groups);
         serde_json::json!([
             self.sku,
             i64::from(self.direct),
             i64::from(self.holds),
             error,
-            self.groups
+            groups
         ])
     }
 }
