@@ -4,7 +4,7 @@
 //! and the local change of its batch in its pool is rolled back with undo's
 //! own inverse (`changes::rollback_pool_in`, queueing nothing, since the
 //! source never made the change), audited as "refused by Microsoft Graph:
-//! <message>" by "seats sync", naming the batch. The batch's other pending
+//! MESSAGE" by "seats sync", naming the batch. The batch's other pending
 //! rows for that pool are cancelled (their local change went back too).
 //! When the rollback itself is refused (the seats it would give back are
 //! taken since), the row is still marked failed and the audit row says the

@@ -6,10 +6,10 @@
 //! aborted pull leaves the cache exactly as it was (R-CON-8).
 //!
 //! What the commit writes, and the rules it follows, are in the submodules:
-//! [`pools`] (SKUs), [`groups`] (groups, members, group licenses),
-//! [`people`] (users), [`seats`] (the seat rows of the connector's pools,
-//! and the pending local changes that win over the pull), [`finish`]
-//! (users who left, the audit, the delta link).
+//! `pools` (SKUs), `groups` (groups, members, group licenses), `people`
+//! (users), `seats` (the seat rows of the connector's pools, and the
+//! pending local changes that win over the pull), `finish` (users who
+//! left, the audit, the delta link).
 
 mod finish;
 mod groups;
@@ -66,7 +66,10 @@ pub struct PullStage<'c> {
 
 impl<'c> PullStage<'c> {
     /// Starts a pull for the connector on `conn`, a connection the sync
-    /// opened for itself (the staged pages live in its TEMP tables).
+    /// opened for itself: the staged pages live in its TEMP tables, which it
+    /// switches to a temporary file (`temp_store = FILE`) so a large tenant
+    /// is not held in memory. The sync holds the connector's lease
+    /// ([`crate::store::sync_lease`]) and renews it before committing.
     pub fn begin(
         conn: &'c Connection,
         connector_id: i64,
@@ -206,17 +209,17 @@ fn in_temp_transaction(
 }
 
 /// Everything the steps of a commit share.
-pub(crate) struct Apply<'a> {
-    pub conn: &'a Connection,
-    pub connector_id: i64,
-    pub kind: PullKind,
+struct Apply<'a> {
+    conn: &'a Connection,
+    connector_id: i64,
+    kind: PullKind,
     /// The commit's time (RFC 3339 UTC).
-    pub at: String,
+    at: String,
     /// The sync's batch id (its audit rows).
-    pub batch: String,
-    pub skus_listed: bool,
-    pub groups_listed: bool,
-    pub outbox_mark: i64,
+    batch: String,
+    skus_listed: bool,
+    groups_listed: bool,
+    outbox_mark: i64,
 }
 
 impl Apply<'_> {
