@@ -9,13 +9,18 @@ pub mod changes;
 pub mod check;
 mod columns;
 pub mod connectors;
+pub mod connectors_admin;
 pub mod db;
 pub mod filter_sql;
 pub mod groups;
 pub mod list;
+pub mod outbox_push;
 pub mod pools;
 pub mod reclaim;
 pub mod status;
+pub mod sync;
+pub mod sync_lease;
+pub mod sync_state;
 pub mod users;
 
 pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};

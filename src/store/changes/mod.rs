@@ -34,6 +34,7 @@ pub use audit::{AuditRow, SeatChange, audit_since};
 pub use members::{MemberOutcome, PoolRef, add_group_member};
 pub use release::{plan_release_seats, plan_unassign, release_seats, unassign};
 pub use seat::{assign, plan_assign};
+pub(crate) use undo::rollback_pool_in;
 pub use undo::{last_undoable_batch, undo};
 pub use undo_plan::{UndoPlan, UndoPool, plan_undo};
 pub use users::{RemovalPlan, find_group, find_user, plan_remove_user, reclaim_user, remove_user};

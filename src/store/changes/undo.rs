@@ -102,6 +102,39 @@ pub(crate) fn undo_in(
     Ok((ctx.batch, outcomes))
 }
 
+/// Rolls back what `batch_id` did to one pool, inside the caller's
+/// transaction, after the source refused it (issue 7): the inverse undo
+/// writes for that pool, as a batch of its own ('rollback', undoing
+/// `batch_id`), and nothing queued for the source, which never made the
+/// change. Other pools of the batch stand, and the batch is not marked
+/// undone here.
+pub(crate) fn rollback_pool_in(
+    tx: &Connection,
+    actor: &str,
+    batch_id: &str,
+    pool_id: i64,
+) -> Result<(String, Vec<ChangeOutcome>), ChangeError> {
+    expand::ensure_scratch(tx)?;
+    let ctx = Ctx::begin(tx, actor, "rollback", Some(batch_id))?;
+    let mut outcomes = Vec::new();
+    for (id, restores, retracts, changed) in pools_of(tx, batch_id)? {
+        let Some(mut pool) = PoolState::load(tx, id)?.filter(|_| id == pool_id) else {
+            continue;
+        };
+        pool.skip_outbox = true;
+        if changed {
+            outcomes.extend(revert_changed(&ctx, &mut pool, batch_id, (restores, retracts))?);
+        }
+        if restores {
+            outcomes.push(restore_pool(&ctx, &mut pool, batch_id)?);
+        }
+        if retracts {
+            outcomes.push(retract_pool(&ctx, &mut pool, batch_id)?);
+        }
+    }
+    Ok((ctx.batch, outcomes))
+}
+
 fn batch_action(conn: &Connection, batch_id: &str) -> Result<String, ChangeError> {
     conn.query_row("SELECT action FROM batches WHERE id = ?1", [batch_id], |row| {
         row.get(0)

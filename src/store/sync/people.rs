@@ -1,0 +1,180 @@
+//! Users. A reported user is matched by source id; failing that, by UPN
+//! among rows no connector brought yet (a demo or an older cache), which
+//! then get the source id. Every matched or new user is marked as brought
+//! by this connector (`users.connector_id`, 0006): that is how a later full
+//! pull knows its users from local ones, which it never touches.
+//!
+//! - reported: UPN, name, department, usage location, enabled and the
+//!   sign-in time (kept when the source gives none: it may lack the
+//!   permission) follow the source; a user deleted before comes back.
+//!   Disabled users keep their seats; those enabled before are listed as
+//!   newly disabled (the Reclaim view shows them).
+//! - soft-removed (delta `@removed` changed), or not reported by a full
+//!   pull while the connector brought them: marked deleted.
+//! - removed for good (delta `@removed` deleted): the row goes, after its
+//!   seats are released (see `finish`).
+//! - a row holding a UPN the source now gives to another account (and not
+//!   reported itself) is renamed "UPN (replaced ID)" and marked deleted.
+//! - a user retired by a local change still pending keeps its flags.
+
+use rusqlite::params;
+
+use super::summary::LeftUser;
+use super::{Apply, PullError, PullKind, SyncSummary};
+
+pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
+    let conn = a.conn;
+    let c = a.connector_id;
+    conn.execute(
+        "INSERT INTO temp.pull_match (source_id, user_id, op) \
+         SELECT p.source_id, (SELECT u.id FROM users u WHERE u.source_id = p.source_id \
+                              ORDER BY u.connector_id IS ?1 DESC, u.id LIMIT 1), p.op FROM temp.pull_users p",
+        [c],
+    )?;
+    conn.execute(
+        "UPDATE temp.pull_match SET user_id = (SELECT u.id FROM temp.pull_users p JOIN users u ON u.upn = p.upn \
+           WHERE p.source_id = pull_match.source_id AND u.connector_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM temp.pull_match m WHERE m.user_id = u.id)) \
+         WHERE user_id IS NULL AND op = 0",
+        [],
+    )?;
+    mark_leaving(a)?;
+    free_upns(a, summary)?;
+    update_reported(a, summary)?;
+    summary.users.added += conn.execute(
+        "INSERT INTO users (upn, display_name, department, usage_location, enabled, deleted, last_sign_in, \
+                            source_id, connector_id) \
+         SELECT p.upn, p.display_name, p.department, p.usage_location, p.enabled, 0, p.last_sign_in, p.source_id, ?1 \
+         FROM temp.pull_users p JOIN temp.pull_match m ON m.source_id = p.source_id \
+         WHERE m.user_id IS NULL AND p.op = 0 ORDER BY p.upn",
+        [c],
+    )? as i64;
+    // `+u.connector_id`: look the new row up by its source id, not among
+    // every user of the connector.
+    conn.execute(
+        "UPDATE temp.pull_match SET user_id = (SELECT u.id FROM users u WHERE u.source_id = pull_match.source_id \
+           AND +u.connector_id = ?1 ORDER BY u.id LIMIT 1) WHERE user_id IS NULL AND op = 0",
+        [c],
+    )?;
+    summary.users.removed += conn.execute(
+        "UPDATE users SET deleted = 1 WHERE deleted = 0 \
+         AND id IN (SELECT user_id FROM temp.pull_left WHERE how = 'deleted')",
+        [],
+    )? as i64;
+    summary.users.removed += conn.query_row(
+        "SELECT count(*) FROM temp.pull_left WHERE how = 'purged'",
+        [],
+        |row| row.get::<_, i64>(0),
+    )?;
+    summary.newly_disabled = left(a, "l.how = 'disabled'")?;
+    summary.newly_deleted = left(a, "l.how IN ('deleted', 'purged')")?;
+    Ok(())
+}
+
+/// Records who leaves in this pull, before their rows change.
+fn mark_leaving(a: &Apply<'_>) -> rusqlite::Result<()> {
+    let conn = a.conn;
+    let unprotected = "m.user_id NOT IN (SELECT user_id FROM temp.pull_protected_users)";
+    conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+             SELECT m.user_id, 'disabled' FROM temp.pull_match m JOIN temp.pull_users p ON p.source_id = m.source_id \
+             JOIN users u ON u.id = m.user_id WHERE p.op = 0 AND p.enabled = 0 AND u.enabled = 1 AND {unprotected}"
+        ),
+        [],
+    )?;
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+         SELECT m.user_id, CASE m.op WHEN 2 THEN 'purged' ELSE 'deleted' END FROM temp.pull_match m \
+         JOIN users u ON u.id = m.user_id WHERE m.op = 2 OR (m.op = 1 AND u.deleted = 0)",
+        [],
+    )?;
+    if a.kind == PullKind::Full {
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+             SELECT u.id, 'deleted' FROM users u WHERE u.connector_id = ?1 AND u.deleted = 0 \
+               AND u.id NOT IN (SELECT user_id FROM temp.pull_match WHERE user_id IS NOT NULL) \
+               AND u.id NOT IN (SELECT user_id FROM temp.pull_protected_users)",
+            [a.connector_id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Moves reported users whose UPN changes out of the way (two may swap),
+/// and renames rows that hold a UPN the source gave to another account.
+fn free_upns(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
+    let conn = a.conn;
+    conn.execute(
+        "UPDATE users SET upn = char(1) || users.id FROM temp.pull_match m JOIN temp.pull_users p \
+           ON p.source_id = m.source_id \
+         WHERE users.id = m.user_id AND p.op = 0 AND users.upn <> p.upn COLLATE BINARY",
+        [],
+    )?;
+    let holders = "SELECT u.id FROM users u JOIN temp.pull_users p ON u.upn = p.upn AND p.op = 0 \
+        WHERE NOT EXISTS (SELECT 1 FROM temp.pull_match m WHERE m.user_id = u.id AND m.op = 0)";
+    conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+             SELECT id, 'deleted' FROM users WHERE deleted = 0 AND id IN ({holders})"
+        ),
+        [],
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "UPDATE users SET upn = upn || ' (replaced ' || id || ')' WHERE id IN ({holders}) RETURNING upn"
+    ))?;
+    let renamed = stmt
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for upn in renamed {
+        summary.notes.push(format!(
+            "{upn}: Microsoft Graph gave this user's UPN to another account; the old row is kept, deleted"
+        ));
+    }
+    Ok(())
+}
+
+/// Updates the matched, reported users; counts those whose visible fields changed.
+fn update_reported(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
+    let conn = a.conn;
+    let reported = "FROM temp.pull_match m JOIN temp.pull_users p ON p.source_id = m.source_id \
+        WHERE users.id = m.user_id AND p.op = 0";
+    let keeps_flags = "users.id IN (SELECT user_id FROM temp.pull_protected_users)";
+    // A moved-aside UPN starts with char(1): it changes in any case.
+    let visible = format!(
+        "(users.upn IS NOT p.upn COLLATE BINARY OR users.display_name IS NOT p.display_name \
+          OR users.department IS NOT p.department OR users.usage_location IS NOT p.usage_location \
+          OR users.last_sign_in IS NOT coalesce(p.last_sign_in, users.last_sign_in) \
+          OR (NOT {keeps_flags} AND (users.enabled IS NOT p.enabled OR users.deleted <> 0)))"
+    );
+    summary.users.updated += conn.query_row(
+        &format!("SELECT count(*) FROM users WHERE EXISTS (SELECT 1 {reported} AND {visible})"),
+        [],
+        |row| row.get::<_, i64>(0),
+    )?;
+    conn.execute(
+        &format!(
+            "UPDATE users SET upn = p.upn, display_name = p.display_name, department = p.department, \
+               usage_location = p.usage_location, last_sign_in = coalesce(p.last_sign_in, users.last_sign_in), \
+               source_id = p.source_id, connector_id = ?1, \
+               enabled = CASE WHEN {keeps_flags} THEN users.enabled ELSE p.enabled END, \
+               deleted = CASE WHEN {keeps_flags} THEN users.deleted ELSE 0 END \
+             {reported} AND ({visible} OR users.source_id IS NOT p.source_id OR users.connector_id IS NOT ?1)"
+        ),
+        params![a.connector_id],
+    )?;
+    Ok(())
+}
+
+fn left(a: &Apply<'_>, which: &str) -> rusqlite::Result<Vec<LeftUser>> {
+    let mut stmt = a.conn.prepare(&format!(
+        "SELECT u.id, u.upn FROM temp.pull_left l JOIN users u ON u.id = l.user_id WHERE {which} ORDER BY u.upn"
+    ))?;
+    let rows = stmt.query_map([], |row| {
+        Ok(LeftUser {
+            user_id: row.get(0)?,
+            upn: row.get(1)?,
+        })
+    })?;
+    rows.collect()
+}

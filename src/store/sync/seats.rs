@@ -1,0 +1,192 @@
+//! The seat rows of the connector's pools mirror the users' licenses at the
+//! source, except where a local change is still on its way there.
+//!
+//! Mirror: each reported user holds one row per pool however many ways the
+//! license reaches them (schema rule, 0001): `direct` when assigned
+//! directly, `via_group_id` one of the groups it comes through (the row's
+//! own group while it still does, else the lowest id); a license in state
+//! Error holds no seat (state 'error' with the error, e.g. CountViolation);
+//! ActiveWithError holds one and keeps its error on the active row. Rows of
+//! users the pull covers (every user in a full pull; in a delta the
+//! reported ones and those who lost their UPN to another account) that the
+//! source no longer reports go; so do all rows of a pool whose SKU the
+//! source stopped reporting. Device rows are never touched.
+//! `pools.consumed` follows through the triggers of 0004.
+//!
+//! Pending local changes win. A local change to a connector pool writes, in
+//! one transaction, its `change_items` (every seat, direct flag and group
+//! grant it touched, by id) and an outbox row with the same batch id and
+//! pool. A seat (pool, user) or grant (pool, group) is protected when an
+//! item names it in a batch whose outbox row for that pool of this
+//! connector is pending now, was pending when the pull began, or was
+//! written after it began (it may have been applied at the source after the
+//! pull read that user). The pull leaves protected rows as they are and
+//! counts them in `skipped_pending`; the next pull, once the change is
+//! applied or refused, brings them in line. A user retired by such a batch
+//! (`seats users remove`) keeps the enabled and deleted flags it set.
+
+use rusqlite::{Connection, params};
+
+use super::{Apply, PullError, PullKind, SyncSummary};
+
+/// Remembers the connector's pending outbox rows as the pull begins, and
+/// returns the newest outbox id.
+pub(super) fn mark_pending(conn: &Connection, connector_id: i64) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO temp.pull_outbox_seen (id) SELECT id FROM outbox WHERE connector_id = ?1 AND state = 'pending'",
+        [connector_id],
+    )?;
+    conn.query_row("SELECT coalesce(max(id), 0) FROM outbox", [], |row| row.get(0))
+}
+
+/// Fills the protected seats, grants and users (see the module's comment).
+pub(super) fn protect(a: &Apply<'_>) -> rusqlite::Result<()> {
+    let live = "SELECT o.batch_id, o.pool_id FROM outbox o WHERE o.connector_id = ?1 AND o.batch_id IS NOT NULL \
+        AND (o.state = 'pending' OR o.id > ?2 OR o.id IN (SELECT id FROM temp.pull_outbox_seen))";
+    a.conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.pull_protected (pool_id, user_id) \
+             SELECT c.pool_id, c.user_id FROM ({live}) o JOIN change_items c \
+               ON c.batch_id = o.batch_id AND c.pool_id = o.pool_id WHERE c.user_id IS NOT NULL"
+        ),
+        params![a.connector_id, a.outbox_mark],
+    )?;
+    a.conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.pull_protected_grants (pool_id, group_id) \
+             SELECT c.pool_id, c.group_id FROM ({live}) o JOIN change_items c \
+               ON c.batch_id = o.batch_id AND c.pool_id = o.pool_id \
+             WHERE c.op IN ('group_added', 'group_removed')"
+        ),
+        params![a.connector_id, a.outbox_mark],
+    )?;
+    a.conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.pull_protected_users (user_id) \
+             SELECT c.user_id FROM ({live}) o JOIN change_items c ON c.batch_id = o.batch_id \
+             WHERE c.op = 'user_retired'"
+        ),
+        params![a.connector_id, a.outbox_mark],
+    )?;
+    Ok(())
+}
+
+/// The connector's pools whose rows the pull mirrors.
+const OWN_POOLS: &str = "SELECT id FROM pools WHERE connector_id = ?1 AND kind = 'm365'";
+
+/// Mirrors the licenses into the seat rows.
+pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
+    want(a)?;
+    diff(a)?;
+    let conn = a.conn;
+    let removed = conn.execute(
+        "DELETE FROM assignments WHERE id IN (SELECT a.id FROM temp.pull_diff d JOIN assignments a \
+           ON a.pool_id = d.pool_id AND a.user_id = d.user_id WHERE d.action = 'remove' AND d.protected = 0)",
+        [],
+    )?;
+    let updated = conn.execute(
+        "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
+           state = CASE WHEN w.holds = 0 THEN 'error' WHEN assignments.state = 'error' THEN 'active' \
+                   ELSE assignments.state END \
+         FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
+         WHERE d.action = 'change' AND d.protected = 0 \
+           AND assignments.pool_id = d.pool_id AND assignments.user_id = d.user_id",
+        [],
+    )?;
+    let added = conn.execute(
+        "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, intent, state, error, assigned_at, \
+                                  assigned_by) \
+         SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, 'required', \
+                CASE WHEN w.holds = 1 THEN 'active' ELSE 'error' END, w.error, ?1, ?2 \
+         FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
+         WHERE d.action = 'add' AND d.protected = 0",
+        params![a.at, super::SYNC_ACTOR],
+    )?;
+    summary.seats.added += added as i64;
+    summary.seats.updated += updated as i64;
+    summary.seats.removed += removed as i64;
+    summary.skipped_pending += conn.query_row(
+        "SELECT count(*) FROM temp.pull_diff WHERE protected = 1",
+        [],
+        |row| row.get::<_, i64>(0),
+    )?;
+    Ok(())
+}
+
+/// The rows the source reports, one per (pool, user).
+fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
+    let groups = "SELECT r.group_id FROM json_each(l.value, '$[4]') g \
+        JOIN temp.pull_group_ref r ON r.n = g.value WHERE r.group_id IS NOT NULL";
+    a.conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO temp.pull_want (pool_id, user_id, direct, via_group_id, holds, error) \
+             SELECT pm.pool_id, m.user_id, l.value ->> '$[1]', \
+                    CASE WHEN l.value ->> '$[4]' IS NOT NULL THEN \
+                      coalesce((SELECT s.via_group_id FROM assignments s WHERE s.pool_id = pm.pool_id \
+                                  AND s.user_id = m.user_id AND s.via_group_id IN ({groups})), \
+                               (SELECT min(group_id) FROM ({groups}))) END, \
+                    l.value ->> '$[2]', l.value ->> '$[3]' \
+             FROM temp.pull_users p JOIN temp.pull_match m ON m.source_id = p.source_id \
+             JOIN json_each(p.licenses) l \
+             JOIN temp.pull_refs r ON r.n = l.value ->> '$[0]' \
+             JOIN temp.pull_pool_map pm ON pm.sku_id = r.id \
+             WHERE p.op = 0 AND m.user_id IS NOT NULL"
+        ),
+        [],
+    )?;
+    Ok(())
+}
+
+/// What differs between the rows and the source, with the protected
+/// (pending) ones flagged.
+fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
+    let protected =
+        "EXISTS (SELECT 1 FROM temp.pull_protected p WHERE p.pool_id = x.pool_id AND p.user_id = x.user_id)";
+    let scope = match a.kind {
+        PullKind::Full => "1",
+        PullKind::Delta => {
+            "(x.user_id IN (SELECT user_id FROM temp.pull_match) \
+              OR x.user_id IN (SELECT user_id FROM temp.pull_left WHERE how <> 'disabled') \
+              OR x.pool_id IN (SELECT pool_id FROM temp.pull_gone_pools))"
+        }
+    };
+    a.conn.execute(
+        &format!(
+            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+             SELECT x.pool_id, x.user_id, 'remove', {protected} FROM assignments x \
+             WHERE x.pool_id IN ({OWN_POOLS}) AND x.user_id IS NOT NULL AND {scope} \
+               AND NOT EXISTS (SELECT 1 FROM temp.pull_want w WHERE w.pool_id = x.pool_id AND w.user_id = x.user_id)"
+        ),
+        [a.connector_id],
+    )?;
+    a.conn.execute(
+        &format!(
+            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+             SELECT x.pool_id, x.user_id, 'change', {protected} FROM temp.pull_want x \
+             JOIN assignments s ON s.pool_id = x.pool_id AND s.user_id = x.user_id \
+             WHERE s.direct IS NOT x.direct OR s.via_group_id IS NOT x.via_group_id \
+                OR (s.state = 'error') <> (x.holds = 0) OR s.error IS NOT x.error"
+        ),
+        [],
+    )?;
+    a.conn.execute(
+        &format!(
+            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+             SELECT x.pool_id, x.user_id, 'add', {protected} FROM temp.pull_want x \
+             WHERE NOT EXISTS (SELECT 1 FROM assignments s WHERE s.pool_id = x.pool_id AND s.user_id = x.user_id)"
+        ),
+        [],
+    )?;
+    Ok(())
+}
+
+/// Per pool: (seats added, changed, removed) by this pull, for its audit row.
+pub(super) fn per_pool(conn: &Connection, pool_id: i64) -> rusqlite::Result<(i64, i64, i64, i64)> {
+    conn.query_row(
+        "SELECT coalesce(sum(action = 'add' AND protected = 0), 0), coalesce(sum(action = 'change' AND protected = 0), 0), \
+                coalesce(sum(action = 'remove' AND protected = 0), 0), coalesce(sum(protected), 0) \
+         FROM temp.pull_diff WHERE pool_id = ?1",
+        [pool_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    )
+}
