@@ -6,6 +6,7 @@ mod jobs;
 mod plans;
 mod reader;
 pub mod search;
+pub mod sync;
 mod writes;
 
 use std::path::PathBuf;

@@ -1,0 +1,363 @@
+//! Syncing a connector (issue 7, R-CON-5, R-CON-8): take the connector's
+//! lease, push its pending outbox rows, pull the source page by page into a
+//! stage, write the pull in one transaction, apply the reclaim policy, and
+//! record the outcome on the connector. A failed sync leaves the cache as it
+//! was and says why on the connector. The same code serves the console's
+//! worker (on the blocking pool) and `seats sync`.
+
+mod pull;
+pub mod push;
+pub mod secret;
+pub mod source;
+
+use std::path::Path;
+
+use chrono::Utc;
+use rusqlite::Connection;
+use tokio::runtime::Handle;
+
+use crate::connectors::graph::{GraphClient, Pages};
+use crate::connectors::{ConnectorError, ErrorClass};
+use crate::domain::ConnectorKind;
+use crate::store::connectors_admin::{self, AdminError, ConnectorConfig};
+use crate::store::sync::{PullError, PullKind, SYNC_ACTOR, SyncSummary};
+use crate::store::sync_lease::{self, LeaseError};
+use crate::store::{self, OpenMode, StoreError, sync_state};
+pub use push::{PushError, PushReport};
+pub use source::SourceError;
+
+/// How long a sync's lease lasts; it is renewed before the commit.
+const LEASE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// What a sync is asked to do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Read everything, even with a stored delta link (`--full`).
+    pub full: bool,
+    /// Release the seats of users disabled at the source (`[reclaim]
+    /// disabled = "release"`), through the outbox like any change (R-LIC-5).
+    pub release_disabled: bool,
+}
+
+/// How far a sync has come: a stage ("users", "groups", …) and figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub stage: String,
+    pub done: u64,
+    /// An estimate (the users the cache holds); 0 when unknown.
+    pub total: u64,
+}
+
+/// Reports progress to the caller, with the estimate of the whole.
+pub struct Progress<'a> {
+    sink: &'a mut dyn FnMut(SyncProgress),
+    total: u64,
+}
+
+impl Progress<'_> {
+    fn report(&mut self, stage: &str, done: u64) {
+        (self.sink)(SyncProgress {
+            stage: stage.to_owned(),
+            done,
+            total: self.total,
+        });
+    }
+
+    fn report_pages<T>(&mut self, what: &str, pages: &Pages<T>) {
+        let progress = pages.progress();
+        let stage = format!("{what}, page {}", progress.pages);
+        self.report(&stage, progress.items);
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    pub connector: String,
+    pub kind: PullKind,
+    pub pushed: PushReport,
+    pub summary: SyncSummary,
+    /// Users disabled at the source whose seats were released.
+    pub released_disabled: usize,
+    pub warnings: Vec<String>,
+}
+
+impl SyncReport {
+    /// One line for the console and `seats sync`.
+    pub fn describe(&self) -> String {
+        let kind = match self.kind {
+            PullKind::Full => "full",
+            PullKind::Delta => "incremental",
+        };
+        let mut parts = vec![format!("{}: {kind} sync done", self.connector)];
+        let counts = self.summary.run_counts();
+        parts.push(format!(
+            "{} added, {} updated, {} removed",
+            counts.added, counts.updated, counts.removed
+        ));
+        if self.pushed.applied + self.pushed.refused.len() + self.pushed.retrying > 0 {
+            parts.push(format!(
+                "pushed {} change{}, {} refused, {} to retry",
+                self.pushed.applied,
+                if self.pushed.applied == 1 { "" } else { "s" },
+                self.pushed.refused.len(),
+                self.pushed.retrying
+            ));
+        }
+        if self.released_disabled > 0 {
+            parts.push(format!(
+                "seats of {} disabled users released",
+                self.released_disabled
+            ));
+        }
+        parts.extend(self.warnings.iter().cloned());
+        parts.join("; ")
+    }
+}
+
+/// Why a sync failed; nothing of the pull was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Source(#[from] ConnectorError),
+    #[error("{0}")]
+    Setup(#[from] SourceError),
+    #[error("{0}")]
+    Busy(#[from] LeaseError),
+    #[error("{0}")]
+    Connector(#[from] AdminError),
+    #[error("{0}")]
+    Pull(#[from] PullError),
+    #[error("{0}")]
+    Push(#[from] PushError),
+    #[error("{0}")]
+    Cache(#[from] StoreError),
+    #[error("cache error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0} connectors don't sync in this version of seats; its figures are kept as they are")]
+    Unsupported(String),
+}
+
+impl SyncError {
+    /// The exit code of architecture §5: 5 the source failed, 3 another
+    /// process holds the connector, 2 the connector's settings, 1 the cache.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SyncError::Source(_) | SyncError::Push(PushError::Source(_)) => 5,
+            SyncError::Pull(PullError::Invalid(_)) => 5,
+            SyncError::Busy(LeaseError::Held { .. }) => 3,
+            SyncError::Setup(_) | SyncError::Connector(_) | SyncError::Unsupported(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The source's request id, when the source failed.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            SyncError::Source(err) | SyncError::Push(PushError::Source(err)) => err.request_id(),
+            _ => None,
+        }
+    }
+}
+
+/// Syncs one connector of the cache at `db_path`. Blocking: HTTP runs on
+/// `runtime` (call it from a blocking thread, never from an async task).
+pub fn sync_connector(
+    db_path: &Path,
+    connector_id: i64,
+    options: SyncOptions,
+    runtime: &Handle,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport, SyncError> {
+    let conn = store::open(db_path, OpenMode::MustExist)?;
+    let config =
+        connectors_admin::connector_config(&conn, connector_id)?.ok_or(AdminError::NotFound(connector_id))?;
+    if config.kind != ConnectorKind::Graph {
+        return Err(SyncError::Unsupported(config.kind.label().to_owned()));
+    }
+    let holder = sync_lease::holder_name();
+    sync_lease::acquire(&conn, connector_id, &holder, Utc::now(), LEASE)?;
+    let run = Run {
+        conn: &conn,
+        db_path,
+        config: &config,
+        holder: &holder,
+        runtime,
+    };
+    let result = run.recorded(options, progress);
+    if let Err(err) = sync_lease::release(&conn, connector_id, &holder) {
+        tracing::warn!(%err, "could not release the sync lease");
+    }
+    result
+}
+
+/// Pushes the connector's pending rows now (after a change in the console
+/// or the command line). None when another process is syncing it: that
+/// process pushes them.
+pub fn push_now(
+    db_path: &Path,
+    connector_id: i64,
+    runtime: &Handle,
+) -> Result<Option<PushReport>, SyncError> {
+    let conn = store::open(db_path, OpenMode::MustExist)?;
+    let config =
+        connectors_admin::connector_config(&conn, connector_id)?.ok_or(AdminError::NotFound(connector_id))?;
+    if config.kind != ConnectorKind::Graph {
+        return Err(SyncError::Unsupported(config.kind.label().to_owned()));
+    }
+    let holder = sync_lease::holder_name();
+    match sync_lease::acquire(&conn, connector_id, &holder, Utc::now(), LEASE) {
+        Ok(_) => {}
+        Err(LeaseError::Held { .. }) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    }
+    let result = source::graph_client(db_path, &config)
+        .map_err(SyncError::from)
+        .and_then(|client| Ok(push::push_pending(&conn, &client, runtime, connector_id)?));
+    if let Err(err) = sync_lease::release(&conn, connector_id, &holder) {
+        tracing::warn!(%err, "could not release the sync lease");
+    }
+    result.map(Some)
+}
+
+/// One sync under the lease.
+struct Run<'a> {
+    conn: &'a Connection,
+    db_path: &'a Path,
+    config: &'a ConnectorConfig,
+    holder: &'a str,
+    runtime: &'a Handle,
+}
+
+impl Run<'_> {
+    /// Runs the sync and records its outcome on the connector.
+    fn recorded(
+        &self,
+        options: SyncOptions,
+        sink: &mut dyn FnMut(SyncProgress),
+    ) -> Result<SyncReport, SyncError> {
+        let what = if options.full || self.config.delta_link.is_none() {
+            "full"
+        } else {
+            "delta"
+        };
+        let run_id = sync_state::sync_started(self.conn, self.config.id, what, Utc::now())?;
+        let mut progress = Progress {
+            sink,
+            total: self.users_held()?,
+        };
+        match self.run(options, &mut progress) {
+            Ok(report) => {
+                let message = report.describe();
+                sync_state::sync_succeeded(
+                    self.conn,
+                    self.config.id,
+                    run_id,
+                    report.summary.run_counts(),
+                    Some(&message),
+                    Utc::now(),
+                )?;
+                Ok(report)
+            }
+            Err(err) => {
+                let message = err.to_string();
+                tracing::warn!(connector = %self.config.name, %message, "sync failed");
+                sync_state::sync_failed(
+                    self.conn,
+                    self.config.id,
+                    run_id,
+                    &message,
+                    err.request_id(),
+                    Utc::now(),
+                )?;
+                Err(err)
+            }
+        }
+    }
+
+    /// The users the cache holds (the estimate of a pull's size).
+    fn users_held(&self) -> rusqlite::Result<u64> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM users WHERE deleted = 0", [], |row| {
+                row.get(0)
+            })?;
+        Ok(count.max(0) as u64)
+    }
+
+    fn run(&self, options: SyncOptions, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
+        let client = source::graph_client(self.db_path, self.config)?;
+        progress.report("pushing pending changes", 0);
+        let mut pushed = push::push_pending(self.conn, &client, self.runtime, self.config.id)?;
+        let stored = if options.full {
+            None
+        } else {
+            self.config.delta_link.clone()
+        };
+        let staged = match pull::stage(
+            self.conn,
+            &client,
+            self.runtime,
+            self.config.id,
+            stored.as_deref(),
+            progress,
+        ) {
+            // An expired delta link: read everything again, by itself.
+            Err(SyncError::Source(err)) if err.class() == ErrorClass::DeltaExpired => {
+                progress.report("delta link expired: full read", 0);
+                pull::stage(self.conn, &client, self.runtime, self.config.id, None, progress)?
+            }
+            other => other?,
+        };
+        let kind = staged.stage.kind();
+        progress.report("writing into the cache", progress.total);
+        sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE)?;
+        let summary = staged.stage.commit(staged.delta_link.as_deref(), &pool_name)?;
+        let released_disabled = if options.release_disabled {
+            self.release_disabled(&summary)?
+        } else {
+            0
+        };
+        if released_disabled > 0 {
+            let more = push::push_pending(self.conn, &client, self.runtime, self.config.id)?;
+            pushed.applied += more.applied;
+            pushed.refused.extend(more.refused);
+            pushed.retrying += more.retrying;
+        }
+        Ok(SyncReport {
+            connector: self.config.name.clone(),
+            kind,
+            pushed,
+            summary,
+            released_disabled,
+            warnings: staged.warnings,
+        })
+    }
+
+    /// Releases the seats of users the pull found disabled, each through
+    /// the normal release (audit, outbox).
+    fn release_disabled(&self, summary: &SyncSummary) -> Result<usize, SyncError> {
+        let mut released = 0;
+        for user in &summary.newly_disabled {
+            let outcomes = store::db::begin_write_on(self.conn, |tx| {
+                crate::store::changes::reclaim_user(tx, SYNC_ACTOR, user.user_id, "disabled at the source")
+            })?;
+            if !outcomes.is_empty() {
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+}
+
+/// A new pool's name: the product's friendly name, else its part number.
+fn pool_name(part_number: &str) -> String {
+    crate::domain::friendly_name(part_number)
+        .unwrap_or(part_number)
+        .to_owned()
+}
+
+/// The client of a connector, for `seats connect` to check credentials.
+pub fn client_for(db_path: &Path, config: &ConnectorConfig) -> Result<GraphClient, SourceError> {
+    source::graph_client(db_path, config)
+}

@@ -1,0 +1,143 @@
+//! The Graph client of a connector, built from its row in the cache. A
+//! connector whose Graph URL is `sim:users=N,seed=S` talks to the local
+//! simulator (the demo's): this process starts it once, on a state file
+//! beside the cache, and every sync of that cache in this process — the
+//! console's or `seats sync` — uses it over real HTTP.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::secret::{self, SecretError};
+use crate::connectors::graph::{GraphClient, GraphConfig, PUBLIC_GRAPH_URL, PUBLIC_LOGIN_URL};
+use crate::connectors::{ConnectorError, Secret};
+use crate::sim::{SimConfig, SimHandle, Simulator};
+use crate::store::connectors_admin::ConnectorConfig;
+
+/// The scheme of a connector that talks to the in-process simulator.
+pub const SIM_SCHEME: &str = "sim:";
+
+/// Why a connector's client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    #[error("{0}")]
+    Client(#[from] ConnectorError),
+    #[error("the connector has no {0}; reconnect it with `seats connect graph`")]
+    Missing(&'static str),
+    #[error("the simulator for {url} could not start: {reason}")]
+    Simulator { url: String, reason: String },
+}
+
+/// The `sim:` URL of a simulated tenant of `users` users from `seed`.
+pub fn sim_url(users: u32, seed: u64) -> String {
+    format!("{SIM_SCHEME}users={users},seed={seed}")
+}
+
+/// The client for `config`, the connector of the cache at `db_path`.
+pub fn graph_client(db_path: &Path, config: &ConnectorConfig) -> Result<GraphClient, SourceError> {
+    let graph_url = config.graph_url.as_deref().unwrap_or(PUBLIC_GRAPH_URL);
+    if let Some(spec) = graph_url.strip_prefix(SIM_SCHEME) {
+        return simulated(db_path, graph_url, spec);
+    }
+    let tenant = config
+        .tenant_id
+        .clone()
+        .ok_or(SourceError::Missing("tenant id"))?;
+    let client_id = config
+        .client_id
+        .clone()
+        .ok_or(SourceError::Missing("client id"))?;
+    let reference = config.secret_ref.as_deref().ok_or(SecretError::NotConfigured)?;
+    let mut graph = GraphConfig::new(tenant, client_id, secret::read(reference)?);
+    graph.graph_url = graph_url.to_owned();
+    graph.login_url = config
+        .login_url
+        .clone()
+        .unwrap_or_else(|| PUBLIC_LOGIN_URL.to_owned());
+    Ok(GraphClient::new(graph)?)
+}
+
+/// A client of the simulator `spec` (`users=N,seed=S`) names, started on
+/// first use with its state beside the cache.
+fn simulated(db_path: &Path, url: &str, spec: &str) -> Result<GraphClient, SourceError> {
+    let failed = |reason: String| SourceError::Simulator {
+        url: url.to_owned(),
+        reason,
+    };
+    let (users, seed) = parse_spec(spec).ok_or_else(|| failed("expected sim:users=N,seed=S".into()))?;
+    let state = state_path(db_path);
+    let handle = running(&state, users, seed).map_err(failed)?;
+    let credentials = handle.credentials();
+    let mut graph = GraphConfig::new(
+        credentials.tenant_id.clone(),
+        credentials.client_id.clone(),
+        Secret::new(credentials.client_secret.clone()),
+    );
+    graph.graph_url = handle.graph_url().to_owned();
+    graph.login_url = handle.login_url().to_owned();
+    Ok(GraphClient::new(graph)?)
+}
+
+fn parse_spec(spec: &str) -> Option<(u32, u64)> {
+    let mut users = None;
+    let mut seed = None;
+    for part in spec.split(',') {
+        match part.split_once('=')? {
+            ("users", n) => users = n.parse().ok(),
+            ("seed", n) => seed = n.parse().ok(),
+            _ => return None,
+        }
+    }
+    Some((users?, seed?))
+}
+
+/// The simulator's state file for the cache at `db_path`: `demo.db` →
+/// `demo.graph-sim.db`, in the same (private) folder.
+pub fn state_path(db_path: &Path) -> PathBuf {
+    let stem = db_path
+        .file_stem()
+        .map_or_else(|| "seats".into(), |s| s.to_string_lossy().into_owned());
+    db_path.with_file_name(format!("{stem}.graph-sim.db"))
+}
+
+/// Simulators this process runs, by state file: started once, kept while
+/// the process lives.
+fn running(state: &Path, users: u32, seed: u64) -> Result<Arc<SimHandle>, String> {
+    static RUNNING: OnceLock<Mutex<HashMap<PathBuf, Arc<SimHandle>>>> = OnceLock::new();
+    let mut running = RUNNING
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| "the simulator registry is poisoned".to_owned())?;
+    if let Some(handle) = running.get(state) {
+        return Ok(Arc::clone(handle));
+    }
+    let runtime =
+        tokio::runtime::Handle::try_current().map_err(|_| "no async runtime to serve it on".to_owned())?;
+    let mut config = SimConfig::new(state, users);
+    config.seed = seed;
+    let handle = Arc::new(Simulator::start(config, &runtime).map_err(|err| err.to_string())?);
+    running.insert(state.to_owned(), Arc::clone(&handle));
+    Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sim_urls_round_trip_and_bad_ones_are_refused() {
+        let url = sim_url(2000, 42);
+        assert_eq!(
+            parse_spec(url.strip_prefix(SIM_SCHEME).unwrap()),
+            Some((2000, 42))
+        );
+        assert_eq!(parse_spec("users=x,seed=1"), None);
+        assert_eq!(parse_spec("users=5"), None);
+        assert_eq!(
+            state_path(Path::new("/d/demo.db")),
+            PathBuf::from("/d/demo.graph-sim.db")
+        );
+    }
+}
