@@ -35,7 +35,7 @@ pub struct World {
 }
 
 impl World {
-    pub fn new() -> World {
+    pub fn start() -> World {
         let (dir, path, conn) = common::demo_db(USERS);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -9,7 +9,7 @@ use super::World;
 
 #[test]
 fn a_failing_source_leaves_the_cache_as_it_was_and_the_connector_says_why() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     // A change waits at the source: the failed pull must not bring it.
     let mut tenant = world.sim.tenant().unwrap();
@@ -39,7 +39,7 @@ fn a_failing_source_leaves_the_cache_as_it_was_and_the_connector_says_why() {
 
 #[test]
 fn an_expired_delta_link_falls_back_to_a_full_read_by_itself() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     world.sim.tenant().unwrap().expire_delta_tokens().unwrap();
     let report = world.sync(SyncOptions::default()).unwrap();
@@ -49,7 +49,7 @@ fn an_expired_delta_link_falls_back_to_a_full_read_by_itself() {
 
 #[test]
 fn a_second_sync_of_one_connector_is_refused_naming_who_syncs_it() {
-    let world = World::new();
+    let world = World::start();
     sync_lease::acquire(
         &world.conn,
         world.connector,
@@ -65,7 +65,7 @@ fn a_second_sync_of_one_connector_is_refused_naming_who_syncs_it() {
 
 #[test]
 fn the_secret_never_reaches_the_cache_files() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     world.sim.set_faults("401=1".parse().unwrap());
     let err = world.sync(SyncOptions::default()).unwrap_err();

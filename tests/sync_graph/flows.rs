@@ -40,7 +40,7 @@ fn consumed(world: &World, pool: i64) -> i64 {
 
 #[test]
 fn the_first_sync_mirrors_the_source_and_the_next_reads_only_changes() {
-    let world = World::new();
+    let world = World::start();
     let report = world.sync(SyncOptions::default()).unwrap();
     assert_eq!(report.kind, PullKind::Full);
     world.check_clean();
@@ -82,7 +82,7 @@ fn the_first_sync_mirrors_the_source_and_the_next_reads_only_changes() {
 
 #[test]
 fn an_assignment_is_pushed_and_applied_at_the_source() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     let (pool, part) = roomy_graph_pool(&world);
     let (user, _) = seatless_user(&world, pool);
@@ -114,7 +114,7 @@ fn an_assignment_is_pushed_and_applied_at_the_source() {
 
 #[test]
 fn a_change_the_source_refuses_is_rolled_back_and_audited() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     let (pool, part) = roomy_graph_pool(&world);
     let (user, upn) = seatless_user(&world, pool);
@@ -159,7 +159,7 @@ fn a_change_the_source_refuses_is_rolled_back_and_audited() {
 
 #[test]
 fn users_disabled_or_deleted_at_the_source_leave_as_the_policy_says() {
-    let world = World::new();
+    let world = World::start();
     world.sync(SyncOptions::default()).unwrap();
     let holder = |world: &World| -> (i64, String) {
         world
