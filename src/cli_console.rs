@@ -157,6 +157,8 @@ fn open_console(
         notice: opened.notice.clone(),
         generate_demo,
         colour: config.ui.colour,
+        release_disabled: config.reclaim.release_disabled(),
+        sync_interval_minutes: config.sync.interval_minutes,
     })
     .map_err(Failure::unexpected)?;
     if let Some(warning) = &opened.warning {

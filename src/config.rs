@@ -18,6 +18,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     pub ui: UiConfig,
     pub sync: SyncConfig,
+    pub reclaim: ReclaimConfig,
     /// Action -> keys overrides.
     pub keys: HashMap<Action, Vec<String>>,
 }
@@ -36,6 +37,31 @@ pub struct UiConfig {
 pub struct SyncConfig {
     /// Minutes between automatic syncs of each connector.
     pub interval_minutes: u32,
+}
+
+/// What happens to the seats of users the source disabled (R-LIC-5).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReclaimConfig {
+    pub disabled: DisabledUsers,
+}
+
+/// `[reclaim] disabled`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DisabledUsers {
+    /// Keep their seats; the Reclaim view lists them.
+    #[default]
+    Keep,
+    /// Release their seats at the next sync, through the outbox.
+    Release,
+}
+
+impl ReclaimConfig {
+    /// Whether a sync releases the seats of users disabled at the source.
+    pub fn release_disabled(&self) -> bool {
+        self.disabled == DisabledUsers::Release
+    }
 }
 
 impl Default for UiConfig {
@@ -101,6 +127,16 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reclaim_of_disabled_users_is_kept_unless_the_config_says_release() {
+        let path = Path::new("config.toml");
+        assert!(!Config::parse("", path).unwrap().reclaim.release_disabled());
+        let release = Config::parse("[reclaim]\ndisabled = \"release\"\n", path).unwrap();
+        assert!(release.reclaim.release_disabled());
+        let err = Config::parse("[reclaim]\ndisabled = \"burn\"\n", path).unwrap_err();
+        assert!(err.to_string().contains("burn"), "{err}");
+    }
     use super::*;
 
     #[test]

@@ -33,13 +33,19 @@ pub struct ConsoleOptions {
     pub generate_demo: Option<(u32, u64)>,
     /// Draw with colours (the config's `ui.colour`; NO_COLOR still wins).
     pub colour: bool,
+    /// Syncs release the seats of users disabled at the source.
+    pub release_disabled: bool,
+    /// Minutes between automatic syncs (the config's `[sync]`).
+    pub sync_interval_minutes: u32,
 }
 
 /// Runs the console until the user quits.
 pub fn run(options: ConsoleOptions) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .enable_time()
+        // Time for the clock, I/O for the connectors' HTTP (and the demo's
+        // in-process simulator).
+        .enable_all()
         .build()?;
     let guard = terminal::enter()?;
     let result = runtime.block_on(event_loop(guard, options, runtime.handle().clone()));
