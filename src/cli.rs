@@ -113,6 +113,15 @@ pub enum Commands {
     Check(crate::cli_check::CheckArgs),
     /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
     Simulate(crate::cli_simulate::SimulateArgs),
+    /// Link a source: checks the credentials, then stores the connector.
+    Connect {
+        #[command(subcommand)]
+        source: crate::cli_connect::ConnectSource,
+    },
+    /// Connectors with their state, last and next sync, error and pending changes.
+    Connectors(crate::cli_connectors::ConnectorsArgs),
+    /// Push pending changes, then pull, for one connector or every Microsoft Graph one.
+    Sync(crate::cli_sync::SyncArgs),
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -189,6 +198,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Commands::Simulate(args) = command {
         return crate::cli_simulate::simulate(args, &paths);
     }
+    if let Commands::Connect { source } = command {
+        // The one headless command that may create the cache it names.
+        let cache = CachePath::choose(cli.db, origin, || paths.default_db());
+        return crate::cli_connect::connect(source, &cache, actor, cli.read_only);
+    }
     // `--read-only` before a command that only reads changes nothing there.
     let writes = changes_seats(&command);
     let cache = CachePath::choose(cli.db, origin, || paths.existing_db());
@@ -200,7 +214,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     if let Some(warning) = cache.exposure_warning() {
         eprintln!("seats: {warning}");
     }
-    headless(command, &cache.path, &paths, actor, cli.read_only)
+    headless(command, &cache.path, &paths, actor, &config, cli.read_only)
 }
 
 /// The commands that change the cache (the others, dry runs included,
@@ -218,6 +232,7 @@ fn changes_seats(command: &Commands) -> bool {
             | Commands::Admins {
                 action: AdminsCommand::Add { .. } | AdminsCommand::Remove { .. },
             }
+            | Commands::Sync(_)
     )
 }
 
@@ -227,6 +242,7 @@ fn headless(
     db: &Path,
     paths: &Paths,
     actor: String,
+    config: &Config,
     read_only: bool,
 ) -> Result<(), Failure> {
     let session = || Session::new(Some(db.to_owned()), paths, actor.clone(), read_only);
@@ -286,9 +302,11 @@ fn headless(
         Commands::Admins { action } => crate::cli_changes::admins(&session(), action),
         Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
         Commands::Check(args) => crate::cli_check::run(db, &args),
-        Commands::Demo { .. } | Commands::Simulate(_) => {
-            Err(Failure::unexpected("demo and simulate are not headless commands"))
-        }
+        Commands::Connectors(args) => crate::cli_connectors::run(db, &args),
+        Commands::Sync(args) => crate::cli_sync::run(db, &args, config, read_only),
+        Commands::Demo { .. } | Commands::Simulate(_) | Commands::Connect { .. } => Err(Failure::unexpected(
+            "demo, simulate and connect are not headless commands",
+        )),
     }
 }
 

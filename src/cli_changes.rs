@@ -14,8 +14,10 @@ use crate::output::{self, Format};
 use crate::paths::Paths;
 use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome, SeatPlan};
 use crate::store::{self, OpenMode};
+use push::Delivery;
 
 mod audit;
+mod push;
 mod release;
 
 pub use audit::{AuditArgs, audit};
@@ -39,6 +41,10 @@ pub struct AssignArgs {
     /// Show the seat delta and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Only queue a change to a connector's pool (`seats sync` sends it);
+    /// without it, a Microsoft Graph change is sent before seats exits.
+    #[arg(long)]
+    pub no_push: bool,
 }
 
 /// `seats unassign`: release seats of a pool.
@@ -60,6 +66,10 @@ pub struct UnassignArgs {
     /// change nothing.
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
+    /// Only queue a change to a connector's pool (`seats sync` sends it);
+    /// without it, a Microsoft Graph change is sent before seats exits.
+    #[arg(long)]
+    pub no_push: bool,
 }
 
 /// `seats users …` subcommands.
@@ -72,6 +82,10 @@ pub enum UsersCommand {
         /// Release their devices' seats and memberships too.
         #[arg(long)]
         with_devices: bool,
+        /// Only queue the releases of connectors' pools (`seats sync` sends
+        /// them); without it, Microsoft Graph releases are sent before seats exits.
+        #[arg(long)]
+        no_push: bool,
     },
 }
 
@@ -139,24 +153,60 @@ pub fn assign(session: &Session, args: AssignArgs) -> Result<(), Failure> {
         return print(&describe_plan(&plan));
     }
     let outcome = changes::assign(&conn, &session.actor, pool, &principals)?;
-    print(&outcome_line(&outcome, true))
+    report(session, &conn, &[outcome], true, !args.no_push, None)
+}
+
+/// Pushes what the change queued (unless `push` is false) and prints each
+/// outcome with what became of it; a refusal at the source goes to stderr
+/// and exits 3 (its local change was rolled back). `tail` ends stdout.
+pub(crate) fn report(
+    session: &Session,
+    conn: &Connection,
+    outcomes: &[ChangeOutcome],
+    adding: bool,
+    push: bool,
+    tail: Option<String>,
+) -> Result<(), Failure> {
+    let deliveries = push::deliver(session, conn, outcomes, push)?;
+    let mut text = String::new();
+    let mut refused = Vec::new();
+    for (outcome, delivery) in outcomes.iter().zip(&deliveries) {
+        match delivery {
+            Delivery::Refused(why) => refused.push(format!("{}: {why}", outcome.pool_name)),
+            _ => text.push_str(&outcome_line(outcome, adding, delivery)),
+        }
+    }
+    if let Some(tail) = tail {
+        text.push_str(&tail);
+    }
+    print(&text)?;
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        code: 3,
+        message: format!("{} (`seats audit` shows it)", refused.join("\nseats: ")),
+    })
 }
 
 /// Runs `seats users remove`.
 pub fn users(session: &Session, command: UsersCommand) -> Result<(), Failure> {
-    let UsersCommand::Remove { upn, with_devices } = command;
+    let UsersCommand::Remove {
+        upn,
+        with_devices,
+        no_push,
+    } = command;
     let conn = session.open()?;
     let user = changes::find_user(&conn, &upn)?.ok_or_else(|| unknown_user(&upn))?;
     let outcomes = changes::remove_user(&conn, &session.actor, user, with_devices)?;
-    let mut text: String = outcomes.iter().map(|o| outcome_line(o, false)).collect();
     let released: i64 = outcomes.iter().map(|o| o.released).sum();
-    text.push_str(&format!(
+    let tail = format!(
         "{upn} removed: {released} seat{} released in {} pool{}\n",
         plural(released),
         outcomes.len(),
         plural(outcomes.len() as i64)
-    ));
-    print(&text)
+    );
+    report(session, &conn, &outcomes, false, !no_push, Some(tail))
 }
 
 /// Runs `seats admins …`.
@@ -244,8 +294,8 @@ fn describe_plan(plan: &SeatPlan) -> String {
     text
 }
 
-/// `Office 365 E3: +3 seats (consumed 818 → 821, 124 available); queued for Microsoft Graph`
-fn outcome_line(o: &ChangeOutcome, adding: bool) -> String {
+/// `Office 365 E3: +3 seats (consumed 818 → 821, 124 available); applied at Microsoft Graph`
+fn outcome_line(o: &ChangeOutcome, adding: bool, delivery: &Delivery) -> String {
     let delta = if adding {
         format!("+{} seat{}", o.added, plural(o.added))
     } else {
@@ -266,11 +316,7 @@ fn outcome_line(o: &ChangeOutcome, adding: bool) -> String {
             listed(&o.promoted_names, ": ")
         ));
     }
-    if let Some(connector) = &o.connector {
-        line.push_str(&format!(
-            "; queued for {connector} (pending in the outbox, not sent yet)"
-        ));
-    }
+    line.push_str(&delivery.suffix());
     line.push('\n');
     for (who, why) in o.kept.iter().take(SHOWN) {
         line.push_str(&format!("  kept {who}: {why}\n"));

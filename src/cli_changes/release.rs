@@ -42,7 +42,7 @@ pub fn unassign(session: &Session, args: UnassignArgs) -> Result<(), Failure> {
         }
     }
     let outcome = changes::unassign(&conn, &session.actor, pool, &principals)?;
-    print(&super::outcome_line(&outcome, false))
+    super::report(session, &conn, &[outcome], false, !args.no_push, None)
 }
 
 /// "Tight Tool: nothing to release: u1@…: still reached through group Sales; …"

@@ -28,7 +28,7 @@ struct Connector {
     name: &'static str,
     kind: &'static str,
     account: Option<String>,
-    endpoint: Option<&'static str>,
+    endpoint: Option<String>,
     enabled: bool,
     state: &'static str,
     language: Option<&'static str>,
@@ -42,6 +42,9 @@ struct Connector {
     last_success: Option<i64>,
     last_error: Option<&'static str>,
     secret_ref: Option<&'static str>,
+    /// Where a connector that really syncs reads (the demo's Graph: its
+    /// in-process simulator); the other demo connectors have none.
+    graph_url: Option<String>,
 }
 
 const STORE_ERROR: &str = "HTTP 503 Service Unavailable from the Store for Business inventory service \
@@ -51,18 +54,23 @@ const OLD_TOKEN_ERROR: &str = "the token expired and was claimed by another MDM;
 const SKIPPED_NOTE: &str = "1 app skipped: Contoso Secure Viewer (Offline): package is encrypted; \
      encrypted apps are not synced";
 
-fn connectors() -> Vec<Connector> {
+fn connectors(opts: &DemoOptions) -> Vec<Connector> {
     let admin = |local: &str| Some(format!("{local}@{DOMAIN}"));
+    // The demo's Graph connector really syncs: against the simulator of this
+    // very tenant (same users, same seed), which any seats process syncing
+    // the demo cache starts in-process. It has not synced yet, so it shows
+    // no sync times; the simulator supplies its own credentials, so no
+    // secret is referred to.
+    let simulator = crate::worker::sync::source::sim_url(opts.users.max(super::MIN_USERS), opts.seed);
     vec![
         Connector {
             id: GRAPH,
             name: "Microsoft Graph",
             kind: "graph",
             account: Some(DOMAIN.into()),
-            endpoint: Some("https://graph.microsoft.com/v1.0"),
-            last_sync: Some(25 * 60),
-            last_success: Some(25 * 60),
-            secret_ref: Some("env:SEATS_GRAPH_SECRET"),
+            endpoint: Some(simulator.clone()),
+            state: "never",
+            graph_url: Some(simulator),
             ..ok()
         },
         // R-CON-4: a year-long token that runs out within the warning window.
@@ -70,7 +78,7 @@ fn connectors() -> Vec<Connector> {
             id: VPP,
             name: "Apple VPP",
             kind: "apple_vpp",
-            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2"),
+            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2".into()),
             token_name: Some("Contoso Demo VPP"),
             apple_id: admin("vpp-admin"),
             token: Some((345, 20)),
@@ -84,7 +92,7 @@ fn connectors() -> Vec<Connector> {
             id: VPP_OLD,
             name: "Apple VPP (old school district token)",
             kind: "apple_vpp",
-            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2"),
+            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2".into()),
             enabled: false,
             state: "disabled",
             token_name: Some("District VPP 2023"),
@@ -102,7 +110,7 @@ fn connectors() -> Vec<Connector> {
             name: "Microsoft Store for Business",
             kind: "store_business",
             account: admin("store-admin"),
-            endpoint: Some("https://bspmts.mp.microsoft.com/V1"),
+            endpoint: Some("https://bspmts.mp.microsoft.com/V1".into()),
             state: "error",
             language: Some("en-US"),
             last_sync: Some(2 * 3600),
@@ -144,10 +152,10 @@ pub(crate) fn write(conn: &Connection, opts: &DemoOptions, clock: &Clock) -> rus
     let mut stmt = conn.prepare_cached(
         "INSERT INTO connectors (id, name, kind, account, endpoint, enabled, state, language, \
          schedule_minutes, token_name, apple_id, token_updated_at, token_expires_at, claimed_by, \
-         last_sync_at, last_success_at, last_error, secret_ref) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 720, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         last_sync_at, last_success_at, last_error, secret_ref, graph_url, login_url) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 720, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
     )?;
-    for c in connectors() {
+    for c in connectors(opts) {
         let ago = |seconds: Option<i64>| seconds.map(|s| clock.ago(s));
         stmt.execute(params![
             c.id,
@@ -166,7 +174,8 @@ pub(crate) fn write(conn: &Connection, opts: &DemoOptions, clock: &Clock) -> rus
             ago(c.last_sync),
             ago(c.last_success),
             c.last_error,
-            c.secret_ref
+            c.secret_ref,
+            c.graph_url
         ])?;
         write_runs(conn, clock, &c)?;
     }

@@ -20,6 +20,9 @@ pub use super::sync_state::{
 pub const GRAPH_URL: &str = "https://graph.microsoft.com";
 /// Entra ID's public cloud, the default of `--login-url`.
 pub const LOGIN_URL: &str = "https://login.microsoftonline.com";
+/// The scheme of a URL that names the in-process simulator
+/// (`sim:users=N,seed=S`, see `worker::sync::source`).
+pub const SIM_SCHEME: &str = "sim:";
 
 /// Why a connector was not created or changed. Display is the message.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +77,8 @@ impl GraphSettings {
         }
     }
 
-    fn validate(&self) -> Result<(), AdminError> {
+    /// Refuses settings that can never work, naming the field.
+    pub fn validate(&self) -> Result<(), AdminError> {
         let fields = [
             ("--name", &self.name),
             ("--tenant-id", &self.tenant_id),
@@ -87,7 +91,8 @@ impl GraphSettings {
             return Err(AdminError::Invalid(format!("{field} is empty; give a value")));
         }
         for (field, url) in [("--graph-url", &self.graph_url), ("--login-url", &self.login_url)] {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
+            // `sim:users=N,seed=S`: the in-process simulator (the demo's).
+            if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with(SIM_SCHEME)) {
                 return Err(AdminError::Invalid(format!(
                     "{field} {url:?} is not an http(s) URL; give one such as {}",
                     if field == "--graph-url" {
@@ -145,28 +150,65 @@ pub struct ConnectorConfig {
 /// Creates a Graph connector, refusing a taken name or a tenant connected
 /// already. Returns its id. The caller has checked the credentials.
 pub fn create_graph_connector(conn: &Connection, settings: &GraphSettings) -> Result<i64, AdminError> {
+    create_graph_connector_by(conn, settings, None)
+}
+
+/// As [`create_graph_connector`], audited as `connector_add` by `actor` in
+/// the same transaction (`seats connect graph`). The audit names the
+/// secret's reference (a path or `env:NAME`), never the secret.
+pub fn create_graph_connector_by(
+    conn: &Connection,
+    settings: &GraphSettings,
+    actor: Option<&str>,
+) -> Result<i64, AdminError> {
     settings.validate()?;
     super::db::begin_write_on(conn, |tx| {
         if let Some(refusal) = taken(tx, settings, None)? {
             return Ok(Err(refusal));
         }
-        tx.execute(
-            "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, schedule_minutes, \
+        let id = insert_graph(tx, settings)?;
+        if let Some(actor) = actor {
+            let detail = serde_json::json!({
+                "connector": settings.name,
+                "kind": "graph",
+                "tenant_id": settings.tenant_id,
+                "client_id": settings.client_id,
+                "graph_url": settings.graph_url,
+                "login_url": settings.login_url,
+                "secret_ref": settings.secret_ref,
+            });
+            tx.execute(
+                "INSERT INTO audit (at, actor, action, principals, result, detail) \
+                 VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
+                params![
+                    stamp(chrono::Utc::now()),
+                    actor,
+                    settings.name,
+                    detail.to_string()
+                ],
+            )?;
+        }
+        Ok(Ok(id))
+    })?
+}
+
+fn insert_graph(tx: &Connection, settings: &GraphSettings) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, schedule_minutes, \
              secret_ref, tenant_id, client_id, graph_url, login_url) \
              VALUES (?1, 'graph', ?2, ?3, 1, 'never', ?4, ?5, ?6, ?7, ?3, ?8)",
-            params![
-                settings.name,
-                settings.account,
-                settings.graph_url,
-                settings.schedule_minutes,
-                settings.secret_ref,
-                settings.tenant_id,
-                settings.client_id,
-                settings.login_url
-            ],
-        )?;
-        Ok(Ok(tx.last_insert_rowid()))
-    })?
+        params![
+            settings.name,
+            settings.account,
+            settings.graph_url,
+            settings.schedule_minutes,
+            settings.secret_ref,
+            settings.tenant_id,
+            settings.client_id,
+            settings.login_url
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// Points an existing connector at a tenant (the demo's Graph connector at
@@ -283,4 +325,20 @@ pub fn connectors_of_kind(conn: &Connection, kind: ConnectorKind) -> rusqlite::R
     ))?;
     let rows = stmt.query_map([kind.as_str()], config_row)?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sim_url_is_accepted_and_other_schemes_are_refused() {
+        let mut settings = GraphSettings::new("Demo", "t", "c", "env:SEATS_GRAPH_SECRET");
+        settings.graph_url = "sim:users=300,seed=42".to_owned();
+        settings.login_url = settings.graph_url.clone();
+        assert!(settings.validate().is_ok());
+        settings.graph_url = "ftp://graph.example".to_owned();
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("--graph-url") && err.contains(GRAPH_URL), "{err}");
+    }
 }

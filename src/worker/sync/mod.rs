@@ -292,7 +292,8 @@ impl Run<'_> {
         let stored = if options.full {
             None
         } else {
-            self.config.delta_link.clone()
+            let link = self.config.delta_link.as_deref();
+            link.map(|link| source::current_link(self.config, &client, link))
         };
         let staged = match pull::stage(
             self.conn,

@@ -80,6 +80,25 @@ fn simulated(db_path: &Path, url: &str, spec: &str) -> Result<GraphClient, Sourc
     Ok(GraphClient::new(graph)?)
 }
 
+/// A stored link as this process's client reaches it: a simulator listens
+/// on a new port in each process, so a `sim:` connector's delta link is
+/// moved to the running simulator (same state file, same tenant); any
+/// other link is kept as it is.
+pub fn current_link(config: &ConnectorConfig, client: &GraphClient, link: &str) -> String {
+    let simulated = config
+        .graph_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with(SIM_SCHEME));
+    let Ok(mut url) = reqwest::Url::parse(link) else {
+        return link.to_owned();
+    };
+    let base = client.graph_base();
+    if simulated && url.set_port(base.port()).is_ok() && url.set_host(base.host_str()).is_ok() {
+        return url.to_string();
+    }
+    link.to_owned()
+}
+
 fn parse_spec(spec: &str) -> Option<(u32, u64)> {
     let mut users = None;
     let mut seed = None;
