@@ -1,0 +1,17 @@
+//! `seats connect`, `seats connectors`, `seats sync` and the pushes of
+//! `seats assign` run as the real binary against a Graph simulator served
+//! by the test process (issue 7; R-CON-5, R-CON-8, R-CON-9, R-LIC-5).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+#[path = "connect_cli/connect.rs"]
+mod connect;
+#[path = "connect_cli/forbidden.rs"]
+mod forbidden;
+#[path = "connect_cli/support.rs"]
+mod support;
+#[path = "connect_cli/sync.rs"]
+mod sync;
+#[path = "connect_cli/push.rs"]
+mod push;
