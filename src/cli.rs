@@ -26,7 +26,7 @@ use values::{demo_users, screen_height, screen_width};
 pub struct Cli {
     /// The cache file to use (default: seats.db in the data directory, demo.db
     /// for `demo`). Its folder must exist; a new file is created only by
-    /// `demo` or `--init`.
+    /// `demo`, `connect` or `--init`.
     #[arg(long, global = true, env = "SEATS_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The config file to use (default: config.toml in the config directory).

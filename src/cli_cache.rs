@@ -3,7 +3,7 @@
 //! The default cache is created silently on first run, in a folder only its
 //! owner may enter. A path the user named (`--db`, `SEATS_DB`) must be in a
 //! folder that exists, and it becomes a new cache only for the commands that
-//! create caches (`seats demo`, `seats --init`): a mistyped path is refused
+//! create caches (`seats demo`, `seats connect`, `seats --init`): a mistyped path is refused
 //! instead of becoming an empty cache with a new global administrator.
 
 use std::path::{Path, PathBuf};

@@ -42,17 +42,18 @@ fn assign_dry_run_and_unassign_succeed_with_the_seat_delta() {
 }
 
 #[test]
-fn connector_pools_say_the_change_is_queued() {
+fn connector_pools_say_the_change_is_queued_with_no_push_and_applied_without() {
     let cache = Cache::new();
     let pool = cache.number(
         "SELECT id FROM pools WHERE connector_id IS NOT NULL AND kind = 'm365' AND status = 'active' \
          AND total - consumed > 2 ORDER BY id LIMIT 1",
     );
-    let user = cache.seatless(pool, 1).remove(0);
+    let users = cache.seatless(pool, 2);
+    let pool = pool.to_string();
     let (stdout, _) = expect(
         &cache.run(
             "tester",
-            &["assign", "--pool", &pool.to_string(), "--user", &user],
+            &["assign", "--pool", &pool, "--user", &users[0], "--no-push"],
         ),
         0,
     );
@@ -64,6 +65,17 @@ fn connector_pools_say_the_change_is_queued() {
     assert_eq!(
         cache.number("SELECT count(*) FROM outbox WHERE state = 'pending'"),
         1
+    );
+    // Without --no-push the change goes to the demo's own simulator, and
+    // the row queued before goes with it.
+    let (stdout, _) = expect(
+        &cache.run("tester", &["assign", "--pool", &pool, "--user", &users[1]]),
+        0,
+    );
+    assert!(stdout.ends_with("; applied at Microsoft Graph\n"), "{stdout}");
+    assert_eq!(
+        cache.number("SELECT count(*) FROM outbox WHERE state = 'pending'"),
+        0
     );
     cache.check_ok();
 }

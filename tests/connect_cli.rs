@@ -7,11 +7,15 @@ mod common;
 
 #[path = "connect_cli/connect.rs"]
 mod connect;
+#[path = "connect_cli/demo.rs"]
+mod demo;
 #[path = "connect_cli/forbidden.rs"]
 mod forbidden;
+#[path = "connect_cli/push.rs"]
+mod push;
+#[path = "connect_cli/secrets.rs"]
+mod secrets;
 #[path = "connect_cli/support.rs"]
 mod support;
 #[path = "connect_cli/sync.rs"]
 mod sync;
-#[path = "connect_cli/push.rs"]
-mod push;

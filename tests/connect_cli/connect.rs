@@ -20,7 +20,8 @@ fn a_good_connection_creates_the_cache_and_stores_the_connector_with_the_secrets
     let (stdout, stderr) = expect(&out, 0);
     let tenant = &graph.sim.credentials().tenant_name;
     assert!(
-        stdout.starts_with(&format!("{tenant}: ")) && stdout.contains(" subscriptions (")
+        stdout.starts_with(&format!("{tenant}: "))
+            && stdout.contains(" subscriptions (")
             && stdout.contains("assignable); users are read at the first sync: `seats sync`"),
         "{stdout}"
     );
@@ -35,12 +36,19 @@ fn a_good_connection_creates_the_cache_and_stores_the_connector_with_the_secrets
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!(secret_ref, graph.secret_file.to_str().unwrap(), "the absolute path");
+    assert_eq!(
+        secret_ref,
+        graph.secret_file.to_str().unwrap(),
+        "the absolute path"
+    );
     assert_eq!(state, "never");
     assert_eq!(tenant_id, graph.sim.credentials().tenant_id);
     let admins = count(
         &db,
-        &format!("SELECT count(*) FROM admins WHERE os_user = '{}' AND role = 'global'", me()),
+        &format!(
+            "SELECT count(*) FROM admins WHERE os_user = '{}' AND role = 'global'",
+            me()
+        ),
     );
     assert_eq!(admins, 1, "the creator of the cache is its global administrator");
     let audited = count(&db, "SELECT count(*) FROM audit WHERE action = 'connector_add'");
@@ -69,9 +77,20 @@ fn the_secret_may_come_from_the_environment_and_only_its_name_is_stored() {
     let out = graph.seats(
         &[("SEATS_GRAPH_SECRET", &graph.secret())],
         &[
-            "connect", "graph", "--tenant-id", &credentials.tenant_id, "--client-id",
-            &credentials.client_id, "--graph-url", url, "--login-url", url, "--name", "Env",
-            "--db", db.to_str().unwrap(),
+            "connect",
+            "graph",
+            "--tenant-id",
+            &credentials.tenant_id,
+            "--client-id",
+            &credentials.client_id,
+            "--graph-url",
+            url,
+            "--login-url",
+            url,
+            "--name",
+            "Env",
+            "--db",
+            db.to_str().unwrap(),
         ],
     );
     let (stdout, _) = expect(&out, 0);
@@ -94,7 +113,10 @@ fn refused(graph: &Graph, extra: &[&str], fix: &str) {
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains(fix), "{extra:?} should name {fix:?}: {stderr}");
     assert!(stderr.contains("nothing was stored"), "{stderr}");
-    assert!(!stderr.contains(&graph.secret()), "the secret is never shown: {stderr}");
+    assert!(
+        !stderr.contains(&graph.secret()),
+        "the secret is never shown: {stderr}"
+    );
     assert!(!db.exists(), "{extra:?}: no cache is created");
 }
 
@@ -106,13 +128,27 @@ fn a_wrong_tenant_secret_or_client_id_is_refused_naming_what_to_fix() {
     write_private(&wrong, "not-the-secret");
     refused(
         &graph,
-        &["--secret-file", &secret, "--tenant-id", "00000000-0000-0000-0000-000000000000"],
+        &[
+            "--secret-file",
+            &secret,
+            "--tenant-id",
+            "00000000-0000-0000-0000-000000000000",
+        ],
         "check --tenant-id",
     );
-    refused(&graph, &["--secret-file", wrong.to_str().unwrap()], "check the secret file");
     refused(
         &graph,
-        &["--secret-file", &secret, "--client-id", "00000000-0000-0000-0000-00000000000c"],
+        &["--secret-file", wrong.to_str().unwrap()],
+        "check the secret file",
+    );
+    refused(
+        &graph,
+        &[
+            "--secret-file",
+            &secret,
+            "--client-id",
+            "00000000-0000-0000-0000-00000000000c",
+        ],
         "check --client-id",
     );
 }
@@ -166,7 +202,13 @@ fn a_missing_permission_is_named_and_an_existing_cache_gets_no_connector() {
     let url = forbidden.url.clone();
     let secret = graph.secret_file.to_str().unwrap().to_owned();
     let args = [
-        "--secret-file", &secret, "--graph-url", &url, "--login-url", &url, "--db",
+        "--secret-file",
+        &secret,
+        "--graph-url",
+        &url,
+        "--login-url",
+        &url,
+        "--db",
         db.to_str().unwrap(),
     ];
     let (_, stderr) = expect(&graph.connect(&args), 2);
@@ -174,6 +216,9 @@ fn a_missing_permission_is_named_and_an_existing_cache_gets_no_connector() {
         stderr.contains("LicenseAssignment.Read.All") && stderr.contains("subscribedSkus"),
         "{stderr}"
     );
-    assert!(stderr.contains(super::forbidden::REQUEST_ID), "the request id: {stderr}");
+    assert!(
+        stderr.contains(super::forbidden::REQUEST_ID),
+        "the request id: {stderr}"
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM connectors"), 0, "nothing stored");
 }

@@ -56,5 +56,9 @@ async fn denied() -> impl IntoResponse {
         "message": "Insufficient privileges to complete the operation.",
         "innerError": {"date": "2026-06-01T12:00:00", "request-id": REQUEST_ID, "client-request-id": REQUEST_ID}
     }});
-    (StatusCode::FORBIDDEN, [("request-id", REQUEST_ID)], axum::Json(body))
+    (
+        StatusCode::FORBIDDEN,
+        [("request-id", REQUEST_ID)],
+        axum::Json(body),
+    )
 }

@@ -101,7 +101,14 @@ fn a_change_the_source_refuses_exits_3_and_is_rolled_back() {
 fn no_push_only_queues_and_the_next_sync_sends_it() {
     let (c, pool, part, user) = ready();
     let at_source = held_at_source(&c, &part);
-    let args = ["assign", "--pool", &pool.to_string(), "--user", &user, "--no-push"];
+    let args = [
+        "assign",
+        "--pool",
+        &pool.to_string(),
+        "--user",
+        &user,
+        "--no-push",
+    ];
     let (stdout, _) = expect(&c.seats(&args), 0);
     assert!(
         stdout.ends_with("; queued for Microsoft Graph (pending in the outbox, not sent yet)\n"),
@@ -130,7 +137,8 @@ fn a_failing_source_or_a_sync_in_progress_leaves_the_change_queued_and_says_why(
     let pool_arg = pool.to_string();
     let (stdout, _) = expect(&c.seats(&["assign", "--pool", &pool_arg, "--user", &user]), 0);
     assert!(
-        stdout.contains("; queued: Microsoft Graph is being synced by ops@other-host pid 4242, which sends it"),
+        stdout
+            .contains("; queued: Microsoft Graph is being synced by ops@other-host pid 4242, which sends it"),
         "{stdout}"
     );
     assert_eq!(pending(&c), 1);

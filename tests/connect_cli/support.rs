@@ -89,13 +89,20 @@ pub fn write_private(path: &Path, text: &str) {
 /// Asserts the exit code and returns (stdout, stderr).
 pub fn expect(out: &Output, code: i32) -> (String, String) {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(code), "stdout: {stdout}\nstderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
     (stdout, stderr)
 }
 
 /// How many rows a query counts.
 pub fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).unwrap().query_row(sql, [], |row| row.get(0)).unwrap()
+    Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |row| row.get(0))
+        .unwrap()
 }
 
 /// `seats check` finds the cache clean.
@@ -122,7 +129,16 @@ impl Connected {
         let seed = SEED.to_string();
         let out = graph.seats(
             &[],
-            &["demo", "--users", &users, "--seed", &seed, "--no-open", "--db", db.to_str().unwrap()],
+            &[
+                "demo",
+                "--users",
+                &users,
+                "--seed",
+                &seed,
+                "--no-open",
+                "--db",
+                db.to_str().unwrap(),
+            ],
         );
         expect(&out, 0);
         let conn = Connection::open(&db).unwrap();
@@ -139,11 +155,7 @@ impl Connected {
         settings.graph_url = graph.sim.graph_url().to_owned();
         settings.login_url = graph.sim.login_url().to_owned();
         seats::store::connectors_admin::configure_graph(&conn, connector, &settings).unwrap();
-        Connected {
-            graph,
-            db,
-            connector,
-        }
+        Connected { graph, db, connector }
     }
 
     /// `seats ARGS --db DB`.
@@ -170,7 +182,9 @@ impl Connected {
 pub fn dump(db: &Path) -> Vec<String> {
     let conn = Connection::open(db).unwrap();
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
         .unwrap()
         .query_map([], |row| row.get(0))
         .unwrap()

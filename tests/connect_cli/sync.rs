@@ -31,17 +31,29 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
     }
     let graph = &before["Microsoft Graph"];
     assert_eq!(graph["state"], "never");
-    assert_eq!((graph["syncs"].as_bool(), graph["last_sync"].is_null()), (Some(true), true));
+    assert_eq!(
+        (graph["syncs"].as_bool(), graph["last_sync"].is_null()),
+        (Some(true), true)
+    );
     // The demo's other connectors are demo rows: not synced by seats, and said so.
     for name in ["Apple VPP", "Microsoft Store for Business", "Volume licensing"] {
         let row = &before[name];
         assert_eq!(row["syncs"], false, "{row}");
         assert!(row["next_sync"].is_null(), "{row}");
-        assert!(row["note"].as_str().unwrap().contains("not synced by this version"), "{row}");
+        assert!(
+            row["note"]
+                .as_str()
+                .unwrap()
+                .contains("not synced by this version"),
+            "{row}"
+        );
     }
 
     let (stdout, stderr) = expect(&c.seats(&["sync"]), 0);
-    assert!(stdout.starts_with("Microsoft Graph: full sync done; "), "{stdout}");
+    assert!(
+        stdout.starts_with("Microsoft Graph: full sync done; "),
+        "{stdout}"
+    );
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert_eq!(stderr, "", "no progress when stderr is not a terminal");
     let (stdout, _) = expect(&c.seats(&["sync"]), 0);
@@ -50,7 +62,10 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         "{stdout}"
     );
     let (stdout, _) = expect(&c.seats(&["sync", "--full", "--connector", "Microsoft Graph"]), 0);
-    assert!(stdout.starts_with("Microsoft Graph: full sync done; "), "--full: {stdout}");
+    assert!(
+        stdout.starts_with("Microsoft Graph: full sync done; "),
+        "--full: {stdout}"
+    );
     let after = connectors_json(&c);
     let graph = &after["Microsoft Graph"];
     assert_eq!(graph["state"], "ok");
@@ -81,7 +96,10 @@ fn a_failing_source_exits_5_and_leaves_the_cache_as_it_was() {
     assert_eq!(dump(&c.db), before, "nothing of the failed sync was written");
     let graph = &connectors_json(&c)["Microsoft Graph"];
     assert_eq!(graph["state"], "error");
-    assert!(graph["error"].is_string() && graph["request_id"].is_string(), "{graph}");
+    assert!(
+        graph["error"].is_string() && graph["request_id"].is_string(),
+        "{graph}"
+    );
     c.check_clean();
 }
 
@@ -99,7 +117,10 @@ fn a_connector_another_process_syncs_exits_3_naming_who() {
     .unwrap();
     let (_, stderr) = expect(&c.seats(&["sync"]), 3);
     assert!(stderr.contains("ops@other-host pid 4242"), "{stderr}");
-    assert_eq!(c.count("SELECT count(*) FROM sync_runs WHERE connector_id = 1 AND result = 'ok'"), 0);
+    assert_eq!(
+        c.count("SELECT count(*) FROM sync_runs WHERE connector_id = 1 AND result = 'ok'"),
+        0
+    );
 }
 
 #[test]
@@ -111,7 +132,10 @@ fn connectors_this_version_does_not_sync_and_unknown_names_are_refused() {
         "{stderr}"
     );
     let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Nope"]), 2);
-    assert!(stderr.contains("\"Nope\"") && stderr.contains("seats connectors"), "{stderr}");
+    assert!(
+        stderr.contains("\"Nope\"") && stderr.contains("seats connectors"),
+        "{stderr}"
+    );
     let (_, stderr) = expect(&c.seats(&["--read-only", "sync"]), 4);
     assert!(stderr.contains("--read-only"), "{stderr}");
 }

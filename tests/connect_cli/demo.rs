@@ -1,0 +1,99 @@
+//! The demo syncs against its own in-process simulator: `seats demo
+//! --no-open` then `seats sync` works end to end, the Graph pools then hold
+//! the simulator's figures, and the cache checks clean.
+
+use std::os::unix::fs::PermissionsExt;
+
+use seats::sim::SimTenant;
+
+use super::support::{count, expect};
+use crate::common::run_seats;
+
+/// (part number, total, consumed, source_consumed) of the Graph pools.
+fn graph_pools(db: &std::path::Path) -> Vec<(String, i64, i64, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT sku_part_number, total, consumed, source_consumed FROM pools \
+             WHERE source = 'graph' AND sku_part_number IS NOT NULL ORDER BY id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Seats the simulator's users hold in a SKU: those Graph lists (deleted
+/// users are not listed) and not in error.
+fn listed_seats(tenant: &SimTenant, part: &str) -> i64 {
+    tenant
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.user_id \
+             JOIN pools p ON p.id = a.pool_id \
+             WHERE p.sku_part_number = ?1 AND u.deleted = 0 AND a.state <> 'error'",
+            [part],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn the_demo_syncs_with_its_own_simulator_end_to_end() {
+    // No simulator here: seats starts the demo's own, beside the cache.
+    let home = tempfile::tempdir().unwrap();
+    let seats = |args: &[&str]| run_seats(home.path(), args);
+    let db = home.path().join("demo.db");
+    let db_arg = db.to_str().unwrap();
+    expect(
+        &seats(&["demo", "--users", "300", "--no-open", "--db", db_arg]),
+        0,
+    );
+    let (stdout, _) = expect(&seats(&["sync", "--db", db_arg]), 0);
+    assert!(
+        stdout.starts_with("Microsoft Graph: full sync done; "),
+        "{stdout}"
+    );
+
+    let state = home.path().join("demo.graph-sim.db");
+    let mode = std::fs::metadata(&state).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the simulator's state file is private");
+    let tenant = SimTenant::open(&state).unwrap();
+    let pools = graph_pools(&db);
+    assert!(pools.len() >= 10, "{pools:?}");
+    for (part, total, consumed, source_consumed) in &pools {
+        assert_eq!(*total, tenant.prepaid_units(part).unwrap(), "{part}: total");
+        assert_eq!(
+            *source_consumed,
+            tenant.held_seats(part).unwrap(),
+            "{part}: consumedUnits"
+        );
+        assert_eq!(
+            *consumed,
+            listed_seats(&tenant, part),
+            "{part}: seats of listed users"
+        );
+    }
+    expect(&seats(&["check", "--db", db_arg]), 0);
+
+    let (stdout, _) = expect(&seats(&["sync", "--db", db_arg]), 0);
+    assert!(
+        stdout.starts_with("Microsoft Graph: incremental sync done; 0 added, 0 updated, 0 removed"),
+        "a second process reads only the changes: {stdout}"
+    );
+    let (json, _) = expect(&seats(&["connectors", "--format", "json", "--db", db_arg]), 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    for row in &rows {
+        let synced_by_seats = row["name"] == "Microsoft Graph";
+        assert_eq!(row["syncs"], synced_by_seats, "{row}");
+        if synced_by_seats {
+            assert_eq!(row["state"], "ok", "{row}");
+        }
+    }
+    let ok_runs = count(
+        &db,
+        "SELECT count(*) FROM sync_runs WHERE connector_id = 1 AND result = 'ok'",
+    );
+    assert_eq!(ok_runs, 2, "the Graph connector's history is its real syncs only");
+}
