@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::faults::Faults;
 
 /// The simulator's settings. The tenant (users, seed) is built only when
@@ -31,6 +33,10 @@ pub struct SimConfig {
     /// How long after `POST /groups/{id}/assignLicense` the licenses reach
     /// the members (processed on the first request after that).
     pub group_processing_delay: Duration,
+    /// The moment a new tenant's dates are measured from (default: when it
+    /// is built). The demo's simulator takes the demo's build time, so it
+    /// builds the very tenant the demo cache holds.
+    pub built_at: Option<DateTime<Utc>>,
 }
 
 impl SimConfig {
@@ -46,6 +52,7 @@ impl SimConfig {
             delta_lifetime: Duration::from_secs(7 * 24 * 3600),
             sign_in_activity_allowed: true,
             group_processing_delay: Duration::ZERO,
+            built_at: None,
         }
     }
 }

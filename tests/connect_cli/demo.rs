@@ -97,3 +97,56 @@ fn the_demo_syncs_with_its_own_simulator_end_to_end() {
     );
     assert_eq!(ok_runs, 2, "the Graph connector's history is its real syncs only");
 }
+
+/// Listed users as the cache holds them.
+fn listed_users(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT upn, display_name, coalesce(department, ''), coalesce(usage_location, ''), enabled, \
+             coalesce(last_sign_in, '') FROM users WHERE deleted = 0 ORDER BY upn",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok(format!(
+            "{}|{}|{}|{}|{}|{}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn the_demos_simulator_builds_the_very_tenant_the_demo_holds() {
+    // A demo built months before its first sync: the simulator must date
+    // its tenant from the demo's build, not from its own start, or the
+    // first sync would "update" every user's last sign-in.
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let mut conn = seats::store::open(&db, seats::store::OpenMode::Create).unwrap();
+    let options = seats::demo::DemoOptions {
+        users: 300,
+        seed: 42,
+        now: crate::common::fixed_now(),
+        actor: crate::common::ACTOR.to_owned(),
+    };
+    seats::demo::generate(&mut conn, &options, &mut |_| {}).unwrap();
+    drop(conn);
+    let before = listed_users(&db);
+    let (stdout, _) = expect(
+        &run_seats(home.path(), &["sync", "--db", db.to_str().unwrap()]),
+        0,
+    );
+    assert!(
+        stdout.starts_with("Microsoft Graph: full sync done; 0 added, "),
+        "{stdout}"
+    );
+    assert_eq!(listed_users(&db), before, "no listed user changed");
+}

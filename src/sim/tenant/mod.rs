@@ -54,7 +54,7 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<Credentials, SimError> {
     let options = DemoOptions {
         users: config.users,
         seed: config.seed,
-        now: Utc::now(),
+        now: config.built_at.unwrap_or_else(Utc::now),
         actor: "sim".to_owned(),
     };
     demo::generate(&mut conn, &options, &mut |_| {})?;

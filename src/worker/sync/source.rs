@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use chrono::{DateTime, Utc};
+
 use super::secret::{self, SecretError};
 use crate::connectors::graph::{GraphClient, GraphConfig, PUBLIC_GRAPH_URL, PUBLIC_LOGIN_URL};
 use crate::connectors::{ConnectorError, Secret};
@@ -68,7 +70,7 @@ fn simulated(db_path: &Path, url: &str, spec: &str) -> Result<GraphClient, Sourc
     };
     let (users, seed) = parse_spec(spec).ok_or_else(|| failed("expected sim:users=N,seed=S".into()))?;
     let state = state_path(db_path);
-    let handle = running(&state, users, seed).map_err(failed)?;
+    let handle = running(&state, users, seed, built_at(db_path)).map_err(failed)?;
     let credentials = handle.credentials();
     let mut graph = GraphConfig::new(
         credentials.tenant_id.clone(),
@@ -121,9 +123,26 @@ pub fn state_path(db_path: &Path) -> PathBuf {
     db_path.with_file_name(format!("{stem}.graph-sim.db"))
 }
 
+/// When the cache's tenant was built (the demo's clock), so a new
+/// simulator builds the same tenant with the same dates; None when unknown.
+fn built_at(db_path: &Path) -> Option<DateTime<Utc>> {
+    let conn = crate::store::open(db_path, crate::store::OpenMode::MustExist).ok()?;
+    let text: String = conn
+        .query_row("SELECT created_at FROM tenant WHERE id = 1", [], |row| row.get(0))
+        .ok()?;
+    DateTime::parse_from_rfc3339(&text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
 /// Simulators this process runs, by state file: started once, kept while
 /// the process lives.
-fn running(state: &Path, users: u32, seed: u64) -> Result<Arc<SimHandle>, String> {
+fn running(
+    state: &Path,
+    users: u32,
+    seed: u64,
+    built_at: Option<DateTime<Utc>>,
+) -> Result<Arc<SimHandle>, String> {
     static RUNNING: OnceLock<Mutex<HashMap<PathBuf, Arc<SimHandle>>>> = OnceLock::new();
     let mut running = RUNNING
         .get_or_init(Default::default)
@@ -136,6 +155,7 @@ fn running(state: &Path, users: u32, seed: u64) -> Result<Arc<SimHandle>, String
         tokio::runtime::Handle::try_current().map_err(|_| "no async runtime to serve it on".to_owned())?;
     let mut config = SimConfig::new(state, users);
     config.seed = seed;
+    config.built_at = built_at;
     let handle = Arc::new(Simulator::start(config, &runtime).map_err(|err| err.to_string())?);
     running.insert(state.to_owned(), Arc::clone(&handle));
     Ok(handle)
