@@ -92,7 +92,10 @@ fn setup(dir: &Path, users: u32) -> Bench {
     let mut config = SimConfig::new(dir.join("sim.db"), users);
     config.seed = SEED;
     let sim = Simulator::start(config, runtime.handle()).unwrap();
-    println!("simulated tenant built in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "simulated tenant built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let secret = dir.join("graph.secret");
     std::fs::write(&secret, &sim.credentials().client_secret).unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -146,7 +149,8 @@ fn pull_child(db: &Path, connector: i64) {
     let rss_before = memory_mb("VmRSS:");
     let started = Instant::now();
     let options = seats::worker::sync::SyncOptions::default();
-    let report = seats::worker::sync::sync_connector(db, connector, options, runtime.handle(), &mut |_| {}).unwrap();
+    let report =
+        seats::worker::sync::sync_connector(db, connector, options, runtime.handle(), &mut |_| {}).unwrap();
     println!(
         "first full pull, in a process of its own: {:.1} s ({}); RSS {:.0} MB before, peak (VmHWM) {:.0} MB",
         started.elapsed().as_secs_f64(),
@@ -159,7 +163,12 @@ fn pull_child(db: &Path, connector: i64) {
 /// One key through update + render, as the console's loop runs it; the
 /// window queries it causes are served afterwards (the reader thread's
 /// work, not in the key's path). Returns update + render time.
-fn press(state: &mut AppState, conn: &rusqlite::Connection, terminal: &mut Terminal<TestBackend>, key: KeyCode) -> Duration {
+fn press(
+    state: &mut AppState,
+    conn: &rusqlite::Connection,
+    terminal: &mut Terminal<TestBackend>,
+    key: KeyCode,
+) -> Duration {
     let start = Instant::now();
     let commands = update(state, Msg::Key(KeyEvent::new(key, KeyModifiers::NONE)));
     terminal.draw(|f| ui::draw(f, state, Theme::plain())).unwrap();
@@ -252,7 +261,10 @@ fn finish_sync(bench: &mut Bench) -> (Duration, String) {
 fn delta_pull(bench: &mut Bench) {
     let changed = bench.sim.tenant().unwrap().change_users(0.01).unwrap();
     let (took, what) = finish_sync(bench);
-    println!("delta pull after {changed} users changed: {:.2} s ({what})", took.as_secs_f64());
+    println!(
+        "delta pull after {changed} users changed: {:.2} s ({what})",
+        took.as_secs_f64()
+    );
 }
 
 fn push_thousand(bench: &mut Bench) {
@@ -262,7 +274,9 @@ fn push_thousand(bench: &mut Bench) {
     {
         let mut tenant = bench.sim.tenant().unwrap();
         let held = tenant.held_seats(PUSHED_SKU).unwrap();
-        tenant.set_prepaid_units(PUSHED_SKU, held + CHANGES as i64 + 10).unwrap();
+        tenant
+            .set_prepaid_units(PUSHED_SKU, held + CHANGES as i64 + 10)
+            .unwrap();
     }
     let (took, _) = finish_sync(bench);
     println!("delta pull after a SKU change: {:.2} s", took.as_secs_f64());

@@ -319,6 +319,7 @@ mod tests {
                     next_sync_at: None,
                     last_request_id: None,
                     sync_holder: None,
+                    pending_error: None,
                 })
             })
             .collect();

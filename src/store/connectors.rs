@@ -39,6 +39,8 @@ pub struct ConnectorRow {
     pub last_request_id: Option<String>,
     /// Who holds its sync lease now ("user@host pid N"), if anyone.
     pub sync_holder: Option<String>,
+    /// Why its newest pending change waits (its last attempt's error).
+    pub pending_error: Option<String>,
 }
 
 /// Column order of the Connectors table.
@@ -67,7 +69,9 @@ const SPEC: ListSpec = ListSpec {
              (SELECT count(*) FROM pools p WHERE p.connector_id = c.id) AS pools, \
              (SELECT count(*) FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending') AS pending_changes, \
              (SELECT holder FROM sync_leases l WHERE l.connector_id = c.id \
-                AND l.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) AS sync_holder \
+                AND l.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) AS sync_holder, \
+             (SELECT o.last_error FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending' \
+                AND o.attempts > 0 ORDER BY o.id DESC LIMIT 1) AS pending_error \
            FROM connectors c",
     haystack: "name || ' ' || kind || ' ' || state || ' ' || coalesce(account, '') || ' ' || \
                coalesce(last_error, '')",
@@ -108,6 +112,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         next_sync_at: row.get("next_sync_at")?,
         last_request_id: row.get("last_request_id")?,
         sync_holder: row.get("sync_holder")?,
+        pending_error: row.get("pending_error")?,
     })
 }
 

@@ -456,3 +456,55 @@ fn a_change_to_a_pool_no_graph_connector_owns_pushes_nothing() {
     c.event(written(Vec::new()));
     assert!(c.background.is_empty());
 }
+
+#[test]
+fn the_connectors_pane_says_why_queued_changes_wait() {
+    let mut c = Console::new(PaneId::Connectors);
+    let graph = c.select("Microsoft Graph");
+    let pool: i64 = c
+        .conn
+        .query_row(
+            "SELECT id FROM pools WHERE connector_id = ?1 AND status = 'active' AND total - consumed > 2 \
+             ORDER BY id LIMIT 1",
+            [graph],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let user: i64 = c
+        .conn
+        .query_row(
+            "SELECT id FROM users u WHERE enabled = 1 AND deleted = 0 AND NOT EXISTS \
+             (SELECT 1 FROM assignments a WHERE a.pool_id = ?1 AND a.user_id = u.id) ORDER BY id LIMIT 1",
+            [pool],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let outcome = seats::store::changes::assign(
+        &c.conn,
+        &Actor::new(common::ACTOR),
+        pool,
+        &[seats::domain::Principal::User(user)],
+    )
+    .unwrap();
+    assert!(outcome.queued);
+    c.event(WorkerEvent::DataChanged);
+    assert!(
+        c.screen()
+            .contains("Pending    1 change queued, sent at the next push or sync"),
+        "{}",
+        c.screen()
+    );
+    c.conn
+        .execute(
+            "UPDATE outbox SET attempts = 1, last_error = 'HTTP 503 from Microsoft Graph' WHERE state = 'pending'",
+            [],
+        )
+        .unwrap();
+    c.event(WorkerEvent::DataChanged);
+    assert!(
+        c.screen()
+            .contains("Pending    1 change queued: HTTP 503 from Microsoft Graph; retried with backoff"),
+        "{}",
+        c.screen()
+    );
+}

@@ -143,6 +143,9 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
         ctx,
     ));
     lines.push(field_cell("Next sync", next_detail(row, ctx), ctx));
+    if row.pending_changes > 0 {
+        lines.push(field_cell("Pending", pending_cell(row, ctx), ctx));
+    }
     lines.push(field_cell(
         "Succeeded",
         age_cell(row.last_success_at.as_deref(), ctx),
@@ -204,6 +207,22 @@ fn next_detail(row: &ConnectorRow, ctx: &Ctx) -> Cell {
         )),
         Some(_) => Cell::styled("due now", ctx.theme.warn()),
         None => Cell::styled("due now (never scheduled)", ctx.theme.warn()),
+    }
+}
+
+/// Changes queued for the source: how many, and why the newest waits.
+fn pending_cell(row: &ConnectorRow, ctx: &Ctx) -> Cell {
+    let count = format!(
+        "{} change{} queued",
+        row.pending_changes,
+        if row.pending_changes == 1 { "" } else { "s" }
+    );
+    match &row.pending_error {
+        Some(why) => Cell::styled(format!("{count}: {why}; retried with backoff"), ctx.theme.warn()),
+        None if not_syncing_reason(row.kind).is_some() => {
+            Cell::plain(format!("{count}, not sent in this version"))
+        }
+        None => Cell::plain(format!("{count}, sent at the next push or sync")),
     }
 }
 
