@@ -382,3 +382,82 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("icanon echo", Duration::from_secs(10));
 }
+
+#[path = "console_sync/world.rs"]
+mod world;
+
+/// The OS user running the tests: the console's actor.
+fn os_user() -> String {
+    let out = Command::new("id").arg("-un").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn r_in_connectors_syncs_from_the_simulator_with_a_gauge_and_the_new_figures_show() {
+    if !tmux_or_skip() {
+        return;
+    }
+    // The demo's Graph connector points at a simulator this test runs; the
+    // source sold 7 more seats of a pool since the cache last looked.
+    let world = world::World::start(&os_user(), chrono::Utc::now());
+    let (_, name, part, total) = world.roomy_graph_pool();
+    let bought = world.buy_at_source(&part, 7);
+    assert_eq!(bought, total + 7);
+    // Slow enough to watch the sync go by.
+    world.slow(250);
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("sync", home.path());
+    tmux.literal(&format!(
+        "{} --db {}",
+        env!("CARGO_BIN_EXE_seats"),
+        world.path.display()
+    ));
+    tmux.keys(&["Enter"]);
+    let long = Duration::from_secs(60);
+    tmux.wait_for("1 Licenses", long);
+    tmux.keys(&["3"]);
+    tmux.wait_for("┌ Connectors ", long);
+    tmux.keys(&["/"]);
+    tmux.literal("microsoft graph");
+    tmux.keys(&["Enter"]);
+    let before = tmux.wait_for("1/1 · sort", long);
+    assert!(before.contains("25m ago"), "the demo's last sync:\n{before}");
+
+    tmux.keys(&["r"]);
+    tmux.wait_for("syncing Microsoft Graph", long);
+    // The detail's gauge, then the stage it is on (users page by page,
+    // then each group's members).
+    tmux.wait_for("↻ syncing [", long);
+    let members = tmux.wait_for("members of", long);
+    assert!(members.contains("syncing Microsoft Graph"), "{members}");
+    let done = tmux.wait_for("full sync done", long);
+    assert!(!done.contains("syncing Microsoft Graph"), "{done}");
+    let fresh = tmux.wait_for("✓ ok", long);
+    assert!(
+        fresh
+            .lines()
+            .any(|l| l.starts_with("│Last sync ") && l.contains("s ago")),
+        "a last sync seconds ago:\n{fresh}"
+    );
+
+    // Licenses shows the seats the source now has.
+    tmux.keys(&["1"]);
+    tmux.wait_for("┌ Licenses ", long);
+    tmux.keys(&["/"]);
+    tmux.literal(&name);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("/{name}"), long);
+    let wanted = format!("{bought} total");
+    for _ in 0..10 {
+        if tmux.screen().contains(&wanted) {
+            break;
+        }
+        // Several pools may match the name: move to the next one.
+        tmux.keys(&["j"]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let licenses = tmux.wait_for(&wanted, long);
+    assert!(!licenses.contains(&format!("{total} total /")), "{licenses}");
+    tmux.keys(&["q"]);
+    tmux.wait_for_shell(long);
+}

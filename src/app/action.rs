@@ -67,6 +67,10 @@ pub enum Action {
     RemoveUser,
     /// Undo the last change applied from this console.
     Undo,
+    /// Sync the selected connector now.
+    SyncNow,
+    /// Sync every connector now.
+    SyncAll,
 }
 
 impl Action {
@@ -103,14 +107,23 @@ impl Action {
             Action::Mark => "mark / unmark row",
             Action::RemoveUser => "user leaves: release all their seats",
             Action::Undo => "undo the last change from this console",
+            Action::SyncNow => "sync the selected connector now (push, then pull)",
+            Action::SyncAll => "sync every connector now",
         }
     }
 
-    /// Whether the action changes the cache (hidden in read-only mode).
+    /// Whether the action changes the cache (hidden in read-only mode; a
+    /// sync writes what it pulls).
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Action::Assign | Action::Release | Action::ReleaseAll | Action::RemoveUser | Action::Undo
+            Action::Assign
+                | Action::Release
+                | Action::ReleaseAll
+                | Action::RemoveUser
+                | Action::Undo
+                | Action::SyncNow
+                | Action::SyncAll
         )
     }
 
@@ -131,6 +144,8 @@ impl Action {
             Action::RemoveUser => "user leaves",
             Action::Undo => "undo",
             Action::Open => "open",
+            Action::SyncNow => "sync",
+            Action::SyncAll => "sync all",
             _ => self.describe(),
         }
     }

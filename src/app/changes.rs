@@ -374,6 +374,7 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
                 batches,
                 undo,
                 failed,
+                push_to,
             },
             overlay,
         ) => {
@@ -396,6 +397,11 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
                     Tone::Warning,
                 ),
             }
+            // Sent at once (issue 7): the flash then says what the source did.
+            return push_to
+                .into_iter()
+                .map(|target| super::sync::push_after_write(state, target.connector_id, target.lines))
+                .collect();
         }
         (WorkerEvent::WriteRefused { message }, Overlay::Preview(preview)) if preview.applying => {
             preview.applying = false;

@@ -230,6 +230,8 @@ impl Default for Keymap {
             (PaneId::Reclaim, Key::plain(K::Delete), Release),
             (PaneId::Reclaim, Key::char('X'), ReleaseAll),
             (PaneId::Reclaim, Key::char(' '), Mark),
+            (PaneId::Connectors, Key::char('r'), SyncNow),
+            (PaneId::Connectors, Key::char('R'), SyncAll),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

@@ -6,6 +6,7 @@ use crossterm::event::KeyEvent;
 use super::dialogs::{Change, Preview};
 use super::pane::{PaneId, Row};
 use super::state::Job;
+use super::sync::{PushOutcome, SyncActivity, SyncOutcome};
 use super::table::Fetch;
 use crate::store::Page;
 use crate::store::status::StatusInfo;
@@ -70,9 +71,43 @@ pub enum WorkerEvent {
         /// Set when a later part was refused after earlier parts committed
         /// (a change over several pools runs one transaction per pool).
         failed: Option<String>,
+        /// Connectors the change was queued for that push in this version:
+        /// the console sends it to them now.
+        push_to: Vec<PushTarget>,
+    },
+    /// A sync moved on (this console's, started by a key or the schedule).
+    SyncProgress(SyncActivity),
+    /// A sync ended; `scheduled` when the schedule started it.
+    SyncFinished {
+        connector_id: i64,
+        connector: String,
+        scheduled: bool,
+        outcome: SyncOutcome,
+    },
+    /// The answer to "sync all": (id, name) of the syncs started, the
+    /// connectors syncing already, and those that don't sync in this version.
+    SyncsStarted {
+        started: Vec<(i64, String)>,
+        running: Vec<String>,
+        not_syncing: Vec<String>,
+    },
+    /// A connector's queued changes were pushed (or not, and why).
+    Pushed {
+        connector_id: i64,
+        connector: String,
+        outcome: PushOutcome,
     },
     /// A change was refused or failed; nothing changed.
     WriteRefused { message: String },
+}
+
+/// A connector a write queued changes for, with the write's lines about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushTarget {
+    pub connector_id: i64,
+    pub connector: String,
+    /// The summary lines of the pools it owns, without the queued note.
+    pub lines: Vec<String>,
 }
 
 /// What `update` asks the loop to do.
@@ -96,6 +131,12 @@ pub enum Command {
     Write(Change),
     /// Audit an assignment refused at the key (the pool takes no seats).
     AuditRefusedAssign { pool_id: i64 },
+    /// Sync a connector now, in the background.
+    Sync { connector_id: i64 },
+    /// Sync every connector that syncs in this version.
+    SyncAll,
+    /// Push a connector's queued changes now, in the background.
+    Push { connector_id: i64 },
     /// Leave the console.
     Quit,
 }

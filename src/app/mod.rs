@@ -9,6 +9,7 @@ pub mod message;
 pub mod palette;
 pub mod pane;
 pub mod state;
+pub mod sync;
 pub mod table;
 pub mod update;
 

@@ -15,6 +15,8 @@ pub enum PaletteCommand {
     Help,
     /// Reload from the cache.
     Refresh,
+    /// Sync every connector now.
+    Sync,
     /// Leave the console.
     Quit,
 }
@@ -33,6 +35,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
     ("refresh", "reload from the cache"),
+    ("sync", "sync every connector now"),
     ("quit", "leave seats"),
 ];
 
@@ -85,6 +88,7 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "q" | "quit" => Ok(PaletteCommand::Quit),
         "help" => Ok(PaletteCommand::Help),
         "refresh" => Ok(PaletteCommand::Refresh),
+        "sync" => Ok(PaletteCommand::Sync),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

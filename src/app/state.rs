@@ -117,6 +117,11 @@ pub struct AppState {
     pub held: std::collections::VecDeque<super::message::Msg>,
     /// Keys of the current burst dropped after a key was refused.
     pub refused_burst: Option<usize>,
+    /// Syncs running in this console, in the order they started.
+    pub syncs: Vec<super::sync::SyncActivity>,
+    /// What this console's last change queued per connector, shown with
+    /// the result of pushing it.
+    pub push_notes: std::collections::BTreeMap<i64, Vec<String>>,
 }
 
 impl AppState {
@@ -142,6 +147,8 @@ impl AppState {
             requests: 0,
             held: std::collections::VecDeque::new(),
             refused_burst: None,
+            syncs: Vec::new(),
+            push_notes: std::collections::BTreeMap::new(),
         }
     }
 

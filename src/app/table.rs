@@ -316,6 +316,10 @@ mod tests {
                     has_secret: false,
                     pools: 0,
                     pending_changes: 0,
+                    next_sync_at: None,
+                    last_request_id: None,
+                    sync_holder: None,
+                    pending_error: None,
                 })
             })
             .collect();

@@ -12,6 +12,7 @@ use super::message::{Command, Msg, WorkerEvent};
 use super::palette::{self, PaletteCommand};
 use super::pane::PaneId;
 use super::state::{AppState, Overlay, PaletteState, Tone};
+use super::sync;
 use super::table::Fetch;
 use crate::ui::layout::table_rows;
 
@@ -207,6 +208,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Assign | Action::Release | Action::ReleaseAll | Action::RemoveUser | Action::Undo => {
             changes::start(state, action)
         }
+        Action::SyncNow => sync::sync_selected(state),
+        Action::SyncAll => sync::sync_all(state),
         Action::Detail => {
             if state.table().selected_row().is_some() {
                 state.overlay = Overlay::Detail { scroll: 0 };
@@ -362,6 +365,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         }
         PaletteCommand::Help => apply(state, Action::Help),
         PaletteCommand::Refresh => apply(state, Action::Refresh),
+        PaletteCommand::Sync => apply(state, Action::SyncAll),
         PaletteCommand::Quit => apply(state, Action::Quit),
     }
 }
@@ -405,6 +409,35 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
         }
         WorkerEvent::Failed(text) => {
             give_up_waiting(state, &text);
+            Vec::new()
+        }
+        WorkerEvent::SyncProgress(activity) => {
+            sync::on_progress(state, activity);
+            Vec::new()
+        }
+        WorkerEvent::SyncFinished {
+            connector_id,
+            connector,
+            scheduled,
+            outcome,
+        } => {
+            sync::on_finished(state, connector_id, &connector, scheduled, outcome);
+            Vec::new()
+        }
+        WorkerEvent::SyncsStarted {
+            started,
+            running,
+            not_syncing,
+        } => {
+            sync::on_all_started(state, &started, &running, &not_syncing);
+            Vec::new()
+        }
+        WorkerEvent::Pushed {
+            connector_id,
+            connector,
+            outcome,
+        } => {
+            sync::on_pushed(state, connector_id, &connector, outcome);
             Vec::new()
         }
         event @ (WorkerEvent::SearchResults { .. }

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::app::keymap::Keymap;
 use crate::app::{AppState, Command, Msg, update};
 use crate::ui::{self, theme::Theme};
+use crate::worker::schedule::{self, Schedule};
 use crate::worker::{Request, Worker};
 
 /// How often the clock ticks (countdowns, data age, fading messages).
@@ -69,7 +70,17 @@ async fn event_loop(
     // Declared after the terminal guard, so it is dropped (stopped and
     // joined) before the guard restores the terminal, on every way out.
     let _input = input::spawn(msg_tx);
-    let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime);
+    let mut worker = Worker::spawn(options.db_path.clone(), options.actor.clone(), event_tx, runtime)
+        .release_disabled(options.release_disabled);
+    // A console that may not write the cache watches: it never syncs.
+    if !options.read_only && !options.read_only_file {
+        worker.start_schedule(Schedule {
+            actor: options.actor.clone(),
+            interval_minutes: options.sync_interval_minutes,
+            every: schedule::TICK,
+            first: schedule::FIRST_TICK,
+        });
+    }
 
     let mut state = AppState::new(
         options.keymap,
@@ -152,6 +163,9 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
                 },
                 pool_id,
             ),
+            Command::Sync { connector_id } => worker.sync(connector_id),
+            Command::SyncAll => worker.sync_all(),
+            Command::Push { connector_id } => worker.push(connector_id),
             Command::Quit => {}
         }
     }

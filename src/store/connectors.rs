@@ -1,6 +1,7 @@
 //! Connectors to the sources and their health (R-CON-*).
 
-use rusqlite::{Connection, Row};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row, params};
 
 use super::columns::{flag, parse_text};
 use super::filter_sql::{FilterColumn, column};
@@ -32,10 +33,18 @@ pub struct ConnectorRow {
     pub has_secret: bool,
     pub pools: i64,
     pub pending_changes: i64,
+    /// When the schedule syncs it next (None: never scheduled, due now).
+    pub next_sync_at: Option<String>,
+    /// The source's request id of the last error, shown beside it.
+    pub last_request_id: Option<String>,
+    /// Who holds its sync lease now ("user@host pid N"), if anyone.
+    pub sync_holder: Option<String>,
+    /// Why its newest pending change waits (its last attempt's error).
+    pub pending_error: Option<String>,
 }
 
 /// Column order of the Connectors table.
-pub const COLUMNS: &[&str] = &["Name", "Kind", "State", "Last sync", "Last success", "Token"];
+pub const COLUMNS: &[&str] = &["Name", "Kind", "State", "Last sync", "Next sync", "Token"];
 
 /// What filter conditions may name in Connectors; a date never reached
 /// (no sync yet) counts as long ago, a token without expiry as never
@@ -49,6 +58,7 @@ pub const FIELDS: &[FilterColumn] = &[
     column("error", Text, "coalesce(last_error, '')"),
     column("sync", Date, "coalesce(last_sync_at, '0000-01-01')"),
     column("success", Date, "coalesce(last_success_at, '0000-01-01')"),
+    column("next", Date, "coalesce(next_sync_at, '0000-01-01')"),
     column("token", Date, "coalesce(token_expires_at, '9999-12-31')"),
     column("pools", Number, "pools"),
     column("pending", Number, "pending_changes"),
@@ -57,7 +67,11 @@ pub const FIELDS: &[FilterColumn] = &[
 const SPEC: ListSpec = ListSpec {
     base: "SELECT c.*, c.secret_ref IS NOT NULL AS has_secret, \
              (SELECT count(*) FROM pools p WHERE p.connector_id = c.id) AS pools, \
-             (SELECT count(*) FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending') AS pending_changes \
+             (SELECT count(*) FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending') AS pending_changes, \
+             (SELECT holder FROM sync_leases l WHERE l.connector_id = c.id \
+                AND l.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) AS sync_holder, \
+             (SELECT o.last_error FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending' \
+                AND o.attempts > 0 ORDER BY o.id DESC LIMIT 1) AS pending_error \
            FROM connectors c",
     haystack: "name || ' ' || kind || ' ' || state || ' ' || coalesce(account, '') || ' ' || \
                coalesce(last_error, '')",
@@ -67,7 +81,7 @@ const SPEC: ListSpec = ListSpec {
         "kind",
         "state",
         "coalesce(last_sync_at, '')",
-        "coalesce(last_success_at, '')",
+        "coalesce(next_sync_at, '')",
         "coalesce(token_expires_at, '9999')",
     ],
     tiebreak: "id",
@@ -95,10 +109,76 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         has_secret: flag(row, "has_secret")?,
         pools: row.get("pools")?,
         pending_changes: row.get("pending_changes")?,
+        next_sync_at: row.get("next_sync_at")?,
+        last_request_id: row.get("last_request_id")?,
+        sync_holder: row.get("sync_holder")?,
+        pending_error: row.get("pending_error")?,
     })
 }
 
 /// One window of the Connectors table.
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<ConnectorRow>> {
     fetch_page(conn, &SPEC, request, map_row)
+}
+
+/// Brings every enabled connector's next sync forward to `now + minutes`
+/// at the latest: the config's `[sync] interval_minutes` is the longest a
+/// connector waits, its own `schedule_minutes` may be shorter (R-CON-5).
+/// Changes only rows scheduled later, so running it on every tick is cheap
+/// and moves nothing twice. Returns the connectors moved.
+pub fn cap_next_sync(conn: &Connection, now: DateTime<Utc>, minutes: u32) -> rusqlite::Result<usize> {
+    let cap = super::sync_state::stamp(now + chrono::Duration::minutes(i64::from(minutes)));
+    conn.execute(
+        "UPDATE connectors SET next_sync_at = ?1 WHERE enabled = 1 AND next_sync_at > ?1",
+        params![cap],
+    )
+}
+
+/// Graph connectors with changes that failed for a passing reason and
+/// whose retry is due at `now`: the console's worker pushes them again.
+pub fn push_retry_due(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT c.id FROM connectors c JOIN outbox o ON o.connector_id = c.id \
+         WHERE c.enabled = 1 AND c.kind = 'graph' AND o.state = 'pending' AND o.attempts > 0 \
+           AND coalesce(o.next_attempt_at, '') <= ?1 ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([super::sync_state::stamp(now)], |row| row.get(0))?;
+    rows.collect()
+}
+
+/// Why the connector's newest change still waits (the error of its last
+/// attempt), if one was tried and kept for a retry.
+pub fn waiting_reason(conn: &Connection, connector_id: i64) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT last_error FROM outbox WHERE connector_id = ?1 AND state = 'pending' \
+         AND attempts > 0 AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1",
+        [connector_id],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+/// A connector in brief, for "sync all".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorBrief {
+    pub id: i64,
+    pub name: String,
+    pub kind: ConnectorKind,
+    pub enabled: bool,
+}
+
+/// Every connector, in name order.
+pub fn all_connectors(conn: &Connection) -> rusqlite::Result<Vec<ConnectorBrief>> {
+    let mut stmt =
+        conn.prepare("SELECT id, name, kind, enabled FROM connectors ORDER BY name COLLATE NOCASE, id")?;
+    let rows = stmt.query_map([], |row| {
+        Ok(ConnectorBrief {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            kind: parse_text(row, "kind")?,
+            enabled: flag(row, "enabled")?,
+        })
+    })?;
+    rows.collect()
 }

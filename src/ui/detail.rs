@@ -16,10 +16,7 @@ use crate::app::state::AppState;
 /// Draws the detail panel of the selected row, in two columns when it sits
 /// below the table and would not fit in one.
 pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
-    let ctx = Ctx {
-        theme,
-        now: state.now,
-    };
+    let ctx = Ctx::of(state, theme);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Detail ", theme.title()));
@@ -85,10 +82,7 @@ pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize
     let Some(row) = state.table().selected_row() else {
         return;
     };
-    let ctx = Ctx {
-        theme,
-        now: state.now,
-    };
+    let ctx = Ctx::of(state, theme);
     let full = frame.area();
     let area = Rect::new(
         full.x + 2,

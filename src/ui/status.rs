@@ -163,6 +163,7 @@ fn draw_upwards(frame: &mut Frame<'_>, area: Rect, lines: Vec<Line<'static>>) {
 fn key_hints(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let wanted = [
         Action::Help,
+        Action::SyncNow,
         Action::Assign,
         Action::Release,
         Action::Mark,

@@ -14,6 +14,7 @@ use ratatui::widgets::Paragraph;
 use super::columns::display_width;
 use super::theme::Theme;
 use crate::app::state::AppState;
+use crate::app::sync::SyncActivity;
 use crate::domain::expiry::age;
 
 /// One part of the bar: its forms, longest first, and how much it matters
@@ -97,7 +98,25 @@ fn parts(state: &AppState, theme: Theme) -> Vec<Part> {
         let full = format!("{} {}%", job.label, job.percent());
         parts.push(Part::new(3, warn, &[&full]));
     }
+    for sync in &state.syncs {
+        parts.push(sync_part(sync, warn));
+    }
     parts
+}
+
+/// "syncing Microsoft Graph 42% users, page 7", shortening to the share.
+fn sync_part(sync: &SyncActivity, style: Style) -> Part {
+    let full = format!("syncing {} {}", sync.connector, sync.describe());
+    let short = match sync.percent() {
+        Some(percent) => format!("syncing {} {percent}%", sync.connector),
+        None => format!("syncing {}", sync.connector),
+    };
+    let shortest = match sync.percent() {
+        Some(percent) => format!("↻ {percent}%"),
+        None => "↻ sync".to_owned(),
+    };
+    // Live work outranks the health summary: it shortens before it goes.
+    Part::new(5, style, &[&full, &short, &shortest])
 }
 
 /// The role badge: the most important part, shortened last.

@@ -143,10 +143,7 @@ impl Sized {
 /// Draws the table of the visible pane.
 pub fn draw_table(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
     let table = state.table();
-    let ctx = Ctx {
-        theme,
-        now: state.now,
-    };
+    let ctx = Ctx::of(state, theme);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title(state, theme, area.width as usize));

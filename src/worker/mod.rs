@@ -5,8 +5,10 @@
 mod jobs;
 mod plans;
 mod reader;
+pub mod schedule;
 pub mod search;
 pub mod sync;
+pub mod syncs;
 mod writes;
 
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::WorkerEvent;
 use crate::app::table::Fetch;
+use syncs::{Syncs, Trigger};
 
 pub use reader::fetch_rows;
 
@@ -49,6 +52,8 @@ pub struct Worker {
     runtime: Handle,
     db_path: PathBuf,
     next_job: u64,
+    syncs: Syncs,
+    schedule: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Worker {
@@ -67,13 +72,58 @@ impl Worker {
             .spawn(move || reader::run(&reader_path, &actor, &inbox, &reader_events))
             .map_err(|err| tracing::error!(%err, "cannot start the reader thread"))
             .ok();
+        let syncs = Syncs::new(db_path.clone(), runtime.clone(), events.clone(), false);
         Worker {
             requests,
             events,
             runtime,
             db_path,
             next_job: 1,
+            syncs,
+            schedule: None,
         }
+    }
+
+    /// Syncs release the seats of users disabled at the source (the
+    /// config's `[reclaim] disabled = "release"`, R-LIC-5).
+    pub fn release_disabled(mut self, release: bool) -> Worker {
+        self.syncs = Syncs::new(
+            self.db_path.clone(),
+            self.runtime.clone(),
+            self.events.clone(),
+            release,
+        );
+        self
+    }
+
+    /// Starts syncing connectors on their schedule (R-CON-5).
+    pub fn start_schedule(&mut self, schedule: schedule::Schedule) {
+        if let Some(running) = self
+            .schedule
+            .replace(schedule::spawn(self.syncs.clone(), schedule))
+        {
+            running.abort();
+        }
+    }
+
+    /// The syncs and pushes of this worker.
+    pub fn syncs(&self) -> &Syncs {
+        &self.syncs
+    }
+
+    /// Syncs a connector now, in the background.
+    pub fn sync(&self, connector_id: i64) {
+        self.syncs.sync(connector_id, Trigger::Asked);
+    }
+
+    /// Syncs every connector that syncs in this version.
+    pub fn sync_all(&self) {
+        self.syncs.sync_all();
+    }
+
+    /// Pushes a connector's queued changes now, in the background.
+    pub fn push(&self, connector_id: i64) {
+        self.syncs.push(connector_id);
     }
 
     /// Queues a request; a stopped reader is reported as a failure.
@@ -120,6 +170,10 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.requests.send(Request::Shutdown);
+        if let Some(schedule) = self.schedule.take() {
+            schedule.abort();
+        }
+        self.syncs.abandon();
     }
 }
 
@@ -173,6 +227,11 @@ pub fn respond_now(
             writes::audit_refused_assign(db_path, actor, pool_id);
             None
         }
-        Command::GenerateDemo { .. } | Command::Quit => None,
+        // Syncs and pushes talk to the network: only the real worker runs them.
+        Command::Sync { .. }
+        | Command::SyncAll
+        | Command::Push { .. }
+        | Command::GenerateDemo { .. }
+        | Command::Quit => None,
     }
 }

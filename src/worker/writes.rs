@@ -10,6 +10,7 @@ use super::plans::principals;
 use super::search::SearchIndex;
 use crate::app::WorkerEvent;
 use crate::app::dialogs::Change;
+use crate::app::message::PushTarget;
 use crate::domain::principal::Principal;
 use crate::store::changes::{self, Actor, ChangeError, ChangeOutcome};
 use crate::store::{self, OpenMode};
@@ -22,11 +23,11 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
     } else {
         ""
     };
-    let cancelled = match outcome.cancelled {
-        0 => String::new(),
-        1 => ", its change not yet sent to the source cancelled".to_owned(),
-        n => format!(", its {n} changes not yet sent to the source cancelled"),
-    };
+    format!("{}{queued}{}", what_changed(outcome), cancelled(outcome))
+}
+
+/// "Pool: +1 seat (consumed 5 → 6)": the change without the outbox notes.
+fn what_changed(outcome: &ChangeOutcome) -> String {
     let what = if is_release(&outcome.action) {
         released(outcome)
     } else {
@@ -34,8 +35,25 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
         format!("{delta:+} seat{}", plural(delta))
     };
     format!(
-        "{}: {what} (consumed {} → {}){queued}{cancelled}",
+        "{}: {what} (consumed {} → {})",
         outcome.pool_name, outcome.consumed_before, outcome.consumed_after
+    )
+}
+
+fn cancelled(outcome: &ChangeOutcome) -> String {
+    match outcome.cancelled {
+        0 => String::new(),
+        1 => ", its change not yet sent to the source cancelled".to_owned(),
+        n => format!(", its {n} changes not yet sent to the source cancelled"),
+    }
+}
+
+/// The line of an outcome queued for a connector the console pushes to now.
+fn describe_pushed(outcome: &ChangeOutcome, connector: &str) -> String {
+    format!(
+        "{}, queued for {connector}: sending now{}",
+        what_changed(outcome),
+        cancelled(outcome)
     )
 }
 
@@ -136,7 +154,25 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     let mut batches: Vec<String> = outcomes.iter().map(|o| o.batch_id.clone()).collect();
     batches.dedup();
-    let summary: Vec<String> = outcomes.iter().map(describe).collect();
+    let pushers = push_connectors(&conn, &outcomes);
+    let mut push_to: Vec<PushTarget> = Vec::new();
+    let mut summary = Vec::new();
+    for (outcome, pusher) in outcomes.iter().zip(&pushers) {
+        let Some((connector_id, connector)) = pusher else {
+            summary.push(describe(outcome));
+            continue;
+        };
+        summary.push(describe_pushed(outcome, connector));
+        let line = what_changed(outcome);
+        match push_to.iter_mut().find(|t| t.connector_id == *connector_id) {
+            Some(target) => target.lines.push(line),
+            None => push_to.push(PushTarget {
+                connector_id: *connector_id,
+                connector: connector.clone(),
+                lines: vec![line],
+            }),
+        }
+    }
     let failed = refused.map(|err| err.to_string());
     tracing::info!(actor = %actor.name, ?summary, ?failed, "change applied");
     WorkerEvent::Written {
@@ -144,7 +180,39 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
         batches,
         undo: matches!(change, Change::Undo { .. }),
         failed,
+        push_to,
     }
+}
+
+/// For each outcome queued for a connector that pushes in this version
+/// (Graph), that connector's (id, name); None for the others, whose changes
+/// wait in the outbox.
+fn push_connectors(conn: &Connection, outcomes: &[ChangeOutcome]) -> Vec<Option<(i64, String)>> {
+    outcomes
+        .iter()
+        .map(|outcome| {
+            if !outcome.queued {
+                return None;
+            }
+            let found = conn.query_row(
+                "SELECT c.id, c.name, c.kind FROM pools p JOIN connectors c ON c.id = p.connector_id \
+                 WHERE p.id = ?1",
+                [outcome.pool_id],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
+            );
+            match found {
+                Ok((id, name, kind)) => kind
+                    .parse::<crate::domain::ConnectorKind>()
+                    .ok()
+                    .filter(|kind| super::schedule::syncs_in_this_version(*kind))
+                    .map(|_| (id, name)),
+                Err(err) => {
+                    tracing::warn!(%err, pool = outcome.pool_id, "cannot tell which connector pushes a change");
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 /// Audits an assignment the console refused at the key; a failure to write

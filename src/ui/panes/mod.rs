@@ -13,6 +13,8 @@ use ratatui::text::{Line, Span};
 
 use super::columns::Width;
 use super::theme::Theme;
+use crate::app::state::AppState;
+use crate::app::sync::SyncActivity;
 use crate::app::{PaneId, Row};
 use crate::domain::expiry::{age, parse_date};
 use crate::domain::{Seats, countdown};
@@ -41,9 +43,22 @@ impl Cell {
 }
 
 /// What a pane's rows need to be drawn.
-pub struct Ctx {
+pub struct Ctx<'a> {
     pub theme: Theme,
     pub now: DateTime<Utc>,
+    /// The syncs running in this console (the Connectors pane shows them).
+    pub syncs: &'a [SyncActivity],
+}
+
+impl Ctx<'_> {
+    /// The context of `state`'s screen.
+    pub fn of(state: &AppState, theme: Theme) -> Ctx<'_> {
+        Ctx {
+            theme,
+            now: state.now,
+            syncs: &state.syncs,
+        }
+    }
 }
 
 /// How each column of a pane's table takes its width.

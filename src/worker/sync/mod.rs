@@ -56,17 +56,28 @@ pub struct Progress<'a> {
 
 impl Progress<'_> {
     fn report(&mut self, stage: &str, done: u64) {
+        self.report_of(stage, done, self.total);
+    }
+
+    /// Progress of a stage with a whole of its own (0 when unknown).
+    fn report_of(&mut self, stage: &str, done: u64, total: u64) {
         (self.sink)(SyncProgress {
             stage: stage.to_owned(),
             done,
-            total: self.total,
+            total,
         });
     }
 
+    /// A page of users, counted against the estimate.
     fn report_pages<T>(&mut self, what: &str, pages: &Pages<T>) {
         let progress = pages.progress();
-        let stage = format!("{what}, page {}", progress.pages);
-        self.report(&stage, progress.items);
+        self.report(&format!("{what}, page {}", progress.pages), progress.items);
+    }
+
+    /// A page of a list whose length is not known beforehand.
+    fn report_uncounted_pages<T>(&mut self, what: &str, pages: &Pages<T>) {
+        let progress = pages.progress();
+        self.report_of(&format!("{what}, page {}", progress.pages), progress.items, 0);
     }
 }
 
@@ -242,10 +253,10 @@ impl Run<'_> {
             "delta"
         };
         let run_id = sync_state::sync_started(self.conn, self.config.id, what, Utc::now())?;
-        let mut progress = Progress {
-            sink,
-            total: self.users_held()?,
-        };
+        // The users the cache holds estimate a full read; a delta reads
+        // only what changed, of unknown number.
+        let total = if what == "full" { self.users_held()? } else { 0 };
+        let mut progress = Progress { sink, total };
         match self.run(options, &mut progress) {
             Ok(report) => {
                 let message = report.describe();

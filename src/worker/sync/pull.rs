@@ -65,7 +65,7 @@ fn stage_groups(
     while let Some(page) = runtime.block_on(pages.next_page())? {
         stage.add_groups(&page.items)?;
         groups.extend(page.items);
-        progress.report_pages("groups", &pages);
+        progress.report_uncounted_pages("groups", &pages);
     }
     let mut warnings = pages.warnings().to_vec();
     for (index, group) in groups.iter().enumerate() {
@@ -74,7 +74,11 @@ fn stage_groups(
             stage.add_members(&group.source_id, &page.items)?;
         }
         warnings.extend(members.warnings().iter().cloned());
-        progress.report(&format!("members of {} groups", groups.len()), index as u64 + 1);
+        progress.report_of(
+            &format!("members of {} groups", groups.len()),
+            index as u64 + 1,
+            groups.len() as u64,
+        );
     }
     Ok(warnings)
 }
