@@ -55,6 +55,10 @@ pub struct GraphArgs {
     /// URL/TENANT/oauth2/v2.0/token).
     #[arg(long, value_name = "URL", default_value = LOGIN_URL)]
     pub login_url: String,
+    /// How often it syncs, in minutes (default 720: twice a day, R-CON-5);
+    /// the config's `[sync] interval_minutes` caps it.
+    #[arg(long, value_name = "MINUTES", default_value_t = 720)]
+    pub interval_minutes: i64,
 }
 
 /// The default name of a Graph connector.
@@ -96,6 +100,7 @@ pub fn connect(
     );
     settings.graph_url = args.graph_url.trim().trim_end_matches('/').to_owned();
     settings.login_url = args.login_url.trim().trim_end_matches('/').to_owned();
+    settings.schedule_minutes = args.interval_minutes;
     settings
         .validate()
         .map_err(|err| Failure::usage(err.to_string()))?;

@@ -93,6 +93,8 @@ fn line(
         Some(NOT_SYNCED.to_owned())
     } else if !row.enabled {
         Some("disabled: not synced until enabled".to_owned())
+    } else if row.sign_ins_unreadable() {
+        Some("sign-in activity not readable: grant the app AuditLog.Read.All".to_owned())
     } else if graph_url.is_some_and(|url| url.starts_with(SIM_SCHEME)) {
         Some("syncs with the in-process Graph simulator (demo)".to_owned())
     } else {

@@ -318,6 +318,7 @@ mod tests {
                     pending_changes: 0,
                     next_sync_at: None,
                     last_request_id: None,
+                    last_run: None,
                     sync_holder: None,
                     pending_error: None,
                 })

@@ -1,6 +1,7 @@
 //! Plain types and rules: no I/O, no terminal, no SQL.
 
 pub mod ago;
+pub mod apple;
 pub mod assignable;
 pub mod expiry;
 pub mod filter;

@@ -5,6 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The start of the warning a pull records when the source would not give
+/// users' sign-in activity (Graph: AuditLog.Read.All not granted); the
+/// Connectors pane looks for it in the last run's message.
+pub const SIGN_IN_WARNING: &str = "sign-in activity not readable";
+
 /// The directory a connector reads (Graph: the `organization`), as the
 /// source names it: what `seats connect` reports and the connector shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

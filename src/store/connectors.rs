@@ -41,6 +41,19 @@ pub struct ConnectorRow {
     pub sync_holder: Option<String>,
     /// Why its newest pending change waits (its last attempt's error).
     pub pending_error: Option<String>,
+    /// What its last successful sync reported ("full sync done; 3 added,
+    /// …; warnings").
+    pub last_run: Option<String>,
+}
+
+impl ConnectorRow {
+    /// Whether its last successful sync could not read users' sign-in
+    /// activity (a permission the source did not grant).
+    pub fn sign_ins_unreadable(&self) -> bool {
+        self.last_run
+            .as_deref()
+            .is_some_and(|run| run.contains(crate::domain::source::SIGN_IN_WARNING))
+    }
 }
 
 /// Column order of the Connectors table.
@@ -71,7 +84,9 @@ const SPEC: ListSpec = ListSpec {
              (SELECT holder FROM sync_leases l WHERE l.connector_id = c.id \
                 AND l.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) AS sync_holder, \
              (SELECT o.last_error FROM outbox o WHERE o.connector_id = c.id AND o.state = 'pending' \
-                AND o.attempts > 0 ORDER BY o.id DESC LIMIT 1) AS pending_error \
+                AND o.attempts > 0 ORDER BY o.id DESC LIMIT 1) AS pending_error, \
+             (SELECT r.message FROM sync_runs r WHERE r.connector_id = c.id AND r.result = 'ok' \
+                ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS last_run \
            FROM connectors c",
     haystack: "name || ' ' || kind || ' ' || state || ' ' || coalesce(account, '') || ' ' || \
                coalesce(last_error, '')",
@@ -113,6 +128,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         last_request_id: row.get("last_request_id")?,
         sync_holder: row.get("sync_holder")?,
         pending_error: row.get("pending_error")?,
+        last_run: row.get("last_run")?,
     })
 }
 

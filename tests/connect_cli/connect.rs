@@ -43,6 +43,8 @@ fn a_good_connection_creates_the_cache_and_stores_the_connector_with_the_secrets
     );
     assert_eq!(state, "never");
     assert_eq!(tenant_id, graph.sim.credentials().tenant_id);
+    let minutes = count(&db, "SELECT schedule_minutes FROM connectors");
+    assert_eq!(minutes, 720, "twice a day by default (R-CON-5)");
     let admins = count(
         &db,
         &format!(
@@ -221,4 +223,20 @@ fn a_missing_permission_is_named_and_an_existing_cache_gets_no_connector() {
         "the request id: {stderr}"
     );
     assert_eq!(count(&db, "SELECT count(*) FROM connectors"), 0, "nothing stored");
+}
+
+/// The issue: the schedule is the config's `[sync] interval_minutes` "and
+/// per connector".
+#[test]
+fn a_connector_may_sync_on_its_own_interval_and_zero_is_refused() {
+    let graph = Graph::start();
+    let db = graph.path("seats.db");
+    let secret = graph.secret_file.to_str().unwrap();
+    let zero = graph.connect(&["--secret-file", secret, "--interval-minutes", "0", "--db", db.to_str().unwrap()]);
+    let (_, stderr) = expect(&zero, 2);
+    assert!(stderr.contains("the sync interval must be at least 1 minute, not 0"), "{stderr}");
+    assert!(!db.exists(), "nothing was stored");
+    let hourly = graph.connect(&["--secret-file", secret, "--interval-minutes", "60", "--db", db.to_str().unwrap()]);
+    expect(&hourly, 0);
+    assert_eq!(count(&db, "SELECT schedule_minutes FROM connectors"), 60);
 }

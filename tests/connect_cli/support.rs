@@ -25,6 +25,11 @@ pub struct Graph {
 
 impl Graph {
     pub fn start() -> Graph {
+        Graph::start_with(|_| {})
+    }
+
+    /// A simulator whose configuration `adjust` changes first.
+    pub fn start_with(adjust: impl FnOnce(&mut SimConfig)) -> Graph {
         let home = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -33,6 +38,7 @@ impl Graph {
             .unwrap();
         let mut config = SimConfig::new(home.path().join("sim.db"), USERS);
         config.seed = SEED;
+        adjust(&mut config);
         let sim = Simulator::start(config, runtime.handle()).unwrap();
         let secret_file = home.path().join("graph.secret");
         write_private(&secret_file, &sim.credentials().client_secret);
@@ -123,7 +129,12 @@ pub struct Connected {
 
 impl Connected {
     pub fn start() -> Connected {
-        let graph = Graph::start();
+        Connected::start_with(|_| {})
+    }
+
+    /// A demo cache connected to a simulator that `adjust` configures.
+    pub fn start_with(adjust: impl FnOnce(&mut SimConfig)) -> Connected {
+        let graph = Graph::start_with(adjust);
         let db = graph.path("demo.db");
         let users = USERS.to_string();
         let seed = SEED.to_string();

@@ -73,6 +73,7 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         assert!(graph[key].is_string(), "{key}: {graph}");
     }
     assert!(graph["error"].is_null() && graph["pending"] == 0, "{graph}");
+    assert!(graph["note"].is_null(), "sign-ins were readable: {graph}");
     c.check_clean();
     // The table says the same in words.
     let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:vpp"]), 0);
@@ -166,4 +167,25 @@ fn with_several_connectors_each_gets_its_line_and_the_worst_code_wins() {
     );
     assert!(stderr.contains("1 of 2 connectors did not sync"), "{stderr}");
     c.check_clean();
+}
+
+/// The issue: signInActivity is read "only when permitted, and the console
+/// says when it is not". Without AuditLog.Read.All the sync still succeeds,
+/// and the connector keeps saying what to grant until a sync reads them.
+#[test]
+fn without_the_sign_in_permission_sync_succeeds_and_connectors_says_what_to_grant() {
+    let c = Connected::start_with(|config| config.sign_in_activity_allowed = false);
+    let (stdout, _) = expect(&c.seats(&["sync"]), 0);
+    assert!(
+        stdout.contains("sign-in activity not readable (permission AuditLog.Read.All missing)"),
+        "{stdout}"
+    );
+    let graph = &connectors_json(&c)["Microsoft Graph"];
+    assert_eq!(graph["state"], "ok", "{graph}");
+    assert_eq!(
+        graph["note"], "sign-in activity not readable: grant the app AuditLog.Read.All",
+        "{graph}"
+    );
+    let (table, _) = expect(&c.seats(&["connectors"]), 0);
+    assert!(table.contains("grant the app AuditLog.Read.All"), "{table}");
 }

@@ -27,7 +27,10 @@ async fn a_429_storm_is_waited_out_with_retry_after() {
     let skus = bounded(client.subscribed_skus()).await.unwrap();
     storm_over.await.unwrap();
     assert!(!skus.is_empty());
-    assert!(env.requests_like("GET /v1.0/subscribedSkus") >= 6);
+    // The storm ends once the 5th request has arrived; that request may or
+    // may not be throttled itself (the simulator counts a request before it
+    // rolls the fault), so at least 4 throttled answers were waited out.
+    assert!(env.requests_like("GET /v1.0/subscribedSkus") >= 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

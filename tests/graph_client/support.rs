@@ -72,8 +72,9 @@ impl Env {
         self.sim.set_faults(spec.parse().unwrap());
     }
 
-    /// Clears the faults once `n` more Graph requests have been served
-    /// (polled, bounded): a storm that ends.
+    /// Clears the faults once `n` more Graph requests have arrived (polled,
+    /// bounded): a storm that ends. The n-th request races the clearing, so
+    /// it may see the fault or not.
     pub fn clear_faults_after(&self, n: u64) -> tokio::task::JoinHandle<()> {
         let sim = Arc::clone(&self.sim);
         let until = sim.graph_requests() + n;

@@ -302,8 +302,7 @@ impl<T> Pages<T> {
     }
 }
 
-/// The start of the warning recorded when sign-in activity is not read.
-pub const SIGN_IN_WARNING: &str = "sign-in activity not readable";
+pub use crate::domain::source::SIGN_IN_WARNING;
 
 /// A page's parts.
 struct RawPage {

@@ -151,6 +151,21 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
         age_cell(row.last_success_at.as_deref(), ctx),
         ctx,
     ));
+    if let Some(run) = &row.last_run {
+        // The run's line starts with the connector's name, shown above.
+        let run = run.strip_prefix(&format!("{}: ", row.name)).unwrap_or(run);
+        lines.push(field("Last run", run.to_owned(), ctx));
+    }
+    if row.sign_ins_unreadable() {
+        lines.push(field_cell(
+            "Sign-ins",
+            Cell::styled(
+                "not readable: grant the app AuditLog.Read.All; Last sign-in keeps what it had",
+                ctx.theme.warn(),
+            ),
+            ctx,
+        ));
+    }
     lines.push(field(
         "Account",
         match &row.account {
