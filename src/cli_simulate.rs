@@ -91,17 +91,27 @@ pub fn simulate(args: SimulateArgs, paths: &Paths) -> Result<(), Failure> {
     let handle = Simulator::start(config, runtime.handle())?;
     let creds = handle.credentials().clone();
     write_secret(&secret_file, &creds.client_secret)?;
+    let token_file = state.with_extension("vpptoken");
+    write_secret(&token_file, &handle.apple_token_file()?)?;
     let users = handle.tenant()?.user_count()?;
     let url = handle.base_url();
     print(&format!(
         "Simulated Microsoft Graph for {} ({users} users) at {url}\n  state {}   faults {faults}\n\
          Connect seats to it:\n  seats connect graph --tenant-id {} --client-id {} --secret-file {} \
-         --graph-url {url} --login-url {url}\nServing until interrupted (Ctrl-C).\n",
+         --graph-url {url} --login-url {url}\nApple Apps and Books (v2) at {}, its lookup service at {}:\n  \
+         seats connect apple --name \"Simulated VPP\" --apple-id vpp-admin@{} --token-file {} \
+         --acknowledge-permanent-link --api-url {} --lookup-url {}\nServing until interrupted (Ctrl-C).\n",
         creds.tenant_name,
         state.display(),
         creds.tenant_id,
         creds.client_id,
         secret_file.display(),
+        handle.apple_api_url(),
+        handle.apple_lookup_url(),
+        creds.domain,
+        token_file.display(),
+        handle.apple_api_url(),
+        handle.apple_lookup_url(),
     ))?;
     runtime.block_on(std::future::pending::<()>());
     drop(handle);
@@ -112,7 +122,7 @@ pub fn simulate(args: SimulateArgs, paths: &Paths) -> Result<(), Failure> {
 fn write_secret(path: &Path, secret: &str) -> Result<(), Failure> {
     let failed = |err: std::io::Error| {
         Failure::usage(format!(
-            "cannot write the client secret to {}: {err}",
+            "cannot write a secret (client secret or token) to {}: {err}",
             path.display()
         ))
     };

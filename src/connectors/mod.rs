@@ -4,6 +4,7 @@
 //! concurrency limit, and errors ([`ConnectorError`]) that name the host,
 //! keep the source's request id, and never carry a secret.
 
+pub mod apple;
 pub mod error;
 pub mod graph;
 pub mod http;

@@ -37,6 +37,12 @@ pub struct SimConfig {
     /// is built). The demo's simulator takes the demo's build time, so it
     /// builds the very tenant the demo cache holds.
     pub built_at: Option<DateTime<Utc>>,
+    /// Users and assignments per page of Apple's `/users` and
+    /// `/assignments` (Apple chooses "several hundred").
+    pub apple_page_size: usize,
+    /// How long after an Apple change (associate, create users…) its event
+    /// is carried out; `/status` says PENDING until then.
+    pub apple_event_delay: Duration,
 }
 
 impl SimConfig {
@@ -53,6 +59,8 @@ impl SimConfig {
             sign_in_activity_allowed: true,
             group_processing_delay: Duration::ZERO,
             built_at: None,
+            apple_page_size: 500,
+            apple_event_delay: Duration::from_millis(200),
         }
     }
 }

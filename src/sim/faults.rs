@@ -14,7 +14,8 @@ pub const FAULT_STATUSES: [u16; 6] = [401, 429, 500, 502, 503, 504];
 /// The terms `--faults` accepts, for messages.
 pub const VALID_TERMS: &str = "401=P, 429=P, 500=P, 502=P, 503=P, 504=P, truncate=P, reset=P, \
     hang=P, malformed=P, badjson=P, empty=P (P a probability from 0 to 1), slow=DURATION \
-    (such as 200ms or 1s), retry-after=SECONDS (such as 2.128), seed=N, expire-delta";
+    (such as 200ms or 1s), retry-after=SECONDS (such as 2.128), seed=N, expire-delta, apple-http200, apple-expired, \
+    apple-revoked, apple-claimed";
 
 /// Faults and their probabilities per Graph request (the token endpoint is
 /// never faulted). At most one fault is drawn per request, so the
@@ -43,6 +44,15 @@ pub struct Faults {
     pub retry_after: Option<String>,
     /// Seed of the draw (default: the simulator's seed).
     pub seed: Option<u64>,
+    /// Apple's errors come with HTTP 200 (the error number in the body),
+    /// except 9646 and 5xx, which keep their status.
+    pub apple_http200: bool,
+    /// Apple answers every call with 9621 (the token expired).
+    pub apple_expired: bool,
+    /// Apple answers every call with 9625 (the token was revoked).
+    pub apple_revoked: bool,
+    /// Apple's `/client/config` names another device-management product.
+    pub apple_claimed: bool,
 }
 
 /// One drawn fault.
@@ -183,6 +193,10 @@ fn apply(faults: &mut Faults, term: &str, name: &str, value: Option<&str>) -> Re
             faults.seed = Some(seed);
         }
         "expire-delta" if value.is_none() => faults.expire_delta = true,
+        "apple-http200" if value.is_none() => faults.apple_http200 = true,
+        "apple-expired" if value.is_none() => faults.apple_expired = true,
+        "apple-revoked" if value.is_none() => faults.apple_revoked = true,
+        "apple-claimed" if value.is_none() => faults.apple_claimed = true,
         _ => match name.parse::<u16>() {
             Ok(status) if FAULT_STATUSES.contains(&status) => {
                 let p = chance()?;
@@ -234,9 +248,14 @@ impl fmt::Display for Faults {
         if let Some(seed) = self.seed {
             terms.push(format!("seed={seed}"));
         }
-        if self.expire_delta {
-            terms.push("expire-delta".to_owned());
-        }
+        let flags = [
+            ("expire-delta", self.expire_delta),
+            ("apple-http200", self.apple_http200),
+            ("apple-expired", self.apple_expired),
+            ("apple-revoked", self.apple_revoked),
+            ("apple-claimed", self.apple_claimed),
+        ];
+        terms.extend(flags.iter().filter(|(_, on)| *on).map(|(n, _)| (*n).to_owned()));
         if terms.is_empty() {
             return f.write_str("none");
         }
@@ -257,6 +276,9 @@ mod tests {
         assert_eq!(faults.slow, Duration::from_millis(200));
         assert_eq!((faults.truncate, faults.reset, faults.hang), (0.01, 0.01, 0.001));
         assert!(faults.expire_delta);
+        let apple: Faults = "apple-http200,apple-revoked,429=0.5".parse().unwrap();
+        assert!(apple.apple_http200 && apple.apple_revoked && !apple.apple_expired);
+        assert_eq!(apple.to_string().parse::<Faults>().unwrap(), apple);
         let again: Faults = faults.to_string().parse().unwrap();
         assert_eq!(again, faults);
     }

@@ -12,7 +12,12 @@
 //! and `{base}/v1.0/...`. Faults ([`Faults`]) are injected per Graph request
 //! from a seeded generator, so a sequential client sees the same faults on
 //! every run.
+//!
+//! Apple Apps and Books (v2) is served on the same base, under
+//! `{base}/mdm/v2/...`, with Apple's public lookup at `{base}/lookup`
+//! ([`SimHandle::apple_api_url`]).
 
+mod apple;
 mod config;
 mod db;
 mod error;

@@ -41,6 +41,7 @@ impl Shared {
     /// Builds or opens the tenant.
     pub(crate) fn prepare(config: SimConfig) -> Result<Shared, SimError> {
         let credentials = tenant::prepare(&config)?;
+        super::apple::prepare(&config)?;
         let dice = dice_for(&config.faults, config.seed);
         Ok(Shared {
             db: Db::new(config.state.clone()),
@@ -71,6 +72,11 @@ impl Shared {
             }
             Err(_) => (None, Faults::none(), "1".to_owned()),
         }
+    }
+
+    /// The faults in force, without a draw.
+    pub(crate) fn draw_flags(&self) -> Faults {
+        self.faults.read().map(|g| g.0.clone()).unwrap_or_default()
     }
 
     /// Whether delta tokens are all expired by the `expire-delta` fault.

@@ -84,6 +84,12 @@ impl ErrorDetail {
 
     fn read_json(&mut self, json: &Value) {
         let text = |v: &Value| v.as_str().map(str::to_owned).filter(|s| !s.is_empty());
+        // Apple's `{"errorNumber": 9621, "errorMessage": "..."}`.
+        if let Some(number) = json["errorNumber"].as_i64() {
+            self.code = Some(number.to_string());
+            self.message = text(&json["errorMessage"]);
+            return;
+        }
         match &json["error"] {
             Value::Object(error) => {
                 let inner = error.get("innerError").or_else(|| error.get("innererror"));
@@ -106,6 +112,11 @@ impl ErrorDetail {
             }
             _ => self.message = text_of(json.to_string().as_bytes()),
         }
+    }
+
+    /// Apple's `errorNumber`, when the body carried one.
+    pub fn apple_number(&self) -> Option<i64> {
+        self.code.as_deref()?.parse().ok()
     }
 
     /// The identity platform's AADSTS number, when the message carries one.
@@ -186,6 +197,15 @@ mod tests {
             ErrorDetail::from_answer(500, &HeaderMap::new(), b"").message,
             None
         );
+    }
+
+    #[test]
+    fn apple_error_bodies_give_the_error_number() {
+        let body = br#"{"errorNumber":9621,"errorMessage":"The sToken has expired."}"#;
+        let detail = ErrorDetail::from_answer(200, &HeaderMap::new(), body);
+        assert_eq!(detail.apple_number(), Some(9621));
+        assert_eq!(detail.message.as_deref(), Some("The sToken has expired."));
+        assert_eq!(detail.to_string(), "200 9621: The sToken has expired.");
     }
 
     #[test]

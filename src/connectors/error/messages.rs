@@ -188,6 +188,30 @@ impl fmt::Display for ErrorKind {
                 "{} keeps paging {target}: {reason} after {pages} pages; stopped so the read cannot loop forever",
                 target.host
             ),
+            AppleTokenFile { problem } => write!(
+                f,
+                "the Apple content-token file cannot be read: {problem}; give the file exactly as downloaded \
+                 from Apple Business Manager → Settings → Apps and Books"
+            ),
+            AppleTokenRefused { target, detail } => write!(
+                f,
+                "{} refused the content token for {target} ({detail}); give the whole token file as downloaded \
+                 from Apple Business Manager → Settings → Apps and Books",
+                target.host
+            ),
+            AppleTokenExpired { target, detail } => write!(
+                f,
+                "the Apple content token has expired ({} said {detail} for {target}); download a new token from \
+                 Apple Business Manager → Settings → Apps and Books and replace it in seats; assignments are kept",
+                target.host
+            ),
+            AppleTokenRevoked { target, detail } => write!(
+                f,
+                "the Apple content token was revoked ({} said {detail} for {target}): a newer token of this \
+                 location was downloaded, or the location was removed; download the current token from Apple \
+                 Business Manager → Settings → Apps and Books and replace it in seats",
+                target.host
+            ),
         }
     }
 }

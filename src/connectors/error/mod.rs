@@ -144,6 +144,16 @@ pub enum ErrorKind {
         pages: u32,
         reason: String,
     },
+    /// An Apple content-token file that cannot be read (never quoted).
+    AppleTokenFile { problem: String },
+    /// Apple refused the content token itself (9722, 9601, 9622): not the
+    /// whole downloaded file, or not a token at all.
+    AppleTokenRefused { target: Target, detail: ErrorDetail },
+    /// The Apple content token expired (9621).
+    AppleTokenExpired { target: Target, detail: ErrorDetail },
+    /// The Apple content token was revoked (9625): a newer one was
+    /// downloaded, or the location was removed.
+    AppleTokenRevoked { target: Target, detail: ErrorDetail },
 }
 
 impl ConnectorError {
@@ -172,7 +182,11 @@ impl ConnectorError {
             | Forbidden { .. }
             | Rejected { .. }
             | Malformed { .. }
-            | PagingLoop { .. } => ErrorClass::Fatal,
+            | PagingLoop { .. }
+            | AppleTokenFile { .. }
+            | AppleTokenRefused { .. }
+            | AppleTokenExpired { .. }
+            | AppleTokenRevoked { .. } => ErrorClass::Fatal,
         }
     }
 
@@ -191,14 +205,18 @@ impl ConnectorError {
             | Forbidden { detail, .. }
             | Rejected { detail, .. }
             | Refused { detail, .. }
-            | DeltaExpired { detail, .. } => Some(detail),
+            | DeltaExpired { detail, .. }
+            | AppleTokenRefused { detail, .. }
+            | AppleTokenExpired { detail, .. }
+            | AppleTokenRevoked { detail, .. } => Some(detail),
             BadUrl { .. }
             | ClientSetup { .. }
             | Unreachable { .. }
             | Timeout { .. }
             | Broken { .. }
             | Malformed { .. }
-            | PagingLoop { .. } => None,
+            | PagingLoop { .. }
+            | AppleTokenFile { .. } => None,
         }
     }
 

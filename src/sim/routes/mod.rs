@@ -41,6 +41,8 @@ pub(crate) fn router(shared: &Arc<Shared>) -> Router {
         .merge(outer)
         .fallback(fallback)
         .layer(from_fn(envelope))
+        // Apple's routes answer in Apple's format, outside Graph's envelope.
+        .merge(super::apple::router(shared))
 }
 
 fn graph_routes() -> Router<Arc<Shared>> {

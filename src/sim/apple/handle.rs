@@ -1,0 +1,85 @@
+//! What tests and the demo may do to the simulated Apple location: get
+//! its URLs and content token, have another product claim it, change its
+//! assets while a client pages, expire versions, accept invitations.
+
+use rusqlite::{Connection, params};
+
+use super::{API_PREFIX, meta};
+use crate::sim::{SimError, SimHandle};
+use crate::store::{self, OpenMode};
+
+impl SimHandle {
+    /// The value for `--api-url`: Apple calls go to `{apple_api_url}/assets`…
+    pub fn apple_api_url(&self) -> String {
+        format!("{}{API_PREFIX}", self.base_url)
+    }
+
+    /// The value for `--lookup-url` (Apple's public lookup service).
+    pub fn apple_lookup_url(&self) -> String {
+        format!("{}/lookup", self.base_url)
+    }
+
+    /// The text of the content-token file the simulator accepts (base64 of
+    /// `{token, expDate, orgName}`), as Apple Business Manager hands it out.
+    pub fn apple_token_file(&self) -> Result<String, SimError> {
+        let conn = self.apple_conn()?;
+        meta(&conn, "apple_token_file")?.ok_or_else(|| SimError::Unknown {
+            what: "setting",
+            key: "apple_token_file".to_owned(),
+        })
+    }
+
+    /// Another device-management product takes the token (`POST
+    /// /client/config` from it): `/client/config` names it from now on.
+    pub fn apple_claim(&self, id: &str, name: &str) -> Result<(), SimError> {
+        let conn = self.apple_conn()?;
+        for (key, value) in [
+            ("apple_mdm_id", id),
+            ("apple_mdm_name", name),
+            ("apple_mdm_metadata", ""),
+        ] {
+            set(&conn, key, value)?;
+        }
+        Ok(())
+    }
+
+    /// Right after the next `GET /assets` page 0, `change` assets are
+    /// bought (positive) or removed (negative), so `totalPages` changes
+    /// while the client pages.
+    pub fn apple_change_assets_mid_read(&self, change: i64) -> Result<(), SimError> {
+        set(&self.apple_conn()?, "apple_asset_change", &change.to_string())
+    }
+
+    /// Every `versionId` handed out so far becomes invalid (9721).
+    pub fn apple_expire_versions(&self) -> Result<(), SimError> {
+        let conn = self.apple_conn()?;
+        let current = super::current_version(&conn)?;
+        set(&conn, "apple_version_epoch", &(current + 1).to_string())?;
+        super::next_version(&conn)?;
+        Ok(())
+    }
+
+    /// A Registered user accepts the invitation with an Apple Account.
+    pub fn apple_accept_invitation(&self, client_user_id: &str) -> Result<bool, SimError> {
+        let conn = self.apple_conn()?;
+        let version = super::next_version(&conn)?;
+        let changed = conn.execute(
+            "UPDATE sim_apple_users SET status = 'Associated', invite_code = NULL, id_hash = ?2, version = ?3 \
+             WHERE client_user_id = ?1 AND status = 'Registered'",
+            params![client_user_id, super::build::id_hash(version + 5_000_000), version],
+        )?;
+        Ok(changed > 0)
+    }
+
+    fn apple_conn(&self) -> Result<Connection, SimError> {
+        Ok(store::open(&self.shared.config.state, OpenMode::MustExist)?)
+    }
+}
+
+fn set(conn: &Connection, key: &str, value: &str) -> Result<(), SimError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO sim_meta (key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
