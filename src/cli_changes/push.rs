@@ -79,7 +79,7 @@ pub(super) fn deliver(
         let graph: Vec<i64> = targets
             .iter()
             .flatten()
-            .filter(|t| t.kind == ConnectorKind::Graph && t.enabled)
+            .filter(|t| t.kind.syncs() && t.enabled)
             .map(|t| t.id)
             .collect();
         if !graph.is_empty() {
@@ -172,7 +172,7 @@ fn describe(
 ) -> rusqlite::Result<Delivery> {
     let name = &target.name;
     let queued = |why: &str| Delivery::Queued(format!("queued for {name} ({why})"));
-    if target.kind != ConnectorKind::Graph {
+    if !target.kind.syncs() {
         return Ok(queued(&format!(
             "pending in the outbox; this version of seats does not push to {} connectors",
             target.kind.label()

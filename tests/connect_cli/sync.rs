@@ -35,8 +35,10 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         (graph["syncs"].as_bool(), graph["last_sync"].is_null()),
         (Some(true), true)
     );
-    // The demo's other connectors are demo rows: not synced by seats, and said so.
-    for name in ["Apple VPP", "Microsoft Store for Business", "Volume licensing"] {
+    // The demo's Apple connector syncs with the demo's own simulator; the
+    // other connectors are demo rows: not synced by seats, and said so.
+    assert_eq!(before["Apple VPP"]["syncs"], true);
+    for name in ["Microsoft Store for Business", "Volume licensing"] {
         let row = &before[name];
         assert_eq!(row["syncs"], false, "{row}");
         assert!(row["next_sync"].is_null(), "{row}");
@@ -54,7 +56,15 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         stdout.starts_with("Microsoft Graph: full sync done; "),
         "{stdout}"
     );
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "Graph, then Apple: {stdout}");
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Apple VPP: full sync done; "),
+        "{stdout}"
+    );
     assert_eq!(stderr, "", "no progress when stderr is not a terminal");
     let (stdout, _) = expect(&c.seats(&["sync"]), 0);
     assert!(
@@ -76,7 +86,7 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
     assert!(graph["note"].is_null(), "sign-ins were readable: {graph}");
     c.check_clean();
     // The table says the same in words.
-    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:vpp"]), 0);
+    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:store"]), 0);
     assert!(table.contains("not synced by this version of seats"), "{table}");
     assert!(!table.contains("Microsoft Graph"), "the filter applies: {table}");
 }
