@@ -1,6 +1,6 @@
 //! The HTTP client every connector shares: reqwest over rustls, connect and
 //! request timeouts, a small concurrency limit, `User-Agent: seats/<version>`,
-//! and retries (the source's `Retry-After` on 429 and 503, exponential
+//! and retries (the source's `Retry-After` on 429 and 5xx, exponential
 //! backoff with jitter on 5xx and on broken or timed-out connections),
 //! bounded in attempts and in total wait.
 
@@ -159,9 +159,10 @@ impl HttpClient {
     }
 }
 
-/// The source's `Retry-After`, honoured on 429 and 503 only.
+/// The source's `Retry-After`, honoured on 429 and on any 5xx (Apple
+/// sends it with 500 too, apis.md §3.5).
 fn retry_after(reply: &Reply) -> Option<Duration> {
-    if reply.status != StatusCode::TOO_MANY_REQUESTS && reply.status != StatusCode::SERVICE_UNAVAILABLE {
+    if reply.status != StatusCode::TOO_MANY_REQUESTS && !reply.status.is_server_error() {
         return None;
     }
     let value = reply.headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;

@@ -79,11 +79,21 @@ async fn a_9646_storm_is_waited_out() {
 async fn server_failures_with_retry_after_are_waited_out() {
     let env = Env::start().await;
     let client = env.client();
-    env.faults("503=1,retry-after=0.05");
-    let clearing = env.clear_faults_after(2);
-    let location = client.client_config().await.unwrap();
-    clearing.await.unwrap();
-    assert!(!location.uid.is_empty());
+    for status in [503, 500] {
+        env.faults(&format!("{status}=1,retry-after=0.05"));
+        let clearing = env.clear_faults_after(2);
+        let location = client.client_config().await.unwrap();
+        clearing.await.unwrap();
+        assert!(!location.uid.is_empty());
+    }
+    // A wait longer than the client's budget is not waited for.
+    env.faults("500=1,retry-after=30");
+    let started = std::time::Instant::now();
+    let err = client.client_config().await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(err.class(), ErrorClass::Transient);
+    assert_eq!(err.detail().unwrap().apple_number(), Some(9603));
+    env.assert_clean(&err);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

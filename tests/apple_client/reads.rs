@@ -123,7 +123,7 @@ async fn users_and_assignments_read_in_full_then_since_a_version() {
         .unwrap();
     let holder = AppleHolder::User("seats:new.hire@example.com".into());
     let events = client
-        .associate(&[(&asset.adam_id, &asset.pricing)], &[holder.clone()])
+        .associate(&[(&asset.adam_id, &asset.pricing)], std::slice::from_ref(&holder))
         .await
         .unwrap();
     settle(&client, &events[0]).await;

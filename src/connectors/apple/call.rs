@@ -64,10 +64,10 @@ impl AppleClient {
     }
 
     fn note_expiry(&self, json: &Value) {
-        if let Some(date) = json["tokenExpirationDate"].as_str().filter(|d| !d.is_empty()) {
-            if let Ok(mut seen) = self.inner.seen_expiry.lock() {
-                *seen = Some(date.to_owned());
-            }
+        if let Some(date) = json["tokenExpirationDate"].as_str().filter(|d| !d.is_empty())
+            && let Ok(mut seen) = self.inner.seen_expiry.lock()
+        {
+            *seen = Some(date.to_owned());
         }
     }
 }

@@ -53,12 +53,11 @@ impl ServiceConfig {
 impl AppleClient {
     /// The service configuration, re-read at most every few minutes.
     pub async fn service_config(&self) -> Result<ServiceConfig, ConnectorError> {
-        if let Ok(cached) = self.inner.service.lock() {
-            if let Some((at, config)) = cached.as_ref() {
-                if at.elapsed() < self.inner.service_ttl {
-                    return Ok(config.clone());
-                }
-            }
+        if let Ok(cached) = self.inner.service.lock()
+            && let Some((at, config)) = cached.as_ref()
+            && at.elapsed() < self.inner.service_ttl
+        {
+            return Ok(config.clone());
         }
         let url = self.url("/service/config")?;
         let json = self.call(Method::GET, &url, None).await?;

@@ -40,13 +40,16 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<(), SimError> {
     Ok(())
 }
 
+/// adamId, name, publisher, platform, price, pool total.
+type VppApp = (String, String, Option<String>, String, i64, Option<i64>);
+
 fn assets(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT a.external_id, a.name, a.publisher, a.platform, a.price_cents, p.total FROM pools p \
          JOIN apps a ON a.id = p.app_id WHERE p.source = 'apple_vpp' AND a.external_id IS NOT NULL \
          ORDER BY p.id",
     )?;
-    let rows: Vec<(String, String, Option<String>, String, i64, Option<i64>)> = stmt
+    let rows: Vec<VppApp> = stmt
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?

@@ -20,6 +20,8 @@ pub(crate) struct AppleError {
     pub message: String,
     pub info: Option<Value>,
     pub retry_after: Option<String>,
+    /// A status other than the number's (a drawn 502, 503 or 504).
+    pub http_status: Option<u16>,
 }
 
 impl AppleError {
@@ -29,6 +31,7 @@ impl AppleError {
             message: message.into(),
             info: None,
             retry_after: None,
+            http_status: None,
         }
     }
 
@@ -42,13 +45,18 @@ impl AppleError {
         self
     }
 
+    pub(crate) fn with_status(mut self, status: u16) -> AppleError {
+        self.http_status = Some(status);
+        self
+    }
+
     pub(crate) fn invalid(message: impl Into<String>) -> AppleError {
         AppleError::new(9602, message)
     }
 
     /// The HTTP status Apple gives this number.
     pub(crate) fn status(&self) -> StatusCode {
-        let code = match self.number {
+        let code = self.http_status.unwrap_or(match self.number {
             9601 | 9621 | 9625 | 9722 => 401,
             9603 => 500,
             9634 => 410,
@@ -57,7 +65,7 @@ impl AppleError {
             9727 => 415,
             9604 => 503,
             _ => 400,
-        };
+        });
         StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST)
     }
 

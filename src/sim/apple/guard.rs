@@ -55,8 +55,10 @@ fn status_fault(status: u16, retry_after: String) -> AppleError {
         429 => AppleError::new(9646, "Too many recent calls. Please try again later.")
             .with_retry_after(retry_after),
         401 => AppleError::new(9621, "Token expired. Please get a new token."),
-        503 => AppleError::new(9603, "Service temporarily unavailable.").with_retry_after(retry_after),
-        _ => AppleError::new(9603, "Internal error."),
+        // Apple: "5xx may carry Retry-After"; the drawn status is kept.
+        status => AppleError::new(9603, "Service temporarily unavailable.")
+            .with_retry_after(retry_after)
+            .with_status(status),
     }
 }
 

@@ -49,7 +49,7 @@ pub(crate) fn paged(mut body: Map<String, Value>, index: i64, total: i64, size: 
 
 /// The `versionId` handed out for version `n`: opaque to clients.
 pub(crate) fn version_id(n: i64) -> String {
-    format!("{:x}-{n:08}", 0x5ea7_5u32.wrapping_mul(n as u32 | 1))
+    format!("{:x}-{n:08}", 0x0005_ea75_u32.wrapping_mul(n as u32 | 1))
 }
 
 /// The version a `sinceVersionId` names; 9721 when it is not one of ours,
