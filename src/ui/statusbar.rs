@@ -120,12 +120,13 @@ fn token_part(
     let days = (at - now).num_days();
     if at <= now {
         let full = format!("token {name} expired");
-        return Some(Part::new(4, bar.patch(theme.bad()), &[&full, "token expired"]));
+        return Some(Part::new(2, bar.patch(theme.bad()), &[&full, "token expired"]));
     }
     (days <= crate::domain::expiry::TOKEN_WARNING_DAYS).then(|| {
         let full = format!("token {name} expires in {days}d");
         let short = format!("token {days}d");
-        Part::new(4, bar.patch(theme.warn()), &[&full, &short])
+        // Below live work: a sync or a job outranks a warning of weeks.
+        Part::new(2, bar.patch(theme.warn()), &[&full, &short])
     })
 }
 

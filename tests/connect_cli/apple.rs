@@ -221,3 +221,84 @@ fn a_token_another_product_holds_is_not_taken_without_the_admins_choice() {
         1
     );
 }
+
+/// The demo cache of the simulator's tenant with its Apple connector
+/// pointed at the test's simulator (the same organization), synced.
+fn demo_with_apple() -> super::support::Connected {
+    let c = super::support::Connected::start();
+    let token = c.graph.path("demo.vpptoken");
+    write_private(&token, &c.graph.sim.apple_token_file().unwrap());
+    let api = c.graph.sim.apple_api_url();
+    rusqlite::Connection::open(&c.db)
+        .unwrap()
+        .execute(
+            "UPDATE connectors SET api_url = ?1, endpoint = ?1, lookup_url = ?2, secret_ref = ?3 WHERE name = 'Apple VPP'",
+            [api.as_str(), c.graph.sim.apple_lookup_url().as_str(), token.to_str().unwrap()],
+        )
+        .unwrap();
+    expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 0);
+    c
+}
+
+/// (pool id, adamId) of the Apple app with the most free seats, and a user
+/// of the cache without a seat of it.
+fn roomy_app(c: &super::support::Connected) -> (i64, String, String) {
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
+    let (pool, adam): (i64, String) = conn
+        .query_row(
+            "SELECT p.id, a.external_id FROM pools p JOIN apps a ON a.id = p.app_id \
+             WHERE p.source = 'apple_vpp' AND p.connector_id = 2 AND p.total IS NOT NULL \
+             ORDER BY p.total - p.consumed DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    (pool, adam, seatless(c, pool))
+}
+
+/// A user of the cache without a seat of `pool`.
+fn seatless(c: &super::support::Connected, pool: i64) -> String {
+    rusqlite::Connection::open(&c.db)
+        .unwrap()
+        .query_row(
+            "SELECT upn FROM users u WHERE enabled = 1 AND deleted = 0 \
+             AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.pool_id = ?1 AND s.user_id = u.id) ORDER BY id LIMIT 1",
+            [pool],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn an_assignment_is_associated_at_apple_and_one_beyond_its_licenses_is_rolled_back() {
+    let c = demo_with_apple();
+    let (pool, adam, user) = roomy_app(&c);
+    let pool_arg = pool.to_string();
+    let (stdout, _) = expect(&c.seats(&["assign", "--pool", &pool_arg, "--user", &user]), 0);
+    assert!(stdout.ends_with("; applied at Apple VPP\n"), "{stdout}");
+    // Apple holds it: the next pull keeps the seat.
+    expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 0);
+    let holds = |upn: &str| {
+        c.count(&format!(
+            "SELECT count(*) FROM assignments s JOIN users u ON u.id = s.user_id WHERE s.pool_id = {pool} AND u.upn = '{upn}'"
+        ))
+    };
+    assert_eq!(holds(&user), 1);
+    // Apple has no license left, though the cache still thinks so.
+    let sim = rusqlite::Connection::open(c.graph.path("sim.db")).unwrap();
+    sim.execute(
+        "UPDATE sim_apple_assets SET total = (SELECT count(*) FROM sim_apple_assignments s \
+           WHERE s.adam_id = sim_apple_assets.adam_id AND s.active = 1) WHERE adam_id = ?1",
+        [&adam],
+    )
+    .unwrap();
+    let second = seatless(&c, pool);
+    let (stdout, stderr) = expect(&c.seats(&["assign", "--pool", &pool_arg, "--user", &second]), 3);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("refused by Apple VPP") && stderr.contains("9709") && stderr.contains("rolled back"),
+        "{stderr}"
+    );
+    assert_eq!(holds(&second), 0, "rolled back");
+    c.check_clean();
+}

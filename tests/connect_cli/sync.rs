@@ -97,7 +97,7 @@ fn a_failing_source_exits_5_and_leaves_the_cache_as_it_was() {
     expect(&c.seats(&["sync"]), 0);
     let before = dump(&c.db);
     c.graph.sim.set_faults("500=1".parse().unwrap());
-    let (stdout, stderr) = expect(&c.seats(&["sync"]), 5);
+    let (stdout, stderr) = expect(&c.seats(&["sync", "--connector", "Microsoft Graph"]), 5);
     assert_eq!(stdout, "");
     assert!(
         stderr.starts_with("seats: Microsoft Graph: sync failed: ") && stderr.contains("request id"),
@@ -137,9 +137,10 @@ fn a_connector_another_process_syncs_exits_3_naming_who() {
 #[test]
 fn connectors_this_version_does_not_sync_and_unknown_names_are_refused() {
     let c = Connected::start();
-    let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 2);
+    let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Volume licensing"]), 2);
     assert!(
-        stderr.contains("Apple VPP") && stderr.contains("syncs only Microsoft Graph connectors"),
+        stderr.contains("Volume licensing")
+            && stderr.contains("syncs Microsoft Graph and Apple Apps and Books connectors only"),
         "{stderr}"
     );
     let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Nope"]), 2);
@@ -171,11 +172,12 @@ fn with_several_connectors_each_gets_its_line_and_the_worst_code_wins() {
     connectors_admin::create_graph_connector(&conn, &settings).unwrap();
     let (stdout, stderr) = expect(&c.seats(&["sync"]), 5);
     assert!(stdout.starts_with("Microsoft Graph: full sync done"), "{stdout}");
+    assert!(stdout.contains("\nApple VPP: full sync done"), "{stdout}");
     assert!(
         stderr.contains("seats: Gone Tenant: sync failed: cannot reach 127.0.0.1"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 of 2 connectors did not sync"), "{stderr}");
+    assert!(stderr.contains("1 of 3 connectors did not sync"), "{stderr}");
     c.check_clean();
 }
 

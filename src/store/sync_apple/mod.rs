@@ -123,7 +123,18 @@ pub fn apply(
     Ok(summary)
 }
 
+/// One audit row for a pull that changed the cache; none for one that
+/// found everything as it was.
 fn audit(conn: &Connection, at: &str, summary: &AppleSummary) -> rusqlite::Result<()> {
+    let changed = summary.apps_added
+        + summary.apps_updated
+        + summary.apps_removed
+        + summary.seats_added
+        + summary.seats_removed
+        + summary.invitations_changed;
+    if changed == 0 {
+        return Ok(());
+    }
     let detail = serde_json::to_string(summary).unwrap_or_default();
     conn.execute(
         "INSERT INTO audit (at, actor, action, principals, result, detail) VALUES (?1, ?2, 'sync', '[]', 'ok', ?3)",
