@@ -24,6 +24,7 @@ mod paging;
 mod rng;
 mod routes;
 mod server;
+mod store_business;
 mod tenant;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ use tokio::sync::watch;
 pub use config::SimConfig;
 pub use error::SimError;
 pub use faults::{FaultSpecError, Faults};
+pub use store_business::STORE_SCOPE;
 pub use tenant::{CapabilityStatus, Credentials, Member, NewUser, SimTenant, SimUser};
 
 use server::Shared;
@@ -99,6 +101,12 @@ impl SimHandle {
     /// `{login_url}/{tenant}/oauth2/v2.0/token`.
     pub fn login_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The value for the Store for Business connector's `--api-url`:
+    /// `{base}/V1`, as `https://bspmts.mp.microsoft.com/V1`.
+    pub fn store_url(&self) -> String {
+        format!("{}/V1", self.base_url)
     }
 
     /// The token endpoint for this tenant.
