@@ -16,3 +16,5 @@ mod inventory;
 mod products;
 #[path = "store_client/seats.rs"]
 mod seats;
+#[path = "store_client/stub.rs"]
+mod stub;

@@ -135,7 +135,8 @@ impl SimHandle {
         self.shared.set_faults(faults);
     }
 
-    /// Graph requests served so far (token requests not counted).
+    /// Graph and Store for Business requests served so far (token
+    /// requests not counted).
     pub fn graph_requests(&self) -> u64 {
         self.shared.graph_requests()
     }
