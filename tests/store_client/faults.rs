@@ -165,6 +165,23 @@ async fn the_simulator_speaks_the_store_wire_format() {
     let body: serde_json::Value = conflict.json().await.unwrap();
     assert_eq!(body["data"]["Reason"], "Not online");
 
+    let to_do = env.app("Microsoft To Do (Online)");
+    let holder = env.holders(&to_do).remove(0);
+    let one: serde_json::Value = get(format!(
+        "/Inventory/{}/{}/Seats/{holder}",
+        to_do.product, to_do.sku
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (one["assignedTo"].as_str(), one["state"].as_str()),
+        (Some(holder.as_str()), Some("Active"))
+    );
+    assert_eq!(one["productKey"]["skuId"], to_do.sku.as_str());
+
     let missing = get(format!(
         "/Inventory/{}/{}/Seats/ghost@nowhere.example",
         portal.product, "0010"

@@ -237,3 +237,33 @@ async fn unknown_users_apps_and_seats_are_404s_naming_them() {
     assert_eq!(refusal(&err).0, SeatRefusal::UnknownApp);
     env.assert_clean(&err);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_for_the_last_seat_only_one_wins() {
+    let env = Env::start().await;
+    let client = env.client();
+    let drawboard = env.app("Drawboard PDF (Online)");
+    let held = env.holders(&drawboard).len() as i64;
+    env.tenant()
+        .connection()
+        .execute(
+            "UPDATE sim_store_products SET seat_capacity = ?1 WHERE product_id = ?2",
+            rusqlite::params![held + 1, drawboard.product],
+        )
+        .unwrap();
+    let users = env.users_without(&drawboard, 5);
+    let tries = users.iter().map(|user| {
+        let (client, app, user) = (client.clone(), drawboard.clone(), user.clone());
+        tokio::spawn(async move { client.assign(&app.product, &app.sku, &user).await })
+    });
+    let mut results = Vec::new();
+    for task in tries.collect::<Vec<_>>() {
+        results.push(bounded(task).await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    for err in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(refusal(err).0, SeatRefusal::NoSeatsLeft);
+    }
+    assert_eq!(available(&env, &drawboard).await, 0);
+    assert_eq!(env.holders(&drawboard).len() as i64, held + 1);
+}

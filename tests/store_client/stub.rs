@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
@@ -36,6 +37,25 @@ async fn inventory(State(stub): State<Stub>, Query(q): Query<Vec<(String, String
     axum::Json((stub.pages)(token))
 }
 
+async fn details(Path((p, s)): Path<(String, String)>) -> axum::Json<Value> {
+    axum::Json(json!({
+        "productKey": {"productId": p, "skuId": s},
+        "supportedLanguages": ["de-DE", "en-US"],
+    }))
+}
+
+/// Only German names: any other language is a 404, as an older store did.
+async fn localized(
+    Path((_, _, language)): Path<(String, String, String)>,
+) -> (StatusCode, axum::Json<Value>) {
+    if language == "de-DE" {
+        let body = json!({"language": "de-DE", "displayName": "Rechner", "publisher": {"publisherName": "Fabrikam"}});
+        return (StatusCode::OK, axum::Json(body));
+    }
+    let body = json!({"code": "NotFound", "data": {"ItemType": "Inventory", "Values": "x"}});
+    (StatusCode::NOT_FOUND, axum::Json(body))
+}
+
 /// Serves `pages` on a free port; returns a client of it and the call count.
 async fn serve(pages: Pages) -> (StoreClient, Arc<AtomicU32>) {
     let calls = Arc::new(AtomicU32::new(0));
@@ -46,6 +66,8 @@ async fn serve(pages: Pages) -> (StoreClient, Arc<AtomicU32>) {
     let app = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
         .route("/V1/Inventory", get(inventory))
+        .route("/V1/Products/{p}/{s}", get(details))
+        .route("/V1/Products/{p}/{s}/LocalizedDetails/{language}", get(localized))
         .with_state(stub);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -106,4 +128,16 @@ async fn a_store_that_sends_the_read_back_is_stopped() {
         "{}",
         calls.load(Ordering::Relaxed)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_404_for_the_language_falls_back_to_the_first_supported() {
+    let pages: Pages = Arc::new(|_| json!({"inventoryEntries": []}));
+    let (client, _) = serve(pages).await;
+    let found = bounded(client.localized("9CALC", "0010", "en-GB")).await.unwrap();
+    assert_eq!(
+        (found.name.as_str(), found.language.as_str()),
+        ("Rechner", "de-DE")
+    );
+    assert_eq!(found.publisher.as_deref(), Some("Fabrikam"));
 }
