@@ -127,6 +127,9 @@ pub struct LocalizedDetails {
 pub struct PackageInfo {
     /// `packageFormat` of each package, as sent.
     pub formats: Vec<String>,
+    /// `contentId` of each package (once each): what an offline license
+    /// is asked for.
+    pub content_ids: Vec<String>,
     /// Whether any package is encrypted (`EAppx`, `EAppxBundle`, `EMsix`,
     /// `EMsixBundle`): such apps are skipped (R-APP-3).
     pub encrypted: bool,
@@ -137,6 +140,19 @@ impl PackageInfo {
     pub fn skip_reason(&self) -> Option<&'static str> {
         self.encrypted.then_some(ENCRYPTED_SKIP_REASON)
     }
+}
+
+/// The offline license of an offline app's content (`OfflineLicense`),
+/// installed on devices through a CSP by the console's deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineLicense {
+    pub key: ProductKey,
+    pub content_id: String,
+    /// Base64, as sent (`licenseBlob`).
+    pub license_blob: String,
+    pub license_instance_id: Option<String>,
+    /// The organization that asked (`requestorId`).
+    pub requestor_id: Option<String>,
 }
 
 /// Whether a `packageFormat` is an encrypted one (an `E` before the plain

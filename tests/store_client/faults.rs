@@ -123,6 +123,9 @@ async fn the_simulator_speaks_the_store_wire_format() {
     assert_eq!(refused.status(), 401, "a Graph token is not for the store");
 
     let token = raw_token(&env, seats::sim::STORE_SCOPE).await;
+    let users = format!("{}/v1.0/users", env.sim.graph_url());
+    let on_graph = http.get(users).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(on_graph.status(), 401, "a store token is not for Graph");
     let get = |path: String| http.get(format!("{base}{path}")).bearer_auth(&token).send();
     let page: serde_json::Value = get("/Inventory?maxResults=1".into())
         .await

@@ -107,3 +107,39 @@ async fn an_unknown_product_is_a_404_naming_it() {
     assert!(err.request_id().is_some(), "{err:?}");
     env.assert_clean(&err);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_app_gives_its_offline_license_and_an_online_one_refuses() {
+    use base64::Engine as _;
+    let env = Env::start().await;
+    let client = env.client();
+    let portal = env.app("Company Portal (Offline)");
+    let packages = bounded(client.packages(&portal.product, &portal.sku))
+        .await
+        .unwrap();
+    assert_eq!(packages.content_ids.len(), 1, "{packages:?}");
+    let content = &packages.content_ids[0];
+    let license = bounded(client.offline_license(&portal.product, &portal.sku, content))
+        .await
+        .unwrap();
+    assert_eq!(&license.content_id, content);
+    assert_eq!(
+        license.requestor_id.as_deref(),
+        Some(env.sim.credentials().tenant_id.as_str())
+    );
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(&license.license_blob)
+        .unwrap();
+    assert!(String::from_utf8(blob).unwrap().contains(&portal.product));
+
+    let to_do = env.app("Microsoft To Do (Online)");
+    let online = bounded(client.packages(&to_do.product, &to_do.sku))
+        .await
+        .unwrap();
+    let err = bounded(client.offline_license(&to_do.product, &to_do.sku, &online.content_ids[0]))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Not offline"), "{err}");
+    assert_eq!(err.detail().map(|d| d.status), Some(409));
+    env.assert_clean(&err);
+}

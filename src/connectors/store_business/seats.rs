@@ -1,6 +1,7 @@
 //! Seat changes: one user (`POST`/`DELETE .../Seats/{username}`), or many
 //! in chunks (`POST .../Seats` with `userNames` and `seatAction`), each
-//! user's outcome reported. A refusal names the app and the user.
+//! user's outcome reported. A refusal names the app and the user. Also
+//! an offline app's offline license (a POST too).
 
 use std::collections::HashMap;
 
@@ -12,7 +13,9 @@ use super::failure::{failure, reason_of};
 use super::read::{malformed, parse_object};
 use super::wire::{self, items, text};
 use crate::connectors::error::{ConnectorError, Target};
-use crate::domain::store_business::{ProductKey, SeatAction, SeatOutcome, SeatRefusal, StoreSeat};
+use crate::domain::store_business::{
+    OfflineLicense, ProductKey, SeatAction, SeatOutcome, SeatRefusal, StoreSeat,
+};
 
 impl StoreClient {
     /// Gives `upn` a seat of an online app (one already held is returned
@@ -70,6 +73,24 @@ impl StoreClient {
             out.extend(outcomes(&url, &value, chunk, &key, action)?);
         }
         Ok(out)
+    }
+
+    /// The offline license of an offline app's content (`contentId` from
+    /// its packages). An online app answers 409 "Not offline".
+    pub async fn offline_license(
+        &self,
+        product_id: &str,
+        sku_id: &str,
+        content_id: &str,
+    ) -> Result<OfflineLicense, ConnectorError> {
+        let key = ProductKey::new(product_id, sku_id);
+        let url = self.url(
+            &["Products", product_id, sku_id, "OfflineLicense", content_id],
+            &[],
+        )?;
+        let value = self.send_json(Method::POST, &url, None, &key, None).await?;
+        wire::offline_license(&value, &key, content_id)
+            .ok_or_else(|| malformed(&url, "an OfflineLicense without licenseBlob"))
     }
 
     async fn send_json(

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::domain::store_business::{
-    DistributionPolicy, InventoryEntry, InventoryStatus, LocalizedDetails, PackageInfo, ProductKey,
-    SeatState, StoreLicenseType, StoreSeat, is_encrypted_format,
+    DistributionPolicy, InventoryEntry, InventoryStatus, LocalizedDetails, OfflineLicense, PackageInfo,
+    ProductKey, SeatState, StoreLicenseType, StoreSeat, is_encrypted_format,
 };
 
 /// A field of an object by name, any case.
@@ -107,12 +107,30 @@ pub(crate) fn localized(value: &Value, asked: &str) -> Option<LocalizedDetails> 
 /// `productPackages[].packageFormat` (the app's own packages: framework
 /// dependencies are Microsoft's, never the app's encryption).
 pub(crate) fn packages(value: &Value) -> Option<PackageInfo> {
-    let formats: Vec<String> = items(value, "productPackages")?
-        .iter()
-        .filter_map(|package| text(package, "packageFormat"))
-        .collect();
+    let listed = items(value, "productPackages")?;
+    let formats: Vec<String> = listed.iter().filter_map(|p| text(p, "packageFormat")).collect();
+    let mut content_ids: Vec<String> = Vec::new();
+    for id in listed.iter().filter_map(|p| text(p, "contentId")) {
+        if !content_ids.contains(&id) {
+            content_ids.push(id);
+        }
+    }
     let encrypted = formats.iter().any(|f| is_encrypted_format(f));
-    Some(PackageInfo { formats, encrypted })
+    Some(PackageInfo {
+        formats,
+        content_ids,
+        encrypted,
+    })
+}
+
+pub(crate) fn offline_license(value: &Value, key: &ProductKey, content_id: &str) -> Option<OfflineLicense> {
+    Some(OfflineLicense {
+        key: product_key(value).unwrap_or_else(|| key.clone()),
+        content_id: text(value, "contentId").unwrap_or_else(|| content_id.to_owned()),
+        license_blob: text(value, "licenseBlob")?,
+        license_instance_id: text(value, "licenseInstanceId"),
+        requestor_id: text(value, "requestorId"),
+    })
 }
 
 /// `supportedLanguages`, or `supportedPlatforms[].platformName`.

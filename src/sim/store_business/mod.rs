@@ -31,7 +31,7 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use super::server::Shared;
 use super::tenant::now_ms;
@@ -52,6 +52,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(products::localized),
         )
         .route("/V1/Products/{product}/{sku}/Packages", get(products::packages))
+        .route(
+            "/V1/Products/{product}/{sku}/OfflineLicense/{content}",
+            post(products::offline_license),
+        )
         .route(seats_of, get(seats::list).post(seats::bulk))
         .route(
             "/V1/Inventory/{product}/{sku}/Seats/{username}",

@@ -2,7 +2,8 @@
 //! `LocalizedDetails/{language}` (the store falls back to the product's
 //! first language when it lacks the one asked for, and says which in
 //! `language`) and its `Packages` (a ProductPackageSet; 409 "Not owned"
-//! once the app left the inventory).
+//! once the app left the inventory), and an offline app's
+//! `OfflineLicense/{contentId}` (POST).
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::ledger::{Product, product};
-use super::wire::{NOT_OWNED, StoreFail, StoreResult, json_answer, product_key};
+use super::wire::{NOT_OFFLINE, NOT_OWNED, StoreFail, StoreResult, json_answer, product_key};
 use crate::sim::server::Shared;
 
 type Ids = Path<(String, String)>;
@@ -64,6 +65,55 @@ pub(crate) async fn packages(State(shared): State<Arc<Shared>>, Path((p, s)): Id
         .await
         .map_err(StoreFail::from)??;
     Ok(json_answer(StatusCode::OK, &body))
+}
+
+/// `POST .../OfflineLicense/{contentId}`: 409 "Not owned" once removed,
+/// "Not offline" for an online app; 404 for another content id.
+pub(crate) async fn offline_license(
+    State(shared): State<Arc<Shared>>,
+    Path((p, s, content)): Path<(String, String, String)>,
+) -> StoreResult {
+    let requestor = shared.credentials.tenant_id.clone();
+    let body = shared
+        .db
+        .run(move |conn| {
+            Ok(product(conn, &p, &s).and_then(|found| {
+                if found.removed {
+                    return Err(StoreFail::conflict(
+                        NOT_OWNED,
+                        format!("{p}/{s} is no longer owned."),
+                    ));
+                }
+                if found.online {
+                    return Err(StoreFail::conflict(
+                        NOT_OFFLINE,
+                        format!("{p}/{s} is licensed online."),
+                    ));
+                }
+                if !found.content_id.eq_ignore_ascii_case(&content) {
+                    return Err(StoreFail::not_found("Inventory", format!("{p}/{s}/{content}")));
+                }
+                Ok(license_json(&found, &requestor))
+            }))
+        })
+        .await
+        .map_err(StoreFail::from)??;
+    Ok(json_answer(StatusCode::OK, &body))
+}
+
+fn license_json(product: &Product, requestor: &str) -> Value {
+    use base64::Engine as _;
+    let license = format!(
+        "<License Version=\"1\"><Binding ProductId=\"{}\" SkuId=\"{}\" ContentId=\"{}\" Requestor=\"{requestor}\"/></License>",
+        product.product_id, product.sku_id, product.content_id
+    );
+    json!({
+        "productKey": product_key(&product.product_id, &product.sku_id),
+        "licenseBlob": base64::engine::general_purpose::STANDARD.encode(license),
+        "licenseInstanceId": format!("{}-1", product.content_id),
+        "requestorId": requestor,
+        "contentId": product.content_id,
+    })
 }
 
 fn platforms() -> Value {

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS sim_store_seats (
     UNIQUE (product_id, sku_id, upn)
 );
 CREATE INDEX IF NOT EXISTS sim_store_seats_user ON sim_store_seats(upn, id);
+CREATE INDEX IF NOT EXISTS sim_store_seats_listed ON sim_store_seats(product_id, sku_id, state, id);
 
 -- Access tokens for https://onestore.microsoft.com (a Graph token is not
 -- one of these, and the other way round).

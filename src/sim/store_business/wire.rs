@@ -20,6 +20,7 @@ use crate::sim::http::GraphError;
 pub(crate) const NOT_ONLINE: &str = "Not online";
 pub(crate) const NO_SEATS: &str = "No seats available";
 pub(crate) const NOT_OWNED: &str = "Not owned";
+pub(crate) const NOT_OFFLINE: &str = "Not offline";
 pub(crate) const USER_NOT_FOUND: &str = "User not found";
 pub(crate) const SEAT_NOT_FOUND: &str = "Seat not found";
 pub(crate) const INVENTORY_NOT_FOUND: &str = "Inventory not found";
