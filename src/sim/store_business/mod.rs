@@ -14,7 +14,8 @@
 //! `https://onestore.microsoft.com/.default`; a Graph token is refused,
 //! as its audience differs. The Graph fault layer (`--faults`) applies to
 //! these routes too: its statuses (429 and 503 with `Retry-After`, 5xx,
-//! 401), broken connections, hangs and unreadable bodies. Its error bodies
+//! 401), broken connections, hangs, unreadable bodies, and empty pages
+//! (with a `continuationToken` back to the same page). Its error bodies
 //! stay Graph's: Microsoft never documented the store's own for those.
 
 mod build;
@@ -63,6 +64,30 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/V1/Users/{username}/Seats", get(seats::of_user))
         .route("/V1/{*rest}", any(unknown))
+}
+
+/// Whether the `empty` fault applies: a GET of the inventory or of seats.
+pub(crate) fn is_collection(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == axum::http::Method::GET
+        && path.starts_with("/V1/")
+        && (path == "/V1/Inventory" || path.ends_with("/Seats"))
+}
+
+/// The `empty` fault: an empty page whose continuationToken asks for the
+/// same page again (the first page's position when none was given).
+pub(crate) fn empty_page(request: &Request) -> Response {
+    let params = wire::Params::parse(request.uri().query());
+    let token = params
+        .get("continuationToken")
+        .map_or_else(|| wire::encode_position(0), str::to_owned);
+    let list = if request.uri().path() == "/V1/Inventory" {
+        "inventoryEntries"
+    } else {
+        "seats"
+    };
+    let body = serde_json::json!({list: [], "continuationToken": token});
+    wire::json_answer(axum::http::StatusCode::OK, &body)
 }
 
 async fn unknown(request: Request) -> Response {
