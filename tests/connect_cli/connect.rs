@@ -232,28 +232,11 @@ fn a_connector_may_sync_on_its_own_interval_and_zero_is_refused() {
     let graph = Graph::start();
     let db = graph.path("seats.db");
     let secret = graph.secret_file.to_str().unwrap();
-    let zero = graph.connect(&[
-        "--secret-file",
-        secret,
-        "--interval-minutes",
-        "0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let zero = graph.connect(&["--secret-file", secret, "--interval-minutes", "0", "--db", db.to_str().unwrap()]);
     let (_, stderr) = expect(&zero, 2);
-    assert!(
-        stderr.contains("the sync interval must be at least 1 minute, not 0"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("the sync interval must be at least 1 minute, not 0"), "{stderr}");
     assert!(!db.exists(), "nothing was stored");
-    let hourly = graph.connect(&[
-        "--secret-file",
-        secret,
-        "--interval-minutes",
-        "60",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
+    let hourly = graph.connect(&["--secret-file", secret, "--interval-minutes", "60", "--db", db.to_str().unwrap()]);
     expect(&hourly, 0);
     assert_eq!(count(&db, "SELECT schedule_minutes FROM connectors"), 60);
 }
