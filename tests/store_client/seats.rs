@@ -245,11 +245,7 @@ async fn racing_for_the_last_seat_only_one_wins() {
     let drawboard = env.app("Drawboard PDF (Online)");
     let held = env.holders(&drawboard).len() as i64;
     env.tenant()
-        .connection()
-        .execute(
-            "UPDATE sim_store_products SET seat_capacity = ?1 WHERE product_id = ?2",
-            rusqlite::params![held + 1, drawboard.product],
-        )
+        .set_store_capacity(&drawboard.product, &drawboard.sku, held + 1)
         .unwrap();
     let users = env.users_without(&drawboard, 5);
     let tries = users.iter().map(|user| {

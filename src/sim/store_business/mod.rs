@@ -19,6 +19,7 @@
 //! stay Graph's: Microsoft never documented the store's own for those.
 
 mod build;
+mod control;
 mod inventory;
 mod ledger;
 mod products;
