@@ -90,21 +90,24 @@ async fn modified_since_and_removed_entries_and_an_empty_inventory() {
             .all(|e| e.last_modified.as_deref() >= Some(since.as_str()))
     );
 
-    tenant
-        .connection()
-        .execute(
-            "UPDATE sim_store_products SET status = 'Removed' WHERE seq = 1",
-            [],
-        )
-        .unwrap();
-    let entries = bounded(client.inventory()).await.unwrap();
-    assert_eq!(
-        entries
-            .iter()
-            .filter(|e| e.status == InventoryStatus::Removed)
-            .count(),
-        1
-    );
+    // A refund and a purchase in the portal, of the two oldest entries:
+    // both show as changed.
+    let mut tenant = tenant;
+    let apps = tenant.store_apps().unwrap();
+    let (refunded, bought) = (&apps[apps.len() - 1], &apps[apps.len() - 2]);
+    tenant.remove_store_app(&refunded.0, &refunded.1).unwrap();
+    tenant.set_store_capacity(&bought.0, &bought.1, 500).unwrap();
+    let now_changed = bounded(client.inventory_since(Some(since))).await.unwrap();
+    assert_eq!(now_changed.len(), 5, "three changed before, two now");
+    let removed: Vec<_> = now_changed
+        .iter()
+        .filter(|e| e.status == InventoryStatus::Removed)
+        .collect();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].key.product_id, refunded.0);
+    let grown = now_changed.iter().find(|e| e.key.product_id == bought.0).unwrap();
+    assert_eq!(grown.seat_capacity, 500);
+    assert!(tenant.remove_store_app("9NOSUCHAPP00", "0010").is_err());
 
     tenant
         .connection()

@@ -20,7 +20,12 @@ impl SimTenant {
     }
 
     /// Sets the seats bought of an app.
-    pub fn set_store_capacity(&mut self, product_id: &str, sku_id: &str, capacity: i64) -> Result<(), SimError> {
+    pub fn set_store_capacity(
+        &mut self,
+        product_id: &str,
+        sku_id: &str,
+        capacity: i64,
+    ) -> Result<(), SimError> {
         let changed = self.connection().execute(
             "UPDATE sim_store_products SET seat_capacity = ?3, last_modified = ?4 \
              WHERE product_id = ?1 AND sku_id = ?2",
