@@ -12,3 +12,16 @@
 ALTER TABLE connectors ADD COLUMN api_url TEXT;
 ALTER TABLE connectors ADD COLUMN lookup_url TEXT;
 ALTER TABLE connectors ADD COLUMN take_over INTEGER NOT NULL DEFAULT 0 CHECK (take_over IN (0, 1));
+
+-- The location's users that seats manages (its own clientUserId namespace,
+-- R-CON-7), as the last Apple pull found them: their status and, while
+-- invited (Registered), the invitation link Apple's invitation URL makes
+-- of their invite code, which `i` on a seat shows (R-APP-8).
+CREATE TABLE apple_users (
+    connector_id    INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+    user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_user_id  TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('Registered', 'Associated', 'Retired', 'Deleted')),
+    invite_url      TEXT,
+    PRIMARY KEY (connector_id, user_id)
+) WITHOUT ROWID;

@@ -22,6 +22,8 @@ pub struct AssigneeRow {
     pub state: String,
     pub error: Option<String>,
     pub invitation: Option<String>,
+    /// The Apple invitation link, while the user is invited (R-APP-8).
+    pub invite_url: Option<String>,
     pub assigned_at: String,
     pub assigned_by: String,
 }
@@ -58,7 +60,9 @@ pub const FIELDS: &[FilterColumn] = &[
 const SPEC: ListSpec = ListSpec {
     base: "SELECT s.id, coalesce(u.upn, d.name) AS principal, u.display_name, s.user_id, s.device_id, \
              s.direct, g.name AS via_group, s.intent, s.state, s.error, s.invitation, s.assigned_at, \
-             s.assigned_by \
+             s.assigned_by, \
+             (SELECT au.invite_url FROM apple_users au JOIN pools p ON p.id = s.pool_id \
+                WHERE au.user_id = s.user_id AND au.connector_id = p.connector_id) AS invite_url \
            FROM assignments s \
            LEFT JOIN users u ON u.id = s.user_id \
            LEFT JOIN devices d ON d.id = s.device_id \
@@ -93,6 +97,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<AssigneeRow> {
         invitation: row.get("invitation")?,
         assigned_at: row.get("assigned_at")?,
         assigned_by: row.get("assigned_by")?,
+        invite_url: row.get("invite_url")?,
     })
 }
 

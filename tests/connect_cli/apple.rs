@@ -302,3 +302,37 @@ fn an_assignment_is_associated_at_apple_and_one_beyond_its_licenses_is_rolled_ba
     assert_eq!(holds(&second), 0, "rolled back");
     c.check_clean();
 }
+
+/// R-APP-8: a user without an Apple account is created at Apple and
+/// invited; after the next sync their seat carries the invitation link
+/// that `i` shows, built from Apple's invitation URL and their code.
+#[test]
+fn a_new_apple_user_is_invited_and_the_seat_shows_the_invitation_link() {
+    let c = demo_with_apple();
+    let (pool, _, user) = roomy_app(&c);
+    expect(
+        &c.seats(&["assign", "--pool", &pool.to_string(), "--user", &user]),
+        0,
+    );
+    expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 0);
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
+    let (status, url): (String, Option<String>) = conn
+        .query_row(
+            "SELECT au.status, au.invite_url FROM apple_users au JOIN users u ON u.id = au.user_id WHERE u.upn = ?1",
+            [&user],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "Registered", "created at Apple, not accepted yet");
+    let url = url.expect("an invitation link");
+    assert!(url.starts_with("http") && !url.contains("inviteCode%25"), "{url}");
+    let request = seats::store::PageRequest {
+        scope: Some(pool),
+        limit: 10_000,
+        ..Default::default()
+    };
+    let rows = seats::store::assignees::page(&conn, &request).unwrap().rows;
+    let seat = rows.iter().find(|r| r.principal == user).expect("the seat");
+    assert_eq!(seat.invitation.as_deref(), Some("invited"));
+    assert_eq!(seat.invite_url.as_deref(), Some(url.as_str()));
+}

@@ -108,6 +108,7 @@ impl Source {
             metadata: &[],
             users: &self.users,
             assignments: &self.assignments,
+            invite_urls: &Default::default(),
             outbox_mark: sync_apple::outbox_mark(conn).unwrap(),
             started_at: fixed_now(),
         };
@@ -314,6 +315,7 @@ fn a_token_held_by_another_product_is_recorded_and_a_graph_connector_is_not_appl
         metadata: &[],
         users: &[],
         assignments: &[],
+        invite_urls: &Default::default(),
         outbox_mark: 0,
         started_at: fixed_now(),
     };

@@ -29,6 +29,8 @@ pub struct ApplePull<'a> {
     pub metadata: &'a [AppMetadata],
     pub users: &'a [AppleUser],
     pub assignments: &'a [AppleAssignment],
+    /// Invitation links of invited users, by `clientUserId`.
+    pub invite_urls: &'a std::collections::HashMap<String, String>,
     /// The newest outbox id and the time when the pull began reading:
     /// local changes queued or applied since then win over what was read.
     pub outbox_mark: i64,
@@ -115,6 +117,7 @@ pub fn apply(
     seats::protect(&tx, connector_id, pull)?;
     apps::write(&tx, connector_id, pull, &at, &mut summary)?;
     seats::write(&tx, connector_id, pull, &at, &mut summary)?;
+    seats::record_users(&tx, connector_id, pull)?;
     audit(&tx, &at, &summary)?;
     tx.execute("DROP TABLE IF EXISTS temp.apple_protected", [])?;
     tx.execute("DROP TABLE IF EXISTS temp.apple_want", [])?;

@@ -152,6 +152,34 @@ fn want(
     Ok(())
 }
 
+/// Replaces the connector's `apple_users` with seats' own users the pull
+/// found and the cache knows, with their invitation links.
+pub(super) fn record_users(
+    conn: &Connection,
+    connector_id: i64,
+    pull: &ApplePull<'_>,
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM apple_users WHERE connector_id = ?1", [connector_id])?;
+    let mut insert = conn.prepare(
+        "INSERT OR REPLACE INTO apple_users (connector_id, user_id, client_user_id, status, invite_url) \
+         SELECT ?1, id, ?2, ?3, ?4 FROM users WHERE upn = ?5",
+    )?;
+    for user in pull.users {
+        let Some(upn) = user.client_user_id.strip_prefix(SEATS_CLIENT_USER_PREFIX) else {
+            continue;
+        };
+        let status = match user.status {
+            AppleUserStatus::Registered => "Registered",
+            AppleUserStatus::Associated => "Associated",
+            AppleUserStatus::Retired => "Retired",
+            AppleUserStatus::Deleted => "Deleted",
+        };
+        let url = pull.invite_urls.get(&user.client_user_id);
+        insert.execute(params![connector_id, user.client_user_id, status, url, upn])?;
+    }
+    Ok(())
+}
+
 fn first(mut rows: rusqlite::Rows<'_>) -> rusqlite::Result<Option<i64>> {
     rows.next()?.map(|row| row.get(0)).transpose()
 }

@@ -83,7 +83,11 @@ pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("Intent", row.intent.clone(), ctx),
         field(
             "Invitation",
-            row.invitation.clone().unwrap_or_else(|| "—".into()),
+            match (&row.invitation, &row.invite_url) {
+                (Some(state), Some(url)) if state != "accepted" => format!("{state}: {url}"),
+                (Some(state), _) => state.clone(),
+                (None, _) => "—".into(),
+            },
             ctx,
         ),
         field(

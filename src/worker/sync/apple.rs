@@ -78,6 +78,7 @@ pub(super) fn pull(
     };
     progress.report_of("Apple users", 0, 0);
     let users = runtime.block_on(client.users(None))?.items;
+    let invite_urls = invitation_links(client, runtime, &users);
     progress.report_of("Apple assignments", users.len() as u64, 0);
     let assignments = runtime.block_on(client.assignments(None))?.items;
     progress.report_of("writing into the cache", assignments.len() as u64, 0);
@@ -87,12 +88,32 @@ pub(super) fn pull(
         metadata: &metadata,
         users: &users,
         assignments: &assignments,
+        invite_urls: &invite_urls,
         outbox_mark,
         started_at,
     };
     let summary = sync_apple::apply(conn, connection.id, &pull, Utc::now())?;
     warnings.extend(notes(&summary));
     Ok((summary, warnings))
+}
+
+/// The invitation links of seats' own invited users (Apple's invitation
+/// URL with each one's invite code); none when the service does not say.
+fn invitation_links(
+    client: &AppleClient,
+    runtime: &Handle,
+    users: &[crate::domain::apple::AppleUser],
+) -> std::collections::HashMap<String, String> {
+    let mut links = std::collections::HashMap::new();
+    for user in users.iter().filter(|u| u.is_own()) {
+        let Some(code) = &user.invite_code else {
+            continue;
+        };
+        if let Ok(Some(url)) = runtime.block_on(client.invitation_url(code)) {
+            links.insert(user.client_user_id.clone(), url);
+        }
+    }
+    links
 }
 
 /// The token must be seats' own: unclaimed (seats registers itself), or
