@@ -277,3 +277,25 @@ async fn another_products_users_are_never_changed() {
         .count();
     assert_eq!(posts, 0, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_asset_set_by_the_handle_fails_the_next_association() {
+    let env = Env::start().await;
+    let client = env.client();
+    let app = client
+        .assets()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.total.is_some() && a.assigned > 0)
+        .unwrap();
+    env.sim.apple_set_total(&app.adam_id, app.assigned).unwrap();
+    assert_eq!(asset(&client, &app.adam_id).await.available, 0);
+    let holders = new_users(&client, "late", 1).await;
+    let events = client
+        .associate(&[(&app.adam_id, &app.pricing)], &holders)
+        .await
+        .unwrap();
+    assert!(matches!(settle(&client, &events[0]).await, AppleEventStatus::Failed(f) if f[0].0 == 9709));
+    assert!(env.sim.apple_set_total("0", 1).is_err());
+}

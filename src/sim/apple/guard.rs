@@ -87,6 +87,10 @@ async fn checked(shared: &Arc<Shared>, faults: &Faults, request: Request, next: 
         .db
         .run(move |conn| {
             let file = meta(conn, "apple_token_file")?.unwrap_or_default();
+            let previous = meta(conn, "apple_token_previous")?.filter(|p| !p.is_empty());
+            if presented.is_some() && presented == previous {
+                return Ok(Err(AppleError::new(9625, "The server has revoked the sToken.")));
+            }
             if presented.as_deref() != Some(file.as_str()) || file.is_empty() {
                 return Ok(Err(AppleError::new(
                     9722,
