@@ -61,6 +61,7 @@ pub(crate) fn router(shared: &Arc<Shared>) -> Router {
         .route("/mdm/v2/users/create", post(users::create))
         .route("/mdm/v2/users/retire", post(users::retire))
         .route("/mdm/v2/status", get(events::status))
+        .method_not_allowed_fallback(guard::method_not_allowed)
         .with_state(Arc::clone(shared))
         .layer(from_fn_with_state(Arc::clone(shared), guard::guard));
     open.merge(api)
