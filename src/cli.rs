@@ -122,6 +122,8 @@ pub enum Commands {
     Connectors(crate::cli_connectors::ConnectorsArgs),
     /// Push pending changes, then pull, for one connector or every Microsoft Graph one.
     Sync(crate::cli_sync::SyncArgs),
+    /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
+    Apps(crate::cli_apps::AppsArgs),
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -304,6 +306,7 @@ fn headless(
         Commands::Check(args) => crate::cli_check::run(db, &args),
         Commands::Connectors(args) => crate::cli_connectors::run(db, &args),
         Commands::Sync(args) => crate::cli_sync::run(db, &args, config, read_only),
+        Commands::Apps(args) => crate::cli_apps::run(db, &args),
         Commands::Demo { .. } | Commands::Simulate(_) | Commands::Connect { .. } => Err(Failure::unexpected(
             "demo, simulate and connect are not headless commands",
         )),

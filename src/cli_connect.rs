@@ -28,6 +28,10 @@ pub enum ConnectSource {
     /// Microsoft Graph: Microsoft 365 subscriptions, users, groups and
     /// license assignment. Needs an app registration with a client secret.
     Graph(GraphArgs),
+    /// Apple Apps and Books: the organization's apps and books licenses,
+    /// from the content token of Apple Business Manager. Links the
+    /// organization's Apple account for good.
+    Apple(crate::cli_connect_apple::AppleArgs),
 }
 
 /// `seats connect graph` options.
@@ -77,7 +81,6 @@ pub fn connect(
     actor: String,
     read_only: bool,
 ) -> Result<(), Failure> {
-    let ConnectSource::Graph(args) = source;
     if read_only {
         return Err(Failure {
             code: 4,
@@ -91,6 +94,10 @@ pub fn connect(
         cache.must_be_writable()?;
         may_connect(&store::open(&cache.path, OpenMode::MustExist)?, &actor)?;
     }
+    let args = match source {
+        ConnectSource::Graph(args) => args,
+        ConnectSource::Apple(args) => return crate::cli_connect_apple::connect(&args, cache, &actor),
+    };
     let secret_ref = secret_reference(args.secret_file.as_deref())?;
     let mut settings = GraphSettings::new(
         args.name.as_deref().unwrap_or(DEFAULT_NAME),
@@ -198,7 +205,7 @@ fn check(settings: &GraphSettings) -> Result<Found, Failure> {
 }
 
 /// One retry and short timeouts: an admin waits at the prompt.
-fn quick_http() -> HttpConfig {
+pub(crate) fn quick_http() -> HttpConfig {
     HttpConfig {
         connect_timeout: Duration::from_secs(5),
         request_timeout: Duration::from_secs(20),

@@ -15,7 +15,6 @@ use serde::Serialize;
 
 use crate::app::PaneId;
 use crate::cli::{Failure, print};
-use crate::domain::ConnectorKind;
 use crate::output::{self, Format};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::connectors_admin::{self, SIM_SCHEME};
@@ -45,6 +44,11 @@ pub struct ConnectorLine {
     pub enabled: bool,
     /// never, ok, syncing, error or disabled, as recorded.
     pub state: String,
+    /// The account it is bound to (the tenant's domain, the Apple location
+    /// or store account); null when not linked yet.
+    pub account: Option<String>,
+    /// When its token expires (RFC 3339); null without a token.
+    pub token_expires: Option<String>,
     pub last_sync: Option<String>,
     pub last_success: Option<String>,
     /// When the schedule syncs it next; null when it never syncs (disabled,
@@ -88,8 +92,10 @@ fn line(
     request_id: Option<String>,
     graph_url: Option<&str>,
 ) -> ConnectorLine {
-    let syncs = row.kind == ConnectorKind::Graph;
-    let note = if !syncs {
+    let syncs = row.kind.syncs();
+    let note = if let Some(warning) = token_warning(row.token_expires_at.as_deref(), chrono::Utc::now()) {
+        Some(warning)
+    } else if !syncs {
         Some(NOT_SYNCED.to_owned())
     } else if !row.enabled {
         Some("disabled: not synced until enabled".to_owned())
@@ -106,6 +112,8 @@ fn line(
         kind: row.kind.as_str().to_owned(),
         enabled: row.enabled,
         state: row.state,
+        account: row.account,
+        token_expires: row.token_expires_at,
         last_sync: row.last_sync_at,
         last_success: row.last_success_at,
         next_sync: next_sync.filter(|_| syncs && row.enabled),
@@ -114,6 +122,22 @@ fn line(
         pending: row.pending_changes,
         syncs,
         note,
+    }
+}
+
+/// "token expires in 20 days: …" from 30 days before a token's expiry,
+/// "token expired: …" after it (R-CON-4).
+fn token_warning(expires: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    let at = chrono::DateTime::parse_from_rfc3339(expires?).ok()?;
+    let days = (at.with_timezone(&chrono::Utc) - now).num_days();
+    let renew = "download a renewed token in Apple Business Manager (Settings → Apps and Books) and link it with \
+                 `seats connect apple`";
+    if days < 0 || at <= now {
+        Some(format!("token expired: {renew}"))
+    } else if days <= crate::domain::expiry::TOKEN_WARNING_DAYS {
+        Some(format!("token expires in {days} days: {renew}"))
+    } else {
+        None
     }
 }
 

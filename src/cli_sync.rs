@@ -21,13 +21,18 @@ use crate::worker::sync::{self, SyncError, SyncOptions, SyncProgress};
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The connector to sync, by name (`seats connectors` lists them);
-    /// without it, every enabled Microsoft Graph connector.
+    /// without it, every enabled Microsoft Graph and Apple connector.
     #[arg(long, value_name = "NAME")]
     pub connector: Option<String>,
     /// Read everything from the source, even when a delta link would read
     /// only what changed since the last sync.
     #[arg(long)]
     pub full: bool,
+    /// Take the Apple content token over from the device-management
+    /// product that holds it; the assignments that product made are lost
+    /// to it (R-CON-6). Needs --connector.
+    #[arg(long, requires = "connector")]
+    pub take_over: bool,
 }
 
 /// A tokio runtime for the blocking sync API, run from the main thread
@@ -52,7 +57,11 @@ pub fn run(db: &Path, args: &SyncArgs, config: &Config, read_only: bool) -> Resu
     }
     let targets = {
         let conn = store::open(db, OpenMode::MustExist)?;
-        targets(&conn, args.connector.as_deref())?
+        let targets = targets(&conn, args.connector.as_deref())?;
+        if args.take_over {
+            take_over(&conn, &targets)?;
+        }
+        targets
     };
     let options = SyncOptions {
         full: args.full,
@@ -87,16 +96,20 @@ fn targets(conn: &Connection, named: Option<&str>) -> Result<Vec<ConnectorConfig
                     "no connector named {name:?}; `seats connectors` lists them"
                 ))
             })?;
-        if config.kind != ConnectorKind::Graph {
+        if !sync::syncs(config.kind) {
             return Err(Failure::usage(format!(
-                "{name:?} is a {} connector: this version of seats syncs only Microsoft Graph connectors, \
-                 so its figures stay as they are in the cache",
+                "{name:?} is a {} connector: this version of seats syncs Microsoft Graph and Apple Apps and \
+                 Books connectors only, so its figures stay as they are in the cache",
                 config.kind.label()
             )));
         }
         return Ok(vec![config]);
     }
-    let all = connectors_admin::connectors_of_kind(conn, ConnectorKind::Graph)?;
+    let mut all = connectors_admin::connectors_of_kind(conn, ConnectorKind::Graph)?;
+    all.extend(connectors_admin::connectors_of_kind(
+        conn,
+        ConnectorKind::AppleVpp,
+    )?);
     let disabled = all.iter().filter(|c| !c.enabled).count();
     let enabled: Vec<ConnectorConfig> = all.into_iter().filter(|c| c.enabled).collect();
     if enabled.is_empty() {
@@ -106,11 +119,26 @@ fn targets(conn: &Connection, named: Option<&str>) -> Result<Vec<ConnectorConfig
             String::new()
         };
         return Err(Failure::usage(format!(
-            "no enabled Microsoft Graph connector to sync{more}; link one with \
+            "no enabled Microsoft Graph or Apple connector to sync{more}; link one with \
              `seats connect graph --tenant-id T --client-id C --secret-file PATH`"
         )));
     }
     Ok(enabled)
+}
+
+/// Records the admin's choice to take an Apple token over (R-CON-6).
+fn take_over(conn: &Connection, targets: &[ConnectorConfig]) -> Result<(), Failure> {
+    for target in targets {
+        if target.kind != ConnectorKind::AppleVpp {
+            return Err(Failure::usage(format!(
+                "--take-over is for Apple connectors; {:?} is a {} connector",
+                target.name,
+                target.kind.label()
+            )));
+        }
+        crate::store::connectors_apple::set_take_over(conn, target.id, &crate::paths::os_user())?;
+    }
+    Ok(())
 }
 
 /// "NAME: sync failed: WHY (request id R); the cache keeps …"

@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_apps;
 pub mod cli_cache;
 pub mod cli_changes;
 pub mod cli_check;
 pub mod cli_connect;
+pub mod cli_connect_apple;
 pub mod cli_connectors;
 pub mod cli_console;
 pub mod cli_simulate;

@@ -5,6 +5,8 @@
 
 mod common;
 
+#[path = "connect_cli/apple.rs"]
+mod apple;
 #[path = "connect_cli/connect.rs"]
 mod connect;
 #[path = "connect_cli/demo.rs"]

@@ -8,6 +8,8 @@ mod common;
 
 #[path = "sync_store/admin.rs"]
 mod admin;
+#[path = "sync_store/apple.rs"]
+mod apple;
 #[path = "sync_store/atomic.rs"]
 mod atomic;
 #[path = "sync_store/licenses.rs"]

@@ -79,7 +79,7 @@ pub(super) fn deliver(
         let graph: Vec<i64> = targets
             .iter()
             .flatten()
-            .filter(|t| t.kind == ConnectorKind::Graph && t.enabled)
+            .filter(|t| t.kind.syncs() && t.enabled)
             .map(|t| t.id)
             .collect();
         if !graph.is_empty() {
@@ -172,7 +172,7 @@ fn describe(
 ) -> rusqlite::Result<Delivery> {
     let name = &target.name;
     let queued = |why: &str| Delivery::Queued(format!("queued for {name} ({why})"));
-    if target.kind != ConnectorKind::Graph {
+    if !target.kind.syncs() {
         return Ok(queued(&format!(
             "pending in the outbox; this version of seats does not push to {} connectors",
             target.kind.label()
@@ -191,12 +191,12 @@ fn describe(
         Some(Pushed::Failed(why)) => Ok(Delivery::Queued(format!(
             "queued: {why}; it stays pending in the outbox for the next sync"
         ))),
-        Some(Pushed::Done) | None => rows_state(conn, outcome),
+        Some(Pushed::Done) | None => rows_state(conn, outcome, name),
     }
 }
 
 /// What the outcome's outbox rows say now.
-fn rows_state(conn: &Connection, outcome: &ChangeOutcome) -> rusqlite::Result<Delivery> {
+fn rows_state(conn: &Connection, outcome: &ChangeOutcome, name: &str) -> rusqlite::Result<Delivery> {
     let mut stmt = conn
         .prepare("SELECT state, last_error FROM outbox WHERE batch_id = ?1 AND pool_id = ?2 ORDER BY id")?;
     let rows: Vec<(String, Option<String>)> = stmt
@@ -215,8 +215,8 @@ fn rows_state(conn: &Connection, outcome: &ChangeOutcome) -> rusqlite::Result<De
                 |row| row.get(0),
             )
             .optional()?;
-        let why = why.as_deref().unwrap_or("refused by Microsoft Graph");
-        return Ok(Delivery::Refused(audited.unwrap_or_else(|| why.to_owned())));
+        let why = why.clone().unwrap_or_else(|| format!("refused by {name}"));
+        return Ok(Delivery::Refused(audited.unwrap_or(why)));
     }
     if let Some((_, why)) = rows.iter().find(|(state, _)| state == "pending") {
         let why = why.as_deref().unwrap_or("not sent yet");
@@ -225,7 +225,7 @@ fn rows_state(conn: &Connection, outcome: &ChangeOutcome) -> rusqlite::Result<De
         )));
     }
     if !rows.is_empty() && rows.iter().all(|(state, _)| state == "applied") {
-        return Ok(Delivery::Applied("applied at Microsoft Graph".to_owned()));
+        return Ok(Delivery::Applied(format!("applied at {name}")));
     }
     // Cancelled before it was sent (an undo from another session).
     let states: Vec<&str> = rows.iter().map(|(state, _)| state.as_str()).collect();

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod http;
 pub mod retry;
 pub mod secret;
+pub mod store_business;
 
 pub use error::{ConnectorError, ErrorClass, ErrorDetail, ErrorKind, Target};
 pub use http::{HttpClient, HttpConfig, USER_AGENT};

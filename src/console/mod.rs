@@ -49,12 +49,16 @@ pub fn run(options: ConsoleOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let guard = terminal::enter()?;
-    let result = runtime.block_on(event_loop(guard, options, runtime.handle().clone()));
+    let handle = runtime.handle().clone();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(event_loop(guard, options, handle))
+    }));
     terminal::restore();
-    // A job still running (a demo being built) is abandoned: its transaction
+    // A job or a sync still running is abandoned, after a panic too (a
+    // runtime dropped while unwinding would wait for it): its transaction
     // rolls back, so the cache stays as it was.
     runtime.shutdown_background();
-    result
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 async fn event_loop(

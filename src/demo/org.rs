@@ -45,6 +45,8 @@ struct Connector {
     /// Where a connector that really syncs reads (the demo's Graph: its
     /// in-process simulator); the other demo connectors have none.
     graph_url: Option<String>,
+    /// The same for the demo's Apple connector (Apple's API v2, simulated).
+    api_url: Option<String>,
 }
 
 const STORE_ERROR: &str = "HTTP 503 Service Unavailable from the Store for Business inventory service \
@@ -70,21 +72,22 @@ fn connectors(opts: &DemoOptions) -> Vec<Connector> {
             account: Some(DOMAIN.into()),
             endpoint: Some(simulator.clone()),
             state: "never",
-            graph_url: Some(simulator),
+            graph_url: Some(simulator.clone()),
             ..ok()
         },
-        // R-CON-4: a year-long token that runs out within the warning window.
+        // R-CON-4: a year-long token that runs out within the warning
+        // window. It syncs for real: Apple's API v2 as the same simulator
+        // serves it (its token comes from the simulator, so no file).
         Connector {
             id: VPP,
             name: "Apple VPP",
             kind: "apple_vpp",
-            endpoint: Some("https://vpp.itunes.apple.com/mdm/v2".into()),
+            endpoint: Some(simulator.clone()),
+            state: "never",
             token_name: Some("Contoso Demo VPP"),
             apple_id: admin("vpp-admin"),
             token: Some((345, 20)),
-            last_sync: Some(3 * 3600),
-            last_success: Some(3 * 3600),
-            secret_ref: Some("env:SEATS_VPP_TOKEN"),
+            api_url: Some(simulator),
             ..ok()
         },
         // R-CON-6: a legacy token, expired and claimed by another manager.
@@ -152,8 +155,8 @@ pub(crate) fn write(conn: &Connection, opts: &DemoOptions, clock: &Clock) -> rus
     let mut stmt = conn.prepare_cached(
         "INSERT INTO connectors (id, name, kind, account, endpoint, enabled, state, language, \
          schedule_minutes, token_name, apple_id, token_updated_at, token_expires_at, claimed_by, \
-         last_sync_at, last_success_at, last_error, secret_ref, graph_url, login_url) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 720, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+         last_sync_at, last_success_at, last_error, secret_ref, graph_url, login_url, api_url) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 720, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
     )?;
     for c in connectors(opts) {
         let ago = |seconds: Option<i64>| seconds.map(|s| clock.ago(s));
@@ -175,7 +178,8 @@ pub(crate) fn write(conn: &Connection, opts: &DemoOptions, clock: &Clock) -> rus
             ago(c.last_success),
             c.last_error,
             c.secret_ref,
-            c.graph_url
+            c.graph_url,
+            c.api_url
         ])?;
         write_runs(conn, clock, &c)?;
     }

@@ -2,6 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// Days before an expiry (a token's, a subscription's) from which seats
+/// warns (R-CON-4).
+pub const TOKEN_WARNING_DAYS: i64 = 30;
+
 /// Where a date stands relative to now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Countdown {
@@ -23,7 +27,7 @@ pub fn countdown(date: NaiveDate, now: DateTime<Utc>) -> Countdown {
     let days = days_until(date, now);
     if days <= 0 {
         Countdown::Expired(-days)
-    } else if days <= 30 {
+    } else if days <= TOKEN_WARNING_DAYS {
         Countdown::Soon(days)
     } else {
         Countdown::Later(days)

@@ -120,6 +120,14 @@ text_enum! {
     }
 }
 
+impl ConnectorKind {
+    /// Whether this version of seats syncs and pushes connectors of this
+    /// kind (the others keep the figures recorded in the cache).
+    pub fn syncs(self) -> bool {
+        matches!(self, ConnectorKind::Graph | ConnectorKind::AppleVpp)
+    }
+}
+
 text_enum! {
     /// An admin's role on this cache (R-LIC-6).
     Role {

@@ -11,6 +11,7 @@ pub mod principal;
 pub mod seats;
 pub mod sku_names;
 pub mod source;
+pub mod store_business;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::{Field, FieldKind, Filter, FilterError};

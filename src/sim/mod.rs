@@ -29,6 +29,7 @@ mod paging;
 mod rng;
 mod routes;
 mod server;
+mod store_business;
 mod tenant;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ use tokio::sync::watch;
 pub use config::SimConfig;
 pub use error::SimError;
 pub use faults::{FaultSpecError, Faults};
+pub use store_business::STORE_SCOPE;
 pub use tenant::{CapabilityStatus, Credentials, Member, NewUser, SimTenant, SimUser};
 
 use server::Shared;
@@ -106,6 +108,12 @@ impl SimHandle {
         &self.base_url
     }
 
+    /// The value for the Store for Business connector's `--api-url`:
+    /// `{base}/V1`, as `https://bspmts.mp.microsoft.com/V1`.
+    pub fn store_url(&self) -> String {
+        format!("{}/V1", self.base_url)
+    }
+
     /// The token endpoint for this tenant.
     pub fn token_url(&self) -> String {
         format!(
@@ -132,7 +140,8 @@ impl SimHandle {
         self.shared.set_faults(faults);
     }
 
-    /// Graph requests served so far (token requests not counted).
+    /// Graph and Store for Business requests served so far (token
+    /// requests not counted).
     pub fn graph_requests(&self) -> u64 {
         self.shared.graph_requests()
     }

@@ -155,7 +155,7 @@ pub fn cap_next_sync(conn: &Connection, now: DateTime<Utc>, minutes: u32) -> rus
 pub fn push_retry_due(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT c.id FROM connectors c JOIN outbox o ON o.connector_id = c.id \
-         WHERE c.enabled = 1 AND c.kind = 'graph' AND o.state = 'pending' AND o.attempts > 0 \
+         WHERE c.enabled = 1 AND c.kind IN ('graph', 'apple_vpp') AND o.state = 'pending' AND o.attempts > 0 \
            AND coalesce(o.next_attempt_at, '') <= ?1 ORDER BY c.id",
     )?;
     let rows = stmt.query_map([super::sync_state::stamp(now)], |row| row.get(0))?;

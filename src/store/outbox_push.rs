@@ -16,6 +16,7 @@
 //! listed in `skipped`, as is a group the source does not know (a local
 //! group: its members' seats are sent one by one instead).
 
+mod apple;
 mod refuse;
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,6 +26,7 @@ use serde::Deserialize;
 use crate::domain::source::{ChangeTarget, LicenseChange};
 use crate::store::connectors_admin::stamp;
 
+pub use apple::{ApplePush, pending_apple};
 pub use refuse::{Refused, refuse};
 
 /// The actor of the audit rows the pusher writes.

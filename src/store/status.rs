@@ -19,6 +19,9 @@ pub struct StatusInfo {
     pub role: Option<Role>,
     /// Changes queued for the sources.
     pub pending_changes: i64,
+    /// The soonest expiry (RFC 3339) of an enabled connector's token, and
+    /// that connector's name: the bar warns from 30 days before (R-CON-4).
+    pub soonest_token: Option<(String, String)>,
 }
 
 /// Reads the status summary for `actor`.
@@ -37,7 +40,16 @@ pub fn read(conn: &Connection, actor: &str) -> rusqlite::Result<StatusInfo> {
         conn.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |row| {
             row.get(0)
         })?;
+    let soonest_token = conn
+        .query_row(
+            "SELECT token_expires_at, name FROM connectors WHERE enabled = 1 AND token_expires_at IS NOT NULL \
+             ORDER BY token_expires_at LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
     Ok(StatusInfo {
+        soonest_token,
         tenant,
         connectors_ok,
         connectors_failing,

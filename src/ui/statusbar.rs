@@ -89,6 +89,9 @@ fn parts(state: &AppState, theme: Theme) -> Vec<Part> {
     } else {
         Part::new(1, bar, &[&format!("conn ✓{}", status.connectors_ok)])
     });
+    if let Some(part) = token_part(status.soonest_token.as_ref(), state.now, bar, theme) {
+        parts.push(part);
+    }
     if status.pending_changes > 0 {
         let text = format!("{} pending", status.pending_changes);
         parts.push(Part::new(5, bar, &[&text]));
@@ -102,6 +105,29 @@ fn parts(state: &AppState, theme: Theme) -> Vec<Part> {
         parts.push(sync_part(sync, warn));
     }
     parts
+}
+
+/// "token Apple VPP expires in 20d" from 30 days before a token's expiry,
+/// "token Apple VPP expired" after it (R-CON-4).
+fn token_part(
+    soonest: Option<&(String, String)>,
+    now: DateTime<Utc>,
+    bar: Style,
+    theme: Theme,
+) -> Option<Part> {
+    let (at, name) = soonest?;
+    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    let days = (at - now).num_days();
+    if at <= now {
+        let full = format!("token {name} expired");
+        return Some(Part::new(2, bar.patch(theme.bad()), &[&full, "token expired"]));
+    }
+    (days <= crate::domain::expiry::TOKEN_WARNING_DAYS).then(|| {
+        let full = format!("token {name} expires in {days}d");
+        let short = format!("token {days}d");
+        // Below live work: a sync or a job outranks a warning of weeks.
+        Part::new(2, bar.patch(theme.warn()), &[&full, &short])
+    })
 }
 
 /// "syncing Microsoft Graph 42% users, page 7", shortening to the share.

@@ -27,7 +27,7 @@ pub const FIRST_TICK: Duration = Duration::from_secs(2);
 
 /// Whether connectors of `kind` sync in this version of seats.
 pub fn syncs_in_this_version(kind: ConnectorKind) -> bool {
-    kind == ConnectorKind::Graph
+    kind.syncs()
 }
 
 /// Why `r` cannot sync a connector of `kind`, or None when it can.

@@ -35,8 +35,10 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         (graph["syncs"].as_bool(), graph["last_sync"].is_null()),
         (Some(true), true)
     );
-    // The demo's other connectors are demo rows: not synced by seats, and said so.
-    for name in ["Apple VPP", "Microsoft Store for Business", "Volume licensing"] {
+    // The demo's Apple connector syncs with the demo's own simulator; the
+    // other connectors are demo rows: not synced by seats, and said so.
+    assert_eq!(before["Apple VPP"]["syncs"], true);
+    for name in ["Microsoft Store for Business", "Volume licensing"] {
         let row = &before[name];
         assert_eq!(row["syncs"], false, "{row}");
         assert!(row["next_sync"].is_null(), "{row}");
@@ -54,7 +56,15 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         stdout.starts_with("Microsoft Graph: full sync done; "),
         "{stdout}"
     );
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "Graph, then Apple: {stdout}");
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Apple VPP: full sync done; "),
+        "{stdout}"
+    );
     assert_eq!(stderr, "", "no progress when stderr is not a terminal");
     let (stdout, _) = expect(&c.seats(&["sync"]), 0);
     assert!(
@@ -76,7 +86,7 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
     assert!(graph["note"].is_null(), "sign-ins were readable: {graph}");
     c.check_clean();
     // The table says the same in words.
-    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:vpp"]), 0);
+    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:store"]), 0);
     assert!(table.contains("not synced by this version of seats"), "{table}");
     assert!(!table.contains("Microsoft Graph"), "the filter applies: {table}");
 }
@@ -87,7 +97,7 @@ fn a_failing_source_exits_5_and_leaves_the_cache_as_it_was() {
     expect(&c.seats(&["sync"]), 0);
     let before = dump(&c.db);
     c.graph.sim.set_faults("500=1".parse().unwrap());
-    let (stdout, stderr) = expect(&c.seats(&["sync"]), 5);
+    let (stdout, stderr) = expect(&c.seats(&["sync", "--connector", "Microsoft Graph"]), 5);
     assert_eq!(stdout, "");
     assert!(
         stderr.starts_with("seats: Microsoft Graph: sync failed: ") && stderr.contains("request id"),
@@ -127,9 +137,10 @@ fn a_connector_another_process_syncs_exits_3_naming_who() {
 #[test]
 fn connectors_this_version_does_not_sync_and_unknown_names_are_refused() {
     let c = Connected::start();
-    let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 2);
+    let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Volume licensing"]), 2);
     assert!(
-        stderr.contains("Apple VPP") && stderr.contains("syncs only Microsoft Graph connectors"),
+        stderr.contains("Volume licensing")
+            && stderr.contains("syncs Microsoft Graph and Apple Apps and Books connectors only"),
         "{stderr}"
     );
     let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Nope"]), 2);
@@ -161,11 +172,12 @@ fn with_several_connectors_each_gets_its_line_and_the_worst_code_wins() {
     connectors_admin::create_graph_connector(&conn, &settings).unwrap();
     let (stdout, stderr) = expect(&c.seats(&["sync"]), 5);
     assert!(stdout.starts_with("Microsoft Graph: full sync done"), "{stdout}");
+    assert!(stdout.contains("\nApple VPP: full sync done"), "{stdout}");
     assert!(
         stderr.contains("seats: Gone Tenant: sync failed: cannot reach 127.0.0.1"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 of 2 connectors did not sync"), "{stderr}");
+    assert!(stderr.contains("1 of 3 connectors did not sync"), "{stderr}");
     c.check_clean();
 }
 

@@ -271,7 +271,7 @@ fn a_sync_another_process_runs_is_shown_as_such_not_as_an_error() {
 #[test]
 fn r_on_a_connector_that_does_not_sync_says_so_and_drops_the_rest_of_its_burst() {
     let mut c = Console::new(PaneId::Connectors);
-    c.select("Apple VPP");
+    c.select("Volume licensing");
     let before = c.state.table().selected;
     // "r" then "jjs" typed in one go: the refusal drops the rest.
     c.burst(vec![
@@ -284,7 +284,7 @@ fn r_on_a_connector_that_does_not_sync_says_so_and_drops_the_rest_of_its_burst()
     let (text, tone) = c.flash();
     assert_eq!(tone, Tone::Warning);
     assert!(
-        text.starts_with("Apple VPP: Apple VPP connectors don't sync in this version of seats"),
+        text.starts_with("Volume licensing: Volume licensing connectors don't sync in this version of seats"),
         "{text}"
     );
     assert!(text.ends_with("(3 keys typed after it ignored)"), "{text}");
@@ -307,12 +307,12 @@ fn capital_r_and_the_palette_sync_everything_and_say_what_does_not_sync() {
     c.event(WorkerEvent::SyncsStarted {
         started: vec![(1, "Microsoft Graph".into())],
         running: Vec::new(),
-        not_syncing: vec!["Apple VPP".into(), "Volume licensing".into()],
+        not_syncing: vec!["Store for Business".into(), "Volume licensing".into()],
     });
     let (text, _) = c.flash();
     assert_eq!(
         text,
-        "syncing Microsoft Graph; Apple VPP, Volume licensing don't sync in this version of seats"
+        "syncing Microsoft Graph; Store for Business, Volume licensing don't sync in this version of seats"
     );
     assert!(
         c.screen().contains("syncing Microsoft Graph starting"),

@@ -85,7 +85,7 @@ fn runs(world: &World, connector: i64) -> i64 {
 fn the_schedule_starts_a_due_graph_connector_and_nothing_else() {
     let world = World::start(ACTOR, Utc::now());
     // A second Graph connector, not due for a day; the Apple VPP connector
-    // is due (never scheduled) but does not sync in this version.
+    // is not due either (the world schedules it far away).
     let mut other = GraphSettings::new(
         "Graph (other tenant)",
         "other-tenant",

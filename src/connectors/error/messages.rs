@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::ErrorKind;
+use super::{ErrorDetail, ErrorKind, Target};
+use crate::domain::store_business::SeatRefusal;
 
 /// " after N attempts" when there was more than one.
 fn tries(attempts: u32) -> String {
@@ -168,6 +169,13 @@ impl fmt::Display for ErrorKind {
                 }
                 Ok(())
             }
+            StoreRefused {
+                target,
+                app,
+                user,
+                reason,
+                detail,
+            } => store_refusal(f, target, app, user.as_deref(), *reason, detail),
             DeltaExpired { target, detail } => write!(
                 f,
                 "the delta link of {} expired ({detail}); everything must be read again (a full sync)",
@@ -220,6 +228,44 @@ impl fmt::Display for ErrorKind {
             ),
         }
     }
+}
+
+/// A Store for Business refusal, naming the app and the user.
+fn store_refusal(
+    f: &mut fmt::Formatter<'_>,
+    target: &Target,
+    app: &str,
+    user: Option<&str>,
+    reason: SeatRefusal,
+    detail: &ErrorDetail,
+) -> fmt::Result {
+    let host = &target.host;
+    let who = user.unwrap_or("the user");
+    match reason {
+        SeatRefusal::NotOnline => write!(
+            f,
+            "{host} refused {target} for {who}: {app} is licensed offline (\"Not online\"); the store does \
+             not assign its seats: deploy it with its offline license instead"
+        )?,
+        SeatRefusal::NoSeatsLeft => write!(
+            f,
+            "{host} has no seat of {app} left for {who}: its distribution is restricted to the seats \
+             bought; reclaim one or buy more in the store"
+        )?,
+        SeatRefusal::UnknownApp => write!(
+            f,
+            "{host} does not know {app} ({target}): it is not (or no longer) in the organization's \
+             inventory; sync the store again"
+        )?,
+        SeatRefusal::UnknownUser => write!(
+            f,
+            "{host} does not know the user {who} ({target} for {app}): check the UPN, and that the user is \
+             in the store's directory"
+        )?,
+        SeatRefusal::NoSeat => write!(f, "{who} holds no seat of {app} at {host} ({target})")?,
+        SeatRefusal::Other => write!(f, "{host} refused {target} for {who} and {app}")?,
+    }
+    write!(f, " ({detail})")
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ mod messages;
 
 pub use detail::{ErrorDetail, Target, host_of};
 
+use crate::domain::store_business::SeatRefusal;
+
 /// How the caller should treat an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -134,6 +136,16 @@ pub enum ErrorKind {
         principal: String,
         detail: ErrorDetail,
     },
+    /// The Store for Business refused a seat call or does not know the
+    /// app, the user or the seat (409 "Not online", no seat left, 404).
+    StoreRefused {
+        target: Target,
+        /// "Name (productId/skuId)", or the ids alone when no name is known.
+        app: String,
+        user: Option<String>,
+        reason: SeatRefusal,
+        detail: ErrorDetail,
+    },
     /// The delta link expired (`syncStateNotFound`, 410 Gone).
     DeltaExpired { target: Target, detail: ErrorDetail },
     /// A 2xx answer that cannot be read.
@@ -173,7 +185,7 @@ impl ConnectorError {
             Unreachable { .. } | Timeout { .. } | Broken { .. } | Throttled { .. } | ServerFailed { .. } => {
                 ErrorClass::Transient
             }
-            Refused { .. } => ErrorClass::Refused,
+            Refused { .. } | StoreRefused { .. } => ErrorClass::Refused,
             DeltaExpired { .. } => ErrorClass::DeltaExpired,
             BadUrl { .. }
             | ClientSetup { .. }
@@ -210,6 +222,7 @@ impl ConnectorError {
             | Forbidden { detail, .. }
             | Rejected { detail, .. }
             | Refused { detail, .. }
+            | StoreRefused { detail, .. }
             | DeltaExpired { detail, .. }
             | AppleTokenRefused { detail, .. }
             | AppleTokenExpired { detail, .. }

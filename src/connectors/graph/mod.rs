@@ -12,7 +12,8 @@ mod batch;
 mod paging;
 mod push;
 mod read;
-mod token;
+// Shared with the Store for Business client (same flow, another scope).
+pub(crate) mod token;
 mod wire;
 
 use std::sync::Arc;
@@ -218,7 +219,7 @@ fn permission_for(path: &str) -> &'static str {
 
 /// A base URL from an option: https (http only on loopback, where the
 /// simulator runs), a host, no query; returned without a trailing slash.
-fn base_url(option: &'static str, text: &str) -> Result<(String, Url), ConnectorError> {
+pub(crate) fn base_url(option: &'static str, text: &str) -> Result<(String, Url), ConnectorError> {
     let bad = |why: String| -> ConnectorError {
         ErrorKind::BadUrl {
             option,

@@ -1,5 +1,6 @@
 //! Access tokens by the client-credentials flow (apis.md 1.1): fetched from
-//! `{login}/{tenant}/oauth2/v2.0/token` for the scope `{graph}/.default`,
+//! `{login}/{tenant}/oauth2/v2.0/token` for the scope `{resource}/.default`
+//! (Graph's, or the Store for Business's `https://onestore.microsoft.com`),
 //! kept and renewed at 80 % of their lifetime, dropped when Graph refuses
 //! one. The identity platform's refusals become errors naming the option
 //! to fix.
@@ -51,7 +52,7 @@ impl TokenSource {
         tenant: &str,
         client_id: &str,
         secret: Secret,
-        graph: &str,
+        resource: &str,
     ) -> Result<TokenSource, ConnectorError> {
         let endpoint = format!("{login}/{}/oauth2/v2.0/token", path_segment(tenant));
         let endpoint = Url::parse(&endpoint).map_err(|err| ErrorKind::BadUrl {
@@ -66,7 +67,7 @@ impl TokenSource {
             tenant: tenant.to_owned(),
             client_id: client_id.to_owned(),
             secret,
-            scope: format!("{graph}/.default"),
+            scope: format!("{resource}/.default"),
             cached: Mutex::new(None),
         })
     }

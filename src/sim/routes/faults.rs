@@ -16,6 +16,7 @@ use crate::sim::faults::Fault;
 use crate::sim::http::{GraphError, base_url, json_response};
 use crate::sim::paging::context;
 use crate::sim::server::{Shared, TransportFault};
+use crate::sim::store_business;
 
 /// Bodies larger than this are not rewritten by a fault (never the case:
 /// a page of 999 users is a few MB).
@@ -42,6 +43,7 @@ pub(crate) async fn inject(State(shared): State<Arc<Shared>>, request: Request, 
         }
         Some(Fault::Malformed) => rewrite(next.run(request).await, wrong_shape).await,
         Some(Fault::BadJson) => rewrite(next.run(request).await, cut_json).await,
+        Some(Fault::Empty) if store_business::is_collection(&request) => store_business::empty_page(&request),
         Some(Fault::Empty) if is_collection(&request) => empty_page(&request),
         Some(Fault::Empty) => next.run(request).await,
     }

@@ -35,10 +35,18 @@ pub(crate) fn router(shared: &Arc<Shared>) -> Router {
     let outer = graph
         .layer(from_fn_with_state(Arc::clone(shared), faults::inject))
         .layer(from_fn_with_state(Arc::clone(shared), require_token));
+    let store = super::store_business::routes()
+        .with_state(Arc::clone(shared))
+        .layer(from_fn_with_state(Arc::clone(shared), faults::inject))
+        .layer(from_fn_with_state(
+            Arc::clone(shared),
+            super::store_business::require_token,
+        ));
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .with_state(Arc::clone(shared))
         .merge(outer)
+        .merge(store)
         .fallback(fallback)
         .layer(from_fn(envelope))
         // Apple's routes answer in Apple's format, outside Graph's envelope.

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::sim::http::{GraphError, base_url};
 use crate::sim::rng::{random_guid, random_text};
 use crate::sim::server::Shared;
+use crate::sim::store_business::STORE_SCOPE;
 use crate::sim::tenant::{Credentials, now_ms};
 
 /// The public Graph resource, accepted besides the simulator's own URL.
@@ -54,9 +55,11 @@ pub(crate) async fn token(
     shared.log_line(format!("POST /{tenant}/oauth2/v2.0/token"));
     let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let checked = check(&shared.credentials, &tenant, &form, &headers);
+    // A token for the store's resource is good for the store only.
+    let store = form.get("scope").is_some_and(|s| s == STORE_SCOPE);
     match checked {
         Err(err) => aad_response(err),
-        Ok(()) => issue(&shared).await,
+        Ok(()) => issue(&shared, store).await,
     }
 }
 
@@ -144,10 +147,11 @@ fn check(
     Ok(())
 }
 
-/// `https://graph.microsoft.com/.default`, or `http://HOST:PORT/.default`
+/// `https://graph.microsoft.com/.default`, the store's
+/// `https://onestore.microsoft.com/.default`, or `http://HOST:PORT/.default`
 /// for this simulator's port (the client's `--graph-url`).
 fn scope_ok(scope: &str, headers: &HeaderMap) -> bool {
-    if scope == GRAPH_SCOPE {
+    if scope == GRAPH_SCOPE || scope == STORE_SCOPE {
         return true;
     }
     let ours = base_url(headers);
@@ -187,7 +191,7 @@ fn basic_auth(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id), unescape(secret)))
 }
 
-async fn issue(shared: &Arc<Shared>) -> Response {
+async fn issue(shared: &Arc<Shared>, store: bool) -> Response {
     let token = random_text(64);
     let lifetime = shared.config.token_lifetime;
     let expires_ms = now_ms() + lifetime.as_millis() as i64;
@@ -195,12 +199,13 @@ async fn issue(shared: &Arc<Shared>) -> Response {
     let saved = shared
         .db
         .run(move |conn| {
+            let table = if store { "sim_store_tokens" } else { "sim_tokens" };
             conn.execute(
-                "INSERT INTO sim_tokens (token, expires_ms) VALUES (?1, ?2)",
+                &format!("INSERT INTO {table} (token, expires_ms) VALUES (?1, ?2)"),
                 rusqlite::params![stored, expires_ms],
             )?;
             conn.execute(
-                "DELETE FROM sim_tokens WHERE expires_ms < ?1",
+                &format!("DELETE FROM {table} WHERE expires_ms < ?1"),
                 [now_ms() - 3_600_000],
             )?;
             Ok(())

@@ -59,6 +59,7 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<Credentials, SimError> {
     };
     demo::generate(&mut conn, &options, &mut |_| {})?;
     complete(&mut conn, config.seed)?;
+    super::store_business::prepare(&mut conn, config.seed, options.now)?;
     credentials(&conn)
 }
 
@@ -217,6 +218,7 @@ impl SimTenant {
     /// with one answers 401).
     pub fn expire_access_tokens(&mut self) -> Result<(), SimError> {
         self.conn.execute("DELETE FROM sim_tokens", [])?;
+        self.conn.execute("DELETE FROM sim_store_tokens", [])?;
         Ok(())
     }
 }

@@ -75,7 +75,7 @@ pub struct SyncSummary {
 }
 
 impl SyncSummary {
-    pub(super) fn new(kind: PullKind, batch: &str) -> SyncSummary {
+    pub(crate) fn new(kind: PullKind, batch: &str) -> SyncSummary {
         SyncSummary {
             kind,
             batch_id: batch.to_owned(),

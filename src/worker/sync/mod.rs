@@ -5,6 +5,8 @@
 //! was and says why on the connector. The same code serves the console's
 //! worker (on the blocking pool) and `seats sync`.
 
+pub mod apple;
+pub mod apple_push;
 mod pull;
 pub mod push;
 pub mod secret;
@@ -147,6 +149,13 @@ pub enum SyncError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{0} connectors don't sync in this version of seats; its figures are kept as they are")]
     Unsupported(String),
+    #[error(
+        "{connector}: the content token is in use by {manager}. Taking it over makes seats the location's \
+         manager, and the assignments {manager} made will be lost to it (R-CON-6); to take it over run \
+         `seats sync --connector {connector:?} --take-over`, or upload a token of a location no other \
+         product manages"
+    )]
+    Claimed { connector: String, manager: String },
 }
 
 impl SyncError {
@@ -156,7 +165,7 @@ impl SyncError {
         match self {
             SyncError::Source(_) | SyncError::Push(PushError::Source(_)) => 5,
             SyncError::Pull(PullError::Invalid(_)) => 5,
-            SyncError::Busy(LeaseError::Held { .. }) => 3,
+            SyncError::Busy(LeaseError::Held { .. }) | SyncError::Claimed { .. } => 3,
             SyncError::Setup(_) | SyncError::Connector(_) | SyncError::Unsupported(_) => 2,
             _ => 1,
         }
@@ -183,7 +192,7 @@ pub fn sync_connector(
     let conn = store::open(db_path, OpenMode::MustExist)?;
     let config =
         connectors_admin::connector_config(&conn, connector_id)?.ok_or(AdminError::NotFound(connector_id))?;
-    if config.kind != ConnectorKind::Graph {
+    if !syncs(config.kind) {
         return Err(SyncError::Unsupported(config.kind.label().to_owned()));
     }
     let holder = sync_lease::holder_name();
@@ -213,7 +222,7 @@ pub fn push_now(
     let conn = store::open(db_path, OpenMode::MustExist)?;
     let config =
         connectors_admin::connector_config(&conn, connector_id)?.ok_or(AdminError::NotFound(connector_id))?;
-    if config.kind != ConnectorKind::Graph {
+    if !syncs(config.kind) {
         return Err(SyncError::Unsupported(config.kind.label().to_owned()));
     }
     let holder = sync_lease::holder_name();
@@ -222,13 +231,39 @@ pub fn push_now(
         Err(LeaseError::Held { .. }) => return Ok(None),
         Err(err) => return Err(err.into()),
     }
-    let result = source::graph_client(db_path, &config)
-        .map_err(SyncError::from)
-        .and_then(|client| Ok(push::push_pending(&conn, &client, runtime, connector_id)?));
+    let result = push_with(&conn, db_path, &config, runtime);
     if let Err(err) = sync_lease::release(&conn, connector_id, &holder) {
         tracing::warn!(%err, "could not release the sync lease");
     }
     result.map(Some)
+}
+
+/// Whether this version of seats syncs connectors of `kind`.
+pub fn syncs(kind: ConnectorKind) -> bool {
+    kind.syncs()
+}
+
+/// Pushes the connector's pending rows with the client of its kind.
+fn push_with(
+    conn: &Connection,
+    db_path: &Path,
+    config: &ConnectorConfig,
+    runtime: &Handle,
+) -> Result<PushReport, SyncError> {
+    if config.kind == ConnectorKind::AppleVpp {
+        let connection = apple_connection(conn, config.id)?;
+        let client = apple::apple_client(db_path, &connection)?;
+        return Ok(apple_push::push_apple(conn, &client, runtime, config.id)?);
+    }
+    let client = source::graph_client(db_path, config)?;
+    Ok(push::push_pending(conn, &client, runtime, config.id)?)
+}
+
+fn apple_connection(
+    conn: &Connection,
+    id: i64,
+) -> Result<crate::store::connectors_apple::AppleConnection, SyncError> {
+    Ok(crate::store::connectors_apple::apple_connection(conn, id)?.ok_or(AdminError::NotFound(id))?)
 }
 
 /// One sync under the lease.
@@ -297,6 +332,9 @@ impl Run<'_> {
     }
 
     fn run(&self, options: SyncOptions, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
+        if self.config.kind == ConnectorKind::AppleVpp {
+            return self.run_apple(progress);
+        }
         let client = source::graph_client(self.db_path, self.config)?;
         progress.report("pushing pending changes", 0);
         let mut pushed = push::push_pending(self.conn, &client, self.runtime, self.config.id)?;
@@ -343,6 +381,24 @@ impl Run<'_> {
             summary,
             released_disabled,
             warnings: staged.warnings,
+        })
+    }
+
+    /// An Apple sync: push, then pull the whole location.
+    fn run_apple(&self, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
+        let connection = apple_connection(self.conn, self.config.id)?;
+        let client = apple::apple_client(self.db_path, &connection)?;
+        progress.report_of("pushing pending changes", 0, 0);
+        let pushed = apple_push::push_apple(self.conn, &client, self.runtime, self.config.id)?;
+        sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE)?;
+        let (summary, warnings) = apple::pull(self.conn, &client, self.runtime, &connection, progress)?;
+        Ok(SyncReport {
+            connector: self.config.name.clone(),
+            kind: PullKind::Full,
+            pushed,
+            summary: summary.as_sync_summary(),
+            released_disabled: 0,
+            warnings,
         })
     }
 

@@ -61,6 +61,27 @@ pub fn from_file(path: &Path) -> Result<Secret, SecretError> {
     Ok(Secret::new(secret.to_owned()))
 }
 
+/// The whole text of a token file (an Apple content token, which may be
+/// wrapped over several lines) or of the variable `env:NAME` names, with
+/// the same checks as [`read`].
+pub fn read_whole(reference: &str) -> Result<Secret, SecretError> {
+    let Some(path) = reference.strip_prefix("env:").map_or(Some(reference), |_| None) else {
+        return read(reference);
+    };
+    let shown = path.to_owned();
+    let unreadable = |err: std::io::Error| SecretError::Unreadable {
+        path: shown.clone(),
+        reason: err.to_string(),
+    };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    check_mode(&shown, &metadata)?;
+    let text = std::fs::read_to_string(path).map_err(unreadable)?;
+    if text.trim().is_empty() {
+        return Err(SecretError::Empty(shown));
+    }
+    Ok(Secret::new(text.trim().to_owned()))
+}
+
 #[cfg(unix)]
 fn check_mode(path: &str, metadata: &std::fs::Metadata) -> Result<(), SecretError> {
     use std::os::unix::fs::PermissionsExt;

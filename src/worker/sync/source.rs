@@ -64,13 +64,7 @@ pub fn graph_client(db_path: &Path, config: &ConnectorConfig) -> Result<GraphCli
 /// A client of the simulator `spec` (`users=N,seed=S`) names, started on
 /// first use with its state beside the cache.
 fn simulated(db_path: &Path, url: &str, spec: &str) -> Result<GraphClient, SourceError> {
-    let failed = |reason: String| SourceError::Simulator {
-        url: url.to_owned(),
-        reason,
-    };
-    let (users, seed) = parse_spec(spec).ok_or_else(|| failed("expected sim:users=N,seed=S".into()))?;
-    let state = state_path(db_path);
-    let handle = running(&state, users, seed, built_at(db_path)).map_err(failed)?;
+    let handle = simulator(db_path, url, spec)?;
     let credentials = handle.credentials();
     let mut graph = GraphConfig::new(
         credentials.tenant_id.clone(),
@@ -80,6 +74,19 @@ fn simulated(db_path: &Path, url: &str, spec: &str) -> Result<GraphClient, Sourc
     graph.graph_url = handle.graph_url().to_owned();
     graph.login_url = handle.login_url().to_owned();
     Ok(GraphClient::new(graph)?)
+}
+
+/// The in-process simulator `spec` (`users=N,seed=S`) of the `sim:` URL
+/// `url` names, started on first use with its state beside the cache; it
+/// serves every source of the simulated organization (Graph, Apple).
+pub fn simulator(db_path: &Path, url: &str, spec: &str) -> Result<Arc<SimHandle>, SourceError> {
+    let failed = |reason: String| SourceError::Simulator {
+        url: url.to_owned(),
+        reason,
+    };
+    let (users, seed) = parse_spec(spec).ok_or_else(|| failed("expected sim:users=N,seed=S".into()))?;
+    let state = state_path(db_path);
+    running(&state, users, seed, built_at(db_path)).map_err(failed)
 }
 
 /// A stored link as this process's client reaches it: a simulator listens

@@ -1,0 +1,141 @@
+//! Syncing an Apple Apps and Books connector (issue 8): the client from
+//! the connector's row (the token read from its 0600 file or variable, or
+//! the demo's in-process simulator), the claim check (R-CON-6), and the
+//! pull: location, assets, app names, users and assignments read whole,
+//! then written in one transaction (R-CON-8).
+
+use std::path::Path;
+
+use chrono::Utc;
+use rusqlite::Connection;
+use tokio::runtime::Handle;
+
+use super::secret::{self, SecretError};
+use super::source::{self, SIM_SCHEME, SourceError};
+use super::{Progress, SyncError};
+use crate::connectors::apple::{APPLE_API_URL, APPLE_LOOKUP_URL, AppleClient, AppleConfig, AppleToken};
+use crate::domain::apple::AppleLocation;
+use crate::store::connectors_apple::{self, AppleConnection};
+use crate::store::sync_apple::{self, ApplePull, AppleSummary};
+
+/// The client of an Apple connector of the cache at `db_path`.
+pub fn apple_client(db_path: &Path, connection: &AppleConnection) -> Result<AppleClient, SourceError> {
+    let api = connection.api_url.as_deref().unwrap_or(APPLE_API_URL);
+    let mut config = AppleConfig::default();
+    let token = if let Some(spec) = api.strip_prefix(SIM_SCHEME) {
+        let handle = source::simulator(db_path, api, spec)?;
+        config.api_url = handle.apple_api_url();
+        config.lookup_url = handle.apple_lookup_url();
+        let text = handle.apple_token_file().map_err(|err| SourceError::Simulator {
+            url: api.to_owned(),
+            reason: err.to_string(),
+        })?;
+        AppleToken::from_file_text(&text)?
+    } else {
+        config.api_url = api.to_owned();
+        config.lookup_url = connection
+            .lookup_url
+            .clone()
+            .unwrap_or_else(|| APPLE_LOOKUP_URL.to_owned());
+        let reference = connection
+            .secret_ref
+            .as_deref()
+            .ok_or(SecretError::NotConfigured)?;
+        AppleToken::from_file_text(secret::read_whole(reference)?.expose())?
+    };
+    Ok(AppleClient::new(config, token)?)
+}
+
+/// Reads the whole location and writes it. Returns what changed and
+/// things the admin should know.
+pub(super) fn pull(
+    conn: &Connection,
+    client: &AppleClient,
+    runtime: &Handle,
+    connection: &AppleConnection,
+    progress: &mut Progress<'_>,
+) -> Result<(AppleSummary, Vec<String>), SyncError> {
+    let outbox_mark = sync_apple::outbox_mark(conn)?;
+    let started_at = Utc::now();
+    let mut warnings = Vec::new();
+    progress.report_of("Apple location", 0, 0);
+    let location = runtime.block_on(client.client_config())?;
+    let mut location = claim(conn, client, runtime, connection, location)?;
+    if location.token_expires.is_none() {
+        location.token_expires = Some(client.token().expires().to_rfc3339());
+    }
+    progress.report_of("Apple assets", 0, 0);
+    let assets = runtime.block_on(client.assets())?;
+    progress.report_of("app names", 0, assets.len() as u64);
+    let ids: Vec<&str> = assets.iter().map(|a| a.adam_id.as_str()).collect();
+    let metadata = match runtime.block_on(client.lookup(&ids)) {
+        Ok(found) => found,
+        Err(err) => {
+            // Names are a convenience: the cache keeps those it had.
+            warnings.push(format!("app names not read from Apple's lookup service: {err}"));
+            Vec::new()
+        }
+    };
+    progress.report_of("Apple users", 0, 0);
+    let users = runtime.block_on(client.users(None))?.items;
+    progress.report_of("Apple assignments", users.len() as u64, 0);
+    let assignments = runtime.block_on(client.assignments(None))?.items;
+    progress.report_of("writing into the cache", assignments.len() as u64, 0);
+    let pull = ApplePull {
+        location: &location,
+        assets: &assets,
+        metadata: &metadata,
+        users: &users,
+        assignments: &assignments,
+        outbox_mark,
+        started_at,
+    };
+    let summary = sync_apple::apply(conn, connection.id, &pull, Utc::now())?;
+    warnings.extend(notes(&summary));
+    Ok((summary, warnings))
+}
+
+/// The token must be seats' own: unclaimed (seats registers itself), or
+/// claimed by seats, or taken over by the admin's explicit choice.
+fn claim(
+    conn: &Connection,
+    client: &AppleClient,
+    runtime: &Handle,
+    connection: &AppleConnection,
+    location: AppleLocation,
+) -> Result<AppleLocation, SyncError> {
+    match &location.manager {
+        Some(manager) if manager.is_seats() => Ok(location),
+        Some(manager) if !connection.take_over => {
+            connectors_apple::record_claim(conn, connection.id, &manager.name)?;
+            Err(SyncError::Claimed {
+                connector: connection.name.clone(),
+                manager: manager.name.clone(),
+            })
+        }
+        _ => Ok(runtime.block_on(client.register())?),
+    }
+}
+
+fn notes(summary: &AppleSummary) -> Vec<String> {
+    let mut notes = Vec::new();
+    if summary.foreign_assignments > 0 {
+        notes.push(format!(
+            "{} assignments of another device-management product counted, never changed",
+            summary.foreign_assignments
+        ));
+    }
+    if summary.unknown_users > 0 {
+        notes.push(format!(
+            "{} assignments to Apple users the cache does not know",
+            summary.unknown_users
+        ));
+    }
+    if summary.kept_pending > 0 {
+        notes.push(format!(
+            "{} apps the location dropped kept until their pending changes are settled",
+            summary.kept_pending
+        ));
+    }
+    notes
+}
