@@ -8,14 +8,13 @@
 //! never the secret), the cache created first if it does not exist.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
 use crate::cli::{Failure, print};
 use crate::cli_cache::CachePath;
 use crate::connectors::graph::{GraphClient, GraphConfig};
-use crate::connectors::{ConnectorError, ErrorKind, HttpConfig, RetryPolicy};
+use crate::connectors::{ConnectorError, ErrorKind};
 use crate::domain::Role;
 use crate::domain::source::{SourceOrganization, SourceSku};
 use crate::store::connectors_admin::{self, AdminError, GRAPH_URL, GraphSettings, LOGIN_URL};
@@ -192,7 +191,7 @@ fn check(settings: &GraphSettings) -> Result<Found, Failure> {
     let mut config = GraphConfig::new(&settings.tenant_id, &settings.client_id, secret);
     config.graph_url = settings.graph_url.clone();
     config.login_url = settings.login_url.clone();
-    config.http = quick_http();
+    config.http = crate::worker::link::quick_http();
     config.sign_in_activity = false;
     let client = GraphClient::new(config).map_err(|err| refused(&err, settings))?;
     let runtime = crate::cli_sync::runtime()?;
@@ -202,21 +201,6 @@ fn check(settings: &GraphSettings) -> Result<Found, Failure> {
         Ok::<_, ConnectorError>(Found { organization, skus })
     });
     read.map_err(|err| refused(&err, settings))
-}
-
-/// One retry and short timeouts: an admin waits at the prompt.
-pub(crate) fn quick_http() -> HttpConfig {
-    HttpConfig {
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(20),
-        retry: RetryPolicy {
-            max_retries: 1,
-            max_total_wait: Duration::from_secs(3),
-            backoff_base: Duration::from_millis(300),
-            backoff_max: Duration::from_secs(2),
-        },
-        concurrency: 2,
-    }
 }
 
 /// The check's failure in one line, with what to fix (exit 2).

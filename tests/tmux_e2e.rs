@@ -464,3 +464,70 @@ fn r_in_connectors_syncs_from_the_simulator_with_a_gauge_and_the_new_figures_sho
     tmux.keys(&["q"]);
     tmux.wait_for_shell(long);
 }
+
+/// The issue: "a tmux test links a token with the acknowledgement step".
+/// `n` in Connectors, the form, Enter, the permanent-link warning that
+/// refuses Enter until its box is ticked, then the link checked at the
+/// simulator's Apple and the new connector listed.
+#[test]
+fn n_in_connectors_links_an_apple_token_only_once_the_permanent_link_is_acknowledged() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let world = world::World::start(&os_user(), chrono::Utc::now());
+    let token = world.dir.path().join("contoso.vpptoken");
+    std::fs::write(&token, world.sim.apple_token_file().unwrap()).unwrap();
+    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("link", home.path());
+    tmux.literal(&format!(
+        "{} --db {}",
+        env!("CARGO_BIN_EXE_seats"),
+        world.path.display()
+    ));
+    tmux.keys(&["Enter"]);
+    let long = Duration::from_secs(60);
+    tmux.wait_for("1 Licenses", long);
+    tmux.keys(&["3"]);
+    tmux.wait_for("┌ Connectors ", long);
+    tmux.keys(&["n"]);
+    tmux.wait_for("Link an Apple Apps and Books token", long);
+    // Name (above the focused Apple ID), then the Apple ID, the token
+    // file and the simulator's Apple address.
+    tmux.keys(&["BTab", "C-u"]);
+    tmux.literal("Contoso VPP");
+    tmux.keys(&["Tab"]);
+    tmux.literal("vpp-admin@contoso-demo.example");
+    tmux.keys(&["Tab"]);
+    tmux.literal(token.to_str().unwrap());
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.literal(&world.sim.apple_api_url());
+    tmux.keys(&["Enter"]);
+    let warning = tmux.wait_for("I understand", long);
+    assert!(warning.contains("for good"), "{warning}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("tick the box", long);
+    let linked_before: i64 = world.count("SELECT count(*) FROM connectors WHERE name = 'Contoso VPP'");
+    assert_eq!(linked_before, 0, "nothing is stored before the box is ticked");
+    tmux.keys(&["Space"]);
+    tmux.wait_for("[x]", long);
+    tmux.keys(&["Enter"]);
+    let done = tmux.wait_for("Apple location", long);
+    assert!(!done.contains("Link an Apple Apps"), "the dialog closed: {done}");
+    tmux.wait_for("Contoso VPP", long);
+    let stored: String = world
+        .conn
+        .query_row(
+            "SELECT secret_ref FROM connectors WHERE name = 'Contoso VPP' AND kind = 'apple_vpp'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        stored,
+        token.to_str().unwrap(),
+        "the token's path, never the token"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for_shell(long);
+}

@@ -71,6 +71,8 @@ pub enum Action {
     SyncNow,
     /// Sync every connector now.
     SyncAll,
+    /// Link a new connector (an Apple Apps and Books token).
+    New,
 }
 
 impl Action {
@@ -109,6 +111,7 @@ impl Action {
             Action::Undo => "undo the last change from this console",
             Action::SyncNow => "sync the selected connector now (push, then pull)",
             Action::SyncAll => "sync every connector now",
+            Action::New => "link an Apple Apps and Books token (asks you to acknowledge)",
         }
     }
 
@@ -124,6 +127,7 @@ impl Action {
                 | Action::Undo
                 | Action::SyncNow
                 | Action::SyncAll
+                | Action::New
         )
     }
 
@@ -146,6 +150,7 @@ impl Action {
             Action::Open => "open",
             Action::SyncNow => "sync",
             Action::SyncAll => "sync all",
+            Action::New => "link token",
             _ => self.describe(),
         }
     }

@@ -26,7 +26,11 @@ pub fn awaiting(state: &AppState) -> bool {
         // Read-only dialogs, the palette and the preview don't act on rows
         // that are on their way (a preview still being worked out ignores
         // Enter: nothing unseen is ever applied).
-        Overlay::Help { .. } | Overlay::Detail { .. } | Overlay::Palette(_) | Overlay::Preview(_) => false,
+        Overlay::Help { .. }
+        | Overlay::Detail { .. }
+        | Overlay::Palette(_)
+        | Overlay::Preview(_)
+        | Overlay::Link(_) => false,
     }
 }
 

@@ -232,6 +232,7 @@ impl Default for Keymap {
             (PaneId::Reclaim, Key::char(' '), Mark),
             (PaneId::Connectors, Key::char('r'), SyncNow),
             (PaneId::Connectors, Key::char('R'), SyncAll),
+            (PaneId::Connectors, Key::char('n'), New),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

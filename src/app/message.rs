@@ -99,6 +99,8 @@ pub enum WorkerEvent {
     },
     /// A change was refused or failed; nothing changed.
     WriteRefused { message: String },
+    /// The Apple token was linked (what to tell the admin) or not (why).
+    Linked(Result<String, String>),
 }
 
 /// A connector a write queued changes for, with the write's lines about it.
@@ -135,6 +137,13 @@ pub enum Command {
     Sync { connector_id: i64 },
     /// Sync every connector that syncs in this version.
     SyncAll,
+    /// Check an Apple token at Apple and link it (acknowledged).
+    LinkApple {
+        name: String,
+        apple_id: String,
+        token_file: String,
+        api_url: String,
+    },
     /// Push a connector's queued changes now, in the background.
     Push { connector_id: i64 },
     /// Leave the console.

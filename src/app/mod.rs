@@ -5,6 +5,7 @@ pub mod changes;
 pub mod dialogs;
 pub mod held;
 pub mod keymap;
+pub mod link;
 pub mod message;
 pub mod palette;
 pub mod pane;

@@ -31,6 +31,8 @@ pub enum Overlay {
     Picker(Box<super::dialogs::PickerState>),
     /// What a change would do; Enter applies it.
     Preview(Box<super::dialogs::PreviewState>),
+    /// Linking an Apple token: the form, then the acknowledgement.
+    Link(Box<super::link::LinkState>),
 }
 
 /// The command palette's input and the completion cycle.

@@ -98,6 +98,11 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Command> {
             insert(&mut palette.input);
             Vec::new()
         }
+        // A pasted path or Apple ID goes into the field with the focus.
+        Overlay::Link(link) if link.step == super::link::LinkStep::Form => {
+            insert(&mut link.fields[link.focus]);
+            Vec::new()
+        }
         Overlay::Filter => {
             let table = state.table_mut();
             insert(&mut table.filter);
@@ -133,6 +138,7 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Palette(palette) => on_palette_key(state, palette, event),
         Overlay::Picker(picker) => changes::on_picker_key(state, picker, event),
         Overlay::Preview(preview) => changes::on_preview_key(state, preview, event),
+        Overlay::Link(link) => super::link::on_key(state, *link, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -210,6 +216,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::SyncNow => sync::sync_selected(state),
         Action::SyncAll => sync::sync_all(state),
+        Action::New => super::link::open(state),
         Action::Detail => {
             if state.table().selected_row().is_some() {
                 state.overlay = Overlay::Detail { scroll: 0 };
@@ -407,6 +414,7 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             }
             Vec::new()
         }
+        WorkerEvent::Linked(outcome) => super::link::on_linked(state, outcome),
         WorkerEvent::Failed(text) => {
             give_up_waiting(state, &text);
             Vec::new()

@@ -169,6 +169,20 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
             ),
             Command::Sync { connector_id } => worker.sync(connector_id),
             Command::SyncAll => worker.sync_all(),
+            Command::LinkApple {
+                name,
+                apple_id,
+                token_file,
+                api_url,
+            } => worker.link_apple(
+                actor.to_owned(),
+                crate::worker::link::AppleLink::new(
+                    &name,
+                    &apple_id,
+                    std::path::Path::new(&token_file),
+                    &api_url,
+                ),
+            ),
             Command::Push { connector_id } => worker.push(connector_id),
             Command::Quit => {}
         }

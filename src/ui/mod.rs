@@ -5,6 +5,7 @@ mod cut;
 mod detail;
 mod dialogs;
 pub mod layout;
+mod link;
 mod overlays;
 pub mod panes;
 mod status;
@@ -41,6 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Detail { scroll } => table::draw_detail_dialog(frame, state, *scroll, theme),
         Overlay::Picker(picker) => dialogs::draw_picker(frame, picker, theme),
         Overlay::Preview(preview) => dialogs::draw_preview(frame, preview, theme),
+        Overlay::Link(link) => link::draw_link(frame, link, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

@@ -3,6 +3,7 @@
 //! tokio runtime. Commands in, events out.
 
 mod jobs;
+pub mod link;
 mod plans;
 mod reader;
 pub mod schedule;
@@ -121,6 +122,17 @@ impl Worker {
         self.syncs.sync_all();
     }
 
+    /// Checks an Apple token and links it, in the background; the answer
+    /// comes back as `Linked`.
+    pub fn link_apple(&self, actor: String, link: link::AppleLink) {
+        let path = self.db_path.clone();
+        let events = self.events.clone();
+        self.runtime.spawn_blocking(move || {
+            let outcome = link::link_apple(&path, &actor, &link).map_err(|err| err.message);
+            let _ = events.send(WorkerEvent::Linked(outcome));
+        });
+    }
+
     /// Pushes a connector's queued changes now, in the background.
     pub fn push(&self, connector_id: i64) {
         self.syncs.push(connector_id);
@@ -229,6 +241,7 @@ pub fn respond_now(
         }
         // Syncs and pushes talk to the network: only the real worker runs them.
         Command::Sync { .. }
+        | Command::LinkApple { .. }
         | Command::SyncAll
         | Command::Push { .. }
         | Command::GenerateDemo { .. }

@@ -1,0 +1,166 @@
+//! The Connectors pane's `n`: link the organization's Apple Apps and Books
+//! token (issue 8; R-CON-3). Two steps: the form (name, the Apple ID that
+//! owns the token, the token file, Apple's address), then the warning that
+//! this links the organization's Apple account for good, with a checkbox
+//! the admin must tick (Space) before Enter links. Nothing is stored until
+//! then; the worker checks the token at Apple and answers with `Linked`.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_input::Input;
+
+use super::message::Command;
+use super::state::{AppState, Overlay, Tone};
+use crate::connectors::apple::APPLE_API_URL;
+
+/// The form's fields, in order.
+pub const FIELDS: [&str; 4] = ["Name", "Apple ID", "Token file", "Apple API"];
+
+/// Where the dialog is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkStep {
+    Form,
+    /// The permanent-link warning and its checkbox.
+    Acknowledge,
+    /// Sent to the worker; waiting for Apple's answer.
+    Checking,
+}
+
+/// The dialog's state.
+#[derive(Debug, Clone)]
+pub struct LinkState {
+    pub fields: [Input; 4],
+    pub focus: usize,
+    pub step: LinkStep,
+    pub acknowledged: bool,
+    /// Why the last try failed (shown in the dialog, which stays open).
+    pub error: Option<String>,
+}
+
+impl PartialEq for LinkState {
+    fn eq(&self, other: &Self) -> bool {
+        self.values() == other.values()
+            && self.focus == other.focus
+            && self.step == other.step
+            && self.acknowledged == other.acknowledged
+            && self.error == other.error
+    }
+}
+
+impl LinkState {
+    fn new() -> LinkState {
+        LinkState {
+            fields: [
+                Input::new("Apple VPP".into()),
+                Input::default(),
+                Input::default(),
+                Input::new(APPLE_API_URL.into()),
+            ],
+            focus: 1,
+            step: LinkStep::Form,
+            acknowledged: false,
+            error: None,
+        }
+    }
+
+    pub fn values(&self) -> [String; 4] {
+        self.fields.clone().map(|f| f.value().trim().to_owned())
+    }
+
+    /// The first empty field's name, if any.
+    fn missing(&self) -> Option<&'static str> {
+        self.values().iter().position(String::is_empty).map(|i| FIELDS[i])
+    }
+}
+
+/// Opens the form.
+pub fn open(state: &mut AppState) -> Vec<Command> {
+    state.overlay = Overlay::Link(Box::new(LinkState::new()));
+    Vec::new()
+}
+
+/// A key in the dialog.
+pub fn on_key(state: &mut AppState, mut link: LinkState, event: KeyEvent) -> Vec<Command> {
+    let mut commands = Vec::new();
+    match (link.step, event.code) {
+        (LinkStep::Checking, _) => {}
+        (_, KeyCode::Esc) => {
+            state.overlay = Overlay::None;
+            state.flash("nothing was linked", Tone::Info);
+            return commands;
+        }
+        (LinkStep::Form, KeyCode::Tab | KeyCode::Down) => link.focus = (link.focus + 1) % FIELDS.len(),
+        (LinkStep::Form, KeyCode::BackTab | KeyCode::Up) => {
+            link.focus = (link.focus + FIELDS.len() - 1) % FIELDS.len();
+        }
+        (LinkStep::Form, KeyCode::Enter) => match link.missing() {
+            Some(field) => link.error = Some(format!("{field} is needed")),
+            None => {
+                link.error = None;
+                link.step = LinkStep::Acknowledge;
+            }
+        },
+        (LinkStep::Form, _) => {
+            if super::update::edit(&mut link.fields[link.focus], event) {
+                link.error = None;
+            }
+        }
+        (LinkStep::Acknowledge, KeyCode::Char(' ')) => link.acknowledged = !link.acknowledged,
+        (LinkStep::Acknowledge, KeyCode::Backspace | KeyCode::BackTab) => link.step = LinkStep::Form,
+        (LinkStep::Acknowledge, KeyCode::Enter) if !link.acknowledged => {
+            link.error = Some("tick the box (Space) to acknowledge, or Esc to cancel".into());
+        }
+        (LinkStep::Acknowledge, KeyCode::Enter) => {
+            let [name, apple_id, token_file, api_url] = link.values();
+            link.step = LinkStep::Checking;
+            link.error = None;
+            commands.push(Command::LinkApple {
+                name,
+                apple_id,
+                token_file,
+                api_url,
+            });
+        }
+        (LinkStep::Acknowledge, _) => {}
+    }
+    state.overlay = Overlay::Link(Box::new(link));
+    commands
+}
+
+/// The worker's answer: linked (the dialog closes, the pane reloads) or
+/// refused (the dialog goes back to the form with the reason).
+pub fn on_linked(state: &mut AppState, outcome: Result<String, String>) -> Vec<Command> {
+    let Overlay::Link(link) = &mut state.overlay else {
+        // The dialog was closed meanwhile: still say what happened.
+        return match outcome {
+            Ok(text) => {
+                state.flash(first_line(&text), Tone::Info);
+                reload(state)
+            }
+            Err(text) => {
+                state.flash(text, Tone::Error);
+                Vec::new()
+            }
+        };
+    };
+    match outcome {
+        Ok(text) => {
+            state.overlay = Overlay::None;
+            state.flash(first_line(&text), Tone::Info);
+            reload(state)
+        }
+        Err(text) => {
+            link.step = LinkStep::Form;
+            link.acknowledged = false;
+            link.error = Some(text);
+            Vec::new()
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("linked").to_owned()
+}
+
+fn reload(state: &mut AppState) -> Vec<Command> {
+    vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus]
+}
