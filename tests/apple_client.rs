@@ -14,6 +14,8 @@ mod config;
 mod faults;
 #[path = "apple_client/reads.rs"]
 mod reads;
+#[path = "apple_client/scale.rs"]
+mod scale;
 #[path = "apple_client/token.rs"]
 mod token;
 #[path = "apple_client/writes.rs"]

@@ -59,7 +59,7 @@ impl SimConfig {
             sign_in_activity_allowed: true,
             group_processing_delay: Duration::ZERO,
             built_at: None,
-            apple_page_size: 500,
+            apple_page_size: 1000,
             apple_event_delay: Duration::from_millis(200),
         }
     }

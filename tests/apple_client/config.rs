@@ -88,3 +88,43 @@ async fn the_location_is_the_same_for_the_same_seed() {
     );
     assert_ne!(a.token_text(), b.token_text(), "the token itself is random");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_token_replaces_the_old_one_and_keeps_assignments() {
+    use seats::connectors::ErrorKind;
+    use seats::connectors::apple::{AppleClient, AppleToken};
+
+    let env = Env::start().await;
+    let old = env.client();
+    let before = old.assignments(None).await.unwrap().items;
+    let soon = chrono::Utc::now() + chrono::Duration::days(20);
+    let text = env.sim.apple_renew_token(soon).unwrap();
+    let renewed = AppleToken::from_file_text(&text).unwrap();
+    assert_eq!(renewed.org_name(), old.token().org_name());
+    assert!(!renewed.same_file(old.token()));
+    let err = old.client_config().await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::AppleTokenRevoked { .. }),
+        "{err:?}"
+    );
+    let client = AppleClient::new(env.config(), renewed).unwrap();
+    let location = client.client_config().await.unwrap();
+    let expires = chrono::DateTime::parse_from_rfc3339(&location.token_expires.unwrap()).unwrap();
+    assert_eq!(
+        expires.timestamp(),
+        soon.timestamp(),
+        "within the 30-day warning window"
+    );
+    assert_eq!(client.assignments(None).await.unwrap().items, before);
+    // A token past its date: 9621.
+    let text = env
+        .sim
+        .apple_renew_token(chrono::Utc::now() - chrono::Duration::days(1))
+        .unwrap();
+    let expired = AppleClient::new(env.config(), AppleToken::from_file_text(&text).unwrap()).unwrap();
+    let err = expired.assets().await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::AppleTokenExpired { .. }),
+        "{err:?}"
+    );
+}

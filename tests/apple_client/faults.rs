@@ -130,3 +130,58 @@ async fn lookup_names_the_apps_in_batches() {
     let book = found.iter().find(|m| m.adam_id == "881256329").unwrap();
     assert!(book.bundle_id.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wire_refuses_wrong_methods_and_content_types() {
+    let env = Env::start().await;
+    let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", env.token_text());
+    let url = format!("{}/users/create", env.sim.apple_api_url());
+    let wrong = http
+        .post(&url)
+        .header("Authorization", &bearer)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 415);
+    assert_eq!(
+        wrong.json::<serde_json::Value>().await.unwrap()["errorNumber"],
+        9727
+    );
+    let deleted = http
+        .delete(&url)
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 405);
+    assert_eq!(
+        deleted.json::<serde_json::Value>().await.unwrap()["errorNumber"],
+        9726
+    );
+    let nobody = http
+        .get(format!("{}/assets", env.sim.apple_api_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status(), 401);
+    let body: serde_json::Value = nobody.json().await.unwrap();
+    assert_eq!(body["errorNumber"], 9722);
+    // Every good body carries uId and tokenExpirationDate.
+    let ok: serde_json::Value = http
+        .get(format!("{}/users", env.sim.apple_api_url()))
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        ok["uId"].is_string() && ok["tokenExpirationDate"].as_str().unwrap().ends_with("+0000"),
+        "{ok}"
+    );
+    assert_eq!(ok["currentPageIndex"], 0);
+    assert!(ok["versionId"].is_string() && ok["totalPages"].as_i64().unwrap() > 1);
+}

@@ -231,3 +231,71 @@ async fn an_unknown_event_is_9708() {
     assert_eq!(err.detail().unwrap().apple_number(), Some(9708));
     env.assert_clean(&err);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_products_users_are_never_changed() {
+    let env = Env::start().await;
+    let client = env.client();
+    let foreign = client
+        .users(None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|u| !u.is_own())
+        .unwrap();
+    let before = env.sim.request_log().len();
+    let asset = client.assets().await.unwrap().remove(0);
+    let id = foreign.client_user_id.clone();
+    let holder = [AppleHolder::User(id.clone())];
+    let pair = [(asset.adam_id.as_str(), asset.pricing.as_str())];
+    let errors = [
+        client.retire_users(&[&id]).await.unwrap_err(),
+        client.disassociate(&pair, &holder).await.unwrap_err(),
+        client.associate(&pair, &holder).await.unwrap_err(),
+        client
+            .create_users(&[NewAppleUser {
+                client_user_id: id.clone(),
+                email: None,
+            }])
+            .await
+            .unwrap_err(),
+    ];
+    for err in &errors {
+        assert!(
+            matches!(err.kind(), seats::connectors::ErrorKind::AppleNotOwn { .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("another device-management product"),
+            "{err}"
+        );
+    }
+    let posts = env.sim.request_log()[before..]
+        .iter()
+        .filter(|l| l.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 0, "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_asset_set_by_the_handle_fails_the_next_association() {
+    let env = Env::start().await;
+    let client = env.client();
+    let app = client
+        .assets()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.total.is_some() && a.assigned > 0)
+        .unwrap();
+    env.sim.apple_set_total(&app.adam_id, app.assigned).unwrap();
+    assert_eq!(asset(&client, &app.adam_id).await.available, 0);
+    let holders = new_users(&client, "late", 1).await;
+    let events = client
+        .associate(&[(&app.adam_id, &app.pricing)], &holders)
+        .await
+        .unwrap();
+    assert!(matches!(settle(&client, &events[0]).await, AppleEventStatus::Failed(f) if f[0].0 == 9709));
+    assert!(env.sim.apple_set_total("0", 1).is_err());
+}

@@ -127,3 +127,51 @@ pub(super) fn apple_error(target: Target, detail: ErrorDetail, attempts: u32) ->
     };
     kind.into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderMap;
+
+    fn answer(status: u16, body: &str) -> Result<Value, ConnectorError> {
+        let reply = Reply {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+            attempts: 1,
+        };
+        let url = Url::parse("https://vpp.example/mdm/v2/assets").unwrap();
+        read_answer(&Target::new(&Method::GET, &url), &reply)
+    }
+
+    #[test]
+    fn error_numbers_count_whatever_the_status() {
+        let kind = |r: Result<Value, ConnectorError>| r.unwrap_err().kind().clone();
+        assert!(matches!(
+            kind(answer(200, r#"{"errorNumber":9621}"#)),
+            ErrorKind::AppleTokenExpired { .. }
+        ));
+        assert!(matches!(
+            kind(answer(200, r#"{"errorNumber":9625}"#)),
+            ErrorKind::AppleTokenRevoked { .. }
+        ));
+        let throttled = answer(200, r#"{"errorNumber":9646,"errorMessage":"slow down"}"#).unwrap_err();
+        assert!(is_throttle(&throttled), "a 9646 with 200 is retried like a 429");
+        assert!(matches!(
+            kind(answer(400, r#"{"errorNumber":9721}"#)),
+            ErrorKind::DeltaExpired { .. }
+        ));
+        assert!(matches!(
+            kind(answer(500, "oops")),
+            ErrorKind::ServerFailed { .. }
+        ));
+        assert!(matches!(
+            kind(answer(400, r#"{"errorNumber":9602}"#)),
+            ErrorKind::Rejected { .. }
+        ));
+        assert!(matches!(kind(answer(200, "[1]")), ErrorKind::Malformed { .. }));
+        assert!(matches!(kind(answer(200, "<html>")), ErrorKind::Malformed { .. }));
+        assert_eq!(answer(200, r#"{"uId":"1"}"#).unwrap()["uId"], "1");
+    }
+}

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use reqwest::{Method, Url};
 use serde_json::Value;
+use tokio::task::JoinSet;
 
 use super::call::malformed;
 use super::{AppleClient, wire};
@@ -93,6 +94,9 @@ impl AppleClient {
     }
 
     /// Every page of `path`; the items of `key` and page 0's `versionId`.
+    /// After page 0 the pages it announces are read in parallel (Apple
+    /// allows it; the shared client bounds how many at once), then any
+    /// pages added meanwhile one by one along `nextPageIndex`.
     async fn read_all(
         &self,
         path: &str,
@@ -100,46 +104,130 @@ impl AppleClient {
         key: &str,
     ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
         let base = self.url(path)?;
-        let target = Target::new(&Method::GET, &base);
-        let mut items = Vec::new();
-        let mut version = None;
-        let mut index: i64 = 0;
-        for pages in 1..=self.inner.max_pages {
-            let url = page_url(&base, since, index);
-            let body = match self.call(Method::GET, &url, None).await {
+        let mut read = Read {
+            target: Target::new(&Method::GET, &base),
+            key: key.to_owned(),
+            items: Vec::new(),
+            pages: 1,
+        };
+        let first = self.call(Method::GET, &page_url(&base, since, 0), None).await?;
+        let version = first["versionId"].as_str().map(str::to_owned);
+        let Some(mut next) = read.take(&first, 0)? else {
+            return Ok((read.items, version));
+        };
+        let announced = first["totalPages"].as_i64().unwrap_or(0).max(next + 1);
+        read.guard(announced, self.inner.max_pages)?;
+        let mut index = next;
+        for (page, body) in (next..).zip(self.pages_at_once(&base, since, next, announced).await) {
+            read.pages += 1;
+            let body = match body {
                 Ok(body) => body,
-                // totalPages shrank under us: the page asked for is gone.
-                Err(err) if index > 0 && is_bad_page(&err) => return Ok((items, version)),
+                // totalPages shrank under us: the pages asked for are gone.
+                Err(err) if is_bad_page(&err) => return Ok((read.items, version)),
                 Err(err) => return Err(err),
             };
-            if index == 0 {
-                version = body["versionId"].as_str().map(str::to_owned);
-            }
-            match &body[key] {
-                Value::Array(page) => items.extend(page.iter().cloned()),
-                Value::Null => {}
-                _ => return Err(malformed(&target, &format!("\"{key}\" that is not a list"))),
-            }
-            match body["nextPageIndex"].as_i64() {
-                None => return Ok((items, version)),
-                Some(next) if next > index => index = next,
-                Some(next) => {
-                    return Err(ErrorKind::PagingLoop {
-                        target,
-                        pages,
-                        reason: format!("page {index} points back to page {next}"),
-                    }
-                    .into());
-                }
+            index = page;
+            match read.take(&body, page)? {
+                Some(n) => next = n,
+                None if page + 1 == announced => return Ok((read.items, version)),
+                None => {}
             }
         }
-        Err(ErrorKind::PagingLoop {
-            target,
-            pages: self.inner.max_pages,
-            reason: "more pages than the guard allows".to_owned(),
+        // Pages added while reading: follow nextPageIndex.
+        while next > index {
+            read.guard(i64::from(read.pages) + 1, self.inner.max_pages)?;
+            read.pages += 1;
+            index = next;
+            let body = match self.call(Method::GET, &page_url(&base, since, index), None).await {
+                Ok(body) => body,
+                Err(err) if is_bad_page(&err) => return Ok((read.items, version)),
+                Err(err) => return Err(err),
+            };
+            match read.take(&body, index)? {
+                Some(n) => next = n,
+                None => return Ok((read.items, version)),
+            }
         }
-        .into())
+        Ok((read.items, version))
     }
+
+    /// Pages `from..to`, in order, read concurrently.
+    async fn pages_at_once(
+        &self,
+        base: &Url,
+        since: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Vec<Result<Value, ConnectorError>> {
+        let mut tasks = JoinSet::new();
+        for index in from..to {
+            let (client, url) = (self.clone(), page_url(base, since, index));
+            tasks.spawn(async move { (index, client.call(Method::GET, &url, None).await) });
+        }
+        let mut out: Vec<(i64, Result<Value, ConnectorError>)> = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => out.push(result),
+                Err(err) => out.push((i64::MAX, Err(task_failed(base, &err)))),
+            }
+        }
+        out.sort_by_key(|(index, _)| *index);
+        out.into_iter().map(|(_, result)| result).collect()
+    }
+}
+
+/// A read in progress.
+struct Read {
+    target: Target,
+    key: String,
+    items: Vec<Value>,
+    pages: u32,
+}
+
+impl Read {
+    /// Keeps the page's items; its `nextPageIndex`, which must lie ahead.
+    fn take(&mut self, body: &Value, index: i64) -> Result<Option<i64>, ConnectorError> {
+        match &body[self.key.as_str()] {
+            Value::Array(page) => self.items.extend(page.iter().cloned()),
+            Value::Null => {}
+            _ => {
+                return Err(malformed(
+                    &self.target,
+                    &format!("\"{}\" that is not a list", self.key),
+                ));
+            }
+        }
+        match body["nextPageIndex"].as_i64() {
+            None => Ok(None),
+            Some(next) if next > index => Ok(Some(next)),
+            Some(next) => Err(ErrorKind::PagingLoop {
+                target: self.target.clone(),
+                pages: self.pages,
+                reason: format!("page {index} points back to page {next}"),
+            }
+            .into()),
+        }
+    }
+
+    /// Stops a read that would take more pages than allowed.
+    fn guard(&self, pages: i64, max: u32) -> Result<(), ConnectorError> {
+        if pages > i64::from(max) {
+            return Err(ErrorKind::PagingLoop {
+                target: self.target.clone(),
+                pages: self.pages,
+                reason: format!("{pages} pages, more than the guard allows ({max})"),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}
+
+fn task_failed(base: &Url, err: &tokio::task::JoinError) -> ConnectorError {
+    malformed(
+        &Target::new(&Method::GET, base),
+        &format!("a page read that failed ({err})"),
+    )
 }
 
 fn page_url(base: &Url, since: Option<&str>, index: i64) -> Url {

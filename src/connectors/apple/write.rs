@@ -7,8 +7,22 @@ use serde_json::{Value, json};
 
 use super::call::malformed;
 use super::{AppleClient, wire};
-use crate::connectors::error::{ConnectorError, Target};
-use crate::domain::apple::{AppleEventStatus, AppleHolder};
+use crate::connectors::error::{ConnectorError, ErrorKind, Target};
+use crate::domain::apple::{AppleEventStatus, AppleHolder, SEATS_CLIENT_USER_PREFIX};
+
+/// Refuses, before anything is sent, a user of another product (R-CON-7).
+fn only_own<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), ConnectorError> {
+    match ids
+        .into_iter()
+        .find(|id| !id.starts_with(SEATS_CLIENT_USER_PREFIX))
+    {
+        Some(id) => Err(ErrorKind::AppleNotOwn {
+            client_user_id: id.to_owned(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
 
 /// A user to create at Apple.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +33,8 @@ pub struct NewAppleUser {
 }
 
 impl AppleClient {
-    /// Assigns every asset (`(adamId, pricingParam)`) to every holder.
+    /// Assigns every asset (`(adamId, pricingParam)`) to every holder;
+    /// users must be in seats' namespace (R-CON-7).
     pub async fn associate(
         &self,
         assets: &[(&str, &str)],
@@ -43,7 +58,6 @@ impl AppleClient {
         assets: &[(&str, &str)],
         holders: &[AppleHolder],
     ) -> Result<Vec<String>, ConnectorError> {
-        let limits = self.service_config().await?;
         let users: Vec<&str> = holders
             .iter()
             .filter_map(|h| match h {
@@ -58,6 +72,8 @@ impl AppleClient {
                 AppleHolder::User(_) => None,
             })
             .collect();
+        only_own(users.iter().copied())?;
+        let limits = self.service_config().await?;
         let url = self.url(path)?;
         let mut events = Vec::new();
         for chunk in assets.chunks(limits.max_assets) {
@@ -80,6 +96,7 @@ impl AppleClient {
     /// Creates users (Registered, with an invite code, once the event
     /// completes).
     pub async fn create_users(&self, users: &[NewAppleUser]) -> Result<Vec<String>, ConnectorError> {
+        only_own(users.iter().map(|u| u.client_user_id.as_str()))?;
         let limits = self.service_config().await?;
         let url = self.url("/users/create")?;
         let mut events = Vec::new();
@@ -96,9 +113,10 @@ impl AppleClient {
         Ok(events)
     }
 
-    /// Retires users (their assets are taken back). Only users in seats'
-    /// namespace should be given (R-CON-7).
+    /// Retires users (their assets are taken back). Users outside seats'
+    /// namespace are refused (R-CON-7).
     pub async fn retire_users(&self, client_user_ids: &[&str]) -> Result<Vec<String>, ConnectorError> {
+        only_own(client_user_ids.iter().copied())?;
         let limits = self.service_config().await?;
         let url = self.url("/users/retire")?;
         let mut events = Vec::new();

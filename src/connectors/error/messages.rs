@@ -220,6 +220,12 @@ impl fmt::Display for ErrorKind {
                  Business Manager → Settings → Apps and Books and replace it in seats",
                 target.host
             ),
+            AppleNotOwn { client_user_id } => write!(
+                f,
+                "the Apple user {client_user_id:?} was created by another device-management product (its id \
+                 is not in seats' \"seats:\" namespace); seats reads such users and their assignments for \
+                 counting but never changes or retires them"
+            ),
         }
     }
 }

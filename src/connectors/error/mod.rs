@@ -166,6 +166,10 @@ pub enum ErrorKind {
     /// The Apple content token was revoked (9625): a newer one was
     /// downloaded, or the location was removed.
     AppleTokenRevoked { target: Target, detail: ErrorDetail },
+    /// A change asked for a location user outside seats' namespace: it
+    /// belongs to another device-management product (R-CON-7). Nothing
+    /// was sent.
+    AppleNotOwn { client_user_id: String },
 }
 
 impl ConnectorError {
@@ -198,7 +202,8 @@ impl ConnectorError {
             | AppleTokenFile { .. }
             | AppleTokenRefused { .. }
             | AppleTokenExpired { .. }
-            | AppleTokenRevoked { .. } => ErrorClass::Fatal,
+            | AppleTokenRevoked { .. }
+            | AppleNotOwn { .. } => ErrorClass::Fatal,
         }
     }
 
@@ -229,7 +234,8 @@ impl ConnectorError {
             | Broken { .. }
             | Malformed { .. }
             | PagingLoop { .. }
-            | AppleTokenFile { .. } => None,
+            | AppleTokenFile { .. }
+            | AppleNotOwn { .. } => None,
         }
     }
 

@@ -74,8 +74,8 @@ fn carry_out(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     let request: Value = serde_json::from_str(&request).unwrap_or(Value::Null);
     let version = next_version(conn)?;
     let outcome = match kind.as_str() {
-        "ASSOCIATE" => super::assets::associate_now(conn, &request, version)?,
-        "DISASSOCIATE" => super::assets::disassociate_now(conn, &request, version)?,
+        "ASSOCIATE" => super::associate::associate_now(conn, &request, version)?,
+        "DISASSOCIATE" => super::associate::disassociate_now(conn, &request, version)?,
         "CREATE" => create_users(conn, &request, version)?,
         _ => retire_users(conn, &request, version)?,
     };

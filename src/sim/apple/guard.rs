@@ -73,8 +73,26 @@ fn to_http200(mut response: Response) -> Response {
     response
 }
 
+/// 9726 for a method the path does not take.
+pub(crate) async fn method_not_allowed(request: Request) -> Response {
+    AppleError::new(9726, format!("Unsupported method {}.", request.method())).into_response()
+}
+
+/// 9727 for a body that is not declared JSON.
+fn is_json_post(request: &Request) -> bool {
+    request.method() != axum::http::Method::POST
+        || request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"))
+}
+
 /// The token check, then the route.
 async fn checked(shared: &Arc<Shared>, faults: &Faults, request: Request, next: Next) -> Response {
+    if !is_json_post(&request) {
+        return AppleError::new(9727, "Unsupported Content-Type; send application/json.").into_response();
+    }
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -87,6 +105,10 @@ async fn checked(shared: &Arc<Shared>, faults: &Faults, request: Request, next: 
         .db
         .run(move |conn| {
             let file = meta(conn, "apple_token_file")?.unwrap_or_default();
+            let previous = meta(conn, "apple_token_previous")?.filter(|p| !p.is_empty());
+            if presented.is_some() && presented == previous {
+                return Ok(Err(AppleError::new(9625, "The server has revoked the sToken.")));
+            }
             if presented.as_deref() != Some(file.as_str()) || file.is_empty() {
                 return Ok(Err(AppleError::new(
                     9722,

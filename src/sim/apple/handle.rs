@@ -71,6 +71,37 @@ impl SimHandle {
         Ok(changed > 0)
     }
 
+    /// A new content token for the same location, as downloading it again
+    /// from Apple Business Manager gives: a new file expiring at
+    /// `expires` (in the past: Apple answers 9621), returned as text. The
+    /// previous file is revoked (9625); assignments stay.
+    pub fn apple_renew_token(&self, expires: chrono::DateTime<chrono::Utc>) -> Result<String, SimError> {
+        let conn = self.apple_conn()?;
+        let old = meta(&conn, "apple_token_file")?.unwrap_or_default();
+        let org: String = conn.query_row("SELECT name FROM tenant WHERE id = 1", [], |r| r.get(0))?;
+        let date = expires.format("%Y-%m-%dT%H:%M:%S%z").to_string();
+        let file = super::build::token_file(&crate::sim::rng::random_text(64), &date, &org);
+        set(&conn, "apple_token_previous", &old)?;
+        set(&conn, "apple_token_file", &file)?;
+        set(&conn, "apple_token_expires", &date)?;
+        Ok(file)
+    }
+
+    /// Sets how many licenses of an asset were bought (to make one short).
+    pub fn apple_set_total(&self, adam_id: &str, total: i64) -> Result<(), SimError> {
+        let changed = self.apple_conn()?.execute(
+            "UPDATE sim_apple_assets SET total = ?2 WHERE adam_id = ?1",
+            params![adam_id, total],
+        )?;
+        if changed == 0 {
+            return Err(SimError::Unknown {
+                what: "Apple asset",
+                key: adam_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     fn apple_conn(&self) -> Result<Connection, SimError> {
         Ok(store::open(&self.shared.config.state, OpenMode::MustExist)?)
     }

@@ -11,6 +11,7 @@
 //! and 5xx with `Retry-After` from the shared fault draw.
 
 mod assets;
+mod associate;
 mod build;
 mod error;
 mod events;
@@ -53,13 +54,14 @@ pub(crate) fn router(shared: &Arc<Shared>) -> Router {
             get(service::client_config).post(service::register),
         )
         .route("/mdm/v2/assets", get(assets::list))
-        .route("/mdm/v2/assets/associate", post(assets::associate))
-        .route("/mdm/v2/assets/disassociate", post(assets::disassociate))
+        .route("/mdm/v2/assets/associate", post(associate::associate))
+        .route("/mdm/v2/assets/disassociate", post(associate::disassociate))
         .route("/mdm/v2/assignments", get(users::assignments))
         .route("/mdm/v2/users", get(users::list))
         .route("/mdm/v2/users/create", post(users::create))
         .route("/mdm/v2/users/retire", post(users::retire))
         .route("/mdm/v2/status", get(events::status))
+        .method_not_allowed_fallback(guard::method_not_allowed)
         .with_state(Arc::clone(shared))
         .layer(from_fn_with_state(Arc::clone(shared), guard::guard));
     open.merge(api)
