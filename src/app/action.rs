@@ -73,6 +73,8 @@ pub enum Action {
     SyncAll,
     /// Link a new connector (an Apple Apps and Books token).
     New,
+    /// Add or delete an app: store apps only come and go by sync (R-APP-1).
+    AddOrDeleteApp,
 }
 
 impl Action {
@@ -112,6 +114,7 @@ impl Action {
             Action::SyncNow => "sync the selected connector now (push, then pull)",
             Action::SyncAll => "sync every connector now",
             Action::New => "link an Apple Apps and Books token (asks you to acknowledge)",
+            Action::AddOrDeleteApp => "add or delete an app: why store apps come only by sync",
         }
     }
 

@@ -233,6 +233,9 @@ impl Default for Keymap {
             (PaneId::Connectors, Key::char('r'), SyncNow),
             (PaneId::Connectors, Key::char('R'), SyncAll),
             (PaneId::Connectors, Key::char('n'), New),
+            (PaneId::Apps, Key::char('a'), AddOrDeleteApp),
+            (PaneId::Apps, Key::char('n'), AddOrDeleteApp),
+            (PaneId::Apps, Key::char('d'), AddOrDeleteApp),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

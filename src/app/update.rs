@@ -16,6 +16,11 @@ use super::sync;
 use super::table::Fetch;
 use crate::ui::layout::table_rows;
 
+/// Why `a`, `n` and `d` in Apps change nothing (R-APP-1).
+pub const STORE_APPS_ONLY_BY_SYNC: &str = "store apps arrive only by sync: they can't be added or deleted here. \
+     Removing one means a refund at the store (Apple Business Manager, the Store for Business), and hiding \
+     it from the private store doesn't stop the sync";
+
 /// Applies one message to the state.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
     let mut commands = match msg {
@@ -217,6 +222,10 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::SyncNow => sync::sync_selected(state),
         Action::SyncAll => sync::sync_all(state),
         Action::New => super::link::open(state),
+        Action::AddOrDeleteApp => {
+            state.flash(STORE_APPS_ONLY_BY_SYNC, Tone::Info);
+            Vec::new()
+        }
         Action::Detail => {
             if state.table().selected_row().is_some() {
                 state.overlay = Overlay::Detail { scroll: 0 };

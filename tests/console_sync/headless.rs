@@ -53,7 +53,7 @@ impl Console {
             let command = queue.remove(0);
             if matches!(
                 command,
-                Command::Sync { .. } | Command::SyncAll | Command::Push { .. }
+                Command::Sync { .. } | Command::SyncAll | Command::Push { .. } | Command::LinkApple { .. }
             ) {
                 self.background.push(command);
                 continue;
@@ -507,4 +507,71 @@ fn the_connectors_pane_says_why_queued_changes_wait() {
         "{}",
         c.screen()
     );
+}
+
+/// R-APP-1: `a`, `n` and `d` in Apps say why store apps come and go only by
+/// sync, and change nothing.
+#[test]
+fn adding_or_deleting_a_store_app_explains_why_it_comes_only_by_sync() {
+    let mut c = Console::new(PaneId::Apps);
+    for key in ['a', 'n', 'd'] {
+        c.key(KeyCode::Char(key));
+        let (text, _) = c.flash();
+        assert!(
+            text.starts_with("store apps arrive only by sync")
+                && text.contains("refund at the store")
+                && text.contains("doesn't stop the sync"),
+            "{key}: {text}"
+        );
+        assert_eq!(c.state.overlay, Overlay::None);
+        assert!(c.background.is_empty());
+    }
+}
+
+/// `n` in Connectors opens the link form; Enter needs every field, the
+/// acknowledgement needs its box ticked, and only then is the link asked
+/// of the worker, exactly as typed (R-CON-3).
+#[test]
+fn the_link_form_asks_for_every_field_and_the_acknowledgement_before_linking() {
+    let mut c = Console::new(PaneId::Connectors);
+    c.key(KeyCode::Char('n'));
+    assert!(
+        matches!(c.state.overlay, Overlay::Link(_)),
+        "{:?}",
+        c.state.overlay
+    );
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("Apple ID is needed"), "{}", c.screen());
+    for ch in "admin@contoso.example".chars() {
+        c.key(KeyCode::Char(ch));
+    }
+    c.key(KeyCode::Tab);
+    for ch in "/home/ana/contoso.vpptoken".chars() {
+        c.key(KeyCode::Char(ch));
+    }
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("I understand"), "{}", c.screen());
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("tick the box"), "{}", c.screen());
+    assert!(c.background.is_empty(), "nothing is linked unacknowledged");
+    c.key(KeyCode::Char(' '));
+    c.key(KeyCode::Enter);
+    assert_eq!(
+        c.background,
+        vec![Command::LinkApple {
+            name: "Apple VPP".into(),
+            apple_id: "admin@contoso.example".into(),
+            token_file: "/home/ana/contoso.vpptoken".into(),
+            api_url: seats::connectors::apple::APPLE_API_URL.into(),
+        }]
+    );
+    c.event(WorkerEvent::Linked(Err(
+        "seats is linked to the Apple location \"Fabrikam\"; nothing was stored".into(),
+    )));
+    assert!(
+        c.screen().contains("nothing was stored"),
+        "back on the form with the reason"
+    );
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.overlay, Overlay::None);
 }
