@@ -153,8 +153,10 @@ fn the_config_interval_brings_a_later_schedule_forward() {
     let expected = stamp(now + chrono::Duration::minutes(60));
     assert_eq!(next, expected);
     // An hour later it is due.
+    // (The demo's Apple and Store connectors, also waiting till 2999, are
+    // brought forward alike.)
     let report = schedule::tick(&syncs, &schedule_for(60), now + chrono::Duration::minutes(61)).unwrap();
-    assert_eq!(report.started, vec![world.connector]);
+    assert_eq!(report.started.first(), Some(&world.connector), "{report:?}");
 }
 
 #[test]
