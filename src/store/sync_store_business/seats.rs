@@ -93,7 +93,7 @@ fn want(
         "SELECT p.id FROM pools p JOIN apps a ON a.id = p.app_id \
          WHERE p.connector_id = ?1 AND p.kind = 'store_online' AND a.external_id = ?2 AND p.sku_id = ?3",
     )?;
-    let mut user_of = conn.prepare("SELECT id FROM users WHERE upn = ?1 AND deleted = 0")?;
+    let mut user_of = conn.prepare("SELECT id FROM users WHERE upn = ?1")?;
     let mut insert = conn.prepare(
         "INSERT OR IGNORE INTO temp.store_want (pool_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
     )?;

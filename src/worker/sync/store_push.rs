@@ -102,10 +102,7 @@ fn send(client: &StoreClient, runtime: &Handle, row: &StorePush) -> Result<Sent,
         };
     }
     let outcomes = runtime.block_on(client.bulk(product, sku, &row.users, action))?;
-    let refused: Vec<&SeatOutcome> = outcomes
-        .iter()
-        .filter(|o| !o.succeeded() && !(action == SeatAction::Reclaim && gone_outcome(o)))
-        .collect();
+    let refused: Vec<&SeatOutcome> = outcomes.iter().filter(|o| !done(o, action)).collect();
     if refused.is_empty() {
         return Ok(Sent::Done);
     }
@@ -141,14 +138,17 @@ fn already_gone(err: &ConnectorError) -> bool {
     )
 }
 
-fn gone_outcome(outcome: &SeatOutcome) -> bool {
-    matches!(
+/// Whether the user's change is made (a reclaim of a seat already gone
+/// counts as made).
+fn done(outcome: &SeatOutcome, action: SeatAction) -> bool {
+    let gone = matches!(
         outcome,
         SeatOutcome::Failed {
             reason: SeatRefusal::NoSeat | SeatRefusal::UnknownUser,
             ..
         }
-    )
+    );
+    outcome.succeeded() || (action == SeatAction::Reclaim && gone)
 }
 
 fn describe(outcome: &SeatOutcome) -> String {
