@@ -357,3 +357,25 @@ fn a_failing_store_leaves_the_cache_as_it_was() {
     );
     assert_eq!(state, ["error"]);
 }
+
+#[test]
+fn a_store_that_fails_for_now_keeps_the_change_queued_for_the_next_sync() {
+    let c = demo_store();
+    let (pool, product) = pool(&c, "Microsoft To Do (Online)");
+    let user = seatless(&c, pool, 1).remove(0);
+    let pool_arg = pool.to_string();
+    c.graph.sim.set_faults("503=1,retry-after=0.01".parse().unwrap());
+    let (stdout, _) = expect(&c.seats(&["assign", "--pool", &pool_arg, "--user", &user]), 0);
+    c.graph.sim.set_faults("".parse().unwrap());
+    assert!(stdout.contains("queued: "), "{stdout}");
+    assert_eq!(c.count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
+    assert!(!store_holds(&c, &product, &user));
+    // The next sync sends it, once its backoff is over.
+    Connection::open(&c.db)
+        .unwrap()
+        .execute("UPDATE outbox SET next_attempt_at = NULL", [])
+        .unwrap();
+    expect(&c.seats(&["sync", "--connector", STORE]), 0);
+    assert!(store_holds(&c, &product, &user));
+    assert_eq!(c.count("SELECT count(*) FROM outbox WHERE state = 'applied'"), 1);
+}
