@@ -19,6 +19,8 @@ mod push;
 mod secrets;
 #[path = "connect_cli/store.rs"]
 mod store;
+#[path = "connect_cli/store_push.rs"]
+mod store_push;
 #[path = "connect_cli/support.rs"]
 mod support;
 #[path = "connect_cli/sync.rs"]
