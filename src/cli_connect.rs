@@ -31,6 +31,10 @@ pub enum ConnectSource {
     /// from the content token of Apple Business Manager. Links the
     /// organization's Apple account for good.
     Apple(crate::cli_connect_apple::AppleArgs),
+    /// Microsoft Store for Business: the organization's store apps, online
+    /// and offline, with their seats. Needs an app registration enabled as
+    /// a management tool in the store, with a client secret.
+    Store(crate::cli_connect_store::StoreArgs),
 }
 
 /// `seats connect graph` options.
@@ -96,6 +100,7 @@ pub fn connect(
     let args = match source {
         ConnectSource::Graph(args) => args,
         ConnectSource::Apple(args) => return crate::cli_connect_apple::connect(&args, cache, &actor),
+        ConnectSource::Store(args) => return crate::cli_connect_store::connect(&args, cache, &actor),
     };
     let secret_ref = secret_reference(args.secret_file.as_deref())?;
     let mut settings = GraphSettings::new(

@@ -21,7 +21,8 @@ use crate::worker::sync::{self, SyncError, SyncOptions, SyncProgress};
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The connector to sync, by name (`seats connectors` lists them);
-    /// without it, every enabled Microsoft Graph and Apple connector.
+    /// without it, every enabled Microsoft Graph, Apple and Store for
+    /// Business connector.
     #[arg(long, value_name = "NAME")]
     pub connector: Option<String>,
     /// Read everything from the source, even when a delta link would read
@@ -98,18 +99,19 @@ fn targets(conn: &Connection, named: Option<&str>) -> Result<Vec<ConnectorConfig
             })?;
         if !sync::syncs(config.kind) {
             return Err(Failure::usage(format!(
-                "{name:?} is a {} connector: this version of seats syncs Microsoft Graph and Apple Apps and \
-                 Books connectors only, so its figures stay as they are in the cache",
+                "{name:?} is a {} connector: this version of seats syncs Microsoft Graph, Apple Apps and \
+                 Books and Microsoft Store for Business connectors only, so its figures stay as they are in the \
+                 cache",
                 config.kind.label()
             )));
         }
         return Ok(vec![config]);
     }
     let mut all = connectors_admin::connectors_of_kind(conn, ConnectorKind::Graph)?;
-    all.extend(connectors_admin::connectors_of_kind(
-        conn,
-        ConnectorKind::AppleVpp,
-    )?);
+    // Graph first: Apple and the store match their seats to the users it brings.
+    for kind in [ConnectorKind::AppleVpp, ConnectorKind::StoreBusiness] {
+        all.extend(connectors_admin::connectors_of_kind(conn, kind)?);
+    }
     let disabled = all.iter().filter(|c| !c.enabled).count();
     let enabled: Vec<ConnectorConfig> = all.into_iter().filter(|c| c.enabled).collect();
     if enabled.is_empty() {
@@ -119,7 +121,7 @@ fn targets(conn: &Connection, named: Option<&str>) -> Result<Vec<ConnectorConfig
             String::new()
         };
         return Err(Failure::usage(format!(
-            "no enabled Microsoft Graph or Apple connector to sync{more}; link one with \
+            "no enabled Microsoft Graph, Apple or Store for Business connector to sync{more}; link one with \
              `seats connect graph --tenant-id T --client-id C --secret-file PATH`"
         )));
     }

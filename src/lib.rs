@@ -8,6 +8,7 @@ pub mod cli_changes;
 pub mod cli_check;
 pub mod cli_connect;
 pub mod cli_connect_apple;
+pub mod cli_connect_store;
 pub mod cli_connectors;
 pub mod cli_console;
 pub mod cli_simulate;

@@ -17,6 +17,10 @@ mod forbidden;
 mod push;
 #[path = "connect_cli/secrets.rs"]
 mod secrets;
+#[path = "connect_cli/store.rs"]
+mod store;
+#[path = "connect_cli/store_push.rs"]
+mod store_push;
 #[path = "connect_cli/support.rs"]
 mod support;
 #[path = "connect_cli/sync.rs"]

@@ -24,6 +24,8 @@ mod push;
 mod scale;
 #[path = "sync_store/source.rs"]
 mod source;
+#[path = "sync_store/store_business.rs"]
+mod store_business;
 
 use rusqlite::Connection;
 

@@ -124,7 +124,10 @@ impl ConnectorKind {
     /// Whether this version of seats syncs and pushes connectors of this
     /// kind (the others keep the figures recorded in the cache).
     pub fn syncs(self) -> bool {
-        matches!(self, ConnectorKind::Graph | ConnectorKind::AppleVpp)
+        matches!(
+            self,
+            ConnectorKind::Graph | ConnectorKind::AppleVpp | ConnectorKind::StoreBusiness
+        )
     }
 }
 

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_seat_moves.sql"),
     include_str!("../../migrations/0007_sync.sql"),
     include_str!("../../migrations/0008_apple.sql"),
+    include_str!("../../migrations/0009_store.sql"),
 ];
 
 /// The schema version this binary writes and understands.

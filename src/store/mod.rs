@@ -11,6 +11,7 @@ mod columns;
 pub mod connectors;
 pub mod connectors_admin;
 pub mod connectors_apple;
+pub mod connectors_store;
 pub mod db;
 pub mod filter_sql;
 pub mod groups;
@@ -23,6 +24,7 @@ pub mod sync;
 pub mod sync_apple;
 pub mod sync_lease;
 pub mod sync_state;
+pub mod sync_store_business;
 pub mod users;
 
 pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};

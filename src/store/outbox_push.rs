@@ -18,6 +18,7 @@
 
 mod apple;
 mod refuse;
+mod store;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, params};
@@ -28,6 +29,7 @@ use crate::store::connectors_admin::stamp;
 
 pub use apple::{ApplePush, pending_apple};
 pub use refuse::{Refused, refuse};
+pub use store::{StorePush, pending_store};
 
 /// The actor of the audit rows the pusher writes.
 pub const PUSH_ACTOR: &str = "seats sync";

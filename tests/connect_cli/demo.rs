@@ -85,8 +85,9 @@ fn the_demo_syncs_with_its_own_simulator_end_to_end() {
     let (json, _) = expect(&seats(&["connectors", "--format", "json", "--db", db_arg]), 0);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     for row in &rows {
-        // Graph and Apple sync, each with the demo's own simulator.
-        let synced_by_seats = row["kind"] == "graph" || row["kind"] == "apple_vpp";
+        // Graph, Apple and the store sync, each with the demo's own simulator.
+        let synced_by_seats =
+            row["kind"] == "graph" || row["kind"] == "apple_vpp" || row["kind"] == "store_business";
         assert_eq!(row["syncs"], synced_by_seats, "{row}");
         if synced_by_seats && row["enabled"] == true {
             assert_eq!(row["state"], "ok", "{row}");

@@ -35,34 +35,46 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
         (graph["syncs"].as_bool(), graph["last_sync"].is_null()),
         (Some(true), true)
     );
-    // The demo's Apple connector syncs with the demo's own simulator; the
-    // other connectors are demo rows: not synced by seats, and said so.
+    // The demo's Apple and Store connectors sync with the demo's own
+    // simulator; volume licensing is a demo row: not synced by seats, and
+    // said so.
     assert_eq!(before["Apple VPP"]["syncs"], true);
-    for name in ["Microsoft Store for Business", "Volume licensing"] {
-        let row = &before[name];
-        assert_eq!(row["syncs"], false, "{row}");
-        assert!(row["next_sync"].is_null(), "{row}");
-        assert!(
-            row["note"]
-                .as_str()
-                .unwrap()
-                .contains("not synced by this version"),
-            "{row}"
-        );
-    }
+    assert_eq!(before["Microsoft Store for Business"]["syncs"], true);
+    let row = &before["Volume licensing"];
+    assert_eq!(row["syncs"], false, "{row}");
+    assert!(row["next_sync"].is_null(), "{row}");
+    assert!(
+        row["note"]
+            .as_str()
+            .unwrap()
+            .contains("not synced by this version"),
+        "{row}"
+    );
 
     let (stdout, stderr) = expect(&c.seats(&["sync"]), 0);
     assert!(
         stdout.starts_with("Microsoft Graph: full sync done; "),
         "{stdout}"
     );
-    assert_eq!(stdout.lines().count(), 2, "Graph, then Apple: {stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        3,
+        "Graph, then Apple, then the store: {stdout}"
+    );
     assert!(
         stdout
             .lines()
             .nth(1)
             .unwrap()
             .starts_with("Apple VPP: full sync done; "),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("Microsoft Store for Business: full sync done; "),
         "{stdout}"
     );
     assert_eq!(stderr, "", "no progress when stderr is not a terminal");
@@ -86,7 +98,7 @@ fn sync_mirrors_the_source_then_reads_only_changes_and_connectors_shows_it() {
     assert!(graph["note"].is_null(), "sign-ins were readable: {graph}");
     c.check_clean();
     // The table says the same in words.
-    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:store"]), 0);
+    let (table, _) = expect(&c.seats(&["connectors", "--filter", "kind:volume"]), 0);
     assert!(table.contains("not synced by this version of seats"), "{table}");
     assert!(!table.contains("Microsoft Graph"), "the filter applies: {table}");
 }
@@ -140,7 +152,9 @@ fn connectors_this_version_does_not_sync_and_unknown_names_are_refused() {
     let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Volume licensing"]), 2);
     assert!(
         stderr.contains("Volume licensing")
-            && stderr.contains("syncs Microsoft Graph and Apple Apps and Books connectors only"),
+            && stderr.contains(
+                "syncs Microsoft Graph, Apple Apps and Books and Microsoft Store for Business connectors only"
+            ),
         "{stderr}"
     );
     let (_, stderr) = expect(&c.seats(&["sync", "--connector", "Nope"]), 2);
@@ -174,10 +188,14 @@ fn with_several_connectors_each_gets_its_line_and_the_worst_code_wins() {
     assert!(stdout.starts_with("Microsoft Graph: full sync done"), "{stdout}");
     assert!(stdout.contains("\nApple VPP: full sync done"), "{stdout}");
     assert!(
+        stdout.contains("\nMicrosoft Store for Business: full sync done"),
+        "{stdout}"
+    );
+    assert!(
         stderr.contains("seats: Gone Tenant: sync failed: cannot reach 127.0.0.1"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 of 3 connectors did not sync"), "{stderr}");
+    assert!(stderr.contains("1 of 4 connectors did not sync"), "{stderr}");
     c.check_clean();
 }
 

@@ -73,12 +73,14 @@ impl World {
             dir,
         };
         world.schedule(connector, Some("2999-01-01T00:00:00Z"));
-        // The demo's Apple connector syncs too (with the demo's own
-        // in-process simulator): not due either.
-        let apple = connectors_admin::find_connector(&world.conn, "Apple VPP")
-            .unwrap()
-            .unwrap();
-        world.schedule(apple, Some("2999-01-01T00:00:00Z"));
+        // The demo's Apple and Store connectors sync too (with the demo's
+        // own in-process simulator): not due either.
+        for name in ["Apple VPP", "Microsoft Store for Business"] {
+            let other = connectors_admin::find_connector(&world.conn, name)
+                .unwrap()
+                .unwrap();
+            world.schedule(other, Some("2999-01-01T00:00:00Z"));
+        }
         world
     }
 

@@ -11,6 +11,8 @@ mod pull;
 pub mod push;
 pub mod secret;
 pub mod source;
+pub mod store_business;
+pub mod store_push;
 
 use std::path::Path;
 
@@ -255,6 +257,11 @@ fn push_with(
         let client = apple::apple_client(db_path, &connection)?;
         return Ok(apple_push::push_apple(conn, &client, runtime, config.id)?);
     }
+    if config.kind == ConnectorKind::StoreBusiness {
+        let connection = store_connection(conn, config.id)?;
+        let (client, _) = store_business::store_client(db_path, &connection)?;
+        return Ok(store_push::push_store(conn, &client, runtime, config.id)?);
+    }
     let client = source::graph_client(db_path, config)?;
     Ok(push::push_pending(conn, &client, runtime, config.id)?)
 }
@@ -264,6 +271,13 @@ fn apple_connection(
     id: i64,
 ) -> Result<crate::store::connectors_apple::AppleConnection, SyncError> {
     Ok(crate::store::connectors_apple::apple_connection(conn, id)?.ok_or(AdminError::NotFound(id))?)
+}
+
+fn store_connection(
+    conn: &Connection,
+    id: i64,
+) -> Result<crate::store::connectors_store::StoreConnection, SyncError> {
+    Ok(crate::store::connectors_store::store_connection(conn, id)?.ok_or(AdminError::NotFound(id))?)
 }
 
 /// One sync under the lease.
@@ -335,6 +349,9 @@ impl Run<'_> {
         if self.config.kind == ConnectorKind::AppleVpp {
             return self.run_apple(progress);
         }
+        if self.config.kind == ConnectorKind::StoreBusiness {
+            return self.run_store(progress);
+        }
         let client = source::graph_client(self.db_path, self.config)?;
         progress.report("pushing pending changes", 0);
         let mut pushed = push::push_pending(self.conn, &client, self.runtime, self.config.id)?;
@@ -392,6 +409,25 @@ impl Run<'_> {
         let pushed = apple_push::push_apple(self.conn, &client, self.runtime, self.config.id)?;
         sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE)?;
         let (summary, warnings) = apple::pull(self.conn, &client, self.runtime, &connection, progress)?;
+        Ok(SyncReport {
+            connector: self.config.name.clone(),
+            kind: PullKind::Full,
+            pushed,
+            summary: summary.as_sync_summary(),
+            released_disabled: 0,
+            warnings,
+        })
+    }
+
+    /// A Store for Business sync: push, then pull the whole inventory.
+    fn run_store(&self, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
+        let connection = store_connection(self.conn, self.config.id)?;
+        let (client, tenant) = store_business::store_client(self.db_path, &connection)?;
+        progress.report_of("pushing pending changes", 0, 0);
+        let pushed = store_push::push_store(self.conn, &client, self.runtime, self.config.id)?;
+        sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE)?;
+        let (summary, warnings) =
+            store_business::pull(self.conn, &client, &tenant, self.runtime, &connection, progress)?;
         Ok(SyncReport {
             connector: self.config.name.clone(),
             kind: PullKind::Full,
