@@ -155,10 +155,18 @@ fn the_config_interval_brings_a_later_schedule_forward() {
     // An hour later it is due, and so are the demo's Apple and Store
     // connectors, whose 2999 the config's hour caps the same way.
     let report = schedule::tick(&syncs, &schedule_for(60), now + chrono::Duration::minutes(61)).unwrap();
-    let other = |name: &str| connectors_admin::find_connector(&world.conn, name).unwrap().unwrap();
+    let other = |name: &str| {
+        connectors_admin::find_connector(&world.conn, name)
+            .unwrap()
+            .unwrap()
+    };
     let mut started = report.started.clone();
     started.sort_unstable();
-    let mut expected = vec![world.connector, other("Apple VPP"), other("Microsoft Store for Business")];
+    let mut expected = vec![
+        world.connector,
+        other("Apple VPP"),
+        other("Microsoft Store for Business"),
+    ];
     expected.sort_unstable();
     assert_eq!(started, expected, "{report:?}");
 }
