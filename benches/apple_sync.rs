@@ -143,6 +143,7 @@ fn setup(dir: &Path, users: u32, wanted: u32) -> Bench {
         sizes.1,
         sizes.2
     );
+    sim_paging_sql(&location, sizes.0);
     let token = dir.join("apple.token");
     std::fs::write(&token, sim.apple_token_file().unwrap()).unwrap();
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -170,6 +171,46 @@ fn setup(dir: &Path, users: u32, wanted: u32) -> Bench {
         syncs,
         events,
     }
+}
+
+/// The simulator's own SQL for `GET /assignments` (a count and an OFFSET
+/// page per request, pages of 1,000) over every page, beside one plain
+/// SELECT of the same rows: what the read's server side costs at least.
+fn sim_paging_sql(location: &Connection, rows: i64) {
+    let from = "FROM sim_apple_assignments WHERE active = 1 AND (?1 IS NULL OR version > ?1) \
+                AND (?2 IS NULL OR client_user_id = ?2)";
+    let none = None::<String>;
+    let started = Instant::now();
+    let mut page = location
+        .prepare(&format!(
+            "SELECT adam_id, pricing, client_user_id, serial_number {from} ORDER BY id LIMIT ?3 OFFSET ?4"
+        ))
+        .unwrap();
+    for index in 0..(rows + 999) / 1000 {
+        let _: i64 = location
+            .query_row(&format!("SELECT count(*) {from}"), params![none, none], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let n = page
+            .query_map(params![none, none, 1000, index * 1000], |_| Ok(()))
+            .unwrap()
+            .count();
+        assert!(n > 0);
+    }
+    let paged = started.elapsed();
+    let started = Instant::now();
+    let mut all = location
+        .prepare(&format!(
+            "SELECT adam_id, pricing, client_user_id, serial_number {from} ORDER BY id"
+        ))
+        .unwrap();
+    let n = all.query_map(params![none, none], |_| Ok(())).unwrap().count();
+    println!(
+        "simulator's SQL for every /assignments page (count + OFFSET): {:.2} s; one plain SELECT of the {n} rows: {:.2} s",
+        paged.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// The first full sync, as `seats sync` runs it, in a child process so its
