@@ -43,6 +43,11 @@ pub struct SimConfig {
     /// How long after an Apple change (associate, create users…) its event
     /// is carried out; `/status` says PENDING until then.
     pub apple_event_delay: Duration,
+    /// Assignments added to a new Apple location on top of the demo's VPP
+    /// seats (tenant users in seats' namespace across the assets, totals
+    /// raised to hold them), so a benchmark can sync a location of a given
+    /// size. 0 (the default) adds none.
+    pub apple_extra_assignments: u32,
 }
 
 impl SimConfig {
@@ -61,6 +66,7 @@ impl SimConfig {
             built_at: None,
             apple_page_size: 1000,
             apple_event_delay: Duration::from_millis(200),
+            apple_extra_assignments: 0,
         }
     }
 }

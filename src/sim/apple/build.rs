@@ -34,6 +34,7 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<(), SimError> {
     retired_user(&tx)?;
     foreign(&tx, seed)?;
     device_assignments(&tx, seed, devices)?;
+    super::extra::add(&tx, config.apple_extra_assignments)?;
     fit_totals(&tx)?;
     settings(&tx, config)?;
     tx.commit()?;

@@ -15,6 +15,7 @@ mod associate;
 mod build;
 mod error;
 mod events;
+mod extra;
 mod guard;
 mod handle;
 mod lookup;

@@ -120,6 +120,8 @@ fn want(
     let mut insert = conn.prepare(
         "INSERT OR IGNORE INTO temp.apple_want (pool_id, user_id, invitation) VALUES (?1, ?2, ?3)",
     )?;
+    let mut pools: HashMap<(&str, &str), Option<i64>> = HashMap::new();
+    let mut user_ids: HashMap<&str, Option<i64>> = HashMap::new();
     for assignment in pull.assignments {
         let client = match &assignment.holder {
             AppleHolder::Device(_) => {
@@ -136,9 +138,19 @@ fn want(
             // Retired, or not listed: holds nothing.
             continue;
         };
-        let pool: Option<i64> =
-            first(pool_of.query(params![connector_id, assignment.adam_id, assignment.pricing])?)?;
-        let user_id: Option<i64> = first(user_of.query([upn])?)?;
+        // Each asset and user recurs across assignments: look each up once.
+        let key = (assignment.adam_id.as_str(), assignment.pricing.as_str());
+        let pool = match pools.get(&key) {
+            Some(pool) => *pool,
+            None => {
+                let pool = first(pool_of.query(params![connector_id, key.0, key.1])?)?;
+                *pools.entry(key).or_insert(pool)
+            }
+        };
+        let user_id = match user_ids.get(upn) {
+            Some(id) => *id,
+            None => *user_ids.entry(upn).or_insert(first(user_of.query([upn])?)?),
+        };
         let (Some(pool), Some(user_id)) = (pool, user_id) else {
             summary.unknown_users += usize::from(user_id.is_none());
             continue;
