@@ -18,6 +18,7 @@ use crate::cli::{Failure, print};
 use crate::cli_cache::CachePath;
 use crate::connectors::store_business::{PUBLIC_LOGIN_URL, PUBLIC_STORE_URL, StoreClient, StoreConfig};
 use crate::connectors::{ConnectorError, ErrorKind};
+use crate::domain::store_business::valid_language;
 use crate::store::connectors_admin::AdminError;
 use crate::store::connectors_store::{self, Linked, StoreSettings};
 use crate::store::{self, OpenMode};
@@ -114,14 +115,6 @@ pub fn connect(args: &StoreArgs, cache: &CachePath, actor: &str) -> Result<(), F
         shown_reference(&settings.secret_ref),
         settings.name
     ))
-}
-
-/// A loose RFC 4646 check: letters and digits in parts of 1 to 8.
-fn valid_language(tag: &str) -> bool {
-    !tag.is_empty()
-        && tag
-            .split('-')
-            .all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// `--secret-file` as an absolute path, or `env:SEATS_STORE_SECRET`; the

@@ -6,6 +6,8 @@
 mod fixture;
 #[path = "assign_store/integrity.rs"]
 mod integrity;
+#[path = "assign_store/intent.rs"]
+mod intent;
 #[path = "assign_store/outbox.rs"]
 mod outbox;
 #[path = "assign_store/previews.rs"]

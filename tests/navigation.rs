@@ -77,6 +77,7 @@ impl Driver {
             Row::Reclaim(r) => r.upn.clone(),
             Row::Audit(a) => a.action.clone(),
             Row::Group(g) => g.name.clone(),
+            Row::Install(i) => i.app.clone(),
         }
     }
 }

@@ -79,3 +79,10 @@ fn audit_view_80x24() {
 fn seats_of_a_pool_80x24() {
     insta::assert_snapshot!(view_snapshot(PaneId::Assignees, Some("ENTERPRISEPACK")));
 }
+
+#[test]
+fn installs_view_80x24() {
+    let text = view_snapshot(PaneId::Installs, None);
+    assert!(text.contains("Installs of every app"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -75,6 +75,10 @@ pub enum Action {
     New,
     /// Add or delete an app: store apps only come and go by sync (R-APP-1).
     AddOrDeleteApp,
+    /// List the installs of the selected app (R-APP-9).
+    ShowInstalls,
+    /// Change the intent of the selected or marked app seats (R-APP-7).
+    Intent,
 }
 
 impl Action {
@@ -115,6 +119,8 @@ impl Action {
             Action::SyncAll => "sync every connector now",
             Action::New => "link an Apple Apps and Books token (asks you to acknowledge)",
             Action::AddOrDeleteApp => "add or delete an app: why store apps come only by sync",
+            Action::ShowInstalls => "installs of the selected app (/state=failed keeps failures)",
+            Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",
         }
     }
 
@@ -131,6 +137,7 @@ impl Action {
                 | Action::SyncNow
                 | Action::SyncAll
                 | Action::New
+                | Action::Intent
         )
     }
 
@@ -154,6 +161,8 @@ impl Action {
             Action::SyncNow => "sync",
             Action::SyncAll => "sync all",
             Action::New => "link token",
+            Action::ShowInstalls => "installs",
+            Action::Intent => "intent",
             _ => self.describe(),
         }
     }

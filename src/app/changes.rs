@@ -76,6 +76,16 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             };
             open_preview(state, Change::ReleaseSeats { seat_ids })
         }
+        (Action::Intent, PaneId::Assignees, Some(Row::Assignee(seat))) => {
+            let table = state.table();
+            let seat_ids: Vec<i64> = if table.marked.is_empty() {
+                vec![seat.id]
+            } else {
+                table.marked.iter().copied().collect()
+            };
+            let intent = next_intent(&seat.intent).to_owned();
+            open_preview(state, Change::SetIntent { seat_ids, intent })
+        }
         (Action::ReleaseAll, PaneId::Reclaim, Some(_)) => {
             let table = state.table();
             let request = crate::store::PageRequest {
@@ -294,6 +304,17 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
                 );
             }
         }
+        KeyCode::Char('t') => {
+            if let Change::SetIntent { seat_ids, intent } = &preview.change
+                && !preview.applying
+            {
+                let change = Change::SetIntent {
+                    seat_ids: seat_ids.clone(),
+                    intent: next_intent(intent).to_owned(),
+                };
+                return open_preview(state, change);
+            }
+        }
         KeyCode::Up | KeyCode::Char('k') => preview.scroll = preview.scroll.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
             // Never past the last line: scrolling stops where the text does.
@@ -319,19 +340,17 @@ pub fn toggle_mark(state: &mut AppState) -> Vec<Command> {
     table.move_by(1, rows).map(Command::Fetch).into_iter().collect()
 }
 
-/// Opens the selected row: a pool's seats from Licenses, details elsewhere.
+/// Opens the selected row: a pool's seats from Licenses, an app's seats
+/// from Apps (the same picker, preview, undo and audit apply to app pools),
+/// details elsewhere.
 pub fn open(state: &mut AppState) -> Vec<Command> {
     match (state.pane, state.table().selected_row().cloned()) {
         (PaneId::Licenses, Some(Row::Pool(pool))) => {
-            state.assignees_of = Some((pool.id, pool.name.clone()));
-            state.assignees_blocker = assign_blocker(&pool);
-            state.pane = PaneId::Assignees;
-            state.overlay = Overlay::None;
-            let table = state.table_mut();
-            table.scope = Some(pool.id);
-            table.marked.clear();
-            table.filter = tui_input::Input::default();
-            vec![Command::Fetch(table.restart())]
+            let blocker = assign_blocker(&pool);
+            open_seats(state, (pool.id, pool.name), blocker)
+        }
+        (PaneId::Apps, Some(Row::App(app))) if let Some(pool_id) = app.pool_id => {
+            open_seats(state, (pool_id, app.name), None)
         }
         (_, Some(_)) => {
             state.overlay = Overlay::Detail { scroll: 0 };
@@ -339,6 +358,65 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         }
         (_, None) => Vec::new(),
     }
+}
+
+/// The intent after `intent` in the cycle required → available → uninstall.
+pub fn next_intent(intent: &str) -> &'static str {
+    match intent {
+        "required" => "available",
+        "available" => "uninstall",
+        _ => "required",
+    }
+}
+
+/// `:language TAG` on a Store connector in Connectors (R-CON-1).
+pub fn set_language(state: &mut AppState, language: String) -> Vec<Command> {
+    match (state.pane, state.table().selected_row().cloned()) {
+        (PaneId::Connectors, Some(Row::Connector(c)))
+            if c.kind == crate::domain::ConnectorKind::StoreBusiness =>
+        {
+            open_preview(
+                state,
+                Change::SetLanguage {
+                    connector_id: c.id,
+                    language,
+                },
+            )
+        }
+        _ => {
+            state.refuse("select a Store for Business connector in Connectors first: only store app names come in a chosen language");
+            Vec::new()
+        }
+    }
+}
+
+/// `I` in Apps: the installs of the selected app (R-APP-9).
+pub fn open_installs(state: &mut AppState) -> Vec<Command> {
+    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
+        state.refuse("select an app first");
+        return Vec::new();
+    };
+    state.installs_of = Some((app.id, app.name));
+    state.pane = PaneId::Installs;
+    state.overlay = Overlay::None;
+    let table = state.table_mut();
+    table.scope = Some(app.id);
+    table.filter = tui_input::Input::default();
+    vec![Command::Fetch(table.restart())]
+}
+
+/// Shows the Assignees view of one pool; Esc goes back to where it came from.
+fn open_seats(state: &mut AppState, pool: (i64, String), blocker: Option<String>) -> Vec<Command> {
+    state.assignees_parent = state.pane;
+    state.assignees_of = Some(pool.clone());
+    state.assignees_blocker = blocker;
+    state.pane = PaneId::Assignees;
+    state.overlay = Overlay::None;
+    let table = state.table_mut();
+    table.scope = Some(pool.0);
+    table.marked.clear();
+    table.filter = tui_input::Input::default();
+    vec![Command::Fetch(table.restart())]
 }
 
 /// Applies the worker's answers to the dialogs.
@@ -383,7 +461,13 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             if matches!(overlay, Overlay::Preview(p) if p.applying) {
                 state.overlay = Overlay::None;
             }
-            state.last_batches = if undo { Vec::new() } else { batches };
+            // A change without a batch (a connector setting) keeps the
+            // last seat change undoable.
+            if undo {
+                state.last_batches = Vec::new();
+            } else if !batches.is_empty() {
+                state.last_batches = batches;
+            }
             state.table_mut().marked.clear();
             let hint = if state.last_batches.is_empty() {
                 ""

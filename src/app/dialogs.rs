@@ -192,6 +192,12 @@ pub enum Change {
     RemoveUser { user_id: i64, with_devices: bool },
     /// Undo the last change this console applied.
     Undo { batches: Vec<String> },
+    /// Set the intent of app seats (assignment ids): required, available
+    /// or uninstall (R-APP-7).
+    SetIntent { seat_ids: Vec<i64>, intent: String },
+    /// Show a Store for Business connector's app names in another
+    /// language (R-CON-1).
+    SetLanguage { connector_id: i64, language: String },
 }
 
 /// One line of a preview.

@@ -236,6 +236,8 @@ impl Default for Keymap {
             (PaneId::Apps, Key::char('a'), AddOrDeleteApp),
             (PaneId::Apps, Key::char('n'), AddOrDeleteApp),
             (PaneId::Apps, Key::char('d'), AddOrDeleteApp),
+            (PaneId::Apps, Key::char('I'), ShowInstalls),
+            (PaneId::Assignees, Key::char('t'), Intent),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

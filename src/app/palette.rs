@@ -19,6 +19,8 @@ pub enum PaletteCommand {
     Sync,
     /// Leave the console.
     Quit,
+    /// The selected Store connector's app names in this language (R-CON-1).
+    Language(String),
 }
 
 /// The first words the palette knows, with what they do.
@@ -31,11 +33,13 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("reclaim", "seats of departed and inactive users"),
     ("audit", "who changed what"),
     ("groups", "groups, their pools, members in error"),
+    ("installs", "installs of every app, by state"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
     ("refresh", "reload from the cache"),
     ("sync", "sync every connector now"),
+    ("language", "language TAG: store app names in TAG (Connectors)"),
     ("quit", "leave seats"),
 ];
 
@@ -89,6 +93,8 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "help" => Ok(PaletteCommand::Help),
         "refresh" => Ok(PaletteCommand::Refresh),
         "sync" => Ok(PaletteCommand::Sync),
+        "language" if rest.is_empty() => Err("language TAG: give one like en-US or de-DE".to_owned()),
+        "language" => Ok(PaletteCommand::Language(rest.to_owned())),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

@@ -6,6 +6,7 @@ use crate::store::assignees::{self, AssigneeRow};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::groups::{self, GroupRow};
+use crate::store::installs::{self, InstallRow};
 use crate::store::pools::{self, PoolRow};
 use crate::store::reclaim::{self, ReclaimRow};
 use crate::store::users::{self, UserRow};
@@ -31,11 +32,13 @@ pub enum PaneId {
     Audit,
     /// Groups, the pools they are given, members in error.
     Groups,
+    /// Installs of one app (opened from Apps with `I`) or of every app.
+    Installs,
 }
 
 impl PaneId {
     /// Every pane; `index` is the position here.
-    pub const ALL: [PaneId; 9] = [
+    pub const ALL: [PaneId; 10] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -45,6 +48,7 @@ impl PaneId {
         PaneId::Reclaim,
         PaneId::Audit,
         PaneId::Groups,
+        PaneId::Installs,
     ];
 
     /// The panes on the tab line, in the order Tab visits them.
@@ -73,6 +77,7 @@ impl PaneId {
             PaneId::Reclaim => "Reclaim",
             PaneId::Audit => "Audit",
             PaneId::Groups => "Groups",
+            PaneId::Installs => "Installs",
         }
     }
 
@@ -88,6 +93,7 @@ impl PaneId {
             PaneId::Reclaim => "reclaim",
             PaneId::Audit => "audit",
             PaneId::Groups => "groups",
+            PaneId::Installs => "installs",
         }
     }
 
@@ -114,6 +120,7 @@ impl PaneId {
             PaneId::Reclaim => reclaim::COLUMNS,
             PaneId::Audit => audit::COLUMNS,
             PaneId::Groups => groups::COLUMNS,
+            PaneId::Installs => installs::COLUMNS,
         }
     }
 
@@ -129,6 +136,7 @@ impl PaneId {
             PaneId::Reclaim => reclaim::FIELDS,
             PaneId::Audit => audit::FIELDS,
             PaneId::Groups => groups::FIELDS,
+            PaneId::Installs => installs::FIELDS,
         };
         columns.iter().map(|c| c.field).collect()
     }
@@ -170,6 +178,7 @@ pub enum Row {
     Reclaim(ReclaimRow),
     Audit(AuditEntry),
     Group(GroupRow),
+    Install(InstallRow),
 }
 
 impl Row {
@@ -185,6 +194,7 @@ impl Row {
             Row::Reclaim(r) => r.id,
             Row::Audit(r) => r.id,
             Row::Group(r) => r.id,
+            Row::Install(r) => r.id,
         }
     }
 }

@@ -111,6 +111,10 @@ pub struct AppState {
     pub assignees_of: Option<(i64, String)>,
     /// Why that pool takes no new seats (agreement, disabled, pending), if so.
     pub assignees_blocker: Option<String>,
+    /// The app the Installs view shows (id, name); None: every app.
+    pub installs_of: Option<(i64, String)>,
+    /// The pane the Assignees view was opened from (Esc goes back there).
+    pub assignees_parent: PaneId,
     /// The batches of the last change this console applied, for undo.
     pub last_batches: Vec<String>,
     /// Counter for search and preview requests.
@@ -145,6 +149,8 @@ impl AppState {
             quit: false,
             assignees_of: None,
             assignees_blocker: None,
+            assignees_parent: PaneId::Licenses,
+            installs_of: None,
             last_batches: Vec::new(),
             requests: 0,
             held: std::collections::VecDeque::new(),

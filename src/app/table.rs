@@ -321,6 +321,7 @@ mod tests {
                     last_run: None,
                     sync_holder: None,
                     pending_error: None,
+                    report: Vec::new(),
                 })
             })
             .collect();

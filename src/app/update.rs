@@ -216,9 +216,13 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
         Action::Open => changes::open(state),
         Action::Mark => changes::toggle_mark(state),
-        Action::Assign | Action::Release | Action::ReleaseAll | Action::RemoveUser | Action::Undo => {
-            changes::start(state, action)
-        }
+        Action::ShowInstalls => changes::open_installs(state),
+        Action::Assign
+        | Action::Release
+        | Action::ReleaseAll
+        | Action::RemoveUser
+        | Action::Undo
+        | Action::Intent => changes::start(state, action),
         Action::SyncNow => sync::sync_selected(state),
         Action::SyncAll => sync::sync_all(state),
         Action::New => super::link::open(state),
@@ -258,7 +262,8 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
     if table.filter.value().is_empty() {
         // Esc with nothing to clear leaves a drill-in view for its parent.
         return match pane {
-            PaneId::Assignees => show(state, PaneId::Licenses),
+            PaneId::Assignees => show(state, state.assignees_parent),
+            PaneId::Installs => show(state, PaneId::Apps),
             _ => Vec::new(),
         };
     }
@@ -367,6 +372,14 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
     };
     state.overlay = Overlay::None;
     match command {
+        PaletteCommand::Show(PaneId::Installs) => {
+            // `:installs` lists every app's installs; `I` in Apps one app's.
+            state.installs_of = None;
+            state.pane = PaneId::Installs;
+            let table = state.table_mut();
+            table.scope = None;
+            vec![Command::Fetch(table.restart())]
+        }
         PaletteCommand::Show(pane) => show(state, pane),
         PaletteCommand::Sort { column, descending } => {
             let table = state.table_mut();
@@ -383,6 +396,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Refresh => apply(state, Action::Refresh),
         PaletteCommand::Sync => apply(state, Action::SyncAll),
         PaletteCommand::Quit => apply(state, Action::Quit),
+        PaletteCommand::Language(tag) => changes::set_language(state, tag),
     }
 }
 

@@ -15,6 +15,57 @@ pub const SEATS_CLIENT_USER_PREFIX: &str = "seats:";
 /// takes a token (R-CON-6).
 pub const SEATS_MDM_ID: &str = "seats";
 
+/// How a connector's error begins when Apple refused the token as expired
+/// (9621) or revoked (9625): the message is written with these words and
+/// the Connectors pane tells the two apart by them (R-CON-4).
+pub const TOKEN_EXPIRED: &str = "the Apple content token has expired";
+pub const TOKEN_REVOKED: &str = "the Apple content token was revoked";
+
+/// Why Apple no longer takes a connector's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// 9621: past its expiry date.
+    Expired,
+    /// 9625: a newer token of the location was downloaded, or the location removed.
+    Revoked,
+}
+
+impl TokenProblem {
+    /// The problem a connector's last error reports, if any.
+    pub fn of_error(error: Option<&str>) -> Option<TokenProblem> {
+        let error = error?;
+        if error.starts_with(TOKEN_EXPIRED) {
+            Some(TokenProblem::Expired)
+        } else if error.starts_with(TOKEN_REVOKED) {
+            Some(TokenProblem::Revoked)
+        } else {
+            None
+        }
+    }
+
+    /// The short word for a table cell.
+    pub fn word(self) -> &'static str {
+        match self {
+            TokenProblem::Expired => "expired",
+            TokenProblem::Revoked => "revoked",
+        }
+    }
+
+    /// What the admin does about it.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            TokenProblem::Expired => {
+                "expired (Apple 9621): download a new token from Apple Business Manager → Settings → \
+                 Apps and Books, then n in Connectors (same account: assignments are kept)"
+            }
+            TokenProblem::Revoked => {
+                "revoked (Apple 9625): a newer token of this location was downloaded, or the location \
+                 was removed; download the current token and link it with n in Connectors"
+            }
+        }
+    }
+}
+
 /// The location (library) a content token opens, from `GET /client/config`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppleLocation {

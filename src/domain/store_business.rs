@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 /// encrypted (R-APP-3).
 pub const ENCRYPTED_SKIP_REASON: &str = "package is encrypted; encrypted apps are not synced";
 
+/// A loose RFC 4646 check of the language app names are shown in
+/// (R-CON-1): letters and digits in parts of 1 to 8 (en-US, de-DE, zh-Hant-TW).
+pub fn valid_language(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag
+            .split('-')
+            .all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// An app of the store: its product and the SKU bought (`productKey`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ProductKey {

@@ -28,11 +28,14 @@ pub struct AppRow {
     pub installed: i64,
     pub pending: i64,
     pub failed: i64,
+    /// Seats the deployment needs but can't get: group members waiting
+    /// because every seat is used (R-APP-6).
+    pub waiting: i64,
 }
 
 /// Column order of the Apps table.
 pub const COLUMNS: &[&str] = &[
-    "Name", "License", "Platform", "Total", "Used", "Free", "Installs", "Sync",
+    "Name", "License", "Platform", "Total", "Used", "Free", "Installs", "State",
 ];
 
 /// What filter conditions may name in Apps. An app without a pool has no
@@ -59,6 +62,7 @@ pub const FIELDS: &[FilterColumn] = &[
     column("pending", Number, "pending"),
     column("failed", Number, "failed"),
     column("encrypted", Flag, "encrypted"),
+    column("waiting", Number, "waiting"),
 ];
 
 const SPEC: ListSpec = ListSpec {
@@ -67,7 +71,8 @@ const SPEC: ListSpec = ListSpec {
              p.id AS pool_id, p.total, p.consumed, p.total - p.consumed AS available, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'installed') AS installed, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'pending') AS pending, \
-             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed \
+             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed, \
+             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error') AS waiting \
            FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
     haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
                sync_status || ' ' || coalesce(publisher, '')",
@@ -80,7 +85,7 @@ const SPEC: ListSpec = ListSpec {
         "coalesce(consumed, 0)",
         "coalesce(available, 9223372036854775807)",
         "installed",
-        "sync_status",
+        "waiting DESC, sync_status",
     ],
     tiebreak: "id",
 };
@@ -105,6 +110,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<AppRow> {
         installed: row.get("installed")?,
         pending: row.get("pending")?,
         failed: row.get("failed")?,
+        waiting: row.get("waiting")?,
     })
 }
 

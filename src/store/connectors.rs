@@ -44,6 +44,9 @@ pub struct ConnectorRow {
     /// What its last successful sync reported ("full sync done; 3 added,
     /// …; warnings").
     pub last_run: Option<String>,
+    /// A Store for Business connector's last sync report (R-APP-3):
+    /// (added | updated | removed | skipped, app, reason), skipped first.
+    pub report: Vec<(String, String, Option<String>)>,
 }
 
 impl ConnectorRow {
@@ -129,12 +132,21 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         sync_holder: row.get("sync_holder")?,
         pending_error: row.get("pending_error")?,
         last_run: row.get("last_run")?,
+        report: Vec::new(),
     })
 }
 
 /// One window of the Connectors table.
+/// A Store for Business connector carries its last sync report, opened
+/// with Enter (a handful of connectors: one small query each).
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<ConnectorRow>> {
-    fetch_page(conn, &SPEC, request, map_row)
+    let mut page = fetch_page(conn, &SPEC, request, map_row)?;
+    for row in &mut page.rows {
+        if row.kind == ConnectorKind::StoreBusiness {
+            row.report = super::connectors_store::last_report(conn, row.id)?;
+        }
+    }
+    Ok(page)
 }
 
 /// Brings every enabled connector's next sync forward to `now + minutes`

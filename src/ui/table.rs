@@ -31,6 +31,10 @@ fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let heading = match (pane, &state.assignees_of) {
         (crate::app::PaneId::Assignees, Some((_, pool))) => format!("Seats of {pool}"),
         (crate::app::PaneId::Assignees, None) => "Seats (open a pool in Licenses with Enter)".to_owned(),
+        (crate::app::PaneId::Installs, _) => match &state.installs_of {
+            Some((_, app)) => format!("Installs of {app}"),
+            None => "Installs of every app".to_owned(),
+        },
         _ => pane.title().to_owned(),
     };
     let mut tail = vec![Span::raw(format!("{count} · sort {sort_name}{arrow} "))];
@@ -237,6 +241,7 @@ fn empty_message(pane: crate::app::PaneId) -> &'static str {
         PaneId::Assignees => "no seats of this pool are held: a assigns some",
         PaneId::Reclaim => "no seats to reclaim: nobody who left or went quiet holds one",
         PaneId::Audit => "no changes yet",
+        PaneId::Installs => "no installs reported for this app",
         _ => "nothing here yet: `seats demo` builds a demo tenant",
     }
 }

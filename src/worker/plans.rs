@@ -3,6 +3,7 @@
 //! refusal shown here is the console refusing the attempt: it is audited as
 //! the command line's refusals are.
 
+mod intent;
 mod release;
 
 use rusqlite::Connection;
@@ -173,6 +174,14 @@ pub fn plan(
         } => {
             let plan = changes::plan_remove_user(conn, *user_id, *with_devices)?;
             Ok((release::removal(&plan, *with_devices), change.clone()))
+        }
+        Change::SetLanguage {
+            connector_id,
+            language,
+        } => Ok((intent::language(conn, *connector_id, language)?, change.clone())),
+        Change::SetIntent { seat_ids, intent } => {
+            let plans = changes::plan_intent(conn, seat_ids, intent)?;
+            Ok((intent::preview(&plans, intent), change.clone()))
         }
         Change::Undo { batches } => {
             // Newest first, as Enter applies them.

@@ -18,7 +18,8 @@ use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
 use crate::store::changes::Actor;
 use crate::store::{
-    self, Page, agreements, apps, assignees, audit, connectors, groups, pools, reclaim, status, users,
+    self, Page, agreements, apps, assignees, audit, connectors, groups, installs, pools, reclaim, status,
+    users,
 };
 
 /// How often the reader looks for changes made by other connections.
@@ -40,6 +41,7 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Reclaim => wrap(reclaim::page(conn, request)?, Row::Reclaim),
         PaneId::Audit => wrap(audit::page(conn, request)?, Row::Audit),
         PaneId::Groups => wrap(groups::page(conn, request)?, Row::Group),
+        PaneId::Installs => wrap(installs::page(conn, request)?, Row::Install),
     })
 }
 

@@ -28,7 +28,9 @@ pub fn describe(outcome: &ChangeOutcome) -> String {
 
 /// "Pool: +1 seat (consumed 5 → 6)": the change without the outbox notes.
 fn what_changed(outcome: &ChangeOutcome) -> String {
-    let what = if is_release(&outcome.action) {
+    let what = if outcome.action == "set_intent" {
+        "intent changed, no seat taken or freed".to_owned()
+    } else if is_release(&outcome.action) {
         released(outcome)
     } else {
         let delta = outcome.consumed_after - outcome.consumed_before;
@@ -108,6 +110,48 @@ fn whole(result: Result<Vec<ChangeOutcome>, ChangeError>) -> Applied {
     }
 }
 
+/// Sets the intent; for uninstall, then frees at once the seats whose app
+/// no install reports (a batch of its own: undo takes back both).
+fn set_intent(conn: &Connection, actor: &Actor, seat_ids: &[i64], intent: &str) -> Applied {
+    let (mut outcomes, refused) = whole(changes::set_intent(conn, actor, seat_ids, intent));
+    if refused.is_some() || intent != "uninstall" {
+        return (outcomes, refused);
+    }
+    let gone: Vec<i64> = match changes::uninstalled_seats(conn, None) {
+        Ok(ids) => ids.into_iter().filter(|id| seat_ids.contains(id)).collect(),
+        Err(err) => return (outcomes, Some(err.into())),
+    };
+    if gone.is_empty() {
+        return (outcomes, None);
+    }
+    let (freed, refused) = whole(changes::release_seats(conn, actor, &gone));
+    outcomes.extend(freed);
+    (outcomes, refused)
+}
+
+/// A Store connector's app-name language (R-CON-1): no seat, no batch.
+fn set_language(conn: &Connection, actor: &Actor, connector_id: i64, language: &str) -> WorkerEvent {
+    // Who may manage apps may choose how their names show.
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    let outcome = crate::store::connectors_language::set_language(conn, connector_id, language, &actor.name);
+    match outcome {
+        Ok((name, _)) => WorkerEvent::Written {
+            summary: vec![format!("{name}: app names in {language} from the next sync")],
+            batches: Vec::new(),
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
+
 fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
     match change {
         Change::Assign { pool_id, selection } => {
@@ -129,6 +173,9 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
             user_id,
             with_devices,
         } => whole(changes::remove_user(conn, actor, *user_id, *with_devices)),
+        Change::SetIntent { seat_ids, intent } => set_intent(conn, actor, seat_ids, intent),
+        // Not a seat change: `apply` answers it before `run`.
+        Change::SetLanguage { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -146,6 +193,13 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
             };
         }
     };
+    if let Change::SetLanguage {
+        connector_id,
+        language,
+    } = change
+    {
+        return set_language(&conn, actor, *connector_id, language);
+    }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {
         let message = refused.map_or_else(|| "nothing to change".to_owned(), |err| err.to_string());

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{ErrorDetail, ErrorKind, Target};
+use crate::domain::apple::{TOKEN_EXPIRED, TOKEN_REVOKED};
 use crate::domain::store_business::SeatRefusal;
 
 /// " after N attempts" when there was more than one.
@@ -209,13 +210,13 @@ impl fmt::Display for ErrorKind {
             ),
             AppleTokenExpired { target, detail } => write!(
                 f,
-                "the Apple content token has expired ({} said {detail} for {target}); download a new token from \
+                "{TOKEN_EXPIRED} ({} said {detail} for {target}); download a new token from \
                  Apple Business Manager → Settings → Apps and Books and replace it in seats; assignments are kept",
                 target.host
             ),
             AppleTokenRevoked { target, detail } => write!(
                 f,
-                "the Apple content token was revoked ({} said {detail} for {target}): a newer token of this \
+                "{TOKEN_REVOKED} ({} said {detail} for {target}): a newer token of this \
                  location was downloaded, or the location was removed; download the current token from Apple \
                  Business Manager → Settings → Apps and Books and replace it in seats",
                 target.host

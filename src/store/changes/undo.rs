@@ -14,7 +14,14 @@ use super::{Actor, ChangeError, ChangeOutcome, Refusal, write_audited};
 use super::{expand, outbox, users};
 
 /// The actions undo inverts.
-const UNDOABLE: &[&str] = &["assign", "unassign", "release", "remove_user", "member_add"];
+const UNDOABLE: &[&str] = &[
+    "assign",
+    "unassign",
+    "release",
+    "remove_user",
+    "member_add",
+    "set_intent",
+];
 
 /// The actor's newest batch that changed something and is not undone yet
 /// (undo batches themselves are skipped, so repeated undo walks back).

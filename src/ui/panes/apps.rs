@@ -1,4 +1,5 @@
-//! The Apps workspace (R-APP-1…9).
+//! The Apps workspace (R-APP-1…9). Enter opens an app's seats (the
+//! Assignees view); `I` lists its installs.
 
 use ratatui::text::Line;
 
@@ -7,7 +8,7 @@ use crate::domain::Seats;
 use crate::store::apps::AppRow;
 use crate::ui::columns::Width;
 
-/// Name, License, Platform, Total, Used, Free, Installs, Sync.
+/// Name, License, Platform, Total, Used, Free, Installs, State.
 pub const WIDTHS: &[Width] = &[
     Width::Name { min: 12, weight: 1 },
     Width::Fit { min: 4, max: 8 },
@@ -16,7 +17,7 @@ pub const WIDTHS: &[Width] = &[
     Width::Fit { min: 4, max: 8 },
     Width::Fit { min: 4, max: 9 },
     Width::Fit { min: 5, max: 10 },
-    Width::Fit { min: 4, max: 8 },
+    Width::Fit { min: 4, max: 10 },
 ];
 
 fn seats(row: &AppRow) -> Option<Seats> {
@@ -34,7 +35,10 @@ pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
     } else {
         Cell::plain(row.installed.to_string())
     };
-    let sync = if row.sync_status == "skipped" {
+    // A deployment short of seats is the loudest state (R-APP-6).
+    let state = if row.waiting > 0 {
+        Cell::styled(format!("{} no seat", row.waiting), ctx.theme.bad())
+    } else if row.sync_status == "skipped" {
         Cell::styled("skipped", ctx.theme.warn())
     } else {
         Cell::plain("synced")
@@ -47,7 +51,7 @@ pub fn cells(row: &AppRow, ctx: &Ctx) -> Vec<Cell> {
         used,
         free,
         installs,
-        sync,
+        state,
     ]
 }
 
@@ -103,6 +107,13 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
             ctx,
         ));
     }
+    if row.waiting > 0 {
+        lines.push(field_cell(
+            "Deploy",
+            Cell::styled(waiting_note(row), ctx.theme.bad()),
+            ctx,
+        ));
+    }
     if row.sync_status == "skipped" {
         let reason = row
             .skip_reason
@@ -123,11 +134,23 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
     lines
 }
 
+/// Why deployments fail for lack of seats, and what to do (R-APP-6).
+fn waiting_note(row: &AppRow) -> String {
+    let s = if row.waiting == 1 { "" } else { "s" };
+    format!(
+        "{} deployment{s} failed: no seat left (all {} used); they wait for one in order. \
+         Release seats (Enter, then x) or buy more",
+        row.waiting,
+        row.total.unwrap_or(0)
+    )
+}
+
 fn license_note(row: &AppRow) -> String {
     match row.license_type.as_str() {
         "online" => "online: the store installs it".to_owned(),
+        // R-APP-5: offline apps are deployed by the assignments made here.
         "offline" => format!(
-            "offline: deployed by seats, per {}",
+            "offline: installed by these assignments, not the store; per {}",
             row.install_scope.as_deref().unwrap_or("user")
         ),
         "vpp" => "Apple VPP: per user, after the user accepts the invitation".to_owned(),

@@ -8,6 +8,7 @@ use ratatui::text::Line;
 use super::{Cell, Ctx, age_cell, countdown_cell, field, field_cell};
 use crate::app::sync::SyncActivity;
 use crate::domain::ConnectorKind;
+use crate::domain::apple::TokenProblem;
 use crate::domain::expiry::age;
 use crate::store::connectors::ConnectorRow;
 use crate::ui::columns::Width;
@@ -109,9 +110,10 @@ pub fn cells(row: &ConnectorRow, ctx: &Ctx) -> Vec<Cell> {
         state_cell(row, ctx),
         age_cell(row.last_sync_at.as_deref(), ctx),
         next_cell(row, ctx),
-        match &row.token_expires_at {
-            Some(at) => countdown_cell(Some(at), ctx),
-            None => Cell::styled("—", ctx.theme.dim()),
+        match (token_problem(row), &row.token_expires_at) {
+            (Some(problem), _) => Cell::styled(format!("✗ {}", problem.word()), ctx.theme.bad()),
+            (None, Some(at)) => countdown_cell(Some(at), ctx),
+            (None, None) => Cell::styled("—", ctx.theme.dim()),
         },
     ]
 }
@@ -199,9 +201,49 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
         ctx,
     ));
     if let Some(language) = &row.language {
-        lines.push(field("Language", format!("app names in {language}"), ctx));
+        lines.push(field(
+            "Language",
+            format!("app names in {language}; apps install in each user's own language"),
+            ctx,
+        ));
+    }
+    if row.kind == ConnectorKind::StoreBusiness {
+        report_lines(row, ctx, &mut lines);
     }
     lines
+}
+
+/// The last sync's report (R-APP-3): counts, then skipped apps with the
+/// reason, then the others.
+fn report_lines(row: &ConnectorRow, ctx: &Ctx, lines: &mut Vec<Line<'static>>) {
+    if row.report.is_empty() {
+        lines.push(field("Report", "no sync report yet: r syncs now", ctx));
+        return;
+    }
+    let count = |what: &str| row.report.iter().filter(|(o, _, _)| o == what).count();
+    lines.push(field(
+        "Report",
+        format!(
+            "last sync: {} added, {} updated, {} removed, {} skipped",
+            count("added"),
+            count("updated"),
+            count("removed"),
+            count("skipped")
+        ),
+        ctx,
+    ));
+    for (outcome, app, reason) in &row.report {
+        let text = match reason {
+            Some(reason) => format!("{app}: {reason}"),
+            None => app.clone(),
+        };
+        let cell = if outcome == "skipped" {
+            Cell::styled(text, ctx.theme.warn())
+        } else {
+            Cell::plain(text)
+        };
+        lines.push(field_cell(&format!("  {outcome}"), cell, ctx));
+    }
 }
 
 /// The next sync in full: when, or why there is none.
@@ -251,7 +293,18 @@ fn interval(minutes: i64) -> String {
     }
 }
 
+/// Apple refused the token as expired or revoked at the last sync (R-CON-4).
+fn token_problem(row: &ConnectorRow) -> Option<TokenProblem> {
+    if row.state != "error" {
+        return None;
+    }
+    TokenProblem::of_error(row.last_error.as_deref())
+}
+
 fn token_cell(row: &ConnectorRow, ctx: &Ctx) -> Cell {
+    if let Some(problem) = token_problem(row) {
+        return Cell::styled(problem.remedy(), ctx.theme.bad());
+    }
     let expiry = countdown_cell(row.token_expires_at.as_deref(), ctx);
     let name = row.token_name.as_deref().unwrap_or("token");
     let apple = row

@@ -3,6 +3,7 @@
 mod agreements;
 mod apps;
 mod connectors;
+mod installs;
 mod licenses;
 mod users;
 mod views;
@@ -73,6 +74,7 @@ pub fn widths(pane: PaneId) -> &'static [Width] {
         PaneId::Reclaim => views::RECLAIM_WIDTHS,
         PaneId::Audit => views::AUDIT_WIDTHS,
         PaneId::Groups => views::GROUP_WIDTHS,
+        PaneId::Installs => installs::WIDTHS,
     }
 }
 
@@ -88,6 +90,7 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Reclaim(r) => views::reclaim_cells(r, ctx),
         Row::Audit(r) => views::audit_cells(r, ctx),
         Row::Group(r) => views::group_cells(r, ctx),
+        Row::Install(r) => installs::cells(r, ctx),
     }
 }
 
@@ -103,6 +106,7 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Reclaim(r) => views::reclaim_detail(r, ctx),
         Row::Audit(r) => views::audit_detail(r, ctx),
         Row::Group(r) => views::group_detail(r, ctx),
+        Row::Install(r) => installs::detail(r, ctx),
     }
 }
 

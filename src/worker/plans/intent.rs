@@ -1,0 +1,89 @@
+//! Previews of app settings: an intent change (R-APP-7) — who changes,
+//! what the new intent means for the deployment, which seats an uninstall
+//! frees at once — and a Store connector's language (R-CON-1).
+
+use rusqlite::{Connection, OptionalExtension as _};
+
+use super::{line, listed};
+use crate::app::dialogs::{Preview, PreviewLine};
+use crate::domain::store_business::valid_language;
+use crate::store::changes::{ChangeError, IntentPlan};
+
+/// What the deployment does with an app under each intent.
+fn meaning(intent: &str) -> &'static str {
+    match intent {
+        "required" => "required: the deployment installs it for them",
+        "available" => "available: they may install it themselves from the company portal",
+        _ => "uninstall: the deployment removes it; each seat is freed once no install of it is reported",
+    }
+}
+
+pub fn preview(plans: &[IntentPlan], intent: &str) -> Preview {
+    let changing: usize = plans.iter().map(|p| p.changing).sum();
+    let unchanged: usize = plans.iter().map(|p| p.unchanged).sum();
+    let frees: usize = plans.iter().map(|p| p.frees_now).sum();
+    let s = if changing == 1 { "" } else { "s" };
+    let mut head = format!("sets {changing} seat{s} to {intent}");
+    if unchanged > 0 {
+        head.push_str(&format!("; {unchanged} already have it"));
+    }
+    let mut lines: Vec<PreviewLine> = vec![line(head), line(meaning(intent))];
+    for plan in plans.iter().filter(|p| p.changing > 0) {
+        lines.push(line(format!("{}: {}", plan.pool_name, listed(&plan.names))));
+    }
+    if intent == "uninstall" {
+        lines.push(line(format!(
+            "frees {frees} seat{} now (no install reported); the others when their installs report removed",
+            if frees == 1 { "" } else { "s" }
+        )));
+        let grouped: usize = plans.iter().map(|p| p.via_group).sum();
+        if grouped > 0 {
+            lines.push(super::alarm(format!(
+                "{grouped} held through a group keep their seat while the group is assigned: \
+                 unassign the group to free them"
+            )));
+        }
+    }
+    lines.push(line(
+        "kept in seats: Apple and the Store have no intent, so nothing is sent to them",
+    ));
+    lines.push(line("t: next intent · Enter applies · z undoes it later"));
+    let refusal = (changing == 0).then(|| format!("nothing to change: those seats are already {intent}"));
+    Preview {
+        title: "Change intent (confirm)".into(),
+        lines,
+        refusal,
+    }
+}
+
+/// What `:language TAG` would do to Store connector `id`.
+pub fn language(conn: &Connection, id: i64, tag: &str) -> Result<Preview, ChangeError> {
+    let found: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, kind, language FROM connectors WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((name, kind, before)) = found else {
+        return Err(ChangeError::NotFound(format!("no connector with id {id}")));
+    };
+    let before = before.unwrap_or_else(|| "the store's default".to_owned());
+    let refusal = if kind != "store_business" {
+        Some(format!("{name} is not a Store for Business connector"))
+    } else if !valid_language(tag) {
+        Some(format!(
+            "{tag:?} is not a language tag: give one like en-US or de-DE"
+        ))
+    } else {
+        None
+    };
+    Ok(Preview {
+        title: "App name language (confirm)".into(),
+        lines: vec![
+            line(format!("{name}: app names in {before} → {tag}")),
+            line("the next sync (r) renames the apps; apps still install in each user's own language"),
+        ],
+        refusal,
+    })
+}
