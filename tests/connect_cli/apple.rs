@@ -336,3 +336,41 @@ fn a_new_apple_user_is_invited_and_the_seat_shows_the_invitation_link() {
     assert_eq!(seat.invitation.as_deref(), Some("invited"));
     assert_eq!(seat.invite_url.as_deref(), Some(url.as_str()));
 }
+
+/// R-CON-4: a token Apple refuses shows as expired (9621) or revoked
+/// (9625) in the Connectors pane, each with what to do.
+#[test]
+fn an_expired_and_a_revoked_token_are_marked_apart_in_the_connectors_pane() {
+    let apple = Apple::start();
+    expect(&apple.connect(&["--acknowledge-permanent-link"]), 0);
+    expect(&apple.seats(&["sync", "--connector", "Apple VPP"]), 0);
+    let cases = [
+        (
+            seats::sim::Faults {
+                apple_expired: true,
+                ..Default::default()
+            },
+            "✗ expired",
+            "expired (Apple 9621)",
+        ),
+        (
+            seats::sim::Faults {
+                apple_revoked: true,
+                ..Default::default()
+            },
+            "✗ revoked",
+            "revoked (Apple 9625)",
+        ),
+    ];
+    for (faults, cell, remedy) in cases {
+        apple.graph.sim.set_faults(faults);
+        let out = apple.seats(&["sync", "--connector", "Apple VPP"]);
+        assert_ne!(out.status.code(), Some(0), "the sync fails");
+        let (screen, _) = expect(
+            &apple.seats(&["snapshot", "connectors", "--width", "160", "--height", "48"]),
+            0,
+        );
+        assert!(screen.contains(cell), "{screen}");
+        assert!(screen.contains(remedy), "{screen}");
+    }
+}

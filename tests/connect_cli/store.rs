@@ -214,3 +214,63 @@ fn another_store_account_is_refused_with_the_reason() {
     let (stdout, _) = expect(&connect_store(&graph, &graph, &db, &[]), 0);
     assert!(stdout.contains("renewed"), "{stdout}");
 }
+
+/// The Connectors pane's Store connector, selected by a filter, its
+/// detail open (Enter), as text.
+fn store_detail(db: &Path) -> String {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use seats::app::{Msg, PaneId, update};
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let now = chrono::Utc::now();
+    let mut state =
+        seats::headless::console_state(&conn, PaneId::Connectors, (160, 48), "tester", now).unwrap();
+    let actor = seats::store::changes::Actor::new("tester");
+    let mut index = None;
+    for code in [
+        KeyCode::Char('/'),
+        KeyCode::Char('s'),
+        KeyCode::Char('t'),
+        KeyCode::Char('o'),
+        KeyCode::Char('r'),
+        KeyCode::Char('e'),
+        KeyCode::Enter,
+        KeyCode::Enter,
+    ] {
+        let mut pending = update(&mut state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        while !pending.is_empty() {
+            let command = pending.remove(0);
+            if let Some(event) = seats::worker::respond_now(&conn, db, &actor, &mut index, command) {
+                pending.extend(update(&mut state, Msg::Worker(event)));
+            }
+        }
+    }
+    seats::ui::render_to_string(&state, seats::ui::theme::Theme::plain())
+}
+
+/// R-APP-3: Enter on the Store connector opens its last sync's report.
+#[test]
+fn enter_on_the_store_connector_shows_the_last_sync_report() {
+    let (graph, db) = linked(&[]);
+    let before = store_detail(&db);
+    assert!(before.contains("no sync report yet"), "{before}");
+    expect(
+        &graph.seats(&[], &["sync", "--connector", STORE, "--db", db.to_str().unwrap()]),
+        0,
+    );
+    let added = count(
+        &db,
+        "SELECT count(*) FROM sync_report_apps WHERE outcome = 'added'",
+    );
+    assert!(added > 0);
+    let screen = store_detail(&db);
+    assert!(
+        screen.contains(&format!(
+            "last sync: {added} added, 0 updated, 0 removed, 1 skipped"
+        )),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Contoso Secure Viewer (Offline): package is encrypted"),
+        "{screen}"
+    );
+}
