@@ -154,12 +154,14 @@ fn add_product(
             params![product, sku, language, localized_name(name, language)],
         )?;
     }
+    // Deleting a directory user reclaims no store seat: the store still
+    // lists it (seats' Reclaim view is where an admin frees it).
     if let (true, Some((pool, _))) = (online, app.pool) {
         tx.execute(
             "INSERT INTO sim_store_seats (product_id, sku_id, upn, date_assigned, state) \
              SELECT ?1, ?2, u.upn, a.assigned_at, 'Active' FROM assignments a \
              JOIN users u ON u.id = a.user_id \
-             WHERE a.pool_id = ?3 AND a.state = 'active' AND u.deleted = 0 ORDER BY a.id",
+             WHERE a.pool_id = ?3 AND a.state = 'active' ORDER BY a.id",
             params![product, sku, pool],
         )?;
     }
