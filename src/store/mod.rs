@@ -2,6 +2,7 @@
 
 pub mod admins;
 pub mod agreements;
+pub mod app_pull;
 pub mod apps;
 pub mod assignees;
 pub mod audit;
@@ -11,6 +12,7 @@ mod columns;
 pub mod connectors;
 pub mod connectors_admin;
 pub mod connectors_apple;
+mod connectors_link;
 pub mod connectors_store;
 pub mod db;
 pub mod filter_sql;
