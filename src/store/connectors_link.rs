@@ -67,16 +67,22 @@ pub(crate) fn link<A: Account>(conn: &Connection, account: &A, actor: &str) -> R
             }
         };
         let detail = account.detail(matches!(outcome, Linked::Renewed(_)));
-        tx.execute(
-            "INSERT INTO audit (at, actor, action, principals, result, detail) \
-             VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
-            params![
-                stamp(chrono::Utc::now()),
-                actor,
-                account.name(),
-                detail.to_string()
-            ],
-        )?;
+        audit_add(tx, actor, account.name(), &detail)?;
         Ok(Ok(outcome))
     })?
+}
+
+/// The `connector_add` audit row of connector `name`.
+pub(crate) fn audit_add(
+    tx: &Connection,
+    actor: &str,
+    name: &str,
+    detail: &serde_json::Value,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, principals, result, detail) \
+         VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
+        params![stamp(chrono::Utc::now()), actor, name, detail.to_string()],
+    )?;
+    Ok(())
 }

@@ -70,10 +70,10 @@ fn figures(conn: &Connection, adam: &str) -> (i64, i64, i64) {
     .unwrap()
 }
 
-#[test]
-fn a_delta_applied_as_changes_ends_as_a_full_pull_of_the_same_source() {
-    let (_dir, _path, conn) = demo_db(super::USERS);
-    let mut source = Source::from_cache(&conn);
+/// A demo cache after a full pull of what it holds (versions "1").
+fn synced() -> (tempfile::TempDir, Connection, Source) {
+    let (dir, _path, conn) = demo_db(super::USERS);
+    let source = Source::from_cache(&conn);
     apply(
         &conn,
         &source,
@@ -81,6 +81,12 @@ fn a_delta_applied_as_changes_ends_as_a_full_pull_of_the_same_source() {
         &source.assignments,
         &read(true, "1"),
     );
+    (dir, conn, source)
+}
+
+#[test]
+fn a_delta_applied_as_changes_ends_as_a_full_pull_of_the_same_source() {
+    let (_dir, conn, mut source) = synced();
     // At Apple since: a seat given to a user who holds others, one invited
     // user accepted, one user retired (Apple takes all their seats).
     let holder = source.users[0].client_user_id.clone();
@@ -155,15 +161,7 @@ fn a_delta_applied_as_changes_ends_as_a_full_pull_of_the_same_source() {
 
 #[test]
 fn a_removal_no_delta_says_shows_in_the_counts_and_asks_for_a_full_read() {
-    let (_dir, _path, conn) = demo_db(super::USERS);
-    let mut source = Source::from_cache(&conn);
-    apply(
-        &conn,
-        &source,
-        &source.users,
-        &source.assignments,
-        &read(true, "1"),
-    );
+    let (_dir, conn, mut source) = synced();
     // Another tool released a seat at Apple: the asset counts one fewer,
     // and the delta lists nothing.
     let released = source.assignments[0].adam_id.clone();
@@ -182,14 +180,7 @@ fn versions_are_read_since_for_a_while_then_a_full_read_comes_and_a_relink_forge
         None,
         "first: full"
     );
-    let source = Source::from_cache(&conn);
-    apply(
-        &conn,
-        &source,
-        &source.users,
-        &source.assignments,
-        &read(true, "1"),
-    );
+    let (_dir, conn, source) = synced();
     for run in 0..FULL_READ_EVERY {
         assert!(
             sync_apple::since_versions(&conn, VPP).unwrap().is_some(),
@@ -220,15 +211,7 @@ fn versions_are_read_since_for_a_while_then_a_full_read_comes_and_a_relink_forge
 
 #[test]
 fn other_products_assignments_take_seats_from_what_is_available_until_retired() {
-    let (_dir, _path, conn) = demo_db(super::USERS);
-    let source = Source::from_cache(&conn);
-    apply(
-        &conn,
-        &source,
-        &source.users,
-        &source.assignments,
-        &read(true, "1"),
-    );
+    let (_dir, conn, source) = synced();
     let adam = source.assets[0].adam_id.clone();
     let (consumed, foreign, available) = figures(&conn, &adam);
     assert_eq!(foreign, 0);

@@ -39,14 +39,23 @@ pub(crate) fn check_kind(
     }
 }
 
-/// One audit row for a pull that changed `changed` rows, with the pull's
+/// What a pull changed: apps and seat rows, each [added, updated,
+/// removed].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Figures {
+    pub apps: [usize; 3],
+    pub seats: [usize; 3],
+}
+
+/// One audit row for a pull that changed the cache, with the pull's
 /// summary as detail; none for one that found everything as it was.
 pub(crate) fn audit(
     conn: &Connection,
     at: &str,
-    changed: usize,
+    figures: Figures,
     summary: &impl serde::Serialize,
 ) -> rusqlite::Result<()> {
+    let changed: usize = figures.apps.iter().chain(&figures.seats).sum();
     if changed == 0 {
         return Ok(());
     }
@@ -68,15 +77,15 @@ pub(crate) fn drop_temp(conn: &Connection, tables: &[&str]) -> rusqlite::Result<
 }
 
 /// A pull's figures as a sync summary: apps as pools, seat rows as seats.
-pub(crate) fn sync_summary(apps: [usize; 3], seats: [usize; 3], skipped: usize) -> SyncSummary {
+pub(crate) fn sync_summary(figures: Figures, skipped: usize) -> SyncSummary {
     let counts = |[added, updated, removed]: [usize; 3]| Counts {
         added: added as i64,
         updated: updated as i64,
         removed: removed as i64,
     };
     let mut summary = SyncSummary::new(PullKind::Full, "");
-    summary.pools = counts(apps);
-    summary.seats = counts(seats);
+    summary.pools = counts(figures.apps);
+    summary.seats = counts(figures.seats);
     summary.skipped_pending = skipped as i64;
     summary
 }

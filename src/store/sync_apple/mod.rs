@@ -143,13 +143,7 @@ pub fn apply_read(
             versions::record(&tx, connector_id, read)?;
         }
     }
-    let changed = summary.apps_added
-        + summary.apps_updated
-        + summary.apps_removed
-        + summary.seats_added
-        + summary.seats_removed
-        + summary.invitations_changed;
-    app_pull::audit(&tx, &at, changed, &summary)?;
+    app_pull::audit(&tx, &at, summary.figures(), &summary)?;
     app_pull::drop_temp(&tx, &app_pull::seats::TEMP_TABLES)?;
     app_pull::drop_temp(&tx, &["apple_seen"])?;
     tx.commit()?;
@@ -160,10 +154,13 @@ impl AppleSummary {
     /// The same figures as a sync's summary: apps as pools, seat rows as
     /// seats (an invitation that changed counts as an updated seat).
     pub fn as_sync_summary(&self) -> super::sync::SyncSummary {
-        app_pull::sync_summary(
-            [self.apps_added, self.apps_updated, self.apps_removed],
-            [self.seats_added, self.invitations_changed, self.seats_removed],
-            self.skipped_pending,
-        )
+        app_pull::sync_summary(self.figures(), self.skipped_pending)
+    }
+
+    fn figures(&self) -> app_pull::Figures {
+        app_pull::Figures {
+            apps: [self.apps_added, self.apps_updated, self.apps_removed],
+            seats: [self.seats_added, self.invitations_changed, self.seats_removed],
+        }
     }
 }

@@ -97,11 +97,14 @@ impl StoreSummary {
     /// seats; the run's `skipped` counts the skipped apps (R-APP-3) with
     /// the seats left for a pending change.
     pub fn as_sync_summary(&self) -> super::sync::SyncSummary {
-        super::app_pull::sync_summary(
-            [self.apps_added, self.apps_updated, self.apps_removed],
-            [self.seats_added, 0, self.seats_removed],
-            self.skipped_pending + self.apps_skipped,
-        )
+        app_pull::sync_summary(self.figures(), self.skipped_pending + self.apps_skipped)
+    }
+
+    fn figures(&self) -> app_pull::Figures {
+        app_pull::Figures {
+            apps: [self.apps_added, self.apps_updated, self.apps_removed],
+            seats: [self.seats_added, 0, self.seats_removed],
+        }
     }
 }
 
@@ -121,12 +124,7 @@ pub fn apply(
     apps::write(&tx, connector_id, pull, &at, &mut summary)?;
     seats::write(&tx, connector_id, pull, &at, &mut summary)?;
     report(&tx, connector_id, &at, &summary)?;
-    let changed = summary.apps_added
-        + summary.apps_updated
-        + summary.apps_removed
-        + summary.seats_added
-        + summary.seats_removed;
-    app_pull::audit(&tx, &at, changed, &summary)?;
+    app_pull::audit(&tx, &at, summary.figures(), &summary)?;
     app_pull::drop_temp(&tx, &app_pull::seats::TEMP_TABLES)?;
     app_pull::drop_temp(&tx, &["store_seen"])?;
     tx.commit()?;

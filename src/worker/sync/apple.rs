@@ -63,24 +63,42 @@ pub(super) fn pull(
     full: bool,
     progress: &mut Progress<'_>,
 ) -> Result<(AppleSummary, PullKind, Vec<String>), SyncError> {
-    let (summary, kind, mut warnings) = pull_once(conn, client, runtime, connection, full, progress)?;
+    let with = With {
+        conn,
+        client,
+        runtime,
+        connection,
+    };
+    let (summary, kind, mut warnings) = pull_once(with, full, progress)?;
     if summary.missed_removals == 0 {
         return Ok((summary, kind, warnings));
     }
     progress.report_of("Apple counts disagree: full read", 0, 0);
-    let (summary, kind, more) = pull_once(conn, client, runtime, connection, true, progress)?;
+    let (summary, kind, more) = pull_once(with, true, progress)?;
     warnings.extend(more);
     Ok((summary, kind, warnings))
 }
 
+/// What a pull works with.
+#[derive(Clone, Copy)]
+struct With<'a> {
+    conn: &'a Connection,
+    client: &'a AppleClient,
+    runtime: &'a Handle,
+    connection: &'a AppleConnection,
+}
+
 fn pull_once(
-    conn: &Connection,
-    client: &AppleClient,
-    runtime: &Handle,
-    connection: &AppleConnection,
+    with: With<'_>,
     full: bool,
     progress: &mut Progress<'_>,
 ) -> Result<(AppleSummary, PullKind, Vec<String>), SyncError> {
+    let With {
+        conn,
+        client,
+        runtime,
+        connection,
+    } = with;
     let outbox_mark = sync_apple::outbox_mark(conn)?;
     let started_at = Utc::now();
     let mut warnings = Vec::new();
