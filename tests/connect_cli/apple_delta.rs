@@ -210,8 +210,18 @@ fn a_version_apple_forgot_is_read_whole() {
     let c = demo_with_apple();
     let before = dump(&c.db);
     c.graph.sim.apple_expire_versions().unwrap();
+    let mark = c.graph.sim.request_log().len();
     let (stdout, _) = expect(&c.seats(&["sync", "--connector", "Apple VPP"]), 0);
     assert!(stdout.starts_with("Apple VPP: full sync done"), "{stdout}");
+    let calls = calls_since(&c, mark);
+    let asked_since = calls
+        .iter()
+        .position(|l| l.starts_with("GET /mdm/v2/users?sinceVersionId="));
+    let read_all = calls.iter().rposition(|l| l == "GET /mdm/v2/users");
+    assert!(
+        matches!((asked_since, read_all), (Some(a), Some(b)) if a < b),
+        "the stored version first, then everything: {calls:?}"
+    );
     let seat_rows = |rows: &[String]| -> Vec<String> {
         rows.iter()
             .filter(|r| r.starts_with("assignments|"))

@@ -27,8 +27,10 @@ use super::sync::PullError;
 use crate::domain::apple::{AppMetadata, AppleAsset, AppleAssignment, AppleLocation, AppleUser};
 pub use versions::{AppleRead, FULL_READ_EVERY, forget as forget_versions, since as since_versions};
 
-/// Everything one Apple pull read, whole (assets, users and assignments of
-/// one location fit in memory: 200,000 assignments are a few MB).
+/// Everything one Apple pull read: assets whole; users and assignments
+/// whole or only what changed since the stored versions, as its
+/// [`AppleRead`] says (one location fits in memory: 200,000 assignments
+/// are a few MB).
 #[derive(Debug, Clone, Copy)]
 pub struct ApplePull<'a> {
     pub location: &'a AppleLocation,
