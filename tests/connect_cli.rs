@@ -7,6 +7,8 @@ mod common;
 
 #[path = "connect_cli/apple.rs"]
 mod apple;
+#[path = "connect_cli/apple_delta.rs"]
+mod apple_delta;
 #[path = "connect_cli/connect.rs"]
 mod connect;
 #[path = "connect_cli/demo.rs"]

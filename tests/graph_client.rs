@@ -3,6 +3,8 @@
 //! and errors that never carry a secret.
 #![allow(clippy::unwrap_used)]
 
+#[path = "sim_client/mod.rs"]
+mod sim_client;
 #[path = "graph_client/support.rs"]
 mod support;
 

@@ -5,6 +5,8 @@
 //! errors that never carry a secret.
 #![allow(clippy::unwrap_used)]
 
+#[path = "sim_client/mod.rs"]
+mod sim_client;
 #[path = "store_client/support.rs"]
 mod support;
 

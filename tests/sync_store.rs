@@ -10,6 +10,8 @@ mod common;
 mod admin;
 #[path = "sync_store/apple.rs"]
 mod apple;
+#[path = "sync_store/apple_delta.rs"]
+mod apple_delta;
 #[path = "sync_store/atomic.rs"]
 mod atomic;
 #[path = "sync_store/licenses.rs"]

@@ -76,12 +76,12 @@ struct Rule {
 const RULES: &[Rule] = &[
     Rule {
         invariant: "consumed_equals_held_seats",
-        rule: "each pool's consumed figure equals the seats its rows hold",
+        rule: "each pool's consumed figure equals the seats its rows hold (and other products' users, 0010)",
         fix: "something wrote the cache without its triggers; recount with \
-              `UPDATE pools SET consumed = (SELECT count(*) FROM assignments a WHERE a.pool_id = pools.id \
-              AND a.state <> 'error')` in sqlite3, then run seats check again",
+              `UPDATE pools SET consumed = foreign_consumed + (SELECT count(*) FROM assignments a \
+              WHERE a.pool_id = pools.id AND a.state <> 'error')` in sqlite3, then run seats check again",
         offenders: "SELECT 'pool ' || id || ' ' || name || ': consumed ' || consumed || ', seats held ' || held \
-             FROM (SELECT p.id, p.name, p.consumed, (SELECT count(*) FROM assignments a \
+             FROM (SELECT p.id, p.name, p.consumed, p.foreign_consumed + (SELECT count(*) FROM assignments a \
                    WHERE a.pool_id = p.id AND a.state <> 'error') AS held FROM pools p) \
              WHERE consumed <> held ORDER BY id",
     },

@@ -177,16 +177,7 @@ pub fn create_graph_connector_by(
                 "login_url": settings.login_url,
                 "secret_ref": settings.secret_ref,
             });
-            tx.execute(
-                "INSERT INTO audit (at, actor, action, principals, result, detail) \
-                 VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
-                params![
-                    stamp(chrono::Utc::now()),
-                    actor,
-                    settings.name,
-                    detail.to_string()
-                ],
-            )?;
+            super::connectors_link::audit_add(tx, actor, &settings.name, &detail)?;
         }
         Ok(Ok(id))
     })?

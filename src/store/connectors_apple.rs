@@ -9,6 +9,8 @@
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::connectors_admin::{AdminError, stamp};
+use super::connectors_link::Account;
+pub use super::connectors_link::Linked;
 
 /// What `seats connect apple` stores, after the token was checked at Apple.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,14 +46,6 @@ pub struct AppleConnection {
     pub take_over: bool,
 }
 
-/// What linking did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Linked {
-    Created(i64),
-    /// The same location's renewed token replaced the old one.
-    Renewed(i64),
-}
-
 /// The refusal of a second Apple location (exit 3 on the command line).
 pub fn other_location(existing: &str, bound: &str, offered: &str) -> AdminError {
     AdminError::Invalid(format!(
@@ -64,97 +58,75 @@ pub fn other_location(existing: &str, bound: &str, offered: &str) -> AdminError 
 /// Links (or renews) the Apple connector, audited as `connector_add` by
 /// `actor` in the same transaction.
 pub fn link_apple(conn: &Connection, settings: &AppleSettings, actor: &str) -> Result<Linked, AdminError> {
-    super::db::begin_write_on(conn, |tx| {
-        let linked: Option<(i64, String, Option<String>, Option<String>)> = tx
-            .query_row(
-                "SELECT id, name, tenant_id, account FROM connectors WHERE kind = 'apple_vpp' AND enabled = 1 \
-                 AND tenant_id IS NOT NULL ORDER BY id LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let outcome = match linked {
-            Some((id, _, Some(uid), _)) if uid == settings.location_uid => {
-                renew(tx, id, settings)?;
-                Linked::Renewed(id)
-            }
-            Some((_, name, _, account)) => {
-                let bound = account.unwrap_or_else(|| "another location".into());
-                return Ok(Err(other_location(&name, &bound, &settings.location_name)));
-            }
-            None => {
-                let taken: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM connectors WHERE name = ?1)",
-                    [&settings.name],
-                    |r| r.get(0),
-                )?;
-                if taken {
-                    return Ok(Err(AdminError::NameTaken {
-                        name: settings.name.clone(),
-                    }));
-                }
-                Linked::Created(insert(tx, settings)?)
-            }
-        };
-        audit(tx, settings, actor, outcome)?;
-        Ok(Ok(outcome))
-    })?
+    super::connectors_link::link(conn, settings, actor)
 }
 
-fn insert(tx: &Connection, s: &AppleSettings) -> rusqlite::Result<i64> {
-    let now = stamp(chrono::Utc::now());
-    tx.execute(
-        "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, schedule_minutes, token_name, \
-         apple_id, token_updated_at, token_expires_at, secret_ref, tenant_id, api_url, lookup_url) \
-         VALUES (?1, 'apple_vpp', ?2, ?3, 1, 'never', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?3, ?11)",
-        params![
-            s.name,
-            s.location_name,
-            s.api_url,
-            s.schedule_minutes,
-            s.token_name,
-            s.apple_id,
-            now,
-            s.token_expires,
-            s.secret_ref,
-            s.location_uid,
-            s.lookup_url
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
+impl Account for AppleSettings {
+    const KIND: &'static str = "apple_vpp";
 
-fn renew(tx: &Connection, id: i64, s: &AppleSettings) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE connectors SET token_name = ?2, apple_id = ?3, token_updated_at = ?4, token_expires_at = ?5, \
-         secret_ref = ?6, api_url = ?7, endpoint = ?7, lookup_url = ?8, claimed_by = NULL WHERE id = ?1",
-        params![
-            id,
-            s.token_name,
-            s.apple_id,
-            stamp(chrono::Utc::now()),
-            s.token_expires,
-            s.secret_ref,
-            s.api_url,
-            s.lookup_url
-        ],
-    )?;
-    Ok(())
-}
+    fn name(&self) -> &str {
+        &self.name
+    }
 
-fn audit(tx: &Connection, s: &AppleSettings, actor: &str, outcome: Linked) -> rusqlite::Result<()> {
-    let detail = serde_json::json!({
-        "connector": s.name, "kind": "apple_vpp", "location": s.location_name,
-        "location_uid": s.location_uid, "apple_id": s.apple_id, "token_expires": s.token_expires,
-        "secret_ref": s.secret_ref, "renewed": matches!(outcome, Linked::Renewed(_)),
-        "acknowledged": "links the organization's Apple account for good",
-    });
-    tx.execute(
-        "INSERT INTO audit (at, actor, action, principals, result, detail) \
-         VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
-        params![stamp(chrono::Utc::now()), actor, s.name, detail.to_string()],
-    )?;
-    Ok(())
+    fn is_bound_to(&self, tenant: &str) -> bool {
+        tenant == self.location_uid
+    }
+
+    fn refusal(&self, existing: &str, _tenant: &str, account: Option<String>) -> AdminError {
+        let bound = account.unwrap_or_else(|| "another location".into());
+        other_location(existing, &bound, &self.location_name)
+    }
+
+    fn insert(&self, tx: &Connection) -> rusqlite::Result<i64> {
+        let now = stamp(chrono::Utc::now());
+        tx.execute(
+            "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, schedule_minutes, token_name, \
+             apple_id, token_updated_at, token_expires_at, secret_ref, tenant_id, api_url, lookup_url) \
+             VALUES (?1, 'apple_vpp', ?2, ?3, 1, 'never', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?3, ?11)",
+            params![
+                self.name,
+                self.location_name,
+                self.api_url,
+                self.schedule_minutes,
+                self.token_name,
+                self.apple_id,
+                now,
+                self.token_expires,
+                self.secret_ref,
+                self.location_uid,
+                self.lookup_url
+            ],
+        )?;
+        Ok(tx.last_insert_rowid())
+    }
+
+    fn renew(&self, tx: &Connection, id: i64) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE connectors SET token_name = ?2, apple_id = ?3, token_updated_at = ?4, token_expires_at = ?5, \
+             secret_ref = ?6, api_url = ?7, endpoint = ?7, lookup_url = ?8, claimed_by = NULL WHERE id = ?1",
+            params![
+                id,
+                self.token_name,
+                self.apple_id,
+                stamp(chrono::Utc::now()),
+                self.token_expires,
+                self.secret_ref,
+                self.api_url,
+                self.lookup_url
+            ],
+        )?;
+        // A relinked token starts again from a full read.
+        super::sync_apple::forget_versions(tx, id)
+    }
+
+    fn detail(&self, renewed: bool) -> serde_json::Value {
+        serde_json::json!({
+            "connector": self.name, "kind": "apple_vpp", "location": self.location_name,
+            "location_uid": self.location_uid, "apple_id": self.apple_id, "token_expires": self.token_expires,
+            "secret_ref": self.secret_ref, "renewed": renewed,
+            "acknowledged": "links the organization's Apple account for good",
+        })
+    }
 }
 
 /// How connector `id` is reached, when it is an Apple one.
@@ -183,6 +155,8 @@ pub fn apple_connection(conn: &Connection, id: i64) -> rusqlite::Result<Option<A
 pub fn set_take_over(conn: &Connection, id: i64, actor: &str) -> rusqlite::Result<()> {
     super::db::begin_write_on(conn, |tx| {
         tx.execute("UPDATE connectors SET take_over = 1 WHERE id = ?1", [id])?;
+        // What the other product did is read whole by the next pull.
+        super::sync_apple::forget_versions(tx, id)?;
         tx.execute(
             "INSERT INTO audit (at, actor, action, principals, result, detail) \
              VALUES (?1, ?2, 'connector_take_over', json_array((SELECT name FROM connectors WHERE id = ?3)), 'ok', \

@@ -8,7 +8,9 @@
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-use super::connectors_admin::{AdminError, stamp};
+use super::connectors_admin::AdminError;
+use super::connectors_link::Account;
+pub use super::connectors_link::Linked;
 
 /// What `seats connect store` stores, after the credentials were checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,14 +42,6 @@ pub struct StoreConnection {
     pub language: Option<String>,
 }
 
-/// What linking did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Linked {
-    Created(i64),
-    /// The same tenant's new credentials replaced the old ones.
-    Renewed(i64),
-}
-
 /// The refusal of a second store account (exit 3 on the command line).
 pub fn other_account(existing: &str, bound: &str, offered: &str) -> AdminError {
     AdminError::Invalid(format!(
@@ -60,82 +54,59 @@ pub fn other_account(existing: &str, bound: &str, offered: &str) -> AdminError {
 /// Links (or renews) the Store connector, audited as `connector_add` by
 /// `actor` in the same transaction.
 pub fn link_store(conn: &Connection, settings: &StoreSettings, actor: &str) -> Result<Linked, AdminError> {
-    super::db::begin_write_on(conn, |tx| {
-        let linked: Option<(i64, String, String)> = tx
-            .query_row(
-                "SELECT id, name, tenant_id FROM connectors WHERE kind = 'store_business' AND enabled = 1 \
-                 AND tenant_id IS NOT NULL ORDER BY id LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let outcome = match linked {
-            Some((id, _, tenant)) if tenant.eq_ignore_ascii_case(&settings.tenant_id) => {
-                renew(tx, id, settings)?;
-                Linked::Renewed(id)
-            }
-            Some((_, name, tenant)) => {
-                return Ok(Err(other_account(&name, &tenant, &settings.tenant_id)));
-            }
-            None => {
-                let taken: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM connectors WHERE name = ?1)",
-                    [&settings.name],
-                    |r| r.get(0),
-                )?;
-                if taken {
-                    return Ok(Err(AdminError::NameTaken {
-                        name: settings.name.clone(),
-                    }));
-                }
-                Linked::Created(insert(tx, settings)?)
-            }
-        };
-        audit(tx, settings, actor, outcome)?;
-        Ok(Ok(outcome))
-    })?
+    super::connectors_link::link(conn, settings, actor)
 }
 
-fn insert(tx: &Connection, s: &StoreSettings) -> rusqlite::Result<i64> {
-    tx.execute(
-        "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, language, schedule_minutes, \
-         secret_ref, tenant_id, client_id, api_url, login_url) \
-         VALUES (?1, 'store_business', ?2, ?3, 1, 'never', ?4, ?5, ?6, ?2, ?7, ?3, ?8)",
-        params![
-            s.name,
-            s.tenant_id,
-            s.api_url,
-            s.language,
-            s.schedule_minutes,
-            s.secret_ref,
-            s.client_id,
-            s.login_url
-        ],
-    )?;
-    Ok(tx.last_insert_rowid())
-}
+impl Account for StoreSettings {
+    const KIND: &'static str = "store_business";
 
-fn renew(tx: &Connection, id: i64, s: &StoreSettings) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE connectors SET client_id = ?2, secret_ref = ?3, api_url = ?4, endpoint = ?4, login_url = ?5, \
-         language = ?6 WHERE id = ?1",
-        params![id, s.client_id, s.secret_ref, s.api_url, s.login_url, s.language],
-    )?;
-    Ok(())
-}
+    fn name(&self) -> &str {
+        &self.name
+    }
 
-fn audit(tx: &Connection, s: &StoreSettings, actor: &str, outcome: Linked) -> rusqlite::Result<()> {
-    let detail = serde_json::json!({
-        "connector": s.name, "kind": "store_business", "tenant": s.tenant_id, "client_id": s.client_id,
-        "language": s.language, "secret_ref": s.secret_ref,
-        "renewed": matches!(outcome, Linked::Renewed(_)),
-    });
-    tx.execute(
-        "INSERT INTO audit (at, actor, action, principals, result, detail) \
-         VALUES (?1, ?2, 'connector_add', json_array(?3), 'ok', ?4)",
-        params![stamp(chrono::Utc::now()), actor, s.name, detail.to_string()],
-    )?;
-    Ok(())
+    fn is_bound_to(&self, tenant: &str) -> bool {
+        tenant.eq_ignore_ascii_case(&self.tenant_id)
+    }
+
+    fn refusal(&self, existing: &str, tenant: &str, _account: Option<String>) -> AdminError {
+        other_account(existing, tenant, &self.tenant_id)
+    }
+
+    fn insert(&self, tx: &Connection) -> rusqlite::Result<i64> {
+        tx.execute(
+            "INSERT INTO connectors (name, kind, account, endpoint, enabled, state, language, schedule_minutes, \
+             secret_ref, tenant_id, client_id, api_url, login_url) \
+             VALUES (?1, 'store_business', ?2, ?3, 1, 'never', ?4, ?5, ?6, ?2, ?7, ?3, ?8)",
+            params![
+                self.name,
+                self.tenant_id,
+                self.api_url,
+                self.language,
+                self.schedule_minutes,
+                self.secret_ref,
+                self.client_id,
+                self.login_url
+            ],
+        )?;
+        Ok(tx.last_insert_rowid())
+    }
+
+    fn renew(&self, tx: &Connection, id: i64) -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE connectors SET client_id = ?2, secret_ref = ?3, api_url = ?4, endpoint = ?4, login_url = ?5, \
+             language = ?6 WHERE id = ?1",
+            params![id, self.client_id, self.secret_ref, self.api_url, self.login_url, self.language],
+        )?;
+        Ok(())
+    }
+
+    fn detail(&self, renewed: bool) -> serde_json::Value {
+        serde_json::json!({
+            "connector": self.name, "kind": "store_business", "tenant": self.tenant_id,
+            "client_id": self.client_id, "language": self.language, "secret_ref": self.secret_ref,
+            "renewed": renewed,
+        })
+    }
 }
 
 /// How connector `id` is reached, when it is a Store one.

@@ -2,6 +2,7 @@
 
 pub mod admins;
 pub mod agreements;
+pub mod app_pull;
 pub mod apps;
 pub mod assignees;
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod connectors;
 pub mod connectors_admin;
 pub mod connectors_apple;
 pub mod connectors_language;
+mod connectors_link;
 pub mod connectors_store;
 pub mod db;
 pub mod filter_sql;

@@ -17,6 +17,7 @@
 //! group: its members' seats are sent one by one instead).
 
 mod apple;
+mod apps;
 mod refuse;
 mod store;
 

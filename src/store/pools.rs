@@ -33,6 +33,10 @@ pub struct PoolRow {
 pub struct PoolDetail {
     pub sku_part_number: Option<String>,
     pub source_consumed: Option<i64>,
+    /// Seats of `consumed` held at an Apple location by another
+    /// device-management product's users or by devices, which no seat row
+    /// shows (R-CON-7; migration 0010).
+    pub foreign_consumed: i64,
     /// What the source said (active, pending_activation, warning,
     /// suspended, disabled).
     pub status: String,
@@ -86,7 +90,7 @@ pub const FIELDS: &[FilterColumn] = &[
 const SPEC: ListSpec = ListSpec {
     base: "SELECT p.id, p.name, p.kind, p.source, p.total, p.consumed, \
              p.total - p.consumed AS available, p.sku_part_number, p.source_consumed, \
-             p.status AS raw_status, \
+             p.foreign_consumed, p.status AS raw_status, \
              CASE WHEN p.status IN ('pending_activation', 'suspended') THEN p.status \
                   WHEN p.status = 'warning' OR (p.status = 'disabled' AND p.disabled_reason = 'expired') \
                     THEN 'expired' \
@@ -135,6 +139,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<PoolRow> {
         detail: PoolDetail {
             sku_part_number: row.get("sku_part_number")?,
             source_consumed: row.get("source_consumed")?,
+            foreign_consumed: row.get("foreign_consumed")?,
             status: row.get("raw_status")?,
             disabled_reason: row.get("disabled_reason")?,
             pricing: row.get("pricing")?,

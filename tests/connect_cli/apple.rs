@@ -224,7 +224,7 @@ fn a_token_another_product_holds_is_not_taken_without_the_admins_choice() {
 
 /// The demo cache of the simulator's tenant with its Apple connector
 /// pointed at the test's simulator (the same organization), synced.
-fn demo_with_apple() -> super::support::Connected {
+pub(super) fn demo_with_apple() -> super::support::Connected {
     let c = super::support::Connected::start();
     let token = c.graph.path("demo.vpptoken");
     write_private(&token, &c.graph.sim.apple_token_file().unwrap());

@@ -6,20 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use seats::connectors::ConnectorError;
 use seats::connectors::graph::{GraphClient, GraphConfig, PageGuard};
-use seats::connectors::{ConnectorError, HttpConfig, RetryPolicy, Secret};
-use seats::sim::{Faults, SimConfig, SimHandle, SimTenant, Simulator};
+use seats::sim::{Faults, SimConfig, SimTenant};
+
+pub use crate::sim_client::{BOUND, Env, bounded, quick_http, strings};
 
 /// Users of the test tenants: a few hundred, several pages.
 pub const USERS: u32 = 300;
-
-/// A bound for anything a test waits for.
-pub const BOUND: Duration = Duration::from_secs(30);
-
-pub struct Env {
-    pub sim: Arc<SimHandle>,
-    pub dir: tempfile::TempDir,
-}
 
 impl Env {
     pub async fn start() -> Env {
@@ -27,30 +21,13 @@ impl Env {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut SimConfig)) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = SimConfig::new(dir.path().join("sim.db"), USERS);
-        config.seed = 7;
-        adjust(&mut config);
-        let runtime = tokio::runtime::Handle::current();
-        let sim = tokio::task::block_in_place(|| Simulator::start(config, &runtime)).unwrap();
-        Env {
-            sim: Arc::new(sim),
-            dir,
-        }
-    }
-
-    pub fn tenant(&self) -> SimTenant {
-        self.sim.tenant().unwrap()
+        Env::start_seeded(USERS, 7, adjust).await
     }
 
     /// The simulator's tenant with the right credentials and small limits.
     pub fn config(&self) -> GraphConfig {
-        let creds = self.sim.credentials();
-        let mut config = GraphConfig::new(
-            creds.tenant_id.clone(),
-            creds.client_id.clone(),
-            Secret::new(creds.client_secret.clone()),
-        );
+        let (tenant, client, secret) = self.credentials();
+        let mut config = GraphConfig::new(tenant, client, secret);
         config.graph_url = self.sim.graph_url().to_owned();
         config.login_url = self.sim.login_url().to_owned();
         config.http = quick_http();
@@ -66,10 +43,6 @@ impl Env {
         let mut config = self.config();
         adjust(&mut config);
         GraphClient::new(config).unwrap()
-    }
-
-    pub fn faults(&self, spec: &str) {
-        self.sim.set_faults(spec.parse().unwrap());
     }
 
     /// Clears the faults once `n` more Graph requests have arrived (polled,
@@ -108,28 +81,7 @@ impl Env {
     /// The error must not carry the client secret, any access token the
     /// simulator handed out, or an Authorization header.
     pub fn assert_clean(&self, err: &ConnectorError) {
-        let shown = format!("{err}\n{err:?}");
-        let secret = &self.sim.credentials().client_secret;
-        assert!(!shown.contains(secret.as_str()), "the secret in {shown}");
-        for token in issued_tokens(&self.tenant()) {
-            assert!(!shown.contains(&token), "a token in {shown}");
-        }
-        assert!(!shown.contains("Bearer "), "an Authorization header in {shown}");
-    }
-}
-
-/// Short timeouts and waits: every retry path ends in well under a second.
-pub fn quick_http() -> HttpConfig {
-    HttpConfig {
-        connect_timeout: Duration::from_secs(1),
-        request_timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            max_retries: 3,
-            max_total_wait: Duration::from_secs(2),
-            backoff_base: Duration::from_millis(10),
-            backoff_max: Duration::from_millis(50),
-        },
-        concurrency: 4,
+        self.assert_clean_of(err, &issued_tokens(&self.tenant()));
     }
 }
 
@@ -138,23 +90,6 @@ pub fn issued_tokens(tenant: &SimTenant) -> Vec<String> {
     let conn = tenant.connection();
     let mut stmt = conn.prepare("SELECT token FROM sim_tokens").unwrap();
     stmt.query_map([], |row| row.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// Runs `work`, failing the test if it takes longer than [`BOUND`].
-pub async fn bounded<T>(work: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(BOUND, work)
-        .await
-        .expect("the call did not end in time")
-}
-
-/// Strings from a query of the simulator's file.
-pub fn strings(tenant: &SimTenant, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
-    let conn = tenant.connection();
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map(params, |row| row.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect()

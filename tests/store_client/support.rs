@@ -2,24 +2,15 @@
 //! so every fault ends fast.
 #![allow(dead_code)]
 
-use std::sync::Arc;
-use std::time::Duration;
-
+use seats::connectors::ConnectorError;
 use seats::connectors::graph::PageGuard;
 use seats::connectors::store_business::{StoreClient, StoreConfig};
-use seats::connectors::{ConnectorError, HttpConfig, RetryPolicy, Secret};
-use seats::sim::{SimConfig, SimHandle, SimTenant, Simulator};
+use seats::sim::SimTenant;
+
+pub use crate::sim_client::{BOUND, Env, bounded, quick_http, strings};
 
 /// Users of the test tenants: enough for seats over several pages.
 pub const USERS: u32 = 300;
-
-/// A bound for anything a test waits for.
-pub const BOUND: Duration = Duration::from_secs(30);
-
-pub struct Env {
-    pub sim: Arc<SimHandle>,
-    pub dir: tempfile::TempDir,
-}
 
 /// An app of the simulated store, by the demo's name.
 #[derive(Debug, Clone)]
@@ -30,29 +21,13 @@ pub struct App {
 
 impl Env {
     pub async fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = SimConfig::new(dir.path().join("sim.db"), USERS);
-        config.seed = 11;
-        let runtime = tokio::runtime::Handle::current();
-        let sim = tokio::task::block_in_place(|| Simulator::start(config, &runtime)).unwrap();
-        Env {
-            sim: Arc::new(sim),
-            dir,
-        }
-    }
-
-    pub fn tenant(&self) -> SimTenant {
-        self.sim.tenant().unwrap()
+        Env::start_seeded(USERS, 11, |_| {}).await
     }
 
     /// The simulator's tenant with the right credentials and small limits.
     pub fn config(&self) -> StoreConfig {
-        let creds = self.sim.credentials();
-        let mut config = StoreConfig::new(
-            creds.tenant_id.clone(),
-            creds.client_id.clone(),
-            Secret::new(creds.client_secret.clone()),
-        );
+        let (tenant, client, secret) = self.credentials();
+        let mut config = StoreConfig::new(tenant, client, secret);
         config.api_url = self.sim.store_url();
         config.login_url = self.sim.login_url().to_owned();
         config.http = quick_http();
@@ -68,10 +43,6 @@ impl Env {
         let mut config = self.config();
         adjust(&mut config);
         StoreClient::new(config).unwrap()
-    }
-
-    pub fn faults(&self, spec: &str) {
-        self.sim.set_faults(spec.parse().unwrap());
     }
 
     /// Requests whose log line starts with `prefix`.
@@ -126,49 +97,11 @@ impl Env {
     /// simulator handed out (Graph's or the store's), or an Authorization
     /// header.
     pub fn assert_clean(&self, err: &ConnectorError) {
-        let shown = format!("{err}\n{err:?}");
-        let secret = &self.sim.credentials().client_secret;
-        assert!(!shown.contains(secret.as_str()), "the secret in {shown}");
         let tenant = self.tenant();
         let mut tokens = strings(&tenant, "SELECT token FROM sim_store_tokens", []);
         tokens.extend(strings(&tenant, "SELECT token FROM sim_tokens", []));
-        for token in tokens {
-            assert!(!shown.contains(&token), "a token in {shown}");
-        }
-        assert!(!shown.contains("Bearer "), "an Authorization header in {shown}");
+        self.assert_clean_of(err, &tokens);
     }
-}
-
-/// Short timeouts and waits: every retry path ends in well under a second.
-pub fn quick_http() -> HttpConfig {
-    HttpConfig {
-        connect_timeout: Duration::from_secs(1),
-        request_timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            max_retries: 3,
-            max_total_wait: Duration::from_secs(2),
-            backoff_base: Duration::from_millis(10),
-            backoff_max: Duration::from_millis(50),
-        },
-        concurrency: 4,
-    }
-}
-
-/// Runs `work`, failing the test if it takes longer than [`BOUND`].
-pub async fn bounded<T>(work: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(BOUND, work)
-        .await
-        .expect("the call did not end in time")
-}
-
-/// Strings from a query of the simulator's file.
-pub fn strings(tenant: &SimTenant, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
-    let conn = tenant.connection();
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map(params, |row| row.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
 }
 
 /// One number from a query of the simulator's file.

@@ -3,9 +3,9 @@
 //! (by UPN) and devices whose seat the row adds or removes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use crate::store::connectors_admin::stamp;
+use super::apps::{OWN_COLUMNS, json_list, pending_rows};
 
 /// One pending row of an Apple pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,37 +29,17 @@ pub fn pending_apple(
     limit: usize,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<ApplePush>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT o.id, o.pool_id, o.operation, a.external_id, coalesce(p.sku_id, 'STDQ'), \
-                coalesce(json_extract(o.payload, '$.users'), '[]'), \
-                coalesce(json_extract(o.payload, '$.direct'), '[]'), \
-                coalesce(json_extract(o.payload, '$.devices'), '[]') \
-         FROM outbox o LEFT JOIN pools p ON p.id = o.pool_id LEFT JOIN apps a ON a.id = p.app_id \
-         WHERE o.connector_id = ?1 AND o.state = 'pending' \
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.connector_id = ?1 AND e.state = 'pending' \
-                 AND e.pool_id IS o.pool_id AND e.id <= o.id AND e.next_attempt_at > ?2) \
-         ORDER BY o.id LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![connector_id, stamp(now), limit as i64], |row| {
-        let list = |i: usize| -> rusqlite::Result<Vec<String>> {
-            let text: String = row.get(i)?;
-            Ok(serde_json::from_str(&text).unwrap_or_default())
-        };
-        let mut users = list(5)?;
-        for upn in list(6)? {
-            if !users.iter().any(|u| u.eq_ignore_ascii_case(&upn)) {
-                users.push(upn);
-            }
-        }
+    let columns = "a.external_id, coalesce(p.sku_id, 'STDQ'), \
+                   coalesce(json_extract(o.payload, '$.devices'), '[]')";
+    pending_rows(conn, connector_id, limit, now, columns, |row, pending| {
         Ok(ApplePush {
-            id: row.get(0)?,
-            pool_id: row.get(1)?,
-            adding: row.get::<_, String>(2)? != "remove_license",
-            adam_id: row.get(3)?,
-            pricing: row.get(4)?,
-            users,
-            devices: list(7)?,
+            id: pending.id,
+            pool_id: pending.pool_id,
+            adding: pending.adding,
+            adam_id: row.get(OWN_COLUMNS)?,
+            pricing: row.get(OWN_COLUMNS + 1)?,
+            users: pending.users,
+            devices: json_list(row, OWN_COLUMNS + 2)?,
         })
-    })?;
-    rows.collect()
+    })
 }

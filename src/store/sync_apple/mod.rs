@@ -5,23 +5,32 @@
 //! What it writes: the connector's location, token expiry and who holds
 //! the token (`connector`); an app and a `vpp` pool per asset, and the
 //! removal of those the location no longer holds (`apps`); the seat rows of
-//! seats' own users (`seats`). Users and assignments in another product's
-//! namespace are counted, never written as seats nor changed (R-CON-7):
-//! the source's assigned count, kept beside the cache's own as
-//! `source_consumed`, shows them.
+//! seats' own users (`seats`, through the shared seat mirror). Users and
+//! assignments in another product's namespace are never written as seats
+//! nor changed (R-CON-7), but each pool counts them in `consumed`
+//! (`foreign`). Users and assignments are read whole or, on a schedule,
+//! only what changed since the last pull's versions (`versions`, `delta`).
 
 mod apps;
 mod connector;
+mod delta;
+mod foreign;
 mod seats;
+mod versions;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::sync::{PullError, SYNC_ACTOR};
+use super::app_pull;
+pub use super::app_pull::outbox_mark;
+use super::sync::PullError;
 use crate::domain::apple::{AppMetadata, AppleAsset, AppleAssignment, AppleLocation, AppleUser};
+pub use versions::{AppleRead, FULL_READ_EVERY, forget as forget_versions, since as since_versions};
 
-/// Everything one Apple pull read, whole (assets, users and assignments of
-/// one location fit in memory: 200,000 assignments are a few MB).
+/// Everything one Apple pull read: assets whole; users and assignments
+/// whole or only what changed since the stored versions, as its
+/// [`AppleRead`] says (one location fits in memory: 200,000 assignments
+/// are a few MB).
 #[derive(Debug, Clone, Copy)]
 pub struct ApplePull<'a> {
     pub location: &'a AppleLocation,
@@ -56,6 +65,10 @@ pub struct AppleSummary {
     pub skipped_pending: usize,
     /// Apps kept though the location dropped them: a change is pending.
     pub kept_pending: usize,
+    /// After an incremental pull, pools holding more seats than Apple
+    /// counts assigned: a removal the delta could not report, so the
+    /// location must be read whole.
+    pub missed_removals: usize,
 }
 
 impl AppleSummary {
@@ -84,86 +97,72 @@ impl AppleSummary {
     }
 }
 
-/// The newest outbox id: take it before reading the source.
-pub fn outbox_mark(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT coalesce(max(id), 0) FROM outbox", [], |row| row.get(0))
-}
-
-/// Writes the pull for connector `connector_id` (an Apple one).
+/// Writes a full pull for connector `connector_id` (an Apple one).
 pub fn apply(
     conn: &Connection,
     connector_id: i64,
     pull: &ApplePull<'_>,
     now: DateTime<Utc>,
 ) -> Result<AppleSummary, PullError> {
-    let kind: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT kind FROM connectors WHERE id = ?1",
-        [connector_id],
-        |row| row.get(0),
-    ))?;
-    match kind.as_deref() {
-        Some("apple_vpp") => {}
-        Some(other) => {
-            return Err(PullError::Invalid(format!(
-                "connector {connector_id} is a {other} connector, not an Apple one"
-            )));
-        }
-        None => return Err(PullError::NoConnector(connector_id)),
-    }
+    apply_read(conn, connector_id, pull, &AppleRead::full(), now)
+}
+
+/// Writes a pull read as `read` says (whole, or the changes since the
+/// stored versions) and stores its versions.
+pub fn apply_read(
+    conn: &Connection,
+    connector_id: i64,
+    pull: &ApplePull<'_>,
+    read: &AppleRead,
+    now: DateTime<Utc>,
+) -> Result<AppleSummary, PullError> {
+    app_pull::check_kind(conn, connector_id, "apple_vpp", "an Apple one")?;
     let at = super::sync_state::stamp(now);
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     connector::record(&tx, connector_id, pull.location)?;
     let mut summary = AppleSummary::default();
-    seats::protect(&tx, connector_id, pull)?;
+    app_pull::seats::start(&tx, connector_id, pull.outbox_mark, pull.started_at)?;
     apps::write(&tx, connector_id, pull, &at, &mut summary)?;
-    seats::write(&tx, connector_id, pull, &at, &mut summary)?;
-    seats::record_users(&tx, connector_id, pull)?;
-    audit(&tx, &at, &summary)?;
-    tx.execute("DROP TABLE IF EXISTS temp.apple_protected", [])?;
-    tx.execute("DROP TABLE IF EXISTS temp.apple_want", [])?;
-    tx.execute("DROP TABLE IF EXISTS temp.apple_seen", [])?;
+    seats::record_users(&tx, connector_id, pull, read.full)?;
+    if read.full {
+        seats::want(&tx, connector_id, pull, &seats::holding(pull.users), &mut summary)?;
+    } else {
+        delta::want(&tx, connector_id, pull, &mut summary)?;
+    }
+    let mirrored = app_pull::seats::write(&tx, connector_id, "vpp", &at, true)?;
+    summary.skipped_pending = mirrored.skipped_pending;
+    summary.seats_removed = mirrored.removed;
+    summary.seats_added = mirrored.added;
+    summary.invitations_changed = mirrored.invitations_changed;
+    foreign::record(&tx, connector_id, pull, read.full, &mut summary)?;
+    if read.full {
+        versions::record(&tx, connector_id, read)?;
+    } else {
+        summary.missed_removals = versions::missed_removals(&tx, connector_id)?;
+        if summary.missed_removals > 0 {
+            versions::forget(&tx, connector_id)?;
+        } else {
+            versions::record(&tx, connector_id, read)?;
+        }
+    }
+    app_pull::audit(&tx, &at, summary.figures(), &summary)?;
+    app_pull::drop_temp(&tx, &app_pull::seats::TEMP_TABLES)?;
+    app_pull::drop_temp(&tx, &["apple_seen"])?;
     tx.commit()?;
     Ok(summary)
-}
-
-/// One audit row for a pull that changed the cache; none for one that
-/// found everything as it was.
-fn audit(conn: &Connection, at: &str, summary: &AppleSummary) -> rusqlite::Result<()> {
-    let changed = summary.apps_added
-        + summary.apps_updated
-        + summary.apps_removed
-        + summary.seats_added
-        + summary.seats_removed
-        + summary.invitations_changed;
-    if changed == 0 {
-        return Ok(());
-    }
-    let detail = serde_json::to_string(summary).unwrap_or_default();
-    conn.execute(
-        "INSERT INTO audit (at, actor, action, principals, result, detail) VALUES (?1, ?2, 'sync', '[]', 'ok', ?3)",
-        params![at, SYNC_ACTOR, detail],
-    )?;
-    Ok(())
 }
 
 impl AppleSummary {
     /// The same figures as a sync's summary: apps as pools, seat rows as
     /// seats (an invitation that changed counts as an updated seat).
     pub fn as_sync_summary(&self) -> super::sync::SyncSummary {
-        use super::sync::{Counts, PullKind, SyncSummary};
-        let count = |n: usize| n as i64;
-        let mut summary = SyncSummary::new(PullKind::Full, "");
-        summary.pools = Counts {
-            added: count(self.apps_added),
-            updated: count(self.apps_updated),
-            removed: count(self.apps_removed),
-        };
-        summary.seats = Counts {
-            added: count(self.seats_added),
-            updated: count(self.invitations_changed),
-            removed: count(self.seats_removed),
-        };
-        summary.skipped_pending = count(self.skipped_pending);
-        summary
+        app_pull::sync_summary(self.figures(), self.skipped_pending)
+    }
+
+    fn figures(&self) -> app_pull::Figures {
+        app_pull::Figures {
+            apps: [self.apps_added, self.apps_updated, self.apps_removed],
+            seats: [self.seats_added, self.invitations_changed, self.seats_removed],
+        }
     }
 }

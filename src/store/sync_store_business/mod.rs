@@ -17,9 +17,11 @@ mod apps;
 mod seats;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
-use super::sync::{PullError, SYNC_ACTOR};
+use super::app_pull;
+pub use super::app_pull::outbox_mark;
+use super::sync::PullError;
 use crate::domain::store_business::{InventoryEntry, StoreProduct, StoreSeat};
 
 /// One app of the inventory with what the store says about it.
@@ -95,21 +97,14 @@ impl StoreSummary {
     /// seats; the run's `skipped` counts the skipped apps (R-APP-3) with
     /// the seats left for a pending change.
     pub fn as_sync_summary(&self) -> super::sync::SyncSummary {
-        use super::sync::{Counts, PullKind, SyncSummary};
-        let count = |n: usize| n as i64;
-        let mut summary = SyncSummary::new(PullKind::Full, "");
-        summary.pools = Counts {
-            added: count(self.apps_added),
-            updated: count(self.apps_updated),
-            removed: count(self.apps_removed),
-        };
-        summary.seats = Counts {
-            added: count(self.seats_added),
-            updated: 0,
-            removed: count(self.seats_removed),
-        };
-        summary.skipped_pending = count(self.skipped_pending + self.apps_skipped);
-        summary
+        app_pull::sync_summary(self.figures(), self.skipped_pending + self.apps_skipped)
+    }
+
+    fn figures(&self) -> app_pull::Figures {
+        app_pull::Figures {
+            apps: [self.apps_added, self.apps_updated, self.apps_removed],
+            seats: [self.seats_added, 0, self.seats_removed],
+        }
     }
 }
 
@@ -120,34 +115,18 @@ pub fn apply(
     pull: &StorePull<'_>,
     now: DateTime<Utc>,
 ) -> Result<StoreSummary, PullError> {
-    let kind: Option<String> = conn
-        .query_row(
-            "SELECT kind FROM connectors WHERE id = ?1",
-            [connector_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    match kind.as_deref() {
-        Some("store_business") => {}
-        Some(other) => {
-            return Err(PullError::Invalid(format!(
-                "connector {connector_id} is a {other} connector, not a Store for Business one"
-            )));
-        }
-        None => return Err(PullError::NoConnector(connector_id)),
-    }
+    app_pull::check_kind(conn, connector_id, "store_business", "a Store for Business one")?;
     let at = super::sync_state::stamp(now);
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     bind(&tx, connector_id, pull.tenant)?;
     let mut summary = StoreSummary::default();
-    seats::protect(&tx, connector_id, pull)?;
+    app_pull::seats::start(&tx, connector_id, pull.outbox_mark, pull.started_at)?;
     apps::write(&tx, connector_id, pull, &at, &mut summary)?;
     seats::write(&tx, connector_id, pull, &at, &mut summary)?;
     report(&tx, connector_id, &at, &summary)?;
-    audit(&tx, &at, &summary)?;
-    for table in ["store_protected", "store_want", "store_seen"] {
-        tx.execute(&format!("DROP TABLE IF EXISTS temp.{table}"), [])?;
-    }
+    app_pull::audit(&tx, &at, summary.figures(), &summary)?;
+    app_pull::drop_temp(&tx, &app_pull::seats::TEMP_TABLES)?;
+    app_pull::drop_temp(&tx, &["store_seen"])?;
     tx.commit()?;
     Ok(summary)
 }
@@ -197,28 +176,4 @@ fn report(conn: &Connection, connector_id: i64, at: &str, summary: &StoreSummary
         ])?;
     }
     Ok(())
-}
-
-/// One audit row for a pull that changed the cache; none for one that
-/// found everything as it was.
-fn audit(conn: &Connection, at: &str, summary: &StoreSummary) -> rusqlite::Result<()> {
-    let changed = summary.apps_added
-        + summary.apps_updated
-        + summary.apps_removed
-        + summary.seats_added
-        + summary.seats_removed;
-    if changed == 0 {
-        return Ok(());
-    }
-    let detail = serde_json::to_string(summary).unwrap_or_default();
-    conn.execute(
-        "INSERT INTO audit (at, actor, action, principals, result, detail) VALUES (?1, ?2, 'sync', '[]', 'ok', ?3)",
-        params![at, SYNC_ACTOR, detail],
-    )?;
-    Ok(())
-}
-
-/// The newest outbox id: take it before reading the source.
-pub fn outbox_mark(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT coalesce(max(id), 0) FROM outbox", [], |row| row.get(0))
 }

@@ -1,8 +1,9 @@
 //! Syncing an Apple Apps and Books connector (issue 8): the client from
 //! the connector's row (the token read from its 0600 file or variable, or
 //! the demo's in-process simulator), the claim check (R-CON-6), and the
-//! pull: location, assets, app names, users and assignments read whole,
-//! then written in one transaction (R-CON-8).
+//! pull: location, assets and app names read whole, users and assignments
+//! whole or only what changed since the last pull's versions, then written
+//! in one transaction (R-CON-8).
 
 use std::path::Path;
 
@@ -13,10 +14,13 @@ use tokio::runtime::Handle;
 use super::secret::{self, SecretError};
 use super::source::{self, SIM_SCHEME, SourceError};
 use super::{Progress, SyncError};
+use crate::connectors::apple::Versioned;
 use crate::connectors::apple::{APPLE_API_URL, APPLE_LOOKUP_URL, AppleClient, AppleConfig, AppleToken};
-use crate::domain::apple::AppleLocation;
+use crate::connectors::error::ConnectorError;
+use crate::domain::apple::{AppleAssignment, AppleLocation, AppleUser};
 use crate::store::connectors_apple::{self, AppleConnection};
-use crate::store::sync_apple::{self, ApplePull, AppleSummary};
+use crate::store::sync::PullKind;
+use crate::store::sync_apple::{self, ApplePull, AppleRead, AppleSummary};
 
 /// The client of an Apple connector of the cache at `db_path`.
 pub fn apple_client(db_path: &Path, connection: &AppleConnection) -> Result<AppleClient, SourceError> {
@@ -46,20 +50,61 @@ pub fn apple_client(db_path: &Path, connection: &AppleConnection) -> Result<Appl
     Ok(AppleClient::new(config, token)?)
 }
 
-/// Reads the whole location and writes it. Returns what changed and
-/// things the admin should know.
+/// Reads the location and writes it: users and assignments only as they
+/// changed since the stored versions, unless `full`, none are stored, or
+/// seats has just registered itself as the token's manager; read whole
+/// again at once when a delta leaves a removal unsaid. Returns what
+/// changed, how it was read and things the admin should know.
 pub(super) fn pull(
     conn: &Connection,
     client: &AppleClient,
     runtime: &Handle,
     connection: &AppleConnection,
+    full: bool,
     progress: &mut Progress<'_>,
-) -> Result<(AppleSummary, Vec<String>), SyncError> {
+) -> Result<(AppleSummary, PullKind, Vec<String>), SyncError> {
+    let with = With {
+        conn,
+        client,
+        runtime,
+        connection,
+    };
+    let (summary, kind, mut warnings) = pull_once(with, full, progress)?;
+    if summary.missed_removals == 0 {
+        return Ok((summary, kind, warnings));
+    }
+    progress.report_of("Apple counts disagree: full read", 0, 0);
+    let (summary, kind, more) = pull_once(with, true, progress)?;
+    warnings.extend(more);
+    Ok((summary, kind, warnings))
+}
+
+/// What a pull works with.
+#[derive(Clone, Copy)]
+struct With<'a> {
+    conn: &'a Connection,
+    client: &'a AppleClient,
+    runtime: &'a Handle,
+    connection: &'a AppleConnection,
+}
+
+fn pull_once(
+    with: With<'_>,
+    full: bool,
+    progress: &mut Progress<'_>,
+) -> Result<(AppleSummary, PullKind, Vec<String>), SyncError> {
+    let With {
+        conn,
+        client,
+        runtime,
+        connection,
+    } = with;
     let outbox_mark = sync_apple::outbox_mark(conn)?;
     let started_at = Utc::now();
     let mut warnings = Vec::new();
     progress.report_of("Apple location", 0, 0);
     let location = runtime.block_on(client.client_config())?;
+    let registered = !location.manager.as_ref().is_some_and(|m| m.is_seats());
     let mut location = claim(conn, client, runtime, connection, location)?;
     if location.token_expires.is_none() {
         location.token_expires = Some(client.token().expires().to_rfc3339());
@@ -76,25 +121,65 @@ pub(super) fn pull(
             Vec::new()
         }
     };
-    progress.report_of("Apple users", 0, 0);
-    let users = runtime.block_on(client.users(None))?.items;
-    let invite_urls = invitation_links(client, runtime, &users);
-    progress.report_of("Apple assignments", users.len() as u64, 0);
-    let assignments = runtime.block_on(client.assignments(None))?.items;
-    progress.report_of("writing into the cache", assignments.len() as u64, 0);
+    // A token seats just took may hold what another product did: read all.
+    let since = if full || registered {
+        None
+    } else {
+        sync_apple::since_versions(conn, connection.id)?
+    };
+    let (users, assignments) = read_people(client, runtime, since, progress)?;
+    let read = AppleRead {
+        full: users.full,
+        users_version: users.version_id,
+        assignments_version: assignments.version_id,
+    };
+    let invite_urls = invitation_links(client, runtime, &users.items);
+    progress.report_of("writing into the cache", assignments.items.len() as u64, 0);
     let pull = ApplePull {
         location: &location,
         assets: &assets,
         metadata: &metadata,
-        users: &users,
-        assignments: &assignments,
+        users: &users.items,
+        assignments: &assignments.items,
         invite_urls: &invite_urls,
         outbox_mark,
         started_at,
     };
-    let summary = sync_apple::apply(conn, connection.id, &pull, Utc::now())?;
+    let summary = sync_apple::apply_read(conn, connection.id, &pull, &read, Utc::now())?;
     warnings.extend(notes(&summary));
-    Ok((summary, warnings))
+    let kind = if read.full {
+        PullKind::Full
+    } else {
+        PullKind::Delta
+    };
+    Ok((summary, kind, warnings))
+}
+
+type People = (Versioned<AppleUser>, Versioned<AppleAssignment>);
+
+/// Users and assignments, since the given (users, assignments) versions
+/// or whole. Both come back whole, or both as changes: when Apple forgot
+/// one version (9721) and the client read that one whole, the other is
+/// read whole too.
+fn read_people(
+    client: &AppleClient,
+    runtime: &Handle,
+    since: Option<(String, String)>,
+    progress: &mut Progress<'_>,
+) -> Result<People, ConnectorError> {
+    let (users_since, assignments_since) = match &since {
+        Some((users, assignments)) => (Some(users.as_str()), Some(assignments.as_str())),
+        None => (None, None),
+    };
+    progress.report_of("Apple users", 0, 0);
+    let mut users = runtime.block_on(client.users(users_since))?;
+    progress.report_of("Apple assignments", users.items.len() as u64, 0);
+    let assignments_since = assignments_since.filter(|_| !users.full);
+    let assignments = runtime.block_on(client.assignments(assignments_since))?;
+    if assignments.full && !users.full {
+        users = runtime.block_on(client.users(None))?;
+    }
+    Ok((users, assignments))
 }
 
 /// The invitation links of seats' own invited users (Apple's invitation

@@ -12,9 +12,10 @@ use chrono::Utc;
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 
+use super::app_push::{self, Sent};
 use super::push::{PushError, PushReport};
+use crate::connectors::ConnectorError;
 use crate::connectors::apple::{AppleClient, NewAppleUser};
-use crate::connectors::{ConnectorError, ErrorClass};
 use crate::domain::apple::{AppleEventStatus, AppleHolder, SEATS_CLIENT_USER_PREFIX};
 use crate::store::outbox_push::{self, ApplePush};
 
@@ -33,43 +34,8 @@ pub fn push_apple(
     runtime: &Handle,
     connector_id: i64,
 ) -> Result<PushReport, PushError> {
-    let store = |err: rusqlite::Error| PushError::Store(err.to_string());
-    let mut report = PushReport::default();
-    let rows = outbox_push::pending_apple(conn, connector_id, ROWS, Utc::now()).map_err(store)?;
-    let mut waiting = std::collections::HashSet::new();
-    for row in rows {
-        if waiting.contains(&row.pool_id) {
-            continue;
-        }
-        match send(client, runtime, &row) {
-            Ok(Sent::Done) => {
-                outbox_push::mark_applied(conn, row.id, Utc::now()).map_err(store)?;
-                report.applied += 1;
-            }
-            Ok(Sent::Refused(message)) => refuse(conn, row.id, &message, &mut report)?,
-            Ok(Sent::Waiting(why)) => {
-                retry(conn, &row, &why, &mut report)?;
-                waiting.insert(row.pool_id);
-            }
-            Err(err) if err.class() == ErrorClass::Fatal => return Err(PushError::Source(err)),
-            Err(err) if err.class() == ErrorClass::Refused => {
-                refuse(conn, row.id, &err.to_string(), &mut report)?;
-            }
-            Err(err) => {
-                retry(conn, &row, &err.to_string(), &mut report)?;
-                waiting.insert(row.pool_id);
-            }
-        }
-    }
-    Ok(report)
-}
-
-enum Sent {
-    Done,
-    /// Apple refused it; the message says why.
-    Refused(String),
-    /// Apple has not finished yet.
-    Waiting(String),
+    let rows = outbox_push::pending_apple(conn, connector_id, ROWS, Utc::now()).map_err(app_push::store)?;
+    app_push::push_rows(conn, rows, |row| send(client, runtime, row))
 }
 
 fn send(client: &AppleClient, runtime: &Handle, row: &ApplePush) -> Result<Sent, ConnectorError> {
@@ -147,20 +113,4 @@ fn settle_events(
         }
     }
     Ok(None)
-}
-
-fn refuse(conn: &Connection, id: i64, message: &str, report: &mut PushReport) -> Result<(), PushError> {
-    let refused =
-        outbox_push::refuse(conn, id, message, None).map_err(|err| PushError::Store(err.to_string()))?;
-    if refused.is_some() {
-        report.refused.push(message.to_owned());
-    }
-    Ok(())
-}
-
-fn retry(conn: &Connection, row: &ApplePush, why: &str, report: &mut PushReport) -> Result<(), PushError> {
-    outbox_push::mark_retry(conn, row.id, why, None, Utc::now())
-        .map_err(|err| PushError::Store(err.to_string()))?;
-    report.retrying += 1;
-    Ok(())
 }

@@ -5,6 +5,7 @@
 //! was and says why on the connector. The same code serves the console's
 //! worker (on the blocking pool) and `seats sync`.
 
+mod app_push;
 pub mod apple;
 pub mod apple_push;
 mod pull;
@@ -296,7 +297,13 @@ impl Run<'_> {
         options: SyncOptions,
         sink: &mut dyn FnMut(SyncProgress),
     ) -> Result<SyncReport, SyncError> {
-        let what = if options.full || self.config.delta_link.is_none() {
+        let incremental = match self.config.kind {
+            ConnectorKind::AppleVpp => {
+                crate::store::sync_apple::since_versions(self.conn, self.config.id)?.is_some()
+            }
+            _ => self.config.delta_link.is_some(),
+        };
+        let what = if options.full || !incremental {
             "full"
         } else {
             "delta"
@@ -347,7 +354,7 @@ impl Run<'_> {
 
     fn run(&self, options: SyncOptions, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
         if self.config.kind == ConnectorKind::AppleVpp {
-            return self.run_apple(progress);
+            return self.run_apple(options.full, progress);
         }
         if self.config.kind == ConnectorKind::StoreBusiness {
             return self.run_store(progress);
@@ -401,17 +408,19 @@ impl Run<'_> {
         })
     }
 
-    /// An Apple sync: push, then pull the whole location.
-    fn run_apple(&self, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
+    /// An Apple sync: push, then pull the location (users and assignments
+    /// incrementally but on the first run, every few runs, or `full`).
+    fn run_apple(&self, full: bool, progress: &mut Progress<'_>) -> Result<SyncReport, SyncError> {
         let connection = apple_connection(self.conn, self.config.id)?;
         let client = apple::apple_client(self.db_path, &connection)?;
         progress.report_of("pushing pending changes", 0, 0);
         let pushed = apple_push::push_apple(self.conn, &client, self.runtime, self.config.id)?;
         sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE)?;
-        let (summary, warnings) = apple::pull(self.conn, &client, self.runtime, &connection, progress)?;
+        let (summary, kind, warnings) =
+            apple::pull(self.conn, &client, self.runtime, &connection, full, progress)?;
         Ok(SyncReport {
             connector: self.config.name.clone(),
-            kind: PullKind::Full,
+            kind,
             pushed,
             summary: summary.as_sync_summary(),
             released_disabled: 0,

@@ -12,9 +12,10 @@ use chrono::Utc;
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 
+use super::app_push::{self, Sent};
 use super::push::{PushError, PushReport};
 use crate::connectors::store_business::StoreClient;
-use crate::connectors::{ConnectorError, ErrorClass, ErrorKind};
+use crate::connectors::{ConnectorError, ErrorKind};
 use crate::domain::store_business::{SeatAction, SeatOutcome, SeatRefusal};
 use crate::store::outbox_push::{self, StorePush};
 
@@ -28,47 +29,8 @@ pub fn push_store(
     runtime: &Handle,
     connector_id: i64,
 ) -> Result<PushReport, PushError> {
-    let store = |err: rusqlite::Error| PushError::Store(err.to_string());
-    let mut report = PushReport::default();
-    let rows = outbox_push::pending_store(conn, connector_id, ROWS, Utc::now()).map_err(store)?;
-    let mut waiting = std::collections::HashSet::new();
-    for row in rows {
-        if waiting.contains(&row.pool_id) {
-            continue;
-        }
-        match send(client, runtime, &row) {
-            Ok(Sent::Done) => {
-                outbox_push::mark_applied(conn, row.id, Utc::now()).map_err(store)?;
-                report.applied += 1;
-            }
-            Ok(Sent::Refused(message)) => refuse(conn, row.id, &message, None, &mut report)?,
-            Ok(Sent::Waiting(why)) => {
-                retry(conn, &row, &why, None, &mut report)?;
-                waiting.insert(row.pool_id);
-            }
-            Err(err) if err.class() == ErrorClass::Fatal => return Err(PushError::Source(err)),
-            Err(err) if err.class() == ErrorClass::Refused => {
-                refuse(conn, row.id, &err.to_string(), err.request_id(), &mut report)?;
-            }
-            Err(err) => {
-                let after = match err.kind() {
-                    ErrorKind::Throttled { asked, .. } => *asked,
-                    _ => None,
-                };
-                retry(conn, &row, &err.to_string(), after, &mut report)?;
-                waiting.insert(row.pool_id);
-            }
-        }
-    }
-    Ok(report)
-}
-
-enum Sent {
-    Done,
-    /// The store refused it; the message says why.
-    Refused(String),
-    /// It can't be sent yet.
-    Waiting(String),
+    let rows = outbox_push::pending_store(conn, connector_id, ROWS, Utc::now()).map_err(app_push::store)?;
+    app_push::push_rows(conn, rows, |row| send(client, runtime, row))
 }
 
 fn send(client: &StoreClient, runtime: &Handle, row: &StorePush) -> Result<Sent, ConnectorError> {
@@ -159,32 +121,4 @@ fn describe(outcome: &SeatOutcome) -> String {
         SeatOutcome::Failed { user, message, .. } => format!("{user}: {message}"),
         SeatOutcome::Assigned(seat) | SeatOutcome::Reclaimed(seat) => format!("{}: done", seat.assigned_to),
     }
-}
-
-fn refuse(
-    conn: &Connection,
-    id: i64,
-    message: &str,
-    request_id: Option<&str>,
-    report: &mut PushReport,
-) -> Result<(), PushError> {
-    let refused = outbox_push::refuse(conn, id, message, request_id)
-        .map_err(|err| PushError::Store(err.to_string()))?;
-    if refused.is_some() {
-        report.refused.push(message.to_owned());
-    }
-    Ok(())
-}
-
-fn retry(
-    conn: &Connection,
-    row: &StorePush,
-    why: &str,
-    after: Option<std::time::Duration>,
-    report: &mut PushReport,
-) -> Result<(), PushError> {
-    outbox_push::mark_retry(conn, row.id, why, after, Utc::now())
-        .map_err(|err| PushError::Store(err.to_string()))?;
-    report.retrying += 1;
-    Ok(())
 }
