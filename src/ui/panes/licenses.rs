@@ -100,6 +100,18 @@ pub fn detail(row: &PoolRow, ctx: &Ctx) -> Vec<Line<'static>> {
             ctx,
         ),
     ];
+    if d.foreign_consumed > 0 {
+        // R-CON-7: counted, never changed here.
+        lines.push(field(
+            "Elsewhere",
+            format!(
+                "{} of the used seats are held outside seats (another device-management product, \
+                 or devices): counted, never changed here",
+                d.foreign_consumed
+            ),
+            ctx,
+        ));
+    }
     if let Some(source_consumed) = d.source_consumed.filter(|c| *c != row.consumed) {
         lines.push(field_cell(
             "Drift",
