@@ -9,6 +9,8 @@ mod common;
 mod apple;
 #[path = "connect_cli/apple_delta.rs"]
 mod apple_delta;
+#[path = "connect_cli/apple_devices.rs"]
+mod apple_devices;
 #[path = "connect_cli/connect.rs"]
 mod connect;
 #[path = "connect_cli/demo.rs"]

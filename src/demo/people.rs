@@ -58,6 +58,33 @@ pub(crate) struct Device {
     pub source_id: String,
 }
 
+impl Device {
+    /// An Apple device's serial number (12 characters, as Apple prints
+    /// them), derived from its id at the source so that the generator's
+    /// random sequence, and so every other figure of the demo, stays as
+    /// it was; None for other devices.
+    pub(crate) fn serial_number(&self) -> Option<String> {
+        if !matches!(self.os, Os::Mac | Os::Ios) {
+            return None;
+        }
+        // 60 bits of the id in Apple's alphabet (no I or O): no two devices of
+        // a million share one.
+        let hex: String = self
+            .source_id
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(15)
+            .collect();
+        let mut bits = u64::from_str_radix(&hex, 16).ok()?;
+        let mut serial = [b'0'; 12];
+        for place in serial.iter_mut().rev() {
+            *place = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"[(bits % 34) as usize];
+            bits /= 34;
+        }
+        Some(String::from_utf8_lossy(&serial).into_owned())
+    }
+}
+
 /// A member of a group.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Member {
@@ -166,12 +193,13 @@ impl People {
             Ok(())
         })?;
         t.stage("devices");
-        let into = "devices (id, name, os, owner_id, managed, source_id)";
-        batch::insert(conn, into, 6, &self.devices, t, |row, index, d| {
+        let into = "devices (id, name, os, owner_id, managed, source_id, serial_number)";
+        batch::insert(conn, into, 7, &self.devices, t, |row, index, d| {
             row.put(index as i64 + 1)?.put(&d.name)?.put(d.os.as_str())?;
             row.put((d.owner != 0).then_some(d.owner))?
                 .put(d.managed)?
-                .put(&d.source_id)?;
+                .put(&d.source_id)?
+                .put(d.serial_number())?;
             Ok(())
         })?;
         self.write_groups(conn, t)

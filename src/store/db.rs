@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_apple.sql"),
     include_str!("../../migrations/0009_store.sql"),
     include_str!("../../migrations/0010_apple_versions.sql"),
+    include_str!("../../migrations/0011_device_serials.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -115,8 +115,9 @@ fn bundle_id(publisher: &str, name: &str) -> String {
 }
 
 /// The demo's VPP seats: users as `seats:<upn>`, Registered while their
-/// invitation waits. Returns the ids of iOS devices for device assignments.
-fn seats_holders(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+/// invitation waits. Returns the serial numbers of devices for device
+/// assignments.
+fn seats_holders(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT ap.external_id, u.upn, s.invitation FROM assignments s JOIN pools p ON p.id = s.pool_id \
          JOIN apps ap ON ap.id = p.app_id JOIN users u ON u.id = s.user_id \
@@ -150,9 +151,15 @@ fn seats_holders(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
         };
         insert.execute(params![client, email, status, code, hash])?;
     }
-    let mut devices = conn.prepare("SELECT id FROM devices WHERE os = 'ios' ORDER BY id LIMIT 2")?;
-    let ids = devices.query_map([], |r| r.get(0))?;
-    ids.collect()
+    // One iOS device of the tenant, by the serial number the directory
+    // knows it by, and one the tenant doesn't know (enrolled elsewhere).
+    let mut devices = conn.prepare(
+        "SELECT serial_number FROM devices WHERE os = 'ios' AND serial_number IS NOT NULL ORDER BY id LIMIT 1",
+    )?;
+    let known: Vec<String> = devices
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(known)
 }
 
 /// A deterministic invitation code (Apple's are 32 hex digits).
@@ -206,13 +213,13 @@ fn asset_ids(conn: &Connection, filter: &str) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// Two iOS devices hold the first device-assignable app by serial number.
-fn device_assignments(conn: &Connection, seed: u64, devices: Vec<i64>) -> rusqlite::Result<()> {
+/// Two iOS devices hold the first device-assignable app by serial number:
+/// `known` (the tenant's) and one the tenant doesn't know.
+fn device_assignments(conn: &Connection, seed: u64, known: Vec<String>) -> rusqlite::Result<()> {
     let Some(adam) = asset_ids(conn, "device_assignable = 1")?.into_iter().next() else {
         return Ok(());
     };
-    for device in devices {
-        let serial = serial_number(seed, device);
+    for serial in known.into_iter().chain([serial_number(seed, 0)]) {
         conn.execute(
             "INSERT INTO sim_apple_assignments (adam_id, pricing, serial_number, version) VALUES (?1, 'STDQ', ?2, 1)",
             params![adam, serial],

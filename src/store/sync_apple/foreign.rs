@@ -1,6 +1,7 @@
 //! Assignments no seat row mirrors: those of another device-management
 //! product's users (another `clientUserId` namespace), never changed
-//! (R-CON-7), and those of devices (seats assigns none). They hold
+//! (R-CON-7), and those of devices the cache doesn't know by serial
+//! number. They hold
 //! licenses, so each pool counts them (`pools.foreign_consumed`, part of
 //! `consumed`; migration 0010) and what is left to assign is true. They
 //! are kept in `apple_foreign_assignments` so an incremental pull, which
@@ -46,6 +47,8 @@ pub(super) fn record(
         let (kind, holder) = match &assignment.holder {
             AppleHolder::User(client) if client.starts_with(SEATS_CLIENT_USER_PREFIX) => continue,
             AppleHolder::User(client) => ("user", client),
+            // A device the cache knows by serial holds a seat row (`devices`).
+            AppleHolder::Device(serial) if super::devices::device_of(conn, serial)?.is_some() => continue,
             AppleHolder::Device(serial) => ("device", serial),
         };
         insert.execute(params![

@@ -14,6 +14,7 @@
 mod apps;
 mod connector;
 mod delta;
+mod devices;
 mod foreign;
 mod seats;
 mod versions;
@@ -57,7 +58,8 @@ pub struct AppleSummary {
     pub invitations_changed: usize,
     /// Assignments to users of another device-management product.
     pub foreign_assignments: usize,
-    /// Assignments to devices (counted by the source; seats keeps none).
+    /// Assignments to devices the cache doesn't know by serial number
+    /// (counted; those it knows are seat rows).
     pub device_assignments: usize,
     /// seats' own users the cache does not know (left out).
     pub unknown_users: usize,
@@ -130,9 +132,10 @@ pub fn apply_read(
         delta::want(&tx, connector_id, pull, &mut summary)?;
     }
     let mirrored = app_pull::seats::write(&tx, connector_id, "vpp", &at, true)?;
+    let (devices_added, devices_removed) = devices::mirror(&tx, connector_id, pull, read.full, &at)?;
     summary.skipped_pending = mirrored.skipped_pending;
-    summary.seats_removed = mirrored.removed;
-    summary.seats_added = mirrored.added;
+    summary.seats_removed = mirrored.removed + devices_removed;
+    summary.seats_added = mirrored.added + devices_added;
     summary.invitations_changed = mirrored.invitations_changed;
     foreign::record(&tx, connector_id, pull, read.full, &mut summary)?;
     if read.full {

@@ -4,7 +4,8 @@
 //! disassociated. Apple answers asynchronously: the events are polled,
 //! and the row stays pending until they are COMPLETE. FAILED (9709: not
 //! enough licenses) rolls the local change back, visibly, like a Graph
-//! refusal. Devices are not sent: the cache knows no serial numbers.
+//! refusal. Devices go by serial number (R-APP-8); a device the cache
+//! knows no serial of is refused, saying so, and rolled back.
 
 use std::time::{Duration, Instant};
 
@@ -44,11 +45,30 @@ fn send(client: &AppleClient, runtime: &Handle, row: &ApplePush) -> Result<Sent,
             "the app is no longer in the Apple location; nothing was sent".to_owned(),
         ));
     };
-    let holders: Vec<AppleHolder> = row
+    let unknown: Vec<&str> = row
+        .devices
+        .iter()
+        .filter(|(_, serial)| serial.is_none())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        return Ok(Sent::Refused(format!(
+            "{} {} no serial number in seats: Apple assigns apps to devices by serial number, \
+             so nothing was sent; assign the app to the device's user instead",
+            unknown.join(", "),
+            if unknown.len() == 1 { "has" } else { "have" }
+        )));
+    }
+    let mut holders: Vec<AppleHolder> = row
         .users
         .iter()
         .map(|upn| AppleHolder::User(format!("{SEATS_CLIENT_USER_PREFIX}{}", upn.to_lowercase())))
         .collect();
+    holders.extend(
+        row.devices
+            .iter()
+            .filter_map(|(_, serial)| serial.clone().map(AppleHolder::Device)),
+    );
     if holders.is_empty() {
         return Ok(Sent::Done);
     }
