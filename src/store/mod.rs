@@ -2,6 +2,7 @@
 
 pub mod admins;
 pub mod agreements;
+pub mod agreements_import;
 pub mod app_pull;
 pub mod apps;
 pub mod assignees;
@@ -19,6 +20,7 @@ pub mod db;
 pub mod filter_sql;
 pub mod groups;
 pub mod installs;
+pub mod license_groups;
 pub mod list;
 pub mod outbox_push;
 pub mod pools;
