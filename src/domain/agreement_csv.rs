@@ -184,18 +184,22 @@ struct Seen {
 /// One data line: its set, or every problem it has.
 fn read_line(line: usize, fields: &[&[u8]], seen: &mut Seen) -> Result<SetLine, Vec<Problem>> {
     let mut problems = Vec::new();
-    if fields.len() < 2 || fields.len() > 3 {
-        let (column, what) = match fields.len() {
-            1 => (
-                Some(Column::Second),
-                "1 column: the second number is missing".to_owned(),
-            ),
-            n => (
-                Some(Column::Extra(4)),
-                format!("{n} columns; a line holds 2 (number pair) or 3 (pair and name)"),
-            ),
-        };
-        problems.push(line_problem(line, column, Rule::Columns, what));
+    if fields.len() == 1 {
+        let what = "1 column: the second number is missing".to_owned();
+        problems.push(line_problem(
+            line,
+            Some(Column::Second),
+            Rule::MissingNumber,
+            what,
+        ));
+        return Err(problems);
+    }
+    if fields.len() > 3 {
+        let what = format!(
+            "{} columns; a line holds 2 (number pair) or 3 (pair and name)",
+            fields.len()
+        );
+        problems.push(line_problem(line, Some(Column::Extra(4)), Rule::Columns, what));
         return Err(problems);
     }
     let first = number_text(fields[0]);
