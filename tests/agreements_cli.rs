@@ -224,4 +224,6 @@ fn groups_are_made_renamed_and_removed_and_the_501st_is_refused() {
     assert_eq!(groups.len(), 501);
     assert_eq!(groups[0]["name"], "Unassigned agreements");
     assert_eq!(groups[0]["builtin"], true);
+    let (stdout, _) = cache.expect(&["check"], 0);
+    assert!(stdout.starts_with("cache ok"), "{stdout}");
 }

@@ -57,7 +57,10 @@ const GOOD: &[Good] = &[
 
 /// A bad file and every (line, rule) it must be refused with, in order;
 /// line None is the file as a whole.
-const BAD: &[(&str, &[(Option<usize>, Rule)])] = &[
+/// (line, rule) of one expected problem.
+type Expected = (Option<usize>, Rule);
+
+const BAD: &[(&str, &[Expected])] = &[
     ("bad_pair_17_characters.csv", &[(Some(1), Rule::PairLength)]),
     (
         "bad_non_ascii_digits.csv",
@@ -138,7 +141,7 @@ fn every_bad_file_is_refused_listing_each_bad_line_with_its_rule() {
     }
     for (file, expected) in BAD {
         let problems = parse(file, &corpus(file)).unwrap_err();
-        let found: Vec<(Option<usize>, Rule)> = problems.iter().map(|p| (p.line, p.rule)).collect();
+        let found: Vec<Expected> = problems.iter().map(|p| (p.line, p.rule)).collect();
         assert_eq!(found, *expected, "{file}: {problems:#?}");
         for problem in &problems {
             let text = problem.to_string();
