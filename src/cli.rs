@@ -33,8 +33,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "SEATS_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Open the console browse-only: no key changes anything. Before `demo`
-    /// it does the same; before `assign`, `unassign`, `users remove` and
-    /// `admins add|remove` it refuses the change (exit 4); the commands that
+    /// it does the same; before `assign`, `unassign`, `users remove`,
+    /// `admins add|remove`, `import agreements` and `license-groups
+    /// add|rename|remove` it refuses the change (exit 4); the commands that
     /// only read take it and read as always.
     #[arg(long)]
     pub read_only: bool,

@@ -4,99 +4,19 @@
 //! nothing (R-AGR-1, R-AGR-7).
 #![allow(clippy::unwrap_used)]
 
+#[path = "agreements_import/expected.rs"]
+mod expected;
 #[path = "agreements_import/fixture.rs"]
 mod fixture;
 #[path = "agreements_import/props.rs"]
 mod props;
 
+use expected::{BAD, Expected, GOOD};
 use fixture::{Fixture, corpus};
 use seats::domain::agreement_csv::parse;
 use seats::domain::agreement_rules::Rule;
 use seats::store::agreements_import::{Target, import};
 use seats::store::license_groups::AgreementError;
-
-/// A good file: how many sets it holds and the header line it has.
-struct Good {
-    file: &'static str,
-    sets: usize,
-    header: Option<usize>,
-}
-
-const GOOD: &[Good] = &[
-    Good {
-        file: "good_bom.csv",
-        sets: 1,
-        header: None,
-    },
-    Good {
-        file: "good_crlf_blank_lines.csv",
-        sets: 3,
-        header: None,
-    },
-    Good {
-        file: "good_quoted_commas.csv",
-        sets: 2,
-        header: None,
-    },
-    Good {
-        file: "good_header.csv",
-        sets: 2,
-        header: Some(1),
-    },
-    Good {
-        file: "good_two_columns.csv",
-        sets: 2,
-        header: None,
-    },
-    Good {
-        file: "good_trailing_empty_cells.csv",
-        sets: 2,
-        header: None,
-    },
-];
-
-/// A bad file and every (line, rule) it must be refused with, in order;
-/// line None is the file as a whole.
-/// (line, rule) of one expected problem.
-type Expected = (Option<usize>, Rule);
-
-const BAD: &[(&str, &[Expected])] = &[
-    ("bad_pair_17_characters.csv", &[(Some(1), Rule::PairLength)]),
-    (
-        "bad_non_ascii_digits.csv",
-        &[(Some(1), Rule::Ascii), (Some(2), Rule::Ascii)],
-    ),
-    (
-        "bad_forbidden_name_characters.csv",
-        &[
-            (Some(1), Rule::NameCharacters),
-            (Some(2), Rule::NameCharacters),
-            (Some(3), Rule::NameCharacters),
-            (Some(4), Rule::NameCharacters),
-        ],
-    ),
-    (
-        "bad_quoted_name_parenthesis.csv",
-        &[(Some(2), Rule::NameCharacters)],
-    ),
-    ("bad_duplicate_name.csv", &[(Some(3), Rule::DuplicateName)]),
-    ("bad_duplicate_pair.csv", &[(Some(2), Rule::DuplicatePair)]),
-    ("bad_empty.csv", &[(None, Rule::SetCount)]),
-    ("bad_blank_only.csv", &[(None, Rule::SetCount)]),
-    ("bad_header_only.csv", &[(None, Rule::SetCount)]),
-    ("bad_four_columns.csv", &[(Some(1), Rule::Columns)]),
-    ("bad_one_column.csv", &[(Some(1), Rule::MissingNumber)]),
-    ("bad_not_utf8_name.csv", &[(Some(1), Rule::Encoding)]),
-    (
-        "bad_every_line_listed.csv",
-        &[
-            (Some(2), Rule::MissingNumber),
-            (Some(3), Rule::Ascii),
-            (Some(5), Rule::NameCharacters),
-            (Some(6), Rule::Columns),
-        ],
-    ),
-];
 
 #[test]
 fn every_good_file_imports_exactly_its_sets_pending_in_unassigned() {

@@ -5,7 +5,11 @@
 //! forbid. Any bad line refuses the whole file, and every bad line is
 //! listed, so the admin fixes the file once.
 
+mod spreadsheet;
+
 use std::collections::HashMap;
+
+use spreadsheet::{LineCounter, cells, is_header};
 
 use super::agreement_rules::{
     Column, MAX_SETS, Problem, Rule, check_file_name, check_name, check_pair, clash_key,
@@ -31,26 +35,6 @@ pub struct AgreementFile {
     pub header: Option<(usize, String)>,
     pub sets: Vec<SetLine>,
 }
-
-/// Words a header row is made of (English, and the Dutch of the seeds).
-const HEADER_WORDS: &[&str] = &[
-    "agreement",
-    "authorization",
-    "authorisation",
-    "license",
-    "licence",
-    "enrollment",
-    "enrolment",
-    "customer",
-    "number",
-    "name",
-    "overeenkomst",
-    "autorisatie",
-    "licentie",
-    "registratie",
-    "nummer",
-    "naam",
-];
 
 /// The name an unnamed set gets: its two numbers.
 pub fn pair_name(first: &str, second: &str) -> String {
@@ -132,46 +116,6 @@ pub fn read(file_name: &str, bytes: &[u8]) -> (AgreementFile, Vec<Problem>) {
         problems.insert(0, whole_file(Rule::SetCount, what));
     }
     (file, problems)
-}
-
-/// Line numbers by byte offset. The reader's own count is off by one after
-/// a CRLF, and its offsets point at the end of the line before, so the
-/// line breaks before a record are skipped here. Offsets only grow, so
-/// each byte is counted once.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    breaks: usize,
-}
-
-impl LineCounter {
-    /// The 1-based line of the record whose parse started at `offset`.
-    fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
-        let mut start = offset.min(bytes.len());
-        while bytes.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
-            start += 1;
-        }
-        let from = self.offset.min(start);
-        self.breaks += bytes[from..start].iter().filter(|b| **b == b'\n').count();
-        self.offset = start;
-        self.breaks + 1
-    }
-}
-
-/// The record's cells without the empty ones a spreadsheet leaves at the
-/// end of a row; a row of empty cells is blank.
-fn cells(record: &csv::ByteRecord) -> Vec<&[u8]> {
-    let mut fields: Vec<&[u8]> = record.iter().collect();
-    while fields.last().is_some_and(|f| f.is_empty()) {
-        fields.pop();
-    }
-    fields
-}
-
-/// A first row with no digit in any cell and a header word in one.
-fn is_header(fields: &[&[u8]]) -> bool {
-    let text = String::from_utf8_lossy(&fields.concat()).to_lowercase();
-    !text.chars().any(|c| c.is_ascii_digit()) && HEADER_WORDS.iter().any(|w| text.contains(w))
 }
 
 /// Names and pairs seen so far, by clash key, with their line.

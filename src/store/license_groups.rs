@@ -6,6 +6,7 @@
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
+pub use super::agreement_error::AgreementError;
 use super::changes::{Actor, Permission, authorize};
 use super::sync_state::stamp;
 
@@ -13,47 +14,6 @@ use super::sync_state::stamp;
 pub const MAX_GROUPS: i64 = 500;
 /// The built-in group new agreements go to by default (R-AGR-7).
 pub const UNASSIGNED: i64 = 1;
-
-/// Why an agreement or group change was not made. Display is the message.
-#[derive(Debug, thiserror::Error)]
-pub enum AgreementError {
-    /// The file breaks the rules: every problem, one per line of the message.
-    #[error("{}", crate::domain::agreement_rules::describe(.0))]
-    BadFile(Vec<crate::domain::agreement_rules::Problem>),
-    /// Unknown group, or input that can never work (exit 2).
-    #[error("{0}")]
-    Invalid(String),
-    /// Refused by a rule such as the 501st group (exit 3).
-    #[error("{0}")]
-    Refused(String),
-    /// The role or read-only mode does not allow it (exit 4).
-    #[error("{0}")]
-    NotPermitted(String),
-    #[error("cache error: {0}; nothing was changed")]
-    Store(#[from] rusqlite::Error),
-}
-
-impl AgreementError {
-    /// The exit code of the architecture's contract (§5).
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            AgreementError::BadFile(_) | AgreementError::Invalid(_) => 2,
-            AgreementError::Refused(_) => 3,
-            AgreementError::NotPermitted(_) => 4,
-            AgreementError::Store(_) => 1,
-        }
-    }
-}
-
-impl From<super::changes::ChangeError> for AgreementError {
-    fn from(err: super::changes::ChangeError) -> Self {
-        match err {
-            super::changes::ChangeError::Store(err) => AgreementError::Store(err),
-            super::changes::ChangeError::NotPermitted(why) => AgreementError::NotPermitted(why),
-            other => AgreementError::Invalid(other.to_string()),
-        }
-    }
-}
 
 /// One license group as `seats license-groups list` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

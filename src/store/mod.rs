@@ -1,6 +1,7 @@
 //! The SQLite cache: one file per tenant, opened in WAL mode.
 
 pub mod admins;
+mod agreement_error;
 pub mod agreements;
 pub mod agreements_import;
 pub mod app_pull;
