@@ -169,6 +169,14 @@ fn an_unknown_group_is_bad_usage_and_read_only_is_not_permitted() {
     let (_, stderr) = cache.expect(&["import", "agreements", &file, "--group", "Nowhere"], 2);
     assert!(stderr.contains("license-groups list"), "{stderr}");
     cache.expect(&["--read-only", "import", "agreements", &file], 4);
+    let (stdout, _) = cache.expect(&["--read-only", "import", "agreements", &file, "--dry-run"], 0);
+    assert!(
+        stdout.contains("would add 1 volume agreement"),
+        "a dry run only reads: {stdout}"
+    );
+    let missing = cache.home.path().join("missing.csv");
+    let (_, stderr) = cache.expect(&["import", "agreements", missing.to_str().unwrap()], 2);
+    assert!(stderr.contains("can't read"), "{stderr}");
     cache.expect(&["--read-only", "license-groups", "add", "X"], 4);
     assert_eq!(
         cache.count("SELECT count(*) FROM license_groups WHERE name = 'X'"),
