@@ -33,8 +33,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "SEATS_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Open the console browse-only: no key changes anything. Before `demo`
-    /// it does the same; before `assign`, `unassign`, `users remove` and
-    /// `admins add|remove` it refuses the change (exit 4); the commands that
+    /// it does the same; before `assign`, `unassign`, `users remove`,
+    /// `admins add|remove`, `import agreements` and `license-groups
+    /// add|rename|remove` it refuses the change (exit 4); the commands that
     /// only read take it and read as always.
     #[arg(long)]
     pub read_only: bool,
@@ -124,6 +125,18 @@ pub enum Commands {
     Sync(crate::cli_sync::SyncArgs),
     /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
     Apps(crate::cli_apps::AppsArgs),
+    /// Import agreements from a file (volume licensing: one number pair a line).
+    Import {
+        #[command(subcommand)]
+        what: crate::cli_agreements::ImportWhat,
+    },
+    /// Agreements with their license group, number sets and validation.
+    Agreements(crate::cli_agreements_list::AgreementsArgs),
+    /// License groups of agreements: list, add, rename, remove.
+    LicenseGroups {
+        #[command(subcommand)]
+        action: crate::cli_agreements::LicenseGroupsCommand,
+    },
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -235,7 +248,7 @@ fn changes_seats(command: &Commands) -> bool {
                 action: AdminsCommand::Add { .. } | AdminsCommand::Remove { .. },
             }
             | Commands::Sync(_)
-    )
+    ) || crate::cli_agreements::changes_cache(command)
 }
 
 /// Runs a command that prints its answer, on a cache that exists.
@@ -307,6 +320,11 @@ fn headless(
         Commands::Connectors(args) => crate::cli_connectors::run(db, &args),
         Commands::Sync(args) => crate::cli_sync::run(db, &args, config, read_only),
         Commands::Apps(args) => crate::cli_apps::run(db, &args),
+        Commands::Import { what } => crate::cli_agreements::import(db, &session().actor, what),
+        Commands::Agreements(args) => crate::cli_agreements_list::run(db, &args),
+        Commands::LicenseGroups { action } => {
+            crate::cli_agreements::license_groups(db, &session().actor, action)
+        }
         Commands::Demo { .. } | Commands::Simulate(_) | Commands::Connect { .. } => Err(Failure::unexpected(
             "demo, simulate and connect are not headless commands",
         )),

@@ -2,6 +2,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_agreements;
+pub mod cli_agreements_list;
 pub mod cli_apps;
 pub mod cli_cache;
 pub mod cli_changes;

@@ -1,6 +1,9 @@
 //! Plain types and rules: no I/O, no terminal, no SQL.
 
 pub mod ago;
+pub mod agreement_csv;
+pub mod agreement_problem;
+pub mod agreement_rules;
 pub mod apple;
 pub mod assignable;
 pub mod expiry;

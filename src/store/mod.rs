@@ -1,7 +1,9 @@
 //! The SQLite cache: one file per tenant, opened in WAL mode.
 
 pub mod admins;
+mod agreement_error;
 pub mod agreements;
+pub mod agreements_import;
 pub mod app_pull;
 pub mod apps;
 pub mod assignees;
@@ -19,6 +21,7 @@ pub mod db;
 pub mod filter_sql;
 pub mod groups;
 pub mod installs;
+pub mod license_groups;
 pub mod list;
 pub mod outbox_push;
 pub mod pools;

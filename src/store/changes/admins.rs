@@ -19,6 +19,8 @@ pub enum Permission {
     RemoveUser,
     /// Add, change or remove admins: global.
     ManageAdmins,
+    /// Import agreements, manage license groups (R-AGR-*): global or license.
+    ManageAgreements,
 }
 
 impl Permission {
@@ -27,6 +29,7 @@ impl Permission {
             Permission::Assign => role.may_assign(),
             Permission::RemoveUser => matches!(role, Role::Global | Role::User),
             Permission::ManageAdmins => role == Role::Global,
+            Permission::ManageAgreements => matches!(role, Role::Global | Role::License),
         }
     }
 
@@ -36,6 +39,7 @@ impl Permission {
             Permission::Assign => "global, license or user administrator",
             Permission::RemoveUser => "global or user administrator",
             Permission::ManageAdmins => "global administrator",
+            Permission::ManageAgreements => "global or license administrator",
         }
     }
 
@@ -45,6 +49,7 @@ impl Permission {
             Permission::Assign => Role::License,
             Permission::RemoveUser => Role::User,
             Permission::ManageAdmins => Role::Global,
+            Permission::ManageAgreements => Role::License,
         }
     }
 
@@ -53,6 +58,7 @@ impl Permission {
             Permission::Assign => "assigning and releasing seats",
             Permission::RemoveUser => "removing users",
             Permission::ManageAdmins => "managing admins",
+            Permission::ManageAgreements => "changing agreements and license groups",
         }
     }
 }
