@@ -6,22 +6,31 @@
 use std::cell::Cell;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use seats::domain::agreement_csv::parse;
 use seats::store::agreements_import::{Target, import};
 
 use super::fixture::Fixture;
 
-/// A number from a small alphabet (so pairs repeat), with a non-ASCII
-/// digit and a space now and then, 0 to 10 characters long.
+/// A number from a small alphabet (so pairs repeat), 1 to 7 characters:
+/// mostly good, and now and then one with a non-ASCII digit, a space, or
+/// empty or too long, so that files are refused too.
 fn number() -> impl Strategy<Value = String> {
-    let chars = prop::sample::select(vec!['0', '1', '2', '7', '-', 'V', '\u{0663}', ' ']);
-    prop::collection::vec(chars, 0..10).prop_map(String::from_iter)
+    let good = prop::sample::select(vec!['0', '1', '2', '7', '-', 'V']);
+    let any = prop::sample::select(vec!['0', '1', '7', '\u{0663}', ' ']);
+    prop_oneof![
+        12 => prop::collection::vec(good, 1..8).prop_map(String::from_iter),
+        1 => prop::collection::vec(any, 0..12).prop_map(String::from_iter),
+    ]
 }
 
 fn name() -> impl Strategy<Value = Option<String>> {
-    let names = ["Office", "office", "Visio", "Bad/name", "Select, EU", ""];
-    prop::option::of(prop::sample::select(names.to_vec()).prop_map(str::to_owned))
+    let good = ["Office", "Visio", "Select, EU", ""];
+    let bad = ["Bad/name", "office"];
+    prop::option::of(prop_oneof![
+        12 => prop::sample::select(good.to_vec()).prop_map(str::to_owned),
+        1 => prop::sample::select(bad.to_vec()).prop_map(str::to_owned),
+    ])
 }
 
 fn csv_line((first, second, name): &(String, String, Option<String>)) -> String {
@@ -39,11 +48,14 @@ fn blank((first, second, name): &(String, String, Option<String>)) -> bool {
 #[test]
 fn an_import_adds_exactly_the_files_sets_or_nothing() {
     let fixture = Fixture::new();
-    let file = prop::collection::vec((number(), number(), name()), 0..12);
-    let mut runner = TestRunner::new(Config {
+    let file = prop::collection::vec((number(), number(), name()), 0..6);
+    // A fixed seed: the same 96 files every run, so the check that both
+    // outcomes occur can't fail by the luck of the draw.
+    let config = Config {
         cases: 96,
         ..Config::default()
-    });
+    };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let (added, refused) = (Cell::new(0), Cell::new(0));
     runner
         .run(&file, |lines| {
