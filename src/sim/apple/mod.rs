@@ -22,6 +22,7 @@ mod lookup;
 mod page;
 mod service;
 mod starts;
+mod token;
 mod users;
 
 use std::sync::Arc;
