@@ -173,18 +173,19 @@ fn setup(dir: &Path, users: u32, wanted: u32) -> Bench {
     }
 }
 
-/// The simulator's own SQL for `GET /assignments` (a count and an OFFSET
-/// page per request, pages of 1,000) over every page, beside one plain
-/// SELECT of the same rows: what the read's server side costs at least.
+/// The SQL of `GET /assignments` over every page (pages of 1,000): the
+/// simulator's paging before issue 8's fix (a count and an OFFSET page per
+/// request), its keyset paging now (one ordered scan of the ids for the
+/// page starts, then `id >= start` per page), and one plain SELECT of the
+/// same rows: what the read's server side costs at least.
 fn sim_paging_sql(location: &Connection, rows: i64) {
     let from = "FROM sim_apple_assignments WHERE active = 1 AND (?1 IS NULL OR version > ?1) \
                 AND (?2 IS NULL OR client_user_id = ?2)";
+    let columns = "adam_id, pricing, client_user_id, serial_number";
     let none = None::<String>;
     let started = Instant::now();
     let mut page = location
-        .prepare(&format!(
-            "SELECT adam_id, pricing, client_user_id, serial_number {from} ORDER BY id LIMIT ?3 OFFSET ?4"
-        ))
+        .prepare(&format!("SELECT {columns} {from} ORDER BY id LIMIT ?3 OFFSET ?4"))
         .unwrap();
     for index in 0..(rows + 999) / 1000 {
         let _: i64 = location
@@ -198,17 +199,38 @@ fn sim_paging_sql(location: &Connection, rows: i64) {
             .count();
         assert!(n > 0);
     }
-    let paged = started.elapsed();
+    let offset = started.elapsed();
+    let started = Instant::now();
+    let ids: Vec<i64> = location
+        .prepare(&format!("SELECT id {from} ORDER BY id"))
+        .unwrap()
+        .query_map(params![none, none], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut page = location
+        .prepare(&format!(
+            "SELECT {columns} {from} AND id >= ?3 ORDER BY id LIMIT ?4"
+        ))
+        .unwrap();
+    for start in ids.iter().step_by(1000) {
+        let n = page
+            .query_map(params![none, none, start, 1000], |_| Ok(()))
+            .unwrap()
+            .count();
+        assert!(n > 0);
+    }
+    let keyset = started.elapsed();
     let started = Instant::now();
     let mut all = location
-        .prepare(&format!(
-            "SELECT adam_id, pricing, client_user_id, serial_number {from} ORDER BY id"
-        ))
+        .prepare(&format!("SELECT {columns} {from} ORDER BY id"))
         .unwrap();
     let n = all.query_map(params![none, none], |_| Ok(())).unwrap().count();
     println!(
-        "simulator's SQL for every /assignments page (count + OFFSET): {:.2} s; one plain SELECT of the {n} rows: {:.2} s",
-        paged.as_secs_f64(),
+        "SQL for every /assignments page: before (count + OFFSET) {:.2} s, now (page starts + keyset) {:.2} s; \
+         one plain SELECT of the {n} rows: {:.2} s",
+        offset.as_secs_f64(),
+        keyset.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
 }

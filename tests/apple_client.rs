@@ -18,5 +18,7 @@ mod reads;
 mod scale;
 #[path = "apple_client/token.rs"]
 mod token;
+#[path = "apple_client/window.rs"]
+mod window;
 #[path = "apple_client/writes.rs"]
 mod writes;

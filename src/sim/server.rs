@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     log: Mutex<VecDeque<String>>,
     /// The Graph routes without the fault layer, for `$batch` sub-requests.
     pub inner: OnceLock<Router>,
+    /// Where the Apple listings' pages start, per version (issue 8).
+    pub apple_pages: super::apple::PageStarts,
 }
 
 impl Shared {
@@ -51,6 +53,7 @@ impl Shared {
             requests: AtomicU64::new(0),
             log: Mutex::new(VecDeque::new()),
             inner: OnceLock::new(),
+            apple_pages: super::apple::PageStarts::default(),
         })
     }
 

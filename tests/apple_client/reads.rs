@@ -157,3 +157,53 @@ async fn an_unknown_version_reads_everything_again() {
             .is_empty()
     );
 }
+
+/// Page `index` of `/users` as the wire has it.
+async fn users_page(env: &Env, index: i64) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}/users?pageIndex={index}", env.sim.apple_api_url()))
+        .header("Authorization", format!("Bearer {}", env.token_text()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Issue 8: the simulator pages by keyset from page starts computed once
+/// per version; a change between two pages still shows, as Apple's
+/// `totalPages` does, and the next full read has everyone once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_pages_follow_a_change_made_mid_read() {
+    let env = Env::start().await;
+    let client = env.client();
+    let before = client.users(None).await.unwrap().items.len();
+    let first = users_page(&env, 0).await;
+    let total = first["totalPages"].as_i64().unwrap();
+    assert_eq!(users_page(&env, total).await["errorNumber"], 9650);
+    let hires: Vec<NewAppleUser> = (0..=PAGE)
+        .map(|n| NewAppleUser {
+            client_user_id: format!("seats:hire{n}@example.com"),
+            email: Some(format!("hire{n}@example.com")),
+        })
+        .collect();
+    let events = client.create_users(&hires).await.unwrap();
+    settle(&client, &events[0]).await;
+    let last = users_page(&env, total - 1).await;
+    assert!(last["totalPages"].as_i64().unwrap() > total, "{last}");
+    assert_eq!(last["nextPageIndex"], total);
+    assert_ne!(last["versionId"], first["versionId"]);
+    let page = users_page(&env, total).await;
+    assert_eq!(page["currentPageIndex"], total);
+    assert!(!page["users"].as_array().unwrap().is_empty());
+    let after = client.users(None).await.unwrap().items;
+    assert_eq!(after.len(), before + hires.len());
+    for hire in &hires {
+        let found = after
+            .iter()
+            .filter(|u| u.client_user_id == hire.client_user_id)
+            .count();
+        assert_eq!(found, 1, "{}", hire.client_user_id);
+    }
+}

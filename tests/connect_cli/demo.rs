@@ -152,3 +152,70 @@ fn the_demos_simulator_builds_the_very_tenant_the_demo_holds() {
     );
     assert_eq!(listed_users(&db), before, "no listed user changed");
 }
+
+/// The Apple connector's row of `seats connectors` JSON.
+fn apple_row(home: &std::path::Path, db: &str) -> serde_json::Value {
+    let (json, _) = expect(
+        &run_seats(home, &["connectors", "--format", "json", "--db", db]),
+        0,
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    rows.into_iter().find(|r| r["name"] == "Apple VPP").unwrap()
+}
+
+fn instant(text: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// R-CON-4, issue 8: the demo's Apple token is due within the 30-day
+/// warning window, and a real sync keeps it so: the token the demo's
+/// simulator issues is the demo's (its `expDate`), and every Apple answer's
+/// `tokenExpirationDate` repeats it instead of a year-long date.
+#[test]
+fn the_demos_apple_token_stays_due_soon_after_a_sync() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let db_arg = db.to_str().unwrap();
+    expect(
+        &run_seats(
+            home.path(),
+            &["demo", "--users", "300", "--no-open", "--db", db_arg],
+        ),
+        0,
+    );
+    let before = apple_row(home.path(), db_arg);
+    expect(
+        &run_seats(home.path(), &["sync", "--connector", "Apple VPP", "--db", db_arg]),
+        0,
+    );
+    let after = apple_row(home.path(), db_arg);
+    assert_eq!(after["state"], "ok", "{after}");
+    assert!(after["last_success"].is_string(), "synced: {after}");
+
+    let state = home.path().join("demo.graph-sim.db");
+    let file: String = rusqlite::Connection::open(&state)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM sim_meta WHERE key = 'apple_token_file'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let token = seats::connectors::apple::AppleToken::from_file_text(&file).unwrap();
+    let stored = instant(&after["token_expires"]);
+    assert_eq!(
+        stored,
+        token.expires(),
+        "the token's expDate, as Apple repeats it"
+    );
+    assert_eq!(stored, instant(&before["token_expires"]), "the demo's date");
+    let left = stored - chrono::Utc::now();
+    assert!(
+        left > chrono::Duration::days(1) && left < chrono::Duration::days(30),
+        "{left}"
+    );
+    let note = after["note"].as_str().unwrap_or_default();
+    assert!(note.contains("expires"), "the warning stays: {after}");
+}

@@ -15,6 +15,7 @@ mod lookup;
 mod read;
 mod service;
 mod token;
+mod window;
 mod wire;
 mod write;
 

@@ -1,16 +1,19 @@
 //! Paged reads (apis.md §3.3): `pageIndex` from 0 along `nextPageIndex`
-//! until it is absent, tolerant of `totalPages` changing on the way (a
-//! page past a shrunk end, 9650, ends the read), stopped by a page-count
-//! guard; `/users` and `/assignments` incremental with `sinceVersionId`,
-//! read in full again when Apple no longer knows the version (9721).
+//! until it is absent, a few pages read ahead (`window`), tolerant of
+//! `totalPages` changing on the way (a page past a shrunk end, 9650, ends
+//! the read; a page announcing more pages extends it), stopped by a
+//! page-count guard; `/users` and `/assignments` incremental with
+//! `sinceVersionId`, read in full again when Apple no longer knows the
+//! version (9721). Each page's items are turned into records as it
+//! arrives, so only the records stay in memory.
 
 use std::collections::HashSet;
 
-use reqwest::{Method, Url};
+use reqwest::Method;
 use serde_json::Value;
-use tokio::task::JoinSet;
 
 use super::call::malformed;
+use super::window::{Window, page_url};
 use super::{AppleClient, wire};
 use crate::connectors::error::{ConnectorError, ErrorClass, ErrorKind, Target};
 use crate::domain::apple::{AppleAsset, AppleAssignment, AppleUser};
@@ -28,27 +31,22 @@ pub struct Versioned<T> {
     pub full: bool,
 }
 
+/// An item of a page turned into a record (None: not one, skipped).
+type Convert<T> = fn(&Value) -> Option<T>;
+
 impl AppleClient {
     /// Every asset of the location with its counts.
     pub async fn assets(&self) -> Result<Vec<AppleAsset>, ConnectorError> {
-        let (items, _) = self.read_all("/assets", None, "assets").await?;
+        let (mut items, _) = self.read_all("/assets", None, "assets", wire::asset).await?;
         let mut seen = HashSet::new();
-        Ok(items
-            .iter()
-            .filter_map(wire::asset)
-            // A page that shifted while reading may repeat an asset.
-            .filter(|a| seen.insert((a.adam_id.clone(), a.pricing.clone())))
-            .collect())
+        // A page that shifted while reading may repeat an asset.
+        items.retain(|a| seen.insert((a.adam_id.clone(), a.pricing.clone())));
+        Ok(items)
     }
 
     /// The location's users, all of them or those changed since a version.
     pub async fn users(&self, since_version: Option<&str>) -> Result<Versioned<AppleUser>, ConnectorError> {
-        let (items, version_id, full) = self.versioned("/users", since_version, "users").await?;
-        Ok(Versioned {
-            items: items.iter().filter_map(wire::user).collect(),
-            version_id,
-            full,
-        })
+        self.versioned("/users", since_version, "users", wire::user).await
     }
 
     /// The location's assignments, all or those made since a version.
@@ -56,30 +54,30 @@ impl AppleClient {
         &self,
         since_version: Option<&str>,
     ) -> Result<Versioned<AppleAssignment>, ConnectorError> {
-        let (items, version_id, full) = self
-            .versioned("/assignments", since_version, "assignments")
+        let mut read = self
+            .versioned("/assignments", since_version, "assignments", wire::assignment)
             .await?;
         let mut seen = HashSet::new();
-        Ok(Versioned {
-            items: items
-                .iter()
-                .filter_map(wire::assignment)
-                .filter(|a| seen.insert(a.clone()))
-                .collect(),
-            version_id,
-            full,
-        })
+        read.items.retain(|a| seen.insert(a.clone()));
+        Ok(read)
     }
 
-    async fn versioned(
+    async fn versioned<T: Send>(
         &self,
         path: &str,
         since: Option<&str>,
         key: &str,
-    ) -> Result<(Vec<Value>, Option<String>, bool), ConnectorError> {
+        convert: Convert<T>,
+    ) -> Result<Versioned<T>, ConnectorError> {
         if let Some(since) = since.filter(|s| !s.is_empty()) {
-            match self.read_all(path, Some(since), key).await {
-                Ok((items, version)) => return Ok((items, version.or(Some(since.to_owned())), false)),
+            match self.read_all(path, Some(since), key, convert).await {
+                Ok((items, version)) => {
+                    return Ok(Versioned {
+                        items,
+                        version_id: version.or(Some(since.to_owned())),
+                        full: false,
+                    });
+                }
                 Err(err) if err.class() == ErrorClass::DeltaExpired => {
                     tracing::info!(
                         path,
@@ -89,106 +87,88 @@ impl AppleClient {
                 Err(err) => return Err(err),
             }
         }
-        let (items, version) = self.read_all(path, None, key).await?;
-        Ok((items, version, true))
+        let (items, version_id) = self.read_all(path, None, key, convert).await?;
+        Ok(Versioned {
+            items,
+            version_id,
+            full: true,
+        })
     }
 
-    /// Every page of `path`; the items of `key` and page 0's `versionId`.
-    /// After page 0 the pages it announces are read in parallel (Apple
-    /// allows it; the shared client bounds how many at once), then any
-    /// pages added meanwhile one by one along `nextPageIndex`.
-    async fn read_all(
+    /// Every page of `path`: the records of its `key` items and page 0's
+    /// `versionId`. After page 0 the pages are read in order, a few ahead
+    /// at a time, up to the last one announced (page 0's `totalPages`, or
+    /// more when a later page announces more or points further).
+    async fn read_all<T: Send>(
         &self,
         path: &str,
         since: Option<&str>,
         key: &str,
-    ) -> Result<(Vec<Value>, Option<String>), ConnectorError> {
+        convert: Convert<T>,
+    ) -> Result<(Vec<T>, Option<String>), ConnectorError> {
         let base = self.url(path)?;
         let mut read = Read {
             target: Target::new(&Method::GET, &base),
             key: key.to_owned(),
             items: Vec::new(),
+            convert,
             pages: 1,
         };
         let first = self.call(Method::GET, &page_url(&base, since, 0), None).await?;
         let version = first["versionId"].as_str().map(str::to_owned);
-        let Some(mut next) = read.take(&first, 0)? else {
+        let Some(mut page) = read.take(&first, 0)? else {
             return Ok((read.items, version));
         };
-        let announced = first["totalPages"].as_i64().unwrap_or(0).max(next + 1);
-        read.guard(announced, self.inner.max_pages)?;
-        let mut index = next;
-        for (page, body) in (next..).zip(self.pages_at_once(&base, since, next, announced).await) {
+        let mut end = announced(&first, page);
+        drop(first);
+        read.guard(end, self.inner.max_pages)?;
+        let mut window = Window::new(self, &base, since, page);
+        loop {
+            window.fill(end);
             read.pages += 1;
-            let body = match body {
+            let body = match window.page(page).await {
                 Ok(body) => body,
                 // totalPages shrank under us: the pages asked for are gone.
-                Err(err) if is_bad_page(&err) => return Ok((read.items, version)),
+                Err(err) if is_bad_page(&err) => break,
                 Err(err) => return Err(err),
             };
-            index = page;
-            match read.take(&body, page)? {
-                Some(n) => next = n,
-                None if page + 1 == announced => return Ok((read.items, version)),
-                None => {}
-            }
-        }
-        // Pages added while reading: follow nextPageIndex.
-        while next > index {
-            read.guard(i64::from(read.pages) + 1, self.inner.max_pages)?;
-            read.pages += 1;
-            index = next;
-            let body = match self.call(Method::GET, &page_url(&base, since, index), None).await {
-                Ok(body) => body,
-                Err(err) if is_bad_page(&err) => return Ok((read.items, version)),
-                Err(err) => return Err(err),
+            let Some(next) = read.take(&body, page)? else {
+                break;
             };
-            match read.take(&body, index)? {
-                Some(n) => next = n,
-                None => return Ok((read.items, version)),
+            // Pages added while reading: read them too.
+            let wanted = announced(&body, next);
+            if wanted > end {
+                read.guard(wanted, self.inner.max_pages)?;
+                end = wanted;
             }
+            // Every page up to `next` is read (Apple never skips one).
+            page += 1;
         }
         Ok((read.items, version))
     }
+}
 
-    /// Pages `from..to`, in order, read concurrently.
-    async fn pages_at_once(
-        &self,
-        base: &Url,
-        since: Option<&str>,
-        from: i64,
-        to: i64,
-    ) -> Vec<Result<Value, ConnectorError>> {
-        let mut tasks = JoinSet::new();
-        for index in from..to {
-            let (client, url) = (self.clone(), page_url(base, since, index));
-            tasks.spawn(async move { (index, client.call(Method::GET, &url, None).await) });
-        }
-        let mut out: Vec<(i64, Result<Value, ConnectorError>)> = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(result) => out.push(result),
-                Err(err) => out.push((i64::MAX, Err(task_failed(base, &err)))),
-            }
-        }
-        out.sort_by_key(|(index, _)| *index);
-        out.into_iter().map(|(_, result)| result).collect()
-    }
+/// The pages a body says there are: its `totalPages`, and at least
+/// enough to hold its `nextPageIndex`.
+fn announced(body: &Value, next: i64) -> i64 {
+    body["totalPages"].as_i64().unwrap_or(0).max(next + 1)
 }
 
 /// A read in progress.
-struct Read {
+struct Read<T> {
     target: Target,
     key: String,
-    items: Vec<Value>,
+    items: Vec<T>,
+    convert: Convert<T>,
     pages: u32,
 }
 
-impl Read {
-    /// Keeps the page's items; its `nextPageIndex`, which must lie ahead.
+impl<T> Read<T> {
+    /// Keeps the page's items as records; its `nextPageIndex`, which must
+    /// lie ahead.
     fn take(&mut self, body: &Value, index: i64) -> Result<Option<i64>, ConnectorError> {
         match &body[self.key.as_str()] {
-            Value::Array(page) => self.items.extend(page.iter().cloned()),
+            Value::Array(page) => self.items.extend(page.iter().filter_map(self.convert)),
             Value::Null => {}
             _ => {
                 return Err(malformed(
@@ -221,30 +201,6 @@ impl Read {
         }
         Ok(())
     }
-}
-
-fn task_failed(base: &Url, err: &tokio::task::JoinError) -> ConnectorError {
-    malformed(
-        &Target::new(&Method::GET, base),
-        &format!("a page read that failed ({err})"),
-    )
-}
-
-fn page_url(base: &Url, since: Option<&str>, index: i64) -> Url {
-    let mut url = base.clone();
-    {
-        let mut query = url.query_pairs_mut();
-        if let Some(since) = since {
-            query.append_pair("sinceVersionId", since);
-        }
-        if index > 0 {
-            query.append_pair("pageIndex", &index.to_string());
-        }
-    }
-    if url.query() == Some("") {
-        url.set_query(None);
-    }
-    url
 }
 
 /// 9650: a page index out of range.

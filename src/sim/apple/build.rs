@@ -3,15 +3,13 @@
 //! book, another MDM's users and assignments (R-CON-7), two devices and a
 //! retired user. Deterministic from the seed, except the token itself.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use rusqlite::{Connection, params};
 
 use super::UNLIMITED;
 use crate::domain::apple::SEATS_CLIENT_USER_PREFIX;
 use crate::sim::SimConfig;
 use crate::sim::error::SimError;
-use crate::sim::rng::{SplitMix, derived_guid, random_text};
+use crate::sim::rng::{SplitMix, derived_guid};
 use crate::sim::tenant::meta;
 use crate::store::{self, OpenMode, begin_write};
 
@@ -36,7 +34,7 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<(), SimError> {
     device_assignments(&tx, seed, devices)?;
     super::extra::add(&tx, config.apple_extra_assignments)?;
     fit_totals(&tx)?;
-    settings(&tx, config)?;
+    super::token::settings(&tx, config)?;
     tx.commit()?;
     Ok(())
 }
@@ -242,40 +240,4 @@ fn fit_totals(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     Ok(())
-}
-
-/// The location's id, name, token file and mdmInfo (seats holds it: the
-/// demo's seats assignments were made by seats).
-fn settings(conn: &Connection, config: &SimConfig) -> Result<(), SimError> {
-    let org: String = conn.query_row("SELECT name FROM tenant WHERE id = 1", [], |r| r.get(0))?;
-    let built = config.built_at.unwrap_or_else(chrono::Utc::now);
-    let expires = (built + chrono::Duration::days(365))
-        .format("%Y-%m-%dT%H:%M:%S%z")
-        .to_string();
-    let file = token_file(&random_text(64), &expires, &org);
-    let uid = (config.seed.wrapping_mul(0x9E37_79B9) % 9_000_000_000 + 1_000_000_000).to_string();
-    let values = [
-        ("apple_uid", uid),
-        ("apple_location", format!("{org} (Simulated)")),
-        ("apple_token_file", file),
-        ("apple_token_expires", expires),
-        ("apple_mdm_id", crate::domain::apple::SEATS_MDM_ID.to_owned()),
-        ("apple_mdm_name", "seats".to_owned()),
-        ("apple_version", "1".to_owned()),
-        ("apple_version_epoch", "0".to_owned()),
-        ("apple_events", "0".to_owned()),
-    ];
-    for (key, value) in values {
-        conn.execute(
-            "INSERT OR REPLACE INTO sim_meta (key, value) VALUES (?1, ?2)",
-            params![key, value],
-        )?;
-    }
-    Ok(())
-}
-
-/// The content of a downloaded content-token file: base64 of its JSON.
-pub(crate) fn token_file(token: &str, expires: &str, org: &str) -> String {
-    let json = serde_json::json!({"token": token, "expDate": expires, "orgName": org});
-    STANDARD.encode(json.to_string())
 }

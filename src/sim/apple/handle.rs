@@ -80,7 +80,7 @@ impl SimHandle {
         let old = meta(&conn, "apple_token_file")?.unwrap_or_default();
         let org: String = conn.query_row("SELECT name FROM tenant WHERE id = 1", [], |r| r.get(0))?;
         let date = expires.format("%Y-%m-%dT%H:%M:%S%z").to_string();
-        let file = super::build::token_file(&crate::sim::rng::random_text(64), &date, &org);
+        let file = super::token::token_file(&crate::sim::rng::random_text(64), &date, &org);
         set(&conn, "apple_token_previous", &old)?;
         set(&conn, "apple_token_file", &file)?;
         set(&conn, "apple_token_expires", &date)?;

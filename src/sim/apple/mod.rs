@@ -21,6 +21,8 @@ mod handle;
 mod lookup;
 mod page;
 mod service;
+mod starts;
+mod token;
 mod users;
 
 use std::sync::Arc;
@@ -32,6 +34,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 pub(crate) use build::prepare;
+pub(crate) use starts::PageStarts;
 
 use super::server::Shared;
 use super::tenant::meta;

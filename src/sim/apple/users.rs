@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 
 use super::error::{AppleError, AppleResult, json_response};
 use super::events::{self, user_ids};
-use super::page::{check_range, page_index, paged, since_version, total_pages, version_id};
+use super::page::{check_range, page_index, paged, since_version, version_id};
 use super::service::MAX_USERS;
+use super::starts::{Key, PageStarts};
 use super::{Location, current_version};
 use crate::sim::paging::Query;
 use crate::sim::server::Shared;
@@ -78,6 +79,7 @@ async fn read(shared: Arc<Shared>, raw: Option<String>, listing: &'static Listin
     let query = Query::parse(raw.as_deref());
     let index = page_index(&query)?;
     let size = shared.config.apple_page_size.max(1) as i64;
+    let state = Arc::clone(&shared);
     let body = shared
         .db
         .run(move |conn| {
@@ -85,40 +87,51 @@ async fn read(shared: Arc<Shared>, raw: Option<String>, listing: &'static Listin
                 Ok(since) => since,
                 Err(err) => return Ok(Err(err)),
             };
-            let filter = query.get("clientUserId").map(str::to_owned);
-            Ok(page_of(conn, listing, since, filter, index, size))
+            let key = Key {
+                listing: listing.key,
+                since,
+                filter: query.get("clientUserId").map(str::to_owned),
+                size,
+            };
+            Ok(page_of(conn, &state.apple_pages, listing, key, index))
         })
         .await??;
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// Page `index`, read by keyset from where it starts at the current
+/// version (see `starts`), in one read transaction so the version and the
+/// rows agree.
 fn page_of(
     conn: &Connection,
+    pages: &PageStarts,
     listing: &Listing,
-    since: Option<i64>,
-    filter: Option<String>,
+    key: Key,
     index: i64,
-    size: i64,
 ) -> Result<Value, AppleError> {
-    let count: i64 = conn.query_row(
-        &format!("SELECT count(*) {}", listing.from),
-        params![since, filter],
-        |r| r.get(0),
-    )?;
-    let pages = total_pages(count, size);
-    check_range(index, pages)?;
-    let sql = format!(
-        "SELECT {} {} ORDER BY id LIMIT ?3 OFFSET ?4",
-        listing.columns, listing.from
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let items: Vec<Value> = stmt
-        .query_map(params![since, filter, size, index * size], listing.to_json)?
-        .collect::<rusqlite::Result<_>>()?;
+    let tx = conn.unchecked_transaction()?;
+    let version = current_version(&tx)?;
+    let (since, filter, size) = (key.since, key.filter.clone(), key.size);
+    let starts = pages.get(&tx, listing.from, key, version)?;
+    let total = starts.len() as i64;
+    check_range(index, total)?;
+    let items: Vec<Value> = match usize::try_from(index).ok().and_then(|i| starts.get(i)) {
+        Some(start) => {
+            let sql = format!(
+                "SELECT {} {} AND id >= ?3 ORDER BY id LIMIT ?4",
+                listing.columns, listing.from
+            );
+            let mut stmt = tx.prepare_cached(&sql)?;
+            stmt.query_map(params![since, filter, start, size], listing.to_json)?
+                .collect::<rusqlite::Result<_>>()?
+        }
+        // Page 0 of an empty listing.
+        None => Vec::new(),
+    };
     let mut body = Map::new();
     body.insert(listing.key.to_owned(), Value::Array(items));
-    let version = version_id(current_version(conn)?);
-    Ok(Location::read(conn)?.stamp(paged(body, index, pages, size, &version)))
+    let paged = paged(body, index, total, size, &version_id(version));
+    Ok(Location::read(&tx)?.stamp(paged))
 }
 
 pub(crate) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> AppleResult {
