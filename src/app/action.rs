@@ -79,6 +79,8 @@ pub enum Action {
     ShowInstalls,
     /// Change the intent of the selected or marked app seats (R-APP-7).
     Intent,
+    /// Install the selected offline app per user or per device (R-APP-4).
+    InstallScope,
 }
 
 impl Action {
@@ -121,6 +123,7 @@ impl Action {
             Action::AddOrDeleteApp => "add or delete an app: why store apps come only by sync",
             Action::ShowInstalls => "installs of the selected app (/state=failed keeps failures)",
             Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",
+            Action::InstallScope => "offline app: install per user or per device",
         }
     }
 
@@ -138,6 +141,7 @@ impl Action {
                 | Action::SyncAll
                 | Action::New
                 | Action::Intent
+                | Action::InstallScope
         )
     }
 
@@ -163,6 +167,7 @@ impl Action {
             Action::New => "link token",
             Action::ShowInstalls => "installs",
             Action::Intent => "intent",
+            Action::InstallScope => "per user/device",
             _ => self.describe(),
         }
     }

@@ -390,6 +390,33 @@ pub fn set_language(state: &mut AppState, language: String) -> Vec<Command> {
     }
 }
 
+/// `p` in Apps: the selected offline app installs per user or per device,
+/// the other way round from now (R-APP-4); the preview says what it means.
+pub fn toggle_install_scope(state: &mut AppState) -> Vec<Command> {
+    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
+        state.refuse("select an app first");
+        return Vec::new();
+    };
+    if app.license_type != "offline" {
+        state.refuse(format!(
+            "{}: its store installs it per user; only offline apps install per user or per device",
+            app.name
+        ));
+        return Vec::new();
+    }
+    let scope = match app.install_scope.as_deref() {
+        Some("device") => "user",
+        _ => "device",
+    };
+    open_preview(
+        state,
+        Change::SetInstallScope {
+            app_id: app.id,
+            scope: scope.to_owned(),
+        },
+    )
+}
+
 /// `I` in Apps: the installs of the selected app (R-APP-9).
 pub fn open_installs(state: &mut AppState) -> Vec<Command> {
     let Some(Row::App(app)) = state.table().selected_row().cloned() else {

@@ -198,6 +198,8 @@ pub enum Change {
     /// Show a Store for Business connector's app names in another
     /// language (R-CON-1).
     SetLanguage { connector_id: i64, language: String },
+    /// Install an offline app per user or per device (R-APP-4).
+    SetInstallScope { app_id: i64, scope: String },
 }
 
 /// One line of a preview.

@@ -237,6 +237,7 @@ impl Default for Keymap {
             (PaneId::Apps, Key::char('n'), AddOrDeleteApp),
             (PaneId::Apps, Key::char('d'), AddOrDeleteApp),
             (PaneId::Apps, Key::char('I'), ShowInstalls),
+            (PaneId::Apps, Key::char('p'), InstallScope),
             (PaneId::Assignees, Key::char('t'), Intent),
         ];
         let mut bindings: Vec<Binding> = table

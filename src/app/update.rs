@@ -217,6 +217,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Open => changes::open(state),
         Action::Mark => changes::toggle_mark(state),
         Action::ShowInstalls => changes::open_installs(state),
+        Action::InstallScope => changes::toggle_install_scope(state),
         Action::Assign
         | Action::Release
         | Action::ReleaseAll

@@ -3,8 +3,8 @@
 //! refusal shown here is the console refusing the attempt: it is audited as
 //! the command line's refusals are.
 
-mod intent;
 mod release;
+mod settings;
 
 use rusqlite::Connection;
 
@@ -178,10 +178,13 @@ pub fn plan(
         Change::SetLanguage {
             connector_id,
             language,
-        } => Ok((intent::language(conn, *connector_id, language)?, change.clone())),
+        } => Ok((settings::language(conn, *connector_id, language)?, change.clone())),
+        Change::SetInstallScope { app_id, scope } => {
+            Ok((settings::install_scope(conn, *app_id, scope)?, change.clone()))
+        }
         Change::SetIntent { seat_ids, intent } => {
             let plans = changes::plan_intent(conn, seat_ids, intent)?;
-            Ok((intent::preview(&plans, intent), change.clone()))
+            Ok((settings::intent(&plans, intent), change.clone()))
         }
         Change::Undo { batches } => {
             // Newest first, as Enter applies them.

@@ -152,6 +152,27 @@ fn set_language(conn: &Connection, actor: &Actor, connector_id: i64, language: &
     }
 }
 
+/// How an offline app installs (R-APP-4): no seat, no batch.
+fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, scope: &str) -> WorkerEvent {
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    match crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name) {
+        Ok(name) => WorkerEvent::Written {
+            summary: vec![format!("{name}: installs per {scope}")],
+            batches: Vec::new(),
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
+
 fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
     match change {
         Change::Assign { pool_id, selection } => {
@@ -174,8 +195,8 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
             with_devices,
         } => whole(changes::remove_user(conn, actor, *user_id, *with_devices)),
         Change::SetIntent { seat_ids, intent } => set_intent(conn, actor, seat_ids, intent),
-        // Not a seat change: `apply` answers it before `run`.
-        Change::SetLanguage { .. } => (Vec::new(), None),
+        // Not seat changes: `apply` answers them before `run`.
+        Change::SetLanguage { .. } | Change::SetInstallScope { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -199,6 +220,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     } = change
     {
         return set_language(&conn, actor, *connector_id, language);
+    }
+    if let Change::SetInstallScope { app_id, scope } = change {
+        return set_install_scope(&conn, actor, *app_id, scope);
     }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {

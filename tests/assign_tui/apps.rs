@@ -306,3 +306,57 @@ fn language_in_connectors_changes_the_store_app_names_language_r_con_1() {
         .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[test]
+fn p_switches_an_offline_app_between_per_user_and_per_device_install_r_app_4() {
+    let mut c = Console::new();
+    let (app, _, name) = app_with_seats(&c.conn, "offline", 1);
+    let scope = |c: &Console| -> Option<String> {
+        c.conn
+            .query_row("SELECT install_scope FROM apps WHERE id = ?1", [app], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let before = scope(&c).unwrap_or_else(|| "user".into());
+    let after = if before == "device" { "user" } else { "device" };
+    c.select_app(app, &name);
+    c.key(KeyCode::Char('p'));
+    let screen = c.screen();
+    assert!(
+        screen.contains(&format!("installs per {before} → per {after}")),
+        "{screen}"
+    );
+    c.key(KeyCode::Enter);
+    assert_eq!(scope(&c).as_deref(), Some(after));
+    assert!(
+        c.flash().contains(&format!("installs per {after}")),
+        "{}",
+        c.flash()
+    );
+    // The console's reader notices the write (it polls the cache's version).
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    c.key(KeyCode::Char('i'));
+    assert!(
+        c.screen().contains(&format!("not by the store; per {after}")),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Esc);
+    // An online app has no such choice: refused at the key, saying why.
+    let (online, _, online_name) = app_with_seats(&c.conn, "online", 1);
+    c.key(KeyCode::Esc);
+    c.select_app(online, &online_name);
+    c.key(KeyCode::Char('p'));
+    assert_eq!(c.state.overlay, Overlay::None);
+    assert!(c.flash().contains("only offline apps"), "{}", c.flash());
+    let audited: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'app_install_scope' AND result = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+}

@@ -150,7 +150,7 @@ fn license_note(row: &AppRow) -> String {
         "online" => "online: the store installs it".to_owned(),
         // R-APP-5: offline apps are deployed by the assignments made here.
         "offline" => format!(
-            "offline: installed by these assignments, not the store; per {}",
+            "offline: deployed from here, not by the store; per {}",
             row.install_scope.as_deref().unwrap_or("user")
         ),
         "vpp" => "Apple VPP: per user, after the user accepts the invitation".to_owned(),

@@ -1,6 +1,7 @@
 //! Previews of app settings: an intent change (R-APP-7) — who changes,
 //! what the new intent means for the deployment, which seats an uninstall
-//! frees at once — and a Store connector's language (R-CON-1).
+//! frees at once —, an offline app's install scope (R-APP-4) and a Store
+//! connector's language (R-CON-1).
 
 use rusqlite::{Connection, OptionalExtension as _};
 
@@ -18,7 +19,7 @@ fn meaning(intent: &str) -> &'static str {
     }
 }
 
-pub fn preview(plans: &[IntentPlan], intent: &str) -> Preview {
+pub fn intent(plans: &[IntentPlan], intent: &str) -> Preview {
     let changing: usize = plans.iter().map(|p| p.changing).sum();
     let unchanged: usize = plans.iter().map(|p| p.unchanged).sum();
     let frees: usize = plans.iter().map(|p| p.frees_now).sum();
@@ -83,6 +84,28 @@ pub fn language(conn: &Connection, id: i64, tag: &str) -> Result<Preview, Change
         lines: vec![
             line(format!("{name}: app names in {before} → {tag}")),
             line("the next sync (r) renames the apps; apps still install in each user's own language"),
+        ],
+        refusal,
+    })
+}
+
+/// What `p` would do to offline app `app_id` (R-APP-4).
+pub fn install_scope(conn: &Connection, app_id: i64, scope: &str) -> Result<Preview, ChangeError> {
+    let (name, before, refusal) = match crate::store::app_settings::check(conn, app_id) {
+        Ok((name, before)) => (name, before.unwrap_or_else(|| "user".to_owned()), None),
+        Err(err) => (format!("app #{app_id}"), String::new(), Some(err.to_string())),
+    };
+    let meaning = if scope == "device" {
+        "per device: installed for every user who signs in to a device it is deployed to"
+    } else {
+        "per user: installed for the one user it is deployed to, on their devices"
+    };
+    Ok(Preview {
+        title: "Install scope (confirm)".into(),
+        lines: vec![
+            line(format!("{name}: installs per {before} → per {scope}")),
+            line(meaning),
+            line("kept in seats for this console's deployment; seats held stay as they are"),
         ],
         refusal,
     })
