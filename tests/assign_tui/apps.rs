@@ -360,3 +360,23 @@ fn p_switches_an_offline_app_between_per_user_and_per_device_install_r_app_4() {
         .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[test]
+fn the_seats_of_an_apple_app_filter_those_who_have_not_accepted_r_app_8() {
+    let mut c = Console::new();
+    let (app, pool, name) = app_with_seats(&c.conn, "vpp", 2);
+    let not_accepted: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM assignments WHERE pool_id = ?1 AND coalesce(invitation, '') <> 'accepted'",
+            [pool],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(not_accepted > 0, "the demo has invitations waiting");
+    c.select_app(app, &name);
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("Invite"), "{}", c.screen());
+    c.filter("!invite:accepted");
+    assert_eq!(c.state.table().count, Some(not_accepted as usize));
+}
