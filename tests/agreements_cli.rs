@@ -235,3 +235,51 @@ fn groups_are_made_renamed_and_removed_and_the_501st_is_refused() {
     let (stdout, _) = cache.expect(&["check"], 0);
     assert!(stdout.starts_with("cache ok"), "{stdout}");
 }
+
+/// A kill -9 at any moment of an import leaves the cache exactly as before
+/// or exactly as after: the 5,000 sets all or none, and `seats check`
+/// finds nothing wrong.
+#[test]
+fn a_kill_9_during_an_import_leaves_the_cache_as_before_or_as_after() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let cache = Cache::new();
+    let lines: String = (0..5000)
+        .map(|i| format!("{:08},{:08}\r\n", 10_000_000 + i, 20_000_000 + i))
+        .collect();
+    let file = cache.file("many.csv", lines.as_bytes());
+    let before = cache.sets();
+    let mut outcomes = (0, 0);
+    for delay in [0u64, 2, 5, 10, 20, 40, 80, 160] {
+        let copy = cache.home.path().join(format!("copy-{delay}.db"));
+        std::fs::copy(&cache.db, &copy).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
+            .env("HOME", cache.home.path())
+            .env("XDG_CONFIG_HOME", cache.home.path().join("config"))
+            .env("XDG_DATA_HOME", cache.home.path().join("data"))
+            .env("XDG_STATE_HOME", cache.home.path().join("state"))
+            .env_remove("SEATS_DB")
+            .env_remove("SEATS_CONFIG")
+            .args(["import", "agreements", &file, "--db", copy.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        // SIGKILL: no chance to clean up.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        let sets: i64 = conn
+            .query_row("SELECT count(*) FROM agreement_number_sets", [], |r| r.get(0))
+            .unwrap();
+        match sets - before {
+            0 => outcomes.0 += 1,
+            5000 => outcomes.1 += 1,
+            other => panic!("{other} sets after a kill at {delay} ms: neither before nor after"),
+        }
+        let findings = seats::store::check::check(&conn).unwrap();
+        assert!(findings.iter().all(|f| f.ok), "{delay} ms: {findings:?}");
+    }
+    eprintln!("kills: {} before, {} after", outcomes.0, outcomes.1);
+}
