@@ -76,6 +76,12 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
             };
             open_preview(state, Change::ReleaseSeats { seat_ids })
         }
+        (Action::Intent, PaneId::Apps, _) => {
+            state.refuse(
+                "the intent belongs to each seat: Enter opens the app's seats, then t changes theirs",
+            );
+            Vec::new()
+        }
         (Action::Intent, PaneId::Assignees, Some(Row::Assignee(seat))) => {
             let table = state.table();
             let seat_ids: Vec<i64> = if table.marked.is_empty() {

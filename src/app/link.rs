@@ -72,9 +72,29 @@ impl LinkState {
     }
 }
 
-/// Opens the form.
+/// Opens the form; with an Apple connector linked already (a renewal),
+/// its name, Apple ID and address are filled in.
 pub fn open(state: &mut AppState) -> Vec<Command> {
-    state.overlay = Overlay::Link(Box::new(LinkState::new()));
+    let mut link = LinkState::new();
+    let rows = &state.tables[super::pane::PaneId::Connectors.index()].window.rows;
+    let linked = rows.iter().find_map(|row| match row {
+        super::pane::Row::Connector(c)
+            if c.kind == crate::domain::ConnectorKind::AppleVpp && c.enabled && c.account.is_some() =>
+        {
+            Some(c.clone())
+        }
+        _ => None,
+    });
+    if let Some(c) = linked {
+        link.fields[0] = Input::new(c.name);
+        link.fields[1] = Input::new(c.apple_id.unwrap_or_default());
+        // The demo's in-process simulator (`sim:`) has no address to show.
+        if let Some(url) = c.endpoint.filter(|u| u.starts_with("http")) {
+            link.fields[3] = Input::new(url);
+        }
+        link.focus = 2;
+    }
+    state.overlay = Overlay::Link(Box::new(link));
     Vec::new()
 }
 

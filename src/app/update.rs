@@ -21,6 +21,13 @@ pub const STORE_APPS_ONLY_BY_SYNC: &str = "store apps arrive only by sync: they 
      Removing one means a refund at the store (Apple Business Manager, the Store for Business), and hiding \
      it from the private store doesn't stop the sync";
 
+/// Why `a`, `n` and `d` on a vendor's app change nothing.
+pub const VENDOR_APPS_BY_SUBSCRIPTION: &str = "vendor apps come with their subscription (Licenses, 1): \
+     they can't be added or deleted here";
+
+/// What `a` in Apps was most likely meant to do.
+const TO_GIVE_SEATS: &str = "To give seats, Enter opens the app's seats, then a assigns";
+
 /// Applies one message to the state.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
     let mut commands = match msg {
@@ -228,7 +235,13 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::SyncAll => sync::sync_all(state),
         Action::New => super::link::open(state),
         Action::AddOrDeleteApp => {
-            state.flash(STORE_APPS_ONLY_BY_SYNC, Tone::Info);
+            let text = match state.table().selected_row() {
+                Some(super::pane::Row::App(app)) if matches!(app.source.as_str(), "isv" | "marketplace") => {
+                    VENDOR_APPS_BY_SUBSCRIPTION
+                }
+                _ => STORE_APPS_ONLY_BY_SYNC,
+            };
+            state.flash(format!("{text}. {TO_GIVE_SEATS}"), Tone::Info);
             Vec::new()
         }
         Action::Detail => {

@@ -18,6 +18,9 @@ pub(crate) struct AppSpec {
     /// Encrypted packages are skipped by sync (R-APP-3) and get no pool.
     pub encrypted: bool,
     pub audience: Audience,
+    /// Every seat used and this many of its group's members waiting for
+    /// one: a deployment short of seats (R-APP-6).
+    pub waiting: usize,
 }
 
 const fn app(
@@ -40,6 +43,7 @@ const fn app(
         external_id,
         encrypted: false,
         audience,
+        waiting: 0,
     }
 }
 
@@ -61,7 +65,11 @@ pub(crate) const APPS: &[AppSpec] = &[
     app("Microsoft To Do (Online)", "Microsoft Corporation", ONLINE, 0, "9NBLGGH5R558", Audience::Random(0.35)),
     app("Power BI Desktop (Online)", "Microsoft Corporation", ONLINE, 0, "9NTXR16HNW1T", Audience::Random(0.25)),
     app("Drawboard PDF (Online)", "Drawboard", ONLINE, 1099, "9WZDNCRFHWQT", Audience::Random(0.04)),
-    app("Company Portal (Offline)", "Microsoft Corporation", OFFLINE, 0, "9WZDNCRFJ3PZ", WINDOWS).scope("device"),
+    // Deployed to every Windows device, and short of seats: the last three
+    // devices wait for one (R-APP-6).
+    app("Company Portal (Offline)", "Microsoft Corporation", OFFLINE, 0, "9WZDNCRFJ3PZ", WINDOWS)
+        .scope("device")
+        .short_by(3),
     app("Microsoft Whiteboard (Offline)", "Microsoft Corporation", OFFLINE, 0, "9MSPC6MP8FM4", Audience::Random(0.2))
         .scope("user"),
     app("Drawboard PDF (Offline)", "Drawboard", OFFLINE, 1099, "9WZDNCRFHWQU", DESIGN).scope("user"),
@@ -105,6 +113,11 @@ impl AppSpec {
             install_url: Some(url),
             ..self
         }
+    }
+
+    /// Every seat used, `waiting` deployments waiting for one.
+    const fn short_by(self, waiting: usize) -> Self {
+        AppSpec { waiting, ..self }
     }
 
     const fn encrypted(self) -> Self {

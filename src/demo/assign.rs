@@ -15,6 +15,8 @@ const SAAS_REGIONS: &[&str] = &[
     "AR", "AU", "CA", "CL", "FR", "DE", "GR", "PR", "ZA", "GB", "US", "NL",
 ];
 const NOT_DETECTED: &str = "0x87D1041C: the app was not detected after installation completed";
+/// Why a deployment short of seats failed (R-APP-6).
+const NO_SEAT: &str = "no seat left: every seat of the app is used; release one or buy more";
 
 struct Planner<'a> {
     rng: Rng,
@@ -197,7 +199,7 @@ impl Planner<'_> {
         let is_app = matches!(pool.kind, "store_online" | "store_offline" | "vpp");
         let errors = match pool.audience {
             Audience::Groups { errors: true, .. } => (self.people.users.len() / 10_000).max(3),
-            _ => 0,
+            _ => pool.waiting,
         };
         let people = self.people;
         let rng = &mut self.rng;
@@ -231,7 +233,17 @@ impl Planner<'_> {
 
     fn installs(&mut self, app: usize, start: usize) {
         for seat in &self.out.seats[start..] {
-            if seat.fault.is_some() || !self.rng.chance(0.5) {
+            // A deployment waiting for a seat failed, saying why (R-APP-6).
+            // It draws as any other seat does, so the rest of the demo stays
+            // the same whichever seats wait.
+            let waiting = seat.fault == Some(Fault::Count);
+            if seat.fault.is_some() && !waiting {
+                continue;
+            }
+            if !self.rng.chance(0.5) {
+                if waiting {
+                    self.out.installs.push(no_seat(app, seat));
+                }
                 continue;
             }
             let (state, error) = match (seat.intent, seat.invite) {
@@ -248,6 +260,13 @@ impl Planner<'_> {
                 },
             };
             let ago = self.rng.range(600, seat.ago.max(601));
+            if waiting {
+                self.out.installs.push(Install {
+                    ago,
+                    ..no_seat(app, seat)
+                });
+                continue;
+            }
             let (user, device) = (seat.user, seat.device);
             self.out.installs.push(Install {
                 app,
@@ -258,5 +277,17 @@ impl Planner<'_> {
                 ago,
             });
         }
+    }
+}
+
+/// The failed install of a deployment that found no free seat.
+fn no_seat(app: usize, seat: &Seat) -> Install {
+    Install {
+        app,
+        user: seat.user,
+        device: seat.device,
+        state: "failed",
+        error: Some(NO_SEAT),
+        ago: seat.ago,
     }
 }

@@ -42,6 +42,9 @@ pub(crate) struct Pool {
     pub sizing: Sizing,
     /// How far the source's own consumed figure is off (to show drift).
     pub drift: i64,
+    /// Group members left waiting for a seat (CountViolation), besides
+    /// those `Audience::Groups { errors: true, .. }` asks for.
+    pub waiting: usize,
 }
 
 impl Pool {
@@ -64,6 +67,7 @@ impl Pool {
             audience,
             sizing: Sizing::Headroom,
             drift: 0,
+            waiting: 0,
         }
     }
 
@@ -234,6 +238,12 @@ fn app_pool(index: usize, a: &AppSpec) -> Pool {
         app: Some(index),
         publisher: Some(a.publisher),
         term: vendor_managed.then_some((-200, 165)),
+        waiting: a.waiting,
+        sizing: if a.waiting > 0 {
+            Sizing::NearlyFull(0)
+        } else {
+            Sizing::Headroom
+        },
         ..Pool::new(a.name, kind, source, a.audience)
     }
 }

@@ -31,6 +31,10 @@ pub struct AppRow {
     /// Seats the deployment needs but can't get: group members waiting
     /// because every seat is used (R-APP-6).
     pub waiting: i64,
+    /// Seats held outside seats (another product's, unknown devices').
+    pub foreign: i64,
+    /// Who the pool's seats may go to: user, device or user_or_device.
+    pub assignable_to: Option<String>,
 }
 
 /// Column order of the Apps table.
@@ -63,12 +67,18 @@ pub const FIELDS: &[FilterColumn] = &[
     column("failed", Number, "failed"),
     column("encrypted", Flag, "encrypted"),
     column("waiting", Number, "waiting"),
+    column(
+        "state",
+        Text,
+        "CASE WHEN waiting > 0 THEN 'no seat' ELSE sync_status END",
+    ),
 ];
 
 const SPEC: ListSpec = ListSpec {
     base: "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \
              a.encrypted, a.sync_status, a.skip_reason, a.install_scope, a.install_url, \
              p.id AS pool_id, p.total, p.consumed, p.total - p.consumed AS available, \
+             coalesce(p.foreign_consumed, 0) AS foreign_held, p.assignable_to, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'installed') AS installed, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'pending') AS pending, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed, \
@@ -111,6 +121,8 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<AppRow> {
         pending: row.get("pending")?,
         failed: row.get("failed")?,
         waiting: row.get("waiting")?,
+        foreign: row.get("foreign_held")?,
+        assignable_to: row.get("assignable_to")?,
     })
 }
 

@@ -46,9 +46,12 @@ pub(crate) fn link<A: Account>(conn: &Connection, account: &A, actor: &str) -> R
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
+        // A renewal keeps the connector's name: the audit row names it.
+        let mut name = account.name().to_owned();
         let outcome = match linked {
-            Some((id, _, tenant, _)) if account.is_bound_to(&tenant) => {
+            Some((id, existing, tenant, _)) if account.is_bound_to(&tenant) => {
                 account.renew(tx, id)?;
+                name = existing;
                 Linked::Renewed(id)
             }
             Some((_, name, tenant, bound)) => return Ok(Err(account.refusal(&name, &tenant, bound))),
@@ -66,8 +69,9 @@ pub(crate) fn link<A: Account>(conn: &Connection, account: &A, actor: &str) -> R
                 Linked::Created(account.insert(tx)?)
             }
         };
-        let detail = account.detail(matches!(outcome, Linked::Renewed(_)));
-        audit_add(tx, actor, account.name(), &detail)?;
+        let mut detail = account.detail(matches!(outcome, Linked::Renewed(_)));
+        detail["connector"] = serde_json::json!(name);
+        audit_add(tx, actor, &name, &detail)?;
         Ok(Ok(outcome))
     })?
 }

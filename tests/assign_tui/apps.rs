@@ -380,3 +380,59 @@ fn the_seats_of_an_apple_app_filter_those_who_have_not_accepted_r_app_8() {
     c.filter("!invite:accepted");
     assert_eq!(c.state.table().count, Some(not_accepted as usize));
 }
+
+#[test]
+fn n_in_connectors_fills_in_the_linked_apple_connector_for_a_renewal() {
+    let mut c = Console::new();
+    // As after its first sync: bound to the organization's location.
+    c.conn
+        .execute(
+            "UPDATE connectors SET account = 'Contoso', apple_id = coalesce(apple_id, 'vpp@contoso.example') \
+             WHERE kind = 'apple_vpp' AND enabled = 1",
+            [],
+        )
+        .unwrap();
+    c.key(KeyCode::Char('3'));
+    let (name, apple_id): (String, Option<String>) = c
+        .conn
+        .query_row(
+            "SELECT name, apple_id FROM connectors WHERE kind = 'apple_vpp' AND enabled = 1 AND account IS NOT NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    c.key(KeyCode::Char('n'));
+    match &c.state.overlay {
+        Overlay::Link(link) => {
+            let values = link.values();
+            assert_eq!(values[0], name);
+            assert_eq!(values[1], apple_id.unwrap_or_default());
+            assert_eq!(link.focus, 2, "the token file is what a renewal needs");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn t_and_a_in_apps_say_where_seats_and_their_intent_are_changed() {
+    let mut c = Console::new();
+    let (app, _, name) = app_with_seats(&c.conn, "offline", 1);
+    c.select_app(app, &name);
+    c.key(KeyCode::Char('t'));
+    assert!(
+        c.flash().contains("Enter opens the app's seats, then t"),
+        "{}",
+        c.flash()
+    );
+    c.key(KeyCode::Char('a'));
+    assert!(
+        c.flash().contains("store apps arrive only by sync"),
+        "{}",
+        c.flash()
+    );
+    assert!(
+        c.flash().contains("Enter opens the app's seats, then a assigns"),
+        "{}",
+        c.flash()
+    );
+}

@@ -169,6 +169,44 @@ fn another_location_is_refused_with_exit_3_and_a_renewed_token_of_the_same_one_i
     let (stdout, _) = expect(&apple.connect(&["--acknowledge-permanent-link"]), 0);
     assert!(stdout.contains("renewed"), "{stdout}");
     assert_eq!(count(&apple.db, "SELECT count(*) FROM connectors"), 1);
+    // Renewed under another name: the connector keeps its own, and the
+    // audit row names the connector that exists.
+    let (api, lookup) = (
+        apple.graph.sim.apple_api_url(),
+        apple.graph.sim.apple_lookup_url(),
+    );
+    let args = [
+        "connect",
+        "apple",
+        "--name",
+        "Renamed VPP",
+        "--apple-id",
+        "vpp-admin@contoso.example",
+        "--token-file",
+        apple.token.to_str().unwrap(),
+        "--api-url",
+        &api,
+        "--lookup-url",
+        &lookup,
+        "--acknowledge-permanent-link",
+        "--db",
+        apple.db.to_str().unwrap(),
+    ];
+    expect(&apple.graph.seats(&[], &args), 0);
+    assert_eq!(
+        count(
+            &apple.db,
+            "SELECT count(*) FROM connectors WHERE name = 'Apple VPP'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &apple.db,
+            "SELECT count(*) FROM audit WHERE action = 'connector_add' AND principals LIKE '%Renamed%'"
+        ),
+        0
+    );
     // Another organization's location, from another simulator.
     let other = Apple::start_seeded(super::support::SEED + 1);
     let before = count(&apple.db, "SELECT count(*) FROM audit");

@@ -109,6 +109,11 @@ fn a_device_seat_goes_to_apple_by_serial_and_one_without_a_serial_is_refused() {
     assert_eq!(at_apple, 1, "Apple holds it by serial number");
     expect(&c.seats(&["sync", "--connector", "Apple VPP", "--full"]), 0);
     assert_eq!(holds(&c, pool, &ipad), 1, "the next full pull keeps it");
+    let uninvited = c.count(&format!(
+        "SELECT count(*) FROM assignments s JOIN devices d ON d.id = s.device_id \
+         WHERE s.pool_id = {pool} AND d.name = '{ipad}' AND s.invitation IS NULL AND s.state = 'active'"
+    ));
+    assert_eq!(uninvited, 1, "a device is never invited: its seat is active");
 
     let laptop = group_of_one(&c, "Test laptops", "windows", false, pool);
     let (_, stderr) = expect(

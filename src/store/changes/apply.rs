@@ -53,11 +53,13 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state, invitation, \
                                   assigned_at, assigned_by) \
          SELECT ?1, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END, direct, via_group_id, \
-                ?2, ?3, ?4, ?5 FROM temp.seat_target WHERE held = 0",
+                CASE WHEN who > 0 THEN ?2 ELSE 'active' END, CASE WHEN who > 0 THEN ?3 END, ?4, ?5 \
+         FROM temp.seat_target WHERE held = 0",
     )?
     .execute(params![p, state, invitation, ctx.at, ctx.actor])?;
     conn.prepare_cached(
-        "UPDATE assignments SET state = ?1, error = NULL, invitation = coalesce(?2, invitation), \
+        "UPDATE assignments SET state = ?1, error = NULL, \
+           invitation = CASE WHEN assignments.user_id IS NOT NULL THEN coalesce(?2, invitation) END, \
            direct = max(assignments.direct, t.direct), \
            via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_at = ?3, assigned_by = ?4 \
          FROM temp.seat_target t WHERE t.held = 2 AND assignments.id = t.assignment_id \

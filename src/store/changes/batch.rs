@@ -84,6 +84,11 @@ impl<'a> Ctx<'a> {
         let Some(connector) = pool.connector_id.filter(|_| !pool.skip_outbox) else {
             return Ok(false);
         };
+        // An offline app's seats are this console's to deploy (R-APP-5): the
+        // store assigns none of them (it answers 409 "Not online").
+        if pool.kind == "store_offline" {
+            return Ok(false);
+        }
         let changed: bool = self
             .conn
             .prepare_cached(

@@ -102,6 +102,7 @@ impl PoolState {
 
     /// The state and invitation of a new seat: an Apple VPP seat waits for
     /// the user to accept the invitation (R-APP-8) but counts as consumed.
+    /// (Devices get no invitation: Apple assigns them by serial number.)
     pub fn new_seat_state(&self) -> (&'static str, Option<&'static str>) {
         if self.kind == "vpp" {
             ("pending", Some("invited"))
@@ -161,7 +162,7 @@ impl PoolState {
         .execute(params![batch, self.id, seats])?;
         conn.prepare_cached(&format!(
             "UPDATE assignments SET state = ?1, error = NULL, \
-             invitation = CASE WHEN ?1 = 'pending' THEN 'invited' ELSE invitation END \
+             invitation = CASE WHEN ?1 = 'pending' AND user_id IS NOT NULL THEN 'invited' ELSE invitation END \
              WHERE id IN ({waiting})"
         ))?
         .execute(params![state, self.id, seats])?;

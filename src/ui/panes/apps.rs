@@ -71,7 +71,16 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
         format!("{}.{:02}", row.price_cents / 100, row.price_cents % 100)
     };
     let mut lines = vec![
-        field("App", format!("{} (#{})", row.name, row.id), ctx),
+        // The pool id is what `seats apps`, `assign --pool` and `snapshot
+        // --pool` take.
+        field(
+            "App",
+            match row.pool_id {
+                Some(pool) => format!("{} (pool #{pool})", row.name),
+                None => format!("{} (no seats to count)", row.name),
+            },
+            ctx,
+        ),
         field(
             "Publisher",
             format!(
@@ -104,6 +113,17 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
         lines.push(field_cell(
             "Seats",
             Cell::styled(text, ctx.theme.seats(seats.level())),
+            ctx,
+        ));
+    }
+    if row.foreign > 0 {
+        lines.push(field(
+            "Elsewhere",
+            format!(
+                "{} of the used seats are held outside seats (another device-management product, or \
+                 devices it doesn't know): counted, never changed here",
+                row.foreign
+            ),
             ctx,
         ));
     }
@@ -153,7 +173,10 @@ fn license_note(row: &AppRow) -> String {
             "offline: deployed from here, not by the store; per {}",
             row.install_scope.as_deref().unwrap_or("user")
         ),
-        "vpp" => "Apple VPP: per user, after the user accepts the invitation".to_owned(),
+        "vpp" if row.assignable_to.as_deref() == Some("user_or_device") => {
+            "Apple VPP: per user once they accept the invitation, or per device by serial number".to_owned()
+        }
+        "vpp" => "Apple VPP: per user, once the user accepts the invitation".to_owned(),
         _ => "managed by the vendor".to_owned(),
     }
 }

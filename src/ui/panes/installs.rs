@@ -46,7 +46,7 @@ pub fn cells(row: &InstallRow, ctx: &Ctx) -> Vec<Cell> {
 
 pub fn detail(row: &InstallRow, ctx: &Ctx) -> Vec<Line<'static>> {
     let mut lines = vec![
-        field("App", format!("{} (#{})", row.app, row.app_id), ctx),
+        field("App", row.app.clone(), ctx),
         field("User", dash(row.user.as_deref()), ctx),
         field("Device", dash(row.device.as_deref()), ctx),
         field_cell("State", state_cell(row, ctx), ctx),

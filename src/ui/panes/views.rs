@@ -85,6 +85,11 @@ pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
             "Invitation",
             match (&row.invitation, &row.invite_url) {
                 (Some(state), Some(url)) if state != "accepted" => format!("{state}: {url}"),
+                // Apple hands out the link when the user is created; the
+                // next sync brings it here.
+                (Some(state), None) if state == "invited" => {
+                    "invited: the link comes with the connector's next sync (r in Connectors)".into()
+                }
                 (Some(state), _) => state.clone(),
                 (None, _) => "—".into(),
             },

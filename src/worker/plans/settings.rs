@@ -33,11 +33,18 @@ pub fn intent(plans: &[IntentPlan], intent: &str) -> Preview {
         lines.push(line(format!("{}: {}", plan.pool_name, listed(&plan.names))));
     }
     if intent == "uninstall" {
-        lines.push(line(format!(
-            "frees {frees} seat{} now (no install reported); the others when their installs report removed",
-            if frees == 1 { "" } else { "s" }
-        )));
         let grouped: usize = plans.iter().map(|p| p.via_group).sum();
+        let installed = changing.saturating_sub(frees + grouped);
+        let mut text = format!(
+            "frees {frees} seat{} now (no install of it reported)",
+            if frees == 1 { "" } else { "s" }
+        );
+        if installed > 0 {
+            text.push_str(&format!(
+                "; {installed} still installed: freed once their installs report it removed"
+            ));
+        }
+        lines.push(line(text));
         if grouped > 0 {
             lines.push(super::alarm(format!(
                 "{grouped} held through a group keep their seat while the group is assigned: \
@@ -45,9 +52,11 @@ pub fn intent(plans: &[IntentPlan], intent: &str) -> Preview {
             )));
         }
     }
-    lines.push(line(
-        "kept in seats: Apple and the Store have no intent, so nothing is sent to them",
-    ));
+    let mut kept = "the intent is kept in seats: Apple and the Store have none".to_owned();
+    if intent == "uninstall" && frees > 0 {
+        kept.push_str("; a seat it frees is released at the source like any release");
+    }
+    lines.push(line(kept));
     lines.push(line("t: next intent · Enter applies · z undoes it later"));
     let refusal = (changing == 0).then(|| format!("nothing to change: those seats are already {intent}"));
     Preview {
