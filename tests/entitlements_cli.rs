@@ -127,11 +127,17 @@ fn agreements_wait_for_the_export_then_each_set_shows_what_validation_found() {
 }
 
 #[test]
-fn an_empty_or_missing_export_exits_2() {
+fn an_empty_or_missing_export_exits_2_and_read_only_refuses_with_4() {
     let cache = Cache::new();
     let empty = cache.file("empty.csv", b"");
     let (_, stderr) = cache.expect(&["import", "entitlements", &empty], 2);
     assert!(stderr.contains("the file is empty"), "{stderr}");
+    let good = cache.file(
+        "summary.csv",
+        b"Agreement Number,Enrollment Number,Product,Quantity,Start Date,End Date\nA-1,L-1,P,1,2024-01-01,\n",
+    );
+    let (_, stderr) = cache.expect(&["--read-only", "import", "entitlements", &good], 4);
+    assert!(!stderr.is_empty());
     let missing = cache.home.path().join("nope.csv");
     cache.expect(&["import", "entitlements", missing.to_str().unwrap()], 2);
     assert_eq!(cache.count("SELECT count(*) FROM vl_entitlement_imports"), 0);

@@ -9,8 +9,13 @@ fn corpus(name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-/// Good files: how many rows, and the first row's (line, first, second, quantity).
-const GOOD: &[(&str, usize, (usize, &str, &str, i64))] = &[
+/// A first row: (line, first number, second number, quantity).
+type FirstRow = (usize, &'static str, &'static str, i64);
+/// Every problem of a file as (line, rule); line None is the whole file.
+type Found = &'static [(Option<usize>, Rule)];
+
+/// Good files: how many rows, and the first row.
+const GOOD: &[(&str, usize, FirstRow)] = &[
     ("good_portal.csv", 3, (2, "4471-2210", "E-90211", 12)),
     ("good_bom_crlf.csv", 2, (3, "4471-2210", "E-90211", 12)),
     (
@@ -21,8 +26,8 @@ const GOOD: &[(&str, usize, (usize, &str, &str, i64))] = &[
     ("good_perpetual_quoted.csv", 1, (2, "A-77001", "L-77001", 10)),
 ];
 
-/// Bad files: every problem as (line, rule); line None is the whole file.
-const BAD: &[(&str, &[(Option<usize>, Rule)])] = &[
+/// Bad files and their problems.
+const BAD: &[(&str, Found)] = &[
     ("bad_missing_column.csv", &[(Some(1), Rule::Header)]),
     ("bad_column_twice.csv", &[(Some(1), Rule::Header)]),
     (

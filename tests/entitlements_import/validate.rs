@@ -31,8 +31,10 @@ fn import_export(fixture: &Fixture, rows: &str) -> seats::store::entitlements_im
     import(&fixture.conn, &fixture.actor, "summary.csv", &rows, now()).unwrap()
 }
 
-/// (name, overall state, each set's state and note).
-fn states(fixture: &Fixture) -> Vec<(String, String, Vec<(String, Option<String>)>)> {
+/// An agreement: (name, overall state, each set's state and note).
+type Judged = (String, String, Vec<(String, Option<String>)>);
+
+fn states(fixture: &Fixture) -> Vec<Judged> {
     let sets = set_states(&fixture.conn).unwrap();
     let mut stmt = fixture
         .conn

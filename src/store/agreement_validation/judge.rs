@@ -118,9 +118,12 @@ impl Export {
                 list(others)
             ));
         }
-        Verdict::NotFound(format!(
-            "neither {first} nor {second} is in the imported licensing summary"
-        ))
+        let numbers = if clash_key(first) == clash_key(second) {
+            first.to_owned()
+        } else {
+            format!("neither {first} nor {second}")
+        };
+        Verdict::NotFound(format!("{numbers} is not in the imported licensing summary"))
     }
 }
 
