@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use clap::Args;
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::app::PaneId;
 use crate::cli::{Failure, print};
 use crate::output::{self, Format};
+use crate::store::agreement_validation::{SetState, overall, set_states};
 use crate::store::agreements::{self, AgreementRow};
 use crate::store::license_groups;
 use crate::store::{self, OpenMode, PageRequest};
@@ -47,8 +47,14 @@ pub struct AgreementLine {
     pub licenses: Option<i64>,
     pub starts: Option<String>,
     pub ends: Option<String>,
-    /// `pending`, `valid` or `invalid`.
+    /// The agreement's overall state: `pending`, `valid`, `not_found` or
+    /// `mismatched` (R-AGR-8; see store::agreement_validation).
     pub validation: String,
+    /// Each set's state, in the order of `number_sets`.
+    pub sets_validation: Vec<String>,
+    /// Why sets are not valid ("first second: why"); table output only.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// Runs `seats agreements`.
@@ -65,7 +71,7 @@ pub fn run(db: &Path, args: &AgreementsArgs) -> Result<(), Failure> {
         limit: usize::MAX >> 1,
         ..PageRequest::default()
     };
-    let mut sets = number_sets(&conn)?;
+    let mut sets = set_states(&conn)?;
     let lines: Vec<AgreementLine> = agreements::page(&conn, &request)?
         .rows
         .into_iter()
@@ -75,23 +81,23 @@ pub fn run(db: &Path, args: &AgreementsArgs) -> Result<(), Failure> {
     print(&render(args.format, &lines))
 }
 
-/// Every number set by agreement, in the order they were added.
-fn number_sets(conn: &Connection) -> rusqlite::Result<HashMap<i64, Vec<[String; 2]>>> {
-    let mut stmt = conn.prepare(
-        "SELECT agreement_id, first_number, second_number FROM agreement_number_sets \
-         ORDER BY agreement_id, id",
-    )?;
-    let mut sets: HashMap<i64, Vec<[String; 2]>> = HashMap::new();
-    for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
-        let (id, first, second): (i64, String, String) = row?;
-        sets.entry(id).or_default().push([first, second]);
-    }
-    Ok(sets)
-}
-
-fn line(row: AgreementRow, sets: &mut HashMap<i64, Vec<[String; 2]>>) -> AgreementLine {
+fn line(row: AgreementRow, sets: &mut HashMap<i64, Vec<SetState>>) -> AgreementLine {
+    let sets = sets.remove(&row.id).unwrap_or_default();
+    let notes = sets
+        .iter()
+        .filter_map(|s| {
+            s.note
+                .as_ref()
+                .filter(|_| s.validation != "valid")
+                .map(|n| (s, n))
+        })
+        .map(|(s, note)| format!("{} {} {}: {note}", s.first, s.second, s.validation))
+        .collect();
     AgreementLine {
-        number_sets: sets.remove(&row.id).unwrap_or_default(),
+        validation: overall(&sets, &row.validation),
+        number_sets: sets.iter().map(|s| [s.first.clone(), s.second.clone()]).collect(),
+        sets_validation: sets.into_iter().map(|s| s.validation).collect(),
+        notes,
         id: row.id,
         name: row.name,
         kind: row.kind,
@@ -101,7 +107,6 @@ fn line(row: AgreementRow, sets: &mut HashMap<i64, Vec<[String; 2]>>) -> Agreeme
         licenses: row.licensed,
         starts: row.starts_on,
         ends: row.ends_on,
-        validation: row.validation,
     }
 }
 
@@ -123,7 +128,21 @@ fn render(format: Format, lines: &[AgreementLine]) -> String {
     let cells: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            let sets: Vec<String> = l.number_sets.iter().map(|[a, b]| format!("{a} {b}")).collect();
+            let sets: Vec<String> = l
+                .number_sets
+                .iter()
+                .zip(&l.sets_validation)
+                .map(|([a, b], state)| format!("{a} {b} ({state})"))
+                .collect();
+            let licenses = l.licenses.map(|n| n.to_string()).unwrap_or_default();
+            // Until validated a volume agreement's figures are not the
+            // portal's (R-AGR-8).
+            let licenses = match (l.kind.as_str(), l.validation.as_str()) {
+                ("volume", state) if state != "valid" => format!("{licenses} (may differ until validated)")
+                    .trim_start()
+                    .to_owned(),
+                _ => licenses,
+            };
             let product = match (&l.product, l.kind.as_str()) {
                 (None, "volume") => "not available".to_owned(),
                 (product, _) => text(product),
@@ -136,12 +155,18 @@ fn render(format: Format, lines: &[AgreementLine]) -> String {
                 sets.join("; "),
                 text(&l.publisher),
                 product,
-                l.licenses.map(|n| n.to_string()).unwrap_or_default(),
+                licenses,
                 text(&l.starts),
                 text(&l.ends),
                 l.validation.clone(),
             ]
         })
         .collect();
-    output::render(format, &headers, &cells, lines)
+    let mut out = output::render(format, &headers, &cells, lines);
+    if format == Format::Table {
+        for l in lines.iter().filter(|l| !l.notes.is_empty()) {
+            out.push_str(&format!("{}: {}\n", l.name, l.notes.join("; ")));
+        }
+    }
+    out
 }

@@ -13,6 +13,7 @@ pub mod cli_connect_apple;
 pub mod cli_connect_store;
 pub mod cli_connectors;
 pub mod cli_console;
+pub mod cli_entitlements;
 pub mod cli_simulate;
 pub mod cli_sync;
 pub mod config;

@@ -5,7 +5,7 @@
 //! forbid. Any bad line refuses the whole file, and every bad line is
 //! listed, so the admin fixes the file once.
 
-mod spreadsheet;
+pub(crate) mod spreadsheet;
 
 use std::collections::HashMap;
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_store.sql"),
     include_str!("../../migrations/0010_apple_versions.sql"),
     include_str!("../../migrations/0011_device_serials.sql"),
+    include_str!("../../migrations/0012_entitlements.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -2,6 +2,7 @@
 
 pub mod admins;
 mod agreement_error;
+pub mod agreement_validation;
 pub mod agreements;
 pub mod agreements_import;
 pub mod app_pull;
@@ -19,6 +20,7 @@ pub mod connectors_language;
 mod connectors_link;
 pub mod connectors_store;
 pub mod db;
+pub mod entitlements_import;
 pub mod filter_sql;
 pub mod groups;
 pub mod installs;

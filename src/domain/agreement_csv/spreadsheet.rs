@@ -26,14 +26,14 @@ const HEADER_WORDS: &[&str] = &[
 /// line breaks before a record are skipped here. Offsets only grow, so
 /// each byte is counted once.
 #[derive(Default)]
-pub(super) struct LineCounter {
+pub(crate) struct LineCounter {
     offset: usize,
     breaks: usize,
 }
 
 impl LineCounter {
     /// The 1-based line of the record whose parse started at `offset`.
-    pub(super) fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
+    pub(crate) fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
         let mut start = offset.min(bytes.len());
         while bytes.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
             start += 1;
@@ -47,7 +47,7 @@ impl LineCounter {
 
 /// The record's cells without the empty ones a spreadsheet leaves at the
 /// end of a row; a row of empty cells is blank.
-pub(super) fn cells(record: &csv::ByteRecord) -> Vec<&[u8]> {
+pub(crate) fn cells(record: &csv::ByteRecord) -> Vec<&[u8]> {
     let mut fields: Vec<&[u8]> = record.iter().collect();
     while fields.last().is_some_and(|f| f.is_empty()) {
         fields.pop();
