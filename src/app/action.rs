@@ -81,6 +81,8 @@ pub enum Action {
     Intent,
     /// Install the selected offline app per user or per device (R-APP-4).
     InstallScope,
+    /// Validate the volume agreements again, now (R-AGR-8).
+    Validate,
 }
 
 impl Action {
@@ -124,6 +126,7 @@ impl Action {
             Action::ShowInstalls => "installs of the selected app (/state=failed keeps failures)",
             Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",
             Action::InstallScope => "offline app: install per user or per device",
+            Action::Validate => "validate every volume agreement against the imported entitlements now",
         }
     }
 
@@ -142,6 +145,7 @@ impl Action {
                 | Action::New
                 | Action::Intent
                 | Action::InstallScope
+                | Action::Validate
         )
     }
 
@@ -168,6 +172,7 @@ impl Action {
             Action::ShowInstalls => "installs",
             Action::Intent => "intent",
             Action::InstallScope => "per user/device",
+            Action::Validate => "validate",
             _ => self.describe(),
         }
     }

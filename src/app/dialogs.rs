@@ -200,6 +200,9 @@ pub enum Change {
     SetLanguage { connector_id: i64, language: String },
     /// Install an offline app per user or per device (R-APP-4).
     SetInstallScope { app_id: i64, scope: String },
+    /// Validate every volume agreement's number sets against the last
+    /// imported entitlements export (R-AGR-8).
+    Validate,
 }
 
 /// One line of a preview.

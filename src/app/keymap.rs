@@ -239,6 +239,7 @@ impl Default for Keymap {
             (PaneId::Apps, Key::char('I'), ShowInstalls),
             (PaneId::Apps, Key::char('p'), InstallScope),
             (PaneId::Apps, Key::char('t'), Intent),
+            (PaneId::Agreements, Key::char('r'), Validate),
             (PaneId::Assignees, Key::char('t'), Intent),
         ];
         let mut bindings: Vec<Binding> = table

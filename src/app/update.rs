@@ -225,6 +225,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Mark => changes::toggle_mark(state),
         Action::ShowInstalls => changes::open_installs(state),
         Action::InstallScope => changes::toggle_install_scope(state),
+        // Nothing to confirm: it changes no seat, only what is known.
+        Action::Validate => {
+            state.flash("validating the volume agreements…", Tone::Info);
+            vec![Command::Write(super::dialogs::Change::Validate)]
+        }
         Action::Assign
         | Action::Release
         | Action::ReleaseAll

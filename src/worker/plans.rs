@@ -179,6 +179,16 @@ pub fn plan(
             connector_id,
             language,
         } => Ok((settings::language(conn, *connector_id, language)?, change.clone())),
+        Change::Validate => Ok((
+            Preview {
+                title: "Validate agreements".into(),
+                lines: vec![line(
+                    "every volume agreement's sets against the last imported export",
+                )],
+                refusal: None,
+            },
+            change.clone(),
+        )),
         Change::SetInstallScope { app_id, scope } => {
             Ok((settings::install_scope(conn, *app_id, scope)?, change.clone()))
         }

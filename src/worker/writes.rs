@@ -152,6 +152,40 @@ fn set_language(conn: &Connection, actor: &Actor, connector_id: i64, language: &
     }
 }
 
+/// Every volume agreement's sets against the last imported entitlements
+/// export (R-AGR-8): no seat, no batch.
+fn validate(conn: &Connection, actor: &Actor) -> WorkerEvent {
+    use crate::store::agreement_validation::{Scope, validate_agreements};
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::ManageAgreements) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    let summary = match validate_agreements(conn, Scope::All, chrono::Utc::now()) {
+        Ok(done) if done.no_export => {
+            "no entitlements export imported yet: `seats import entitlements FILE` \
+             brings the Volume Licensing portal's licensing summary; the agreements stay pending"
+                .to_owned()
+        }
+        Ok(done) => format!(
+            "agreements validated: {} sets valid, {} not found, {} mismatched",
+            done.valid, done.not_found, done.mismatched
+        ),
+        Err(err) => {
+            return WorkerEvent::WriteRefused {
+                message: format!("validation failed: {err}; nothing was changed"),
+            };
+        }
+    };
+    WorkerEvent::Written {
+        summary: vec![summary],
+        batches: Vec::new(),
+        undo: false,
+        failed: None,
+        push_to: Vec::new(),
+    }
+}
+
 /// How an offline app installs (R-APP-4): no seat, no batch.
 fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, scope: &str) -> WorkerEvent {
     if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
@@ -196,7 +230,7 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         } => whole(changes::remove_user(conn, actor, *user_id, *with_devices)),
         Change::SetIntent { seat_ids, intent } => set_intent(conn, actor, seat_ids, intent),
         // Not seat changes: `apply` answers them before `run`.
-        Change::SetLanguage { .. } | Change::SetInstallScope { .. } => (Vec::new(), None),
+        Change::SetLanguage { .. } | Change::SetInstallScope { .. } | Change::Validate => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -223,6 +257,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::SetInstallScope { app_id, scope } = change {
         return set_install_scope(&conn, actor, *app_id, scope);
+    }
+    if let Change::Validate = change {
+        return validate(&conn, actor);
     }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {

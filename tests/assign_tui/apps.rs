@@ -436,3 +436,42 @@ fn t_and_a_in_apps_say_where_seats_and_their_intent_are_changed() {
         c.flash()
     );
 }
+
+/// R-AGR-8: `r` in Agreements validates every volume agreement now against
+/// the last imported entitlements export, and says what it found.
+#[test]
+fn r_in_agreements_validates_against_the_imported_export() {
+    let mut c = Console::new();
+    c.key(KeyCode::Char('4'));
+    c.key(KeyCode::Char('r'));
+    assert!(
+        c.flash().contains("no entitlements export imported yet"),
+        "{}",
+        c.flash()
+    );
+    // The export holds one pair of a demo agreement.
+    let (first, second): (String, String) = c
+        .conn
+        .query_row(
+            "SELECT n.first_number, n.second_number FROM agreement_number_sets n \
+             JOIN agreements a ON a.id = n.agreement_id WHERE a.kind = 'volume' ORDER BY n.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let csv = format!(
+        "Agreement Number,Enrollment Number,Product,Quantity,Start Date,End Date\n\
+         {first},{second},Office Professional Plus 2024,25,2025-01-01,\n"
+    );
+    let rows = seats::domain::entitlement_csv::parse(csv.as_bytes()).unwrap();
+    let actor = seats::store::changes::Actor::new(common::ACTOR);
+    seats::store::entitlements_import::import(&c.conn, &actor, "summary.csv", &rows, chrono::Utc::now())
+        .unwrap();
+    c.key(KeyCode::Char('r'));
+    let flash = c.flash();
+    assert!(flash.contains("agreements validated: "), "{flash}");
+    assert!(
+        !flash.contains(" 0 sets valid"),
+        "the exported pair is valid: {flash}"
+    );
+}
