@@ -29,7 +29,7 @@ fn runs_arg() -> usize {
 /// The product name of title `t` on computer `c`: every other computer
 /// reports the architecture, as detected inventories do.
 fn product(t: usize, c: usize) -> String {
-    if c % 2 == 0 {
+    if c.is_multiple_of(2) {
         format!("Product {t} Professional 2024 (64-bit)")
     } else {
         format!("Product {t} Professional 2024")

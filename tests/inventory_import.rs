@@ -14,14 +14,14 @@ use seats::domain::inventory_csv::{Rule, parse};
 use seats::store::changes::Actor;
 use seats::store::{self, OpenMode, inventory_import, products};
 
-pub struct Fixture {
-    pub _dir: tempfile::TempDir,
-    pub conn: Connection,
-    pub actor: Actor,
+struct Fixture {
+    _dir: tempfile::TempDir,
+    conn: Connection,
+    actor: Actor,
 }
 
 impl Fixture {
-    pub fn new() -> Fixture {
+    fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let conn = store::open(&dir.path().join("i.db"), OpenMode::Create).unwrap();
         store::admins::ensure_creator(&conn, "tester").unwrap();
@@ -32,17 +32,17 @@ impl Fixture {
         }
     }
 
-    pub fn import(&self, bytes: &[u8]) -> inventory_import::Outcome {
+    fn import(&self, bytes: &[u8]) -> inventory_import::Outcome {
         let file = parse(bytes, now()).unwrap();
         inventory_import::import(&self.conn, &self.actor, "f.csv", &file, now()).unwrap()
     }
 
-    pub fn count(&self, sql: &str) -> i64 {
+    fn count(&self, sql: &str) -> i64 {
         self.conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     /// Everything an import writes, as text rows, sorted.
-    pub fn snapshot(&self) -> Vec<String> {
+    fn snapshot(&self) -> Vec<String> {
         let sql = "SELECT 'inv|' || d.name || '|' || p.title || '|' || r.raw || '|' || ifnull(i.version, '-') \
                    || '|' || ifnull(i.user_upn, '-') || '|' || i.detected_at FROM inventory i \
                    JOIN devices d ON d.id = i.device_id JOIN products p ON p.id = i.product_id \
@@ -58,7 +58,7 @@ impl Fixture {
     }
 }
 
-pub fn now() -> chrono::DateTime<chrono::Utc> {
+fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
         .unwrap()
         .into()

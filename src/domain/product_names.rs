@@ -135,6 +135,10 @@ mod tests {
         ("Snagit (x64) (22.1.0)", "Snagit"),
         ("Snagit (22.1.0) (x64)", "Snagit"),
         ("Office (2019)", "Office (2019)"),
+        ("Foo (version 5)", "Foo"),
+        ("Foo (V5)", "Foo (V5)"),
+        ("Foo (build 5.)", "Foo (build 5.)"),
+        ("Ünïcode Tool (64-bit)", "Ünïcode Tool"),
         (
             "Microsoft 365 Apps for enterprise",
             "Microsoft 365 Apps for enterprise",
