@@ -125,7 +125,7 @@ pub enum Commands {
     Sync(crate::cli_sync::SyncArgs),
     /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
     Apps(crate::cli_apps::AppsArgs),
-    /// Import agreements (volume licensing: one number pair a line) or software inventory from a file.
+    /// Import agreements (volume licensing: one number pair a line), entitlements or software inventory.
     Import {
         #[command(subcommand)]
         what: crate::cli_agreements::ImportWhat,
