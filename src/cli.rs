@@ -125,13 +125,16 @@ pub enum Commands {
     Sync(crate::cli_sync::SyncArgs),
     /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
     Apps(crate::cli_apps::AppsArgs),
-    /// Import agreements from a file (volume licensing: one number pair a line).
+    /// Import agreements (volume licensing: one number pair a line), entitlements or software inventory.
     Import {
         #[command(subcommand)]
         what: crate::cli_agreements::ImportWhat,
     },
     /// Agreements with their license group, number sets and validation.
     Agreements(crate::cli_agreements_list::AgreementsArgs),
+    /// Product titles with the detected names counting as each; `products
+    /// map RAW TITLE` / `products unmap RAW` override the normalisation.
+    Products(crate::cli_inventory::ProductsArgs),
     /// License groups of agreements: list, add, rename, remove.
     LicenseGroups {
         #[command(subcommand)]
@@ -249,6 +252,7 @@ fn changes_seats(command: &Commands) -> bool {
             }
             | Commands::Sync(_)
     ) || crate::cli_agreements::changes_cache(command)
+        || crate::cli_inventory::changes_cache(command)
 }
 
 /// Runs a command that prints its answer, on a cache that exists.
@@ -322,6 +326,7 @@ fn headless(
         Commands::Apps(args) => crate::cli_apps::run(db, &args),
         Commands::Import { what } => crate::cli_agreements::import(db, &session().actor, what),
         Commands::Agreements(args) => crate::cli_agreements_list::run(db, &args),
+        Commands::Products(args) => crate::cli_inventory::products(db, &session().actor, args),
         Commands::LicenseGroups { action } => {
             crate::cli_agreements::license_groups(db, &session().actor, action)
         }

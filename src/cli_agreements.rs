@@ -25,6 +25,9 @@ pub enum ImportWhat {
     /// Volume-licensing entitlements: the licensing-summary CSV export of
     /// the volume-licensing portal; validates every agreement against it.
     Entitlements(crate::cli_entitlements::ImportEntitlementsArgs),
+    /// Detected software from a CSV file with a header row (computer,
+    /// user, publisher, product, version, last seen; see README).
+    Inventory(crate::cli_inventory::ImportInventoryArgs),
 }
 
 /// `seats import agreements` options.
@@ -94,6 +97,7 @@ pub fn import(db: &Path, actor: &Actor, what: ImportWhat) -> Result<(), Failure>
     let args = match what {
         ImportWhat::Agreements(args) => args,
         ImportWhat::Entitlements(args) => return crate::cli_entitlements::import(db, actor, &args),
+        ImportWhat::Inventory(args) => return crate::cli_inventory::import(db, actor, args),
     };
     let file_name = args
         .file
