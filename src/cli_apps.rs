@@ -98,10 +98,15 @@ fn render(format: Format, lines: &[AppLine]) -> String {
         "pending",
         "failed",
     ];
-    let count = |n: Option<i64>| n.map_or_else(|| "unlimited".to_owned(), |n| n.to_string());
     let cells: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
+            // An app with no pool (skipped by sync) has no seats to count.
+            let count = |n: Option<i64>| match (l.id, n) {
+                (None, _) => "—".to_owned(),
+                (Some(_), None) => "unlimited".to_owned(),
+                (Some(_), Some(n)) => n.to_string(),
+            };
             vec![
                 l.id.map(|id| id.to_string()).unwrap_or_default(),
                 l.name.clone(),

@@ -129,7 +129,8 @@ fn line(
 /// "token expired: …" after it (R-CON-4).
 fn token_warning(expires: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
     let at = chrono::DateTime::parse_from_rfc3339(expires?).ok()?;
-    let days = (at.with_timezone(&chrono::Utc) - now).num_days();
+    // Calendar days, as the console counts them.
+    let days = crate::domain::expiry::days_until(at.with_timezone(&chrono::Utc).date_naive(), now);
     let renew = "download a renewed token in Apple Business Manager (Settings → Apps and Books) and link it with \
                  `seats connect apple`";
     if days < 0 || at <= now {

@@ -117,7 +117,8 @@ fn token_part(
 ) -> Option<Part> {
     let (at, name) = soonest?;
     let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
-    let days = (at - now).num_days();
+    // Calendar days, as the Connectors pane counts them.
+    let days = crate::domain::expiry::days_until(at.date_naive(), now);
     if at <= now {
         let full = format!("token {name} expired");
         return Some(Part::new(2, bar.patch(theme.bad()), &[&full, "token expired"]));
@@ -196,6 +197,20 @@ fn data_age(stalest: Option<&str>, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The warning counts calendar days, as the Connectors pane's "in 20d"
+    /// does: 19½ days before a morning expiry, seen in the evening, is 20.
+    #[test]
+    fn the_token_warning_counts_calendar_days_as_the_pane_does() {
+        let now = DateTime::parse_from_rfc3339("2026-06-01T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = ("2026-06-21T08:00:00Z".to_owned(), "Apple VPP".to_owned());
+        let part = token_part(Some(&at), now, Style::new(), Theme::plain()).unwrap();
+        assert_eq!(part.forms[0], "token Apple VPP expires in 20d");
+        let pane = crate::domain::countdown(at.0.get(..10).unwrap().parse().unwrap(), now);
+        assert_eq!(pane.short(), "in 20d");
+    }
 
     fn part(rank: u8, forms: &[&str]) -> Part {
         Part::new(rank, Style::new(), forms)
