@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
+use super::apps::next_intent;
 use super::dialogs::{Change, PickerPurpose, PickerState, PreviewState, Selection};
 use super::message::{Command, WorkerEvent};
 use super::pane::{PaneId, Row};
@@ -364,78 +365,6 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         }
         (_, None) => Vec::new(),
     }
-}
-
-/// The intent after `intent` in the cycle required → available → uninstall.
-pub fn next_intent(intent: &str) -> &'static str {
-    match intent {
-        "required" => "available",
-        "available" => "uninstall",
-        _ => "required",
-    }
-}
-
-/// `:language TAG` on a Store connector in Connectors (R-CON-1).
-pub fn set_language(state: &mut AppState, language: String) -> Vec<Command> {
-    match (state.pane, state.table().selected_row().cloned()) {
-        (PaneId::Connectors, Some(Row::Connector(c)))
-            if c.kind == crate::domain::ConnectorKind::StoreBusiness =>
-        {
-            open_preview(
-                state,
-                Change::SetLanguage {
-                    connector_id: c.id,
-                    language,
-                },
-            )
-        }
-        _ => {
-            state.refuse("select a Store for Business connector in Connectors first: only store app names come in a chosen language");
-            Vec::new()
-        }
-    }
-}
-
-/// `p` in Apps: the selected offline app installs per user or per device,
-/// the other way round from now (R-APP-4); the preview says what it means.
-pub fn toggle_install_scope(state: &mut AppState) -> Vec<Command> {
-    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
-        state.refuse("select an app first");
-        return Vec::new();
-    };
-    if app.license_type != "offline" {
-        state.refuse(format!(
-            "{}: its store installs it per user; only offline apps install per user or per device",
-            app.name
-        ));
-        return Vec::new();
-    }
-    let scope = match app.install_scope.as_deref() {
-        Some("device") => "user",
-        _ => "device",
-    };
-    open_preview(
-        state,
-        Change::SetInstallScope {
-            app_id: app.id,
-            scope: scope.to_owned(),
-        },
-    )
-}
-
-/// `I` in Apps: the installs of the selected app (R-APP-9).
-pub fn open_installs(state: &mut AppState) -> Vec<Command> {
-    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
-        state.refuse("select an app first");
-        return Vec::new();
-    };
-    state.installs_of = Some((app.id, app.name));
-    state.pane = PaneId::Installs;
-    state.overlay = Overlay::None;
-    let table = state.table_mut();
-    table.scope = Some(app.id);
-    table.filter = tui_input::Input::default();
-    vec![Command::Fetch(table.restart())]
 }
 
 /// Shows the Assignees view of one pool; Esc goes back to where it came from.

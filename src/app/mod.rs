@@ -1,6 +1,7 @@
 //! The console's state machine: actions in, state changed, commands out.
 
 pub mod action;
+pub mod apps;
 pub mod changes;
 pub mod dialogs;
 pub mod held;

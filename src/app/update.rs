@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::{Input, InputRequest};
 
 use super::action::Action;
+use super::apps;
 use super::changes;
 use super::held;
 use super::keymap::Key;
@@ -15,18 +16,6 @@ use super::state::{AppState, Overlay, PaletteState, Tone};
 use super::sync;
 use super::table::Fetch;
 use crate::ui::layout::table_rows;
-
-/// Why `a`, `n` and `d` in Apps change nothing (R-APP-1).
-pub const STORE_APPS_ONLY_BY_SYNC: &str = "store apps arrive only by sync: they can't be added or deleted here. \
-     Removing one means a refund at the store (Apple Business Manager, the Store for Business), and hiding \
-     it from the private store doesn't stop the sync";
-
-/// Why `a`, `n` and `d` on a vendor's app change nothing.
-pub const VENDOR_APPS_BY_SUBSCRIPTION: &str = "vendor apps come with their subscription (Licenses, 1): \
-     they can't be added or deleted here";
-
-/// What `a` in Apps was most likely meant to do.
-const TO_GIVE_SEATS: &str = "To give seats, Enter opens the app's seats, then a assigns";
 
 /// Applies one message to the state.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
@@ -223,8 +212,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
         Action::Open => changes::open(state),
         Action::Mark => changes::toggle_mark(state),
-        Action::ShowInstalls => changes::open_installs(state),
-        Action::InstallScope => changes::toggle_install_scope(state),
+        Action::ShowInstalls => apps::open_installs(state),
+        Action::InstallScope => apps::toggle_install_scope(state),
         // Nothing to confirm: it changes no seat, only what is known.
         Action::Validate => {
             state.flash("validating the volume agreements…", Tone::Info);
@@ -239,16 +228,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::SyncNow => sync::sync_selected(state),
         Action::SyncAll => sync::sync_all(state),
         Action::New => super::link::open(state),
-        Action::AddOrDeleteApp => {
-            let text = match state.table().selected_row() {
-                Some(super::pane::Row::App(app)) if matches!(app.source.as_str(), "isv" | "marketplace") => {
-                    VENDOR_APPS_BY_SUBSCRIPTION
-                }
-                _ => STORE_APPS_ONLY_BY_SYNC,
-            };
-            state.flash(format!("{text}. {TO_GIVE_SEATS}"), Tone::Info);
-            Vec::new()
-        }
+        Action::AddOrDeleteApp => apps::explain_add_or_delete(state),
         Action::Detail => {
             if state.table().selected_row().is_some() {
                 state.overlay = Overlay::Detail { scroll: 0 };
@@ -415,7 +395,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Refresh => apply(state, Action::Refresh),
         PaletteCommand::Sync => apply(state, Action::SyncAll),
         PaletteCommand::Quit => apply(state, Action::Quit),
-        PaletteCommand::Language(tag) => changes::set_language(state, tag),
+        PaletteCommand::Language(tag) => apps::set_language(state, tag),
     }
 }
 

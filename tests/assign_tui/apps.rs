@@ -81,7 +81,7 @@ fn enter_on_an_app_opens_its_seats_and_t_changes_the_intent_with_undo() {
     assert!(c.screen().contains(&format!("Seats of {name}")), "{}", c.screen());
     let (seat, before) = c.selected_seat();
     c.key(KeyCode::Char('t'));
-    let first = seats::app::changes::next_intent(&before);
+    let first = seats::app::apps::next_intent(&before);
     let screen = c.screen();
     assert!(screen.contains("Change intent"), "{screen}");
     assert!(screen.contains(&format!("sets 1 seat to {first}")), "{screen}");

@@ -1,0 +1,107 @@
+//! The Apps workspace's own keys and the app settings changed from the
+//! console: why `a`, `n`, `d` add nothing (R-APP-1), the installs of an
+//! app (R-APP-9), its install scope (R-APP-4), the intent cycle of its
+//! seats (R-APP-7), and a Store connector's app-name language (R-CON-1).
+
+use super::changes::open_preview;
+use super::dialogs::Change;
+use super::message::Command;
+use super::pane::{PaneId, Row};
+use super::state::{AppState, Overlay, Tone};
+
+/// Why `a`, `n` and `d` in Apps change nothing (R-APP-1).
+pub const STORE_APPS_ONLY_BY_SYNC: &str = "store apps arrive only by sync: they can't be added or deleted here. \
+     Removing one means a refund at the store (Apple Business Manager, the Store for Business), and hiding \
+     it from the private store doesn't stop the sync";
+
+/// Why `a`, `n` and `d` on a vendor's app change nothing.
+pub const VENDOR_APPS_BY_SUBSCRIPTION: &str = "vendor apps come with their subscription (Licenses, 1): \
+     they can't be added or deleted here";
+
+/// What `a` in Apps was most likely meant to do.
+const TO_GIVE_SEATS: &str = "To give seats, Enter opens the app's seats, then a assigns";
+
+/// `a`, `n` or `d` in Apps: why apps come and go only by sync or with
+/// their subscription, and where seats are given instead.
+pub fn explain_add_or_delete(state: &mut AppState) -> Vec<Command> {
+    let text = match state.table().selected_row() {
+        Some(Row::App(app)) if matches!(app.source.as_str(), "isv" | "marketplace") => {
+            VENDOR_APPS_BY_SUBSCRIPTION
+        }
+        _ => STORE_APPS_ONLY_BY_SYNC,
+    };
+    state.flash(format!("{text}. {TO_GIVE_SEATS}"), Tone::Info);
+    Vec::new()
+}
+
+/// The intent after `intent` in the cycle required → available → uninstall.
+pub fn next_intent(intent: &str) -> &'static str {
+    match intent {
+        "required" => "available",
+        "available" => "uninstall",
+        _ => "required",
+    }
+}
+
+/// `:language TAG` on a Store connector in Connectors (R-CON-1).
+pub fn set_language(state: &mut AppState, language: String) -> Vec<Command> {
+    match (state.pane, state.table().selected_row().cloned()) {
+        (PaneId::Connectors, Some(Row::Connector(c)))
+            if c.kind == crate::domain::ConnectorKind::StoreBusiness =>
+        {
+            open_preview(
+                state,
+                Change::SetLanguage {
+                    connector_id: c.id,
+                    language,
+                },
+            )
+        }
+        _ => {
+            state.refuse("select a Store for Business connector in Connectors first: only store app names come in a chosen language");
+            Vec::new()
+        }
+    }
+}
+
+/// `p` in Apps: the selected offline app installs per user or per device,
+/// the other way round from now (R-APP-4); the preview says what it means.
+pub fn toggle_install_scope(state: &mut AppState) -> Vec<Command> {
+    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
+        state.refuse("select an app first");
+        return Vec::new();
+    };
+    if app.license_type != "offline" {
+        state.refuse(format!(
+            "{}: its store installs it per user; only offline apps install per user or per device",
+            app.name
+        ));
+        return Vec::new();
+    }
+    let scope = match app.install_scope.as_deref() {
+        Some("device") => "user",
+        _ => "device",
+    };
+    open_preview(
+        state,
+        Change::SetInstallScope {
+            app_id: app.id,
+            scope: scope.to_owned(),
+        },
+    )
+}
+
+/// `I` in Apps: the installs of the selected app (R-APP-9).
+pub fn open_installs(state: &mut AppState) -> Vec<Command> {
+    let Some(Row::App(app)) = state.table().selected_row().cloned() else {
+        state.refuse("select an app first");
+        return Vec::new();
+    };
+    state.installs_of = Some((app.id, app.name));
+    state.pane = PaneId::Installs;
+    state.overlay = Overlay::None;
+    let table = state.table_mut();
+    table.scope = Some(app.id);
+    table.filter = tui_input::Input::default();
+    vec![Command::Fetch(table.restart())]
+}

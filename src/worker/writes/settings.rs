@@ -1,0 +1,113 @@
+//! Writes of app and agreement settings from the console: the intent of
+//! app seats (R-APP-7; an uninstall may free seats at once), an offline
+//! app's install scope (R-APP-4), a Store connector's language (R-CON-1)
+//! and validating agreements (R-AGR-8). All but the intent change no seat
+//! and make no batch.
+
+use rusqlite::Connection;
+
+use super::{Applied, whole};
+use crate::app::WorkerEvent;
+use crate::store::changes::{self, Actor};
+
+/// Sets the intent; for uninstall, then frees at once the seats whose app
+/// no install reports (a batch of its own: undo takes back both).
+pub(super) fn set_intent(conn: &Connection, actor: &Actor, seat_ids: &[i64], intent: &str) -> Applied {
+    let (mut outcomes, refused) = whole(changes::set_intent(conn, actor, seat_ids, intent));
+    if refused.is_some() || intent != "uninstall" {
+        return (outcomes, refused);
+    }
+    let gone: Vec<i64> = match changes::uninstalled_seats(conn, None) {
+        Ok(ids) => ids.into_iter().filter(|id| seat_ids.contains(id)).collect(),
+        Err(err) => return (outcomes, Some(err.into())),
+    };
+    if gone.is_empty() {
+        return (outcomes, None);
+    }
+    let (freed, refused) = whole(changes::release_seats(conn, actor, &gone));
+    outcomes.extend(freed);
+    (outcomes, refused)
+}
+
+/// A Store connector's app-name language (R-CON-1): no seat, no batch.
+pub(super) fn set_language(
+    conn: &Connection,
+    actor: &Actor,
+    connector_id: i64,
+    language: &str,
+) -> WorkerEvent {
+    // Who may manage apps may choose how their names show.
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    let outcome = crate::store::connectors_language::set_language(conn, connector_id, language, &actor.name);
+    match outcome {
+        Ok((name, _)) => WorkerEvent::Written {
+            summary: vec![format!("{name}: app names in {language} from the next sync")],
+            batches: Vec::new(),
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
+
+/// Every volume agreement's sets against the last imported entitlements
+/// export (R-AGR-8): no seat, no batch.
+pub(super) fn validate(conn: &Connection, actor: &Actor) -> WorkerEvent {
+    use crate::store::agreement_validation::{Scope, validate_agreements};
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::ManageAgreements) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    let summary = match validate_agreements(conn, Scope::All, chrono::Utc::now()) {
+        Ok(done) if done.no_export => {
+            "no entitlements export imported yet: `seats import entitlements FILE` \
+             brings the Volume Licensing portal's licensing summary; the agreements stay pending"
+                .to_owned()
+        }
+        Ok(done) => format!(
+            "agreements validated: {} sets valid, {} not found, {} mismatched",
+            done.valid, done.not_found, done.mismatched
+        ),
+        Err(err) => {
+            return WorkerEvent::WriteRefused {
+                message: format!("validation failed: {err}; nothing was changed"),
+            };
+        }
+    };
+    WorkerEvent::Written {
+        summary: vec![summary],
+        batches: Vec::new(),
+        undo: false,
+        failed: None,
+        push_to: Vec::new(),
+    }
+}
+
+/// How an offline app installs (R-APP-4): no seat, no batch.
+pub(super) fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, scope: &str) -> WorkerEvent {
+    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
+        return WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        };
+    }
+    match crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name) {
+        Ok(name) => WorkerEvent::Written {
+            summary: vec![format!("{name}: installs per {scope}")],
+            batches: Vec::new(),
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
