@@ -19,7 +19,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::sync_state::stamp;
-pub use states::{SET_STATE, SetState, overall, set_states};
+pub use states::{SET_STATE, SetState, overall, set_states, sets_of};
 
 /// Which sets to judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

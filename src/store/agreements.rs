@@ -30,6 +30,10 @@ pub struct AgreementRow {
     pub validated_at: Option<String>,
     pub details: Option<String>,
     pub source_file: Option<String>,
+    /// A volume agreement's number sets, each with its validation (R-AGR-8);
+    /// `validation` is then their overall state: pending, valid, not_found
+    /// or mismatched.
+    pub sets: Vec<super::agreement_validation::SetState>,
 }
 
 impl AgreementRow {
@@ -114,10 +118,18 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<AgreementRow> {
         validated_at: row.get("validated_at")?,
         details: row.get("details")?,
         source_file: row.get("source_file")?,
+        sets: Vec::new(),
     })
 }
 
 /// One window of the Agreements table.
+/// The window's volume agreements carry their sets (a few each, one small
+/// query a row), and their state is the sets' overall one.
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<AgreementRow>> {
-    fetch_page(conn, &SPEC, request, map_row)
+    let mut page = fetch_page(conn, &SPEC, request, map_row)?;
+    for row in page.rows.iter_mut().filter(|r| r.kind == "volume") {
+        row.sets = super::agreement_validation::sets_of(conn, row.id)?;
+        row.validation = super::agreement_validation::overall(&row.sets, &row.validation);
+    }
+    Ok(page)
 }

@@ -450,13 +450,13 @@ fn r_in_agreements_validates_against_the_imported_export() {
         c.flash()
     );
     // The export holds one pair of a demo agreement.
-    let (first, second): (String, String) = c
+    let (first, second, name): (String, String, String) = c
         .conn
         .query_row(
-            "SELECT n.first_number, n.second_number FROM agreement_number_sets n \
+            "SELECT n.first_number, n.second_number, a.name FROM agreement_number_sets n \
              JOIN agreements a ON a.id = n.agreement_id WHERE a.kind = 'volume' ORDER BY n.id LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
     let csv = format!(
@@ -474,4 +474,10 @@ fn r_in_agreements_validates_against_the_imported_export() {
         !flash.contains(" 0 sets valid"),
         "the exported pair is valid: {flash}"
     );
+    // The pane shows each set's state in the agreement's detail.
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    c.filter(&name);
+    c.key(KeyCode::Char('i'));
+    let screen = c.screen();
+    assert!(screen.contains(&format!("{first} {second} ✓ valid")), "{screen}");
 }

@@ -47,6 +47,25 @@ pub fn set_states(conn: &Connection) -> rusqlite::Result<HashMap<i64, Vec<SetSta
     Ok(sets)
 }
 
+/// One agreement's sets with their states, in the order they were added.
+pub fn sets_of(conn: &Connection, agreement_id: i64) -> rusqlite::Result<Vec<SetState>> {
+    let sql = format!(
+        "SELECT n.first_number, n.second_number, {SET_STATE}, n.validation_note \
+         FROM agreement_number_sets n JOIN agreements a ON a.id = n.agreement_id \
+         WHERE n.agreement_id = ?1 ORDER BY n.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([agreement_id], |r| {
+        Ok(SetState {
+            first: r.get(0)?,
+            second: r.get(1)?,
+            validation: r.get(2)?,
+            note: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
 /// An agreement's overall state from its sets: pending while any set is
 /// (it is not validated yet), else mismatched if any set is, else
 /// not_found if any set is, else valid. `fallback` (the agreement's own

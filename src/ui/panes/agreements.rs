@@ -31,6 +31,8 @@ fn validation_cell(row: &AgreementRow, ctx: &Ctx) -> Cell {
     match row.validation.as_str() {
         "valid" => Cell::styled("✓ valid", ctx.theme.good()),
         "invalid" => Cell::styled("✗ invalid", ctx.theme.bad()),
+        "not_found" => Cell::styled("✗ not found", ctx.theme.bad()),
+        "mismatched" => Cell::styled("✗ mismatched", ctx.theme.bad()),
         _ => Cell::styled("… pending", ctx.theme.warn()),
     }
 }
@@ -95,6 +97,23 @@ pub fn detail(row: &AgreementRow, ctx: &Ctx) -> Vec<Line<'static>> {
     ];
     if row.validation == "pending" {
         lines.push(field("", "until validated, these figures may differ", ctx));
+    }
+    // Each number set and what validation found (R-AGR-8).
+    for set in &row.sets {
+        let state = match set.validation.as_str() {
+            "valid" => Cell::styled("✓ valid", ctx.theme.good()),
+            "pending" => Cell::styled("… pending", ctx.theme.warn()),
+            other => Cell::styled(format!("✗ {}", other.replace('_', " ")), ctx.theme.bad()),
+        };
+        let note = set.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        lines.push(field_cell(
+            "  set",
+            Cell::styled(
+                format!("{} {} {}{note}", set.first, set.second, state.text),
+                state.style,
+            ),
+            ctx,
+        ));
     }
     lines.push(field(
         "Term",
