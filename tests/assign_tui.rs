@@ -3,6 +3,8 @@
 //! the console's worker runs (real store, real transactions).
 #![allow(clippy::unwrap_used)]
 
+#[path = "assign_tui/agreements.rs"]
+mod agreements;
 #[path = "assign_tui/apps.rs"]
 mod apps;
 mod common;

@@ -83,6 +83,8 @@ pub enum Action {
     InstallScope,
     /// Validate the volume agreements again, now (R-AGR-8).
     Validate,
+    /// Delete the selected agreement (asks first).
+    DeleteAgreement,
 }
 
 impl Action {
@@ -127,6 +129,7 @@ impl Action {
             Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",
             Action::InstallScope => "offline app: install per user or per device",
             Action::Validate => "validate every volume agreement against the imported entitlements now",
+            Action::DeleteAgreement => "delete the selected agreement (asks first); :move GROUP moves it",
         }
     }
 
@@ -146,6 +149,7 @@ impl Action {
                 | Action::Intent
                 | Action::InstallScope
                 | Action::Validate
+                | Action::DeleteAgreement
         )
     }
 
@@ -173,6 +177,7 @@ impl Action {
             Action::Intent => "intent",
             Action::InstallScope => "per user/device",
             Action::Validate => "validate",
+            Action::DeleteAgreement => "delete",
             _ => self.describe(),
         }
     }

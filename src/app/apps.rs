@@ -1,7 +1,8 @@
 //! The Apps workspace's own keys and the app settings changed from the
 //! console: why `a`, `n`, `d` add nothing (R-APP-1), the installs of an
 //! app (R-APP-9), its install scope (R-APP-4), the intent cycle of its
-//! seats (R-APP-7), and a Store connector's app-name language (R-CON-1).
+//! seats (R-APP-7), a Store connector's app-name language (R-CON-1), and
+//! moving or deleting an agreement (R-AGR-12).
 
 use super::changes::open_preview;
 use super::dialogs::Change;
@@ -104,4 +105,31 @@ pub fn open_installs(state: &mut AppState) -> Vec<Command> {
     table.scope = Some(app.id);
     table.filter = tui_input::Input::default();
     vec![Command::Fetch(table.restart())]
+}
+
+/// The selected agreement's id, or a refusal saying where to select one.
+fn selected_agreement(state: &mut AppState) -> Option<i64> {
+    match (state.pane, state.table().selected_row()) {
+        (PaneId::Agreements, Some(Row::Agreement(a))) => Some(a.id),
+        _ => {
+            state.refuse("select an agreement in Agreements (4) first");
+            None
+        }
+    }
+}
+
+/// `d` in Agreements: delete the selected one, after the preview (R-AGR-12).
+pub fn delete_agreement(state: &mut AppState) -> Vec<Command> {
+    match selected_agreement(state) {
+        Some(id) => open_preview(state, Change::DeleteAgreement { id }),
+        None => Vec::new(),
+    }
+}
+
+/// `:move GROUP` in Agreements: the selected one to that license group.
+pub fn move_agreement(state: &mut AppState, group: String) -> Vec<Command> {
+    match selected_agreement(state) {
+        Some(id) => open_preview(state, Change::MoveAgreement { id, group }),
+        None => Vec::new(),
+    }
 }

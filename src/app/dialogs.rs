@@ -203,6 +203,10 @@ pub enum Change {
     /// Validate every volume agreement's number sets against the last
     /// imported entitlements export (R-AGR-8).
     Validate,
+    /// Delete an agreement with its number sets (R-AGR-12).
+    DeleteAgreement { id: i64 },
+    /// Move an agreement to the license group named `group` (R-AGR-12).
+    MoveAgreement { id: i64, group: String },
 }
 
 /// One line of a preview.

@@ -240,6 +240,7 @@ impl Default for Keymap {
             (PaneId::Apps, Key::char('p'), InstallScope),
             (PaneId::Apps, Key::char('t'), Intent),
             (PaneId::Agreements, Key::char('r'), Validate),
+            (PaneId::Agreements, Key::char('d'), DeleteAgreement),
             (PaneId::Assignees, Key::char('t'), Intent),
         ];
         let mut bindings: Vec<Binding> = table

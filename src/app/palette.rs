@@ -21,6 +21,8 @@ pub enum PaletteCommand {
     Quit,
     /// The selected Store connector's app names in this language (R-CON-1).
     Language(String),
+    /// Move the selected agreement to this license group (R-AGR-12).
+    Move(String),
 }
 
 /// The first words the palette knows, with what they do.
@@ -40,6 +42,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("refresh", "reload from the cache"),
     ("sync", "sync every connector now"),
     ("language", "language TAG: store app names in TAG (Connectors)"),
+    ("move", "move GROUP: the selected agreement to that license group"),
     ("quit", "leave seats"),
 ];
 
@@ -95,6 +98,8 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "sync" => Ok(PaletteCommand::Sync),
         "language" if rest.is_empty() => Err("language TAG: give one like en-US or de-DE".to_owned()),
         "language" => Ok(PaletteCommand::Language(rest.to_owned())),
+        "move" if rest.is_empty() => Err("move GROUP: name the license group".to_owned()),
+        "move" => Ok(PaletteCommand::Move(rest.to_owned())),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

@@ -214,6 +214,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::Mark => changes::toggle_mark(state),
         Action::ShowInstalls => apps::open_installs(state),
         Action::InstallScope => apps::toggle_install_scope(state),
+        Action::DeleteAgreement => apps::delete_agreement(state),
         // Nothing to confirm: it changes no seat, only what is known.
         Action::Validate => {
             state.flash("validating the volume agreements…", Tone::Info);
@@ -396,6 +397,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Sync => apply(state, Action::SyncAll),
         PaletteCommand::Quit => apply(state, Action::Quit),
         PaletteCommand::Language(tag) => apps::set_language(state, tag),
+        PaletteCommand::Move(group) => apps::move_agreement(state, group),
     }
 }
 

@@ -5,6 +5,7 @@ mod agreement_error;
 pub mod agreement_validation;
 pub mod agreements;
 pub mod agreements_import;
+pub mod agreements_manage;
 pub mod app_pull;
 pub mod app_settings;
 pub mod apps;

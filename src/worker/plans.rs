@@ -179,6 +179,10 @@ pub fn plan(
             connector_id,
             language,
         } => Ok((settings::language(conn, *connector_id, language)?, change.clone())),
+        Change::DeleteAgreement { id } => Ok((settings::delete_agreement(conn, *id), change.clone())),
+        Change::MoveAgreement { id, group } => {
+            Ok((settings::move_agreement(conn, *id, group), change.clone()))
+        }
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),

@@ -135,7 +135,11 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         } => whole(changes::remove_user(conn, actor, *user_id, *with_devices)),
         Change::SetIntent { seat_ids, intent } => settings::set_intent(conn, actor, seat_ids, intent),
         // Not seat changes: `apply` answers them before `run`.
-        Change::SetLanguage { .. } | Change::SetInstallScope { .. } | Change::Validate => (Vec::new(), None),
+        Change::SetLanguage { .. }
+        | Change::SetInstallScope { .. }
+        | Change::Validate
+        | Change::DeleteAgreement { .. }
+        | Change::MoveAgreement { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -165,6 +169,12 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::Validate = change {
         return settings::validate(&conn, actor);
+    }
+    if let Change::DeleteAgreement { id } = change {
+        return settings::delete_agreement(&conn, actor, *id);
+    }
+    if let Change::MoveAgreement { id, group } = change {
+        return settings::move_agreement(&conn, actor, *id, group);
     }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {

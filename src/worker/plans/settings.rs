@@ -119,3 +119,48 @@ pub fn install_scope(conn: &Connection, app_id: i64, scope: &str) -> Result<Prev
         refusal,
     })
 }
+
+/// What deleting agreement `id` would do (R-AGR-12).
+pub fn delete_agreement(conn: &Connection, id: i64) -> Preview {
+    match crate::store::agreements_manage::describe(conn, id) {
+        Ok((name, kind, group, sets)) => Preview {
+            title: "Delete agreement (confirm)".into(),
+            lines: vec![
+                line(format!(
+                    "deletes {name} ({kind}, group {group}) with its {sets} number sets"
+                )),
+                line("its licenses leave every coverage report; an import or entry by hand brings it back"),
+            ],
+            refusal: None,
+        },
+        Err(err) => refused("Delete agreement", err.to_string()),
+    }
+}
+
+/// What moving agreement `id` to `group` would do (R-AGR-12).
+pub fn move_agreement(conn: &Connection, id: i64, group: &str) -> Preview {
+    let found = crate::store::agreements_manage::describe(conn, id)
+        .and_then(|a| Ok((a, crate::store::license_groups::find(conn, group)?)));
+    match found {
+        Ok(((name, _, from, _), (_, _, to))) if from == to => {
+            refused("Move agreement", format!("{name} is in {to} already"))
+        }
+        Ok(((name, _, from, _), (_, _, to))) => Preview {
+            title: "Move agreement (confirm)".into(),
+            lines: vec![
+                line(format!("moves {name} from {from} to {to}")),
+                line("its licenses count in that group's purchase reports from now on"),
+            ],
+            refusal: None,
+        },
+        Err(err) => refused("Move agreement", err.to_string()),
+    }
+}
+
+fn refused(title: &str, why: String) -> Preview {
+    Preview {
+        title: title.into(),
+        lines: Vec::new(),
+        refusal: Some(why),
+    }
+}

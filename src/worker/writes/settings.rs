@@ -1,8 +1,8 @@
 //! Writes of app and agreement settings from the console: the intent of
 //! app seats (R-APP-7; an uninstall may free seats at once), an offline
 //! app's install scope (R-APP-4), a Store connector's language (R-CON-1)
-//! and validating agreements (R-AGR-8). All but the intent change no seat
-//! and make no batch.
+//! validating agreements (R-AGR-8), moving and deleting one (R-AGR-12).
+//! All but the intent change no seat and make no batch.
 
 use rusqlite::Connection;
 
@@ -101,6 +101,38 @@ pub(super) fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, s
     match crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name) {
         Ok(name) => WorkerEvent::Written {
             summary: vec![format!("{name}: installs per {scope}")],
+            batches: Vec::new(),
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
+
+/// An agreement deleted with its sets (R-AGR-12).
+pub(super) fn delete_agreement(conn: &Connection, actor: &Actor, id: i64) -> WorkerEvent {
+    written(
+        crate::store::agreements_manage::delete_agreement(conn, actor, id)
+            .map(|name| format!("{name} deleted")),
+    )
+}
+
+/// An agreement moved to another license group (R-AGR-12).
+pub(super) fn move_agreement(conn: &Connection, actor: &Actor, id: i64, group: &str) -> WorkerEvent {
+    written(
+        crate::store::agreements_manage::move_agreement(conn, actor, id, group)
+            .map(|(name, group)| format!("{name} moved to {group}")),
+    )
+}
+
+/// A setting's outcome as the console shows it.
+fn written(outcome: Result<String, crate::store::license_groups::AgreementError>) -> WorkerEvent {
+    match outcome {
+        Ok(summary) => WorkerEvent::Written {
+            summary: vec![summary],
             batches: Vec::new(),
             undo: false,
             failed: None,

@@ -1,0 +1,119 @@
+//! The Agreements pane by keyboard (issue 9): `r` validates against the
+//! imported entitlements (R-AGR-8), `d` deletes an agreement and `:move`
+//! moves one to another license group, each after a preview (R-AGR-12).
+
+use super::*;
+
+/// R-AGR-8: `r` in Agreements validates every volume agreement now against
+/// the last imported entitlements export, and says what it found.
+#[test]
+fn r_in_agreements_validates_against_the_imported_export() {
+    let mut c = Console::new();
+    c.key(KeyCode::Char('4'));
+    c.key(KeyCode::Char('r'));
+    assert!(
+        c.flash().contains("no entitlements export imported yet"),
+        "{}",
+        c.flash()
+    );
+    // The export holds one pair of a demo agreement.
+    let (first, second, name): (String, String, String) = c
+        .conn
+        .query_row(
+            "SELECT n.first_number, n.second_number, a.name FROM agreement_number_sets n \
+             JOIN agreements a ON a.id = n.agreement_id WHERE a.kind = 'volume' ORDER BY n.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let csv = format!(
+        "Agreement Number,Enrollment Number,Product,Quantity,Start Date,End Date\n\
+         {first},{second},Office Professional Plus 2024,25,2025-01-01,\n"
+    );
+    let rows = seats::domain::entitlement_csv::parse(csv.as_bytes()).unwrap();
+    let actor = seats::store::changes::Actor::new(common::ACTOR);
+    seats::store::entitlements_import::import(&c.conn, &actor, "summary.csv", &rows, chrono::Utc::now())
+        .unwrap();
+    c.key(KeyCode::Char('r'));
+    let flash = c.flash();
+    assert!(flash.contains("agreements validated: "), "{flash}");
+    assert!(
+        !flash.contains(" 0 sets valid"),
+        "the exported pair is valid: {flash}"
+    );
+    // The pane shows each set's state in the agreement's detail.
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    c.filter(&name);
+    c.key(KeyCode::Char('i'));
+    let screen = c.screen();
+    assert!(screen.contains(&format!("{first} {second} ✓ valid")), "{screen}");
+}
+
+/// The first agreement in `group` and its id.
+fn agreement_in(conn: &Connection, group: &str) -> (i64, String) {
+    conn.query_row(
+        "SELECT a.id, a.name FROM agreements a JOIN license_groups g ON g.id = a.license_group_id \
+         WHERE g.name = ?1 ORDER BY a.id LIMIT 1",
+        [group],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+fn group_of(conn: &Connection, id: i64) -> String {
+    conn.query_row(
+        "SELECT g.name FROM agreements a JOIN license_groups g ON g.id = a.license_group_id WHERE a.id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn d_deletes_an_agreement_after_the_preview_and_move_changes_its_group_r_agr_12() {
+    let mut c = Console::new();
+    let (id, name) = agreement_in(&c.conn, "Head office");
+    c.key(KeyCode::Char('4'));
+    c.filter(&name);
+    assert_eq!(c.state.table().selected_row().map(Row::id), Some(id));
+    c.key(KeyCode::Char(':'));
+    c.chars("move Nowhere");
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("no license group is named"), "{}", c.screen());
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Char(':'));
+    c.chars("move engineering");
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen()
+            .contains(&format!("moves {name} from Head office to Engineering")),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Enter);
+    assert_eq!(group_of(&c.conn, id), "Engineering");
+    assert!(c.flash().contains("moved to Engineering"), "{}", c.flash());
+    c.key(KeyCode::Char('d'));
+    assert!(c.screen().contains(&format!("deletes {name}")), "{}", c.screen());
+    c.key(KeyCode::Esc);
+    let left = |c: &Console| -> i64 {
+        c.conn
+            .query_row("SELECT count(*) FROM agreements WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(left(&c), 1, "Esc keeps it");
+    c.key(KeyCode::Char('d'));
+    c.key(KeyCode::Enter);
+    assert_eq!(left(&c), 0);
+    let audited: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action IN ('agreement_move', 'agreement_delete') AND result = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+}
