@@ -133,3 +133,9 @@ pub fn move_agreement(state: &mut AppState, group: String) -> Vec<Command> {
         None => Vec::new(),
     }
 }
+
+/// `:import FILE`: volume-licensing agreements from a CSV, previewed with
+/// every bad line before anything is imported (R-AGR-2..5).
+pub fn import_agreements(state: &mut AppState, path: String) -> Vec<Command> {
+    open_preview(state, Change::ImportAgreements { path })
+}

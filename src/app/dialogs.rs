@@ -207,6 +207,8 @@ pub enum Change {
     DeleteAgreement { id: i64 },
     /// Move an agreement to the license group named `group` (R-AGR-12).
     MoveAgreement { id: i64, group: String },
+    /// Import a volume-licensing agreement file (R-AGR-2..5).
+    ImportAgreements { path: String },
 }
 
 /// One line of a preview.

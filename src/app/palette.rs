@@ -23,6 +23,8 @@ pub enum PaletteCommand {
     Language(String),
     /// Move the selected agreement to this license group (R-AGR-12).
     Move(String),
+    /// Import a volume-licensing agreement file (R-AGR-2..5).
+    Import(String),
 }
 
 /// The first words the palette knows, with what they do.
@@ -43,6 +45,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("sync", "sync every connector now"),
     ("language", "language TAG: store app names in TAG (Connectors)"),
     ("move", "move GROUP: the selected agreement to that license group"),
+    (
+        "import",
+        "import FILE: volume-licensing agreements from a CSV file",
+    ),
     ("quit", "leave seats"),
 ];
 
@@ -100,6 +106,8 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "language" => Ok(PaletteCommand::Language(rest.to_owned())),
         "move" if rest.is_empty() => Err("move GROUP: name the license group".to_owned()),
         "move" => Ok(PaletteCommand::Move(rest.to_owned())),
+        "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),
+        "import" => Ok(PaletteCommand::Import(rest.to_owned())),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

@@ -398,6 +398,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quit => apply(state, Action::Quit),
         PaletteCommand::Language(tag) => apps::set_language(state, tag),
         PaletteCommand::Move(group) => apps::move_agreement(state, group),
+        PaletteCommand::Import(path) => apps::import_agreements(state, path),
     }
 }
 

@@ -183,6 +183,9 @@ pub fn plan(
         Change::MoveAgreement { id, group } => {
             Ok((settings::move_agreement(conn, *id, group), change.clone()))
         }
+        Change::ImportAgreements { path } => {
+            Ok((super::agreements_file::preview(conn, path), change.clone()))
+        }
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),

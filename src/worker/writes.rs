@@ -139,7 +139,8 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::SetInstallScope { .. }
         | Change::Validate
         | Change::DeleteAgreement { .. }
-        | Change::MoveAgreement { .. } => (Vec::new(), None),
+        | Change::MoveAgreement { .. }
+        | Change::ImportAgreements { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -175,6 +176,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::MoveAgreement { id, group } = change {
         return settings::move_agreement(&conn, actor, *id, group);
+    }
+    if let Change::ImportAgreements { path } = change {
+        return settings::written(super::agreements_file::import(&conn, actor, path));
     }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {

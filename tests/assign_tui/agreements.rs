@@ -117,3 +117,52 @@ fn d_deletes_an_agreement_after_the_preview_and_move_changes_its_group_r_agr_12(
         .unwrap();
     assert_eq!(audited, 2);
 }
+
+/// `:import FILE` (R-AGR-2..5): a bad file is refused with its lines and
+/// imports nothing; a good one is previewed, then imported and validated.
+#[test]
+fn import_in_the_palette_previews_a_file_and_imports_it_all_or_nothing() {
+    let mut c = Console::new();
+    let count = |c: &Console| -> i64 {
+        c.conn
+            .query_row("SELECT count(*) FROM agreements", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&c);
+    let bad = c._dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "91-07001,91-07001,Office EU\r\n12345678901234567,1,Too long\r\n",
+    )
+    .unwrap();
+    c.key(KeyCode::Char('4'));
+    c.key(KeyCode::Char(':'));
+    c.chars(&format!("import {}", bad.display()));
+    c.key(KeyCode::Enter);
+    let screen = c.screen();
+    assert!(screen.contains("line 2"), "{screen}");
+    c.key(KeyCode::Enter);
+    assert_eq!(count(&c), before, "a bad file imports nothing");
+    c.key(KeyCode::Esc);
+    let good = c._dir.path().join("eu.csv");
+    std::fs::write(
+        &good,
+        "\u{feff}91-07001,91-07001,Office EU\r\n\"92345678\",\"97654321\",\"Select, EU\"\r\n",
+    )
+    .unwrap();
+    c.key(KeyCode::Char(':'));
+    c.chars(&format!("import {}", good.display()));
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen().contains("adds 2 volume agreements from eu.csv"),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Enter);
+    assert_eq!(count(&c), before + 2);
+    assert!(
+        c.flash().contains("imported 2 volume agreements"),
+        "{}",
+        c.flash()
+    );
+}

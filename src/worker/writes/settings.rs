@@ -129,7 +129,7 @@ pub(super) fn move_agreement(conn: &Connection, actor: &Actor, id: i64, group: &
 }
 
 /// A setting's outcome as the console shows it.
-fn written(outcome: Result<String, crate::store::license_groups::AgreementError>) -> WorkerEvent {
+pub(super) fn written(outcome: Result<String, impl std::fmt::Display>) -> WorkerEvent {
     match outcome {
         Ok(summary) => WorkerEvent::Written {
             summary: vec![summary],
