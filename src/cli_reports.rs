@@ -69,7 +69,14 @@ fn num(value: Option<i64>) -> String {
 }
 
 fn render_purchase(format: Format, rows: &[purchase::PurchaseRow]) -> String {
-    let headers = ["group", "publisher", "product", "licensed", "installed", "agreements"];
+    let headers = [
+        "group",
+        "publisher",
+        "product",
+        "licensed",
+        "installed",
+        "agreements",
+    ];
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

@@ -59,7 +59,10 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<InstallationRow> {
     };
     let reason = format!(
         "{}; detected on {installed} computer{}",
-        agreements.map_or_else(|| "no agreement licenses it".to_owned(), |a| format!("licensed by {a}")),
+        agreements.map_or_else(
+            || "no agreement licenses it".to_owned(),
+            |a| format!("licensed by {a}")
+        ),
         if installed == 1 { "" } else { "s" }
     );
     Ok(InstallationRow {

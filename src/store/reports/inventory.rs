@@ -14,28 +14,29 @@ pub struct LicenseRow {
     pub kind: String,
     /// The pool's source, or `agreement`.
     pub source: String,
-    /// The agreement's license group (a pool's: its agreement's, if any).
+    /// The agreement's license group; null for a pool.
     pub group: Option<String>,
     pub publisher: Option<String>,
     /// An agreement's titles (a volume agreement's: what validation found).
     pub product: Option<String>,
     /// Seats bought; null when unlimited or, for an agreement, not yet known.
     pub total: Option<i64>,
-    /// Seats in use (pools only: an agreement's use is the installation report's).
+    /// Seats in use: a pool's, or those of the pools seating an agreement
+    /// (null when none does: its installs are the installation report's).
     pub consumed: Option<i64>,
     pub available: Option<i64>,
     /// The pool's status, or the agreement's validation.
     pub status: String,
 }
 
-// Pools first, then agreements; with a group, only agreements of that group
-// and the pools that belong to one of them.
+// Pools first, then agreements. A pool that seats an agreement (kind
+// `agreement`) is not listed apart: its consumed seats show on the
+// agreement's row, so one license is one row. With a group, only the
+// agreements of that group.
 const SQL: &str = "SELECT * FROM ( \
-    SELECT 0 AS part, p.name, p.kind, p.source, g.name AS grp, p.publisher, NULL AS product, \
+    SELECT 0 AS part, p.name, p.kind, p.source, NULL AS grp, p.publisher, NULL AS product, \
            p.total, p.consumed, p.total - p.consumed AS available, p.status \
-    FROM pools p LEFT JOIN agreements a ON a.id = p.agreement_id \
-    LEFT JOIN license_groups g ON g.id = a.license_group_id \
-    WHERE :group IS NULL OR a.license_group_id = :group \
+    FROM pools p WHERE p.agreement_id IS NULL AND :group IS NULL \
     UNION ALL \
     SELECT 1, a.name, a.kind, 'agreement', g.name, \
            coalesce(pub.name, (SELECT group_concat(DISTINCT xpub.name) FROM entitlements e \
@@ -43,10 +44,14 @@ const SQL: &str = "SELECT * FROM ( \
               WHERE e.agreement_id = a.id)), \
            coalesce(p.title, (SELECT group_concat(x.title, '; ') FROM entitlements e \
               JOIN products x ON x.id = e.product_id WHERE e.agreement_id = a.id)), \
-           CASE a.kind WHEN 'other' THEN a.license_count \
-             ELSE (SELECT sum(e.quantity) FROM entitlements e WHERE e.agreement_id = a.id) END, \
-           NULL, NULL, a.validation \
-    FROM agreements a JOIN license_groups g ON g.id = a.license_group_id \
+           t.total, c.consumed, t.total - c.consumed, a.validation \
+    FROM agreements a \
+    JOIN (SELECT a2.id, CASE a2.kind WHEN 'other' THEN a2.license_count \
+            ELSE (SELECT sum(e.quantity) FROM entitlements e WHERE e.agreement_id = a2.id) END AS total \
+          FROM agreements a2) t ON t.id = a.id \
+    LEFT JOIN (SELECT agreement_id, sum(consumed) AS consumed FROM pools \
+               WHERE agreement_id IS NOT NULL GROUP BY agreement_id) c ON c.agreement_id = a.id \
+    JOIN license_groups g ON g.id = a.license_group_id \
     LEFT JOIN products p ON p.id = a.product_id LEFT JOIN publishers pub ON pub.id = p.publisher_id \
     WHERE :group IS NULL OR a.license_group_id = :group) \
   ORDER BY part, name COLLATE NOCASE";
