@@ -135,6 +135,8 @@ pub enum Commands {
     /// Product titles with the detected names counting as each; `products
     /// map RAW TITLE` / `products unmap RAW` override the normalisation.
     Products(crate::cli_inventory::ProductsArgs),
+    /// Reports: purchase, installation, inventory, utilization (informational).
+    Report(crate::cli_reports::ReportArgs),
     /// License groups of agreements: list, add, rename, remove.
     LicenseGroups {
         #[command(subcommand)]
@@ -327,6 +329,7 @@ fn headless(
         Commands::Import { what } => crate::cli_agreements::import(db, &session().actor, what),
         Commands::Agreements(args) => crate::cli_agreements_list::run(db, &args),
         Commands::Products(args) => crate::cli_inventory::products(db, &session().actor, args),
+        Commands::Report(args) => crate::cli_reports::run(db, &args),
         Commands::LicenseGroups { action } => {
             crate::cli_agreements::license_groups(db, &session().actor, action)
         }

@@ -33,6 +33,7 @@ pub mod outbox_push;
 pub mod pools;
 pub mod products;
 pub mod reclaim;
+pub mod reports;
 pub mod status;
 pub mod sync;
 pub mod sync_apple;
