@@ -1,5 +1,6 @@
 //! Importing a software inventory of 100,000 computers × 40 titles (4M
-//! rows) from CSV (issue 9), against plain SQL inserts of the same rows.
+//! rows) from CSV (issue 9), against plain SQL inserts of the same rows;
+//! then the installation report over it against the same SQL run raw.
 //! Run: `cargo bench --bench inventory` (`-- --users N` for N computers,
 //! `-- --runs N` for more runs). Target: the import ≤ 60 s. Nothing here is
 //! asserted; figures go to BENCHMARKS.md by hand.
@@ -166,6 +167,10 @@ fn main() {
         println!("run {run}: plain SQL inserts {:.1} s", raw.as_secs_f64());
         raws.push(raw);
         for db in ["import", "raw"] {
+            // The last import stays for the report below.
+            if db == "import" && run + 1 == runs {
+                continue;
+            }
             for end in ["db", "db-wal", "db-shm"] {
                 let _ = std::fs::remove_file(dir.path().join(format!("{db}{run}.{end}")));
             }
@@ -175,4 +180,54 @@ fn main() {
     common::summary("seats import inventory (parse + import)", imports);
     common::summary("the same file again (nothing changes)", agains);
     common::summary("plain SQL inserts of the same rows", raws);
+    report(&dir.path().join(format!("import{}.db", runs - 1)));
 }
+
+/// The installation report (R-RPT-2) over the imported inventory, beside
+/// the same figures computed by plain SQL, taking turns (issue 9 target:
+/// ≤ 2× the raw SQL).
+fn report(db: &std::path::Path) {
+    use seats::store::reports::{Scope, installation};
+    let conn = store::open(db, OpenMode::MustExist).unwrap();
+    let scope = Scope {
+        group: None,
+        now: Utc::now(),
+    };
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let start = Instant::now();
+        let rows = installation::rows(&conn, &scope).unwrap();
+        ours.push(start.elapsed());
+        let start = Instant::now();
+        let plain: Vec<(String, String, i64, i64)> = conn
+            .prepare(PLAIN)
+            .unwrap()
+            .query_map([scope.today()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        raw.push(start.elapsed());
+        assert_eq!(rows.len(), plain.len());
+    }
+    common::summary("installation report (seats report)", ours);
+    common::summary("the same figures by plain SQL", raw);
+}
+
+/// The installation report's figures written plainly: licensed = valid
+/// volume entitlements + current other-software counts, installed =
+/// distinct computers per title.
+const PLAIN: &str = "SELECT pub.name, p.title, \
+      coalesce((SELECT sum(e.quantity) FROM entitlements e JOIN agreements a ON a.id = e.agreement_id \
+                WHERE e.product_id = p.id AND a.kind = 'volume' AND a.validation = 'valid'), 0) \
+    + coalesce((SELECT sum(a.license_count) FROM agreements a WHERE a.product_id = p.id \
+                AND a.kind = 'other' AND (a.ends_on IS NULL OR a.ends_on >= ?1)), 0) AS licensed, \
+      (SELECT count(DISTINCT i.device_id) FROM inventory i WHERE i.product_id = p.id) AS installed \
+  FROM products p JOIN publishers pub ON pub.id = p.publisher_id \
+  WHERE installed > 0 \
+     OR EXISTS (SELECT 1 FROM agreements a WHERE a.product_id = p.id AND a.kind = 'other' \
+                AND a.license_count IS NOT NULL AND (a.ends_on IS NULL OR a.ends_on >= ?1)) \
+     OR EXISTS (SELECT 1 FROM entitlements e JOIN agreements a ON a.id = e.agreement_id \
+                WHERE e.product_id = p.id AND a.kind = 'volume' AND a.validation = 'valid') \
+  ORDER BY pub.name COLLATE NOCASE, p.title COLLATE NOCASE";
