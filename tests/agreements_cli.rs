@@ -5,65 +5,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Output;
-
-use common::{run_seats, text};
-
-struct Cache {
-    home: tempfile::TempDir,
-    db: PathBuf,
-}
+use common::cache::Cache;
 
 impl Cache {
-    /// A small demo tenant built by the user running the tests (its global
-    /// administrator).
-    fn new() -> Cache {
-        let home = tempfile::tempdir().unwrap();
-        let db = home.path().join("d.db");
-        let cache = Cache { home, db };
-        cache.expect(&["demo", "--users", "50", "--no-open"], 0);
-        cache
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        run_seats(
-            self.home.path(),
-            &[args, &["--db", self.db.to_str().unwrap()]].concat(),
-        )
-    }
-
-    /// Runs seats, asserts the exit code, returns (stdout, stderr).
-    fn expect(&self, args: &[&str], code: i32) -> (String, String) {
-        let out = self.run(args);
-        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}\nstdout: {stdout}\nstderr: {stderr}"
-        );
-        (stdout, stderr)
-    }
-
-    /// Writes `bytes` to a file called `name` in the home; its path.
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.home.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-
     fn sets(&self) -> i64 {
         self.count("SELECT count(*) FROM agreement_number_sets")
-    }
-
-    fn json(&self, args: &[&str]) -> Vec<serde_json::Value> {
-        let (stdout, _) = self.expect(&[args, &["--format", "json"]].concat(), 0);
-        serde_json::from_str(&stdout).unwrap()
     }
 }
 

@@ -5,51 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{run_seats, text};
-
-struct Cache {
-    home: tempfile::TempDir,
-    db: PathBuf,
-}
+use common::cache::Cache;
 
 impl Cache {
-    /// A small demo tenant.
-    fn new() -> Cache {
-        let home = tempfile::tempdir().unwrap();
-        let db = home.path().join("d.db");
-        let cache = Cache { home, db };
-        cache.expect(&["demo", "--users", "50", "--no-open"], 0);
-        cache
-    }
-
-    /// Runs seats, asserts the exit code, returns (stdout, stderr).
-    fn expect(&self, args: &[&str], code: i32) -> (String, String) {
-        let out = run_seats(
-            self.home.path(),
-            &[args, &["--db", self.db.to_str().unwrap()]].concat(),
-        );
-        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}\nstdout: {stdout}\nstderr: {stderr}"
-        );
-        (stdout, stderr)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.home.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        conn.query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-
     /// The agreement called `name` as `seats agreements --format json` has it.
     fn agreement(&self, name: &str) -> serde_json::Value {
         let (stdout, _) = self.expect(&["agreements", "--format", "json"], 0);

@@ -6,45 +6,12 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::cache::Cache;
 
-use common::{demo_db, fixed_now, run_seats, text};
+use common::{demo_db, fixed_now};
 use serde_json::Value;
 
-struct Cache {
-    home: tempfile::TempDir,
-    db: PathBuf,
-}
-
 impl Cache {
-    fn new() -> Cache {
-        let home = tempfile::tempdir().unwrap();
-        let db = home.path().join("d.db");
-        let cache = Cache { home, db };
-        cache.expect(&["demo", "--users", "50", "--no-open"], 0);
-        cache
-    }
-
-    /// Runs seats, asserts the exit code, returns (stdout, stderr).
-    fn expect(&self, args: &[&str], code: i32) -> (String, String) {
-        let out = run_seats(
-            self.home.path(),
-            &[args, &["--db", self.db.to_str().unwrap()]].concat(),
-        );
-        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}\nstdout: {stdout}\nstderr: {stderr}"
-        );
-        (stdout, stderr)
-    }
-
-    fn json(&self, args: &[&str]) -> Vec<Value> {
-        let (stdout, _) = self.expect(&[args, &["--format", "json"]].concat(), 0);
-        serde_json::from_str(&stdout).unwrap()
-    }
-
     /// Three titles of one publisher on 2, 3 and 1 computers, licensed 2, 1
     /// and 4 by other-software agreements of the license group "Audit".
     fn hand_built(&self) {

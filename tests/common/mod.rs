@@ -1,6 +1,7 @@
 //! Shared fixtures: a small demo tenant at a fixed seed and clock.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod cache;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

@@ -30,86 +30,60 @@ pub(super) fn set_intent(conn: &Connection, actor: &Actor, seat_ids: &[i64], int
 }
 
 /// A Store connector's app-name language (R-CON-1): no seat, no batch.
+/// Who may manage apps may choose how their names show.
 pub(super) fn set_language(
     conn: &Connection,
     actor: &Actor,
     connector_id: i64,
     language: &str,
 ) -> WorkerEvent {
-    // Who may manage apps may choose how their names show.
-    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
-        return WorkerEvent::WriteRefused {
-            message: err.to_string(),
-        };
-    }
-    let outcome = crate::store::connectors_language::set_language(conn, connector_id, language, &actor.name);
-    match outcome {
-        Ok((name, _)) => WorkerEvent::Written {
-            summary: vec![format!("{name}: app names in {language} from the next sync")],
-            batches: Vec::new(),
-            undo: false,
-            failed: None,
-            push_to: Vec::new(),
-        },
-        Err(err) => WorkerEvent::WriteRefused {
-            message: err.to_string(),
-        },
-    }
+    written(
+        authorized(conn, actor, changes::Permission::Assign).and_then(|()| {
+            crate::store::connectors_language::set_language(conn, connector_id, language, &actor.name)
+                .map(|(name, _)| format!("{name}: app names in {language} from the next sync"))
+                .map_err(|err| err.to_string())
+        }),
+    )
 }
 
 /// Every volume agreement's sets against the last imported entitlements
 /// export (R-AGR-8): no seat, no batch.
 pub(super) fn validate(conn: &Connection, actor: &Actor) -> WorkerEvent {
     use crate::store::agreement_validation::{Scope, validate_agreements};
-    if let Err(err) = changes::authorize(conn, actor, changes::Permission::ManageAgreements) {
-        return WorkerEvent::WriteRefused {
-            message: err.to_string(),
-        };
-    }
-    let summary = match validate_agreements(conn, Scope::All, chrono::Utc::now()) {
-        Ok(done) if done.no_export => {
-            "no entitlements export imported yet: `seats import entitlements FILE` \
-             brings the Volume Licensing portal's licensing summary; the agreements stay pending"
-                .to_owned()
-        }
-        Ok(done) => format!(
-            "agreements validated: {} sets valid, {} not found, {} mismatched",
-            done.valid, done.not_found, done.mismatched
+    written(
+        authorized(conn, actor, changes::Permission::ManageAgreements).and_then(
+            |()| match validate_agreements(conn, Scope::All, chrono::Utc::now()) {
+                Ok(done) if done.no_export => {
+                    Ok("no entitlements export imported yet: `seats import entitlements \
+                 FILE` brings the Volume Licensing portal's licensing summary; the agreements stay pending"
+                        .to_owned())
+                }
+                Ok(done) => Ok(format!(
+                    "agreements validated: {} sets valid, {} not found, {} mismatched",
+                    done.valid, done.not_found, done.mismatched
+                )),
+                Err(err) => Err(format!("validation failed: {err}; nothing was changed")),
+            },
         ),
-        Err(err) => {
-            return WorkerEvent::WriteRefused {
-                message: format!("validation failed: {err}; nothing was changed"),
-            };
-        }
-    };
-    WorkerEvent::Written {
-        summary: vec![summary],
-        batches: Vec::new(),
-        undo: false,
-        failed: None,
-        push_to: Vec::new(),
-    }
+    )
 }
 
 /// How an offline app installs (R-APP-4): no seat, no batch.
 pub(super) fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, scope: &str) -> WorkerEvent {
-    if let Err(err) = changes::authorize(conn, actor, changes::Permission::Assign) {
-        return WorkerEvent::WriteRefused {
-            message: err.to_string(),
-        };
-    }
-    match crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name) {
-        Ok(name) => WorkerEvent::Written {
-            summary: vec![format!("{name}: installs per {scope}")],
-            batches: Vec::new(),
-            undo: false,
-            failed: None,
-            push_to: Vec::new(),
-        },
-        Err(err) => WorkerEvent::WriteRefused {
-            message: err.to_string(),
-        },
-    }
+    written(
+        authorized(conn, actor, changes::Permission::Assign).and_then(|()| {
+            crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name)
+                .map(|name| format!("{name}: installs per {scope}"))
+                .map_err(|err| err.to_string())
+        }),
+    )
+}
+
+/// The actor's role allows `permission`, or why not.
+fn authorized(conn: &Connection, actor: &Actor, permission: changes::Permission) -> Result<(), String> {
+    changes::authorize(conn, actor, permission)
+        .map(|_| ())
+        .map_err(|err| err.to_string())
 }
 
 /// An agreement deleted with its sets (R-AGR-12).
