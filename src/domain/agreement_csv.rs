@@ -5,11 +5,12 @@
 //! forbid. Any bad line refuses the whole file, and every bad line is
 //! listed, so the admin fixes the file once.
 
-pub(crate) mod spreadsheet;
+mod spreadsheet;
 
 use std::collections::HashMap;
 
-use spreadsheet::{LineCounter, cells, is_header};
+use super::csv_lines::{LineCounter, cells};
+use spreadsheet::is_header;
 
 use super::agreement_rules::{
     Column, MAX_SETS, Problem, Rule, check_file_name, check_name, check_pair, clash_key,

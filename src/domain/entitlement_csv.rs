@@ -14,7 +14,7 @@ mod row;
 
 use chrono::NaiveDate;
 
-use super::agreement_csv::spreadsheet::{LineCounter, cells};
+use super::csv_lines::{LineCounter, cells};
 use super::entitlement_problem::{Problem, Rule};
 
 /// The most rows an export may hold.

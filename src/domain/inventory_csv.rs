@@ -13,7 +13,7 @@ mod row;
 
 use chrono::{DateTime, Duration, Utc};
 
-use cells::{LineCounter, cells};
+use super::csv_lines::{LineCounter, cells};
 pub use header::{Columns, Field};
 pub use problem::{MAX_LISTED, Problem, Rule, describe};
 use row::{Names, at_line, read_row};

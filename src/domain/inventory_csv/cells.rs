@@ -1,40 +1,7 @@
-//! Cell and line helpers: line numbers by byte offset (CRLF endings and
-//! quoted line breaks shift the reader's own count), the cells of a record
-//! without a spreadsheet's empty trailing ones, and the value checks.
+//! The value checks of inventory cells (line numbers and trailing empty
+//! cells are `domain::csv_lines`').
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-
-/// Line numbers by byte offset. Offsets only grow, so each byte is
-/// counted once; the line breaks before a record (blank lines, the end
-/// of the previous one) are skipped.
-#[derive(Default)]
-pub(super) struct LineCounter {
-    offset: usize,
-    breaks: usize,
-}
-
-impl LineCounter {
-    /// The 1-based line of the record whose parse started at `offset`.
-    pub(super) fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
-        let mut start = offset.min(bytes.len());
-        while bytes.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
-            start += 1;
-        }
-        let from = self.offset.min(start);
-        self.breaks += bytes[from..start].iter().filter(|b| **b == b'\n').count();
-        self.offset = start;
-        self.breaks + 1
-    }
-}
-
-/// The record's cells without the empty ones at the end of a row.
-pub(super) fn cells(record: &csv::ByteRecord) -> Vec<&[u8]> {
-    let mut fields: Vec<&[u8]> = record.iter().collect();
-    while fields.last().is_some_and(|f| f.is_empty()) {
-        fields.pop();
-    }
-    fields
-}
 
 /// Whether `text` looks like a UPN: one @ with text either side, no space.
 pub(super) fn is_upn(text: &str) -> bool {
