@@ -164,7 +164,7 @@ fn palette_messages_break_between_words() {
     assert!(
         flowing(&text).contains(
             "unknown command \"bogus\"; known: licenses, apps, connectors, agreements, users, reclaim, \
-             audit, groups, installs, sort, filter, help, refresh, sync, language, move, import, quit"
+             audit, groups, installs, sort, filter, help, refresh, sync, language, move, import, group, quit"
         ),
         "{text}"
     );

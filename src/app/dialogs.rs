@@ -209,6 +209,16 @@ pub enum Change {
     MoveAgreement { id: i64, group: String },
     /// Import a volume-licensing agreement file (R-AGR-2..5).
     ImportAgreements { path: String },
+    /// Make, rename or remove a license group (R-AGR-7, R-AGR-12).
+    LicenseGroup(GroupOp),
+}
+
+/// What `:group …` does to license groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupOp {
+    Add(String),
+    Rename { old: String, new: String },
+    Remove(String),
 }
 
 /// One line of a preview.

@@ -25,6 +25,8 @@ pub enum PaletteCommand {
     Move(String),
     /// Import a volume-licensing agreement file (R-AGR-2..5).
     Import(String),
+    /// Make, rename or remove a license group (R-AGR-12).
+    Group(super::dialogs::GroupOp),
 }
 
 /// The first words the palette knows, with what they do.
@@ -48,6 +50,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "import",
         "import FILE: volume-licensing agreements from a CSV file",
+    ),
+    (
+        "group",
+        "group add NAME | rename OLD = NEW | remove NAME: license groups",
     ),
     ("quit", "leave seats"),
 ];
@@ -108,6 +114,7 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "move" => Ok(PaletteCommand::Move(rest.to_owned())),
         "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),
         "import" => Ok(PaletteCommand::Import(rest.to_owned())),
+        "group" => parse_group(rest),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {
@@ -115,6 +122,27 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
             format!("unknown command {other:?}; known: {}", known.join(", "))
         }),
     }
+}
+
+/// `group add NAME`, `group rename OLD = NEW`, `group remove NAME`.
+fn parse_group(rest: &str) -> Result<PaletteCommand, String> {
+    use super::dialogs::GroupOp;
+    let usage = || "group add NAME | group rename OLD = NEW | group remove NAME".to_owned();
+    let (verb, name) = rest.split_once(' ').ok_or_else(usage)?;
+    let name = name.trim();
+    let op = match verb.to_ascii_lowercase().as_str() {
+        "add" => GroupOp::Add(name.to_owned()),
+        "remove" => GroupOp::Remove(name.to_owned()),
+        "rename" => match name.split_once('=') {
+            Some((old, new)) if !old.trim().is_empty() && !new.trim().is_empty() => GroupOp::Rename {
+                old: old.trim().to_owned(),
+                new: new.trim().to_owned(),
+            },
+            _ => return Err(usage()),
+        },
+        _ => return Err(usage()),
+    };
+    Ok(PaletteCommand::Group(op))
 }
 
 fn parse_sort(rest: &str, columns: &[&str]) -> Result<PaletteCommand, String> {

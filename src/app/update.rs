@@ -399,6 +399,9 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Language(tag) => apps::set_language(state, tag),
         PaletteCommand::Move(group) => apps::move_agreement(state, group),
         PaletteCommand::Import(path) => apps::import_agreements(state, path),
+        PaletteCommand::Group(op) => {
+            super::changes::open_preview(state, super::dialogs::Change::LicenseGroup(op))
+        }
     }
 }
 

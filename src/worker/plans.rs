@@ -186,6 +186,7 @@ pub fn plan(
         Change::ImportAgreements { path } => {
             Ok((super::agreements_file::preview(conn, path), change.clone()))
         }
+        Change::LicenseGroup(op) => Ok((settings::license_group(conn, op), change.clone())),
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),

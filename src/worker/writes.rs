@@ -140,7 +140,8 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::Validate
         | Change::DeleteAgreement { .. }
         | Change::MoveAgreement { .. }
-        | Change::ImportAgreements { .. } => (Vec::new(), None),
+        | Change::ImportAgreements { .. }
+        | Change::LicenseGroup(_) => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -176,6 +177,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::MoveAgreement { id, group } = change {
         return settings::move_agreement(&conn, actor, *id, group);
+    }
+    if let Change::LicenseGroup(op) = change {
+        return settings::license_group(&conn, actor, op);
     }
     if let Change::ImportAgreements { path } = change {
         return settings::written(super::agreements_file::import(&conn, actor, path));

@@ -166,3 +166,54 @@ fn import_in_the_palette_previews_a_file_and_imports_it_all_or_nothing() {
         c.flash()
     );
 }
+
+/// `:group add|rename|remove` (R-AGR-7, R-AGR-12): made, renamed and
+/// removed from the console, its agreements moving to "Unassigned
+/// agreements"; the built-in group is refused in the dialog.
+#[test]
+fn group_commands_make_rename_and_remove_license_groups() {
+    let mut c = Console::new();
+    let groups = |c: &Console, name: &str| -> i64 {
+        c.conn
+            .query_row(
+                "SELECT count(*) FROM license_groups WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    c.key(KeyCode::Char('4'));
+    let palette = |c: &mut Console, line: &str| {
+        c.key(KeyCode::Char(':'));
+        c.chars(line);
+        c.key(KeyCode::Enter);
+    };
+    palette(&mut c, "group add True-up 2027");
+    assert!(
+        c.screen().contains("makes the license group \"True-up 2027\""),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Enter);
+    assert_eq!(groups(&c, "True-up 2027"), 1);
+    palette(&mut c, "group rename True-up 2027 = True-up FY27");
+    c.key(KeyCode::Enter);
+    assert_eq!(groups(&c, "True-up FY27"), 1);
+    let (id, _) = agreement_in(&c.conn, "Head office");
+    c.conn
+        .execute(
+            "UPDATE agreements SET license_group_id = (SELECT id FROM license_groups WHERE name = 'True-up FY27') \
+             WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    palette(&mut c, "group remove True-up FY27");
+    assert!(c.screen().contains("its 1 agreements move"), "{}", c.screen());
+    c.key(KeyCode::Enter);
+    assert_eq!(groups(&c, "True-up FY27"), 0);
+    assert_eq!(group_of(&c.conn, id), "Unassigned agreements");
+    palette(&mut c, "group remove Unassigned agreements");
+    c.key(KeyCode::Enter);
+    assert!(c.screen().contains("can't be removed"), "{}", c.screen());
+    assert_eq!(groups(&c, "Unassigned agreements"), 1);
+}

@@ -164,3 +164,31 @@ fn refused(title: &str, why: String) -> Preview {
         refusal: Some(why),
     }
 }
+
+/// What `:group …` would do (R-AGR-7, R-AGR-12); the rules are checked
+/// when it is applied, and a refusal shows in this dialog.
+pub fn license_group(conn: &Connection, op: &crate::app::dialogs::GroupOp) -> Preview {
+    use crate::app::dialogs::GroupOp;
+    let text = match op {
+        GroupOp::Add(name) => format!("makes the license group {name:?} (at most 500)"),
+        GroupOp::Rename { old, new } => format!("renames the license group {old:?} to {new:?}"),
+        GroupOp::Remove(name) => {
+            let agreements: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM agreements a JOIN license_groups g ON g.id = a.license_group_id \
+                     WHERE g.name = ?1 COLLATE NOCASE",
+                    [name],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0);
+            format!(
+                "removes the license group {name:?}; its {agreements} agreements move to \"Unassigned agreements\""
+            )
+        }
+    };
+    Preview {
+        title: "License group (confirm)".into(),
+        lines: vec![line(text)],
+        refusal: None,
+    }
+}

@@ -117,3 +117,23 @@ pub(super) fn written(outcome: Result<String, impl std::fmt::Display>) -> Worker
         },
     }
 }
+
+/// A license group made, renamed or removed (R-AGR-7, R-AGR-12).
+pub(super) fn license_group(
+    conn: &Connection,
+    actor: &Actor,
+    op: &crate::app::dialogs::GroupOp,
+) -> WorkerEvent {
+    use crate::app::dialogs::GroupOp;
+    use crate::store::license_groups;
+    written(match op {
+        GroupOp::Add(name) => {
+            license_groups::add(conn, actor, name).map(|_| format!("license group {name:?} made"))
+        }
+        GroupOp::Rename { old, new } => license_groups::rename(conn, actor, old, new)
+            .map(|()| format!("license group {old:?} renamed {new:?}")),
+        GroupOp::Remove(name) => license_groups::remove(conn, actor, name).map(|moved| {
+            format!("license group {name:?} removed; {moved} agreements moved to \"Unassigned agreements\"")
+        }),
+    })
+}
