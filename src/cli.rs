@@ -68,7 +68,8 @@ pub enum Commands {
     /// Print one rendered screen of a pane as plain text.
     Snapshot {
         /// The pane: licenses, apps, connectors, agreements, users, assignees
-        /// (with --pool), reclaim, audit, groups or installs (a unique prefix will do).
+        /// (with --pool), reclaim, audit, groups, installs, inventory or detections
+        /// (a unique prefix will do).
         pane: String,
         /// Columns of the screen: 80 (the console's minimum) to 1000.
         #[arg(long, default_value_t = MIN_WIDTH, value_parser = screen_width)]

@@ -8,6 +8,8 @@ mod agreements;
 #[path = "assign_tui/apps.rs"]
 mod apps;
 mod common;
+#[path = "assign_tui/inventory.rs"]
+mod inventory;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;

@@ -80,6 +80,21 @@ fn seats_of_a_pool_80x24() {
     insta::assert_snapshot!(view_snapshot(PaneId::Assignees, Some("ENTERPRISEPACK")));
 }
 
+/// R-APP-10: titles with the computers and the names that count as them.
+#[test]
+fn inventory_view_80x24() {
+    let text = view_snapshot(PaneId::Inventory, None);
+    assert!(text.contains("Microsoft 365 Apps"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn detections_view_80x24() {
+    let text = view_snapshot(PaneId::Detections, None);
+    assert!(text.contains("Detections of every title"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn installs_view_80x24() {
     let text = view_snapshot(PaneId::Installs, None);

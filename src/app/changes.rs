@@ -359,6 +359,7 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         (PaneId::Apps, Some(Row::App(app))) if let Some(pool_id) = app.pool_id => {
             open_seats(state, (pool_id, app.name), None)
         }
+        (PaneId::Inventory, Some(Row::Title(title))) => super::inventory::open_detections(state, &title),
         (_, Some(_)) => {
             state.overlay = Overlay::Detail { scroll: 0 };
             Vec::new()

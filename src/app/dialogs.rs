@@ -211,6 +211,9 @@ pub enum Change {
     ImportAgreements { path: String },
     /// Make, rename or remove a license group (R-AGR-7, R-AGR-12).
     LicenseGroup(GroupOp),
+    /// Count the detected name `raw` as `title` (None: as the normaliser
+    /// says again) (R-APP-10).
+    MapProduct { raw: String, title: Option<String> },
 }
 
 /// What `:group …` does to license groups.

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod changes;
 pub mod dialogs;
 pub mod held;
+pub mod inventory;
 pub mod keymap;
 pub mod link;
 pub mod message;

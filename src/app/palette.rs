@@ -27,6 +27,8 @@ pub enum PaletteCommand {
     Import(String),
     /// Make, rename or remove a license group (R-AGR-12).
     Group(super::dialogs::GroupOp),
+    /// Count the selected detection's name as this title (None: unmap).
+    Map(Option<String>),
 }
 
 /// The first words the palette knows, with what they do.
@@ -40,6 +42,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("audit", "who changed what"),
     ("groups", "groups, their pools, members in error"),
     ("installs", "installs of every app, by state"),
+    ("inventory", "detected software titles and their names"),
+    ("detections", "every computer each title was seen on"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
@@ -55,6 +59,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "group",
         "group add NAME | rename OLD = NEW | remove NAME: license groups",
     ),
+    ("map", "map TITLE: count the selected detection's name as TITLE"),
+    ("unmap", "count the selected detection's name as detected"),
     ("quit", "leave seats"),
 ];
 
@@ -115,6 +121,9 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),
         "import" => Ok(PaletteCommand::Import(rest.to_owned())),
         "group" => parse_group(rest),
+        "map" if rest.is_empty() => Err("map TITLE: name the title the detected name counts as".to_owned()),
+        "map" => Ok(PaletteCommand::Map(Some(rest.to_owned()))),
+        "unmap" => Ok(PaletteCommand::Map(None)),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

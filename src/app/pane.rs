@@ -7,6 +7,7 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::connectors::{self, ConnectorRow};
 use crate::store::groups::{self, GroupRow};
 use crate::store::installs::{self, InstallRow};
+use crate::store::inventory::{self, DetectionRow, TitleRow};
 use crate::store::pools::{self, PoolRow};
 use crate::store::reclaim::{self, ReclaimRow};
 use crate::store::users::{self, UserRow};
@@ -34,11 +35,15 @@ pub enum PaneId {
     Groups,
     /// Installs of one app (opened from Apps with `I`) or of every app.
     Installs,
+    /// The software catalog: detected titles and the names that count as them.
+    Inventory,
+    /// The computers one title was detected on (Enter in Inventory).
+    Detections,
 }
 
 impl PaneId {
     /// Every pane; `index` is the position here.
-    pub const ALL: [PaneId; 10] = [
+    pub const ALL: [PaneId; 12] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -49,6 +54,8 @@ impl PaneId {
         PaneId::Audit,
         PaneId::Groups,
         PaneId::Installs,
+        PaneId::Inventory,
+        PaneId::Detections,
     ];
 
     /// The panes on the tab line, in the order Tab visits them.
@@ -78,6 +85,8 @@ impl PaneId {
             PaneId::Audit => "Audit",
             PaneId::Groups => "Groups",
             PaneId::Installs => "Installs",
+            PaneId::Inventory => "Inventory",
+            PaneId::Detections => "Detections",
         }
     }
 
@@ -94,6 +103,8 @@ impl PaneId {
             PaneId::Audit => "audit",
             PaneId::Groups => "groups",
             PaneId::Installs => "installs",
+            PaneId::Inventory => "inventory",
+            PaneId::Detections => "detections",
         }
     }
 
@@ -121,6 +132,8 @@ impl PaneId {
             PaneId::Audit => audit::COLUMNS,
             PaneId::Groups => groups::COLUMNS,
             PaneId::Installs => installs::COLUMNS,
+            PaneId::Inventory => inventory::TITLE_COLUMNS,
+            PaneId::Detections => inventory::DETECTION_COLUMNS,
         }
     }
 
@@ -137,6 +150,8 @@ impl PaneId {
             PaneId::Audit => audit::FIELDS,
             PaneId::Groups => groups::FIELDS,
             PaneId::Installs => installs::FIELDS,
+            PaneId::Inventory => inventory::TITLE_FIELDS,
+            PaneId::Detections => inventory::DETECTION_FIELDS,
         };
         columns.iter().map(|c| c.field).collect()
     }
@@ -179,6 +194,8 @@ pub enum Row {
     Audit(AuditEntry),
     Group(GroupRow),
     Install(InstallRow),
+    Title(TitleRow),
+    Detection(DetectionRow),
 }
 
 impl Row {
@@ -195,6 +212,8 @@ impl Row {
             Row::Audit(r) => r.id,
             Row::Group(r) => r.id,
             Row::Install(r) => r.id,
+            Row::Title(r) => r.id,
+            Row::Detection(r) => r.id,
         }
     }
 }

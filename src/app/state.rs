@@ -113,6 +113,8 @@ pub struct AppState {
     pub assignees_blocker: Option<String>,
     /// The app the Installs view shows (id, name); None: every app.
     pub installs_of: Option<(i64, String)>,
+    /// The title the Detections view shows (product id, title); None: all.
+    pub detections_of: Option<(i64, String)>,
     /// The pane the Assignees view was opened from (Esc goes back there).
     pub assignees_parent: PaneId,
     /// The batches of the last change this console applied, for undo.
@@ -151,6 +153,7 @@ impl AppState {
             assignees_blocker: None,
             assignees_parent: PaneId::Licenses,
             installs_of: None,
+            detections_of: None,
             last_batches: Vec::new(),
             requests: 0,
             held: std::collections::VecDeque::new(),

@@ -264,6 +264,7 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
         return match pane {
             PaneId::Assignees => show(state, state.assignees_parent),
             PaneId::Installs => show(state, PaneId::Apps),
+            PaneId::Detections => show(state, PaneId::Inventory),
             _ => Vec::new(),
         };
     }
@@ -380,7 +381,9 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
             table.scope = None;
             vec![Command::Fetch(table.restart())]
         }
+        PaletteCommand::Show(PaneId::Detections) => super::inventory::show_all_detections(state),
         PaletteCommand::Show(pane) => show(state, pane),
+        PaletteCommand::Map(title) => super::inventory::map_selected(state, title),
         PaletteCommand::Sort { column, descending } => {
             let table = state.table_mut();
             table.sort = column;

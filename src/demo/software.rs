@@ -270,16 +270,38 @@ impl Inventory {
             stmt.execute(params![id, p.publisher as i64 + 1, p.title])?;
             t.row();
         }
+        // Each title is detected under two names, as real inventories are:
+        // its own and the installer's "(64-bit)" one, which the normaliser
+        // counts as the same title (R-APP-10); `:map` can move either.
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO product_raw_names (id, publisher_id, raw, product_id) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (index, p) in PRODUCTS.iter().enumerate() {
+            let product = index as i64 + 1;
+            let publisher = p.publisher as i64 + 1;
+            stmt.execute(params![raw_name_id(index, false), publisher, p.title, product])?;
+            let wide = format!("{} (64-bit)", p.title);
+            stmt.execute(params![raw_name_id(index, true), publisher, wide, product])?;
+        }
         t.stage("inventory");
-        let into = "inventory (id, device_id, product_id, version, detected_at)";
-        batch::insert(conn, into, 5, &self.rows, t, |row, index, r| {
+        let into = "inventory (id, device_id, product_id, version, detected_at, raw_name_id)";
+        batch::insert(conn, into, 6, &self.rows, t, |row, index, r| {
             row.put(index as i64 + 1)?
                 .put(r.device)?
                 .put(r.product as i64 + 1)?;
             row.put(r.version)?.put(clock.ago(r.ago))?;
+            // A third of detections by the 64-bit name, without drawing from
+            // the random stream (the rest of the demo stays as it was).
+            let wide = (r.device as usize + r.product) % 3 == 0;
+            row.put(raw_name_id(r.product, wide))?;
             Ok(())
         })
     }
+}
+
+/// The id of a product's plain (or "(64-bit)") detected name.
+fn raw_name_id(product: usize, wide: bool) -> i64 {
+    product as i64 * 2 + 1 + i64::from(wide)
 }
 
 fn chance(p: &Product, os: Os, dept: Option<&str>) -> f64 {

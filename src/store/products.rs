@@ -15,6 +15,7 @@ use super::changes::Actor;
 use super::license_groups::{AgreementError, audit, audited};
 use super::sync_state::stamp;
 use crate::domain::inventory_csv::MAX_NAME;
+use crate::domain::product_names::{normalise, title_key};
 
 /// One title as `seats products` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,6 +112,27 @@ pub fn unmap(conn: &Connection, actor: &Actor, raw: &str) -> Result<Moved, Agree
         audit(tx, actor, "product_unmap", &[&raw], "ok", Some(detail))?;
         Ok(moved)
     })
+}
+
+/// What `map` (a title) or `unmap` (None) of `raw` would move, without
+/// changing anything (the console's preview): the same count `remap` makes.
+pub fn would_move(conn: &Connection, raw: &str, title: Option<&str>) -> rusqlite::Result<Moved> {
+    let mut stmt = conn.prepare(
+        "SELECT r.raw, p.title, (SELECT count(*) FROM inventory i WHERE i.raw_name_id = r.id) \
+         FROM product_raw_names r JOIN products p ON p.id = r.product_id WHERE r.raw = ?1 COLLATE NOCASE",
+    )?;
+    let found: Vec<(String, String, i64)> = stmt
+        .query_map([raw.trim()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut moved = Moved::default();
+    for (raw, held, rows) in found {
+        let target = title.map_or_else(|| normalise(&raw), str::to_owned);
+        if title_key(&target) != title_key(&held) {
+            moved.raw_names += 1;
+            moved.rows += rows.max(0) as usize;
+        }
+    }
+    Ok(moved)
 }
 
 /// Points every raw name `raw` (any publisher) and its inventory rows at

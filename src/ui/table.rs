@@ -35,6 +35,10 @@ fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
             Some((_, app)) => format!("Installs of {app}"),
             None => "Installs of every app".to_owned(),
         },
+        (crate::app::PaneId::Detections, _) => match &state.detections_of {
+            Some((_, title)) => format!("Computers with {title}"),
+            None => "Detections of every title".to_owned(),
+        },
         _ => pane.title().to_owned(),
     };
     let mut tail = vec![Span::raw(format!("{count} · sort {sort_name}{arrow} "))];
@@ -242,6 +246,9 @@ fn empty_message(pane: crate::app::PaneId) -> &'static str {
         PaneId::Reclaim => "no seats to reclaim: nobody who left or went quiet holds one",
         PaneId::Audit => "no changes yet",
         PaneId::Installs => "no installs reported for this app",
+        PaneId::Inventory | PaneId::Detections => {
+            "no software detected: `seats import inventory FILE` or a Graph sync with detected apps"
+        }
         _ => "nothing here yet: `seats demo` builds a demo tenant",
     }
 }

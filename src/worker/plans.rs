@@ -3,6 +3,7 @@
 //! refusal shown here is the console refusing the attempt: it is audited as
 //! the command line's refusals are.
 
+mod products;
 mod release;
 mod settings;
 
@@ -187,6 +188,9 @@ pub fn plan(
             Ok((super::agreements_file::preview(conn, path), change.clone()))
         }
         Change::LicenseGroup(op) => Ok((settings::license_group(conn, op), change.clone())),
+        Change::MapProduct { raw, title } => {
+            Ok((products::map(conn, raw, title.as_deref())?, change.clone()))
+        }
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),

@@ -18,8 +18,8 @@ use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
 use crate::store::changes::Actor;
 use crate::store::{
-    self, Page, agreements, apps, assignees, audit, connectors, groups, installs, pools, reclaim, status,
-    users,
+    self, Page, agreements, apps, assignees, audit, connectors, groups, installs, inventory, pools, reclaim,
+    status, users,
 };
 
 /// How often the reader looks for changes made by other connections.
@@ -42,6 +42,8 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Audit => wrap(audit::page(conn, request)?, Row::Audit),
         PaneId::Groups => wrap(groups::page(conn, request)?, Row::Group),
         PaneId::Installs => wrap(installs::page(conn, request)?, Row::Install),
+        PaneId::Inventory => wrap(inventory::titles(conn, request)?, Row::Title),
+        PaneId::Detections => wrap(inventory::detections(conn, request)?, Row::Detection),
     })
 }
 

@@ -2,6 +2,7 @@
 //! serving windows while the write runs. Every rule (seats, roles, audit,
 //! outbox) is enforced by the store inside one transaction.
 
+mod products;
 mod settings;
 
 use std::path::Path;
@@ -141,7 +142,8 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::DeleteAgreement { .. }
         | Change::MoveAgreement { .. }
         | Change::ImportAgreements { .. }
-        | Change::LicenseGroup(_) => (Vec::new(), None),
+        | Change::LicenseGroup(_)
+        | Change::MapProduct { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -177,6 +179,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::MoveAgreement { id, group } = change {
         return settings::move_agreement(&conn, actor, *id, group);
+    }
+    if let Change::MapProduct { raw, title } = change {
+        return products::map(&conn, actor, raw, title.as_deref());
     }
     if let Change::LicenseGroup(op) = change {
         return settings::license_group(&conn, actor, op);

@@ -4,6 +4,7 @@ mod agreements;
 mod apps;
 mod connectors;
 mod installs;
+mod inventory;
 mod licenses;
 mod users;
 mod views;
@@ -75,6 +76,8 @@ pub fn widths(pane: PaneId) -> &'static [Width] {
         PaneId::Audit => views::AUDIT_WIDTHS,
         PaneId::Groups => views::GROUP_WIDTHS,
         PaneId::Installs => installs::WIDTHS,
+        PaneId::Inventory => inventory::TITLE_WIDTHS,
+        PaneId::Detections => inventory::DETECTION_WIDTHS,
     }
 }
 
@@ -91,6 +94,8 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Audit(r) => views::audit_cells(r, ctx),
         Row::Group(r) => views::group_cells(r, ctx),
         Row::Install(r) => installs::cells(r, ctx),
+        Row::Title(r) => inventory::title_cells(r, ctx),
+        Row::Detection(r) => inventory::detection_cells(r, ctx),
     }
 }
 
@@ -107,6 +112,8 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Audit(r) => views::audit_detail(r, ctx),
         Row::Group(r) => views::group_detail(r, ctx),
         Row::Install(r) => installs::detail(r, ctx),
+        Row::Title(r) => inventory::title_detail(r, ctx),
+        Row::Detection(r) => inventory::detection_detail(r, ctx),
     }
 }
 
