@@ -292,7 +292,7 @@ impl Inventory {
             row.put(r.version)?.put(clock.ago(r.ago))?;
             // A third of detections by the 64-bit name, without drawing from
             // the random stream (the rest of the demo stays as it was).
-            let wide = (r.device as usize + r.product) % 3 == 0;
+            let wide = (r.device as usize + r.product).is_multiple_of(3);
             row.put(raw_name_id(r.product, wide))?;
             Ok(())
         })
