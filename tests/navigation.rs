@@ -78,6 +78,8 @@ impl Driver {
             Row::Audit(a) => a.action.clone(),
             Row::Group(g) => g.name.clone(),
             Row::Install(i) => i.app.clone(),
+            Row::Title(t) => t.title.clone(),
+            Row::Detection(d) => d.computer.clone(),
         }
     }
 }
