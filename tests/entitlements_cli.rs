@@ -74,6 +74,20 @@ fn agreements_wait_for_the_export_then_each_set_shows_what_validation_found() {
     );
     assert_eq!(server["licenses"], serde_json::Value::Null);
 
+    // The filter sees the per-set states too, not the coarse column.
+    let (stdout, _) = cache.expect(
+        &["agreements", "--filter", "valid=mismatched", "--format", "json"],
+        0,
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["Select EU"], "{stdout}");
+    let (stdout, _) = cache.expect(
+        &["agreements", "--filter", "valid=not_found", "--format", "json"],
+        0,
+    );
+    assert!(stdout.contains("Server licensing"), "{stdout}");
+
     let (table, _) = cache.expect(&["agreements"], 0);
     assert!(
         table.contains("Select EU: 92345678 97654321 mismatched: the export pairs 92345678 with 97654322"),

@@ -68,7 +68,14 @@ pub const FIELDS: &[FilterColumn] = &[
 
 const SPEC: ListSpec = ListSpec {
     base: "SELECT ag.id, ag.name, ag.kind, lg.name AS license_group, ag.program, ag.starts_on, \
-             ag.ends_on, ag.validation, ag.validated_at, ag.details, ag.source_file, \
+             ag.ends_on, \
+             CASE WHEN NOT EXISTS (SELECT 1 FROM agreement_number_sets n WHERE n.agreement_id = ag.id) \
+                 THEN CASE ag.validation WHEN 'invalid' THEN 'not_found' ELSE ag.validation END \
+               ELSE (SELECT CASE WHEN max(n.validation = 'pending') THEN 'pending' \
+                                 WHEN max(n.validation = 'mismatched') THEN 'mismatched' \
+                                 WHEN max(n.validation = 'not_found') THEN 'not_found' ELSE 'valid' END \
+                     FROM agreement_number_sets n WHERE n.agreement_id = ag.id) END AS validation, \
+             ag.validated_at, ag.details, ag.source_file, \
              pr.title AS product, pu.name AS publisher, \
              (SELECT count(*) FROM agreement_number_sets n WHERE n.agreement_id = ag.id) AS number_sets, \
              (SELECT n.first_number || ', ' || n.second_number FROM agreement_number_sets n \
