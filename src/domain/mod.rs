@@ -20,6 +20,7 @@ pub mod seats;
 pub mod sku_names;
 pub mod source;
 pub mod store_business;
+pub mod subscription;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::{Field, FieldKind, Filter, FilterError};
