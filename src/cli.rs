@@ -143,6 +143,21 @@ pub enum Commands {
         #[command(subcommand)]
         action: crate::cli_agreements::LicenseGroupsCommand,
     },
+    /// SaaS and ISV subscriptions: channel, pricing, status, quantity, billing.
+    Subscriptions(crate::cli_subscriptions::SubscriptionsArgs),
+    /// Change a subscription: activate, cancel, quantity, billing profile.
+    Subscription {
+        #[command(subcommand)]
+        action: crate::cli_subscriptions::SubscriptionCommand,
+    },
+    /// Billing profiles of subscriptions (a card shows its last four digits only).
+    BillingProfiles(crate::cli_subscriptions::BillingArgs),
+    /// Invoices of one subscription (by id) or of all.
+    Invoices {
+        id: Option<i64>,
+        #[command(flatten)]
+        args: crate::cli_subscriptions::BillingArgs,
+    },
 }
 
 /// A failure with the exit code the architecture gives it.
@@ -331,6 +346,10 @@ fn headless(
         Commands::Agreements(args) => crate::cli_agreements_list::run(db, &args),
         Commands::Products(args) => crate::cli_inventory::products(db, &session().actor, args),
         Commands::Report(args) => crate::cli_reports::run(db, &args),
+        Commands::Subscriptions(args) => crate::cli_subscriptions::list(db, &args),
+        Commands::Subscription { action } => crate::cli_subscriptions::change(&session(), action),
+        Commands::BillingProfiles(args) => crate::cli_subscriptions::profiles(db, &args),
+        Commands::Invoices { id, args } => crate::cli_subscriptions::invoices(db, id, &args),
         Commands::LicenseGroups { action } => {
             crate::cli_agreements::license_groups(db, &session().actor, action)
         }

@@ -351,7 +351,7 @@ fn listed(names: &[String], prefix: &str) -> String {
 }
 
 /// Asks on the terminal; anything but y/yes is no.
-fn confirm(what: &str, question: &str) -> Result<bool, Failure> {
+pub(crate) fn confirm(what: &str, question: &str) -> Result<bool, Failure> {
     eprint!("{what}{question}");
     std::io::stderr().flush().map_err(Failure::unexpected)?;
     let mut answer = String::new();

@@ -23,6 +23,7 @@ mod progress;
 mod rng;
 mod seats;
 mod software;
+mod subscriptions;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -227,6 +228,7 @@ impl Plan {
             .write_pools(conn, clock, &self.seats.consumed, users)?;
         let by: Vec<&str> = self.licenses.pools.iter().map(|p| assigned_by(p, opts)).collect();
         self.seats.write(conn, clock, &by, t)?;
+        subscriptions::write(conn, clock)?;
         org::write_audit(conn, opts, clock, (users, self.seats.seats.len()))?;
         Ok(())
     }

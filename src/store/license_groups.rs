@@ -175,9 +175,21 @@ pub(crate) fn audited<T>(
     subject: &str,
     body: impl FnOnce(&Transaction<'_>) -> Result<T, AgreementError>,
 ) -> Result<T, AgreementError> {
+    audited_as(conn, actor, Permission::ManageAgreements, action, subject, body)
+}
+
+/// `audited` for a change that `permission` allows.
+pub(crate) fn audited_as<T>(
+    conn: &Connection,
+    actor: &Actor,
+    permission: Permission,
+    action: &str,
+    subject: &str,
+    body: impl FnOnce(&Transaction<'_>) -> Result<T, AgreementError>,
+) -> Result<T, AgreementError> {
     let result = (|| {
         let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        authorize(&tx, actor, Permission::ManageAgreements)?;
+        authorize(&tx, actor, permission)?;
         let value = body(&tx)?;
         tx.commit()?;
         Ok(value)

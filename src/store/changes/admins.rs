@@ -21,6 +21,8 @@ pub enum Permission {
     ManageAdmins,
     /// Import agreements, manage license groups (R-AGR-*): global or license.
     ManageAgreements,
+    /// Record, activate, resize or cancel subscriptions (R-SUB-*): global or license.
+    ManageSubscriptions,
 }
 
 impl Permission {
@@ -29,7 +31,9 @@ impl Permission {
             Permission::Assign => role.may_assign(),
             Permission::RemoveUser => matches!(role, Role::Global | Role::User),
             Permission::ManageAdmins => role == Role::Global,
-            Permission::ManageAgreements => matches!(role, Role::Global | Role::License),
+            Permission::ManageAgreements | Permission::ManageSubscriptions => {
+                matches!(role, Role::Global | Role::License)
+            }
         }
     }
 
@@ -39,7 +43,9 @@ impl Permission {
             Permission::Assign => "global, license or user administrator",
             Permission::RemoveUser => "global or user administrator",
             Permission::ManageAdmins => "global administrator",
-            Permission::ManageAgreements => "global or license administrator",
+            Permission::ManageAgreements | Permission::ManageSubscriptions => {
+                "global or license administrator"
+            }
         }
     }
 
@@ -49,7 +55,7 @@ impl Permission {
             Permission::Assign => Role::License,
             Permission::RemoveUser => Role::User,
             Permission::ManageAdmins => Role::Global,
-            Permission::ManageAgreements => Role::License,
+            Permission::ManageAgreements | Permission::ManageSubscriptions => Role::License,
         }
     }
 
@@ -59,6 +65,7 @@ impl Permission {
             Permission::RemoveUser => "removing users",
             Permission::ManageAdmins => "managing admins",
             Permission::ManageAgreements => "changing agreements and license groups",
+            Permission::ManageSubscriptions => "changing subscriptions",
         }
     }
 }

@@ -13,6 +13,7 @@ mod admins;
 mod apply;
 mod audit;
 mod batch;
+mod cancel;
 mod expand;
 mod intent;
 mod members;
@@ -32,6 +33,7 @@ pub use crate::domain::{Principal, Shortfall};
 
 pub use admins::{AdminRow, Permission, add_admin, authorize, list_admins, remove_admin};
 pub use audit::{AuditRow, SeatChange, audit_since};
+pub use cancel::cancel_subscription;
 pub use intent::{INTENTS, IntentPlan, plan_intent, set_intent, uninstalled_seats};
 pub use members::{MemberOutcome, PoolRef, add_group_member};
 pub use release::{plan_release_seats, plan_unassign, release_seats, unassign};

@@ -25,7 +25,7 @@ const EVERYONE: Audience = Audience {
 
 /// Fills the scratch set with the principals an unassignment reaches and
 /// decides whose seat goes. Returns whether groups are withdrawn.
-fn stage(conn: &Connection, pool_id: i64, principals: &[Principal]) -> rusqlite::Result<bool> {
+pub(super) fn stage(conn: &Connection, pool_id: i64, principals: &[Principal]) -> rusqlite::Result<bool> {
     expand::stage_principals(conn, principals, EVERYONE)?;
     let groups = principals.iter().any(|p| matches!(p, Principal::Group(_)));
     if groups {

@@ -1,0 +1,166 @@
+//! The subscription twins as other tools see them (issue 10, R-SUB-1..7,
+//! R-LIC-8): the built binary, its JSON keys and exit codes — 3 for a
+//! forbidden transition or quantity, 2 for an unknown id.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::cache::Cache;
+use serde_json::Value;
+
+fn by_name(cache: &Cache, name: &str) -> Value {
+    let rows = cache.json(&["subscriptions"]);
+    rows.into_iter().find(|r| r["name"] == name).unwrap()
+}
+
+fn id(row: &Value) -> String {
+    row["id"].as_i64().unwrap().to_string()
+}
+
+#[test]
+fn subscriptions_list_with_the_contract_s_keys() {
+    let cache = Cache::new();
+    let rows = cache.json(&["subscriptions"]);
+    let keys = [
+        "id",
+        "name",
+        "publisher",
+        "kind",
+        "channel",
+        "pricing",
+        "status",
+        "disabled_reason",
+        "quantity",
+        "consumed",
+        "price",
+        "currency",
+        "period",
+        "term_end",
+        "region",
+        "billing_profile",
+        "vendor_managed",
+    ];
+    for row in &rows {
+        let object = row.as_object().unwrap();
+        let mut got: Vec<&str> = object.keys().map(String::as_str).collect();
+        got.sort_unstable();
+        let mut want = keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want, "{row}");
+        assert!(["saas", "isv"].contains(&row["kind"].as_str().unwrap()));
+    }
+    let flat = by_name(&cache, "Litware Whiteboard");
+    assert_eq!(flat["pricing"], "flat");
+    assert_eq!(flat["quantity"], Value::Null, "flat-rate is unlimited (R-SUB-2)");
+    assert_eq!(flat["channel"], "direct");
+    assert_eq!(by_name(&cache, "Adatum Sign")["channel"], "proposal");
+    assert_eq!(by_name(&cache, "Adatum Sign")["status"], "pending_activation");
+    let lapsed = by_name(&cache, "Tailspin Survey");
+    assert_eq!(lapsed["status"], "disabled");
+    assert_eq!(lapsed["disabled_reason"], "payment_lapsed");
+    assert_eq!(by_name(&cache, "Relecloud Backup")["vendor_managed"], true);
+    let pending = cache.json(&["subscriptions", "--filter", "status:pending"]);
+    assert_eq!(pending.len(), 1);
+}
+
+/// R-SUB-3, R-SUB-4: activation lets seats be assigned; disabled is final.
+#[test]
+fn activate_then_cancel_and_nothing_brings_it_back() {
+    let cache = Cache::new();
+    let adatum = id(&by_name(&cache, "Adatum Sign"));
+    let user = cache
+        .json(&["users"])
+        .into_iter()
+        .map(|u| u["upn"].as_str().unwrap().to_owned())
+        .next()
+        .unwrap();
+    let (_, stderr) = cache.expect(&["assign", "--pool", &adatum, "--user", &user], 3);
+    assert!(stderr.contains("not activated yet"), "{stderr}");
+    let (stdout, _) = cache.expect(&["subscription", "activate", &adatum], 0);
+    assert!(stdout.contains("Adatum Sign is active"), "{stdout}");
+    let (_, stderr) = cache.expect(&["subscription", "activate", &adatum], 3);
+    assert!(stderr.contains("active already"), "{stderr}");
+    cache.expect(&["assign", "--pool", &adatum, "--user", &user], 0);
+    assert_eq!(by_name(&cache, "Adatum Sign")["consumed"], 1);
+
+    // Cancel needs --yes off a terminal and changes nothing without it.
+    let (_, stderr) = cache.expect(&["subscription", "cancel", &adatum], 2);
+    assert!(stderr.contains("pass --yes"), "{stderr}");
+    assert_eq!(by_name(&cache, "Adatum Sign")["status"], "active");
+    let (stdout, _) = cache.expect(&["subscription", "cancel", &adatum, "--yes"], 0);
+    assert!(stdout.contains("1 seat(s) released"), "{stdout}");
+    let row = by_name(&cache, "Adatum Sign");
+    assert_eq!(row["status"], "disabled");
+    assert_eq!(row["disabled_reason"], "cancelled");
+    assert_eq!(row["consumed"], 0, "its seats went with it (R-SUB-7)");
+    let (_, stderr) = cache.expect(&["subscription", "activate", &adatum], 3);
+    assert!(stderr.contains("buy another copy"), "{stderr}");
+    cache.expect(&["subscription", "cancel", &adatum, "--yes"], 3);
+    let (_, stderr) = cache.expect(&["assign", "--pool", &adatum, "--user", &user], 3);
+    assert!(stderr.contains("disabled"), "{stderr}");
+    let audited = cache.count(
+        "SELECT count(*) FROM audit WHERE action IN ('subscription_activate', 'cancel') AND result = 'ok'",
+    );
+    assert_eq!(audited, 2);
+}
+
+/// R-SUB-5, R-LIC-8.
+#[test]
+fn quantity_is_for_seat_based_ones_and_never_below_the_seats_in_use() {
+    let cache = Cache::new();
+    let crm = by_name(&cache, "Fabrikam CRM");
+    let in_use = crm["consumed"].as_i64().unwrap();
+    assert!(in_use > 1);
+    let below = (in_use - 1).to_string();
+    let (_, stderr) = cache.expect(&["subscription", "quantity", &id(&crm), &below], 3);
+    assert!(
+        stderr.contains(&format!("{in_use} seats are in use: release 1 first")),
+        "{stderr}"
+    );
+    let more = (in_use + 5).to_string();
+    cache.expect(&["subscription", "quantity", &id(&crm), &more], 0);
+    assert_eq!(by_name(&cache, "Fabrikam CRM")["quantity"], in_use + 5);
+    let flat = id(&by_name(&cache, "Litware Whiteboard"));
+    let (_, stderr) = cache.expect(&["subscription", "quantity", &flat, "10"], 3);
+    assert!(stderr.contains("nothing to change"), "{stderr}");
+    let isv = id(&by_name(&cache, "Relecloud Backup"));
+    let (_, stderr) = cache.expect(&["subscription", "quantity", &isv, "99"], 3);
+    assert!(stderr.contains("the vendor manages its quantity"), "{stderr}");
+    cache.expect(&["subscription", "quantity", "999999", "5"], 2);
+}
+
+/// R-SUB-6: profiles show a card's last four digits only; a profile's
+/// roles decide who may bill to it; invoices list per subscription.
+#[test]
+fn billing_profiles_invoices_and_switching_a_profile() {
+    let cache = Cache::new();
+    let profiles = cache.json(&["billing-profiles"]);
+    let card = profiles
+        .iter()
+        .find(|p| p["payment_method"] == "credit_card")
+        .unwrap();
+    assert_eq!(card["card_last4"], "4242");
+    let text = serde_json::to_string(&profiles).unwrap();
+    assert!(!text.contains("4242 4242"), "no full number: {text}");
+    let crm = by_name(&cache, "Fabrikam CRM");
+    let target = profiles
+        .iter()
+        .find(|p| p["name"] != crm["billing_profile"])
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cache.expect(&["subscription", "profile", &id(&crm), &target], 0);
+    assert_eq!(
+        by_name(&cache, "Fabrikam CRM")["billing_profile"],
+        target.as_str()
+    );
+    let (_, stderr) = cache.expect(&["subscription", "profile", &id(&crm), "Nope"], 2);
+    assert!(stderr.contains("seats billing-profiles"), "{stderr}");
+    let lapsed = id(&by_name(&cache, "Tailspin Survey"));
+    let invoices = cache.json(&["invoices", &lapsed]);
+    assert_eq!(invoices.len(), 12);
+    assert_eq!(invoices[0]["status"], "overdue");
+    assert!(invoices.iter().all(|i| i["subscription"] == "Tailspin Survey"));
+    cache.expect(&["invoices", "999999"], 2);
+}
