@@ -18,6 +18,7 @@ pub mod cli_inventory;
 pub mod cli_reports;
 pub mod cli_simulate;
 pub mod cli_subscriptions;
+pub mod cli_subscriptions_import;
 pub mod cli_sync;
 pub mod config;
 pub mod connectors;

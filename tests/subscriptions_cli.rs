@@ -164,3 +164,102 @@ fn billing_profiles_invoices_and_switching_a_profile() {
     assert!(invoices.iter().all(|i| i["subscription"] == "Tailspin Survey"));
     cache.expect(&["invoices", "999999"], 2);
 }
+
+const GOOD: &[u8] = b"\xEF\xBB\xBFName,Publisher,Kind,Channel,Pricing,Quantity,Price,Currency,Period,Starts,Ends,Region,Billing Profile,Activation URL\r\n\
+Northwind Chat,Northwind Traders,saas,direct,per_seat,25,4.50,eur,monthly,2026-12-01,2027-11-30,NL,Corporate card,https://northwind.example/activate\r\n\
+\r\n\
+\"Contoso Maps, Pro\",Contoso Ltd,saas,proposal,flat,,1200,USD,annual,2026-12-01,2027-11-30,United States,,\r\n";
+
+/// Issue 10: a purchase file records pending subscriptions; seats can't
+/// be assigned before activation.
+#[test]
+fn import_records_purchases_pending_activation() {
+    let cache = Cache::new();
+    let file = cache.file("purchases.csv", GOOD);
+    let before = cache.count("SELECT count(*) FROM pools");
+    let (stdout, _) = cache.expect(&["import", "subscriptions", &file, "--dry-run"], 0);
+    assert!(stdout.contains("would record 2 subscription(s)"), "{stdout}");
+    assert_eq!(
+        cache.count("SELECT count(*) FROM pools"),
+        before,
+        "a dry run changes nothing"
+    );
+    let (stdout, _) = cache.expect(&["import", "subscriptions", &file], 0);
+    assert!(stdout.contains("recorded 2 subscription(s)"), "{stdout}");
+    let chat = by_name(&cache, "Northwind Chat");
+    assert_eq!(chat["status"], "pending_activation");
+    assert_eq!(chat["quantity"], 25);
+    assert_eq!(chat["price"], 4.5);
+    assert_eq!(chat["currency"], "EUR");
+    assert_eq!(chat["region"], "Western Europe");
+    assert_eq!(chat["billing_profile"], "Corporate card");
+    let maps = by_name(&cache, "Contoso Maps, Pro");
+    assert_eq!(maps["pricing"], "flat");
+    assert_eq!(maps["quantity"], Value::Null);
+    assert_eq!(maps["channel"], "proposal");
+    // The same file again clashes with what it recorded: nothing added.
+    let (_, stderr) = cache.expect(&["import", "subscriptions", &file], 2);
+    assert!(
+        stderr.contains("line 2, column name: \"Northwind Chat\" is a subscription already"),
+        "{stderr}"
+    );
+    assert_eq!(cache.count("SELECT count(*) FROM pools"), before + 2);
+}
+
+/// R-SUB-8 and the all-or-nothing rule: every bad row is listed with its
+/// line, column and value, and nothing is recorded.
+#[test]
+fn a_bad_file_lists_every_problem_and_records_nothing() {
+    let cache = Cache::new();
+    let bad = b"name,publisher,kind,channel,pricing,quantity,region,ends,starts\n\
+Ok One,P,saas,direct,per_seat,3,US,,\n\
+Tokyo Tool,P,saas,direct,per_seat,3,JP,,\n\
+Bad Kind,P,desktop,reseller,per_seat,0,DE,2026-01-01,2026-02-01\n\
+Flat Seats,P,saas,partner,flat,10,FR,,\n";
+    let file = cache.file("bad.csv", bad);
+    let before = cache.count("SELECT count(*) FROM pools");
+    let (_, stderr) = cache.expect(&["import", "subscriptions", &file], 2);
+    for expected in [
+        "nothing was imported",
+        "line 3, column region: third-party apps are not sold in \"JP\"",
+        "Western Europe",
+        "line 4, column kind: \"desktop\" is not one of saas, isv",
+        "line 4, column channel: \"reseller\" is not one of direct, partner, proposal",
+        "line 4, column quantity: \"0\" is not a whole number",
+        "line 4, column ends: \"2026-01-01\" is not after starts (2026-02-01)",
+        "line 5, column quantity: \"10\" is given for a flat-rate purchase",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert!(!stderr.contains("line 2"), "line 2 is fine: {stderr}");
+    assert_eq!(cache.count("SELECT count(*) FROM pools"), before);
+    let missing = cache.file("short.csv", b"name,publisher\nA,B\n");
+    let (_, stderr) = cache.expect(&["import", "subscriptions", &missing], 2);
+    assert!(
+        stderr.contains("the header lacks the column(s) kind, channel, region"),
+        "{stderr}"
+    );
+    let empty = cache.file("empty.csv", b"");
+    let (_, stderr) = cache.expect(&["import", "subscriptions", &empty], 2);
+    assert!(stderr.contains("the file is empty"), "{stderr}");
+}
+
+/// R-SUB-4: a disabled subscription is bought again as a new purchase.
+#[test]
+fn a_disabled_subscription_is_bought_again_under_its_name() {
+    let cache = Cache::new();
+    let lapsed = by_name(&cache, "Tailspin Survey");
+    assert_eq!(lapsed["status"], "disabled");
+    let file = cache.file(
+        "again.csv",
+        b"name,publisher,kind,channel,pricing,quantity,region\nTailspin Survey,Tailspin Toys,saas,direct,per_seat,5,US\n",
+    );
+    cache.expect(&["import", "subscriptions", &file], 0);
+    let rows = cache.json(&["subscriptions", "--filter", "name:tailspin"]);
+    let states: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{states:?}");
+    assert!(
+        states.contains(&"disabled") && states.contains(&"pending_activation"),
+        "{states:?}"
+    );
+}

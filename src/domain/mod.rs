@@ -21,6 +21,7 @@ pub mod sku_names;
 pub mod source;
 pub mod store_business;
 pub mod subscription;
+pub mod subscription_csv;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::{Field, FieldKind, Filter, FilterError};

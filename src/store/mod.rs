@@ -39,6 +39,7 @@ pub mod reports;
 pub mod status;
 pub mod subscriptions;
 pub mod subscriptions_change;
+pub mod subscriptions_import;
 pub mod sync;
 pub mod sync_apple;
 pub mod sync_lease;
