@@ -26,6 +26,7 @@ pub mod entitlements_import;
 pub mod filter_sql;
 pub mod groups;
 pub mod installs;
+pub mod inventory_graph;
 pub mod inventory_import;
 pub mod license_groups;
 pub mod list;
