@@ -273,3 +273,32 @@ fn throttling_and_empty_pages_do_not_change_what_is_read() {
         "{calm_requests} calm, {faulted_requests} faulted"
     );
 }
+
+#[test]
+fn an_admins_mapping_moves_graph_rows_and_the_next_read_keeps_it() {
+    let world = World::start(|_| {});
+    world.exec("DELETE FROM inventory");
+    world.sync(SyncOptions::default()).unwrap();
+    let raw: String = world
+        .conn
+        .query_row(
+            "SELECT r.raw FROM product_raw_names r JOIN inventory i ON i.raw_name_id = r.id \
+             WHERE i.connector_id IS NOT NULL ORDER BY r.raw LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let on = |title: &str| {
+        world.count(&format!(
+            "SELECT count(*) FROM inventory i JOIN product_raw_names r ON r.id = i.raw_name_id \
+             JOIN products p ON p.id = i.product_id WHERE r.raw = '{}' AND p.title = '{title}'",
+            raw.replace('\'', "''")
+        ))
+    };
+    let actor = seats::store::changes::Actor::new(common::ACTOR);
+    seats::store::products::map(&world.conn, &actor, &raw, "Mapped Title").unwrap();
+    let moved = on("Mapped Title");
+    assert!(moved > 0, "{raw}");
+    world.sync(world::full()).unwrap();
+    assert_eq!(on("Mapped Title"), moved, "the read goes through the override");
+}
