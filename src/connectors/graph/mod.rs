@@ -1,8 +1,9 @@
 //! The Microsoft Graph client (apis.md §1): a token by client credentials,
 //! the documented reads (organization, subscribedSkus, users, users/delta,
-//! groups, members) page by page, and license changes pushed back one by
-//! one or in `$batch`es. It turns Graph's wire format into the records of
-//! `domain::source`; it knows nothing of the cache.
+//! groups, members, Intune's detected apps and their devices) page by page,
+//! and license changes pushed back one by one or in `$batch`es. It turns
+//! Graph's wire format into the records of `domain::source` (and
+//! `domain::detected`); it knows nothing of the cache.
 //!
 //! The client is cheap to clone and `Send + Sync`: a sync worker moves it
 //! into a tokio task and reads pages with [`Pages::next_page`], writing
