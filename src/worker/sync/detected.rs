@@ -85,6 +85,13 @@ pub(super) fn step(
     }
 }
 
+/// The step not taken, and why.
+pub(super) fn skipped(why: &str) -> DetectedStep {
+    warned(format!(
+        "detected apps not read: {why}; the inventory from Intune is kept as it was"
+    ))
+}
+
 fn warned(warning: String) -> DetectedStep {
     DetectedStep {
         outcome: None,

@@ -410,8 +410,13 @@ impl Run<'_> {
         }
         let mut warnings = staged.warnings;
         // After the seats pull has landed: its failure is a warning only.
+        // The read may be long: it starts with a fresh lease, or not at all.
         let full = kind == PullKind::Full;
-        let detected = detected::step(self.conn, &client, self.runtime, self.config.id, full, progress);
+        let detected = match sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE) {
+            Ok(true) => detected::step(self.conn, &client, self.runtime, self.config.id, full, progress),
+            Ok(false) => detected::skipped("another process took over the connector's sync"),
+            Err(err) => detected::skipped(&format!("cache error: {err}")),
+        };
         warnings.extend(detected.warning);
         Ok(SyncReport {
             connector: self.config.name.clone(),
