@@ -14,6 +14,8 @@ mod batch;
 mod cli;
 #[path = "sim_graph/delta.rs"]
 mod delta;
+#[path = "sim_graph/detected_apps.rs"]
+mod detected_apps;
 #[path = "sim_graph/faults.rs"]
 mod faults;
 #[path = "sim_graph/licenses.rs"]

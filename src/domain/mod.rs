@@ -7,6 +7,7 @@ pub mod agreement_rules;
 pub mod apple;
 pub mod assignable;
 pub mod csv_lines;
+pub mod detected;
 pub mod entitlement_csv;
 pub mod entitlement_problem;
 pub mod expiry;

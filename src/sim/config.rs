@@ -30,6 +30,13 @@ pub struct SimConfig {
     /// Whether the app may read `signInActivity` (AuditLog.Read.All and a
     /// premium tenant); without it `$select=signInActivity` answers 403.
     pub sign_in_activity_allowed: bool,
+    /// Whether the app registration holds DeviceManagementManagedDevices.Read.All
+    /// (Intune's detected apps); without it both reads answer 403.
+    /// [`crate::sim::SimTenant::set_detected_apps_access`] changes it later.
+    pub detected_apps_allowed: bool,
+    /// Detected apps and devices per page of Intune's lists (a smaller
+    /// `$top` is honoured, a larger one is not).
+    pub intune_page_size: usize,
     /// How long after `POST /groups/{id}/assignLicense` the licenses reach
     /// the members (processed on the first request after that).
     pub group_processing_delay: Duration,
@@ -62,6 +69,8 @@ impl SimConfig {
             token_lifetime: Duration::from_secs(3599),
             delta_lifetime: Duration::from_secs(7 * 24 * 3600),
             sign_in_activity_allowed: true,
+            detected_apps_allowed: true,
+            intune_page_size: 50,
             group_processing_delay: Duration::ZERO,
             built_at: None,
             apple_page_size: 1000,

@@ -41,7 +41,7 @@ pub use config::SimConfig;
 pub use error::SimError;
 pub use faults::{FaultSpecError, Faults};
 pub use store_business::STORE_SCOPE;
-pub use tenant::{CapabilityStatus, Credentials, Member, NewUser, SimTenant, SimUser};
+pub use tenant::{CapabilityStatus, Credentials, DetectedAppsAccess, Member, NewUser, SimTenant, SimUser};
 
 use server::Shared;
 

@@ -88,7 +88,8 @@ fn apply(
     let at = stamp(now);
     let mut find = tx.prepare_cached(
         "SELECT id, user_upn, detected_at FROM inventory \
-         WHERE device_id = ?1 AND raw_name_id = ?2 AND ifnull(version, '') = ?3",
+         WHERE device_id = ?1 AND raw_name_id = ?2 AND ifnull(version, '') = ?3 \
+         AND connector_id IS NULL",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO inventory (device_id, product_id, version, detected_at, raw_name_id, user_upn) \

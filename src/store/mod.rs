@@ -28,6 +28,7 @@ pub mod filter_sql;
 pub mod groups;
 pub mod installs;
 pub mod inventory;
+pub mod inventory_graph;
 pub mod inventory_import;
 pub mod license_groups;
 pub mod list;

@@ -1,14 +1,16 @@
 //! The Microsoft Graph client (apis.md §1): a token by client credentials,
 //! the documented reads (organization, subscribedSkus, users, users/delta,
-//! groups, members) page by page, and license changes pushed back one by
-//! one or in `$batch`es. It turns Graph's wire format into the records of
-//! `domain::source`; it knows nothing of the cache.
+//! groups, members, Intune's detected apps and their devices) page by page,
+//! and license changes pushed back one by one or in `$batch`es. It turns
+//! Graph's wire format into the records of `domain::source` (and
+//! `domain::detected`); it knows nothing of the cache.
 //!
 //! The client is cheap to clone and `Send + Sync`: a sync worker moves it
 //! into a tokio task and reads pages with [`Pages::next_page`], writing
 //! each before asking for the next.
 
 mod batch;
+mod detected_apps;
 mod paging;
 mod push;
 mod read;
@@ -21,6 +23,7 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
+pub use detected_apps::DETECTED_APPS_PERMISSION;
 pub use paging::{Page, PageGuard, PageProgress, Pages, SIGN_IN_WARNING};
 pub use push::PushOutcome;
 pub use read::USER_FIELDS;
@@ -200,9 +203,12 @@ impl GraphClient {
     }
 }
 
-/// The least application permission for a Graph path (apis.md 1.3, 1.4).
+/// The least application permission for a Graph path (apis.md 1.3, 1.4;
+/// Intune's detected apps: DeviceManagementManagedDevices.Read.All).
 fn permission_for(path: &str) -> &'static str {
-    if path.ends_with("/assignLicense") || path.ends_with("/$batch") {
+    if path.contains("/deviceManagement/") {
+        DETECTED_APPS_PERMISSION
+    } else if path.ends_with("/assignLicense") || path.ends_with("/$batch") {
         "LicenseAssignment.ReadWrite.All"
     } else if path.contains("/subscribedSkus") {
         "LicenseAssignment.Read.All (or Organization.Read.All)"
@@ -301,5 +307,9 @@ mod tests {
         );
         assert_eq!(permission_for("/v1.0/groups/g/members"), "GroupMember.Read.All");
         assert_eq!(permission_for("/v1.0/users/delta"), "User.Read.All");
+        assert_eq!(
+            permission_for("/v1.0/deviceManagement/detectedApps/a/managedDevices"),
+            "DeviceManagementManagedDevices.Read.All"
+        );
     }
 }

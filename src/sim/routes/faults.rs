@@ -85,6 +85,8 @@ fn is_collection(request: &Request) -> bool {
             "/groups",
             "/members",
             "/transitiveMembers",
+            "/detectedApps",
+            "/managedDevices",
         ]
         .iter()
         .any(|end| path.ends_with(end))

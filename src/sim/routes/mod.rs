@@ -3,6 +3,7 @@
 
 mod batch;
 mod delta;
+mod detected_apps;
 mod faults;
 mod groups;
 mod organization;
@@ -72,6 +73,11 @@ fn graph_routes() -> Router<Arc<Shared>> {
         )
         .route("/v1.0/groups/{id}/assignLicense", post(groups::assign_license))
         .route("/v1.0/$batch", post(batch::batch))
+        .route("/v1.0/deviceManagement/detectedApps", get(detected_apps::list))
+        .route(
+            "/v1.0/deviceManagement/detectedApps/{id}/managedDevices",
+            get(detected_apps::managed_devices),
+        )
         .method_not_allowed_fallback(method_not_allowed)
 }
 

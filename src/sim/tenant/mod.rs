@@ -2,6 +2,7 @@
 //! file, completed with Graph object ids, SKU details and credentials, and
 //! changed between syncs through [`SimTenant`].
 
+mod detected;
 mod members;
 mod record;
 mod skus;
@@ -24,6 +25,35 @@ pub use skus::CapabilityStatus;
 pub use users::{NewUser, SimUser};
 
 const SCHEMA: &str = include_str!("schema.sql");
+
+/// How the simulated Intune answers reads of detected apps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectedAppsAccess {
+    /// The app registration holds DeviceManagementManagedDevices.Read.All.
+    Granted,
+    /// It does not: both reads answer 403.
+    Forbidden,
+    /// It does, but each app's `managedDevices` answers 503 (with
+    /// `Retry-After: 0`) however often it is asked: a read that fails
+    /// midway, after the list of apps.
+    Unavailable,
+}
+
+impl DetectedAppsAccess {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            DetectedAppsAccess::Granted => "granted",
+            DetectedAppsAccess::Forbidden => "forbidden",
+            DetectedAppsAccess::Unavailable => "unavailable",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<DetectedAppsAccess> {
+        [Self::Granted, Self::Forbidden, Self::Unavailable]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+    }
+}
 
 /// What a client needs to sign in to the simulated tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +89,7 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<Credentials, SimError> {
     };
     demo::generate(&mut conn, &options, &mut |_| {})?;
     complete(&mut conn, config.seed)?;
+    detected::prepare(&mut conn, config.seed)?;
     super::store_business::prepare(&mut conn, config.seed, options.now)?;
     credentials(&conn)
 }
@@ -210,6 +241,16 @@ impl SimTenant {
         self.conn.execute(
             "INSERT OR REPLACE INTO sim_meta (key, value) VALUES ('delta_epoch_ms', ?1)",
             [now],
+        )?;
+        Ok(())
+    }
+
+    /// Changes what the app registration may do with Intune's detected
+    /// apps from the next request on (the simulator's setting until then).
+    pub fn set_detected_apps_access(&mut self, access: DetectedAppsAccess) -> Result<(), SimError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sim_meta (key, value) VALUES ('detected_apps_access', ?1)",
+            [access.as_str()],
         )?;
         Ok(())
     }

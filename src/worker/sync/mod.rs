@@ -8,6 +8,7 @@
 mod app_push;
 pub mod apple;
 pub mod apple_push;
+mod detected;
 mod pull;
 pub mod push;
 pub mod secret;
@@ -25,6 +26,7 @@ use crate::connectors::graph::{GraphClient, Pages};
 use crate::connectors::{ConnectorError, ErrorClass};
 use crate::domain::ConnectorKind;
 use crate::store::connectors_admin::{self, AdminError, ConnectorConfig};
+use crate::store::inventory_graph::DetectedOutcome;
 use crate::store::sync::{PullError, PullKind, SYNC_ACTOR, SyncSummary};
 use crate::store::sync_lease::{self, LeaseError};
 use crate::store::{self, OpenMode, StoreError, sync_state};
@@ -95,6 +97,8 @@ pub struct SyncReport {
     pub summary: SyncSummary,
     /// Users disabled at the source whose seats were released.
     pub released_disabled: usize,
+    /// The inventory read from Intune's detected apps, when this sync read it.
+    pub detected: Option<DetectedOutcome>,
     pub warnings: Vec<String>,
 }
 
@@ -124,6 +128,12 @@ impl SyncReport {
             parts.push(format!(
                 "seats of {} disabled users released",
                 self.released_disabled
+            ));
+        }
+        if let Some(detected) = &self.detected {
+            parts.push(format!(
+                "inventory from Intune: {} detected apps, {} installs on {} computers",
+                detected.apps, detected.installs, detected.computers
             ));
         }
         parts.extend(self.warnings.iter().cloned());
@@ -398,13 +408,24 @@ impl Run<'_> {
             pushed.refused.extend(more.refused);
             pushed.retrying += more.retrying;
         }
+        let mut warnings = staged.warnings;
+        // After the seats pull has landed: its failure is a warning only.
+        // The read may be long: it starts with a fresh lease, or not at all.
+        let full = kind == PullKind::Full;
+        let detected = match sync_lease::renew(self.conn, self.config.id, self.holder, Utc::now(), LEASE) {
+            Ok(true) => detected::step(self.conn, &client, self.runtime, self.config.id, full, progress),
+            Ok(false) => detected::skipped("another process took over the connector's sync"),
+            Err(err) => detected::skipped(&format!("cache error: {err}")),
+        };
+        warnings.extend(detected.warning);
         Ok(SyncReport {
             connector: self.config.name.clone(),
             kind,
             pushed,
             summary,
             released_disabled,
-            warnings: staged.warnings,
+            detected: detected.outcome,
+            warnings,
         })
     }
 
@@ -424,6 +445,7 @@ impl Run<'_> {
             pushed,
             summary: summary.as_sync_summary(),
             released_disabled: 0,
+            detected: None,
             warnings,
         })
     }
@@ -443,6 +465,7 @@ impl Run<'_> {
             pushed,
             summary: summary.as_sync_summary(),
             released_disabled: 0,
+            detected: None,
             warnings,
         })
     }
