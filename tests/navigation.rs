@@ -80,6 +80,7 @@ impl Driver {
             Row::Install(i) => i.app.clone(),
             Row::Title(t) => t.title.clone(),
             Row::Detection(d) => d.computer.clone(),
+            Row::Subscription(s) => s.name.clone(),
         }
     }
 }

@@ -85,6 +85,14 @@ pub enum Action {
     Validate,
     /// Delete the selected agreement (asks first).
     DeleteAgreement,
+    /// Record that the selected subscription was activated at the publisher.
+    ActivateSubscription,
+    /// Cancel the selected subscription and release its seats (asks first).
+    CancelSubscription,
+    /// The selected subscription's billing profile and invoices.
+    Billing,
+    /// Where the selected ISV product installs (copied where the terminal allows).
+    InstallProduct,
 }
 
 impl Action {
@@ -130,6 +138,14 @@ impl Action {
             Action::InstallScope => "offline app: install per user or per device",
             Action::Validate => "validate every volume agreement against the imported entitlements now",
             Action::DeleteAgreement => "delete the selected agreement (asks first); :move GROUP moves it",
+            Action::ActivateSubscription => {
+                "record the activation done at the publisher (then seats can be assigned)"
+            }
+            Action::CancelSubscription => {
+                "cancel for good, releasing its seats (asks first); :quantity N, :profile NAME"
+            }
+            Action::Billing => "billing profile and invoices (Enter: document, e: export CSV)",
+            Action::InstallProduct => "ISV: where this product installs (sent to the clipboard if allowed)",
         }
     }
 
@@ -150,6 +166,8 @@ impl Action {
                 | Action::InstallScope
                 | Action::Validate
                 | Action::DeleteAgreement
+                | Action::ActivateSubscription
+                | Action::CancelSubscription
         )
     }
 
@@ -178,6 +196,10 @@ impl Action {
             Action::InstallScope => "per user/device",
             Action::Validate => "validate",
             Action::DeleteAgreement => "delete",
+            Action::ActivateSubscription => "activate",
+            Action::CancelSubscription => "cancel",
+            Action::Billing => "billing",
+            Action::InstallProduct => "install",
             _ => self.describe(),
         }
     }

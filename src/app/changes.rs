@@ -352,6 +352,11 @@ pub fn toggle_mark(state: &mut AppState) -> Vec<Command> {
 /// details elsewhere.
 pub fn open(state: &mut AppState) -> Vec<Command> {
     match (state.pane, state.table().selected_row().cloned()) {
+        // A SaaS or ISV pool opens as its subscription; Enter there opens the seats.
+        (PaneId::Licenses, Some(Row::Pool(pool))) if super::subscriptions::is_subscription(&pool) => {
+            super::subscriptions::open_from_licenses(state, pool.id)
+        }
+        (PaneId::Subscriptions, Some(Row::Subscription(row))) => super::subscriptions::open(state, &row),
         (PaneId::Licenses, Some(Row::Pool(pool))) => {
             let blocker = assign_blocker(&pool);
             open_seats(state, (pool.id, pool.name), blocker)
@@ -369,7 +374,7 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
 }
 
 /// Shows the Assignees view of one pool; Esc goes back to where it came from.
-fn open_seats(state: &mut AppState, pool: (i64, String), blocker: Option<String>) -> Vec<Command> {
+pub(super) fn open_seats(state: &mut AppState, pool: (i64, String), blocker: Option<String>) -> Vec<Command> {
     state.assignees_parent = state.pane;
     state.assignees_of = Some(pool.clone());
     state.assignees_blocker = blocker;

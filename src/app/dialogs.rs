@@ -214,6 +214,9 @@ pub enum Change {
     /// Count the detected name `raw` as `title` (None: as the normaliser
     /// says again) (R-APP-10).
     MapProduct { raw: String, title: Option<String> },
+    /// Activate, cancel, resize, rebill or export a SaaS or ISV
+    /// subscription (issue 10, R-SUB-3..7).
+    Subscription(super::subscriptions::SubOp),
 }
 
 /// What `:group …` does to license groups.

@@ -30,7 +30,8 @@ pub fn awaiting(state: &AppState) -> bool {
         | Overlay::Detail { .. }
         | Overlay::Palette(_)
         | Overlay::Preview(_)
-        | Overlay::Link(_) => false,
+        | Overlay::Link(_)
+        | Overlay::Billing(_) => false,
     }
 }
 

@@ -242,6 +242,11 @@ impl Default for Keymap {
             (PaneId::Agreements, Key::char('r'), Validate),
             (PaneId::Agreements, Key::char('d'), DeleteAgreement),
             (PaneId::Assignees, Key::char('t'), Intent),
+            (PaneId::Subscriptions, Key::char('a'), Assign),
+            (PaneId::Subscriptions, Key::char('A'), ActivateSubscription),
+            (PaneId::Subscriptions, Key::char('C'), CancelSubscription),
+            (PaneId::Subscriptions, Key::char('b'), Billing),
+            (PaneId::Subscriptions, Key::char('o'), InstallProduct),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

@@ -101,6 +101,11 @@ pub enum WorkerEvent {
     WriteRefused { message: String },
     /// The Apple token was linked (what to tell the admin) or not (why).
     Linked(Result<String, String>),
+    /// A subscription's billing, for the dialog of that generation.
+    Billing {
+        generation: u64,
+        billing: Result<super::subscriptions::Billing, String>,
+    },
 }
 
 /// A connector a write queued changes for, with the write's lines about it.
@@ -146,6 +151,10 @@ pub enum Command {
     },
     /// Push a connector's queued changes now, in the background.
     Push { connector_id: i64 },
+    /// Read a subscription's billing profile and invoices (R-SUB-6).
+    ReadBilling { generation: u64, pool_id: i64 },
+    /// Send text to the terminal's clipboard (OSC 52).
+    Copy(String),
     /// Leave the console.
     Quit,
 }

@@ -12,6 +12,7 @@ pub mod message;
 pub mod palette;
 pub mod pane;
 pub mod state;
+pub mod subscriptions;
 pub mod sync;
 pub mod table;
 pub mod update;

@@ -29,6 +29,12 @@ pub enum PaletteCommand {
     Group(super::dialogs::GroupOp),
     /// Count the selected detection's name as this title (None: unmap).
     Map(Option<String>),
+    /// The selected subscription's seat count (R-SUB-5).
+    Quantity(i64),
+    /// Bill the selected subscription to this profile (R-SUB-6).
+    Profile(String),
+    /// Write the selected subscription's invoices to this CSV file.
+    ExportInvoices(String),
 }
 
 /// The first words the palette knows, with what they do.
@@ -44,6 +50,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("installs", "installs of every app, by state"),
     ("inventory", "detected software titles and their names"),
     ("detections", "every computer each title was seen on"),
+    ("subscriptions", "SaaS and ISV subscriptions: status, billing"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
@@ -61,6 +68,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("map", "map TITLE: count the selected detection's name as TITLE"),
     ("unmap", "count the selected detection's name as detected"),
+    ("quantity", "quantity N: the selected subscription's seats"),
+    ("profile", "profile NAME: bill the selected subscription to it"),
+    ("export", "export invoices FILE: its invoices as CSV"),
     ("quit", "leave seats"),
 ];
 
@@ -124,6 +134,18 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "map" if rest.is_empty() => Err("map TITLE: name the title the detected name counts as".to_owned()),
         "map" => Ok(PaletteCommand::Map(Some(rest.to_owned()))),
         "unmap" => Ok(PaletteCommand::Map(None)),
+        "quantity" => rest
+            .parse::<i64>()
+            .map(PaletteCommand::Quantity)
+            .map_err(|_| format!("quantity N: give the number of seats, not {rest:?}")),
+        "profile" if rest.is_empty() => {
+            Err("profile NAME: name the billing profile (`seats billing-profiles` lists them)".to_owned())
+        }
+        "profile" => Ok(PaletteCommand::Profile(rest.to_owned())),
+        "export" => match rest.strip_prefix("invoices").map(str::trim) {
+            Some(path) if !path.is_empty() => Ok(PaletteCommand::ExportInvoices(path.to_owned())),
+            _ => Err("export invoices FILE: the path of the CSV to write".to_owned()),
+        },
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {

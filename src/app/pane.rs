@@ -10,6 +10,7 @@ use crate::store::installs::{self, InstallRow};
 use crate::store::inventory::{self, DetectionRow, TitleRow};
 use crate::store::pools::{self, PoolRow};
 use crate::store::reclaim::{self, ReclaimRow};
+use crate::store::subscriptions::{self, SubscriptionRow};
 use crate::store::users::{self, UserRow};
 
 /// A pane: the four workspaces and the views that grow out of them.
@@ -39,11 +40,13 @@ pub enum PaneId {
     Inventory,
     /// The computers one title was detected on (Enter in Inventory).
     Detections,
+    /// SaaS and ISV subscriptions (`:subscriptions`, Enter on such a pool).
+    Subscriptions,
 }
 
 impl PaneId {
     /// Every pane; `index` is the position here.
-    pub const ALL: [PaneId; 12] = [
+    pub const ALL: [PaneId; 13] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -56,6 +59,7 @@ impl PaneId {
         PaneId::Installs,
         PaneId::Inventory,
         PaneId::Detections,
+        PaneId::Subscriptions,
     ];
 
     /// The panes on the tab line, in the order Tab visits them.
@@ -87,6 +91,7 @@ impl PaneId {
             PaneId::Installs => "Installs",
             PaneId::Inventory => "Inventory",
             PaneId::Detections => "Detections",
+            PaneId::Subscriptions => "Subscriptions",
         }
     }
 
@@ -105,6 +110,7 @@ impl PaneId {
             PaneId::Installs => "installs",
             PaneId::Inventory => "inventory",
             PaneId::Detections => "detections",
+            PaneId::Subscriptions => "subscriptions",
         }
     }
 
@@ -134,6 +140,7 @@ impl PaneId {
             PaneId::Installs => installs::COLUMNS,
             PaneId::Inventory => inventory::TITLE_COLUMNS,
             PaneId::Detections => inventory::DETECTION_COLUMNS,
+            PaneId::Subscriptions => subscriptions::COLUMNS,
         }
     }
 
@@ -152,6 +159,7 @@ impl PaneId {
             PaneId::Installs => installs::FIELDS,
             PaneId::Inventory => inventory::TITLE_FIELDS,
             PaneId::Detections => inventory::DETECTION_FIELDS,
+            PaneId::Subscriptions => subscriptions::FIELDS,
         };
         columns.iter().map(|c| c.field).collect()
     }
@@ -196,6 +204,7 @@ pub enum Row {
     Install(InstallRow),
     Title(TitleRow),
     Detection(DetectionRow),
+    Subscription(SubscriptionRow),
 }
 
 impl Row {
@@ -214,6 +223,7 @@ impl Row {
             Row::Install(r) => r.id,
             Row::Title(r) => r.id,
             Row::Detection(r) => r.id,
+            Row::Subscription(r) => r.id,
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum Overlay {
     Preview(Box<super::dialogs::PreviewState>),
     /// Linking an Apple token: the form, then the acknowledgement.
     Link(Box<super::link::LinkState>),
+    /// A subscription's billing profile and invoices (R-SUB-6).
+    Billing(Box<super::subscriptions::BillingState>),
 }
 
 /// The command palette's input and the completion cycle.
@@ -130,6 +132,8 @@ pub struct AppState {
     /// What this console's last change queued per connector, shown with
     /// the result of pushing it.
     pub push_notes: std::collections::BTreeMap<i64, Vec<String>>,
+    /// The terminal takes OSC 52: an address can be sent to its clipboard.
+    pub clipboard: bool,
 }
 
 impl AppState {
@@ -160,6 +164,7 @@ impl AppState {
             refused_burst: None,
             syncs: Vec::new(),
             push_notes: std::collections::BTreeMap::new(),
+            clipboard: false,
         }
     }
 

@@ -140,6 +140,7 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Picker(picker) => changes::on_picker_key(state, picker, event),
         Overlay::Preview(preview) => changes::on_preview_key(state, preview, event),
         Overlay::Link(link) => super::link::on_key(state, *link, event),
+        Overlay::Billing(dialog) => super::subscriptions::on_billing_key(state, dialog, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -220,6 +221,11 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
             state.flash("validating the volume agreements…", Tone::Info);
             vec![Command::Write(super::dialogs::Change::Validate)]
         }
+        Action::ActivateSubscription => super::subscriptions::activate(state),
+        Action::CancelSubscription => super::subscriptions::cancel(state),
+        Action::Billing => super::subscriptions::billing(state),
+        Action::InstallProduct => super::subscriptions::install(state),
+        Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
         Action::Assign
         | Action::Release
         | Action::ReleaseAll
@@ -265,6 +271,7 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
             PaneId::Assignees => show(state, state.assignees_parent),
             PaneId::Installs => show(state, PaneId::Apps),
             PaneId::Detections => show(state, PaneId::Inventory),
+            PaneId::Subscriptions => super::subscriptions::back(state).unwrap_or_default(),
             _ => Vec::new(),
         };
     }
@@ -382,8 +389,12 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
             vec![Command::Fetch(table.restart())]
         }
         PaletteCommand::Show(PaneId::Detections) => super::inventory::show_all_detections(state),
+        PaletteCommand::Show(PaneId::Subscriptions) => super::subscriptions::show_all(state),
         PaletteCommand::Show(pane) => show(state, pane),
         PaletteCommand::Map(title) => super::inventory::map_selected(state, title),
+        PaletteCommand::Quantity(wanted) => super::subscriptions::quantity(state, wanted),
+        PaletteCommand::Profile(name) => super::subscriptions::profile(state, name),
+        PaletteCommand::ExportInvoices(path) => super::subscriptions::export(state, path),
         PaletteCommand::Sort { column, descending } => {
             let table = state.table_mut();
             table.sort = column;
@@ -446,6 +457,10 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             Vec::new()
         }
         WorkerEvent::Linked(outcome) => super::link::on_linked(state, outcome),
+        WorkerEvent::Billing { generation, billing } => {
+            super::subscriptions::on_billing(state, generation, billing);
+            Vec::new()
+        }
         WorkerEvent::Failed(text) => {
             give_up_waiting(state, &text);
             Vec::new()

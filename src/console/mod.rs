@@ -2,6 +2,7 @@
 //! events and the clock, and runs the commands `update` returns.
 
 mod input;
+pub mod clipboard;
 mod keys;
 pub mod terminal;
 
@@ -93,6 +94,7 @@ async fn event_loop(
         Utc::now(),
     );
     state.cache_read_only = options.read_only_file;
+    state.clipboard = clipboard::osc52_supported(|name| std::env::var(name).ok());
     if let Some(notice) = &options.notice {
         tracing::warn!("{notice}");
         state.flash(notice.clone(), crate::app::state::Tone::Warning);
@@ -129,6 +131,7 @@ async fn event_loop(
             commands.extend(update(&mut state, msg));
         }
         state.end_burst();
+        clipboard::send_copies(guard.terminal.backend_mut(), &commands);
         run_commands(&mut worker, &options.actor, options.read_only, commands);
         if !state.quit {
             guard.terminal.draw(|frame| ui::draw(frame, &state, theme))?;
@@ -184,7 +187,11 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
                 ),
             ),
             Command::Push { connector_id } => worker.push(connector_id),
-            Command::Quit => {}
+            Command::ReadBilling { generation, pool_id } => {
+                worker.send(Request::Billing { generation, pool_id })
+            }
+            // Sent by the loop, which holds the terminal (see `clipboard`).
+            Command::Copy(_) | Command::Quit => {}
         }
     }
 }

@@ -22,6 +22,11 @@ pub struct StatusInfo {
     /// The soonest expiry (RFC 3339) of an enabled connector's token, and
     /// that connector's name: the bar warns from 30 days before (R-CON-4).
     pub soonest_token: Option<(String, String)>,
+    /// The soonest term end (a date) of a subscription not disabled, and
+    /// its name: the bar warns from 30 days before, as for tokens (issue 10).
+    pub soonest_subscription: Option<(String, String)>,
+    /// Subscriptions disabled because they expired or their payment lapsed.
+    pub lapsed_subscriptions: i64,
 }
 
 /// Reads the status summary for `actor`.
@@ -48,7 +53,23 @@ pub fn read(conn: &Connection, actor: &str) -> rusqlite::Result<StatusInfo> {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
+    let soonest_subscription = conn
+        .query_row(
+            "SELECT expires_on, name FROM pools WHERE kind IN ('saas', 'isv') AND status <> 'disabled' \
+             AND expires_on IS NOT NULL ORDER BY expires_on LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let lapsed_subscriptions = conn.query_row(
+        "SELECT count(*) FROM pools WHERE kind IN ('saas', 'isv') AND status = 'disabled' \
+         AND disabled_reason IN ('expired', 'payment_lapsed')",
+        [],
+        |row| row.get(0),
+    )?;
     Ok(StatusInfo {
+        soonest_subscription,
+        lapsed_subscriptions,
         soonest_token,
         tenant,
         connectors_ok,

@@ -1,5 +1,6 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
+mod billing;
 pub mod columns;
 mod cut;
 mod detail;
@@ -9,6 +10,7 @@ mod link;
 mod overlays;
 pub mod panes;
 mod status;
+mod status_subscriptions;
 mod statusbar;
 mod table;
 pub mod theme;
@@ -43,6 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Picker(picker) => dialogs::draw_picker(frame, picker, theme),
         Overlay::Preview(preview) => dialogs::draw_preview(frame, preview, theme),
         Overlay::Link(link) => link::draw_link(frame, link, theme),
+        Overlay::Billing(dialog) => billing::draw_billing(frame, dialog, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

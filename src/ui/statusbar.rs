@@ -27,7 +27,7 @@ pub struct Part {
 }
 
 impl Part {
-    fn new(rank: u8, style: Style, forms: &[&str]) -> Part {
+    pub(super) fn new(rank: u8, style: Style, forms: &[&str]) -> Part {
         Part {
             forms: forms.iter().map(|f| (*f).to_owned()).collect(),
             rank,
@@ -92,6 +92,7 @@ fn parts(state: &AppState, theme: Theme) -> Vec<Part> {
     if let Some(part) = token_part(status.soonest_token.as_ref(), state.now, bar, theme) {
         parts.push(part);
     }
+    parts.extend(super::status_subscriptions::parts(status, state.now, bar, theme));
     if status.pending_changes > 0 {
         let text = format!("{} pending", status.pending_changes);
         parts.push(Part::new(5, bar, &[&text]));

@@ -39,6 +39,10 @@ fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
             Some((_, title)) => format!("Computers with {title}"),
             None => "Detections of every title".to_owned(),
         },
+        // Opened from Licenses with Enter: that one subscription.
+        (crate::app::PaneId::Subscriptions, _) if table.scope.is_some() => {
+            "Subscription (Esc: back to Licenses)".to_owned()
+        }
         _ => pane.title().to_owned(),
     };
     let mut tail = vec![Span::raw(format!("{count} · sort {sort_name}{arrow} "))];
@@ -248,6 +252,9 @@ fn empty_message(pane: crate::app::PaneId) -> &'static str {
         PaneId::Installs => "no installs reported for this app",
         PaneId::Inventory | PaneId::Detections => {
             "no software detected: `seats import inventory FILE` or a Graph sync with detected apps"
+        }
+        PaneId::Subscriptions => {
+            "no SaaS or ISV subscriptions: `seats import subscriptions FILE` records a purchase"
         }
         _ => "nothing here yet: `seats demo` builds a demo tenant",
     }

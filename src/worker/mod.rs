@@ -43,6 +43,8 @@ pub enum Request {
         generation: u64,
         change: crate::app::dialogs::Change,
     },
+    /// Read a subscription's billing profile and invoices.
+    Billing { generation: u64, pool_id: i64 },
     /// Stop the reader thread.
     Shutdown,
 }
@@ -240,6 +242,14 @@ pub fn respond_now(
             writes::audit_refused_assign(db_path, actor, pool_id);
             None
         }
+        Command::ReadBilling { generation, pool_id } => Some(reader::answer(
+            conn,
+            actor,
+            Request::Billing { generation, pool_id },
+            index,
+        )),
+        // Only a terminal has a clipboard.
+        Command::Copy(_) => None,
         // Syncs and pushes talk to the network: only the real worker runs them.
         Command::Sync { .. }
         | Command::LinkApple { .. }

@@ -6,6 +6,9 @@
 mod products;
 mod release;
 mod settings;
+mod subscriptions;
+
+pub use subscriptions::billing;
 
 use rusqlite::Connection;
 
@@ -191,6 +194,7 @@ pub fn plan(
         Change::MapProduct { raw, title } => {
             Ok((products::map(conn, raw, title.as_deref())?, change.clone()))
         }
+        Change::Subscription(op) => Ok((subscriptions::plan(conn, actor, op)?, change.clone())),
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),

@@ -44,6 +44,7 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Installs => wrap(installs::page(conn, request)?, Row::Install),
         PaneId::Inventory => wrap(inventory::titles(conn, request)?, Row::Title),
         PaneId::Detections => wrap(inventory::detections(conn, request)?, Row::Detection),
+        PaneId::Subscriptions => wrap(store::subscriptions::page(conn, request)?, Row::Subscription),
     })
 }
 
@@ -219,6 +220,11 @@ pub fn answer(
                 },
                 resolved: change,
             },
+        },
+        Request::Billing { generation, pool_id } => WorkerEvent::Billing {
+            generation,
+            billing: plans::billing(conn, pool_id)
+                .map_err(|err| format!("reading the billing failed: {err}")),
         },
         _ => WorkerEvent::Failed("unexpected request".to_owned()),
     }

@@ -4,6 +4,7 @@
 
 mod products;
 mod settings;
+mod subscriptions;
 
 use std::path::Path;
 
@@ -143,7 +144,8 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::MoveAgreement { .. }
         | Change::ImportAgreements { .. }
         | Change::LicenseGroup(_)
-        | Change::MapProduct { .. } => (Vec::new(), None),
+        | Change::MapProduct { .. }
+        | Change::Subscription(_) => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -182,6 +184,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::MapProduct { raw, title } = change {
         return products::map(&conn, actor, raw, title.as_deref());
+    }
+    if let Change::Subscription(op) = change {
+        return subscriptions::apply(&conn, actor, op);
     }
     if let Change::LicenseGroup(op) = change {
         return settings::license_group(&conn, actor, op);

@@ -6,6 +6,7 @@ mod connectors;
 mod installs;
 mod inventory;
 mod licenses;
+pub mod subscriptions;
 mod users;
 mod views;
 
@@ -78,6 +79,7 @@ pub fn widths(pane: PaneId) -> &'static [Width] {
         PaneId::Installs => installs::WIDTHS,
         PaneId::Inventory => inventory::TITLE_WIDTHS,
         PaneId::Detections => inventory::DETECTION_WIDTHS,
+        PaneId::Subscriptions => subscriptions::WIDTHS,
     }
 }
 
@@ -96,6 +98,7 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Install(r) => installs::cells(r, ctx),
         Row::Title(r) => inventory::title_cells(r, ctx),
         Row::Detection(r) => inventory::detection_cells(r, ctx),
+        Row::Subscription(r) => subscriptions::cells(r, ctx),
     }
 }
 
@@ -114,6 +117,7 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Install(r) => installs::detail(r, ctx),
         Row::Title(r) => inventory::title_detail(r, ctx),
         Row::Detection(r) => inventory::detection_detail(r, ctx),
+        Row::Subscription(r) => subscriptions::detail(r, ctx),
     }
 }
 

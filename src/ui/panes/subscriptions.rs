@@ -1,0 +1,163 @@
+//! The Subscriptions view (issue 10, R-SUB-1..9, R-LIC-8): what was bought
+//! from whom, how it is priced and billed, and where it is in its life.
+//! The detail says what each status allows and where to go next.
+
+use ratatui::text::Line;
+
+use super::{Cell, Ctx, countdown_cell, field, field_cell};
+use crate::app::subscriptions::BUY_ANOTHER;
+use crate::store::subscriptions::SubscriptionRow;
+use crate::ui::columns::Width;
+
+/// Name, Status, Seats, Used, Price, Ends, Channel.
+pub const WIDTHS: &[Width] = &[
+    Width::Name { min: 12, weight: 2 },
+    Width::Fit { min: 6, max: 14 },
+    Width::Fit { min: 5, max: 9 },
+    Width::Fit { min: 4, max: 6 },
+    Width::Fit { min: 5, max: 15 },
+    Width::Fit { min: 4, max: 15 },
+    Width::Fit { min: 7, max: 8 },
+];
+
+fn status_cell(row: &SubscriptionRow, ctx: &Ctx) -> Cell {
+    match (row.status.as_str(), row.disabled_reason.as_deref()) {
+        ("active", _) => Cell::styled("✓ active", ctx.theme.good()),
+        ("pending_activation", _) => Cell::styled("… pending", ctx.theme.warn()),
+        (_, Some(reason)) => Cell::styled(format!("✗ {}", reason.replace('_', " ")), ctx.theme.bad()),
+        _ => Cell::styled("✗ disabled", ctx.theme.bad()),
+    }
+}
+
+/// "12.50 USD/mo", or "—" when no price was recorded.
+pub fn price(row: &SubscriptionRow) -> String {
+    let Some(price) = row.price else {
+        return "—".to_owned();
+    };
+    let period = match row.period.as_deref() {
+        Some("monthly") => "/mo",
+        Some("annual") => "/yr",
+        _ => "",
+    };
+    match row.currency.as_deref() {
+        Some(currency) => format!("{price:.2} {currency}{period}"),
+        None => format!("{price:.2}{period}"),
+    }
+}
+
+/// The quantity: "∞" for flat-rate, "5 (vendor)" when the vendor manages it.
+fn quantity(row: &SubscriptionRow) -> String {
+    let figure = row.quantity.map_or("∞".to_owned(), |q| q.to_string());
+    if row.vendor_managed {
+        format!("{figure} (v)")
+    } else {
+        figure
+    }
+}
+
+pub fn cells(row: &SubscriptionRow, ctx: &Ctx) -> Vec<Cell> {
+    vec![
+        Cell::plain(row.name.clone()),
+        status_cell(row, ctx),
+        Cell::plain(quantity(row)),
+        Cell::plain(row.consumed.to_string()),
+        Cell::plain(price(row)),
+        countdown_cell(row.term_end.as_deref(), ctx),
+        Cell::plain(row.channel.clone().unwrap_or_else(|| "—".to_owned())),
+    ]
+}
+
+fn or_dash(text: Option<&str>) -> String {
+    text.unwrap_or("—").to_owned()
+}
+
+fn pricing(row: &SubscriptionRow) -> String {
+    let per = if row.pricing.as_deref() == Some("flat") {
+        "flat-rate (site-based, quantity Unlimited)"
+    } else {
+        "per seat"
+    };
+    format!("{per}, {}", price(row))
+}
+
+fn channel(row: &SubscriptionRow) -> String {
+    match row.channel.as_deref() {
+        Some("direct") => "direct (marketplace)".to_owned(),
+        Some("partner") => "partner".to_owned(),
+        Some("proposal") => "vendor proposal".to_owned(),
+        other => or_dash(other),
+    }
+}
+
+fn quantity_line(row: &SubscriptionRow) -> String {
+    let figure = row.quantity.map_or("Unlimited".to_owned(), |q| q.to_string());
+    if row.vendor_managed {
+        // R-LIC-8: read-only here; the vendor changes it.
+        format!("{figure} (read-only: the vendor changes it), {} in use", row.consumed)
+    } else if row.quantity.is_none() {
+        format!("{figure}, {} in use", row.consumed)
+    } else {
+        format!("{figure} ({} in use); :quantity N changes it", row.consumed)
+    }
+}
+
+fn status_line(row: &SubscriptionRow) -> String {
+    let since = row
+        .status_on
+        .as_deref()
+        .map(|d| format!(" since {d}"))
+        .unwrap_or_default();
+    match (row.status.as_str(), row.disabled_reason.as_deref()) {
+        ("pending_activation", _) => format!("pending activation{since}"),
+        ("disabled", reason) => format!(
+            "disabled ({}){since}",
+            reason.unwrap_or("cancelled").replace('_', " ")
+        ),
+        (status, _) => format!("{status}{since}"),
+    }
+}
+
+pub fn detail(row: &SubscriptionRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        field(
+            "Name",
+            format!("{} (#{}, {})", row.name, row.id, row.kind.to_uppercase()),
+            ctx,
+        ),
+        field("Publisher", or_dash(row.publisher.as_deref()), ctx),
+        field("Status", status_line(row), ctx),
+        field("Channel", channel(row), ctx),
+        field("Pricing", pricing(row), ctx),
+        field("Quantity", quantity_line(row), ctx),
+        field_cell("Term end", countdown_cell(row.term_end.as_deref(), ctx), ctx),
+        field("Region", or_dash(row.region.as_deref()), ctx),
+        field(
+            "Billing",
+            format!("{} (b shows it and the invoices)", or_dash(row.billing_profile.as_deref())),
+            ctx,
+        ),
+    ];
+    match row.status.as_str() {
+        "pending_activation" => lines.push(field(
+            "Activate",
+            format!(
+                "at {}; seats can't be assigned before. Then A records it",
+                or_dash(row.activation_url.as_deref())
+            ),
+            ctx,
+        )),
+        "disabled" => lines.push(field("Way on", BUY_ANOTHER, ctx)),
+        _ => {}
+    }
+    if row.kind == "isv" {
+        lines.push(field(
+            "Install",
+            format!(
+                "this product installs at {} (o shows and copies it)",
+                or_dash(row.install_url.as_deref())
+            ),
+            ctx,
+        ));
+    }
+    lines
+}

@@ -1,0 +1,97 @@
+//! Writes of subscription changes from the console (issue 10): each calls
+//! the store's function, which checks the domain's rule again inside its
+//! transaction and audits it. A cancel releases the seats in one batch,
+//! which undo can take back; the export writes a file readable by its
+//! owner only.
+
+use std::io::Write as _;
+
+use rusqlite::Connection;
+
+use super::settings::written;
+use crate::app::WorkerEvent;
+use crate::app::subscriptions::SubOp;
+use crate::output::{self, Format};
+use crate::store::changes::Actor;
+use crate::store::{billing, subscriptions_change};
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+/// Applies `op` and reports it as the console shows a change.
+pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent {
+    match op {
+        SubOp::Activate { id } => written(subscriptions_change::activate(conn, actor, *id, &today())),
+        SubOp::Cancel { id } => cancel(conn, actor, *id),
+        SubOp::Quantity { id, wanted } => written(subscriptions_change::set_quantity(conn, actor, *id, *wanted)),
+        SubOp::Profile { id, profile } => written(subscriptions_change::set_profile(conn, actor, *id, profile)),
+        SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
+    }
+}
+
+fn cancel(conn: &Connection, actor: &Actor, id: i64) -> WorkerEvent {
+    match subscriptions_change::cancel(conn, actor, id, &today()) {
+        Ok((row, outcome)) => {
+            let released = outcome.as_ref().map_or(0, |o| o.released);
+            WorkerEvent::Written {
+                summary: vec![format!(
+                    "{} is cancelled (disabled for good); {released} seat{} released",
+                    row.name,
+                    if released == 1 { "" } else { "s" }
+                )],
+                batches: outcome.map(|o| o.batch_id).into_iter().collect(),
+                undo: false,
+                failed: None,
+                push_to: Vec::new(),
+            }
+        }
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
+}
+
+/// The invoices of `id` as CSV, with the columns `seats invoices` prints.
+fn invoices_csv(conn: &Connection, id: i64) -> rusqlite::Result<(usize, String)> {
+    let rows = billing::invoices(conn, Some(id))?;
+    let headers = [
+        "number",
+        "subscription",
+        "issued",
+        "period",
+        "amount",
+        "status",
+        "document",
+    ];
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|i| {
+            vec![
+                i.number.clone(),
+                i.subscription.clone(),
+                i.issued_on.clone(),
+                format!("{} – {}", i.period_start, i.period_end),
+                format!("{:.2} {}", i.amount, i.currency),
+                i.status.clone(),
+                i.document.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok((rows.len(), output::render(Format::Csv, &headers, &cells, &rows)))
+}
+
+/// Writes the invoices to a new file (never over an existing one), 0600.
+fn export(conn: &Connection, id: i64, path: &str) -> Result<String, String> {
+    let (count, csv) = invoices_csv(conn, id).map_err(|err| format!("reading the invoices failed: {err}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|err| format!("can't write {path}: {err}; choose a new file in a folder you may write"))?;
+    file.write_all(csv.as_bytes())
+        .map_err(|err| format!("writing {path} failed: {err}"))?;
+    Ok(format!("{count} invoices written to {path} (readable by you only)"))
+}
