@@ -10,6 +10,8 @@ mod apps;
 mod common;
 #[path = "assign_tui/inventory.rs"]
 mod inventory;
+#[path = "assign_tui/subscriptions.rs"]
+mod subscriptions;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rusqlite::Connection;

@@ -164,8 +164,8 @@ fn palette_messages_break_between_words() {
     assert!(
         flowing(&text).contains(
             "unknown command \"bogus\"; known: licenses, apps, connectors, agreements, users, reclaim, \
-             audit, groups, installs, inventory, detections, sort, filter, help, refresh, sync, language, move, \
-             import, group, map, unmap, quit"
+             audit, groups, installs, inventory, detections, subscriptions, sort, filter, help, refresh, sync, \
+             language, move, import, group, map, unmap, quantity, profile, export, quit"
         ),
         "{text}"
     );

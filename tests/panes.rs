@@ -101,3 +101,11 @@ fn installs_view_80x24() {
     assert!(text.contains("Installs of every app"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// Issue 10: the SaaS and ISV subscriptions with status, seats, price, term.
+#[test]
+fn subscriptions_view_80x24() {
+    let text = view_snapshot(PaneId::Subscriptions, None);
+    assert!(text.contains("Fabrikam CRM"), "{text}");
+    insta::assert_snapshot!(text);
+}

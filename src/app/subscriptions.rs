@@ -79,10 +79,7 @@ fn show(state: &mut AppState, scope: Option<i64>) -> Vec<Command> {
 /// Esc in the Subscriptions view: back to Licenses when it was opened from
 /// there; None when it was opened on its own (Esc then does nothing).
 pub fn back(state: &mut AppState) -> Option<Vec<Command>> {
-    if state.table().scope.is_none() {
-        return None;
-    }
-    state.table_mut().scope = None;
+    state.table_mut().scope.take()?;
     Some(super::update::show(state, PaneId::Licenses))
 }
 
@@ -174,10 +171,7 @@ fn blocker(row: &SubscriptionRow) -> Option<String> {
             row.name,
             row.activation_url.as_deref().unwrap_or("the publisher's site")
         )),
-        "disabled" => Some(format!(
-            "{} is disabled: {}",
-            row.name, BUY_ANOTHER
-        )),
+        "disabled" => Some(format!("{} is disabled: {}", row.name, BUY_ANOTHER)),
         _ => None,
     }
 }
@@ -316,4 +310,3 @@ pub fn payment(profile: &ProfileRow) -> String {
         _ => "check/wire".to_owned(),
     }
 }
-

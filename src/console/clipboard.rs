@@ -79,7 +79,10 @@ mod tests {
         let mut out = Vec::new();
         send_copies(
             &mut out,
-            &[Command::RefreshStatus, Command::Copy("https://x.example/i".into())],
+            &[
+                Command::RefreshStatus,
+                Command::Copy("https://x.example/i".into()),
+            ],
         );
         assert_eq!(String::from_utf8(out).unwrap(), sequence("https://x.example/i"));
     }
@@ -89,8 +92,14 @@ mod tests {
         assert!(osc52_supported(env(&[("TERM", "xterm-kitty")])));
         assert!(osc52_supported(env(&[("TERM_PROGRAM", "iTerm.app")])));
         assert!(!osc52_supported(env(&[("TERM", "xterm-256color")])));
-        assert!(!osc52_supported(env(&[("TERM", "xterm-kitty"), ("TMUX", "/tmp/t")])));
+        assert!(!osc52_supported(env(&[
+            ("TERM", "xterm-kitty"),
+            ("TMUX", "/tmp/t")
+        ])));
         assert!(osc52_supported(env(&[("TMUX", "/tmp/t"), ("SEATS_OSC52", "1")])));
-        assert!(!osc52_supported(env(&[("TERM", "alacritty"), ("SEATS_OSC52", "0")])));
+        assert!(!osc52_supported(env(&[
+            ("TERM", "alacritty"),
+            ("SEATS_OSC52", "0")
+        ])));
     }
 }

@@ -1,8 +1,8 @@
 //! The interactive console: the loop that joins terminal input, worker
 //! events and the clock, and runs the commands `update` returns.
 
-mod input;
 pub mod clipboard;
+mod input;
 mod keys;
 pub mod terminal;
 

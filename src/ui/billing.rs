@@ -23,7 +23,10 @@ pub fn draw_billing(frame: &mut Frame<'_>, dialog: &BillingState, theme: Theme) 
         full.height.saturating_sub(3),
     );
     frame.render_widget(Clear, area);
-    let title = cut_end(&format!(" Billing · {} ", dialog.name), width.saturating_sub(4) as usize);
+    let title = cut_end(
+        &format!(" Billing · {} ", dialog.name),
+        width.saturating_sub(4) as usize,
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
@@ -42,7 +45,7 @@ pub fn draw_billing(frame: &mut Frame<'_>, dialog: &BillingState, theme: Theme) 
 }
 
 fn label(text: &str, theme: Theme) -> Span<'static> {
-    Span::styled(format!("{text:<10}"), theme.dim())
+    Span::styled(format!("{text:<11}"), theme.dim())
 }
 
 /// The profile's lines, then the page of invoices around the selection.
@@ -56,13 +59,19 @@ fn body(billing: &Billing, selected: usize, inner: Rect, theme: Theme) -> Vec<Li
         Some(p) => vec![
             Line::from(vec![
                 label("Profile", theme),
-                Span::raw(cut_end(&format!("{} · {}", p.name, payment(p)), width - 10)),
+                Span::raw(cut_end(&format!("{} · {}", p.name, payment(p)), width - 11)),
             ]),
             Line::from(vec![
                 label("Contact", theme),
-                Span::raw(cut_end(&format!("{} <{}>", p.contact_name, p.contact_email), width - 10)),
+                Span::raw(cut_end(
+                    &format!("{} <{}>", p.contact_name, p.contact_email),
+                    width - 11,
+                )),
             ]),
-            Line::from(vec![label("Address", theme), Span::raw(cut_end(&p.address, width - 10))]),
+            Line::from(vec![
+                label("Address", theme),
+                Span::raw(cut_end(&p.address, width - 11)),
+            ]),
             Line::from(vec![
                 label("Changed by", theme),
                 Span::raw(format!("the {} roles", p.editable_by.join(", "))),
@@ -83,7 +92,7 @@ fn body(billing: &Billing, selected: usize, inner: Rect, theme: Theme) -> Vec<Li
         theme.header(),
     ));
     // Room left: the header above, the document line and the footer below.
-    let room = (inner.height as usize).saturating_sub(lines.len() + 3).max(1);
+    let room = (inner.height as usize).saturating_sub(lines.len() + 2).max(1);
     let first = selected.saturating_sub(room - 1).min(count.saturating_sub(room));
     for (index, invoice) in billing.invoices.iter().enumerate().skip(first).take(room) {
         let text = cut_end(&invoice_line(invoice, index == selected), width);
@@ -98,7 +107,7 @@ fn body(billing: &Billing, selected: usize, inner: Rect, theme: Theme) -> Vec<Li
         let document = invoice.document.as_deref().unwrap_or("no document on record");
         lines.push(Line::from(vec![
             label(&format!("{}/{count}", selected + 1), theme),
-            Span::raw(cut_end(document, width - 10)),
+            Span::raw(cut_end(document, width - 11)),
         ]));
     }
     lines

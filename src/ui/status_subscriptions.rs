@@ -62,8 +62,14 @@ mod tests {
     #[test]
     fn a_term_ending_within_30_days_warns_in_calendar_days() {
         let soon = status("2026-03-21", 0);
-        assert_eq!(forms(&soon, "2026-03-01T20:00:00Z"), ["subscription Zoom ends in 20d"]);
-        assert!(forms(&soon, "2026-02-01T00:00:00Z").is_empty(), "48 days away: quiet");
+        assert_eq!(
+            forms(&soon, "2026-03-01T20:00:00Z"),
+            ["subscription Zoom ends in 20d"]
+        );
+        assert!(
+            forms(&soon, "2026-02-01T00:00:00Z").is_empty(),
+            "48 days away: quiet"
+        );
         assert_eq!(forms(&soon, "2026-03-21T08:00:00Z"), ["subscription Zoom ended"]);
     }
 

@@ -11,12 +11,12 @@ use crate::ui::columns::Width;
 
 /// Name, Status, Seats, Used, Price, Ends, Channel.
 pub const WIDTHS: &[Width] = &[
-    Width::Name { min: 12, weight: 2 },
-    Width::Fit { min: 6, max: 14 },
+    Width::Name { min: 14, weight: 3 },
+    Width::Fit { min: 6, max: 11 },
     Width::Fit { min: 5, max: 9 },
     Width::Fit { min: 4, max: 6 },
-    Width::Fit { min: 5, max: 15 },
-    Width::Fit { min: 4, max: 15 },
+    Width::Fit { min: 5, max: 13 },
+    Width::Fit { min: 4, max: 8 },
     Width::Fit { min: 7, max: 8 },
 ];
 
@@ -24,7 +24,8 @@ fn status_cell(row: &SubscriptionRow, ctx: &Ctx) -> Cell {
     match (row.status.as_str(), row.disabled_reason.as_deref()) {
         ("active", _) => Cell::styled("✓ active", ctx.theme.good()),
         ("pending_activation", _) => Cell::styled("… pending", ctx.theme.warn()),
-        (_, Some(reason)) => Cell::styled(format!("✗ {}", reason.replace('_', " ")), ctx.theme.bad()),
+        (_, Some("payment_lapsed")) => Cell::styled("✗ lapsed", ctx.theme.bad()),
+        (_, Some(reason)) => Cell::styled(format!("✗ {reason}"), ctx.theme.bad()),
         _ => Cell::styled("✗ disabled", ctx.theme.bad()),
     }
 }
@@ -39,9 +40,15 @@ pub fn price(row: &SubscriptionRow) -> String {
         Some("annual") => "/yr",
         _ => "",
     };
+    // Whole amounts without cents keep the column narrow.
+    let amount = if price.fract() == 0.0 {
+        format!("{price:.0}")
+    } else {
+        format!("{price:.2}")
+    };
     match row.currency.as_deref() {
-        Some(currency) => format!("{price:.2} {currency}{period}"),
-        None => format!("{price:.2}{period}"),
+        Some(currency) => format!("{amount} {currency}{period}"),
+        None => format!("{amount}{period}"),
     }
 }
 
@@ -62,9 +69,20 @@ pub fn cells(row: &SubscriptionRow, ctx: &Ctx) -> Vec<Cell> {
         Cell::plain(quantity(row)),
         Cell::plain(row.consumed.to_string()),
         Cell::plain(price(row)),
-        countdown_cell(row.term_end.as_deref(), ctx),
+        ends_cell(row, ctx),
         Cell::plain(row.channel.clone().unwrap_or_else(|| "—".to_owned())),
     ]
+}
+
+/// The term's countdown; one that has ended says so in a word (the
+/// detail gives the date).
+fn ends_cell(row: &SubscriptionRow, ctx: &Ctx) -> Cell {
+    let cell = countdown_cell(row.term_end.as_deref(), ctx);
+    match cell.text.as_str() {
+        "expires today" => Cell::styled("today", cell.style),
+        text if text.starts_with("expired") => Cell::styled("ended", cell.style),
+        _ => cell,
+    }
 }
 
 fn or_dash(text: Option<&str>) -> String {
@@ -93,7 +111,10 @@ fn quantity_line(row: &SubscriptionRow) -> String {
     let figure = row.quantity.map_or("Unlimited".to_owned(), |q| q.to_string());
     if row.vendor_managed {
         // R-LIC-8: read-only here; the vendor changes it.
-        format!("{figure} (read-only: the vendor changes it), {} in use", row.consumed)
+        format!(
+            "{figure} (read-only: the vendor changes it), {} in use",
+            row.consumed
+        )
     } else if row.quantity.is_none() {
         format!("{figure}, {} in use", row.consumed)
     } else {
@@ -133,7 +154,10 @@ pub fn detail(row: &SubscriptionRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("Region", or_dash(row.region.as_deref()), ctx),
         field(
             "Billing",
-            format!("{} (b shows it and the invoices)", or_dash(row.billing_profile.as_deref())),
+            format!(
+                "{} (b shows it and the invoices)",
+                or_dash(row.billing_profile.as_deref())
+            ),
             ctx,
         ),
     ];

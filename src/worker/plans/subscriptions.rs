@@ -77,8 +77,13 @@ fn activate(row: &SubscriptionRow) -> Preview {
     preview(
         "Activate subscription (confirm)",
         vec![
-            line(format!("records that {} was activated at the publisher", row.name)),
-            line(format!("the activation itself happens at {at}: do it there first")),
+            line(format!(
+                "records that {} was activated at the publisher",
+                row.name
+            )),
+            line(format!(
+                "the activation itself happens at {at}: do it there first"
+            )),
             line("from then on its seats can be assigned (a)"),
         ],
         refusal,
@@ -116,7 +121,9 @@ fn cancel(conn: &Connection, row: &SubscriptionRow) -> Result<Preview, ChangeErr
             }
         )),
     });
-    lines.push(line("to use it again, buy another copy: `seats import subscriptions FILE`"));
+    lines.push(line(
+        "to use it again, buy another copy: `seats import subscriptions FILE`",
+    ));
     Ok(preview("Cancel subscription (confirm)", lines, refusal))
 }
 
@@ -140,14 +147,22 @@ fn quantity(row: &SubscriptionRow, wanted: i64) -> Preview {
     preview(
         "Change quantity (confirm)",
         vec![
-            line(format!("{}: {from} → {wanted} seats ({} in use)", row.name, row.consumed)),
+            line(format!(
+                "{}: {from} → {wanted} seats ({} in use)",
+                row.name, row.consumed
+            )),
             line("billed per seat from the next invoice, at the publisher's terms"),
         ],
         refusal,
     )
 }
 
-fn rebill(conn: &Connection, actor: &Actor, row: &SubscriptionRow, wanted: &str) -> Result<Preview, ChangeError> {
+fn rebill(
+    conn: &Connection,
+    actor: &Actor,
+    row: &SubscriptionRow,
+    wanted: &str,
+) -> Result<Preview, ChangeError> {
     let profiles = billing::profiles(conn)?;
     let found = profiles
         .iter()
@@ -195,16 +210,24 @@ fn export(conn: &Connection, row: &SubscriptionRow, path: &str) -> Result<Previe
     let refusal = if count == 0 {
         Some(format!("{} has no invoices to export", row.name))
     } else if target.exists() {
-        Some(format!("{path} exists: choose a new file name (nothing is overwritten)"))
+        Some(format!(
+            "{path} exists: choose a new file name (nothing is overwritten)"
+        ))
     } else if parent.is_some_and(|p| !p.is_dir()) {
-        Some(format!("no folder {}: make it first or choose another path", parent.map_or(String::new(), |p| p.display().to_string())))
+        Some(format!(
+            "no folder {}: make it first or choose another path",
+            parent.map_or(String::new(), |p| p.display().to_string())
+        ))
     } else {
         None
     };
     Ok(preview(
         "Export invoices (confirm)",
         vec![
-            line(format!("writes the {count} invoices of {} to {path} as CSV", row.name)),
+            line(format!(
+                "writes the {count} invoices of {} to {path} as CSV",
+                row.name
+            )),
             line("the file is readable by you only (mode 0600)"),
         ],
         refusal,

@@ -24,8 +24,12 @@ pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent
     match op {
         SubOp::Activate { id } => written(subscriptions_change::activate(conn, actor, *id, &today())),
         SubOp::Cancel { id } => cancel(conn, actor, *id),
-        SubOp::Quantity { id, wanted } => written(subscriptions_change::set_quantity(conn, actor, *id, *wanted)),
-        SubOp::Profile { id, profile } => written(subscriptions_change::set_profile(conn, actor, *id, profile)),
+        SubOp::Quantity { id, wanted } => {
+            written(subscriptions_change::set_quantity(conn, actor, *id, *wanted))
+        }
+        SubOp::Profile { id, profile } => {
+            written(subscriptions_change::set_profile(conn, actor, *id, profile))
+        }
         SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
     }
 }
@@ -93,5 +97,7 @@ fn export(conn: &Connection, id: i64, path: &str) -> Result<String, String> {
         .map_err(|err| format!("can't write {path}: {err}; choose a new file in a folder you may write"))?;
     file.write_all(csv.as_bytes())
         .map_err(|err| format!("writing {path} failed: {err}"))?;
-    Ok(format!("{count} invoices written to {path} (readable by you only)"))
+    Ok(format!(
+        "{count} invoices written to {path} (readable by you only)"
+    ))
 }
