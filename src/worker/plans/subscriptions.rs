@@ -122,7 +122,8 @@ fn cancel(conn: &Connection, row: &SubscriptionRow) -> Result<Preview, ChangeErr
         )),
     });
     lines.push(line(
-        "to use it again, buy another copy: `seats import subscriptions FILE`",
+        "it is final, z can't undo it; to use it again, buy another copy and record it: \
+         `seats import subscriptions FILE`",
     ));
     Ok(preview("Cancel subscription (confirm)", lines, refusal))
 }

@@ -1,7 +1,7 @@
 //! Writes of subscription changes from the console (issue 10): each calls
 //! the store's function, which checks the domain's rule again inside its
-//! transaction and audits it. A cancel releases the seats in one batch,
-//! which undo can take back; the export writes a file readable by its
+//! transaction and audits it. A cancel releases the seats in one audited
+//! batch and is final (undo refuses it); the export writes a file readable by its
 //! owner only.
 
 use std::io::Write as _;
@@ -38,13 +38,18 @@ fn cancel(conn: &Connection, actor: &Actor, id: i64) -> WorkerEvent {
     match subscriptions_change::cancel(conn, actor, id, &today()) {
         Ok((row, outcome)) => {
             let released = outcome.as_ref().map_or(0, |o| o.released);
+            let batch = outcome
+                .map(|o| format!(" (audit batch {})", o.batch_id))
+                .unwrap_or_default();
+            // Disabled is final (R-SUB-4): the store refuses to undo a
+            // cancel, so no batch is offered to z.
             WorkerEvent::Written {
                 summary: vec![format!(
-                    "{} is cancelled (disabled for good); {released} seat{} released",
+                    "{} is cancelled (disabled for good); {released} seat{} released{batch}",
                     row.name,
                     if released == 1 { "" } else { "s" }
                 )],
-                batches: outcome.map(|o| o.batch_id).into_iter().collect(),
+                batches: Vec::new(),
                 undo: false,
                 failed: None,
                 push_to: Vec::new(),
