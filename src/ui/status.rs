@@ -173,6 +173,8 @@ fn key_hints(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
         Action::Help,
         Action::SyncNow,
         Action::Assign,
+        Action::ActivateSubscription,
+        Action::Billing,
         Action::Release,
         Action::Mark,
         Action::Filter,

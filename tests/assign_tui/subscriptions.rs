@@ -372,3 +372,4 @@ fn install_this_product_shows_the_vendors_address() {
     c.key(KeyCode::Char('o'));
     assert!(c.flash().contains("nothing installs"), "{}", c.flash());
 }
+

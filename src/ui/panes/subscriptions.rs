@@ -90,10 +90,11 @@ fn or_dash(text: Option<&str>) -> String {
 }
 
 fn pricing(row: &SubscriptionRow) -> String {
-    let per = if row.pricing.as_deref() == Some("flat") {
-        "flat-rate (site-based, quantity Unlimited)"
-    } else {
-        "per seat"
+    let per = match row.pricing.as_deref() {
+        Some("flat") => "flat-rate (site-based, quantity Unlimited)",
+        Some(_) => "per seat",
+        // ISV apps: the vendor bills them; no price is recorded here.
+        None => return "— (billed by the vendor)".to_owned(),
     };
     format!("{per}, {}", price(row))
 }
