@@ -13,6 +13,15 @@ use crate::store::status::StatusInfo;
 /// The warnings to show, if any.
 pub fn parts(status: &StatusInfo, now: DateTime<Utc>, bar: Style, theme: Theme) -> Vec<Part> {
     let mut parts = Vec::new();
+    // Lapsed first: of two warnings that don't both fit, it stays.
+    match status.lapsed_subscriptions {
+        0 => {}
+        n => {
+            let full = format!("{n} subscription{} lapsed", if n == 1 { "" } else { "s" });
+            let short = format!("{n} lapsed");
+            parts.push(Part::new(2, bar.patch(theme.bad()), &[&full, &short]));
+        }
+    }
     if let Some((date, name)) = &status.soonest_subscription
         && let Some(date) = parse_date(date)
     {
@@ -25,14 +34,6 @@ pub fn parts(status: &StatusInfo, now: DateTime<Utc>, bar: Style, theme: Theme) 
             let full = format!("subscription {name} ends in {days}d");
             let short = format!("sub {days}d");
             parts.push(Part::new(2, bar.patch(theme.warn()), &[&full, &short]));
-        }
-    }
-    match status.lapsed_subscriptions {
-        0 => {}
-        n => {
-            let full = format!("{n} subscription{} lapsed", if n == 1 { "" } else { "s" });
-            let short = format!("{n} lapsed");
-            parts.push(Part::new(2, bar.patch(theme.bad()), &[&full, &short]));
         }
     }
     parts

@@ -372,4 +372,3 @@ fn install_this_product_shows_the_vendors_address() {
     c.key(KeyCode::Char('o'));
     assert!(c.flash().contains("nothing installs"), "{}", c.flash());
 }
-
