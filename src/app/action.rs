@@ -121,7 +121,7 @@ impl Action {
             Action::Help => "this help",
             Action::Palette => "command palette",
             Action::Refresh => "reload from the cache",
-            Action::Open => "open: a pool's seats, else its details",
+            Action::Open => "open: a pool's seats (a SaaS or ISV pool: its subscription), else its details",
             Action::Detail => "all details of the selected row",
             Action::Assign => "assign seats (picker, preview, Enter applies)",
             Action::Release => "release selected or marked seats",

@@ -151,6 +151,11 @@ pub fn open(state: &mut AppState, row: &SubscriptionRow) -> Vec<Command> {
 
 /// `a` in Subscriptions: assign its seats, or why not (where to activate).
 pub fn assign(state: &mut AppState) -> Vec<Command> {
+    if state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
     let Some(row) = selected(state) else {
         return Vec::new();
     };

@@ -323,9 +323,22 @@ fn the_billing_dialog_lists_invoices_and_exports_them() {
     );
     assert!(c.flash().contains("sent to the clipboard"), "{}", c.flash());
 
+    c.key(KeyCode::End);
+    let last = &invoices[invoices.len() - 1].number;
+    assert!(
+        c.screen().contains(last.as_str()),
+        "the list pages to its end: {}",
+        c.screen()
+    );
+
     let path = c._dir.path().join("litware-invoices.csv");
-    c.key(KeyCode::Esc);
-    palette(&mut c, &format!("export invoices {}", path.display()));
+    c.key(KeyCode::Char('e'));
+    assert!(
+        matches!(c.state.overlay, Overlay::Palette(_)),
+        "e asks where to export"
+    );
+    c.chars(&path.display().to_string());
+    c.key(KeyCode::Enter);
     assert!(
         preview_text(&c).contains(&format!(
             "writes the {} invoices of Litware Whiteboard",
@@ -371,4 +384,23 @@ fn install_this_product_shows_the_vendors_address() {
     select(&mut c, "Fabrikam CRM");
     c.key(KeyCode::Char('o'));
     assert!(c.flash().contains("nothing installs"), "{}", c.flash());
+}
+
+/// R-LIC-6: a console that may not write explains instead of previewing.
+#[test]
+fn read_only_refuses_the_changes_and_still_shows_billing() {
+    let mut c = console();
+    c.state.read_only = true;
+    select(&mut c, "Adatum Sign");
+    for key in ['A', 'C', 'a'] {
+        c.key(KeyCode::Char(key));
+        assert_eq!(c.state.overlay, Overlay::None, "{key}");
+        assert!(c.flash().contains("--read-only"), "{key}: {}", c.flash());
+    }
+    assert_eq!(c.state.pane, PaneId::Subscriptions);
+    c.key(KeyCode::Char('b'));
+    assert!(
+        matches!(c.state.overlay, Overlay::Billing(_)),
+        "reading the billing writes nothing"
+    );
 }
