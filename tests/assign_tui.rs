@@ -10,6 +10,8 @@ mod apps;
 mod common;
 #[path = "assign_tui/inventory.rs"]
 mod inventory;
+#[path = "assign_tui/subscription_billing.rs"]
+mod subscription_billing;
 #[path = "assign_tui/subscriptions.rs"]
 mod subscriptions;
 

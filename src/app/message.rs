@@ -104,7 +104,7 @@ pub enum WorkerEvent {
     /// A subscription's billing, for the dialog of that generation.
     Billing {
         generation: u64,
-        billing: Result<super::subscriptions::Billing, String>,
+        billing: Result<super::billing::Billing, String>,
     },
 }
 

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod apps;
+pub mod billing;
 pub mod changes;
 pub mod dialogs;
 pub mod held;

@@ -34,7 +34,7 @@ pub enum Overlay {
     /// Linking an Apple token: the form, then the acknowledgement.
     Link(Box<super::link::LinkState>),
     /// A subscription's billing profile and invoices (R-SUB-6).
-    Billing(Box<super::subscriptions::BillingState>),
+    Billing(Box<super::billing::BillingState>),
 }
 
 /// The command palette's input and the completion cycle.

@@ -8,7 +8,6 @@ use super::dialogs::Change;
 use super::message::Command;
 use super::pane::{PaneId, Row};
 use super::state::{AppState, Overlay, Tone};
-use crate::store::billing::{InvoiceRow, ProfileRow};
 use crate::store::pools::PoolRow;
 use crate::store::subscriptions::SubscriptionRow;
 
@@ -29,25 +28,6 @@ pub enum SubOp {
     Profile { id: i64, profile: String },
     /// Write its invoices to a CSV file (R-SUB-6).
     ExportInvoices { id: i64, path: String },
-}
-
-/// What the billing dialog shows: the profile and the invoices.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Billing {
-    pub profile: Option<ProfileRow>,
-    pub invoices: Vec<InvoiceRow>,
-}
-
-/// The billing dialog of one subscription (`b`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct BillingState {
-    pub pool_id: i64,
-    pub name: String,
-    pub generation: u64,
-    /// None while the worker reads it; Err says why it could not.
-    pub billing: Option<Result<Billing, String>>,
-    /// The highlighted invoice.
-    pub selected: usize,
 }
 
 /// Whether a pool is a subscription the Subscriptions view shows.
@@ -84,7 +64,7 @@ pub fn back(state: &mut AppState) -> Option<Vec<Command>> {
 }
 
 /// The selected subscription, or a refusal saying where to select one.
-fn selected(state: &mut AppState) -> Option<SubscriptionRow> {
+pub(super) fn selected(state: &mut AppState) -> Option<SubscriptionRow> {
     match (state.pane, state.table().selected_row()) {
         (PaneId::Subscriptions, Some(Row::Subscription(row))) => Some(row.clone()),
         _ => {
@@ -130,7 +110,7 @@ pub fn profile(state: &mut AppState, profile: String) -> Vec<Command> {
 /// `:export invoices PATH`: the selected subscription's invoices as CSV.
 pub fn export(state: &mut AppState, path: String) -> Vec<Command> {
     let id = match (&state.overlay, state.table().selected_row()) {
-        (Overlay::Billing(billing), _) => Some(billing.pool_id),
+        (Overlay::Billing(dialog), _) => Some(dialog.pool_id),
         (_, Some(Row::Subscription(row))) if state.pane == PaneId::Subscriptions => Some(row.id),
         _ => None,
     };
@@ -181,34 +161,6 @@ fn blocker(row: &SubscriptionRow) -> Option<String> {
     }
 }
 
-/// `b`: the billing dialog of the selected subscription.
-pub fn billing(state: &mut AppState) -> Vec<Command> {
-    let Some(row) = selected(state) else {
-        return Vec::new();
-    };
-    let generation = state.next_request();
-    state.overlay = Overlay::Billing(Box::new(BillingState {
-        pool_id: row.id,
-        name: row.name,
-        generation,
-        billing: None,
-        selected: 0,
-    }));
-    vec![Command::ReadBilling {
-        generation,
-        pool_id: row.id,
-    }]
-}
-
-/// The worker's answer for the billing dialog of that generation.
-pub fn on_billing(state: &mut AppState, generation: u64, billing: Result<Billing, String>) {
-    if let Overlay::Billing(dialog) = &mut state.overlay
-        && dialog.generation == generation
-    {
-        dialog.billing = Some(billing);
-    }
-}
-
 /// `o`: where the selected ISV product installs (R-SUB-9), sent to the
 /// clipboard with OSC 52 when the terminal takes it, else only shown.
 pub fn install(state: &mut AppState) -> Vec<Command> {
@@ -246,72 +198,5 @@ pub fn show_address(state: &mut AppState, what: &str, address: String) -> Vec<Co
             Tone::Info,
         );
         Vec::new()
-    }
-}
-
-/// Keys in the billing dialog: ↑↓ choose an invoice, Enter shows (and
-/// copies) its document, e exports them, Esc closes.
-pub fn on_billing_key(
-    state: &mut AppState,
-    mut dialog: Box<BillingState>,
-    event: crossterm::event::KeyEvent,
-) -> Vec<Command> {
-    use crossterm::event::KeyCode;
-    let count = match &dialog.billing {
-        Some(Ok(billing)) => billing.invoices.len(),
-        _ => 0,
-    };
-    let last = count.saturating_sub(1);
-    match event.code {
-        KeyCode::Up | KeyCode::Char('k') => dialog.selected = dialog.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => dialog.selected = (dialog.selected + 1).min(last),
-        KeyCode::PageUp => dialog.selected = dialog.selected.saturating_sub(BILLING_PAGE),
-        KeyCode::PageDown => dialog.selected = (dialog.selected + BILLING_PAGE).min(last),
-        KeyCode::Home | KeyCode::Char('g') => dialog.selected = 0,
-        KeyCode::End | KeyCode::Char('G') => dialog.selected = last,
-        KeyCode::Enter => {
-            let invoice = match &dialog.billing {
-                Some(Ok(billing)) => billing.invoices.get(dialog.selected).cloned(),
-                _ => None,
-            };
-            state.overlay = Overlay::Billing(dialog);
-            return match invoice {
-                Some(InvoiceRow {
-                    number,
-                    document: Some(document),
-                    ..
-                }) => show_address(state, &format!("invoice {number}:"), document),
-                Some(invoice) => {
-                    state.refuse(format!("invoice {} has no document on record", invoice.number));
-                    Vec::new()
-                }
-                None => Vec::new(),
-            };
-        }
-        KeyCode::Char('e') => {
-            state.overlay = Overlay::Palette(super::state::PaletteState {
-                input: tui_input::Input::new("export invoices ".to_owned()),
-                error: None,
-            });
-            return Vec::new();
-        }
-        _ => {
-            state.overlay = Overlay::None;
-            return Vec::new();
-        }
-    }
-    state.overlay = Overlay::Billing(dialog);
-    Vec::new()
-}
-
-/// Invoices PgUp and PgDn move by; the dialog shows about this many.
-pub const BILLING_PAGE: usize = 8;
-
-/// "card •••• 4242" or "check/wire": never more of a card than its last four.
-pub fn payment(profile: &ProfileRow) -> String {
-    match (profile.payment_method.as_str(), profile.card_last4.as_deref()) {
-        ("credit_card", Some(last4)) => format!("card •••• {last4}"),
-        ("credit_card", None) => "card".to_owned(),
-        _ => "check/wire".to_owned(),
     }
 }

@@ -140,7 +140,7 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Picker(picker) => changes::on_picker_key(state, picker, event),
         Overlay::Preview(preview) => changes::on_preview_key(state, preview, event),
         Overlay::Link(link) => super::link::on_key(state, *link, event),
-        Overlay::Billing(dialog) => super::subscriptions::on_billing_key(state, dialog, event),
+        Overlay::Billing(dialog) => super::billing::on_billing_key(state, dialog, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -223,7 +223,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::ActivateSubscription => super::subscriptions::activate(state),
         Action::CancelSubscription => super::subscriptions::cancel(state),
-        Action::Billing => super::subscriptions::billing(state),
+        Action::Billing => super::billing::open(state),
         Action::InstallProduct => super::subscriptions::install(state),
         Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
         Action::Assign
@@ -458,7 +458,7 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
         }
         WorkerEvent::Linked(outcome) => super::link::on_linked(state, outcome),
         WorkerEvent::Billing { generation, billing } => {
-            super::subscriptions::on_billing(state, generation, billing);
+            super::billing::on_billing(state, generation, billing);
             Vec::new()
         }
         WorkerEvent::Failed(text) => {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::columns::cut_end;
 use super::theme::Theme;
-use crate::app::subscriptions::{Billing, BillingState, payment};
+use crate::app::billing::{Billing, BillingState, payment};
 use crate::store::billing::InvoiceRow;
 
 /// The dialog over the pane, the width of the preview.

@@ -6,8 +6,9 @@
 use rusqlite::Connection;
 
 use super::{alarm, line, listed};
+use crate::app::billing::{Billing, payment};
 use crate::app::dialogs::{Preview, PreviewLine};
-use crate::app::subscriptions::{Billing, SubOp, payment};
+use crate::app::subscriptions::SubOp;
 use crate::domain::subscription::{self, Pricing, SubAction, SubStatus};
 use crate::store::changes::{self, Actor, ChangeError, Permission};
 use crate::store::subscriptions::{self, SubscriptionRow};
