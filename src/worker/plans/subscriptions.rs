@@ -153,7 +153,7 @@ fn quantity(row: &SubscriptionRow, wanted: i64) -> Preview {
                 "{}: {from} → {wanted} seats ({} in use)",
                 row.name, row.consumed
             )),
-            line("billed per seat from the next invoice, at the publisher's terms"),
+            line("recorded here and audited: seats can be assigned up to the new quantity"),
         ],
         refusal,
     )
