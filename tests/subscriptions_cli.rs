@@ -61,6 +61,17 @@ fn subscriptions_list_with_the_contract_s_keys() {
     assert_eq!(by_name(&cache, "Relecloud Backup")["vendor_managed"], true);
     let pending = cache.json(&["subscriptions", "--filter", "status:pending"]);
     assert_eq!(pending.len(), 1);
+    // Warnings as for tokens: ending within 30 days, lapsed with seats.
+    let (table, _) = cache.expect(&["subscriptions"], 0);
+    assert!(table.contains("warning: Wingtip Analytics ends in "), "{table}");
+    assert!(
+        table.contains("warning: Tailspin Survey is disabled (payment lapsed)"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("warning: Fabrikam CRM"),
+        "ends in months: {table}"
+    );
 }
 
 /// R-SUB-3, R-SUB-4: activation lets seats be assigned; disabled is final.
