@@ -138,6 +138,9 @@ fn quantity_is_for_seat_based_ones_and_never_below_the_seats_in_use() {
     let (_, stderr) = cache.expect(&["subscription", "quantity", &isv, "99"], 3);
     assert!(stderr.contains("the vendor manages its quantity"), "{stderr}");
     cache.expect(&["subscription", "quantity", "999999", "5"], 2);
+    let (_, stderr) = cache.expect(&["--read-only", "subscription", "quantity", &id(&crm), "99"], 4);
+    assert!(stderr.contains("--read-only"), "{stderr}");
+    assert_eq!(by_name(&cache, "Fabrikam CRM")["quantity"], in_use + 5);
 }
 
 /// R-SUB-6: profiles show a card's last four digits only; a profile's
