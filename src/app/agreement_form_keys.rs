@@ -334,7 +334,7 @@ fn other_key(state: &mut AppState, form: &mut AgreementForm, event: KeyEvent) ->
             Ok(agreement) => match form.editing {
                 Some(id) => Next::Preview(Change::SaveOtherAgreement {
                     id: Some(id),
-                    agreement,
+                    agreement: Box::new(agreement),
                     group: GroupChoice::Unassigned,
                 }),
                 None => to_group(state, form),
@@ -442,7 +442,7 @@ fn new_agreement(form: &AgreementForm, group: GroupChoice) -> Change {
         });
         return Change::SaveOtherAgreement {
             id: None,
-            agreement,
+            agreement: Box::new(agreement),
             group,
         };
     }

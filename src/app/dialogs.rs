@@ -225,7 +225,7 @@ pub enum Change {
     /// edited (R-AGR-10, R-AGR-11).
     SaveOtherAgreement {
         id: Option<i64>,
-        agreement: OtherAgreement,
+        agreement: Box<OtherAgreement>,
         group: GroupChoice,
     },
 }

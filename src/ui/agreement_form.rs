@@ -205,9 +205,8 @@ fn other(form: &AgreementForm, out: Out) -> Lines {
             PUBLISHER | PRODUCT if focused && !picked => matches(form, &mut lines, out),
             _ => {}
         }
-        match i {
-            5 => problem(&mut lines, term_error(form), out),
-            _ => {}
+        if i == 5 {
+            problem(&mut lines, term_error(form), out);
         }
     }
     lines

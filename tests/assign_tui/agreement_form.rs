@@ -105,6 +105,14 @@ fn by_hand_volume_agreement_checks_pairs_live_and_makes_its_group() {
         screen.contains("adds the volume agreement Office EU 2027 with 2 number sets"),
         "{screen}"
     );
+    c.key(KeyCode::Esc);
+    match &c.state.overlay {
+        Overlay::AgreementForm(form) => {
+            assert_eq!(form.volume.pairs.len(), 2, "Esc goes back to the form as it was")
+        }
+        other => panic!("{other:?}"),
+    }
+    c.key(KeyCode::Enter);
     c.key(KeyCode::Enter);
     assert_eq!(c.state.overlay, Overlay::None, "{}", c.flash());
     assert!(c.flash().contains("Office EU 2027 added"), "{}", c.flash());
@@ -116,6 +124,15 @@ fn by_hand_volume_agreement_checks_pairs_live_and_makes_its_group() {
         pairs,
         expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec()
     );
+    let audited: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'agreement_add' AND result = 'ok' AND principals LIKE '%Office EU 2027%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
 }
 
 /// The pane's `:import` twin: Tab completes the path as a shell does, then
@@ -174,6 +191,14 @@ fn other_software_agreement_from_the_catalog_by_type_ahead() {
     c.key(KeyCode::Tab);
     assert!(c.screen().contains("choose a publisher first"), "{}", c.screen());
     c.key(KeyCode::BackTab);
+    c.chars("zzz");
+    c.key(KeyCode::Enter);
+    assert!(
+        c.screen().contains("only publishers in the catalog"),
+        "{}",
+        c.screen()
+    );
+    c.ctrl('u');
     c.chars("soft");
     let found = lookup_labels(&c);
     assert!(
