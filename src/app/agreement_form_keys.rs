@@ -5,25 +5,24 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_input::{Input, InputRequest};
 
-use super::agreement_form::{AgreementForm, OTHER_FIELDS, PRODUCT, PUBLISHER, Step};
+use super::agreement_form::{AgreementForm, PRODUCT, PUBLISHER, Step};
+use super::agreement_form_other::{other_agreement, other_key, product_lookup};
 use super::changes::open_preview;
 use super::dialogs::Change;
 use super::message::Command;
 use super::state::{AppState, Overlay, Tone};
 use super::update::edit;
-use crate::domain::agreement_entry::{
-    OtherAgreement, license_count, name_problem, pair_problem, term_problem,
-};
+use crate::domain::agreement_entry::{name_problem, pair_problem};
 use crate::store::agreements_entry::GroupChoice;
 use crate::worker::agreement_search::FormSearch;
 
 /// What a key leads to.
-enum Next {
+pub(super) enum Next {
     Stay(Vec<Command>),
     Preview(Change),
 }
 
-fn stay() -> Next {
+pub(super) fn stay() -> Next {
     Next::Stay(Vec::new())
 }
 
@@ -94,7 +93,7 @@ fn focused(form: &mut AgreementForm) -> Option<&mut Input> {
 }
 
 /// After the focused text changed: the lookups it asks for.
-fn after_edit(state: &mut AppState, form: &mut AgreementForm) -> Vec<Command> {
+pub(super) fn after_edit(state: &mut AppState, form: &mut AgreementForm) -> Vec<Command> {
     match form.step {
         Step::File => form.candidates.clear(),
         Step::Other if form.other.focus == PUBLISHER => {
@@ -117,22 +116,7 @@ fn after_edit(state: &mut AppState, form: &mut AgreementForm) -> Vec<Command> {
     Vec::new()
 }
 
-fn product_lookup(state: &mut AppState, form: &mut AgreementForm) -> Vec<Command> {
-    match &form.other.publisher {
-        Some((Some(id), _)) => {
-            let (id, typed) = (*id, form.other.inputs[PRODUCT].value().to_owned());
-            vec![form.look_up(state, FormSearch::Products(id), &typed)]
-        }
-        _ => {
-            form.lookup = Default::default();
-            form.error =
-                Some("choose a publisher first: products are offered for the publisher chosen".into());
-            Vec::new()
-        }
-    }
-}
-
-fn move_choice(choice: &mut usize, count: usize, code: KeyCode) {
+pub(super) fn move_choice(choice: &mut usize, count: usize, code: KeyCode) {
     match code {
         KeyCode::Up | KeyCode::Char('k') => *choice = choice.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => *choice = (*choice + 1).min(count.saturating_sub(1)),
@@ -274,131 +258,10 @@ fn finish_volume(state: &mut AppState, form: &mut AgreementForm) -> Next {
     to_group(state, form)
 }
 
-fn to_group(state: &mut AppState, form: &mut AgreementForm) -> Next {
+pub(super) fn to_group(state: &mut AppState, form: &mut AgreementForm) -> Next {
     form.step = Step::Group;
     let typed = form.group.value().to_owned();
     Next::Stay(vec![form.look_up(state, FormSearch::LicenseGroups, &typed)])
-}
-
-/// The agreement the other-software fields hold, or why they don't.
-fn other_agreement(form: &AgreementForm) -> Result<OtherAgreement, String> {
-    let [name, publisher, product, count, starts, ends, details] = form.other_values();
-    if form.other.catalog_empty {
-        return Err(EMPTY_CATALOG.to_owned());
-    }
-    let Some((_, publisher)) = form.other.publisher.clone().filter(|_| !publisher.is_empty()) else {
-        return Err("choose the publisher from the catalog: type part of its name, then Enter".into());
-    };
-    let Some(product) = form.other.product.clone().filter(|_| !product.is_empty()) else {
-        return Err("choose the product title: type part of it, then Enter".into());
-    };
-    let agreement = OtherAgreement {
-        name,
-        publisher,
-        product,
-        license_count: license_count(&count)?,
-        starts_on: Some(starts).filter(|s| !s.is_empty()),
-        ends_on: Some(ends).filter(|s| !s.is_empty()),
-        details: Some(details).filter(|s| !s.is_empty()),
-    };
-    match agreement.problems().into_iter().next() {
-        Some(why) => Err(why),
-        None => Ok(agreement),
-    }
-}
-
-/// Why an other-software agreement can't be entered with no catalog.
-pub const EMPTY_CATALOG: &str = "The software catalog has no publisher yet: an other-software agreement needs a \
-     managed computer with the publisher's software detected (R-AGR-11). Fill the inventory with \
-     `seats import inventory FILE` (or a sync that brings it), then press n again.";
-
-fn other_key(state: &mut AppState, form: &mut AgreementForm, event: KeyEvent) -> Next {
-    let focus = form.other.focus;
-    let typeahead = focus == PUBLISHER || focus == PRODUCT;
-    let choosing = typeahead && !form.lookup.results.is_empty() && !chosen(form, focus);
-    match event.code {
-        KeyCode::Up | KeyCode::Down if choosing => {
-            move_choice(&mut form.lookup.selected, form.lookup.results.len(), event.code);
-            stay()
-        }
-        KeyCode::Tab | KeyCode::Down => focus_other(state, form, (focus + 1) % OTHER_FIELDS.len()),
-        KeyCode::BackTab | KeyCode::Up => {
-            focus_other(state, form, (focus + OTHER_FIELDS.len() - 1) % OTHER_FIELDS.len())
-        }
-        KeyCode::Enter if typeahead && !chosen(form, focus) => choose(state, form),
-        KeyCode::Enter => match other_agreement(form) {
-            Err(why) => {
-                form.error = Some(why);
-                stay()
-            }
-            Ok(agreement) => match form.editing {
-                Some(id) => Next::Preview(Change::SaveOtherAgreement {
-                    id: Some(id),
-                    agreement: Box::new(agreement),
-                    group: GroupChoice::Unassigned,
-                }),
-                None => to_group(state, form),
-            },
-        },
-        _ => {
-            let changed = edit(&mut form.other.inputs[focus], event);
-            Next::Stay(if changed {
-                after_edit(state, form)
-            } else {
-                Vec::new()
-            })
-        }
-    }
-}
-
-/// Whether the type-ahead field `focus` holds what was chosen.
-fn chosen(form: &AgreementForm, focus: usize) -> bool {
-    let typed = form.other.inputs[focus].value().trim();
-    let choice = match focus {
-        PUBLISHER => form.other.publisher.as_ref().map(|(_, name)| name.as_str()),
-        _ => form.other.product.as_deref(),
-    };
-    choice.is_some_and(|c| c.eq_ignore_ascii_case(typed))
-}
-
-fn focus_other(state: &mut AppState, form: &mut AgreementForm, focus: usize) -> Next {
-    form.other.focus = focus;
-    form.lookup.results.clear();
-    match focus {
-        PUBLISHER if !chosen(form, focus) => {
-            let typed = form.other.inputs[PUBLISHER].value().to_owned();
-            Next::Stay(vec![form.look_up(state, FormSearch::Publishers, &typed)])
-        }
-        PRODUCT if !chosen(form, focus) => Next::Stay(product_lookup(state, form)),
-        _ => stay(),
-    }
-}
-
-/// Enter in the publisher or product field: the highlighted match is chosen.
-fn choose(state: &mut AppState, form: &mut AgreementForm) -> Next {
-    let focus = form.other.focus;
-    let Some(item) = form.lookup.results.get(form.lookup.selected).cloned() else {
-        let typed = form.other.inputs[focus].value().trim().to_owned();
-        form.error = Some(if form.other.catalog_empty {
-            EMPTY_CATALOG.to_owned()
-        } else if focus == PUBLISHER {
-            format!(
-                "no catalog publisher matches {typed:?}: only publishers in the catalog can be chosen (R-AGR-11)"
-            )
-        } else {
-            format!("the publisher has no product matching {typed:?}")
-        });
-        return stay();
-    };
-    form.other.inputs[focus] = Input::new(item.label.clone());
-    if focus == PUBLISHER {
-        form.other.publisher = Some((Some(item.id), item.label));
-        form.other.product = None;
-        form.other.inputs[PRODUCT] = Input::default();
-    } else {
-        form.other.product = Some(item.label);
-    }
-    focus_other(state, form, focus + 1)
 }
 
 fn group_key(state: &mut AppState, form: &mut AgreementForm, event: KeyEvent) -> Next {
@@ -407,7 +270,10 @@ fn group_key(state: &mut AppState, form: &mut AgreementForm, event: KeyEvent) ->
         KeyCode::Up | KeyCode::Down => move_choice(&mut form.lookup.selected, options.len(), event.code),
         KeyCode::BackTab => form.step = back_from_group(form),
         KeyCode::Enter => match options.into_iter().nth(form.lookup.selected) {
-            Some((_, group)) => return Next::Preview(new_agreement(form, group)),
+            Some((_, group)) => match new_agreement(form, group) {
+                Ok(change) => return Next::Preview(change),
+                Err(why) => form.error = Some(why),
+            },
             None => form.error = Some("type a group's name: an existing one, or a new one to make".into()),
         },
         _ => {
@@ -429,44 +295,23 @@ fn back_from_group(form: &AgreementForm) -> Step {
 }
 
 /// The change that adds the agreement the form holds, into `group`.
-fn new_agreement(form: &AgreementForm, group: GroupChoice) -> Change {
+fn new_agreement(form: &AgreementForm, group: GroupChoice) -> Result<Change, String> {
     if form.kind_other {
-        let agreement = other_agreement(form).unwrap_or_else(|_| OtherAgreement {
-            name: String::new(),
-            publisher: String::new(),
-            product: String::new(),
-            license_count: 0,
-            starts_on: None,
-            ends_on: None,
-            details: None,
-        });
-        return Change::SaveOtherAgreement {
+        return Ok(Change::SaveOtherAgreement {
             id: None,
-            agreement: Box::new(agreement),
+            agreement: Box::new(other_agreement(form)?),
             group,
-        };
+        });
     }
     if form.source_file() {
-        return Change::ImportAgreements {
+        return Ok(Change::ImportAgreements {
             path: form.path.value().trim().to_owned(),
             group,
-        };
+        });
     }
-    Change::AddVolumeAgreement {
+    Ok(Change::AddVolumeAgreement {
         name: form.volume.name.value().trim().to_owned(),
         pairs: form.volume.pairs.clone(),
         group,
-    }
-}
-
-/// The live problem of the term typed, for the form to show.
-pub fn term_error(form: &AgreementForm) -> Option<String> {
-    let values = form.other_values();
-    term_problem(&values[4], &values[5])
-}
-
-/// The live problem of the count typed, if any was typed.
-pub fn count_error(form: &AgreementForm) -> Option<String> {
-    let typed = form.other_values()[3].clone();
-    (!typed.is_empty()).then(|| license_count(&typed).err()).flatten()
+    })
 }

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod agreement_form;
 pub mod agreement_form_keys;
+pub mod agreement_form_other;
 pub mod apps;
 pub mod changes;
 pub mod dialogs;

@@ -11,7 +11,7 @@ use tui_input::Input;
 use super::theme::Theme;
 use super::wrap::hanging;
 use crate::app::agreement_form::{AgreementForm, KINDS, OTHER_FIELDS, PRODUCT, PUBLISHER, SOURCES, Step};
-use crate::app::agreement_form_keys::{EMPTY_CATALOG, count_error, term_error};
+use crate::app::agreement_form_other::{EMPTY_CATALOG, count_error, term_error};
 use crate::domain::agreement_entry::{name_problem, pair_problem};
 
 type Lines = Vec<Line<'static>>;
