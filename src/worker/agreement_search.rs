@@ -81,17 +81,23 @@ pub fn answer(conn: &Connection, generation: u64, what: FormSearch, query: &str)
     }
 }
 
+/// A typed path as the file system knows it: `~/` is the home folder,
+/// as in a shell.
+pub fn expand_home(typed: &str) -> PathBuf {
+    if let Some(rest) = typed.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    PathBuf::from(typed)
+}
+
 /// The folder a typed path's last part is looked for in.
 fn folder(typed_folder: &str) -> PathBuf {
     if typed_folder.is_empty() {
         return PathBuf::from(".");
     }
-    if let Some(rest) = typed_folder.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return PathBuf::from(home).join(rest);
-    }
-    PathBuf::from(typed_folder)
+    expand_home(typed_folder)
 }
 
 /// The matches of `typed`: the completion first, then each file or

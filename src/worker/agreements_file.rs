@@ -4,8 +4,6 @@
 //! imported into a license group ("Unassigned agreements" from `:import`,
 //! the one chosen from `n`, R-AGR-7) and its sets validated (R-AGR-8).
 
-use std::path::Path;
-
 use rusqlite::Connection;
 
 use crate::app::dialogs::{Preview, PreviewLine};
@@ -22,7 +20,8 @@ const MAX_FILE_BYTES: u64 = 8 << 20;
 /// The file at `path`, read and checked against the rules and the cache;
 /// the error says what is wrong with it, line by line.
 fn load(conn: &Connection, path: &str) -> Result<(String, AgreementFile), String> {
-    let path = Path::new(path.trim());
+    let expanded = super::agreement_search::expand_home(path.trim());
+    let path = expanded.as_path();
     let cant = |err: std::io::Error| format!("can't read {}: {err}", path.display());
     let size = std::fs::metadata(path).map_err(cant)?.len();
     if size > MAX_FILE_BYTES {

@@ -325,3 +325,34 @@ fn e_edits_an_other_agreement_and_d_deletes_it() {
     c.key(KeyCode::Char('e'));
     assert!(c.flash().contains("is a volume agreement"), "{}", c.flash());
 }
+
+/// R-AGR-11 in the store: a publisher whose software no managed computer
+/// has is refused, whatever the form sent.
+#[test]
+fn a_publisher_without_managed_computers_is_refused_by_the_store() {
+    let c = Console::new();
+    c.conn.execute("UPDATE devices SET managed = 0", []).unwrap();
+    let product: String = c
+        .conn
+        .query_row(
+            "SELECT p.title FROM products p JOIN publishers u ON u.id = p.publisher_id \
+             WHERE u.name = 'Microsoft' ORDER BY p.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let other = seats::domain::agreement_entry::OtherAgreement {
+        name: "Unmanaged only".into(),
+        publisher: "Microsoft".into(),
+        product,
+        license_count: 5,
+        starts_on: None,
+        ends_on: None,
+        details: None,
+    };
+    let group = seats::store::agreements_entry::GroupChoice::Unassigned;
+    let err = seats::store::agreements_entry::plan_other(&c.conn, None, &other, &group).unwrap_err();
+    assert!(err.to_string().contains("R-AGR-11"), "{err}");
+    let choices = seats::store::agreement_choices::publishers(&c.conn, "soft", 8).unwrap();
+    assert!(choices.items.is_empty(), "{choices:?}");
+}
