@@ -23,8 +23,8 @@ pub enum FormSearch {
     Path,
 }
 
-/// Choices shown under a field.
-const LIMIT: usize = 8;
+/// Choices shown under a field (the form keeps its other fields in sight).
+const LIMIT: usize = 6;
 /// Groups shown in the group step (it scrolls).
 const GROUP_LIMIT: usize = 50;
 /// Candidates of a path listed at most.

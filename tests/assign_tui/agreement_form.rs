@@ -93,6 +93,12 @@ fn by_hand_volume_agreement_checks_pairs_live_and_makes_its_group() {
     c.key(KeyCode::Char('-'));
     assert!(c.screen().contains("Pairs (2)"), "{}", c.screen());
     c.key(KeyCode::Enter);
+    let screen = c.screen();
+    assert!(
+        screen.contains("Unassigned agreements") && screen.contains("Engineering"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("agreement_form_group_80x24", screen);
     c.chars("True-up FY27");
     assert!(
         c.screen().contains("new group \"True-up FY27\""),
