@@ -85,6 +85,11 @@ pub enum Action {
     Validate,
     /// Delete the selected agreement (asks first).
     DeleteAgreement,
+    /// Add an agreement: volume licensing (a file or by hand) or other
+    /// software (R-AGR-1, R-AGR-6, R-AGR-10).
+    NewAgreement,
+    /// Edit the selected other-software agreement (R-AGR-10).
+    EditAgreement,
 }
 
 impl Action {
@@ -130,6 +135,8 @@ impl Action {
             Action::InstallScope => "offline app: install per user or per device",
             Action::Validate => "validate every volume agreement against the imported entitlements now",
             Action::DeleteAgreement => "delete the selected agreement (asks first); :move GROUP moves it",
+            Action::NewAgreement => "new agreement: volume licensing (a file or by hand) or other software",
+            Action::EditAgreement => "edit the selected other-software agreement",
         }
     }
 
@@ -150,6 +157,8 @@ impl Action {
                 | Action::InstallScope
                 | Action::Validate
                 | Action::DeleteAgreement
+                | Action::NewAgreement
+                | Action::EditAgreement
         )
     }
 
@@ -178,6 +187,8 @@ impl Action {
             Action::InstallScope => "per user/device",
             Action::Validate => "validate",
             Action::DeleteAgreement => "delete",
+            Action::NewAgreement => "new",
+            Action::EditAgreement => "edit",
             _ => self.describe(),
         }
     }

@@ -33,6 +33,8 @@ pub enum Overlay {
     Preview(Box<super::dialogs::PreviewState>),
     /// Linking an Apple token: the form, then the acknowledgement.
     Link(Box<super::link::LinkState>),
+    /// A new agreement (`n` in Agreements) or an edited one (`e`).
+    AgreementForm(Box<super::agreement_form::AgreementForm>),
 }
 
 /// The command palette's input and the completion cycle.

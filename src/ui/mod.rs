@@ -1,5 +1,6 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
+mod agreement_form;
 pub mod columns;
 mod cut;
 mod detail;
@@ -43,6 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Picker(picker) => dialogs::draw_picker(frame, picker, theme),
         Overlay::Preview(preview) => dialogs::draw_preview(frame, preview, theme),
         Overlay::Link(link) => link::draw_link(frame, link, theme),
+        Overlay::AgreementForm(form) => agreement_form::draw_form(frame, form, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

@@ -45,7 +45,7 @@ fn principals_of(items: &[PickItem]) -> Vec<Principal> {
         .filter_map(|item| match item.kind {
             PickKind::User => Some(Principal::User(item.id)),
             PickKind::Group => Some(Principal::Group(item.id)),
-            PickKind::Pool => None,
+            PickKind::Pool | PickKind::Choice => None,
         })
         .collect()
 }
@@ -184,12 +184,18 @@ pub fn plan(
         Change::MoveAgreement { id, group } => {
             Ok((settings::move_agreement(conn, *id, group), change.clone()))
         }
-        Change::ImportAgreements { path } => {
-            Ok((super::agreements_file::preview(conn, path), change.clone()))
+        Change::ImportAgreements { path, group } => {
+            Ok((super::agreements_file::preview(conn, path, group), change.clone()))
         }
         Change::LicenseGroup(op) => Ok((settings::license_group(conn, op), change.clone())),
         Change::MapProduct { raw, title } => {
             Ok((products::map(conn, raw, title.as_deref())?, change.clone()))
+        }
+        Change::AddVolumeAgreement { name, pairs, group } => {
+            Ok((settings::add_volume(conn, name, pairs, group), change.clone()))
+        }
+        Change::SaveOtherAgreement { id, agreement, group } => {
+            Ok((settings::save_other(conn, *id, agreement, group), change.clone()))
         }
         Change::Validate => Ok((
             Preview {

@@ -143,7 +143,9 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::MoveAgreement { .. }
         | Change::ImportAgreements { .. }
         | Change::LicenseGroup(_)
-        | Change::MapProduct { .. } => (Vec::new(), None),
+        | Change::MapProduct { .. }
+        | Change::AddVolumeAgreement { .. }
+        | Change::SaveOtherAgreement { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -186,8 +188,14 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     if let Change::LicenseGroup(op) = change {
         return settings::license_group(&conn, actor, op);
     }
-    if let Change::ImportAgreements { path } = change {
-        return settings::written(super::agreements_file::import(&conn, actor, path));
+    if let Change::AddVolumeAgreement { name, pairs, group } = change {
+        return settings::add_volume(&conn, actor, name, pairs, group);
+    }
+    if let Change::SaveOtherAgreement { id, agreement, group } = change {
+        return settings::save_other(&conn, actor, *id, agreement, group);
+    }
+    if let Change::ImportAgreements { path, group } = change {
+        return settings::written(super::agreements_file::import(&conn, actor, path, group));
     }
     let (outcomes, refused) = run(&conn, actor, change);
     if outcomes.is_empty() {
