@@ -159,6 +159,9 @@ pub struct DetectionRow {
     pub seen: String,
     /// A computer no source manages (it came from an inventory file).
     pub managed: bool,
+    /// Who reported it: the Graph connector whose detected-apps read
+    /// brought it, else None (an inventory file, or the demo).
+    pub connector: Option<String>,
 }
 
 /// Column order of the Detections table.
@@ -182,12 +185,12 @@ const DETECTIONS: ListSpec = ListSpec {
     base: "SELECT i.id, i.product_id, p.title, pub.name AS publisher, \
                   coalesce(r.raw, p.title) AS detected_as, (o.raw IS NOT NULL) AS mapped, i.version, \
                   d.name AS computer, coalesce(i.user_upn, u.upn) AS user, i.detected_at AS seen, \
-                  d.managed \
+                  d.managed, c.name AS connector \
            FROM inventory i JOIN products p ON p.id = i.product_id \
            JOIN publishers pub ON pub.id = p.publisher_id JOIN devices d ON d.id = i.device_id \
            LEFT JOIN product_raw_names r ON r.id = i.raw_name_id \
            LEFT JOIN product_name_overrides o ON o.raw = r.raw \
-           LEFT JOIN users u ON u.id = d.owner_id \
+           LEFT JOIN users u ON u.id = d.owner_id LEFT JOIN connectors c ON c.id = i.connector_id \
            WHERE (:scope IS NULL OR i.product_id = :scope)",
     haystack: "computer || ' ' || coalesce(user, '') || ' ' || coalesce(version, '') || ' ' || detected_as",
     fields: DETECTION_FIELDS,
@@ -215,6 +218,7 @@ fn detection_row(row: &Row<'_>) -> rusqlite::Result<DetectionRow> {
         user: row.get("user")?,
         seen: row.get("seen")?,
         managed: row.get("managed")?,
+        connector: row.get("connector")?,
     })
 }
 
