@@ -176,7 +176,7 @@ pub fn change(session: &Session, command: SubscriptionCommand) -> Result<(), Fai
         }
         SubscriptionCommand::Cancel { id, yes } => return cancel(&conn, session, id, yes),
     };
-    print(&format!("{done}\n"))
+    print(&format!("{} (batch {})\n", done.message, done.batch))
 }
 
 fn cancel(conn: &rusqlite::Connection, session: &Session, id: i64, yes: bool) -> Result<(), Failure> {
