@@ -64,7 +64,43 @@ pub fn list(db: &Path, args: &SubscriptionsArgs) -> Result<(), Failure> {
         ..PageRequest::default()
     };
     let rows = subscriptions::page(&conn, &request)?.rows;
-    print(&render(args.format, &rows))
+    let mut out = render(args.format, &rows);
+    if args.format == Format::Table {
+        for warning in rows.iter().filter_map(|r| warning(r, chrono::Utc::now())) {
+            out.push_str(&warning);
+            out.push('\n');
+        }
+    }
+    print(&out)
+}
+
+/// What needs the admin, as tokens warn (30 days before the end): an
+/// active subscription ending soon, or one disabled (lapsed, expired,
+/// cancelled) that still holds seats.
+pub fn warning(row: &SubscriptionRow, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    use crate::domain::expiry::{TOKEN_WARNING_DAYS, days_until, parse_date};
+    if row.status == "disabled" {
+        let reason = row
+            .disabled_reason
+            .as_deref()
+            .unwrap_or("cancelled")
+            .replace('_', " ");
+        return (row.consumed > 0).then(|| {
+            format!(
+                "warning: {} is disabled ({reason}) and {} seat(s) still point at it: release them; \
+                 buy another copy to go on (`seats import subscriptions FILE`)",
+                row.name, row.consumed
+            )
+        });
+    }
+    let end = parse_date(row.term_end.as_deref()?)?;
+    let days = days_until(end, now);
+    (row.status == "active" && (0..=TOKEN_WARNING_DAYS).contains(&days)).then(|| {
+        format!(
+            "warning: {} ends in {days} day(s) ({end}): renew it at the publisher, or it is disabled (expired)",
+            row.name
+        )
+    })
 }
 
 fn render(format: Format, rows: &[SubscriptionRow]) -> String {
@@ -140,7 +176,7 @@ pub fn change(session: &Session, command: SubscriptionCommand) -> Result<(), Fai
         }
         SubscriptionCommand::Cancel { id, yes } => return cancel(&conn, session, id, yes),
     };
-    print(&format!("{done}\n"))
+    print(&format!("{} (batch {})\n", done.message, done.batch))
 }
 
 fn cancel(conn: &rusqlite::Connection, session: &Session, id: i64, yes: bool) -> Result<(), Failure> {

@@ -3,6 +3,8 @@
 //! the console's worker runs (real store, real transactions).
 #![allow(clippy::unwrap_used)]
 
+#[path = "assign_tui/agreement_form.rs"]
+mod agreement_form;
 #[path = "assign_tui/agreements.rs"]
 mod agreements;
 #[path = "assign_tui/apps.rs"]

@@ -61,6 +61,17 @@ fn subscriptions_list_with_the_contract_s_keys() {
     assert_eq!(by_name(&cache, "Relecloud Backup")["vendor_managed"], true);
     let pending = cache.json(&["subscriptions", "--filter", "status:pending"]);
     assert_eq!(pending.len(), 1);
+    // Warnings as for tokens: ending within 30 days, lapsed with seats.
+    let (table, _) = cache.expect(&["subscriptions"], 0);
+    assert!(table.contains("warning: Wingtip Analytics ends in "), "{table}");
+    assert!(
+        table.contains("warning: Tailspin Survey is disabled (payment lapsed)"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("warning: Fabrikam CRM"),
+        "ends in months: {table}"
+    );
 }
 
 /// R-SUB-3, R-SUB-4: activation lets seats be assigned; disabled is final.
@@ -127,6 +138,9 @@ fn quantity_is_for_seat_based_ones_and_never_below_the_seats_in_use() {
     let (_, stderr) = cache.expect(&["subscription", "quantity", &isv, "99"], 3);
     assert!(stderr.contains("the vendor manages its quantity"), "{stderr}");
     cache.expect(&["subscription", "quantity", "999999", "5"], 2);
+    let (_, stderr) = cache.expect(&["--read-only", "subscription", "quantity", &id(&crm), "99"], 4);
+    assert!(stderr.contains("--read-only"), "{stderr}");
+    assert_eq!(by_name(&cache, "Fabrikam CRM")["quantity"], in_use + 5);
 }
 
 /// R-SUB-6: profiles show a card's last four digits only; a profile's

@@ -93,6 +93,11 @@ pub enum Action {
     Billing,
     /// Where the selected ISV product installs (copied where the terminal allows).
     InstallProduct,
+    /// Add an agreement: volume licensing (a file or by hand) or other
+    /// software (R-AGR-1, R-AGR-6, R-AGR-10).
+    NewAgreement,
+    /// Edit the selected other-software agreement (R-AGR-10).
+    EditAgreement,
 }
 
 impl Action {
@@ -146,6 +151,8 @@ impl Action {
             }
             Action::Billing => "billing profile and invoices (Enter: document, e: export CSV)",
             Action::InstallProduct => "ISV: where this product installs (sent to the clipboard if allowed)",
+            Action::NewAgreement => "new agreement: volume licensing (a file or by hand) or other software",
+            Action::EditAgreement => "edit the selected other-software agreement",
         }
     }
 
@@ -168,6 +175,8 @@ impl Action {
                 | Action::DeleteAgreement
                 | Action::ActivateSubscription
                 | Action::CancelSubscription
+                | Action::NewAgreement
+                | Action::EditAgreement
         )
     }
 
@@ -200,6 +209,8 @@ impl Action {
             Action::CancelSubscription => "cancel",
             Action::Billing => "billing",
             Action::InstallProduct => "install",
+            Action::NewAgreement => "new",
+            Action::EditAgreement => "edit",
             _ => self.describe(),
         }
     }

@@ -137,5 +137,6 @@ pub fn move_agreement(state: &mut AppState, group: String) -> Vec<Command> {
 /// `:import FILE`: volume-licensing agreements from a CSV, previewed with
 /// every bad line before anything is imported (R-AGR-2..5).
 pub fn import_agreements(state: &mut AppState, path: String) -> Vec<Command> {
-    open_preview(state, Change::ImportAgreements { path })
+    let group = crate::store::agreements_entry::GroupChoice::Unassigned;
+    open_preview(state, Change::ImportAgreements { path, group })
 }

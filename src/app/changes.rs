@@ -162,6 +162,7 @@ pub fn open_preview(state: &mut AppState, change: Change) -> Vec<Command> {
         scroll: 0,
         hidden_marks: Vec::new(),
         from_picker: None,
+        from_form: None,
     }));
     vec![Command::Plan { generation, change }]
 }
@@ -280,8 +281,9 @@ fn choose(state: &mut AppState, picker: &PickerState) -> Vec<Command> {
 pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, event: KeyEvent) -> Vec<Command> {
     match event.code {
         KeyCode::Esc | KeyCode::Char('n') => {
-            state.overlay = match preview.from_picker.take() {
-                Some(picker) if !preview.applying => Overlay::Picker(picker),
+            state.overlay = match (preview.from_picker.take(), preview.from_form.take()) {
+                (Some(picker), _) if !preview.applying => Overlay::Picker(picker),
+                (_, Some(form)) if !preview.applying => Overlay::AgreementForm(form),
                 _ => Overlay::None,
             };
             return Vec::new();

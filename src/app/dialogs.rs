@@ -3,7 +3,9 @@
 
 use tui_input::Input;
 
+use crate::domain::agreement_entry::OtherAgreement;
 use crate::store::PageRequest;
+use crate::store::agreements_entry::GroupChoice;
 use crate::worker::search::{PickItem, SearchScope};
 
 /// Who or what a picker chooses for.
@@ -207,8 +209,9 @@ pub enum Change {
     DeleteAgreement { id: i64 },
     /// Move an agreement to the license group named `group` (R-AGR-12).
     MoveAgreement { id: i64, group: String },
-    /// Import a volume-licensing agreement file (R-AGR-2..5).
-    ImportAgreements { path: String },
+    /// Import a volume-licensing agreement file (R-AGR-2..5) into a
+    /// license group (R-AGR-7).
+    ImportAgreements { path: String, group: GroupChoice },
     /// Make, rename or remove a license group (R-AGR-7, R-AGR-12).
     LicenseGroup(GroupOp),
     /// Count the detected name `raw` as `title` (None: as the normaliser
@@ -217,6 +220,20 @@ pub enum Change {
     /// Activate, cancel, resize, rebill or export a SaaS or ISV
     /// subscription (issue 10, R-SUB-3..7).
     Subscription(super::subscriptions::SubOp),
+    /// A volume agreement entered by hand: its name and every number pair
+    /// (R-AGR-6), into a license group (R-AGR-7).
+    AddVolumeAgreement {
+        name: String,
+        pairs: Vec<(String, String)>,
+        group: GroupChoice,
+    },
+    /// An other-software agreement, new (`id` None, into `group`) or
+    /// edited (R-AGR-10, R-AGR-11).
+    SaveOtherAgreement {
+        id: Option<i64>,
+        agreement: Box<OtherAgreement>,
+        group: GroupChoice,
+    },
 }
 
 /// What `:group …` does to license groups.
@@ -259,4 +276,6 @@ pub struct PreviewState {
     pub hidden_marks: Vec<String>,
     /// The picker this preview came from; Esc goes back to it.
     pub from_picker: Option<Box<PickerState>>,
+    /// The agreement form this preview came from; Esc goes back to it.
+    pub from_form: Option<Box<super::agreement_form::AgreementForm>>,
 }

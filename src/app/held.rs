@@ -22,6 +22,7 @@ pub fn must_wait(state: &AppState, key: &KeyEvent) -> bool {
 pub fn awaiting(state: &AppState) -> bool {
     match &state.overlay {
         Overlay::Picker(picker) => picker.searching,
+        Overlay::AgreementForm(form) => super::agreement_form::awaiting(form),
         Overlay::None | Overlay::Filter => state.table().settling(),
         // Read-only dialogs, the palette and the preview don't act on rows
         // that are on their way (a preview still being worked out ignores
@@ -38,7 +39,10 @@ pub fn awaiting(state: &AppState) -> bool {
 /// Keys that never depend on the rows: editing the text of a search or a
 /// filter, and leaving a dialog.
 fn independent(state: &AppState, key: &KeyEvent) -> bool {
-    let text_field = matches!(state.overlay, Overlay::Picker(_) | Overlay::Filter);
+    let text_field = matches!(
+        state.overlay,
+        Overlay::Picker(_) | Overlay::Filter | Overlay::AgreementForm(_)
+    );
     text_field && (key.code == KeyCode::Esc || edits_text(key))
 }
 

@@ -241,6 +241,8 @@ impl Default for Keymap {
             (PaneId::Apps, Key::char('t'), Intent),
             (PaneId::Agreements, Key::char('r'), Validate),
             (PaneId::Agreements, Key::char('d'), DeleteAgreement),
+            (PaneId::Agreements, Key::char('n'), NewAgreement),
+            (PaneId::Agreements, Key::char('e'), EditAgreement),
             (PaneId::Assignees, Key::char('t'), Intent),
             (PaneId::Subscriptions, Key::char('a'), Assign),
             (PaneId::Subscriptions, Key::char('A'), ActivateSubscription),

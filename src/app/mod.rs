@@ -1,6 +1,9 @@
 //! The console's state machine: actions in, state changed, commands out.
 
 pub mod action;
+pub mod agreement_form;
+pub mod agreement_form_keys;
+pub mod agreement_form_other;
 pub mod apps;
 pub mod billing;
 pub mod changes;

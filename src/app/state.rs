@@ -35,6 +35,8 @@ pub enum Overlay {
     Link(Box<super::link::LinkState>),
     /// A subscription's billing profile and invoices (R-SUB-6).
     Billing(Box<super::billing::BillingState>),
+    /// A new agreement (`n` in Agreements) or an edited one (`e`).
+    AgreementForm(Box<super::agreement_form::AgreementForm>),
 }
 
 /// The command palette's input and the completion cycle.

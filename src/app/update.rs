@@ -104,6 +104,10 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Command> {
             insert(&mut link.fields[link.focus]);
             Vec::new()
         }
+        Overlay::AgreementForm(form) => {
+            let form = form.clone();
+            super::agreement_form_keys::on_paste(state, form, &clean)
+        }
         Overlay::Filter => {
             let table = state.table_mut();
             insert(&mut table.filter);
@@ -141,6 +145,7 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Preview(preview) => changes::on_preview_key(state, preview, event),
         Overlay::Link(link) => super::link::on_key(state, *link, event),
         Overlay::Billing(dialog) => super::billing::on_billing_key(state, dialog, event),
+        Overlay::AgreementForm(form) => super::agreement_form_keys::on_key(state, form, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -216,6 +221,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::ShowInstalls => apps::open_installs(state),
         Action::InstallScope => apps::toggle_install_scope(state),
         Action::DeleteAgreement => apps::delete_agreement(state),
+        Action::NewAgreement => super::agreement_form::open(state),
+        Action::EditAgreement => super::agreement_form::edit(state),
         // Nothing to confirm: it changes no seat, only what is known.
         Action::Validate => {
             state.flash("validating the volume agreements…", Tone::Info);
@@ -494,6 +501,14 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             sync::on_pushed(state, connector_id, &connector, outcome);
             Vec::new()
         }
+        WorkerEvent::SearchResults {
+            generation,
+            items,
+            total,
+        } if matches!(state.overlay, Overlay::AgreementForm(_)) => {
+            super::agreement_form::on_results(state, generation, items, total);
+            Vec::new()
+        }
         event @ (WorkerEvent::SearchResults { .. }
         | WorkerEvent::Planned { .. }
         | WorkerEvent::Written { .. }
@@ -511,6 +526,7 @@ fn give_up_waiting(state: &mut AppState, error: &str) {
     if let Overlay::Picker(picker) = &mut state.overlay {
         picker.searching = false;
     }
+    super::agreement_form::give_up(state);
     let dropped = std::mem::take(&mut state.held).len();
     let text = match dropped {
         0 => error.to_owned(),

@@ -57,13 +57,8 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<AgreementFile, Vec<Problem
 /// As [`parse`], keeping the good lines beside the problems, so the caller
 /// can check those against the cache and list every bad line at once.
 pub fn read(file_name: &str, bytes: &[u8]) -> (AgreementFile, Vec<Problem>) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (bytes, mut reader) = super::csv_lines::spreadsheet(bytes);
     let mut problems: Vec<Problem> = check_file_name(file_name).into_iter().collect();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
     let mut file = AgreementFile {
         header: None,
         sets: Vec::new(),

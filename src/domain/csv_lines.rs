@@ -35,3 +35,16 @@ pub fn cells(record: &csv::ByteRecord) -> Vec<&[u8]> {
     }
     fields
 }
+
+/// The file without its UTF-8 BOM, and a reader of it as spreadsheets
+/// write CSV: no header assumed (each parser finds its own), rows of any
+/// width, cells trimmed.
+pub fn spreadsheet(bytes: &[u8]) -> (&[u8], csv::Reader<&[u8]>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    (bytes, reader)
+}

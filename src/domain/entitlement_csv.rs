@@ -38,12 +38,7 @@ pub struct Entitlement {
 
 /// Reads an export; Err lists every problem, each bad line with its column.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Entitlement>, Vec<Problem>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let (bytes, mut reader) = super::csv_lines::spreadsheet(bytes);
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     let mut names: Option<Vec<String>> = None;

@@ -58,12 +58,7 @@ pub struct InventoryFile {
 /// Reads `bytes`. `now` bounds last-seen dates (a day of slack for time
 /// zones). Err lists every problem, in file order.
 pub fn parse(bytes: &[u8], now: DateTime<Utc>) -> Result<InventoryFile, Vec<Problem>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let (bytes, mut reader) = super::csv_lines::spreadsheet(bytes);
     let mut file = InventoryFile::default();
     let mut columns: Option<Columns> = None;
     let mut problems = Vec::new();

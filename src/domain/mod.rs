@@ -2,6 +2,7 @@
 
 pub mod ago;
 pub mod agreement_csv;
+pub mod agreement_entry;
 pub mod agreement_problem;
 pub mod agreement_rules;
 pub mod apple;

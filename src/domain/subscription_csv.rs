@@ -60,12 +60,7 @@ pub const MAX_ROWS: usize = 5_000;
 
 /// Reads `bytes`; Err lists every problem in file order.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Purchase>, Vec<String>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let (bytes, mut reader) = super::csv_lines::spreadsheet(bytes);
     let mut lines = LineCounter::default();
     let mut header: Option<Vec<String>> = None;
     let mut problems = Vec::new();

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_inventory.sql"),
     include_str!("../../migrations/0014_subscriptions.sql"),
     include_str!("../../migrations/0015_inventory_sources.sql"),
+    include_str!("../../migrations/0016_subscription_undo.sql"),
 ];
 
 /// The schema version this binary writes and understands.

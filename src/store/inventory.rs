@@ -49,18 +49,17 @@ pub const TITLE_FIELDS: &[FilterColumn] = &[
     column("mapped", Flag, "mapped"),
 ];
 
-// Aggregated once per title in one pass over inventory (its product index),
-// then joined: cheaper than a correlated count per title.
+// The per-title figures come from `temp.title_stats`, which one pass over
+// the inventory fills and which is reused until the cache changes: a
+// keystroke in the filter then reads the catalog only, however many
+// millions of detections there are.
 const TITLES: ListSpec = ListSpec {
     base: "SELECT p.id, p.title, pub.name AS publisher, coalesce(s.computers, 0) AS computers, \
                   coalesce(s.names, 0) AS names, coalesce(s.versions, 0) AS versions, s.last_seen, \
                   EXISTS (SELECT 1 FROM product_raw_names r JOIN product_name_overrides o \
                           ON o.raw = r.raw WHERE r.product_id = p.id) AS mapped \
            FROM products p JOIN publishers pub ON pub.id = p.publisher_id \
-           LEFT JOIN (SELECT product_id, count(DISTINCT device_id) AS computers, \
-                             count(DISTINCT raw_name_id) AS names, \
-                             count(DISTINCT version) AS versions, max(detected_at) AS last_seen \
-                      FROM inventory GROUP BY product_id) s ON s.product_id = p.id",
+           LEFT JOIN temp.title_stats s ON s.product_id = p.id",
     haystack: "title || ' ' || publisher",
     fields: TITLE_FIELDS,
     sort_keys: &[
@@ -88,8 +87,43 @@ fn title_row(row: &Row<'_>) -> rusqlite::Result<TitleRow> {
     })
 }
 
+/// Fills `temp.title_stats` unless it holds the figures of the cache as it
+/// is: the key is the connection's view of other connections' commits
+/// (`data_version`) and its own (`total_changes`, read after the refill,
+/// which counts itself).
+fn refresh_title_stats(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS title_stats (product_id INTEGER PRIMARY KEY, computers INTEGER, \
+         names INTEGER, versions INTEGER, last_seen TEXT); \
+         CREATE TEMP TABLE IF NOT EXISTS title_stats_key (data_version INTEGER, changes INTEGER);",
+    )?;
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+    let changes = conn.total_changes() as i64;
+    let fresh: bool = conn.query_row(
+        "SELECT count(*) FROM temp.title_stats_key WHERE data_version = ?1 AND changes = ?2",
+        [version, changes],
+        |r| r.get(0),
+    )?;
+    if fresh {
+        return Ok(());
+    }
+    conn.execute_batch(
+        "DELETE FROM temp.title_stats; DELETE FROM temp.title_stats_key; \
+         INSERT INTO temp.title_stats \
+         SELECT product_id, count(DISTINCT device_id), count(DISTINCT raw_name_id), count(DISTINCT version), \
+                max(detected_at) FROM inventory GROUP BY product_id;",
+    )?;
+    let changes = conn.total_changes() as i64 + 1;
+    conn.execute(
+        "INSERT INTO temp.title_stats_key (data_version, changes) VALUES (?1, ?2)",
+        [version, changes],
+    )?;
+    Ok(())
+}
+
 /// One window of the catalog's titles.
 pub fn titles(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<TitleRow>> {
+    refresh_title_stats(conn)?;
     let mut page = fetch_page(conn, &TITLES, request, title_row)?;
     let mut stmt = conn.prepare_cached(
         "SELECT r.raw, o.raw IS NOT NULL FROM product_raw_names r \
@@ -125,6 +159,9 @@ pub struct DetectionRow {
     pub seen: String,
     /// A computer no source manages (it came from an inventory file).
     pub managed: bool,
+    /// Who reported it: the Graph connector whose detected-apps read
+    /// brought it, else None (an inventory file, or the demo).
+    pub connector: Option<String>,
 }
 
 /// Column order of the Detections table.
@@ -148,12 +185,12 @@ const DETECTIONS: ListSpec = ListSpec {
     base: "SELECT i.id, i.product_id, p.title, pub.name AS publisher, \
                   coalesce(r.raw, p.title) AS detected_as, (o.raw IS NOT NULL) AS mapped, i.version, \
                   d.name AS computer, coalesce(i.user_upn, u.upn) AS user, i.detected_at AS seen, \
-                  d.managed \
+                  d.managed, c.name AS connector \
            FROM inventory i JOIN products p ON p.id = i.product_id \
            JOIN publishers pub ON pub.id = p.publisher_id JOIN devices d ON d.id = i.device_id \
            LEFT JOIN product_raw_names r ON r.id = i.raw_name_id \
            LEFT JOIN product_name_overrides o ON o.raw = r.raw \
-           LEFT JOIN users u ON u.id = d.owner_id \
+           LEFT JOIN users u ON u.id = d.owner_id LEFT JOIN connectors c ON c.id = i.connector_id \
            WHERE (:scope IS NULL OR i.product_id = :scope)",
     haystack: "computer || ' ' || coalesce(user, '') || ' ' || coalesce(version, '') || ' ' || detected_as",
     fields: DETECTION_FIELDS,
@@ -181,6 +218,7 @@ fn detection_row(row: &Row<'_>) -> rusqlite::Result<DetectionRow> {
         user: row.get("user")?,
         seen: row.get("seen")?,
         managed: row.get("managed")?,
+        connector: row.get("connector")?,
     })
 }
 

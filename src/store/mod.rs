@@ -1,9 +1,11 @@
 //! The SQLite cache: one file per tenant, opened in WAL mode.
 
 pub mod admins;
+pub mod agreement_choices;
 mod agreement_error;
 pub mod agreement_validation;
 pub mod agreements;
+pub mod agreements_entry;
 pub mod agreements_import;
 pub mod agreements_manage;
 pub mod app_pull;

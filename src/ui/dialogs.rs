@@ -71,6 +71,7 @@ pub fn draw_picker(frame: &mut Frame<'_>, picker: &PickerState, theme: Theme) {
             PickKind::User => "user ",
             PickKind::Group => "group",
             PickKind::Pool => "pool ",
+            PickKind::Choice => "     ",
         };
         let mark = if marked { "[x] " } else { "[ ] " };
         let style = if index == picker.selected {

@@ -1,5 +1,6 @@
 //! Drawing: reads the state, never touches the store or the worker.
 
+mod agreement_form;
 mod billing;
 pub mod columns;
 mod cut;
@@ -46,6 +47,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Preview(preview) => dialogs::draw_preview(frame, preview, theme),
         Overlay::Link(link) => link::draw_link(frame, link, theme),
         Overlay::Billing(dialog) => billing::draw_billing(frame, dialog, theme),
+        Overlay::AgreementForm(form) => agreement_form::draw_form(frame, form, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

@@ -71,6 +71,7 @@ fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
         Overlay::Palette(_) => " Tab completes · Enter runs · Esc closes",
         Overlay::Help { .. } | Overlay::Detail { .. } => " ↑↓ scroll · any other key closes",
         Overlay::Billing(_) => " ↑↓ invoice · Enter document · e export CSV · Esc closes",
+        Overlay::AgreementForm(form) => crate::app::agreement_form::keys_hint(form),
         Overlay::Link(link) => match link.step {
             crate::app::link::LinkStep::Form => " Tab next field · Enter continue · Esc cancel",
             crate::app::link::LinkStep::Acknowledge => {

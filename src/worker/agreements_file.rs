@@ -1,16 +1,16 @@
 //! `:import PATH` in the Agreements pane (R-AGR-2..5, the console's twin of
 //! `seats import agreements`): the file read and checked as the command
 //! line does — every bad line listed, nothing imported — then previewed,
-//! imported into "Unassigned agreements" and its sets validated (R-AGR-8).
-
-use std::path::Path;
+//! imported into a license group ("Unassigned agreements" from `:import`,
+//! the one chosen from `n`, R-AGR-7) and its sets validated (R-AGR-8).
 
 use rusqlite::Connection;
 
 use crate::app::dialogs::{Preview, PreviewLine};
 use crate::domain::agreement_csv::{self, AgreementFile};
 use crate::store::agreement_validation::{Scope, validate_agreements};
-use crate::store::agreements_import::{self, Target};
+use crate::store::agreements_entry::GroupChoice;
+use crate::store::agreements_import;
 use crate::store::changes::Actor;
 use crate::store::license_groups::AgreementError;
 
@@ -20,7 +20,8 @@ const MAX_FILE_BYTES: u64 = 8 << 20;
 /// The file at `path`, read and checked against the rules and the cache;
 /// the error says what is wrong with it, line by line.
 fn load(conn: &Connection, path: &str) -> Result<(String, AgreementFile), String> {
-    let path = Path::new(path.trim());
+    let expanded = super::agreement_search::expand_home(path.trim());
+    let path = expanded.as_path();
     let cant = |err: std::io::Error| format!("can't read {}: {err}", path.display());
     let size = std::fs::metadata(path).map_err(cant)?.len();
     if size > MAX_FILE_BYTES {
@@ -52,9 +53,9 @@ fn line(text: String) -> PreviewLine {
 }
 
 /// What importing the file at `path` would add; a refusal lists every bad line.
-pub fn preview(conn: &Connection, path: &str) -> Preview {
+pub fn preview(conn: &Connection, path: &str, group: &GroupChoice) -> Preview {
     let planned = load(conn, path).and_then(|(name, file)| {
-        let plan = agreements_import::plan(conn, &file, Target::Unassigned).map_err(|err| err.to_string())?;
+        let plan = agreements_import::plan(conn, &file, group.target()).map_err(|err| err.to_string())?;
         Ok((name, plan))
     });
     let (lines, refusal) = match planned {
@@ -86,10 +87,10 @@ pub fn preview(conn: &Connection, path: &str) -> Preview {
 }
 
 /// Imports the file at `path` and validates its sets: the line to show.
-pub fn import(conn: &Connection, actor: &Actor, path: &str) -> Result<String, String> {
+pub fn import(conn: &Connection, actor: &Actor, path: &str, group: &GroupChoice) -> Result<String, String> {
     let (name, file) = load(conn, path)?;
-    let plan = agreements_import::import(conn, actor, &name, &file, Target::Unassigned)
-        .map_err(|e| e.to_string())?;
+    let plan =
+        agreements_import::import(conn, actor, &name, &file, group.target()).map_err(|e| e.to_string())?;
     let validated =
         validate_agreements(conn, Scope::Pending, chrono::Utc::now()).map_err(|e| e.to_string())?;
     Ok(format!(

@@ -2,6 +2,7 @@
 //! watches for changes by other processes, plus background jobs run on the
 //! tokio runtime. Commands in, events out.
 
+pub mod agreement_search;
 mod agreements_file;
 mod jobs;
 pub mod link;

@@ -6,8 +6,10 @@
 mod products;
 mod release;
 mod settings;
+mod subscription_undo;
 mod subscriptions;
 
+pub use subscription_undo::field_reverts;
 pub use subscriptions::billing;
 
 use rusqlite::Connection;
@@ -48,7 +50,7 @@ fn principals_of(items: &[PickItem]) -> Vec<Principal> {
         .filter_map(|item| match item.kind {
             PickKind::User => Some(Principal::User(item.id)),
             PickKind::Group => Some(Principal::Group(item.id)),
-            PickKind::Pool => None,
+            PickKind::Pool | PickKind::Choice => None,
         })
         .collect()
 }
@@ -187,14 +189,20 @@ pub fn plan(
         Change::MoveAgreement { id, group } => {
             Ok((settings::move_agreement(conn, *id, group), change.clone()))
         }
-        Change::ImportAgreements { path } => {
-            Ok((super::agreements_file::preview(conn, path), change.clone()))
+        Change::ImportAgreements { path, group } => {
+            Ok((super::agreements_file::preview(conn, path, group), change.clone()))
         }
         Change::LicenseGroup(op) => Ok((settings::license_group(conn, op), change.clone())),
         Change::MapProduct { raw, title } => {
             Ok((products::map(conn, raw, title.as_deref())?, change.clone()))
         }
         Change::Subscription(op) => Ok((subscriptions::plan(conn, actor, op)?, change.clone())),
+        Change::AddVolumeAgreement { name, pairs, group } => {
+            Ok((settings::add_volume(conn, name, pairs, group), change.clone()))
+        }
+        Change::SaveOtherAgreement { id, agreement, group } => {
+            Ok((settings::save_other(conn, *id, agreement, group), change.clone()))
+        }
         Change::Validate => Ok((
             Preview {
                 title: "Validate agreements".into(),
@@ -217,6 +225,7 @@ pub fn plan(
             let newest_first: Vec<String> = batches.iter().rev().cloned().collect();
             let plan = changes::plan_undo(conn, &newest_first)?;
             let mut preview = release::undo(&plan);
+            subscription_undo::add_to_preview(conn, &newest_first, &mut preview)?;
             if let Some(refusal) = &plan.refusal {
                 preview.refusal = refused(
                     conn,

@@ -179,6 +179,15 @@ pub fn answer(
     request: Request,
     index: &mut Option<SearchIndex>,
 ) -> WorkerEvent {
+    // The Agreements form's lookups are bounded queries of their own.
+    if let Request::Search {
+        generation,
+        scope: SearchScope::Form(what),
+        query,
+    } = &request
+    {
+        return super::agreement_search::answer(conn, *generation, *what, query);
+    }
     if index.is_none() {
         match SearchIndex::build(conn) {
             Ok(built) => *index = Some(built),

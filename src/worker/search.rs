@@ -19,6 +19,8 @@ pub enum SearchScope {
     Pools,
     /// The pools whose seat this user holds (to release).
     PoolsOfUser(i64),
+    /// What the Agreements form looks up (answered by SQL, not the index).
+    Form(super::agreement_search::FormSearch),
 }
 
 /// What a search result is.
@@ -27,6 +29,8 @@ pub enum PickKind {
     User,
     Group,
     Pool,
+    /// A choice of the Agreements form: a group, publisher, product or path.
+    Choice,
 }
 
 /// One search result.
@@ -115,7 +119,7 @@ impl SearchIndex {
         let candidates = self.candidates(scope, &needle, held);
         let entries = match scope {
             SearchScope::Principals => &self.principals,
-            SearchScope::Pools | SearchScope::PoolsOfUser(_) => &self.pools,
+            SearchScope::Pools | SearchScope::PoolsOfUser(_) | SearchScope::Form(_) => &self.pools,
         };
         let mut scored: Vec<(i64, u32)> = candidates
             .into_iter()
@@ -153,6 +157,7 @@ impl SearchIndex {
             SearchScope::PoolsOfUser(_) => (0..self.pools.len() as u32)
                 .filter(|i| held.contains(&self.pools[*i as usize].id))
                 .collect(),
+            SearchScope::Form(_) => Vec::new(),
         }
     }
 

@@ -145,7 +145,9 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         | Change::ImportAgreements { .. }
         | Change::LicenseGroup(_)
         | Change::MapProduct { .. }
-        | Change::Subscription(_) => (Vec::new(), None),
+        | Change::Subscription(_)
+        | Change::AddVolumeAgreement { .. }
+        | Change::SaveOtherAgreement { .. } => (Vec::new(), None),
         Change::Undo { batches } => {
             let newest_first: Vec<&String> = batches.iter().rev().collect();
             each(&newest_first, |batch| changes::undo(conn, actor, batch))
@@ -191,10 +193,20 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     if let Change::LicenseGroup(op) = change {
         return settings::license_group(&conn, actor, op);
     }
-    if let Change::ImportAgreements { path } = change {
-        return settings::written(super::agreements_file::import(&conn, actor, path));
+    if let Change::AddVolumeAgreement { name, pairs, group } = change {
+        return settings::add_volume(&conn, actor, name, pairs, group);
+    }
+    if let Change::SaveOtherAgreement { id, agreement, group } = change {
+        return settings::save_other(&conn, actor, *id, agreement, group);
+    }
+    if let Change::ImportAgreements { path, group } = change {
+        return settings::written(super::agreements_file::import(&conn, actor, path, group));
     }
     let (outcomes, refused) = run(&conn, actor, change);
+    if let (Change::Undo { batches }, true, None) = (change, outcomes.is_empty(), &refused) {
+        // A subscription's change moves no seat: its undo names the fields.
+        return subscriptions::undone(&conn, batches);
+    }
     if outcomes.is_empty() {
         let message = refused.map_or_else(|| "nothing to change".to_owned(), |err| err.to_string());
         tracing::info!(actor = %actor.name, %message, "change refused");

@@ -230,6 +230,26 @@ fn a_quantity_below_the_seats_in_use_is_refused_with_the_count() {
     palette(&mut c, &format!("quantity {}", in_use + 7));
     c.key(KeyCode::Enter);
     assert_eq!(stored(&c, row.id).quantity, Some(in_use + 7), "{}", c.flash());
+    assert!(c.flash().contains("z undoes"), "{}", c.flash());
+    c.key(KeyCode::Char('z'));
+    let text = preview_text(&c);
+    let (from, to) = (in_use + 7, row.quantity.unwrap());
+    assert!(
+        text.contains(&format!("Fabrikam CRM: quantity {from} → back to {to}")),
+        "{text}"
+    );
+    c.key(KeyCode::Char('y'));
+    assert!(
+        c.flash().contains("undone: Fabrikam CRM: quantity"),
+        "{}",
+        c.flash()
+    );
+    assert_eq!(
+        stored(&c, row.id).quantity,
+        row.quantity,
+        "undo restored it: {}",
+        c.flash()
+    );
 
     let isv = select(&mut c, "Proseware Field Maps");
     palette(&mut c, "quantity 99");

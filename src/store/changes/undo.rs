@@ -21,6 +21,9 @@ const UNDOABLE: &[&str] = &[
     "remove_user",
     "member_add",
     "set_intent",
+    "subscription_activate",
+    "subscription_quantity",
+    "subscription_profile",
 ];
 
 /// The actor's newest batch that changed something and is not undone yet
@@ -28,8 +31,10 @@ const UNDOABLE: &[&str] = &[
 pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached(
         "SELECT id FROM batches b WHERE actor = ?1 AND undone_by IS NULL AND undoes IS NULL \
-           AND action IN ('assign', 'unassign', 'release', 'remove_user', 'member_add') \
-           AND EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = b.id) \
+           AND (action IN ('assign', 'unassign', 'release', 'remove_user', 'member_add') \
+                AND EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = b.id) \
+             OR action LIKE 'subscription_%' \
+                AND EXISTS (SELECT 1 FROM pool_field_changes f WHERE f.batch_id = b.id)) \
          ORDER BY seq DESC LIMIT 1",
     )?
     .query_row([actor], |row| row.get(0))
@@ -44,6 +49,8 @@ pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<Chan
         let action = batch_action(tx, batch_id)?;
         let permission = if action == "remove_user" {
             Permission::RemoveUser
+        } else if action.starts_with("subscription_") {
+            Permission::ManageSubscriptions
         } else {
             Permission::Assign
         };
@@ -64,6 +71,19 @@ pub(crate) fn undo_in(
     expand::ensure_scratch(tx)?;
     check_undoable(tx, batch_id)?;
     let ctx = Ctx::begin(tx, actor, "undo", Some(batch_id))?;
+    if super::fields::has_changes(tx, batch_id)? {
+        for (pool_id, name) in super::fields::revert(&ctx, batch_id)? {
+            ctx.audit(&Entry {
+                action: "undo",
+                pool: Some((pool_id, &name)),
+                principals: &[],
+                before: None,
+                after: None,
+                result: "ok",
+                detail: Some(serde_json::json!({ "undoes": batch_id, "subscription": true })),
+            })?;
+        }
+    }
     users::restore_people(&ctx, batch_id)?;
     let mut outcomes = Vec::new();
     for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {

@@ -114,5 +114,13 @@ pub fn detection_detail(row: &DetectionRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("Computer", computer, ctx),
         field("User", row.user.clone().unwrap_or_else(|| "—".into()), ctx),
         field("Seen", row.seen.clone(), ctx),
+        field(
+            "Reported",
+            match &row.connector {
+                Some(name) => format!("by Intune's detected apps ({name})"),
+                None => "by an inventory file".to_owned(),
+            },
+            ctx,
+        ),
     ]
 }

@@ -1,13 +1,16 @@
 //! Previews of app settings: an intent change (R-APP-7) — who changes,
 //! what the new intent means for the deployment, which seats an uninstall
 //! frees at once —, an offline app's install scope (R-APP-4) and a Store
-//! connector's language (R-CON-1).
+//! connector's language (R-CON-1), and the agreement changes (R-AGR-6,
+//! R-AGR-7, R-AGR-10..12).
 
 use rusqlite::{Connection, OptionalExtension as _};
 
 use super::{line, listed};
 use crate::app::dialogs::{Preview, PreviewLine};
+use crate::domain::agreement_entry::OtherAgreement;
 use crate::domain::store_business::valid_language;
+use crate::store::agreements_entry::{self, GroupChoice};
 use crate::store::changes::{ChangeError, IntentPlan};
 
 /// What the deployment does with an app under each intent.
@@ -189,6 +192,88 @@ pub fn license_group(conn: &Connection, op: &crate::app::dialogs::GroupOp) -> Pr
     Preview {
         title: "License group (confirm)".into(),
         lines: vec![line(text)],
+        refusal: None,
+    }
+}
+
+/// What adding a volume agreement by hand would do (R-AGR-6, R-AGR-7).
+pub fn add_volume(conn: &Connection, name: &str, pairs: &[(String, String)], group: &GroupChoice) -> Preview {
+    let title = "Add volume agreement (confirm)";
+    let (group, new_group) = match agreements_entry::plan_volume(conn, name, pairs, group) {
+        Ok(planned) => planned,
+        Err(err) => return refused(title, err.to_string()),
+    };
+    let n = pairs.len();
+    let mut lines = vec![line(format!(
+        "adds the volume agreement {} with {n} number set{} to {group:?}{}",
+        name.trim(),
+        if n == 1 { "" } else { "s" },
+        if new_group { ", a group made now" } else { "" }
+    ))];
+    lines.extend(pairs.iter().take(12).map(|(a, b)| line(format!("  {a}, {b}"))));
+    if n > 12 {
+        lines.push(line(format!("  …and {} more", n - 12)));
+    }
+    lines.push(line(
+        "its sets are validated against the last imported entitlements export right after (R-AGR-8)",
+    ));
+    Preview {
+        title: title.into(),
+        lines,
+        refusal: None,
+    }
+}
+
+/// What saving an other-software agreement would do (R-AGR-10, R-AGR-11).
+pub fn save_other(
+    conn: &Connection,
+    id: Option<i64>,
+    other: &OtherAgreement,
+    group: &GroupChoice,
+) -> Preview {
+    let title = if id.is_some() {
+        "Edit agreement (confirm)"
+    } else {
+        "Add other-software agreement (confirm)"
+    };
+    let plan = match agreements_entry::plan_other(conn, id, other, group) {
+        Ok(plan) => plan,
+        Err(err) => return refused(title, err.to_string()),
+    };
+    let what = format!(
+        "{}: {} licenses of {} · {}",
+        other.name.trim(),
+        other.license_count,
+        plan.publisher,
+        plan.product
+    );
+    let mut lines = vec![line(match &plan.group {
+        Some((group, new)) => format!(
+            "adds {what} to {group:?}{}",
+            if *new { ", a group made now" } else { "" }
+        ),
+        None => format!("saves {what}; its license group stays (:move GROUP moves it)"),
+    })];
+    let term = |d: &Option<String>| {
+        d.clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "—".into())
+    };
+    lines.push(line(format!(
+        "term {} to {}",
+        term(&other.starts_on),
+        term(&other.ends_on)
+    )));
+    lines.push(line(format!(
+        "software of {} is detected on {} managed computers (R-AGR-11)",
+        plan.publisher, plan.computers
+    )));
+    lines.push(line(
+        "the figures are informational: saving them changes no real entitlement (R-AGR-13)",
+    ));
+    Preview {
+        title: title.into(),
+        lines,
         refusal: None,
     }
 }

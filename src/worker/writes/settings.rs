@@ -1,13 +1,16 @@
 //! Writes of app and agreement settings from the console: the intent of
 //! app seats (R-APP-7; an uninstall may free seats at once), an offline
 //! app's install scope (R-APP-4), a Store connector's language (R-CON-1)
-//! validating agreements (R-AGR-8), moving and deleting one (R-AGR-12).
+//! validating agreements (R-AGR-8), adding one by hand or editing one
+//! (R-AGR-6, R-AGR-10), moving and deleting one (R-AGR-12).
 //! All but the intent change no seat and make no batch.
 
 use rusqlite::Connection;
 
 use super::{Applied, whole};
 use crate::app::WorkerEvent;
+use crate::domain::agreement_entry::OtherAgreement;
+use crate::store::agreements_entry::{self, GroupChoice};
 use crate::store::changes::{self, Actor};
 
 /// Sets the intent; for uninstall, then frees at once the seats whose app
@@ -136,4 +139,47 @@ pub(super) fn license_group(
             format!("license group {name:?} removed; {moved} agreements moved to \"Unassigned agreements\"")
         }),
     })
+}
+
+/// A volume agreement entered by hand (R-AGR-6), then its sets validated
+/// like an import's (R-AGR-8).
+pub(super) fn add_volume(
+    conn: &Connection,
+    actor: &Actor,
+    name: &str,
+    pairs: &[(String, String)],
+    group: &GroupChoice,
+) -> WorkerEvent {
+    use crate::store::agreement_validation::{Scope, validate_agreements};
+    written(
+        agreements_entry::add_volume(conn, actor, name, pairs, group)
+            .map_err(|err| err.to_string())
+            .map(|group| {
+                let added = format!(
+                    "{} added to {group:?} with {} number sets",
+                    name.trim(),
+                    pairs.len()
+                );
+                match validate_agreements(conn, Scope::Pending, chrono::Utc::now()) {
+                    Ok(done) => format!("{added}; {}", done.summary().trim_end()),
+                    Err(err) => format!("{added}; validation failed: {err} (r validates again)"),
+                }
+            }),
+    )
+}
+
+/// An other-software agreement added or edited (R-AGR-10, R-AGR-11).
+pub(super) fn save_other(
+    conn: &Connection,
+    actor: &Actor,
+    id: Option<i64>,
+    other: &OtherAgreement,
+    group: &GroupChoice,
+) -> WorkerEvent {
+    written(
+        agreements_entry::save_other(conn, actor, id, other, group).map(|plan| match plan.group {
+            Some((group, _)) => format!("{} added to {group:?}", other.name.trim()),
+            None => format!("{} saved", other.name.trim()),
+        }),
+    )
 }

@@ -1,8 +1,8 @@
 //! Writes of subscription changes from the console (issue 10): each calls
 //! the store's function, which checks the domain's rule again inside its
-//! transaction and audits it. A cancel releases the seats in one audited
-//! batch and is final (undo refuses it); the export writes a file readable by its
-//! owner only.
+//! transaction, audits it and makes it a batch z undoes. A cancel releases
+//! the seats in one audited batch and is final (undo refuses it); the
+//! export writes a file readable by its owner only.
 
 use std::io::Write as _;
 
@@ -12,7 +12,7 @@ use super::settings::written;
 use crate::app::WorkerEvent;
 use crate::app::subscriptions::SubOp;
 use crate::output::{self, Format};
-use crate::store::changes::Actor;
+use crate::store::changes::{Actor, ChangeError};
 use crate::store::{billing, subscriptions_change};
 
 fn today() -> String {
@@ -22,15 +22,31 @@ fn today() -> String {
 /// Applies `op` and reports it as the console shows a change.
 pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent {
     match op {
-        SubOp::Activate { id } => written(subscriptions_change::activate(conn, actor, *id, &today())),
+        SubOp::Activate { id } => undoable(subscriptions_change::activate(conn, actor, *id, &today())),
         SubOp::Cancel { id } => cancel(conn, actor, *id),
         SubOp::Quantity { id, wanted } => {
-            written(subscriptions_change::set_quantity(conn, actor, *id, *wanted))
+            undoable(subscriptions_change::set_quantity(conn, actor, *id, *wanted))
         }
         SubOp::Profile { id, profile } => {
-            written(subscriptions_change::set_profile(conn, actor, *id, profile))
+            undoable(subscriptions_change::set_profile(conn, actor, *id, profile))
         }
         SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
+    }
+}
+
+/// A change the store made as a batch: z undoes it, as a seat change.
+fn undoable(outcome: Result<subscriptions_change::Changed, ChangeError>) -> WorkerEvent {
+    match outcome {
+        Ok(changed) => WorkerEvent::Written {
+            summary: vec![changed.message],
+            batches: vec![changed.batch],
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
     }
 }
 
@@ -105,4 +121,24 @@ fn export(conn: &Connection, id: i64, path: &str) -> Result<String, String> {
     Ok(format!(
         "{count} invoices written to {path} (readable by you only)"
     ))
+}
+
+/// The message of an undo that moved no seat: the subscription fields it
+/// put back, or "nothing to change" when there were none.
+pub(super) fn undone(conn: &Connection, batches: &[String]) -> WorkerEvent {
+    match super::super::plans::field_reverts(conn, batches) {
+        Ok(reverts) if !reverts.is_empty() => WorkerEvent::Written {
+            summary: vec![format!("undone: {}", reverts.join("; "))],
+            batches: Vec::new(),
+            undo: true,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Ok(_) => WorkerEvent::WriteRefused {
+            message: "nothing to change".to_owned(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: format!("the undo was applied but could not be described: {err}"),
+        },
+    }
 }
