@@ -93,6 +93,8 @@ pub enum Action {
     Billing,
     /// Where the selected ISV product installs (copied where the terminal allows).
     InstallProduct,
+    /// Record bought subscriptions from a CSV file (asks for it).
+    RecordPurchase,
     /// Add an agreement: volume licensing (a file or by hand) or other
     /// software (R-AGR-1, R-AGR-6, R-AGR-10).
     NewAgreement,
@@ -151,6 +153,9 @@ impl Action {
             }
             Action::Billing => "billing profile and invoices (Enter: document, e: export CSV)",
             Action::InstallProduct => "ISV: where this product installs (sent to the clipboard if allowed)",
+            Action::RecordPurchase => {
+                "record a purchase: :import subscriptions FILE (the CSV of seats import)"
+            }
             Action::NewAgreement => "new agreement: volume licensing (a file or by hand) or other software",
             Action::EditAgreement => "edit the selected other-software agreement",
         }
@@ -175,6 +180,7 @@ impl Action {
                 | Action::DeleteAgreement
                 | Action::ActivateSubscription
                 | Action::CancelSubscription
+                | Action::RecordPurchase
                 | Action::NewAgreement
                 | Action::EditAgreement
         )
@@ -209,6 +215,7 @@ impl Action {
             Action::CancelSubscription => "cancel",
             Action::Billing => "billing",
             Action::InstallProduct => "install",
+            Action::RecordPurchase => "record purchase",
             Action::NewAgreement => "new",
             Action::EditAgreement => "edit",
             _ => self.describe(),

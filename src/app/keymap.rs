@@ -249,6 +249,7 @@ impl Default for Keymap {
             (PaneId::Subscriptions, Key::char('C'), CancelSubscription),
             (PaneId::Subscriptions, Key::char('b'), Billing),
             (PaneId::Subscriptions, Key::char('o'), InstallProduct),
+            (PaneId::Subscriptions, Key::char('n'), RecordPurchase),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

@@ -35,6 +35,8 @@ pub enum PaletteCommand {
     Profile(String),
     /// Write the selected subscription's invoices to this CSV file.
     ExportInvoices(String),
+    /// Record the subscriptions bought in this CSV file.
+    ImportSubscriptions(String),
 }
 
 /// The first words the palette knows, with what they do.
@@ -129,7 +131,12 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "move" if rest.is_empty() => Err("move GROUP: name the license group".to_owned()),
         "move" => Ok(PaletteCommand::Move(rest.to_owned())),
         "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),
-        "import" => Ok(PaletteCommand::Import(rest.to_owned())),
+        "import" => match rest.strip_prefix("subscriptions ") {
+            Some(path) if !path.trim().is_empty() => {
+                Ok(PaletteCommand::ImportSubscriptions(path.trim().to_owned()))
+            }
+            _ => Ok(PaletteCommand::Import(rest.to_owned())),
+        },
         "group" => parse_group(rest),
         "map" if rest.is_empty() => Err("map TITLE: name the title the detected name counts as".to_owned()),
         "map" => Ok(PaletteCommand::Map(Some(rest.to_owned()))),

@@ -12,8 +12,8 @@ use crate::store::pools::PoolRow;
 use crate::store::subscriptions::SubscriptionRow;
 
 /// What a disabled subscription's detail and refusals say: the way on (R-SUB-4).
-pub const BUY_ANOTHER: &str = "a disabled subscription can never be active again; buy another copy: \
-     `seats import subscriptions FILE` records the purchase";
+pub const BUY_ANOTHER: &str = "a disabled subscription can never be active again; buy another copy, \
+     then n records the purchase from its CSV (as `seats import subscriptions FILE`)";
 
 /// A change to one subscription, previewed then applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub enum SubOp {
     Profile { id: i64, profile: String },
     /// Write its invoices to a CSV file (R-SUB-6).
     ExportInvoices { id: i64, path: String },
+    /// Record bought subscriptions from a CSV file (R-SUB-4, R-SUB-8).
+    Import { path: String },
 }
 
 /// Whether a pool is a subscription the Subscriptions view shows.
@@ -105,6 +107,25 @@ pub fn quantity(state: &mut AppState, wanted: i64) -> Vec<Command> {
 /// `:profile NAME`.
 pub fn profile(state: &mut AppState, profile: String) -> Vec<Command> {
     change(state, |id| SubOp::Profile { id, profile })
+}
+
+/// `:import subscriptions FILE`: the purchases in a CSV, previewed.
+pub fn import(state: &mut AppState, path: String) -> Vec<Command> {
+    if state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
+    open_preview(state, Change::Subscription(SubOp::Import { path }))
+}
+
+/// `n` in Subscriptions: asks for the CSV of the purchase to record.
+pub fn record_purchase(state: &mut AppState) -> Vec<Command> {
+    state.overlay = Overlay::Palette(super::state::PaletteState {
+        input: tui_input::Input::new("import subscriptions ".to_owned()),
+        error: None,
+    });
+    Vec::new()
 }
 
 /// `:export invoices PATH`: the selected subscription's invoices as CSV.

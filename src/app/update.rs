@@ -232,6 +232,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::CancelSubscription => super::subscriptions::cancel(state),
         Action::Billing => super::billing::open(state),
         Action::InstallProduct => super::subscriptions::install(state),
+        Action::RecordPurchase => super::subscriptions::record_purchase(state),
         Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
         Action::Assign
         | Action::Release
@@ -402,6 +403,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quantity(wanted) => super::subscriptions::quantity(state, wanted),
         PaletteCommand::Profile(name) => super::subscriptions::profile(state, name),
         PaletteCommand::ExportInvoices(path) => super::subscriptions::export(state, path),
+        PaletteCommand::ImportSubscriptions(path) => super::subscriptions::import(state, path),
         PaletteCommand::Sort { column, descending } => {
             let table = state.table_mut();
             table.sort = column;

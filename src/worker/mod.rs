@@ -10,6 +10,7 @@ mod plans;
 mod reader;
 pub mod schedule;
 pub mod search;
+mod subscription_file;
 pub mod sync;
 pub mod syncs;
 mod writes;

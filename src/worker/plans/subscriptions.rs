@@ -42,6 +42,7 @@ fn preview(title: &str, lines: Vec<PreviewLine>, refusal: Option<String>) -> Pre
 /// What `op` would do; a refusal says why and what to do instead.
 pub fn plan(conn: &Connection, actor: &Actor, op: &SubOp) -> Result<Preview, ChangeError> {
     let id = match op {
+        SubOp::Import { path } => return Ok(crate::worker::subscription_file::preview(conn, path)),
         SubOp::Activate { id }
         | SubOp::Cancel { id }
         | SubOp::Quantity { id, .. }
@@ -63,6 +64,7 @@ pub fn plan(conn: &Connection, actor: &Actor, op: &SubOp) -> Result<Preview, Cha
         SubOp::Quantity { wanted, .. } => quantity(&row, *wanted),
         SubOp::Profile { profile, .. } => rebill(conn, actor, &row, profile)?,
         SubOp::ExportInvoices { path, .. } => export(conn, &row, path)?,
+        SubOp::Import { path } => crate::worker::subscription_file::preview(conn, path),
     };
     if preview.refusal.is_none() {
         preview.refusal = role;

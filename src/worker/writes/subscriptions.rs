@@ -31,6 +31,7 @@ pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent
             undoable(subscriptions_change::set_profile(conn, actor, *id, profile))
         }
         SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
+        SubOp::Import { path } => written(crate::worker::subscription_file::import(conn, actor, path)),
     }
 }
 
