@@ -254,28 +254,11 @@ pub fn invoices(db: &Path, id: Option<i64>, args: &BillingArgs) -> Result<(), Fa
         )));
     }
     let rows = billing::invoices(&conn, id)?;
-    let headers = [
-        "number",
-        "subscription",
-        "issued",
-        "period",
-        "amount",
-        "status",
-        "document",
-    ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|i| {
-            vec![
-                i.number.clone(),
-                i.subscription.clone(),
-                i.issued_on.clone(),
-                format!("{} – {}", i.period_start, i.period_end),
-                format!("{:.2} {}", i.amount, i.currency),
-                i.status.clone(),
-                i.document.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    print(&output::render(args.format, &headers, &cells, &rows))
+    let cells = billing::invoice_cells(&rows);
+    print(&output::render(
+        args.format,
+        billing::INVOICE_HEADERS,
+        &cells,
+        &rows,
+    ))
 }

@@ -90,3 +90,31 @@ pub fn invoices(conn: &Connection, pool: Option<i64>) -> rusqlite::Result<Vec<In
     })?;
     rows.collect()
 }
+
+/// The columns `seats invoices` and the console's export write.
+pub const INVOICE_HEADERS: &[&str] = &[
+    "number",
+    "subscription",
+    "issued",
+    "period",
+    "amount",
+    "status",
+    "document",
+];
+
+/// One table row per invoice, under `INVOICE_HEADERS`.
+pub fn invoice_cells(rows: &[InvoiceRow]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|i| {
+            vec![
+                i.number.clone(),
+                i.subscription.clone(),
+                i.issued_on.clone(),
+                format!("{} – {}", i.period_start, i.period_end),
+                format!("{:.2} {}", i.amount, i.currency),
+                i.status.clone(),
+                i.document.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}

@@ -118,7 +118,7 @@ pub fn detection_detail(row: &DetectionRow, ctx: &Ctx) -> Vec<Line<'static>> {
             "Reported",
             match &row.connector {
                 Some(name) => format!("by Intune's detected apps ({name})"),
-                None => "by an inventory file".to_owned(),
+                None => "by no connector: an inventory import (or the demo's data)".to_owned(),
             },
             ctx,
         ),

@@ -81,30 +81,11 @@ fn cancel(conn: &Connection, actor: &Actor, id: i64) -> WorkerEvent {
 /// The invoices of `id` as CSV, with the columns `seats invoices` prints.
 fn invoices_csv(conn: &Connection, id: i64) -> rusqlite::Result<(usize, String)> {
     let rows = billing::invoices(conn, Some(id))?;
-    let headers = [
-        "number",
-        "subscription",
-        "issued",
-        "period",
-        "amount",
-        "status",
-        "document",
-    ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|i| {
-            vec![
-                i.number.clone(),
-                i.subscription.clone(),
-                i.issued_on.clone(),
-                format!("{} – {}", i.period_start, i.period_end),
-                format!("{:.2} {}", i.amount, i.currency),
-                i.status.clone(),
-                i.document.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    Ok((rows.len(), output::render(Format::Csv, &headers, &cells, &rows)))
+    let cells = billing::invoice_cells(&rows);
+    Ok((
+        rows.len(),
+        output::render(Format::Csv, billing::INVOICE_HEADERS, &cells, &rows),
+    ))
 }
 
 /// Writes the invoices to a new file (never over an existing one), 0600.
