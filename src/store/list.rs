@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, Row};
 
-use super::filter_sql::{self, FilterColumn};
+use super::filter_sql::{self, FilterColumn, TextIndex};
 use crate::domain::Filter;
 
 /// What a pane asks the store for.
@@ -105,13 +105,25 @@ pub fn fetch_page<T>(
     request: &PageRequest,
     map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Page<T>> {
+    fetch_page_indexed(conn, spec, None, request, map)
+}
+
+/// `fetch_page` for a list whose haystack has a trigram index.
+pub fn fetch_page_indexed<T>(
+    conn: &Connection,
+    spec: &ListSpec,
+    index: Option<&TextIndex>,
+    request: &PageRequest,
+    map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Page<T>> {
     use rusqlite::types::Value;
     let as_of = request
         .as_of
         .clone()
         .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
     let today = crate::domain::expiry::parse_date(&as_of).unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let filter = filter_sql::compile(spec.haystack, spec.fields, request.filter.as_ref(), today)?;
+    let filter =
+        filter_sql::compile_indexed(spec.haystack, index, spec.fields, request.filter.as_ref(), today)?;
     let where_clause = &filter.where_clause;
     let sort_key = spec
         .sort_keys
