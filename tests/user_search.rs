@@ -138,3 +138,26 @@ fn a_cache_from_before_the_index_gets_it_filled_on_open() {
     assert!(before.len() >= 300);
     assert_eq!(filtered(&conn, "contoso"), before);
 }
+
+/// A window that comes back short ends the list, so its count is taken from
+/// it (no second pass); every other window still counts the whole list.
+#[test]
+fn counts_agree_whether_or_not_the_window_reaches_the_end() {
+    let (_dir, _path, conn) = common::demo_db(300);
+    let total = filtered(&conn, "contoso").len();
+    let window = |offset: usize, limit: usize| {
+        let request = PageRequest {
+            filter: PaneId::Users.parse_filter("contoso").unwrap(),
+            as_of: Some(common::fixed_now().to_rfc3339()),
+            offset,
+            limit,
+            ..PageRequest::default()
+        };
+        let page = users::page(&conn, &request).unwrap();
+        (page.rows.len(), page.count)
+    };
+    assert_eq!(window(0, 10), (10, total));
+    assert_eq!(window(total - 3, 10), (3, total));
+    assert_eq!(window(total + 50, 10), (0, total), "past the end");
+    assert_eq!(window(0, total + 1), (total, total));
+}

@@ -167,19 +167,35 @@ pub fn fetch_page_indexed<T>(
         rows.push(map(row)?);
     }
     drop(cursor);
-    let mut count_stmt = conn.prepare_cached(&count_sql)?;
-    bind_named(&mut count_stmt, &values)?;
+    // A window that came back short holds the end of the list: the count is
+    // known without a second pass over every matching row.
+    let count = if rows.len() < request.limit && (offset == 0 || !rows.is_empty()) {
+        offset + rows.len()
+    } else {
+        count_rows(conn, &count_sql, &values)?
+    };
+    Ok(Page {
+        offset,
+        rows,
+        count,
+        anchor,
+    })
+}
+
+/// How many rows the list holds under its filter.
+fn count_rows(
+    conn: &Connection,
+    count_sql: &str,
+    values: &[(String, rusqlite::types::Value)],
+) -> rusqlite::Result<usize> {
+    let mut count_stmt = conn.prepare_cached(count_sql)?;
+    bind_named(&mut count_stmt, values)?;
     let mut cursor = count_stmt.raw_query();
     let count: i64 = match cursor.next()? {
         Some(row) => row.get(0)?,
         None => 0,
     };
-    Ok(Page {
-        offset,
-        rows,
-        count: count.max(0) as usize,
-        anchor,
-    })
+    Ok(count.max(0) as usize)
 }
 
 /// Where row `id` stands in the filtered, sorted list; None when the
