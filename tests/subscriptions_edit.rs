@@ -28,7 +28,11 @@ fn as_is(row: &SubscriptionRow) -> Purchase {
         name: row.name.clone(),
         publisher: row.publisher.clone().unwrap_or_default(),
         kind: row.kind.clone(),
-        channel: row.channel.clone().unwrap_or_default().replace("proposal", "vendor_proposal"),
+        channel: row
+            .channel
+            .clone()
+            .unwrap_or_default()
+            .replace("proposal", "vendor_proposal"),
         pricing: row.pricing.as_deref().map(|p| p.replace("flat", "flat_rate")),
         quantity: row.quantity,
         price_cents: row.price.map(|p| (p * 100.0).round() as i64),
@@ -54,7 +58,11 @@ fn a_rename_is_one_batch_undo_puts_back() {
     wanted.name = "Adatum Sign Pro".to_owned();
     wanted.activation_url = Some("https://adatum.example/new".to_owned());
     let done = subscriptions_edit::edit(&conn, &actor, row.id, &wanted).unwrap();
-    assert!(done.message.contains("name Adatum Sign → Adatum Sign Pro"), "{}", done.message);
+    assert!(
+        done.message.contains("name Adatum Sign → Adatum Sign Pro"),
+        "{}",
+        done.message
+    );
     let edited = subscriptions::get(&conn, row.id).unwrap().unwrap();
     assert_eq!(edited.name, "Adatum Sign Pro");
     assert_eq!(edited.status, row.status, "the status is not the form's");
@@ -106,10 +114,15 @@ fn a_profile_is_changed_only_by_the_roles_it_names() {
 
     changes::add_admin(&conn, &tester, "bob", seats::domain::Role::License).unwrap();
     let id: i64 = conn
-        .query_row("SELECT id FROM billing_profiles WHERE name = 'Ops'", [], |r| r.get(0))
+        .query_row("SELECT id FROM billing_profiles WHERE name = 'Ops'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let err = billing_edit::save_profile(&conn, &Actor::new("bob"), &entry(Some(id), "Ops 2")).unwrap_err();
-    assert!(err.to_string().contains("global roles only; you are license"), "{err}");
+    assert!(
+        err.to_string().contains("global roles only; you are license"),
+        "{err}"
+    );
     let audited: i64 = conn
         .query_row(
             "SELECT count(*) FROM audit WHERE action = 'billing_profile_edit' AND result LIKE 'refused%'",
@@ -129,7 +142,11 @@ fn the_cache_holds_four_digits_of_a_card_at_most() {
     let err = billing_edit::save_profile(&conn, &Actor::new(common::ACTOR), &full).unwrap_err();
     assert!(err.to_string().contains("CHECK"), "{err}");
     let stored: i64 = conn
-        .query_row("SELECT count(*) FROM billing_profiles WHERE name = 'Leaky'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM billing_profiles WHERE name = 'Leaky'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, 0);
 }
