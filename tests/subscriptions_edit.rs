@@ -81,6 +81,11 @@ fn what_was_bought_and_a_disabled_subscription_stay() {
     let err = subscriptions_edit::edit(&conn, &actor, row.id, &moved).unwrap_err();
     assert!(err.to_string().contains("record another purchase"), "{err}");
 
+    let mut ended = as_is(&row);
+    ended.ends = Some("2020-01-31".parse().unwrap());
+    let err = subscriptions_edit::edit(&conn, &actor, row.id, &ended).unwrap_err();
+    assert!(err.to_string().contains("that would expire it"), "{err}");
+
     let disabled = find(&conn, "Tailspin Survey");
     assert_eq!(disabled.status, "disabled");
     let mut renamed = as_is(&disabled);

@@ -204,6 +204,15 @@ fn allowed(
             )
             .map_err(|why| refused(row, why.to_string()))
         }
+        // Expiry is the lifecycle's (R-SUB-4): a past term end would disable
+        // it here, and z would then bring a disabled one back.
+        "expires_on" => match wanted.ends {
+            Some(end) if end <= chrono::Utc::now().date_naive() => Err(refused(
+                row,
+                format!("can't end on {end}, today or before: that would expire it; C cancels it"),
+            )),
+            _ => Ok(()),
+        },
         "billing_profile_id" => {
             let Some(key) = &wanted.billing_profile else {
                 return Ok(());
