@@ -14,6 +14,8 @@ mod common;
 mod inventory;
 #[path = "assign_tui/subscription_billing.rs"]
 mod subscription_billing;
+#[path = "assign_tui/subscription_form.rs"]
+mod subscription_form;
 #[path = "assign_tui/subscription_purchase.rs"]
 mod subscription_purchase;
 #[path = "assign_tui/subscriptions.rs"]
