@@ -13,6 +13,7 @@ pub mod search;
 mod subscription_file;
 pub mod sync;
 pub mod syncs;
+mod waiting;
 mod writes;
 
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ pub enum Request {
 /// A handle to the running worker.
 pub struct Worker {
     requests: mpsc::Sender<Request>,
+    /// Fetches sent and not yet taken by the reader: a window query still
+    /// running when one arrives is stopped (see `waiting::Waiting`).
+    fetches_waiting: waiting::Waiting,
     events: UnboundedSender<WorkerEvent>,
     runtime: Handle,
     db_path: PathBuf,
@@ -73,6 +77,11 @@ impl Worker {
         let (requests, inbox) = mpsc::channel();
         let reader_events = events.clone();
         let reader_path = db_path.clone();
+        let fetches_waiting = waiting::Waiting::default();
+        let inbox = waiting::Inbox {
+            requests: inbox,
+            fetches_waiting: fetches_waiting.clone(),
+        };
         std::thread::Builder::new()
             .name("seats-reader".into())
             .spawn(move || reader::run(&reader_path, &actor, &inbox, &reader_events))
@@ -81,6 +90,7 @@ impl Worker {
         let syncs = Syncs::new(db_path.clone(), runtime.clone(), events.clone(), false);
         Worker {
             requests,
+            fetches_waiting,
             events,
             runtime,
             db_path,
@@ -145,6 +155,10 @@ impl Worker {
 
     /// Queues a request; a stopped reader is reported as a failure.
     pub fn send(&self, request: Request) {
+        let fetch = matches!(request, Request::Fetch(_));
+        if fetch {
+            self.fetches_waiting.arrived();
+        }
         if self.requests.send(request).is_err() {
             let _ = self.events.send(WorkerEvent::Failed(
                 "the cache reader stopped; see the log".into(),

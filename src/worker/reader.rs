@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::Request;
 use super::plans;
 use super::search::{SearchIndex, SearchScope};
+use super::waiting::{Inbox, Waiting, fetch_unless_stale};
 use crate::app::WorkerEvent;
 use crate::app::pane::{PaneId, Row};
 use crate::app::table::Fetch;
@@ -49,7 +50,7 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
 }
 
 /// The thread's body; returns when asked to stop or when the UI is gone.
-pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &UnboundedSender<WorkerEvent>) {
+pub fn run(path: &Path, actor: &str, inbox: &Inbox, events: &UnboundedSender<WorkerEvent>) {
     let (mut conn, mut view) = match store::db::open_reader(path) {
         Ok(opened) => opened,
         Err(err) => {
@@ -61,8 +62,11 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
     let mut seen_version = store::data_version(&conn).unwrap_or(0);
     let mut index: Option<SearchIndex> = None;
     let mut checkpoint_due = false;
+    // Fetches stopped for newer ones, served again unless replaced.
+    let mut stopped: Vec<Request> = Vec::new();
     loop {
-        let first = match inbox.recv_timeout(POLL) {
+        let wait = if stopped.is_empty() { POLL } else { Duration::ZERO };
+        let first = match inbox.recv_timeout(wait) {
             Ok(request) => Some(request),
             Err(RecvTimeoutError::Timeout) => {
                 if view.is_stale(path) {
@@ -91,9 +95,20 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
-        let batch: Vec<Request> = first.into_iter().chain(inbox.try_iter()).collect();
-        if !serve(&conn, actor, batch, events, &mut index) {
-            return;
+        // Stopped fetches first: a newer fetch for the same pane replaces them.
+        let mut batch: Vec<Request> = std::mem::take(&mut stopped);
+        batch.extend(first);
+        batch.extend(inbox.drain());
+        match serve(
+            &mut conn,
+            actor,
+            batch,
+            events,
+            &mut index,
+            &inbox.fetches_waiting,
+        ) {
+            Some(again) => stopped = again.into_iter().map(Request::Fetch).collect(),
+            None => return,
         }
         match store::data_version(&conn) {
             Ok(version) if version != seen_version => {
@@ -111,21 +126,23 @@ pub fn run(path: &Path, actor: &str, inbox: &Receiver<Request>, events: &Unbound
     }
 }
 
-/// Answers a batch, keeping only the newest fetch per pane; false to stop.
+/// Answers a batch, keeping only the newest fetch per pane; returns the
+/// fetches stopped for newer ones (to serve again), or None to stop.
 fn serve(
-    conn: &Connection,
+    conn: &mut Connection,
     actor: &str,
     batch: Vec<Request>,
     events: &UnboundedSender<WorkerEvent>,
     index: &mut Option<SearchIndex>,
-) -> bool {
+    waiting: &Waiting,
+) -> Option<Vec<Fetch>> {
     let mut fetches: BTreeMap<PaneId, Fetch> = BTreeMap::new();
     let mut want_status = false;
     let mut search = None;
     let mut others = Vec::new();
     for request in batch {
         match request {
-            Request::Shutdown => return false,
+            Request::Shutdown => return None,
             Request::Status => want_status = true,
             Request::Fetch(fetch) => {
                 fetches.insert(fetch.pane, fetch);
@@ -138,23 +155,28 @@ fn serve(
     for request in search.into_iter().chain(others) {
         let event = answer(conn, &Actor::new(actor), request, index);
         if events.send(event).is_err() {
-            return false;
+            return None;
         }
     }
+    let mut stopped = Vec::new();
     for fetch in fetches.into_values() {
-        let event = match fetch_rows(conn, &fetch) {
-            Ok(page) => WorkerEvent::Page {
+        let event = match fetch_unless_stale(conn, &fetch, waiting) {
+            Ok(Some(page)) => WorkerEvent::Page {
                 pane: fetch.pane,
                 generation: fetch.generation,
                 page,
             },
+            Ok(None) => {
+                stopped.push(fetch);
+                continue;
+            }
             Err(err) => {
                 tracing::error!(%err, pane = ?fetch.pane, "window query failed");
                 WorkerEvent::Failed(format!("reading {} failed: {err}", fetch.pane.title()))
             }
         };
         if events.send(event).is_err() {
-            return false;
+            return None;
         }
     }
     if want_status {
@@ -163,10 +185,10 @@ fn serve(
             Err(err) => WorkerEvent::Failed(format!("reading the status failed: {err}")),
         };
         if events.send(event).is_err() {
-            return false;
+            return None;
         }
     }
-    true
+    Some(stopped)
 }
 
 /// Picker results to show at once; the count says how many matched in all.
