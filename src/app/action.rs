@@ -100,6 +100,14 @@ pub enum Action {
     NewAgreement,
     /// Edit the selected other-software agreement (R-AGR-10).
     EditAgreement,
+    /// In the Reports view: the purchase report (R-RPT-1).
+    ShowPurchaseReport,
+    /// In the Reports view: the installation report (R-RPT-2).
+    ShowInstallationReport,
+    /// In the Reports view: the inventory of every license (R-RPT-3).
+    ShowInventoryReport,
+    /// In the Reports view: seat utilization per pool (R-RPT-5).
+    ShowUtilizationReport,
 }
 
 impl Action {
@@ -158,6 +166,10 @@ impl Action {
             }
             Action::NewAgreement => "new agreement: volume licensing (a file or by hand) or other software",
             Action::EditAgreement => "edit the selected other-software agreement",
+            Action::ShowPurchaseReport => "purchase report: licensed per license group",
+            Action::ShowInstallationReport => "installation report: installed vs licensed",
+            Action::ShowInventoryReport => "inventory report: every license, pools and agreements",
+            Action::ShowUtilizationReport => "utilization report: seats per pool, reclaimable",
         }
     }
 
@@ -218,6 +230,10 @@ impl Action {
             Action::RecordPurchase => "record purchase",
             Action::NewAgreement => "new",
             Action::EditAgreement => "edit",
+            Action::ShowPurchaseReport => "purchase",
+            Action::ShowInstallationReport => "installation",
+            Action::ShowInventoryReport => "inventory",
+            Action::ShowUtilizationReport => "utilization",
             _ => self.describe(),
         }
     }

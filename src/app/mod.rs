@@ -15,6 +15,7 @@ pub mod link;
 pub mod message;
 pub mod palette;
 pub mod pane;
+pub mod reports;
 pub mod state;
 pub mod subscriptions;
 pub mod sync;
