@@ -273,4 +273,30 @@ mod tests {
         );
         assert!(parse("frobnicate", COLUMNS).unwrap_err().contains("known:"));
     }
+
+    #[test]
+    fn parses_reports_and_their_exports() {
+        use crate::output::Format;
+        assert_eq!(parse("reports", COLUMNS), Ok(PaletteCommand::Reports));
+        assert_eq!(
+            parse("export csv ~/a b.csv", COLUMNS),
+            Ok(PaletteCommand::ExportReport {
+                format: Format::Csv,
+                path: "~/a b.csv".into()
+            })
+        );
+        assert_eq!(
+            parse("export JSON out.json", COLUMNS),
+            Ok(PaletteCommand::ExportReport {
+                format: Format::Json,
+                path: "out.json".into()
+            })
+        );
+        assert_eq!(
+            parse("export invoices x.csv", COLUMNS),
+            Ok(PaletteCommand::ExportInvoices("x.csv".into()))
+        );
+        assert!(parse("export csv", COLUMNS).unwrap_err().contains("FILE"));
+        assert!(parse("export xml x", COLUMNS).unwrap_err().contains("csv|json"));
+    }
 }

@@ -12,6 +12,17 @@ use crate::output::Format;
 use crate::store::PageRequest;
 use crate::store::reports::Kind;
 
+/// A view opened from a report with Enter: Esc there goes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportReturn {
+    /// The view opened.
+    pub view: PaneId,
+    /// The report it was opened from.
+    pub report: PaneId,
+    /// The view's filter before the drill typed one; put back on the way out.
+    pub filter_before: String,
+}
+
 /// What `:export` asks the worker to write: every row of report `kind`
 /// passing `request`'s filter, in its sort, as `format`, to `path` as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,42 +42,52 @@ pub fn drill(state: &mut AppState) -> Vec<Command> {
     let Some(row) = state.table().selected_row().cloned() else {
         return Vec::new();
     };
+    let mut filter_before = String::new();
+    let mut typed = |state: &mut AppState, pane: PaneId, filter: String| {
+        filter_before = state.table_of_mut(pane).filter.value().to_owned();
+        filtered(state, pane, filter)
+    };
     let commands = match row {
         Row::Installation(r) if r.installed > 0 => detections(state, r.id, &r.product),
-        Row::Installation(r) => filtered(
+        Row::Installation(r) => typed(
             state,
             PaneId::Agreements,
             format!("product:{}", quoted(&r.product)),
         ),
         Row::Purchase(r) if r.installed > 0 => detections(state, r.product_id, &r.product),
-        Row::Purchase(r) => filtered(
+        Row::Purchase(r) => typed(
             state,
             PaneId::Agreements,
             format!("product:{}", quoted(&r.product)),
         ),
         Row::Utilization(r) if r.reclaimable > 0 => {
-            filtered(state, PaneId::Reclaim, format!("pool={}", quoted(&r.pool)))
+            typed(state, PaneId::Reclaim, format!("pool={}", quoted(&r.pool)))
         }
         Row::Utilization(r) => super::changes::open_seats(state, (r.id, r.pool), None),
         Row::License(r) => match (r.pool_id, r.agreement_id) {
             (Some(pool), _) => super::changes::open_seats(state, (pool, r.name), None),
-            _ => filtered(state, PaneId::Agreements, format!("name={}", quoted(&r.name))),
+            _ => typed(state, PaneId::Agreements, format!("name={}", quoted(&r.name))),
         },
         _ => return Vec::new(),
     };
-    state.report_return = Some((state.pane, report));
+    state.report_return = Some(ReportReturn {
+        view: state.pane,
+        report,
+        filter_before,
+    });
     commands
 }
 
 /// Esc in a view opened from a report (nothing left to clear): back to the
 /// report, on the row it was opened from. None when the view was not.
 pub fn back(state: &mut AppState) -> Option<Vec<Command>> {
-    let (view, report) = state.report_return?;
-    if view != state.pane {
-        return None;
+    let back = state.report_return.take_if(|back| back.view == state.pane)?;
+    let table = state.table_mut();
+    if table.filter.value() != back.filter_before {
+        table.filter = Input::new(back.filter_before);
+        table.stale = true;
     }
-    state.report_return = None;
-    Some(super::update::show(state, report))
+    Some(super::update::show(state, back.report))
 }
 
 /// A filter value in quotes, so a name with spaces is one value.

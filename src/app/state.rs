@@ -125,7 +125,7 @@ pub struct AppState {
     pub report: PaneId,
     /// A view opened from a report with Enter and that report: Esc in the
     /// view (with no filter to clear) goes back to the report, on its row.
-    pub report_return: Option<(PaneId, PaneId)>,
+    pub report_return: Option<super::reports::ReportReturn>,
     /// The batches of the last change this console applied, for undo.
     pub last_batches: Vec<String>,
     /// Counter for search and preview requests.

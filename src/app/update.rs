@@ -264,7 +264,7 @@ fn fetches(fetch: Option<Fetch>) -> Vec<Command> {
 
 /// Shows `pane`, reading it when it was never read or the cache changed.
 pub fn show(state: &mut AppState, pane: PaneId) -> Vec<Command> {
-    if state.report_return.is_some_and(|(view, _)| view != pane) {
+    if state.report_return.as_ref().is_some_and(|back| back.view != pane) {
         state.report_return = None;
     }
     if pane.report().is_some() {

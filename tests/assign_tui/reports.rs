@@ -177,6 +177,11 @@ fn enter_drills_down_and_esc_comes_back_to_the_same_row() {
     );
     c.key(KeyCode::Esc);
     assert_eq!(c.state.pane, PaneId::ReportInventory);
+    assert_eq!(
+        c.state.tables[PaneId::Agreements.index()].filter.value(),
+        "",
+        "the filter the drill typed is gone"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use super::{Scope, every};
+use super::{Scope, every, refresh_installed};
 use crate::domain::FieldKind::{Number, Text};
 use crate::store::filter_sql::{FilterColumn, column};
 use crate::store::list::{ListSpec, Page, PageRequest, fetch_page};
@@ -43,7 +43,8 @@ pub const FIELDS: &[FilterColumn] = &[
 ];
 
 /// Products installed or licensed (with a group, `:scope`: licensed by its
-/// agreements), by publisher and title.
+/// agreements), by publisher and title. Installed comes from
+/// `temp.report_installed`, filled first (see `refresh_installed`).
 pub const SPEC: ListSpec = ListSpec {
     base: BASE,
     haystack: "publisher || ' ' || product || ' ' || status",
@@ -65,31 +66,32 @@ const BASE: &str = concat!(
     ", \
     lic AS (SELECT product_id, sum(qty) AS licensed, \
               group_concat(agreement || ' (' || qty || ')', '; ') AS agreements \
-            FROM licensed GROUP BY product_id), \
-    inst AS (SELECT product_id, count(DISTINCT device_id) AS installed \
-             FROM inventory GROUP BY product_id) \
+            FROM licensed GROUP BY product_id) \
   SELECT *, CASE WHEN licensed = installed THEN 'covered' WHEN licensed < installed THEN 'short' \
               ELSE 'surplus' END AS status, licensed - installed AS difference \
   FROM (SELECT p.id, pub.name AS publisher, p.title AS product, \
          coalesce(lic.licensed, 0) AS licensed, coalesce(inst.installed, 0) AS installed, \
          lic.agreements \
     FROM products p JOIN publishers pub ON pub.id = p.publisher_id \
-    LEFT JOIN lic ON lic.product_id = p.id LEFT JOIN inst ON inst.product_id = p.id \
+    LEFT JOIN lic ON lic.product_id = p.id LEFT JOIN temp.report_installed inst ON inst.product_id = p.id \
     WHERE lic.product_id IS NOT NULL OR (:scope IS NULL AND inst.product_id IS NOT NULL))"
 );
 
 /// The report's rows, as `seats report installation` prints them.
 pub fn rows(conn: &Connection, scope: &Scope) -> rusqlite::Result<Vec<InstallationRow>> {
+    refresh_installed(conn)?;
     every(conn, &SPEC, &scope.request(None, 0, false), map_row)
 }
 
 /// Every row passing `request`'s filter, in its order (an export).
 pub fn all(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Vec<InstallationRow>> {
+    refresh_installed(conn)?;
     every(conn, &SPEC, request, map_row)
 }
 
 /// One window of the report (the console).
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<InstallationRow>> {
+    refresh_installed(conn)?;
     fetch_page(conn, &SPEC, request, map_row)
 }
 

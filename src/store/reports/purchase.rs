@@ -4,7 +4,7 @@
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use super::{Scope, every};
+use super::{Scope, every, refresh_installed};
 use crate::domain::FieldKind::{Number, Text};
 use crate::store::filter_sql::{FilterColumn, column};
 use crate::store::list::{ListSpec, Page, PageRequest, fetch_page};
@@ -42,14 +42,15 @@ pub const FIELDS: &[FilterColumn] = &[
     column("agreement", Text, "agreements"),
 ];
 
-/// Per license group (`:scope`: only that one) and product.
+/// Per license group (`:scope`: only that one) and product; installed from
+/// `temp.report_installed`, filled first.
 pub const SPEC: ListSpec = ListSpec {
     base: concat!(
         "WITH ",
         licensed_cte!(),
         " SELECT (g.id << 32) | p.id AS id, p.id AS product_id, g.name AS grp, pub.name AS publisher, \
            p.title AS product, sum(l.qty) AS licensed, \
-           (SELECT count(DISTINCT i.device_id) FROM inventory i WHERE i.product_id = p.id) AS installed, \
+           coalesce((SELECT n.installed FROM temp.report_installed n WHERE n.product_id = p.id), 0) AS installed, \
            group_concat(l.agreement || ' (' || l.qty || ')', '; ') AS agreements \
     FROM licensed l JOIN license_groups g ON g.id = l.group_id \
     JOIN products p ON p.id = l.product_id JOIN publishers pub ON pub.id = p.publisher_id \
@@ -69,16 +70,19 @@ pub const SPEC: ListSpec = ListSpec {
 
 /// The report's rows, as `seats report purchase` prints them.
 pub fn rows(conn: &Connection, scope: &Scope) -> rusqlite::Result<Vec<PurchaseRow>> {
+    refresh_installed(conn)?;
     every(conn, &SPEC, &scope.request(None, 0, false), map_row)
 }
 
 /// Every row passing `request`'s filter, in its order (an export).
 pub fn all(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Vec<PurchaseRow>> {
+    refresh_installed(conn)?;
     every(conn, &SPEC, request, map_row)
 }
 
 /// One window of the report (the console).
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<PurchaseRow>> {
+    refresh_installed(conn)?;
     fetch_page(conn, &SPEC, request, map_row)
 }
 
