@@ -290,3 +290,30 @@ fn reports_80x24() {
         insta::assert_snapshot!(format!("report_{name}_80x24"), c.screen());
     }
 }
+
+#[test]
+fn reclaiming_a_pools_seats_shows_in_utilization_at_once() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    c.key(KeyCode::Char('4'));
+    c.filter("reclaim>0");
+    let Some(Row::Utilization(pool)) = c.state.table().selected_row().cloned() else {
+        panic!("{}", c.screen());
+    };
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Char('X'));
+    c.key(KeyCode::Enter);
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    assert_eq!(c.state.table().count, Some(0), "{}", c.flash());
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Esc); // the report's own filter
+    c.filter(&format!("pool={:?}", pool.pool));
+    match c.state.table().selected_row() {
+        Some(Row::Utilization(now)) => {
+            assert_eq!(now.id, pool.id);
+            assert_eq!(now.reclaimable, 0, "the released seats are not counted again");
+            assert_eq!(now.consumed, pool.consumed - pool.reclaimable);
+        }
+        other => panic!("{other:?}: {}", c.screen()),
+    }
+}
