@@ -1,5 +1,6 @@
 //! Benchmarks at 100,000 users and about 1,000,000 assignments.
-//! Run: `cargo bench --bench scale` (add `-- --users N` for another size).
+//! Run: `cargo bench --bench scale` (add `-- --users N` for another size,
+//! or `-- --db PATH` to measure an existing cache).
 //! Figures go to BENCHMARKS.md by hand; nothing here is asserted.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -24,9 +25,14 @@ use seats::worker::fetch_rows;
 fn main() {
     let users = common::users_arg();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    println!("# seats benchmarks: {users} users on {}", common::machine());
-    bench_generation(&db, users);
+    // `-- --db PATH` measures an existing cache (a 1M-user demo takes a
+    // minute to build) and skips the generation figures.
+    let given = std::env::args().skip_while(|a| a != "--db").nth(1);
+    let db = given.map_or_else(|| dir.path().join("bench.db"), PathBuf::from);
+    println!("# seats benchmarks: {} on {}", db.display(), common::machine());
+    if !db.exists() {
+        bench_generation(&db, users);
+    }
     bench_snapshot_process(&db);
     bench_keys(&db);
     bench_refresh(&db);

@@ -154,6 +154,11 @@ pub enum Commands {
     },
     /// Billing profiles of subscriptions (a card shows its last four digits only).
     BillingProfiles(crate::cli_subscriptions::BillingArgs),
+    /// Add or change a billing profile (a card as its last four digits only).
+    BillingProfile {
+        #[command(subcommand)]
+        action: crate::cli_billing_profile::ProfileCommand,
+    },
     /// Invoices of one subscription (by id) or of all.
     Invoices {
         id: Option<i64>,
@@ -351,6 +356,7 @@ fn headless(
         Commands::Subscriptions(args) => crate::cli_subscriptions::list(db, &args),
         Commands::Subscription { action } => crate::cli_subscriptions::change(&session(), action),
         Commands::BillingProfiles(args) => crate::cli_subscriptions::profiles(db, &args),
+        Commands::BillingProfile { action } => crate::cli_billing_profile::run(&session(), action),
         Commands::Invoices { id, args } => crate::cli_subscriptions::invoices(db, id, &args),
         Commands::LicenseGroups { action } => {
             crate::cli_agreements::license_groups(db, &session().actor, action)

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod cli_agreements;
 pub mod cli_agreements_list;
 pub mod cli_apps;
+pub mod cli_billing_profile;
 pub mod cli_cache;
 pub mod cli_changes;
 pub mod cli_check;

@@ -16,6 +16,8 @@ mod inventory;
 mod reports;
 #[path = "assign_tui/subscription_billing.rs"]
 mod subscription_billing;
+#[path = "assign_tui/subscription_form.rs"]
+mod subscription_form;
 #[path = "assign_tui/subscription_purchase.rs"]
 mod subscription_purchase;
 #[path = "assign_tui/subscriptions.rs"]

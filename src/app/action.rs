@@ -100,6 +100,8 @@ pub enum Action {
     NewAgreement,
     /// Edit the selected other-software agreement (R-AGR-10).
     EditAgreement,
+    /// `e` in Subscriptions: the selected one in the form.
+    EditSubscription,
     /// In the Reports view: the purchase report (R-RPT-1).
     ShowPurchaseReport,
     /// In the Reports view: the installation report (R-RPT-2).
@@ -162,10 +164,13 @@ impl Action {
             Action::Billing => "billing profile and invoices (Enter: document, e: export CSV)",
             Action::InstallProduct => "ISV: where this product installs (sent to the clipboard if allowed)",
             Action::RecordPurchase => {
-                "record a purchase: :import subscriptions FILE (the CSV of seats import)"
+                "record a purchase: by hand (a form) or from a CSV file (as seats import)"
             }
             Action::NewAgreement => "new agreement: volume licensing (a file or by hand) or other software",
             Action::EditAgreement => "edit the selected other-software agreement",
+            Action::EditSubscription => {
+                "edit the selected subscription (name, price, term, billing, addresses)"
+            }
             Action::ShowPurchaseReport => "purchase report: licensed per license group",
             Action::ShowInstallationReport => "installation report: installed vs licensed",
             Action::ShowInventoryReport => "inventory report: every license, pools and agreements",
@@ -195,6 +200,7 @@ impl Action {
                 | Action::RecordPurchase
                 | Action::NewAgreement
                 | Action::EditAgreement
+                | Action::EditSubscription
         )
     }
 
@@ -230,6 +236,7 @@ impl Action {
             Action::RecordPurchase => "record purchase",
             Action::NewAgreement => "new",
             Action::EditAgreement => "edit",
+            Action::EditSubscription => "edit",
             Action::ShowPurchaseReport => "purchase",
             Action::ShowInstallationReport => "installation",
             Action::ShowInventoryReport => "inventory",

@@ -11,6 +11,8 @@ use crate::store::billing::{InvoiceRow, ProfileRow};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Billing {
     pub profile: Option<ProfileRow>,
+    /// Every profile: the forms choose among them.
+    pub profiles: Vec<ProfileRow>,
     pub invoices: Vec<InvoiceRow>,
 }
 
@@ -47,6 +49,11 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
 
 /// The worker's answer for the billing dialog of that generation.
 pub fn on_billing(state: &mut AppState, generation: u64, billing: Result<Billing, String>) {
+    if let (Overlay::SubscriptionForm(_), Ok(billing)) = (&state.overlay, &billing) {
+        let names = billing.profiles.iter().map(|p| p.name.clone()).collect();
+        super::subscription_form::on_profiles(state, generation, names);
+        return;
+    }
     if let Overlay::Billing(dialog) = &mut state.overlay
         && dialog.generation == generation
     {
@@ -93,6 +100,7 @@ pub fn on_billing_key(
                 None => Vec::new(),
             };
         }
+        KeyCode::Char(key @ ('n' | 'p')) => return super::billing_form::open(state, &dialog, key == 'p'),
         KeyCode::Char('e') => {
             state.overlay = Overlay::Palette(super::state::PaletteState {
                 input: tui_input::Input::new("export invoices ".to_owned()),

@@ -163,6 +163,7 @@ pub fn open_preview(state: &mut AppState, change: Change) -> Vec<Command> {
         hidden_marks: Vec::new(),
         from_picker: None,
         from_form: None,
+        back_to: None,
     }));
     vec![Command::Plan { generation, change }]
 }
@@ -284,6 +285,7 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
             state.overlay = match (preview.from_picker.take(), preview.from_form.take()) {
                 (Some(picker), _) if !preview.applying => Overlay::Picker(picker),
                 (_, Some(form)) if !preview.applying => Overlay::AgreementForm(form),
+                _ if !preview.applying => preview.back_to.take().map_or(Overlay::None, |o| *o),
                 _ => Overlay::None,
             };
             return Vec::new();

@@ -278,4 +278,7 @@ pub struct PreviewState {
     pub from_picker: Option<Box<PickerState>>,
     /// The agreement form this preview came from; Esc goes back to it.
     pub from_form: Option<Box<super::agreement_form::AgreementForm>>,
+    /// Another dialog this preview came from (a subscription or profile
+    /// form); Esc goes back to it with its values.
+    pub back_to: Option<Box<super::state::Overlay>>,
 }

@@ -32,7 +32,9 @@ pub fn awaiting(state: &AppState) -> bool {
         | Overlay::Palette(_)
         | Overlay::Preview(_)
         | Overlay::Link(_)
-        | Overlay::Billing(_) => false,
+        | Overlay::Billing(_)
+        | Overlay::SubscriptionForm(_)
+        | Overlay::ProfileForm(_) => false,
     }
 }
 
@@ -41,7 +43,11 @@ pub fn awaiting(state: &AppState) -> bool {
 fn independent(state: &AppState, key: &KeyEvent) -> bool {
     let text_field = matches!(
         state.overlay,
-        Overlay::Picker(_) | Overlay::Filter | Overlay::AgreementForm(_)
+        Overlay::Picker(_)
+            | Overlay::Filter
+            | Overlay::AgreementForm(_)
+            | Overlay::SubscriptionForm(_)
+            | Overlay::ProfileForm(_)
     );
     text_field && (key.code == KeyCode::Esc || edits_text(key))
 }

@@ -250,6 +250,7 @@ impl Default for Keymap {
             (PaneId::Subscriptions, Key::char('b'), Billing),
             (PaneId::Subscriptions, Key::char('o'), InstallProduct),
             (PaneId::Subscriptions, Key::char('n'), RecordPurchase),
+            (PaneId::Subscriptions, Key::char('e'), EditSubscription),
         ];
         let mut bindings: Vec<Binding> = table
             .into_iter()

@@ -104,7 +104,8 @@ pub enum WorkerEvent {
     /// A subscription's billing, for the dialog of that generation.
     Billing {
         generation: u64,
-        billing: Result<super::billing::Billing, String>,
+        /// Boxed: every profile with it makes it the largest event.
+        billing: Box<Result<super::billing::Billing, String>>,
     },
 }
 

@@ -37,6 +37,10 @@ pub enum Overlay {
     Billing(Box<super::billing::BillingState>),
     /// A new agreement (`n` in Agreements) or an edited one (`e`).
     AgreementForm(Box<super::agreement_form::AgreementForm>),
+    /// A purchase recorded by hand (`n` in Subscriptions) or edited (`e`).
+    SubscriptionForm(Box<super::subscription_form::SubscriptionForm>),
+    /// A billing profile added or edited from the billing dialog (R-SUB-6).
+    ProfileForm(Box<super::billing_form::ProfileForm>),
 }
 
 /// The command palette's input and the completion cycle.

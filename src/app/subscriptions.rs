@@ -8,12 +8,14 @@ use super::dialogs::Change;
 use super::message::Command;
 use super::pane::{PaneId, Row};
 use super::state::{AppState, Overlay, Tone};
+use crate::domain::subscription_billing::ProfileEntry;
+use crate::domain::subscription_csv::Purchase;
 use crate::store::pools::PoolRow;
 use crate::store::subscriptions::SubscriptionRow;
 
 /// What a disabled subscription's detail and refusals say: the way on (R-SUB-4).
 pub const BUY_ANOTHER: &str = "a disabled subscription can never be active again; buy another copy, \
-     then n records the purchase from its CSV (as `seats import subscriptions FILE`)";
+     then n records the purchase (by hand, or from its CSV as `seats import subscriptions FILE`)";
 
 /// A change to one subscription, previewed then applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,12 @@ pub enum SubOp {
     ExportInvoices { id: i64, path: String },
     /// Record bought subscriptions from a CSV file (R-SUB-4, R-SUB-8).
     Import { path: String },
+    /// Record one purchase entered in the form (R-SUB-1, R-SUB-2, R-SUB-8).
+    Record(Box<Purchase>),
+    /// Change what the form may change of subscription `id`.
+    Edit { id: i64, purchase: Box<Purchase> },
+    /// Add or change a billing profile (R-SUB-6).
+    SaveProfile(Box<ProfileEntry>),
 }
 
 /// Whether a pool is a subscription the Subscriptions view shows.
@@ -117,15 +125,6 @@ pub fn import(state: &mut AppState, path: String) -> Vec<Command> {
         return Vec::new();
     }
     open_preview(state, Change::Subscription(SubOp::Import { path }))
-}
-
-/// `n` in Subscriptions: asks for the CSV of the purchase to record.
-pub fn record_purchase(state: &mut AppState) -> Vec<Command> {
-    state.overlay = Overlay::Palette(super::state::PaletteState {
-        input: tui_input::Input::new("import subscriptions ".to_owned()),
-        error: None,
-    });
-    Vec::new()
 }
 
 /// `:export invoices PATH`: the selected subscription's invoices as CSV.

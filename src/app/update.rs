@@ -108,6 +108,11 @@ fn on_paste(state: &mut AppState, text: &str) -> Vec<Command> {
             let form = form.clone();
             super::agreement_form_keys::on_paste(state, form, &clean)
         }
+        Overlay::SubscriptionForm(form) => {
+            let form = form.clone();
+            super::subscription_form_keys::on_paste(state, form, &clean);
+            Vec::new()
+        }
         Overlay::Filter => {
             let table = state.table_mut();
             insert(&mut table.filter);
@@ -146,6 +151,8 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Link(link) => super::link::on_key(state, *link, event),
         Overlay::Billing(dialog) => super::billing::on_billing_key(state, dialog, event),
         Overlay::AgreementForm(form) => super::agreement_form_keys::on_key(state, form, event),
+        Overlay::SubscriptionForm(form) => super::subscription_form_keys::on_key(state, form, event),
+        Overlay::ProfileForm(form) => super::billing_form::on_key(state, form, event),
         Overlay::Help { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Help { scroll });
@@ -237,7 +244,8 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::CancelSubscription => super::subscriptions::cancel(state),
         Action::Billing => super::billing::open(state),
         Action::InstallProduct => super::subscriptions::install(state),
-        Action::RecordPurchase => super::subscriptions::record_purchase(state),
+        Action::RecordPurchase => super::subscription_form::open(state),
+        Action::EditSubscription => super::subscription_form::edit(state),
         Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
         Action::Assign
         | Action::Release
@@ -483,7 +491,7 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
         }
         WorkerEvent::Linked(outcome) => super::link::on_linked(state, outcome),
         WorkerEvent::Billing { generation, billing } => {
-            super::billing::on_billing(state, generation, billing);
+            super::billing::on_billing(state, generation, *billing);
             Vec::new()
         }
         WorkerEvent::Failed(text) => {

@@ -23,7 +23,9 @@ pub mod sku_names;
 pub mod source;
 pub mod store_business;
 pub mod subscription;
+pub mod subscription_billing;
 pub mod subscription_csv;
+pub mod subscription_entry;
 
 pub use expiry::{Countdown, countdown};
 pub use filter::{Field, FieldKind, Filter, FilterError};

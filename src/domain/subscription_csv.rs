@@ -23,10 +23,11 @@ pub const OPTIONAL: &[&str] = &[
     "activation_url",
     "install_url",
     "status",
+    "vendor_managed",
 ];
 
 /// One purchase, checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purchase {
     pub line: usize,
     pub name: String,
@@ -51,6 +52,8 @@ pub struct Purchase {
     pub install_url: Option<String>,
     /// pending_activation (the default) or active.
     pub status: String,
+    /// The vendor manages the quantity (R-LIC-8): ISV apps only; their default.
+    pub vendor_managed: bool,
 }
 
 /// The longest name accepted.
@@ -249,7 +252,20 @@ impl Cells<'_> {
     }
 }
 
+/// One row checked.
 fn purchase(line: usize, names: &[String], fields: &[String]) -> Result<Purchase, Vec<String>> {
+    let (purchase, problems) = read_row(line, names, fields);
+    if problems.is_empty() {
+        Ok(purchase)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One row read as well as it goes, with every problem found; also the
+/// console form's check (`subscription_entry`), which may set aside the
+/// problems of what an edit can't change.
+pub(super) fn read_row(line: usize, names: &[String], fields: &[String]) -> (Purchase, Vec<String>) {
     let mut c = Cells {
         line,
         names,
@@ -315,6 +331,22 @@ fn purchase(line: usize, names: &[String], fields: &[String]) -> Result<Purchase
             &[("pending_activation", "pending_activation"), ("active", "active")],
         )
         .unwrap_or_else(|| "pending_activation".to_owned());
+    let managed = c.one_of(
+        "vendor_managed",
+        &[("yes", "yes"), ("no", "no"), ("true", "yes"), ("false", "no")],
+    );
+    let vendor_managed = match (kind.as_deref(), managed.as_deref()) {
+        (Some("saas"), Some("yes")) => {
+            c.bad(
+                "vendor_managed",
+                "yes",
+                "is for ISV apps only: a SaaS subscription's quantity is yours to set",
+            );
+            false
+        }
+        (_, Some(answer)) => answer == "yes",
+        (kind, None) => kind == Some("isv"),
+    };
     let activation_url = c.url("activation_url");
     let install_url = c.url("install_url");
     match (kind.as_deref(), pricing.as_deref(), quantity) {
@@ -336,10 +368,7 @@ fn purchase(line: usize, names: &[String], fields: &[String]) -> Result<Purchase
             "line {line}, column currency: empty; a price needs its currency"
         ));
     }
-    if !c.problems.is_empty() {
-        return Err(c.problems);
-    }
-    Ok(Purchase {
+    let purchase = Purchase {
         line,
         name,
         publisher,
@@ -357,5 +386,7 @@ fn purchase(line: usize, names: &[String], fields: &[String]) -> Result<Purchase
         activation_url,
         install_url,
         status,
-    })
+        vendor_managed,
+    };
+    (purchase, c.problems)
 }

@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_subscriptions.sql"),
     include_str!("../../migrations/0015_inventory_sources.sql"),
     include_str!("../../migrations/0016_subscription_undo.sql"),
+    include_str!("../../migrations/0017_user_search.sql"),
+    include_str!("../../migrations/0018_subscription_edit.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -44,6 +44,40 @@ pub const fn column_within(
     }
 }
 
+/// A full-text trigram index over a list's haystack (migration 0017): an
+/// FTS5 table whose rowid is the list's `key` column and whose one column
+/// holds the same text as the haystack. Plain words of three ASCII
+/// characters or more first ask it for the rows holding every trigram of the
+/// word; the usual LIKE then checks those rows, so the result is exactly the
+/// LIKE's, found without reading every row.
+#[derive(Debug, Clone, Copy)]
+pub struct TextIndex {
+    pub table: &'static str,
+    pub key: &'static str,
+}
+
+impl TextIndex {
+    /// The MATCH query for `needle`, when the index can narrow it: every
+    /// trigram as its own quoted term (the index keeps no positions, so
+    /// the terms are ANDed; the LIKE does the rest). None below three
+    /// characters, which no trigram can answer, and for non-ASCII text,
+    /// whose case folding the index and `seats_fold` may not share.
+    pub fn query(needle: &str) -> Option<String> {
+        if !needle.is_ascii() || needle.len() < 3 {
+            return None;
+        }
+        let bytes = needle.as_bytes();
+        let mut terms: Vec<String> = bytes
+            .windows(3)
+            .map(|w| String::from_utf8_lossy(w).replace('"', "\"\""))
+            .map(|t| format!("\"{t}\""))
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        Some(terms.join(" "))
+    }
+}
+
 /// What `compile` makes: a WHERE clause (or nothing) and its parameters.
 #[derive(Debug, Default)]
 pub struct Compiled {
@@ -60,6 +94,18 @@ pub fn compile(
     filter: Option<&Filter>,
     today: NaiveDate,
 ) -> rusqlite::Result<Compiled> {
+    compile_indexed(haystack, None, columns, filter, today)
+}
+
+/// `compile`, with plain words narrowed by `index` where it can (see
+/// `TextIndex`).
+pub fn compile_indexed(
+    haystack: &str,
+    text_index: Option<&TextIndex>,
+    columns: &[FilterColumn],
+    filter: Option<&Filter>,
+    today: NaiveDate,
+) -> rusqlite::Result<Compiled> {
     let Some(filter) = filter else {
         return Ok(Compiled::default());
     };
@@ -67,7 +113,18 @@ pub fn compile(
     let mut parts = Vec::with_capacity(filter.terms.len());
     for (index, term) in filter.terms.iter().enumerate() {
         let param = format!(":f{index}");
-        let (sql, value) = term_sql(haystack, columns, &term.test, &param, today)?;
+        let (mut sql, value) = term_sql(haystack, columns, &term.test, &param, today)?;
+        if let (Some(text_index), Test::Text(needle), false) = (text_index, &term.test, term.negated)
+            && let Some(query) = TextIndex::query(needle)
+        {
+            let match_param = format!("{param}m");
+            sql = format!(
+                "({key} IN (SELECT rowid FROM {table} WHERE {table} MATCH {match_param}) AND {sql})",
+                key = text_index.key,
+                table = text_index.table,
+            );
+            compiled.values.push((match_param, SqlValue::Text(query)));
+        }
         let sql = match (term.negated, &term.test) {
             (false, _) => sql,
             // A missing value does not pass the test, so it passes its negation.
@@ -201,6 +258,34 @@ mod tests {
         let filter = Filter::parse(typed, &fields).unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         compile("name || ' ' || kind", COLUMNS, filter.as_ref(), today).unwrap()
+    }
+
+    #[test]
+    fn the_trigram_query_quotes_every_trigram_once() {
+        assert_eq!(TextIndex::query("pe"), None, "two characters have no trigram");
+        assert_eq!(TextIndex::query("Pérez"), None, "non-ASCII stays with the LIKE");
+        assert_eq!(
+            TextIndex::query("a\"bab").as_deref(),
+            Some("\"\"\"ba\" \"a\"\"b\" \"bab\"")
+        );
+        assert_eq!(TextIndex::query("aaaa").as_deref(), Some("\"aaa\""));
+    }
+
+    #[test]
+    fn an_indexed_word_is_narrowed_then_checked() {
+        let fields: Vec<Field> = COLUMNS.iter().map(|c| c.field).collect();
+        let filter = Filter::parse("perez !gomez", &fields).unwrap();
+        let index = TextIndex {
+            table: "t_search",
+            key: "id",
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let c = compile_indexed("name", Some(&index), COLUMNS, filter.as_ref(), today).unwrap();
+        assert_eq!(
+            c.where_clause,
+            " WHERE (id IN (SELECT rowid FROM t_search WHERE t_search MATCH :f0m) AND (name) LIKE :f0 ESCAPE '\\') \
+             AND NOT ((name) LIKE :f1 ESCAPE '\\')"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, Row};
 
-use super::filter_sql::{self, FilterColumn};
+use super::filter_sql::{self, FilterColumn, TextIndex};
 use crate::domain::Filter;
 
 /// What a pane asks the store for.
@@ -105,13 +105,25 @@ pub fn fetch_page<T>(
     request: &PageRequest,
     map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Page<T>> {
+    fetch_page_indexed(conn, spec, None, request, map)
+}
+
+/// `fetch_page` for a list whose haystack has a trigram index.
+pub fn fetch_page_indexed<T>(
+    conn: &Connection,
+    spec: &ListSpec,
+    index: Option<&TextIndex>,
+    request: &PageRequest,
+    map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Page<T>> {
     use rusqlite::types::Value;
     let as_of = request
         .as_of
         .clone()
         .unwrap_or_else(|| chrono::Utc::now().to_rfc3339());
     let today = crate::domain::expiry::parse_date(&as_of).unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let filter = filter_sql::compile(spec.haystack, spec.fields, request.filter.as_ref(), today)?;
+    let filter =
+        filter_sql::compile_indexed(spec.haystack, index, spec.fields, request.filter.as_ref(), today)?;
     let where_clause = &filter.where_clause;
     let sort_key = spec
         .sort_keys
@@ -155,19 +167,35 @@ pub fn fetch_page<T>(
         rows.push(map(row)?);
     }
     drop(cursor);
-    let mut count_stmt = conn.prepare_cached(&count_sql)?;
-    bind_named(&mut count_stmt, &values)?;
+    // A window that came back short holds the end of the list: the count is
+    // known without a second pass over every matching row.
+    let count = if rows.len() < request.limit && (offset == 0 || !rows.is_empty()) {
+        offset + rows.len()
+    } else {
+        count_rows(conn, &count_sql, &values)?
+    };
+    Ok(Page {
+        offset,
+        rows,
+        count,
+        anchor,
+    })
+}
+
+/// How many rows the list holds under its filter.
+fn count_rows(
+    conn: &Connection,
+    count_sql: &str,
+    values: &[(String, rusqlite::types::Value)],
+) -> rusqlite::Result<usize> {
+    let mut count_stmt = conn.prepare_cached(count_sql)?;
+    bind_named(&mut count_stmt, values)?;
     let mut cursor = count_stmt.raw_query();
     let count: i64 = match cursor.next()? {
         Some(row) => row.get(0)?,
         None => 0,
     };
-    Ok(Page {
-        offset,
-        rows,
-        count: count.max(0) as usize,
-        anchor,
-    })
+    Ok(count.max(0) as usize)
 }
 
 /// Where row `id` stands in the filtered, sorted list; None when the

@@ -20,7 +20,7 @@ pub struct Changed {
 }
 
 /// The subscription `id` or the error naming it (exit 2).
-fn require(conn: &Connection, id: i64) -> Result<SubscriptionRow, ChangeError> {
+pub(crate) fn require(conn: &Connection, id: i64) -> Result<SubscriptionRow, ChangeError> {
     subscriptions::get(conn, id)?.ok_or_else(|| {
         ChangeError::NotFound(format!(
             "no subscription with id {id}; `seats subscriptions` lists them with their ids"
@@ -28,12 +28,12 @@ fn require(conn: &Connection, id: i64) -> Result<SubscriptionRow, ChangeError> {
     })
 }
 
-fn status_of(row: &SubscriptionRow) -> SubStatus {
+pub(crate) fn status_of(row: &SubscriptionRow) -> SubStatus {
     SubStatus::from_cache(&row.status, row.disabled_reason.as_deref())
 }
 
 /// A rule's refusal, named after the subscription (exit 3).
-fn refused(row: &SubscriptionRow, why: String) -> ChangeError {
+pub(crate) fn refused(row: &SubscriptionRow, why: String) -> ChangeError {
     ChangeError::Refused(Refusal::NotAssignable {
         pool: row.name.clone(),
         why,
@@ -41,7 +41,7 @@ fn refused(row: &SubscriptionRow, why: String) -> ChangeError {
 }
 
 /// Runs one field change of subscription `id` as an undoable batch.
-fn change(
+pub(crate) fn change(
     conn: &Connection,
     actor: &Actor,
     action: &str,
@@ -135,7 +135,7 @@ pub fn set_quantity(conn: &Connection, actor: &Actor, id: i64, wanted: i64) -> R
 }
 
 /// The actor's role, as the admins table has it.
-fn role_of(conn: &Connection, actor: &Actor) -> rusqlite::Result<Option<String>> {
+pub(crate) fn role_of(conn: &Connection, actor: &Actor) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT role FROM admins WHERE os_user = ?1", [&actor.name], |r| {
         r.get(0)
     })
@@ -143,7 +143,7 @@ fn role_of(conn: &Connection, actor: &Actor) -> rusqlite::Result<Option<String>>
 }
 
 /// A billing profile by name or id: (id, name, roles that may use it).
-fn profile(conn: &Connection, key: &str) -> Result<(i64, String, String), ChangeError> {
+pub(crate) fn profile(conn: &Connection, key: &str) -> Result<(i64, String, String), ChangeError> {
     conn.query_row(
         "SELECT id, name, editable_by FROM billing_profiles WHERE name = ?1 COLLATE NOCASE \
          OR CAST(id AS TEXT) = ?1",

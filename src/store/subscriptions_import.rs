@@ -94,7 +94,7 @@ pub fn import(
                     row.channel,
                     row.period,
                     row.price_cents,
-                    isv,
+                    row.vendor_managed,
                     row.starts.map(|d| d.to_string()),
                     row.ends.map(|d| d.to_string()),
                     row.publisher,

@@ -4,8 +4,8 @@ use rusqlite::{Connection, Row};
 use serde::Serialize;
 
 use super::columns::flag;
-use super::filter_sql::{FilterColumn, column, column_within};
-use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use super::filter_sql::{FilterColumn, TextIndex, column, column_within};
+use super::list::{ListSpec, Page, PageRequest, fetch_page_indexed};
 use crate::domain::FieldKind::{Date, Flag, Number, Text};
 
 /// One user and the pools whose seat they hold.
@@ -115,5 +115,11 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
 
 /// One window of the Users table.
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<UserRow>> {
-    fetch_page(conn, &SPEC, request, map_row)
+    fetch_page_indexed(conn, &SPEC, Some(&SEARCH), request, map_row)
 }
+
+/// The trigram index over `SPEC.haystack` (migration 0017, kept by triggers).
+const SEARCH: TextIndex = TextIndex {
+    table: "users_search",
+    key: "id",
+};

@@ -13,6 +13,7 @@ pub mod panes;
 mod status;
 mod status_subscriptions;
 mod statusbar;
+mod subscription_form;
 mod table;
 pub mod theme;
 pub mod wrap;
@@ -52,6 +53,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::Link(link) => link::draw_link(frame, link, theme),
         Overlay::Billing(dialog) => billing::draw_billing(frame, dialog, theme),
         Overlay::AgreementForm(form) => agreement_form::draw_form(frame, form, theme),
+        Overlay::SubscriptionForm(form) => subscription_form::draw_form(frame, form, theme),
+        Overlay::ProfileForm(form) => subscription_form::draw_profile_form(frame, form, theme),
         Overlay::None | Overlay::Filter => {}
     }
     if let Some(job) = state.jobs.first()

@@ -70,8 +70,10 @@ fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
         Overlay::Preview(_) => " Enter or y applies · Esc or n goes back · ↑↓ scroll",
         Overlay::Palette(_) => " Tab completes · Enter runs · Esc closes",
         Overlay::Help { .. } | Overlay::Detail { .. } => " ↑↓ scroll · any other key closes",
-        Overlay::Billing(_) => " ↑↓ invoice · Enter document · e export CSV · Esc closes",
+        Overlay::Billing(_) => " ↑↓ invoice · Enter document · e export · n/p new/edit profile · Esc",
         Overlay::AgreementForm(form) => crate::app::agreement_form::keys_hint(form),
+        Overlay::SubscriptionForm(form) => crate::app::subscription_form::keys_hint(form),
+        Overlay::ProfileForm(_) => " Tab/Shift-Tab field · ←→ payment · Enter preview · Esc cancel",
         Overlay::Link(link) => match link.step {
             crate::app::link::LinkStep::Form => " Tab next field · Enter continue · Esc cancel",
             crate::app::link::LinkStep::Acknowledge => {

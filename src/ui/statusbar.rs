@@ -37,8 +37,8 @@ impl Part {
 }
 
 /// Each part's form, or None when it was dropped, so that the parts (as
-/// " form " joined by "│") fit in `width`: the least important part first
-/// takes its next shorter form, then goes.
+/// " form " joined by "│") fit in `width`: the least important parts first
+/// take their shorter forms, then the latest of them goes.
 pub fn fit(parts: &[Part], width: usize) -> Vec<Option<usize>> {
     let mut chosen: Vec<Option<usize>> = parts.iter().map(|p| (!p.forms.is_empty()).then_some(0)).collect();
     let used = |chosen: &[Option<usize>]| -> usize {
@@ -50,13 +50,25 @@ pub fn fit(parts: &[Part], width: usize) -> Vec<Option<usize>> {
         shown.iter().sum::<usize>() + shown.len().saturating_sub(1)
     };
     while used(&chosen) > width {
-        // The least important part still shown; later parts before earlier
-        // ones of the same rank.
-        let Some(index) = (0..parts.len())
-            .rev()
+        // The least important parts still shown: one that can still take a
+        // shorter form does so before any of its rank goes (so "sub 12d"
+        // and "1 lapsed" both stay where the long forms of both did not);
+        // later parts before earlier ones of the same rank.
+        let Some(rank) = (0..parts.len())
             .filter(|i| chosen[*i].is_some())
-            .min_by_key(|i| parts[*i].rank)
+            .map(|i| parts[i].rank)
+            .min()
         else {
+            break;
+        };
+        let least: Vec<usize> = (0..parts.len())
+            .filter(|i| chosen[*i].is_some() && parts[*i].rank == rank)
+            .collect();
+        let shortens = least
+            .iter()
+            .rev()
+            .find(|i| chosen[**i].is_some_and(|form| form + 1 < parts[**i].forms.len()));
+        let Some(&index) = shortens.or(least.last()) else {
             break;
         };
         chosen[index] = chosen[index]
@@ -263,5 +275,18 @@ mod tests {
         assert_eq!(shown(&parts, 30), vec!["READ-ONLY (file)"]);
         assert_eq!(shown(&parts, 12), vec!["READ-ONLY"]);
         assert!(shown(&parts, 5).is_empty(), "nothing rather than a cut word");
+    }
+
+    /// Issue 10: of parts of one rank, each shortens before any goes.
+    #[test]
+    fn parts_of_one_rank_all_shorten_before_one_goes() {
+        let parts = [
+            part(2, &["token Apple VPP expires in 20d", "token 20d"]),
+            part(2, &["1 subscription lapsed", "1 lapsed"]),
+            part(2, &["subscription Zoom ends in 12d", "sub 12d"]),
+        ];
+        // Short forms: " token 20d │ 1 lapsed │ sub 12d " is 32.
+        assert_eq!(shown(&parts, 32), vec!["token 20d", "1 lapsed", "sub 12d"]);
+        assert_eq!(shown(&parts, 31), vec!["token 20d", "1 lapsed"]);
     }
 }

@@ -6,6 +6,7 @@
 mod products;
 mod release;
 mod settings;
+mod subscription_form;
 mod subscription_undo;
 mod subscriptions;
 

@@ -236,8 +236,9 @@ pub fn answer(
         },
         Request::Billing { generation, pool_id } => WorkerEvent::Billing {
             generation,
-            billing: plans::billing(conn, pool_id)
-                .map_err(|err| format!("reading the billing failed: {err}")),
+            billing: Box::new(
+                plans::billing(conn, pool_id).map_err(|err| format!("reading the billing failed: {err}")),
+            ),
         },
         _ => WorkerEvent::Failed("unexpected request".to_owned()),
     }

@@ -39,6 +39,8 @@ fn n_records_a_new_purchase_from_a_file() {
     )
     .unwrap();
     c.key(KeyCode::Char('n'));
+    // n asks: by hand (1) or from a file (2), which is the import's palette.
+    c.key(KeyCode::Char('2'));
     c.chars(&bad.display().to_string());
     c.key(KeyCode::Enter);
     let text = preview_text(&c);

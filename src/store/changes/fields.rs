@@ -1,5 +1,5 @@
 //! Pool fields a subscription change sets (status, quantity, billing
-//! profile), kept per batch so undo can put them back (issue 10): the same
+//! profile, and what the edit form changes), kept per batch so undo can put them back (issue 10): the same
 //! batches, audit and `z` as seat changes.
 
 use rusqlite::{Connection, params, types::Value};
@@ -14,6 +14,14 @@ const FIELDS: &[&str] = &[
     "status_on",
     "total",
     "billing_profile_id",
+    // What the console's edit form changes (issue 10).
+    "name",
+    "price_cents",
+    "currency",
+    "billing_period",
+    "expires_on",
+    "activation_url",
+    "install_url",
 ];
 
 fn column(field: &str) -> Result<&'static str, ChangeError> {

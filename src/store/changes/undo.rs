@@ -24,6 +24,7 @@ const UNDOABLE: &[&str] = &[
     "subscription_activate",
     "subscription_quantity",
     "subscription_profile",
+    "subscription_edit",
 ];
 
 /// The actor's newest batch that changed something and is not undone yet

@@ -18,7 +18,7 @@ pub fn field_reverts(conn: &Connection, batches: &[String]) -> rusqlite::Result<
                 CASE f.field WHEN 'billing_profile_id' THEN (SELECT name FROM billing_profiles WHERE id = f.before) \
                      ELSE f.before END \
          FROM pool_field_changes f JOIN pools p ON p.id = f.pool_id \
-         WHERE f.batch_id = ?1 AND f.field IN ('status', 'total', 'billing_profile_id') ORDER BY p.name, f.field",
+         WHERE f.batch_id = ?1 AND f.field <> 'disabled_reason' AND f.field <> 'status_on' ORDER BY p.name, f.field",
     )?;
     let mut out = Vec::new();
     for batch in batches {
@@ -35,7 +35,12 @@ pub fn field_reverts(conn: &Connection, batches: &[String]) -> rusqlite::Result<
             let what = match field.as_str() {
                 "total" => "quantity",
                 "billing_profile_id" => "billing profile",
-                _ => "status",
+                "price_cents" => "price (cents)",
+                "billing_period" => "period",
+                "expires_on" => "term end",
+                "activation_url" => "activation address",
+                "install_url" => "install address",
+                other => other,
             };
             out.push(format!(
                 "{pool}: {what} {} → back to {}",

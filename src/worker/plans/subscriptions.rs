@@ -22,6 +22,7 @@ pub fn billing(conn: &Connection, pool_id: i64) -> rusqlite::Result<Billing> {
         .into_iter()
         .find(|p| Some(&p.name) == name.as_ref());
     Ok(Billing {
+        profiles: billing::profiles(conn)?,
         profile,
         invoices: billing::invoices(conn, Some(pool_id))?,
     })
@@ -31,7 +32,7 @@ fn status_of(row: &SubscriptionRow) -> SubStatus {
     SubStatus::from_cache(&row.status, row.disabled_reason.as_deref())
 }
 
-fn preview(title: &str, lines: Vec<PreviewLine>, refusal: Option<String>) -> Preview {
+pub(super) fn preview(title: &str, lines: Vec<PreviewLine>, refusal: Option<String>) -> Preview {
     Preview {
         title: title.to_owned(),
         lines,
@@ -43,7 +44,10 @@ fn preview(title: &str, lines: Vec<PreviewLine>, refusal: Option<String>) -> Pre
 pub fn plan(conn: &Connection, actor: &Actor, op: &SubOp) -> Result<Preview, ChangeError> {
     let id = match op {
         SubOp::Import { path } => return Ok(crate::worker::subscription_file::preview(conn, path)),
-        SubOp::Activate { id }
+        SubOp::Record(purchase) => return super::subscription_form::record(conn, actor, purchase),
+        SubOp::SaveProfile(entry) => return super::subscription_form::save_profile(conn, actor, entry),
+        SubOp::Edit { id, .. }
+        | SubOp::Activate { id }
         | SubOp::Cancel { id }
         | SubOp::Quantity { id, .. }
         | SubOp::Profile { id, .. }
@@ -64,7 +68,13 @@ pub fn plan(conn: &Connection, actor: &Actor, op: &SubOp) -> Result<Preview, Cha
         SubOp::Quantity { wanted, .. } => quantity(&row, *wanted),
         SubOp::Profile { profile, .. } => rebill(conn, actor, &row, profile)?,
         SubOp::ExportInvoices { path, .. } => export(conn, &row, path)?,
+        SubOp::Edit { purchase, .. } => super::subscription_form::edit(conn, actor, &row, purchase)?,
         SubOp::Import { path } => crate::worker::subscription_file::preview(conn, path),
+        SubOp::Record(_) | SubOp::SaveProfile(_) => {
+            return Err(ChangeError::Invalid(
+                "not a change of one subscription".to_owned(),
+            ));
+        }
     };
     if preview.refusal.is_none() {
         preview.refusal = role;

@@ -11,9 +11,10 @@ use rusqlite::Connection;
 use super::settings::written;
 use crate::app::WorkerEvent;
 use crate::app::subscriptions::SubOp;
+use crate::domain::subscription_csv::Purchase;
 use crate::output::{self, Format};
 use crate::store::changes::{Actor, ChangeError};
-use crate::store::{billing, subscriptions_change};
+use crate::store::{billing, billing_edit, subscriptions_change, subscriptions_edit, subscriptions_import};
 
 fn today() -> String {
     chrono::Utc::now().date_naive().to_string()
@@ -32,7 +33,31 @@ pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent
         }
         SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
         SubOp::Import { path } => written(crate::worker::subscription_file::import(conn, actor, path)),
+        SubOp::Record(purchase) => written(record(conn, actor, purchase)),
+        SubOp::Edit { id, purchase } => undoable(subscriptions_edit::edit(conn, actor, *id, purchase)),
+        SubOp::SaveProfile(entry) => {
+            written(billing_edit::save_profile(conn, actor, entry).map_err(|err| err.to_string()))
+        }
     }
+}
+
+/// Records a purchase from the form through the import's path: one
+/// transaction, the same clash checks, audited as `subscriptions_import`.
+fn record(conn: &Connection, actor: &Actor, purchase: &Purchase) -> Result<String, String> {
+    subscriptions_import::import(
+        conn,
+        actor,
+        "entered by hand",
+        std::slice::from_ref(purchase),
+        &today(),
+    )
+    .map(|_| {
+        format!(
+            "{} is recorded, pending activation at the publisher",
+            purchase.name
+        )
+    })
+    .map_err(|err| err.to_string())
 }
 
 /// A change the store made as a batch: z undoes it, as a seat change.
