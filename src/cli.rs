@@ -68,8 +68,9 @@ pub enum Commands {
     /// Print one rendered screen of a pane as plain text.
     Snapshot {
         /// The pane: licenses, apps, connectors, agreements, users, assignees
-        /// (with --pool), reclaim, audit, groups, installs, inventory, detections
-        /// or subscriptions
+        /// (with --pool), reclaim, audit, groups, installs, inventory, detections,
+        /// subscriptions, report-purchase, report-installation, report-inventory
+        /// or report-utilization
         /// (a unique prefix will do).
         pane: String,
         /// Columns of the screen: 80 (the console's minimum) to 1000.

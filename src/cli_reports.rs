@@ -9,8 +9,9 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use crate::cli::{Failure, print};
-use crate::output::{self, Format};
-use crate::store::reports::{NOTE, Scope, installation, inventory, purchase, utilization};
+use crate::output::Format;
+use crate::store::reports::render::render;
+use crate::store::reports::{Kind, NOTE, Scope};
 use crate::store::{self, OpenMode, license_groups};
 
 /// The reports.
@@ -24,6 +25,18 @@ pub enum Report {
     Inventory,
     /// Per pool total / consumed / available and reclaimable seats (R-RPT-5).
     Utilization,
+}
+
+impl Report {
+    /// The store's name for the report.
+    pub fn kind(self) -> Kind {
+        match self {
+            Report::Purchase => Kind::Purchase,
+            Report::Installation => Kind::Installation,
+            Report::Inventory => Kind::Inventory,
+            Report::Utilization => Kind::Utilization,
+        }
+    }
 }
 
 /// `seats report` options.
@@ -50,139 +63,12 @@ pub fn run(db: &Path, args: &ReportArgs) -> Result<(), Failure> {
         now: chrono::Utc::now(),
     };
     let format = args.format;
-    let mut text = match args.report {
-        Report::Purchase => render_purchase(format, &purchase::rows(&conn, &scope)?),
-        Report::Installation => render_installation(format, &installation::rows(&conn, &scope)?),
-        Report::Inventory => render_inventory(format, &inventory::rows(&conn, &scope)?),
-        Report::Utilization => render_utilization(format, &utilization::rows(&conn, &scope)?),
-    };
+    let request = scope.request(None, 0, false);
+    let (_, mut text) = render(&conn, args.report.kind(), format, &request)?;
     if format == Format::Table {
         text.push_str(&format!("\n{NOTE}\n"));
     } else {
         eprintln!("seats: {NOTE}");
     }
     print(&text)
-}
-
-fn num(value: Option<i64>) -> String {
-    value.map(|n| n.to_string()).unwrap_or_default()
-}
-
-fn render_purchase(format: Format, rows: &[purchase::PurchaseRow]) -> String {
-    let headers = [
-        "group",
-        "publisher",
-        "product",
-        "licensed",
-        "installed",
-        "agreements",
-    ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.group.clone(),
-                r.publisher.clone(),
-                r.product.clone(),
-                r.licensed.to_string(),
-                r.installed.to_string(),
-                r.agreements.clone(),
-            ]
-        })
-        .collect();
-    output::render(format, &headers, &cells, rows)
-}
-
-fn render_installation(format: Format, rows: &[installation::InstallationRow]) -> String {
-    let headers = [
-        "publisher",
-        "product",
-        "licensed",
-        "installed",
-        "status",
-        "difference",
-        "reason",
-    ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            // People read "short by 3"; CSV keeps the plain status.
-            let status = match (format, r.status.as_str()) {
-                (Format::Table, "short") => format!("short by {}", -r.difference),
-                (Format::Table, "surplus") => format!("surplus {}", r.difference),
-                _ => r.status.clone(),
-            };
-            vec![
-                r.publisher.clone(),
-                r.product.clone(),
-                r.licensed.to_string(),
-                r.installed.to_string(),
-                status,
-                r.difference.to_string(),
-                r.reason.clone(),
-            ]
-        })
-        .collect();
-    output::render(format, &headers, &cells, rows)
-}
-
-fn render_inventory(format: Format, rows: &[inventory::LicenseRow]) -> String {
-    let headers = [
-        "name",
-        "kind",
-        "source",
-        "group",
-        "publisher",
-        "product",
-        "total",
-        "consumed",
-        "available",
-        "status",
-    ];
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.kind.clone(),
-                r.source.clone(),
-                text(&r.group),
-                text(&r.publisher),
-                text(&r.product),
-                num(r.total),
-                num(r.consumed),
-                num(r.available),
-                r.status.clone(),
-            ]
-        })
-        .collect();
-    output::render(format, &headers, &cells, rows)
-}
-
-fn render_utilization(format: Format, rows: &[utilization::UtilizationRow]) -> String {
-    let headers = [
-        "pool",
-        "kind",
-        "source",
-        "total",
-        "consumed",
-        "available",
-        "reclaimable",
-    ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.pool.clone(),
-                r.kind.clone(),
-                r.source.clone(),
-                r.total.map_or_else(|| "unlimited".to_owned(), |n| n.to_string()),
-                r.consumed.to_string(),
-                num(r.available),
-                r.reclaimable.to_string(),
-            ]
-        })
-        .collect();
-    output::render(format, &headers, &cells, rows)
 }

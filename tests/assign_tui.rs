@@ -12,6 +12,8 @@ mod apps;
 mod common;
 #[path = "assign_tui/inventory.rs"]
 mod inventory;
+#[path = "assign_tui/reports.rs"]
+mod reports;
 #[path = "assign_tui/subscription_billing.rs"]
 mod subscription_billing;
 #[path = "assign_tui/subscription_form.rs"]

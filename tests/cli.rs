@@ -333,13 +333,13 @@ fn snapshot_names_the_panes_it_accepts_and_assignees_needs_a_pool() {
     assert_eq!(bad.status.code(), Some(2));
     let stderr = text(&bad.stderr);
     assert!(stderr.contains("unknown pane \"billing\""), "{stderr}");
-    let every = "licenses, apps, connectors, agreements, users, assignees, reclaim, audit, groups, installs, inventory, detections, subscriptions";
+    let every = "licenses, apps, connectors, agreements, users, assignees, reclaim, audit, groups, installs, inventory, detections, subscriptions, report-purchase, report-installation, report-inventory, report-utilization";
     assert!(stderr.contains(every), "lists them: {stderr}");
     let help = text(&seats(home.path(), &["snapshot", "--help"]).stdout);
     let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         help.contains(
-            "licenses, apps, connectors, agreements, users, assignees (with --pool), reclaim, audit, groups, installs, inventory, detections or subscriptions"
+            "licenses, apps, connectors, agreements, users, assignees (with --pool), reclaim, audit, groups, installs, inventory, detections, subscriptions, report-purchase, report-installation, report-inventory or report-utilization"
         ),
         "{help}"
     );

@@ -81,6 +81,10 @@ impl Driver {
             Row::Title(t) => t.title.clone(),
             Row::Detection(d) => d.computer.clone(),
             Row::Subscription(s) => s.name.clone(),
+            Row::Purchase(p) => p.product.clone(),
+            Row::Installation(i) => i.product.clone(),
+            Row::License(l) => l.name.clone(),
+            Row::Utilization(u) => u.pool.clone(),
         }
     }
 }

@@ -102,6 +102,14 @@ pub enum Action {
     EditAgreement,
     /// `e` in Subscriptions: the selected one in the form.
     EditSubscription,
+    /// In the Reports view: the purchase report (R-RPT-1).
+    ShowPurchaseReport,
+    /// In the Reports view: the installation report (R-RPT-2).
+    ShowInstallationReport,
+    /// In the Reports view: the inventory of every license (R-RPT-3).
+    ShowInventoryReport,
+    /// In the Reports view: seat utilization per pool (R-RPT-5).
+    ShowUtilizationReport,
 }
 
 impl Action {
@@ -163,6 +171,10 @@ impl Action {
             Action::EditSubscription => {
                 "edit the selected subscription (name, price, term, billing, addresses)"
             }
+            Action::ShowPurchaseReport => "purchase report: licensed per license group",
+            Action::ShowInstallationReport => "installation report: installed vs licensed",
+            Action::ShowInventoryReport => "inventory report: every license, pools and agreements",
+            Action::ShowUtilizationReport => "utilization report: seats per pool, reclaimable",
         }
     }
 
@@ -225,6 +237,10 @@ impl Action {
             Action::NewAgreement => "new",
             Action::EditAgreement => "edit",
             Action::EditSubscription => "edit",
+            Action::ShowPurchaseReport => "purchase",
+            Action::ShowInstallationReport => "installation",
+            Action::ShowInventoryReport => "inventory",
+            Action::ShowUtilizationReport => "utilization",
             _ => self.describe(),
         }
     }

@@ -261,6 +261,25 @@ impl Default for Keymap {
             action,
             scope: Scope::Pane(pane),
         }));
+        // In the Reports view 1–4 switch between the reports (R-RPT-1..5).
+        let reports = [
+            ShowPurchaseReport,
+            ShowInstallationReport,
+            ShowInventoryReport,
+            ShowUtilizationReport,
+        ];
+        for pane in PaneId::REPORTS {
+            bindings.extend(
+                reports
+                    .iter()
+                    .zip(['1', '2', '3', '4'])
+                    .map(|(action, key)| Binding {
+                        key: Key::char(key),
+                        action: *action,
+                        scope: Scope::Pane(pane),
+                    }),
+            );
+        }
         Keymap { bindings }
     }
 }

@@ -154,6 +154,8 @@ pub enum Command {
     Push { connector_id: i64 },
     /// Read a subscription's billing profile and invoices (R-SUB-6).
     ReadBilling { generation: u64, pool_id: i64 },
+    /// Write the rows of a report to a CSV or JSON file (`:export`).
+    ExportReport(super::reports::ReportExport),
     /// Send text to the terminal's clipboard (OSC 52).
     Copy(String),
     /// Leave the console.

@@ -16,6 +16,7 @@ pub mod link;
 pub mod message;
 pub mod palette;
 pub mod pane;
+pub mod reports;
 pub mod state;
 pub mod subscription_form;
 pub mod subscription_form_keys;

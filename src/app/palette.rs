@@ -37,6 +37,13 @@ pub enum PaletteCommand {
     ExportInvoices(String),
     /// Record the subscriptions bought in this CSV file.
     ImportSubscriptions(String),
+    /// The Reports view (R-RPT-1..5).
+    Reports,
+    /// Write the report on screen to this file as CSV or JSON (R-RPT-4).
+    ExportReport {
+        format: crate::output::Format,
+        path: String,
+    },
 }
 
 /// The first words the palette knows, with what they do.
@@ -53,6 +60,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("inventory", "detected software titles and their names"),
     ("detections", "every computer each title was seen on"),
     ("subscriptions", "SaaS and ISV subscriptions: status, billing"),
+    ("reports", "purchase, installation, inventory, utilization (1-4)"),
     ("sort", "sort COLUMN [desc]"),
     ("filter", "filter FILTER (as /; ? lists the fields)"),
     ("help", "show the keys"),
@@ -72,7 +80,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("unmap", "count the selected detection's name as detected"),
     ("quantity", "quantity N: the selected subscription's seats"),
     ("profile", "profile NAME: bill the selected subscription to it"),
-    ("export", "export invoices FILE: its invoices as CSV"),
+    (
+        "export",
+        "export csv|json FILE: the report; export invoices FILE: invoices",
+    ),
     ("quit", "leave seats"),
 ];
 
@@ -149,16 +160,36 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
             Err("profile NAME: name the billing profile (`seats billing-profiles` lists them)".to_owned())
         }
         "profile" => Ok(PaletteCommand::Profile(rest.to_owned())),
-        "export" => match rest.strip_prefix("invoices").map(str::trim) {
-            Some(path) if !path.is_empty() => Ok(PaletteCommand::ExportInvoices(path.to_owned())),
-            _ => Err("export invoices FILE: the path of the CSV to write".to_owned()),
-        },
+        "export" => parse_export(rest),
+        "reports" => Ok(PaletteCommand::Reports),
         "filter" => Ok(PaletteCommand::Filter(rest.to_owned())),
         "sort" => parse_sort(rest, columns),
         other => PaneId::parse(other).map(PaletteCommand::Show).ok_or_else(|| {
             let known: Vec<&str> = COMMANDS.iter().map(|(n, _)| *n).collect();
             format!("unknown command {other:?}; known: {}", known.join(", "))
         }),
+    }
+}
+
+/// `export invoices FILE`, `export csv FILE`, `export json FILE`.
+fn parse_export(rest: &str) -> Result<PaletteCommand, String> {
+    use crate::output::Format;
+    let (what, path) = rest.split_once(' ').unwrap_or((rest, ""));
+    let path = path.trim().to_owned();
+    match what.to_ascii_lowercase().as_str() {
+        _ if path.is_empty() => {
+            Err("export csv|json FILE (a report) or export invoices FILE: give the file to write".to_owned())
+        }
+        "invoices" => Ok(PaletteCommand::ExportInvoices(path)),
+        "csv" => Ok(PaletteCommand::ExportReport {
+            format: Format::Csv,
+            path,
+        }),
+        "json" => Ok(PaletteCommand::ExportReport {
+            format: Format::Json,
+            path,
+        }),
+        _ => Err("export csv|json FILE (a report) or export invoices FILE".to_owned()),
     }
 }
 
@@ -241,5 +272,31 @@ mod tests {
                 .contains("name, kind, last-sync, free")
         );
         assert!(parse("frobnicate", COLUMNS).unwrap_err().contains("known:"));
+    }
+
+    #[test]
+    fn parses_reports_and_their_exports() {
+        use crate::output::Format;
+        assert_eq!(parse("reports", COLUMNS), Ok(PaletteCommand::Reports));
+        assert_eq!(
+            parse("export csv ~/a b.csv", COLUMNS),
+            Ok(PaletteCommand::ExportReport {
+                format: Format::Csv,
+                path: "~/a b.csv".into()
+            })
+        );
+        assert_eq!(
+            parse("export JSON out.json", COLUMNS),
+            Ok(PaletteCommand::ExportReport {
+                format: Format::Json,
+                path: "out.json".into()
+            })
+        );
+        assert_eq!(
+            parse("export invoices x.csv", COLUMNS),
+            Ok(PaletteCommand::ExportInvoices("x.csv".into()))
+        );
+        assert!(parse("export csv", COLUMNS).unwrap_err().contains("FILE"));
+        assert!(parse("export xml x", COLUMNS).unwrap_err().contains("csv|json"));
     }
 }

@@ -10,6 +10,11 @@ use crate::store::installs::{self, InstallRow};
 use crate::store::inventory::{self, DetectionRow, TitleRow};
 use crate::store::pools::{self, PoolRow};
 use crate::store::reclaim::{self, ReclaimRow};
+use crate::store::reports::Kind;
+use crate::store::reports::installation::{self as installation_report, InstallationRow};
+use crate::store::reports::inventory::{self as inventory_report, LicenseRow};
+use crate::store::reports::purchase::{self as purchase_report, PurchaseRow};
+use crate::store::reports::utilization::{self as utilization_report, UtilizationRow};
 use crate::store::subscriptions::{self, SubscriptionRow};
 use crate::store::users::{self, UserRow};
 
@@ -42,11 +47,19 @@ pub enum PaneId {
     Detections,
     /// SaaS and ISV subscriptions (`:subscriptions`, Enter on such a pool).
     Subscriptions,
+    /// Reports (`:reports`, keys 1–4 inside): licensed per group (R-RPT-1).
+    ReportPurchase,
+    /// Installed against licensed, per product (R-RPT-2).
+    ReportInstallation,
+    /// Every license, pools and agreements (R-RPT-3).
+    ReportInventory,
+    /// Per pool total / consumed / available, reclaimable (R-RPT-5).
+    ReportUtilization,
 }
 
 impl PaneId {
     /// Every pane; `index` is the position here.
-    pub const ALL: [PaneId; 13] = [
+    pub const ALL: [PaneId; 17] = [
         PaneId::Licenses,
         PaneId::Apps,
         PaneId::Connectors,
@@ -60,7 +73,30 @@ impl PaneId {
         PaneId::Inventory,
         PaneId::Detections,
         PaneId::Subscriptions,
+        PaneId::ReportPurchase,
+        PaneId::ReportInstallation,
+        PaneId::ReportInventory,
+        PaneId::ReportUtilization,
     ];
+
+    /// The four reports, in the order of keys 1–4 in the Reports view.
+    pub const REPORTS: [PaneId; 4] = [
+        PaneId::ReportPurchase,
+        PaneId::ReportInstallation,
+        PaneId::ReportInventory,
+        PaneId::ReportUtilization,
+    ];
+
+    /// Which report this pane shows, if it is one.
+    pub fn report(self) -> Option<Kind> {
+        match self {
+            PaneId::ReportPurchase => Some(Kind::Purchase),
+            PaneId::ReportInstallation => Some(Kind::Installation),
+            PaneId::ReportInventory => Some(Kind::Inventory),
+            PaneId::ReportUtilization => Some(Kind::Utilization),
+            _ => None,
+        }
+    }
 
     /// The panes on the tab line, in the order Tab visits them.
     pub const TABS: [PaneId; 5] = [
@@ -92,6 +128,10 @@ impl PaneId {
             PaneId::Inventory => "Inventory",
             PaneId::Detections => "Detections",
             PaneId::Subscriptions => "Subscriptions",
+            PaneId::ReportPurchase => "Report 1/4: purchase",
+            PaneId::ReportInstallation => "Report 2/4: installation",
+            PaneId::ReportInventory => "Report 3/4: inventory",
+            PaneId::ReportUtilization => "Report 4/4: utilization",
         }
     }
 
@@ -111,6 +151,10 @@ impl PaneId {
             PaneId::Inventory => "inventory",
             PaneId::Detections => "detections",
             PaneId::Subscriptions => "subscriptions",
+            PaneId::ReportPurchase => "report-purchase",
+            PaneId::ReportInstallation => "report-installation",
+            PaneId::ReportInventory => "report-inventory",
+            PaneId::ReportUtilization => "report-utilization",
         }
     }
 
@@ -141,6 +185,10 @@ impl PaneId {
             PaneId::Inventory => inventory::TITLE_COLUMNS,
             PaneId::Detections => inventory::DETECTION_COLUMNS,
             PaneId::Subscriptions => subscriptions::COLUMNS,
+            PaneId::ReportPurchase => purchase_report::COLUMNS,
+            PaneId::ReportInstallation => installation_report::COLUMNS,
+            PaneId::ReportInventory => inventory_report::COLUMNS,
+            PaneId::ReportUtilization => utilization_report::COLUMNS,
         }
     }
 
@@ -160,6 +208,10 @@ impl PaneId {
             PaneId::Inventory => inventory::TITLE_FIELDS,
             PaneId::Detections => inventory::DETECTION_FIELDS,
             PaneId::Subscriptions => subscriptions::FIELDS,
+            PaneId::ReportPurchase => purchase_report::FIELDS,
+            PaneId::ReportInstallation => installation_report::FIELDS,
+            PaneId::ReportInventory => inventory_report::FIELDS,
+            PaneId::ReportUtilization => utilization_report::FIELDS,
         };
         columns.iter().map(|c| c.field).collect()
     }
@@ -205,6 +257,10 @@ pub enum Row {
     Title(TitleRow),
     Detection(DetectionRow),
     Subscription(SubscriptionRow),
+    Purchase(PurchaseRow),
+    Installation(InstallationRow),
+    License(LicenseRow),
+    Utilization(UtilizationRow),
 }
 
 impl Row {
@@ -224,6 +280,10 @@ impl Row {
             Row::Title(r) => r.id,
             Row::Detection(r) => r.id,
             Row::Subscription(r) => r.id,
+            Row::Purchase(r) => r.id,
+            Row::Installation(r) => r.id,
+            Row::License(r) => r.id,
+            Row::Utilization(r) => r.id,
         }
     }
 }

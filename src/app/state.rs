@@ -125,6 +125,11 @@ pub struct AppState {
     pub detections_of: Option<(i64, String)>,
     /// The pane the Assignees view was opened from (Esc goes back there).
     pub assignees_parent: PaneId,
+    /// The report `:reports` shows: the one seen last.
+    pub report: PaneId,
+    /// A view opened from a report with Enter and that report: Esc in the
+    /// view (with no filter to clear) goes back to the report, on its row.
+    pub report_return: Option<super::reports::ReportReturn>,
     /// The batches of the last change this console applied, for undo.
     pub last_batches: Vec<String>,
     /// Counter for search and preview requests.
@@ -162,6 +167,8 @@ impl AppState {
             assignees_of: None,
             assignees_blocker: None,
             assignees_parent: PaneId::Licenses,
+            report: PaneId::ReportInstallation,
+            report_return: None,
             installs_of: None,
             detections_of: None,
             last_batches: Vec::new(),

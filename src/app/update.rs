@@ -186,6 +186,10 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::ShowConnectors => show(state, PaneId::Connectors),
         Action::ShowAgreements => show(state, PaneId::Agreements),
         Action::ShowUsers => show(state, PaneId::Users),
+        Action::ShowPurchaseReport => show(state, PaneId::ReportPurchase),
+        Action::ShowInstallationReport => show(state, PaneId::ReportInstallation),
+        Action::ShowInventoryReport => show(state, PaneId::ReportInventory),
+        Action::ShowUtilizationReport => show(state, PaneId::ReportUtilization),
         Action::Up => fetches(state.table_mut().move_by(-1, rows)),
         Action::Down => fetches(state.table_mut().move_by(1, rows)),
         Action::PageUp => fetches(state.table_mut().move_by(-page, rows)),
@@ -213,7 +217,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
             state.overlay = Overlay::Filter;
             Vec::new()
         }
-        Action::Back => clear_filter(state),
+        Action::Back => super::reports::back(state).unwrap_or_else(|| clear_filter(state)),
         Action::Help => {
             state.overlay = Overlay::Help { scroll: 0 };
             Vec::new()
@@ -223,6 +227,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Refresh => vec![Command::Fetch(state.table_mut().reload()), Command::RefreshStatus],
+        Action::Open if state.pane.report().is_some() => super::reports::drill(state),
         Action::Open => changes::open(state),
         Action::Mark => changes::toggle_mark(state),
         Action::ShowInstalls => apps::open_installs(state),
@@ -267,6 +272,12 @@ fn fetches(fetch: Option<Fetch>) -> Vec<Command> {
 
 /// Shows `pane`, reading it when it was never read or the cache changed.
 pub fn show(state: &mut AppState, pane: PaneId) -> Vec<Command> {
+    if state.report_return.as_ref().is_some_and(|back| back.view != pane) {
+        state.report_return = None;
+    }
+    if pane.report().is_some() {
+        state.report = pane;
+    }
     state.pane = pane;
     state.overlay = Overlay::None;
     let table = state.table_mut();
@@ -283,6 +294,9 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
     let table = state.table_mut();
     if table.filter.value().is_empty() {
         // Esc with nothing to clear leaves a drill-in view for its parent.
+        if let Some(back) = super::reports::back(state) {
+            return back;
+        }
         return match pane {
             PaneId::Assignees => show(state, state.assignees_parent),
             PaneId::Installs => show(state, PaneId::Apps),
@@ -411,6 +425,8 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quantity(wanted) => super::subscriptions::quantity(state, wanted),
         PaletteCommand::Profile(name) => super::subscriptions::profile(state, name),
         PaletteCommand::ExportInvoices(path) => super::subscriptions::export(state, path),
+        PaletteCommand::Reports => show(state, state.report),
+        PaletteCommand::ExportReport { format, path } => super::reports::export(state, format, path),
         PaletteCommand::ImportSubscriptions(path) => super::subscriptions::import(state, path),
         PaletteCommand::Sort { column, descending } => {
             let table = state.table_mut();

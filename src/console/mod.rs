@@ -190,6 +190,7 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
             Command::ReadBilling { generation, pool_id } => {
                 worker.send(Request::Billing { generation, pool_id })
             }
+            Command::ExportReport(export) => worker.export_report(export),
             // Sent by the loop, which holds the terminal (see `clipboard`).
             Command::Copy(_) | Command::Quit => {}
         }

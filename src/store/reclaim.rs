@@ -43,8 +43,9 @@ pub const FIELDS: &[FilterColumn] = &[
 
 // Users drive the join (CROSS JOIN fixes the order): few of them have left,
 // and their seats come from the index on assignments(user_id), instead of
-// scanning a million seats for the few that are reclaimable.
-const SPEC: ListSpec = ListSpec {
+// scanning a million seats for the few that are reclaimable. Public: the
+// utilization report (store::reports) counts these seats per pool.
+pub const SPEC: ListSpec = ListSpec {
     base: "SELECT s.id, u.upn, u.display_name, p.id AS pool_id, p.name AS pool, u.last_sign_in, \
              CAST(julianday(:as_of) - julianday(u.last_sign_in) AS INTEGER) AS inactive_days, \
              CASE WHEN u.deleted THEN 'deleted' WHEN NOT u.enabled THEN 'disabled' ELSE 'inactive' END AS reason \

@@ -36,8 +36,12 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
     }
     let areas = layout::areas(area.width, area.height);
     status::draw_tabs(frame, areas.tabs, state, theme);
-    table::draw_table(frame, areas.table, state, theme);
-    table::draw_detail(frame, areas.detail, state, theme);
+    if state.pane.report().is_some() {
+        panes::reports_chart::draw(frame, areas.table, areas.detail, state, theme);
+    } else {
+        table::draw_table(frame, areas.table, state, theme);
+        table::draw_detail(frame, areas.detail, state, theme);
+    }
     status::draw_hints(frame, areas.hints, state, theme);
     statusbar::draw_status(frame, areas.status, state, theme);
     match &state.overlay {

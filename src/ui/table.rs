@@ -253,6 +253,12 @@ fn empty_message(pane: crate::app::PaneId) -> &'static str {
         PaneId::Inventory | PaneId::Detections => {
             "no software detected: `seats import inventory FILE` or a Graph sync with detected apps"
         }
+        PaneId::ReportPurchase
+        | PaneId::ReportInstallation
+        | PaneId::ReportInventory
+        | PaneId::ReportUtilization => {
+            "nothing to report: agreements, inventory and pools fill it (`seats import …`, a sync)"
+        }
         PaneId::Subscriptions => {
             "no SaaS or ISV subscriptions: `seats import subscriptions FILE` records a purchase"
         }

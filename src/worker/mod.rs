@@ -8,6 +8,7 @@ mod jobs;
 pub mod link;
 mod plans;
 mod reader;
+mod report_export;
 pub mod schedule;
 pub mod search;
 mod subscription_file;
@@ -175,6 +176,16 @@ impl Worker {
         });
     }
 
+    /// Writes a report's rows to a file in the background (`:export`); the
+    /// outcome comes back as a finished job.
+    pub fn export_report(&self, export: crate::app::reports::ReportExport) {
+        let path = self.db_path.clone();
+        let events = self.events.clone();
+        self.runtime.spawn_blocking(move || {
+            let _ = events.send(report_export::run(&path, &export));
+        });
+    }
+
     /// Audits, in the background, an assignment refused at the key.
     pub fn audit_refused_assign(&self, actor: crate::store::changes::Actor, pool_id: i64) {
         let path = self.db_path.clone();
@@ -264,6 +275,7 @@ pub fn respond_now(
             Request::Billing { generation, pool_id },
             index,
         )),
+        Command::ExportReport(export) => Some(report_export::run(db_path, &export)),
         // Only a terminal has a clipboard.
         Command::Copy(_) => None,
         // Syncs and pushes talk to the network: only the real worker runs them.

@@ -20,7 +20,7 @@ use crate::app::table::Fetch;
 use crate::store::changes::Actor;
 use crate::store::{
     self, Page, agreements, apps, assignees, audit, connectors, groups, installs, inventory, pools, reclaim,
-    status, users,
+    reports, status, users,
 };
 
 /// How often the reader looks for changes made by other connections.
@@ -46,6 +46,10 @@ pub fn fetch_rows(conn: &Connection, fetch: &Fetch) -> rusqlite::Result<Page<Row
         PaneId::Inventory => wrap(inventory::titles(conn, request)?, Row::Title),
         PaneId::Detections => wrap(inventory::detections(conn, request)?, Row::Detection),
         PaneId::Subscriptions => wrap(store::subscriptions::page(conn, request)?, Row::Subscription),
+        PaneId::ReportPurchase => wrap(reports::purchase::page(conn, request)?, Row::Purchase),
+        PaneId::ReportInstallation => wrap(reports::installation::page(conn, request)?, Row::Installation),
+        PaneId::ReportInventory => wrap(reports::inventory::page(conn, request)?, Row::License),
+        PaneId::ReportUtilization => wrap(reports::utilization::page(conn, request)?, Row::Utilization),
     })
 }
 

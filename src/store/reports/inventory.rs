@@ -1,14 +1,26 @@
 //! Inventory of all licenses (R-RPT-3): every pool, Microsoft and others,
 //! and every agreement, volume and other software, as rows of one list.
 
-use rusqlite::{Connection, Row, named_params};
+use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use super::Scope;
+use super::{Scope, every};
+use crate::domain::FieldKind::{Number, Text};
+use crate::store::filter_sql::{FilterColumn, column};
+use crate::store::list::{ListSpec, Page, PageRequest, fetch_page};
 
 /// One license: a pool or an agreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LicenseRow {
+    /// A pool's id × 2, an agreement's × 2 + 1: one number for either.
+    #[serde(skip)]
+    pub id: i64,
+    /// The pool's id, for a pool (the drill-down opens its seats).
+    #[serde(skip)]
+    pub pool_id: Option<i64>,
+    /// The agreement's id, for an agreement.
+    #[serde(skip)]
+    pub agreement_id: Option<i64>,
     pub name: String,
     /// The pool's kind (`m365`, `vpp`, …) or the agreement's (`volume`, `other`).
     pub kind: String,
@@ -29,16 +41,34 @@ pub struct LicenseRow {
     pub status: String,
 }
 
+/// Column order of the console's table.
+pub const COLUMNS: &[&str] = &["Name", "Kind", "Source", "Total", "Used", "Free", "Status"];
+
+/// What filter conditions may name.
+pub const FIELDS: &[FilterColumn] = &[
+    column("name", Text, "name"),
+    column("kind", Text, "kind"),
+    column("source", Text, "source"),
+    column("group", Text, "coalesce(grp, '')"),
+    column("publisher", Text, "coalesce(publisher, '')"),
+    column("product", Text, "coalesce(product, '')"),
+    column("total", Number, "total"),
+    column("used", Number, "consumed"),
+    column("free", Number, "available"),
+    column("status", Text, "status"),
+];
+
 // Pools first, then agreements. A pool that seats an agreement (kind
 // `agreement`) is not listed apart: its consumed seats show on the
-// agreement's row, so one license is one row. With a group, only the
-// agreements of that group.
-const SQL: &str = "SELECT * FROM ( \
-    SELECT 0 AS part, p.name, p.kind, p.source, NULL AS grp, p.publisher, NULL AS product, \
+// agreement's row, so one license is one row. With a group (`:scope`),
+// only the agreements of that group.
+pub const SPEC: ListSpec = ListSpec {
+    base: "SELECT 0 AS part, p.id * 2 AS id, p.id AS pool_id, NULL AS agreement_id, p.name, p.kind, \
+           p.source, NULL AS grp, p.publisher, NULL AS product, \
            p.total, p.consumed, p.total - p.consumed AS available, p.status \
-    FROM pools p WHERE p.agreement_id IS NULL AND :group IS NULL \
+    FROM pools p WHERE p.agreement_id IS NULL AND :scope IS NULL \
     UNION ALL \
-    SELECT 1, a.name, a.kind, 'agreement', g.name, \
+    SELECT 1, a.id * 2 + 1, NULL, a.id, a.name, a.kind, 'agreement', g.name, \
            coalesce(pub.name, (SELECT group_concat(DISTINCT xpub.name) FROM entitlements e \
               JOIN products x ON x.id = e.product_id JOIN publishers xpub ON xpub.id = x.publisher_id \
               WHERE e.agreement_id = a.id)), \
@@ -53,18 +83,42 @@ const SQL: &str = "SELECT * FROM ( \
                WHERE agreement_id IS NOT NULL GROUP BY agreement_id) c ON c.agreement_id = a.id \
     JOIN license_groups g ON g.id = a.license_group_id \
     LEFT JOIN products p ON p.id = a.product_id LEFT JOIN publishers pub ON pub.id = p.publisher_id \
-    WHERE :group IS NULL OR a.license_group_id = :group) \
-  ORDER BY part, name COLLATE NOCASE";
+    WHERE :scope IS NULL OR a.license_group_id = :scope",
+    haystack: "name || ' ' || kind || ' ' || source || ' ' || coalesce(grp, '') || ' ' || \
+               coalesce(publisher, '') || ' ' || coalesce(product, '')",
+    fields: FIELDS,
+    sort_keys: &[
+        "part, name COLLATE NOCASE",
+        "kind",
+        "source",
+        "total",
+        "consumed",
+        "available",
+        "status",
+    ],
+    tiebreak: "id",
+};
 
-/// The report's rows.
+/// The report's rows, as `seats report inventory` prints them.
 pub fn rows(conn: &Connection, scope: &Scope) -> rusqlite::Result<Vec<LicenseRow>> {
-    let mut stmt = conn.prepare(SQL)?;
-    let rows = stmt.query_map(named_params! {":group": scope.group}, map_row)?;
-    rows.collect()
+    every(conn, &SPEC, &scope.request(None, 0, false), map_row)
+}
+
+/// Every row passing `request`'s filter, in its order (an export).
+pub fn all(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Vec<LicenseRow>> {
+    every(conn, &SPEC, request, map_row)
+}
+
+/// One window of the report (the console).
+pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<LicenseRow>> {
+    fetch_page(conn, &SPEC, request, map_row)
 }
 
 fn map_row(row: &Row<'_>) -> rusqlite::Result<LicenseRow> {
     Ok(LicenseRow {
+        id: row.get("id")?,
+        pool_id: row.get("pool_id")?,
+        agreement_id: row.get("agreement_id")?,
         name: row.get("name")?,
         kind: row.get("kind")?,
         source: row.get("source")?,

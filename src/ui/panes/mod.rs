@@ -6,6 +6,8 @@ mod connectors;
 mod installs;
 mod inventory;
 mod licenses;
+mod reports;
+pub mod reports_chart;
 pub mod subscriptions;
 mod users;
 mod views;
@@ -80,6 +82,10 @@ pub fn widths(pane: PaneId) -> &'static [Width] {
         PaneId::Inventory => inventory::TITLE_WIDTHS,
         PaneId::Detections => inventory::DETECTION_WIDTHS,
         PaneId::Subscriptions => subscriptions::WIDTHS,
+        PaneId::ReportPurchase => reports::PURCHASE_WIDTHS,
+        PaneId::ReportInstallation => reports::INSTALLATION_WIDTHS,
+        PaneId::ReportInventory => reports::INVENTORY_WIDTHS,
+        PaneId::ReportUtilization => reports::UTILIZATION_WIDTHS,
     }
 }
 
@@ -99,6 +105,10 @@ pub fn cells(row: &Row, ctx: &Ctx) -> Vec<Cell> {
         Row::Title(r) => inventory::title_cells(r, ctx),
         Row::Detection(r) => inventory::detection_cells(r, ctx),
         Row::Subscription(r) => subscriptions::cells(r, ctx),
+        Row::Purchase(r) => reports::purchase_cells(r, ctx),
+        Row::Installation(r) => reports::installation_cells(r, ctx),
+        Row::License(r) => reports::license_cells(r, ctx),
+        Row::Utilization(r) => reports::utilization_cells(r, ctx),
     }
 }
 
@@ -118,6 +128,10 @@ pub fn detail(row: &Row, ctx: &Ctx) -> Vec<Line<'static>> {
         Row::Title(r) => inventory::title_detail(r, ctx),
         Row::Detection(r) => inventory::detection_detail(r, ctx),
         Row::Subscription(r) => subscriptions::detail(r, ctx),
+        Row::Purchase(r) => reports::purchase_detail(r, ctx),
+        Row::Installation(r) => reports::installation_detail(r, ctx),
+        Row::License(r) => reports::license_detail(r, ctx),
+        Row::Utilization(r) => reports::utilization_detail(r, ctx),
     }
 }
 

@@ -1,0 +1,319 @@
+//! The Reports view by keyboard (issue 9, R-RPT-1..5, R-AGR-13): the four
+//! reports on the demo, 1–4 switching, sort and filter from SQL, Enter
+//! drilling down and Esc coming back to the same row, `:export csv|json`
+//! writing what `seats report` prints, and the note always on screen.
+
+use seats::store::reports::{NOTE, Scope, installation, inventory, purchase, utilization};
+
+use super::*;
+
+fn palette(c: &mut Console, line: &str) {
+    c.key(KeyCode::Char(':'));
+    c.chars(line);
+    c.key(KeyCode::Enter);
+}
+
+fn scope() -> Scope {
+    Scope {
+        group: None,
+        now: common::fixed_now(),
+    }
+}
+
+/// The screen with its lines joined, so a wrapped note reads as one text.
+fn joined(c: &Console) -> String {
+    c.screen().lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+fn ids(c: &Console) -> Vec<i64> {
+    c.state.table().window.rows.iter().map(Row::id).collect()
+}
+
+#[test]
+fn each_report_opens_with_its_figures_and_1_to_4_switch() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    assert_eq!(c.state.pane, PaneId::ReportInstallation, "installation first");
+    let expected = [
+        (
+            PaneId::ReportPurchase,
+            '1',
+            purchase::rows(&c.conn, &scope()).unwrap().len(),
+        ),
+        (
+            PaneId::ReportInstallation,
+            '2',
+            installation::rows(&c.conn, &scope()).unwrap().len(),
+        ),
+        (
+            PaneId::ReportInventory,
+            '3',
+            inventory::rows(&c.conn, &scope()).unwrap().len(),
+        ),
+        (
+            PaneId::ReportUtilization,
+            '4',
+            utilization::rows(&c.conn, &scope()).unwrap().len(),
+        ),
+    ];
+    for (pane, key, rows) in expected {
+        c.key(KeyCode::Char(key));
+        assert_eq!(c.state.pane, pane);
+        assert!(rows > 0, "{pane:?} has rows in the demo");
+        assert_eq!(c.state.table().count, Some(rows), "{pane:?}");
+        let screen = c.screen();
+        assert!(screen.contains(pane.title()), "the title says which: {screen}");
+        assert!(joined(&c).contains(NOTE), "the note is on screen: {screen}");
+    }
+    // The first installation row's figures and its bar, on screen.
+    c.key(KeyCode::Char('2'));
+    let first = installation::rows(&c.conn, &scope()).unwrap().remove(0);
+    let screen = c.screen();
+    // Tabs, the border, the header, then the first row and its bar.
+    let line = screen.lines().nth(3).unwrap();
+    assert!(line.contains(&first.publisher), "{screen}");
+    let bar = if first.installed > first.licensed {
+        format!("{}/{}!", first.installed, first.licensed)
+    } else {
+        format!("{}/{}", first.installed, first.licensed)
+    };
+    assert!(line.contains(&bar), "{line}");
+    assert!(line.contains('█') || line.contains('░'), "{line}");
+    // `:reports` comes back to the report seen last.
+    c.key(KeyCode::Char('4'));
+    palette(&mut c, "licenses");
+    palette(&mut c, "reports");
+    assert_eq!(c.state.pane, PaneId::ReportUtilization);
+}
+
+#[test]
+fn sort_and_filter_change_the_rows() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    let before = ids(&c);
+    c.key(KeyCode::Char('S'));
+    let reversed = ids(&c);
+    assert_ne!(before, reversed, "S reverses the order");
+    palette(&mut c, "sort installed desc");
+    let installed: Vec<i64> = c
+        .state
+        .table()
+        .window
+        .rows
+        .iter()
+        .map(|r| match r {
+            Row::Installation(r) => r.installed,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(installed.windows(2).all(|w| w[0] >= w[1]), "{installed:?}");
+    let all = c.state.table().count.unwrap();
+    c.filter("status=short");
+    let short = c.state.table().count.unwrap();
+    assert!(short > 0 && short < all, "{short} of {all}");
+    assert!(
+        c.state
+            .table()
+            .window
+            .rows
+            .iter()
+            .all(|r| matches!(r, Row::Installation(r) if r.status == "short"))
+    );
+    assert!(
+        c.screen().contains("short by"),
+        "the detail says by how many: {}",
+        c.screen()
+    );
+}
+
+#[test]
+fn enter_drills_down_and_esc_comes_back_to_the_same_row() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    c.filter("installed>0");
+    c.key(KeyCode::Down);
+    let Some(Row::Installation(row)) = c.state.table().selected_row().cloned() else {
+        panic!("{}", c.screen());
+    };
+    let selected = c.state.table().selected;
+    c.key(KeyCode::Enter);
+    assert_eq!(c.state.pane, PaneId::Detections);
+    assert_eq!(
+        c.state.table().count,
+        Some(row.installed as usize),
+        "its computers"
+    );
+    assert!(c.screen().contains(&row.product), "{}", c.screen());
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportInstallation);
+    assert_eq!(c.state.table().selected, selected);
+    assert_eq!(c.state.table().selected_row().map(Row::id), Some(row.id));
+
+    // A pool with seats to reclaim opens them in Reclaim, and back.
+    c.key(KeyCode::Char('4'));
+    c.filter("reclaim>0");
+    let Some(Row::Utilization(pool)) = c.state.table().selected_row().cloned() else {
+        panic!("the demo has reclaimable seats: {}", c.screen());
+    };
+    c.key(KeyCode::Enter);
+    assert_eq!(c.state.pane, PaneId::Reclaim);
+    assert_eq!(c.state.table().count, Some(pool.reclaimable as usize));
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportUtilization);
+    assert_eq!(c.state.table().selected_row().map(Row::id), Some(pool.id));
+
+    // An agreement of the inventory report opens in Agreements.
+    c.key(KeyCode::Char('3'));
+    c.filter("source=agreement");
+    let Some(Row::License(license)) = c.state.table().selected_row().cloned() else {
+        panic!("{}", c.screen());
+    };
+    c.key(KeyCode::Enter);
+    assert_eq!(c.state.pane, PaneId::Agreements);
+    assert!(
+        matches!(c.state.table().selected_row(), Some(Row::Agreement(a)) if a.name == license.name),
+        "{}",
+        c.screen()
+    );
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportInventory);
+    assert_eq!(
+        c.state.tables[PaneId::Agreements.index()].filter.value(),
+        "",
+        "the filter the drill typed is gone"
+    );
+}
+
+#[test]
+fn the_installation_detail_names_the_agreements_that_count() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    c.filter("licensed>0");
+    let Some(Row::Installation(row)) = c.state.table().selected_row().cloned() else {
+        panic!("{}", c.screen());
+    };
+    let text = joined(&c);
+    assert!(text.contains("licensed by"), "{text}");
+    assert!(
+        text.contains(&format!("detected on {} computer", row.installed)),
+        "{text}"
+    );
+}
+
+/// `seats report NAME --format FORMAT` on the console's cache.
+fn cli(c: &Console, report: &str, format: &str) -> String {
+    let home = c._dir.path();
+    let out = common::run_seats(
+        home,
+        &[
+            "--db",
+            c.path.to_str().unwrap(),
+            "report",
+            report,
+            "--format",
+            format,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    common::text(&out.stdout)
+}
+
+#[test]
+fn export_writes_what_seats_report_prints() {
+    let mut c = Console::new();
+    for (key, report) in [
+        ('1', "purchase"),
+        ('2', "installation"),
+        ('3', "inventory"),
+        ('4', "utilization"),
+    ] {
+        palette(&mut c, "reports");
+        c.key(KeyCode::Char(key));
+        // The command line reads at the wall clock; so does this export.
+        c.state.table_mut().as_of = None;
+        c.ctrl('r');
+        for format in ["csv", "json"] {
+            let file = c._dir.path().join(format!("{report}.{format}"));
+            palette(&mut c, &format!("export {format} {}", file.display()));
+            let written = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}: {}", c.flash()));
+            assert_eq!(written, cli(&c, report, format), "{report} {format}");
+            let rows = c.state.table().count.unwrap();
+            assert!(
+                c.flash()
+                    .contains(&format!("{rows} rows written to {}", file.display())),
+                "{}",
+                c.flash()
+            );
+        }
+    }
+    // Every row the filter keeps, not only those on screen.
+    c.key(KeyCode::Char('2'));
+    c.filter("status=short");
+    let file = c._dir.path().join("short.json");
+    palette(&mut c, &format!("export json {}", file.display()));
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(rows.len(), c.state.table().count.unwrap());
+    assert!(rows.iter().all(|r| r["status"] == "short"));
+}
+
+#[test]
+fn an_unwritable_export_names_the_path_and_writes_nothing() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    let file = c._dir.path().join("no-such-folder").join("out.csv");
+    palette(&mut c, &format!("export csv {}", file.display()));
+    assert!(c.flash().contains(&file.display().to_string()), "{}", c.flash());
+    assert!(c.flash().contains("failed"), "{}", c.flash());
+    assert!(!file.exists());
+    assert!(!file.parent().unwrap().exists());
+    palette(&mut c, "licenses");
+    palette(&mut c, "export csv /tmp/x.csv");
+    assert!(
+        c.flash().contains(":reports"),
+        "only a report exports: {}",
+        c.flash()
+    );
+}
+
+#[test]
+fn reports_80x24() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    for (key, name) in [
+        ('1', "purchase"),
+        ('2', "installation"),
+        ('3', "inventory"),
+        ('4', "utilization"),
+    ] {
+        c.key(KeyCode::Char(key));
+        insta::assert_snapshot!(format!("report_{name}_80x24"), c.screen());
+    }
+}
+
+#[test]
+fn reclaiming_a_pools_seats_shows_in_utilization_at_once() {
+    let mut c = Console::new();
+    palette(&mut c, "reports");
+    c.key(KeyCode::Char('4'));
+    c.filter("reclaim>0");
+    let Some(Row::Utilization(pool)) = c.state.table().selected_row().cloned() else {
+        panic!("{}", c.screen());
+    };
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Char('X'));
+    c.key(KeyCode::Enter);
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    assert_eq!(c.state.table().count, Some(0), "{}", c.flash());
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Esc); // the report's own filter
+    c.filter(&format!("pool={:?}", pool.pool));
+    match c.state.table().selected_row() {
+        Some(Row::Utilization(now)) => {
+            assert_eq!(now.id, pool.id);
+            assert_eq!(now.reclaimable, 0, "the released seats are not counted again");
+            assert_eq!(now.consumed, pool.consumed - pool.reclaimable);
+        }
+        other => panic!("{other:?}: {}", c.screen()),
+    }
+}
