@@ -181,7 +181,7 @@ fn disabled_pending_and_agreement_pools_refuse_but_release() {
     let (_dir, conn) = tenant();
     let cases = [
         (DISABLED, "can never be reactivated"),
-        (PENDING, "activate the subscription at the publisher"),
+        (PENDING, "activate it on the publisher's site, record that"),
         (AGREEMENT, "counted from detected inventory"),
     ];
     for (pool, says) in cases {

@@ -277,3 +277,17 @@ fn a_disabled_subscription_is_bought_again_under_its_name() {
         "{states:?}"
     );
 }
+
+/// Reported defect: the term end under the column name `seats subscriptions
+/// --format csv` gives it (`term_end`) was silently dropped on import.
+#[test]
+fn the_term_end_is_read_under_the_name_the_listing_gives_it() {
+    let cache = Cache::new();
+    let file = cache.file(
+        "terms.csv",
+        b"name,publisher,kind,channel,region,pricing,quantity,term_end\n\
+          Term Test,Tailspin Toys,saas,direct,United States,per_seat,5,2027-06-01\n",
+    );
+    cache.expect(&["import", "subscriptions", &file], 0);
+    assert_eq!(by_name(&cache, "Term Test")["term_end"], "2027-06-01");
+}

@@ -435,17 +435,19 @@ pub fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
             }
             // A change without a batch (a connector setting) keeps the
             // last seat change undoable.
+            // Said only of a write that made a batch: an import or export
+            // keeps the previous batch undoable, but z would not undo it.
+            let hint = if undo || batches.is_empty() {
+                ""
+            } else {
+                " (z undoes)"
+            };
             if undo {
                 state.last_batches = Vec::new();
             } else if !batches.is_empty() {
                 state.last_batches = batches;
             }
             state.table_mut().marked.clear();
-            let hint = if state.last_batches.is_empty() {
-                ""
-            } else {
-                " (z undoes)"
-            };
             match failed {
                 None => state.flash(format!("{}{hint}", summary.join("; ")), Tone::Info),
                 Some(error) => state.flash(

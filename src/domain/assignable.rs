@@ -73,8 +73,8 @@ impl fmt::Display for Explained<'_> {
             ),
             Blocker::PendingActivation => write!(
                 f,
-                "{pool} is not activated yet: activate the subscription at the publisher first, \
-                 then sync, and assign again"
+                "{pool} is not activated yet: activate it on the publisher's site, record that \
+                 with A in Subscriptions (or seats subscription activate ID), and assign again"
             ),
             Blocker::Suspended => write!(
                 f,

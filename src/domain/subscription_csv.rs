@@ -124,6 +124,8 @@ fn read_header(line: usize, fields: &[String]) -> Result<Vec<String>, String> {
     let names: Vec<String> = fields
         .iter()
         .map(|f| f.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
+        // `seats subscriptions --format csv` names the term's end so.
+        .map(|n| if n == "term_end" { "ends".to_owned() } else { n })
         .collect();
     let missing: Vec<&str> = REQUIRED
         .iter()

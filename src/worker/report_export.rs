@@ -1,8 +1,9 @@
 //! `:export csv|json PATH` in the Reports view (R-RPT-4): every row of the
 //! report that passes the view's filter, in its order, rendered by the same
 //! function as `seats report --format csv|json`. The file appears whole or
-//! not at all: the rows go to a temporary file beside it, renamed over
-//! PATH only once they are all written.
+//! not at all: the rows go to a temporary file beside it, linked to PATH
+//! only once they are all written. An existing file is never overwritten,
+//! as with the invoices' export.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,8 +24,14 @@ pub fn run(db: &Path, export: &ReportExport) -> WorkerEvent {
     }
 }
 
-/// The path as typed, a leading `~/` standing for `home` as in a shell.
+/// The path as typed, a leading `~/` standing for `home` as in a shell,
+/// and quotes around it (as a shell takes them) removed.
 fn expand(typed: &str, home: Option<&Path>) -> PathBuf {
+    let typed = typed.trim();
+    let typed = ['"', '\'']
+        .iter()
+        .find_map(|q| typed.strip_prefix(*q).and_then(|t| t.strip_suffix(*q)))
+        .unwrap_or(typed);
     match (typed.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(typed),
@@ -32,8 +39,13 @@ fn expand(typed: &str, home: Option<&Path>) -> PathBuf {
 }
 
 fn write(db: &Path, export: &ReportExport, home: Option<&Path>) -> Result<String, String> {
-    let path = expand(export.path.trim(), home);
+    let path = expand(&export.path, home);
     let shown = path.display().to_string();
+    if path.exists() {
+        return Err(format!(
+            "{shown} exists: choose a new file name (nothing is overwritten)"
+        ));
+    }
     let conn =
         store::open(db, OpenMode::MustExist).map_err(|err| format!("reading the cache failed: {err}"))?;
     let (count, mut text) = render(&conn, export.kind, export.format, &export.request)
@@ -54,8 +66,9 @@ fn write(db: &Path, export: &ReportExport, home: Option<&Path>) -> Result<String
     ))
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over
-/// `path`; on any error the temporary file is removed and `path` is as it was.
+/// Writes `bytes` to a temporary file beside `path`, then links it as
+/// `path`, which fails if `path` appeared meanwhile; the temporary file is
+/// removed either way and, on an error, `path` is as it was.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path
         .file_name()
@@ -74,11 +87,9 @@ fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mut file = options.open(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        std::fs::hard_link(&temporary, path)
     })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
+    let _ = std::fs::remove_file(&temporary);
     written
 }
 
@@ -133,5 +144,30 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(left.len(), 1, "only the cache: {left:?}");
+    }
+
+    #[test]
+    fn an_existing_file_is_kept_and_a_quoted_path_with_spaces_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("seats.db");
+        drop(store::open(&db, OpenMode::Create).unwrap());
+        let kept = dir.path().join("kept.csv");
+        std::fs::write(&kept, "mine\n").unwrap();
+        let err = write(&db, &export(&kept.display().to_string()), None).unwrap_err();
+        assert!(
+            err.contains("exists") && err.contains("nothing is overwritten"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "mine\n");
+        let spaced = dir.path().join("with space.csv");
+        write(&db, &export(&format!("\"{}\"", spaced.display())), None).unwrap();
+        assert!(std::fs::read_to_string(&spaced).unwrap().starts_with("pool,"));
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(names.is_empty(), "no temporary file left: {names:?}");
     }
 }

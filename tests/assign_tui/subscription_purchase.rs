@@ -72,3 +72,24 @@ fn n_records_a_new_purchase_from_a_file() {
         .unwrap();
     assert_eq!(copies, 2, "the disabled one and the new purchase");
 }
+
+/// Reported defect: after a billing-profile switch (a batch z undoes), an
+/// import said "(z undoes)" although z would undo the switch, not it.
+#[test]
+fn an_import_does_not_claim_that_z_undoes_it() {
+    let mut c = console();
+    select(&mut c, "Wingtip Analytics");
+    palette(&mut c, "profile procurement (wire)");
+    c.key(KeyCode::Enter);
+    assert!(c.flash().contains("z undoes"), "{}", c.flash());
+    let good = c._dir.path().join("one.csv");
+    std::fs::write(
+        &good,
+        "name,publisher,kind,channel,pricing,quantity,region\nUndoMe,Tailspin Toys,saas,direct,per_seat,5,US\n",
+    )
+    .unwrap();
+    palette(&mut c, &format!("import subscriptions {}", good.display()));
+    c.key(KeyCode::Enter);
+    assert!(c.flash().contains("recorded 1 subscription(s)"), "{}", c.flash());
+    assert!(!c.flash().contains("z undoes"), "{}", c.flash());
+}
