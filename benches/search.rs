@@ -34,6 +34,12 @@ fn main() {
         .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
         .unwrap();
     println!("# Users filter: {users_count} users on {}", common::machine());
+    let size = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0) / 1_000_000;
+    println!(
+        "cache file {} MB, of which the trigram index (users_search) {} MB",
+        size("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"),
+        size("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'users_search%'")
+    );
     bench_console(&conn);
     bench_headless(&conn);
 }

@@ -239,3 +239,27 @@ fn the_installation_report_matches_the_plain_sql() {
     assert!(plain.len() > 5, "{plain:?}");
     assert_eq!(report, plain);
 }
+
+/// Reported defect: an agreement whose term had ended was left out with
+/// the reason "no agreement licenses it", while Agreements still lists it.
+#[test]
+fn an_ended_agreement_is_named_as_not_counted() {
+    let cache = Cache::new();
+    cache.hand_built();
+    let conn = rusqlite::Connection::open(&cache.db).unwrap();
+    conn.execute(
+        "UPDATE agreements SET ends_on = '2020-01-31' WHERE name = 'Beta Tool seats'",
+        [],
+    )
+    .unwrap();
+    let rows = cache.json(&["report", "installation"]);
+    let beta = rows.iter().find(|r| r["product"] == "Beta Tool").unwrap();
+    assert_eq!(beta["licensed"], 0, "{beta}");
+    assert!(
+        beta["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no agreement in force licenses it (Beta Tool seats ended 2020-01-31)"),
+        "{beta}"
+    );
+}

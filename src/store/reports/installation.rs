@@ -71,7 +71,9 @@ const BASE: &str = concat!(
               ELSE 'surplus' END AS status, licensed - installed AS difference \
   FROM (SELECT p.id, pub.name AS publisher, p.title AS product, \
          coalesce(lic.licensed, 0) AS licensed, coalesce(inst.installed, 0) AS installed, \
-         lic.agreements \
+         lic.agreements, \
+         (SELECT group_concat(a.name || ' ended ' || a.ends_on, '; ') FROM agreements a \
+            WHERE a.kind = 'other' AND a.product_id = p.id AND a.ends_on < substr(:as_of, 1, 10)) AS ended \
     FROM products p JOIN publishers pub ON pub.id = p.publisher_id \
     LEFT JOIN lic ON lic.product_id = p.id LEFT JOIN temp.report_installed inst ON inst.product_id = p.id \
     WHERE lic.product_id IS NOT NULL OR (:scope IS NULL AND inst.product_id IS NOT NULL))"
@@ -98,12 +100,17 @@ pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<I
 fn map_row(row: &Row<'_>) -> rusqlite::Result<InstallationRow> {
     let installed: i64 = row.get("installed")?;
     let agreements: Option<String> = row.get("agreements")?;
+    // An agreement whose term has ended counts no more: say so, or the
+    // Agreements view (which still shows it) seems to contradict the report.
+    let ended: Option<String> = row.get("ended")?;
+    let licensed_by = match (agreements, ended) {
+        (Some(a), None) => format!("licensed by {a}"),
+        (Some(a), Some(e)) => format!("licensed by {a}; not counted: {e}"),
+        (None, Some(e)) => format!("no agreement in force licenses it ({e})"),
+        (None, None) => "no agreement licenses it".to_owned(),
+    };
     let reason = format!(
-        "{}; detected on {installed} computer{}",
-        agreements.map_or_else(
-            || "no agreement licenses it".to_owned(),
-            |a| format!("licensed by {a}")
-        ),
+        "{licensed_by}; detected on {installed} computer{}",
         if installed == 1 { "" } else { "s" }
     );
     Ok(InstallationRow {
