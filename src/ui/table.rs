@@ -36,7 +36,9 @@ fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
             None => "Installs of every app".to_owned(),
         },
         (crate::app::PaneId::Detections, _) => match &state.detections_of {
-            Some((_, title)) => format!("Computers with {title}"),
+            // One row per name detected on a computer: a computer where
+            // two names count as the title shows twice.
+            Some((_, title)) => format!("Detections of {title}"),
             None => "Detections of every title".to_owned(),
         },
         // Opened from Licenses with Enter: that one subscription.

@@ -61,7 +61,7 @@ fn inventory_lists_titles_and_enter_lists_the_computers_of_one() {
     c.key(KeyCode::Enter);
     assert_eq!(c.state.pane, PaneId::Detections);
     assert_eq!(c.state.table().count, Some(computers as usize));
-    assert!(c.screen().contains("Computers with 7-Zip"), "{}", c.screen());
+    assert!(c.screen().contains("Detections of 7-Zip"), "{}", c.screen());
     // Esc goes back to the titles.
     c.key(KeyCode::Esc);
     assert_eq!(c.state.pane, PaneId::Inventory);
