@@ -174,6 +174,23 @@ pub fn draw_form(frame: &mut Frame<'_>, form: &SubscriptionForm, theme: Theme) {
 }
 
 /// Draws the billing profile form.
+/// A card field as typed, every digit but the last four hidden: someone who
+/// types a whole number sees it refused without it staying on the screen.
+fn masked(text: &str) -> String {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let mut hidden = digits.saturating_sub(4);
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_digit() && hidden > 0 {
+                hidden -= 1;
+                '•'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 pub fn draw_profile_form(frame: &mut Frame<'_>, form: &ProfileForm, theme: Theme) {
     let width = frame.area().width.min(WIDTH).saturating_sub(2) as usize;
     let title = if form.id.is_some() {
@@ -190,6 +207,7 @@ pub fn draw_profile_form(frame: &mut Frame<'_>, form: &ProfileForm, theme: Theme
             let text = match i {
                 crate::app::billing_form::METHOD if focused => format!("‹ {} ›", form.values[i].value()),
                 crate::app::billing_form::CARD if !enabled => "—".to_owned(),
+                crate::app::billing_form::CARD => masked(&shown(&form.values[i], focused)),
                 _ => shown(&form.values[i], focused),
             };
             field(label, text, focused, enabled, form.problem(i).is_some(), theme)
@@ -219,4 +237,19 @@ pub fn draw_profile_form(frame: &mut Frame<'_>, form: &ProfileForm, theme: Theme
         theme,
     );
     draw(frame, title, lines, theme);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked;
+
+    /// Review finding: a whole card number typed into the field stayed on
+    /// the screen until saving refused it.
+    #[test]
+    fn only_the_last_four_digits_of_a_card_show() {
+        assert_eq!(masked("4111111111111111"), "••••••••••••1111");
+        assert_eq!(masked("4111 1111 1111 1111▏"), "•••• •••• •••• 1111▏");
+        assert_eq!(masked("1234"), "1234");
+        assert_eq!(masked(""), "");
+    }
 }
