@@ -39,7 +39,7 @@ pub fn draw_billing(frame: &mut Frame<'_>, dialog: &BillingState, theme: Theme) 
     };
     let body_area = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body_area);
-    let footer = "↑↓ invoice · Enter its document · e export CSV · Esc closes";
+    let footer = "↑↓ invoice · Enter document · e export · n new profile · p edit it · Esc";
     let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
     frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
 }
