@@ -77,6 +77,10 @@ pub fn cells(row: &SubscriptionRow, ctx: &Ctx) -> Vec<Cell> {
 /// The term's countdown; one that has ended says so in a word (the
 /// detail gives the date).
 fn ends_cell(row: &SubscriptionRow, ctx: &Ctx) -> Cell {
+    // A disabled subscription ends no more: no countdown, no warning.
+    if row.status == "disabled" {
+        return Cell::plain(or_dash(row.term_end.as_deref()));
+    }
     let cell = countdown_cell(row.term_end.as_deref(), ctx);
     match cell.text.as_str() {
         "expires today" => Cell::styled("today", cell.style),
@@ -116,7 +120,7 @@ fn quantity_line(row: &SubscriptionRow) -> String {
             "{figure} (read-only: the vendor changes it), {} in use",
             row.consumed
         )
-    } else if row.quantity.is_none() {
+    } else if row.quantity.is_none() || row.status == "disabled" {
         format!("{figure}, {} in use", row.consumed)
     } else {
         format!("{figure} ({} in use); :quantity N changes it", row.consumed)
