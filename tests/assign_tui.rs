@@ -345,3 +345,15 @@ fn picker_preview_and_refusal_snapshots() {
     insta::assert_snapshot!("refusal_80x24", c.screen());
     assert_eq!(c.pool(&pool.name).consumed, pool.consumed);
 }
+
+/// Review finding: the filter line suggested `kind:m365` in every pane,
+/// a field Users refuses; it names the pane's own fields now.
+#[test]
+fn the_filter_line_names_the_fields_of_its_pane() {
+    let mut c = Console::new();
+    c.key(KeyCode::Char('5'));
+    c.key(KeyCode::Char('/'));
+    let screen = c.screen();
+    assert!(screen.contains("fields: upn name dept state"), "{screen}");
+    assert!(!screen.contains("kind:"), "{screen}");
+}

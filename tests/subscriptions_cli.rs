@@ -291,3 +291,20 @@ fn the_term_end_is_read_under_the_name_the_listing_gives_it() {
     cache.expect(&["import", "subscriptions", &file], 0);
     assert_eq!(by_name(&cache, "Term Test")["term_end"], "2027-06-01");
 }
+
+/// Reported defect: a quantity that is not a number was also called empty.
+#[test]
+fn a_bad_quantity_is_named_once() {
+    let cache = Cache::new();
+    let file = cache.file(
+        "bad-quantity.csv",
+        b"name,publisher,kind,channel,region,pricing,quantity\n\
+          Bad Count,Tailspin Toys,saas,direct,United States,per_seat,abc\n",
+    );
+    let (_, stderr) = cache.expect(&["import", "subscriptions", &file], 2);
+    assert_eq!(stderr.matches("line 2, column quantity").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("\"abc\" is not a whole number of 1 or more"),
+        "{stderr}"
+    );
+}

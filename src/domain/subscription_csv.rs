@@ -355,7 +355,8 @@ pub(super) fn read_row(line: usize, names: &[String], fields: &[String]) -> (Pur
         (Some("saas"), None, _) => c.problems.push(format!(
             "line {line}, column pricing: empty; a SaaS purchase is flat or per_seat"
         )),
-        (Some("saas"), Some("per_seat"), None) => c.problems.push(format!(
+        // A quantity that is there but wrong was named above already.
+        (Some("saas"), Some("per_seat"), None) if c.get("quantity").is_none() => c.problems.push(format!(
             "line {line}, column quantity: empty; a per-seat purchase names its seats"
         )),
         (_, Some("flat_rate"), Some(q)) => c.bad(

@@ -101,7 +101,16 @@ fn draw_filter_line(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: 
     let shown = visible_part(value, scroll, room);
     let mut left = (area.width as usize).saturating_sub(1 + display_width(&shown));
     let mut spans = vec![Span::styled("/", theme.key()), Span::raw(shown)];
-    for hint in FILTER_REMINDERS {
+    // The fields of this pane, not another's: "kind:" means nothing in Users.
+    let fields: Vec<&str> = state
+        .pane
+        .filter_fields()
+        .iter()
+        .take(4)
+        .map(|f| f.name)
+        .collect();
+    let fields = format!("fields: {} …", fields.join(" "));
+    for hint in FILTER_REMINDERS.iter().copied().chain([fields.as_str()]) {
         let hint = format!("  {hint}");
         if display_width(&hint) > left {
             break;
@@ -151,11 +160,7 @@ fn visible_part(text: &str, scroll: usize, width: usize) -> String {
 
 /// Reminders beside the filter being typed, dropped from the end when the
 /// line is full.
-const FILTER_REMINDERS: &[&str] = &[
-    "Enter keep · Esc clear",
-    "!word negates",
-    "kind:m365 free<10 expires<60d",
-];
+const FILTER_REMINDERS: &[&str] = &["Enter keep · Esc clear", "!word negates"];
 
 /// Draws `lines` so the last sits on `area` (one row) and the others on the
 /// rows above it.
