@@ -51,8 +51,8 @@ pub fn draw(frame: &mut Frame<'_>, table_area: Rect, detail_area: Rect, state: &
 /// What the bars compare, as the chart's title says it.
 fn legend(kind: Kind) -> (&'static str, &'static str) {
     match kind {
-        Kind::Purchase => ("licensed", "installed"),
-        Kind::Installation => ("installed", "licensed"),
+        // Both compare installs with licenses, so "!" means short in both.
+        Kind::Purchase | Kind::Installation => ("installed", "licensed"),
         Kind::Inventory | Kind::Utilization => ("used", "total"),
     }
 }
@@ -61,7 +61,7 @@ fn legend(kind: Kind) -> (&'static str, &'static str) {
 /// or unknown), or None for a row without figures.
 fn figures(row: &Row) -> Option<(i64, Option<i64>)> {
     match row {
-        Row::Purchase(r) => Some((r.licensed, Some(r.installed))),
+        Row::Purchase(r) => Some((r.installed, Some(r.licensed))),
         Row::Installation(r) => Some((r.installed, Some(r.licensed))),
         Row::License(r) => r.consumed.map(|used| (used, r.total)),
         Row::Utilization(r) => Some((r.consumed, r.total)),
