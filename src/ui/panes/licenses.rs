@@ -19,7 +19,7 @@ pub const WIDTHS: &[Width] = &[
     Width::Fit { min: 7, max: 15 },
 ];
 
-fn kind_short(kind: PoolKind) -> &'static str {
+pub(super) fn kind_short(kind: PoolKind) -> &'static str {
     match kind {
         PoolKind::M365 => "M365",
         PoolKind::StoreOnline => "Store-on",
@@ -31,7 +31,7 @@ fn kind_short(kind: PoolKind) -> &'static str {
     }
 }
 
-fn source_short(source: Source) -> &'static str {
+pub(super) fn source_short(source: Source) -> &'static str {
     match source {
         Source::Graph => "Graph",
         Source::StoreBusiness => "Store",

@@ -134,15 +134,35 @@ pub fn installation_detail(row: &InstallationRow, ctx: &Ctx) -> Vec<Line<'static
     ]
 }
 
+/// The words the Licenses pane uses for a pool's kind, source and status
+/// (the report's CSV and JSON keep the cache's own values).
+fn kind_word(kind: &str) -> String {
+    kind.parse()
+        .map_or_else(|_| kind.to_owned(), |k| super::licenses::kind_short(k).to_owned())
+}
+
+fn source_word(source: &str) -> String {
+    source.parse().map_or_else(
+        |_| source.to_owned(),
+        |s| super::licenses::source_short(s).to_owned(),
+    )
+}
+
+fn status_word(status: &str) -> String {
+    status
+        .parse::<crate::domain::PoolStatus>()
+        .map_or_else(|_| status.to_owned(), |s| s.short().to_owned())
+}
+
 pub fn license_cells(row: &LicenseRow, _ctx: &Ctx) -> Vec<Cell> {
     vec![
         Cell::plain(row.name.clone()),
-        Cell::plain(row.kind.clone()),
-        Cell::plain(row.source.clone()),
+        Cell::plain(kind_word(&row.kind)),
+        Cell::plain(source_word(&row.source)),
         Cell::plain(number(row.total)),
         Cell::plain(number(row.consumed)),
         Cell::plain(number(row.available)),
-        Cell::plain(row.status.clone()),
+        Cell::plain(status_word(&row.status)),
     ]
 }
 
@@ -186,9 +206,9 @@ pub fn utilization_cells(row: &UtilizationRow, ctx: &Ctx) -> Vec<Cell> {
         Cell::plain("0")
     };
     vec![
-        Cell::plain(row.source.clone()),
+        Cell::plain(source_word(&row.source)),
         Cell::plain(row.pool.clone()),
-        Cell::plain(row.kind.clone()),
+        Cell::plain(kind_word(&row.kind)),
         Cell::plain(
             row.total
                 .map_or_else(|| "unlimited".to_owned(), |n| n.to_string()),
