@@ -105,6 +105,11 @@ fn seats_are_consistent() {
     assert_eq!(one(&conn, "PRAGMA foreign_keys"), 1);
     assert_eq!(one(&conn, "PRAGMA ignore_check_constraints"), 0);
     assert_eq!(one(&conn, "PRAGMA cache_size"), -2000);
+    assert_eq!(
+        one(&conn, "PRAGMA temp_store"),
+        2,
+        "temporary storage back in memory"
+    );
     let drift = one(
         &conn,
         "SELECT count(*) FROM pools p WHERE p.consumed <> \
@@ -178,6 +183,28 @@ fn every_row_passes_the_schema_checks() {
         "foreign key violations"
     );
     assert!(one(&fresh, "SELECT count(*) FROM main.assignments") > 5000);
+    // The build fills the Users filter's full-text index in one statement
+    // after the load; the copy's users filled it row by row through the
+    // triggers. Both find the same users.
+    let source = Connection::open(&source).unwrap();
+    for term in ["ann", "son", "van", "engineering", "@contoso", "zzq"] {
+        let found = |conn: &Connection| -> Vec<i64> {
+            let mut stmt = conn
+                .prepare("SELECT rowid FROM users_search WHERE users_search MATCH ?1 ORDER BY rowid")
+                .unwrap();
+            // Every trigram its own term, as the Users filter asks.
+            let trigrams: Vec<String> = term
+                .as_bytes()
+                .windows(3)
+                .map(|w| format!("\"{}\"", String::from_utf8_lossy(w)))
+                .collect();
+            let rows = stmt.query_map([trigrams.join(" ")], |r| r.get(0)).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let (built, copied) = (found(&source), found(&fresh));
+        assert_eq!(built, copied, "search {term}");
+        assert_eq!(built.is_empty(), term == "zzq", "search {term}");
+    }
 }
 
 /// Each query must find at least one row: one edge case the console shows.

@@ -7,6 +7,12 @@ use rusqlite::{Connection, Statement, ToSql};
 
 /// Rows per statement; 64 rows of up to 12 columns stay far below SQLite's
 /// limit on bound parameters.
+///
+/// The statements are `INSERT OR FAIL`: a failing row stops the statement
+/// without undoing its earlier rows, which the build never needs (any error
+/// rolls the whole build back), and spares SQLite a statement journal, a
+/// copy of every page the statement touches, written to a temporary file
+/// while the build keeps its temporary storage on disk (see `Bulk`).
 const ROWS: usize = 64;
 
 /// Binds the values of one row, column by column, in the statement's order.
@@ -117,7 +123,7 @@ pub(crate) fn without_checks<T>(
 
 fn values_sql(into: &str, width: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; width].join(","));
-    format!("INSERT INTO {into} VALUES {}", vec![one; rows].join(","))
+    format!("INSERT OR FAIL INTO {into} VALUES {}", vec![one; rows].join(","))
 }
 
 #[cfg(test)]
@@ -128,7 +134,7 @@ mod tests {
     fn builds_placeholders() {
         assert_eq!(
             values_sql("t (a, b)", 2, 2),
-            "INSERT INTO t (a, b) VALUES (?,?),(?,?)"
+            "INSERT OR FAIL INTO t (a, b) VALUES (?,?),(?,?)"
         );
     }
 

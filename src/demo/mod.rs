@@ -113,10 +113,14 @@ pub fn generate(
     result
 }
 
+/// The build's page cache, in KiB.
+const CACHE_KIB: i64 = 65_536;
+
 /// Connection settings for the bulk load, and the values to put back.
 struct Bulk {
     cache_size: i64,
     foreign_keys: bool,
+    temp_store: i64,
 }
 
 impl Bulk {
@@ -124,10 +128,18 @@ impl Bulk {
         let saved = Bulk {
             cache_size: conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?,
             foreign_keys: conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?,
+            temp_store: conn.query_row("PRAGMA temp_store", [], |row| row.get(0))?,
         };
-        // A bigger page cache keeps the assignment indexes in memory while a
-        // million rows go in.
-        conn.pragma_update(None, "cache_size", -262_144)?;
+        // A bounded page cache (issue 11: peak RSS <= 300 MB at a million
+        // users). More cache only moved the cost at a million users: 74 s
+        // with 64 MiB, 83 s with 128 MiB (BENCHMARKS.md, issue 11).
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        // Temporary files on disk: with temporary storage in memory SQLite
+        // sorts each rebuilt index wholly in memory (a 648 MB peak at a
+        // million users, against 165 MB). It cannot change within a
+        // transaction, and changing it drops the connection's temporary
+        // tables, which the store only uses as caches it rebuilds.
+        conn.pragma_update(None, "temp_store", "FILE")?;
         // Parent lookups were a fifth of the build. Every id is assigned
         // here, in foreign-key order, and the tests check every key of the
         // result (`foreign_key_check`, and a copy into a checked cache).
@@ -139,6 +151,7 @@ impl Bulk {
     fn leave(self, conn: &Connection) -> Result<(), StoreError> {
         conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
         conn.pragma_update(None, "cache_size", self.cache_size)?;
+        conn.pragma_update(None, "temp_store", self.temp_store)?;
         Ok(())
     }
 }
@@ -158,6 +171,8 @@ fn build(
     let mut tracker = Tracker::new(progress, u64::from(users) * passes(users));
     let indexes = indexes::DroppedIndexes::drop_all(&tx)?;
     write(&tx, opts, users, &mut tracker)?;
+    tracker.stage("search index");
+    indexes.replay(&tx)?;
     tracker.stage("indexing");
     indexes.rebuild(&tx)?;
     let summary = summary(&tx)?;
@@ -184,8 +199,10 @@ fn write(conn: &Connection, opts: &DemoOptions, users: u32, t: &mut Tracker) -> 
     t.stage("organization");
     org::write(conn, opts, &clock)?;
     software::write_catalog(conn)?;
-    let written = tenant::write(conn, (opts.seed, users, org::DOMAIN), &clock, t)?;
-    groups::write(conn, written.shape, t)?;
+    let written = batch::without_checks(conn, || {
+        tenant::write(conn, (opts.seed, users, org::DOMAIN), &clock, t)
+    })?;
+    batch::without_checks(conn, || groups::write(conn, written.shape, t))?;
     t.stage("agreements");
     let agreements = Agreements::plan(&written.installed);
     agreements.write(conn, &clock)?;
