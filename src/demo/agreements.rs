@@ -5,7 +5,7 @@
 use rusqlite::{Connection, params};
 
 use super::clock::Clock;
-use super::software::{Inventory, product_index};
+use super::software::product_index;
 
 /// License groups beyond the built-in "Unassigned agreements" (id 1).
 const LICENSE_GROUPS: &[(i64, &str)] = &[(2, "Head office"), (3, "Engineering"), (4, "Retail stores")];
@@ -206,19 +206,20 @@ pub(crate) struct Agreements {
 }
 
 impl Agreements {
-    pub(crate) fn plan(inventory: &Inventory) -> Self {
+    /// Sized against `installed`: computers per catalog product.
+    pub(crate) fn plan(installed: &[i64]) -> Self {
         let counts = SPECS
             .iter()
             .map(|spec| match spec.body {
                 Body::Other { product, cover, .. } => {
-                    cover.quantity(inventory.installed[product_index(product)])
+                    cover.quantity(installed.get(product_index(product)).copied().unwrap_or(0))
                 }
                 Body::Volume { .. } => 0,
             })
             .collect();
         Agreements {
             counts,
-            installed: inventory.installed.clone(),
+            installed: installed.to_vec(),
         }
     }
 

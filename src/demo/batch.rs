@@ -1,14 +1,18 @@
-//! Multi-row INSERTs for the bulk tables. The schema's `CHECK (x IN (...))`
+//! Multi-row INSERTs for the bulk tables, streamed. The schema's `CHECK (x IN (...))`
 //! constraints make SQLite build a small temporary index each time a
 //! statement runs; one statement per row spent most of the build on that.
 //! Sixty-four rows a statement amortise it (and the per-call overhead).
 
 use rusqlite::{Connection, Statement, ToSql};
 
-use super::progress::Tracker;
-
 /// Rows per statement; 64 rows of up to 12 columns stay far below SQLite's
 /// limit on bound parameters.
+///
+/// The statements are `INSERT OR FAIL`: a failing row stops the statement
+/// without undoing its earlier rows, which the build never needs (any error
+/// rolls the whole build back), and spares SQLite a statement journal, a
+/// copy of every page the statement touches, written to a temporary file
+/// while the build keeps its temporary storage on disk (see `Bulk`).
 const ROWS: usize = 64;
 
 /// Binds the values of one row, column by column, in the statement's order.
@@ -26,40 +30,79 @@ impl Row<'_, '_> {
     }
 }
 
-/// Inserts `items` into `into` (`"table (col, col, …)"`, `width` columns),
-/// `bind` giving each item's values together with its 0-based index.
-pub(crate) fn insert<T>(
-    conn: &Connection,
-    into: &str,
+/// Rows on their way into one table, `ROWS` to a statement: items are
+/// pushed one at a time as they are drawn and the batch holds at most
+/// `ROWS` of them, so a table of ten million rows costs no more memory than
+/// one of ten. [`Batch::finish`] writes the last, shorter statement.
+pub(crate) struct Batch<'c, T, F> {
+    conn: &'c Connection,
+    into: &'static str,
     width: usize,
-    items: &[T],
-    t: &mut Tracker,
-    mut bind: impl FnMut(&mut Row, usize, &T) -> rusqlite::Result<()>,
-) -> rusqlite::Result<()> {
-    let full = values_sql(into, width, ROWS);
-    for (chunk_index, chunk) in items.chunks(ROWS).enumerate() {
+    full: String,
+    items: Vec<T>,
+    bind: F,
+}
+
+impl<'c, T, F> Batch<'c, T, F>
+where
+    F: FnMut(&mut Row, &T) -> rusqlite::Result<()>,
+{
+    /// A batch into `into` (`"table (col, col, …)"`, `width` columns),
+    /// `bind` giving an item's values in the columns' order.
+    pub(crate) fn new(conn: &'c Connection, (into, width): (&'static str, usize), bind: F) -> Self {
+        Batch {
+            conn,
+            into,
+            width,
+            full: values_sql(into, width, ROWS),
+            items: Vec::with_capacity(ROWS),
+            bind,
+        }
+    }
+
+    /// Adds a row, writing a full statement's worth when there is one.
+    pub(crate) fn push(&mut self, item: T) -> rusqlite::Result<()> {
+        self.items.push(item);
+        if self.items.len() == ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows still held.
+    pub(crate) fn finish(mut self) -> rusqlite::Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> rusqlite::Result<()> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
         let tail;
-        let sql = if chunk.len() == ROWS {
-            &full
+        let sql = if self.items.len() == ROWS {
+            &self.full
         } else {
-            tail = values_sql(into, width, chunk.len());
+            tail = values_sql(self.into, self.width, self.items.len());
             &tail
         };
-        let mut stmt = conn.prepare_cached(sql)?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let mut row = Row {
             stmt: &mut stmt,
             next: 0,
         };
-        for (offset, item) in chunk.iter().enumerate() {
-            bind(&mut row, chunk_index * ROWS + offset, item)?;
+        for item in &self.items {
+            (self.bind)(&mut row, item)?;
         }
-        debug_assert_eq!(row.next, width * chunk.len(), "columns bound for {into}");
+        debug_assert_eq!(
+            row.next,
+            self.width * self.items.len(),
+            "columns bound for {}",
+            self.into
+        );
         stmt.raw_execute()?;
-        for _ in chunk {
-            t.row();
-        }
+        self.items.clear();
+        Ok(())
     }
-    Ok(())
 }
 
 /// Runs `load` with CHECK constraints off. SQLite evaluates a
@@ -80,7 +123,7 @@ pub(crate) fn without_checks<T>(
 
 fn values_sql(into: &str, width: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; width].join(","));
-    format!("INSERT INTO {into} VALUES {}", vec![one; rows].join(","))
+    format!("INSERT OR FAIL INTO {into} VALUES {}", vec![one; rows].join(","))
 }
 
 #[cfg(test)]
@@ -91,7 +134,7 @@ mod tests {
     fn builds_placeholders() {
         assert_eq!(
             values_sql("t (a, b)", 2, 2),
-            "INSERT INTO t (a, b) VALUES (?,?),(?,?)"
+            "INSERT OR FAIL INTO t (a, b) VALUES (?,?),(?,?)"
         );
     }
 
@@ -100,14 +143,14 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT CHECK (v IN ('a', 'b', 'c')))")
             .unwrap();
-        let items: Vec<&str> = (0..150).map(|i| ["a", "b", "c"][i % 3]).collect();
-        let mut report = |_| {};
-        let mut t = Tracker::new(&mut report, items.len() as u64);
-        insert(&conn, "t (id, v)", 2, &items, &mut t, |row, index, v| {
-            row.put(index as i64 + 1)?.put(*v)?;
+        let mut batch = Batch::new(&conn, ("t (id, v)", 2), |row, (id, v): &(i64, &str)| {
+            row.put(*id)?.put(*v)?;
             Ok(())
-        })
-        .unwrap();
+        });
+        for i in 0..150 {
+            batch.push((i as i64 + 1, ["a", "b", "c"][i % 3])).unwrap();
+        }
+        batch.finish().unwrap();
         let (count, sum): (i64, i64) = conn
             .query_row("SELECT count(*), sum(id) FROM t WHERE v = 'b'", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -3,39 +3,44 @@
 //! over-allocated, unlimited, disabled, expiring tokens, failed syncs,
 //! agreements short and in surplus).
 //!
-//! The same seed, user count and `now` give the same cache, row for row. The
-//! whole tenant is planned in memory first (so progress knows its total) and
-//! written in one IMMEDIATE transaction, so an interrupted build leaves the
-//! cache empty and a second builder waits instead of interleaving.
+//! The same seed, user count and `now` give the same cache, row for row.
+//! Nothing proportional to the tenant is held in memory (issue 11): rows are
+//! written as they are drawn, and what a later part needs of the users (a
+//! department, a device, a group) is drawn again from the same seeded
+//! streams by a census pass (`census.rs`). Everything is written in one
+//! IMMEDIATE transaction, so an interrupted build leaves the cache empty and
+//! a second builder waits instead of interleaving.
 
 mod agreements;
 mod apps;
 mod assign;
 mod batch;
 mod catalog;
+mod census;
 mod clock;
+mod groups;
 mod indexes;
 mod licenses;
 mod names;
 mod org;
 mod people;
+mod pools;
 mod progress;
 mod rng;
 mod seats;
 mod software;
 mod subscriptions;
+mod tenant;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::store::{StoreError, begin_write};
 use agreements::Agreements;
+use assign::Ctx;
 use clock::Clock;
 use licenses::Licenses;
-use people::People;
 use progress::Tracker;
-use seats::Seats;
-use software::Inventory;
 
 /// The fewest users the demo builds. Every edge case is present from 200
 /// users on (tested over many seeds); below that a rare one (a declined VPP
@@ -66,14 +71,15 @@ impl Default for DemoOptions {
     }
 }
 
-/// How far the build is, in rows written.
+/// How far the build is, in steps: one user visited by one of the build's
+/// passes over the users (the rows written are only known at the end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoProgress {
-    /// What is being written ("users", "assignments", …, "done").
+    /// What is being written ("users and devices", "assignments", …, "done").
     pub stage: &'static str,
-    /// Rows written so far.
+    /// Steps done so far.
     pub done: u64,
-    /// Rows the build writes in all.
+    /// Steps the build takes in all.
     pub total: u64,
 }
 
@@ -107,10 +113,14 @@ pub fn generate(
     result
 }
 
+/// The build's page cache, in KiB.
+const CACHE_KIB: i64 = 65_536;
+
 /// Connection settings for the bulk load, and the values to put back.
 struct Bulk {
     cache_size: i64,
     foreign_keys: bool,
+    temp_store: i64,
 }
 
 impl Bulk {
@@ -118,10 +128,18 @@ impl Bulk {
         let saved = Bulk {
             cache_size: conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?,
             foreign_keys: conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?,
+            temp_store: conn.query_row("PRAGMA temp_store", [], |row| row.get(0))?,
         };
-        // A bigger page cache keeps the assignment indexes in memory while a
-        // million rows go in.
-        conn.pragma_update(None, "cache_size", -262_144)?;
+        // A bounded page cache (issue 11: peak RSS <= 300 MB at a million
+        // users). More cache only moved the cost at a million users: 74 s
+        // with 64 MiB, 83 s with 128 MiB (BENCHMARKS.md, issue 11).
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        // Temporary files on disk: with temporary storage in memory SQLite
+        // sorts each rebuilt index wholly in memory (a 648 MB peak at a
+        // million users, against 165 MB). It cannot change within a
+        // transaction, and changing it drops the connection's temporary
+        // tables, which the store only uses as caches it rebuilds.
+        conn.pragma_update(None, "temp_store", "FILE")?;
         // Parent lookups were a fifth of the build. Every id is assigned
         // here, in foreign-key order, and the tests check every key of the
         // result (`foreign_key_check`, and a copy into a checked cache).
@@ -133,6 +151,7 @@ impl Bulk {
     fn leave(self, conn: &Connection) -> Result<(), StoreError> {
         conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
         conn.pragma_update(None, "cache_size", self.cache_size)?;
+        conn.pragma_update(None, "temp_store", self.temp_store)?;
         Ok(())
     }
 }
@@ -148,10 +167,12 @@ fn build(
     if tenants > 0 {
         return summary(&tx);
     }
-    let plan = Plan::new(opts);
-    let mut tracker = Tracker::new(progress, plan.rows());
+    let users = opts.users.max(MIN_USERS);
+    let mut tracker = Tracker::new(progress, u64::from(users) * passes(users));
     let indexes = indexes::DroppedIndexes::drop_all(&tx)?;
-    plan.write(&tx, opts, &mut tracker)?;
+    write(&tx, opts, users, &mut tracker)?;
+    tracker.stage("search index");
+    indexes.replay(&tx)?;
     tracker.stage("indexing");
     indexes.rebuild(&tx)?;
     let summary = summary(&tx)?;
@@ -159,6 +180,44 @@ fn build(
     tx.commit()?;
     tracker.finish();
     Ok(summary)
+}
+
+/// Passes over the users the build makes: the users themselves, the two of
+/// the groups, and each pool's. The pools are the same whatever the
+/// inventory (it only sizes the agreements' totals), so they are counted
+/// before it is drawn.
+fn passes(users: u32) -> u64 {
+    let installed = vec![0; software::PRODUCTS.len()];
+    let pools = Licenses::plan(&Agreements::plan(&installed).pool_links()).pools;
+    3 + pools.iter().map(|pool| pools::passes(pool, users)).sum::<u64>()
+}
+
+/// Writes the tenant in foreign-key order (the keys are off during the
+/// build, but a reader of the code finds parents first).
+fn write(conn: &Connection, opts: &DemoOptions, users: u32, t: &mut Tracker) -> Result<(), StoreError> {
+    let clock = Clock::new(opts.now);
+    t.stage("organization");
+    org::write(conn, opts, &clock)?;
+    software::write_catalog(conn)?;
+    let written = batch::without_checks(conn, || {
+        tenant::write(conn, (opts.seed, users, org::DOMAIN), &clock, t)
+    })?;
+    batch::without_checks(conn, || groups::write(conn, written.shape, t))?;
+    t.stage("agreements");
+    let agreements = Agreements::plan(&written.installed);
+    agreements.write(conn, &clock)?;
+    t.stage("pools");
+    let licenses = Licenses::plan(&agreements.pool_links());
+    licenses.write_apps(conn)?;
+    let by: Vec<&str> = licenses.pools.iter().map(|p| assigned_by(p, opts)).collect();
+    let ctx = Ctx {
+        shape: written.shape,
+        fallback: &written.fallback,
+    };
+    let seats = pools::write(conn, (&ctx, &clock), &licenses, &by, t)?;
+    subscriptions::write(conn, &clock)?;
+    org::write_audit(conn, opts, &clock, (users as usize, seats as usize))?;
+    Ok(())
 }
 
 /// The counts of what the cache holds.
@@ -177,61 +236,6 @@ fn summary(conn: &Connection) -> Result<DemoSummary, StoreError> {
         agreements: count("agreements")?,
         inventory: count("inventory")?,
     })
-}
-
-/// The whole tenant, planned in memory.
-struct Plan {
-    clock: Clock,
-    people: People,
-    inventory: Inventory,
-    agreements: Agreements,
-    licenses: Licenses,
-    seats: Seats,
-}
-
-impl Plan {
-    fn new(opts: &DemoOptions) -> Self {
-        let people = People::plan(opts.seed, opts.users.max(MIN_USERS), org::DOMAIN);
-        let inventory = Inventory::plan(opts.seed, &people);
-        let agreements = Agreements::plan(&inventory);
-        let licenses = Licenses::plan(&agreements.pool_links());
-        let seats = Seats::plan(opts.seed, &people, &inventory, &licenses);
-        Plan {
-            clock: Clock::new(opts.now),
-            people,
-            inventory,
-            agreements,
-            licenses,
-            seats,
-        }
-    }
-
-    /// Rows counted by the tracker (the bulk tables; the few dozen rows of
-    /// connectors and agreements are not worth a tick).
-    fn rows(&self) -> u64 {
-        self.people.rows() + self.inventory.rows() + self.seats.rows()
-    }
-
-    /// Writes in foreign-key order.
-    fn write(&self, conn: &Connection, opts: &DemoOptions, t: &mut Tracker) -> Result<(), StoreError> {
-        let clock = &self.clock;
-        t.stage("organization");
-        org::write(conn, opts, clock)?;
-        self.people.write(conn, clock, t)?;
-        self.inventory.write(conn, clock, t)?;
-        t.stage("agreements");
-        self.agreements.write(conn, clock)?;
-        t.stage("pools");
-        self.licenses.write_apps(conn)?;
-        let users = self.people.users.len();
-        self.licenses
-            .write_pools(conn, clock, &self.seats.consumed, users)?;
-        let by: Vec<&str> = self.licenses.pools.iter().map(|p| assigned_by(p, opts)).collect();
-        self.seats.write(conn, clock, &by, t)?;
-        subscriptions::write(conn, clock)?;
-        org::write_audit(conn, opts, clock, (users, self.seats.seats.len()))?;
-        Ok(())
-    }
 }
 
 /// Seats of connector pools came from a sync; the others from the admin.

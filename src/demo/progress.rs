@@ -1,12 +1,14 @@
-//! Progress reporting in rows written: often enough for a smooth bar, rarely
-//! enough that reporting costs nothing next to the inserts.
+//! Progress reporting in steps, one user visited by one pass of the build
+//! (the build passes over the users a fixed number of times, known before
+//! it starts, while the rows it writes are only known at the end): often
+//! enough for a smooth bar, rarely enough that reporting costs nothing.
 
 use super::DemoProgress;
 
-/// Rows between two reports.
+/// Steps between two reports.
 const STEP: u64 = 10_000;
 
-/// Counts written rows against the planned total and reports every `STEP`.
+/// Counts steps against the planned total and reports every `STEP`.
 pub(crate) struct Tracker<'a> {
     report: &'a mut dyn FnMut(DemoProgress),
     stage: &'static str,
@@ -33,8 +35,8 @@ impl<'a> Tracker<'a> {
         self.emit();
     }
 
-    /// Counts one written row.
-    pub(crate) fn row(&mut self) {
+    /// Counts one step.
+    pub(crate) fn step(&mut self) {
         self.done += 1;
         if self.done >= self.next {
             self.next = self.done + STEP;
@@ -50,8 +52,8 @@ impl<'a> Tracker<'a> {
     }
 
     fn emit(&mut self) {
-        // The plan counts every row, so `done` never passes `total`; the max
-        // only guards a consumer's progress bar if that ever changes.
+        // The plan counts every pass, so `done` never passes `total`; the
+        // max only guards a consumer's progress bar if that ever changes.
         let total = self.total.max(self.done);
         (self.report)(DemoProgress {
             stage: self.stage,

@@ -34,6 +34,20 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Jumps over the next `draws` values in constant time: SplitMix64's
+    /// state only advances by a constant, so a later part of a stream can be
+    /// drawn before the part ahead of it (the seats' base plans, a pool's
+    /// installs) without holding what comes between.
+    pub(crate) fn skip(&mut self, draws: u64) {
+        self.state = self.state.wrapping_add(draws.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    }
+
+    /// The two draws of a GUID, formatted later (or never) by [`guid_text`].
+    pub(crate) fn guid_bits(&mut self) -> (u64, u64) {
+        let a = self.next_u64();
+        (a, self.next_u64())
+    }
+
     /// A value in `0..n` (0 when `n` is 0), without modulo bias worth noticing.
     pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
@@ -73,17 +87,20 @@ impl Rng {
 
     /// A GUID-shaped identifier, like the ids the real sources hand out.
     pub(crate) fn guid(&mut self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
+        guid_text(self.guid_bits())
     }
+}
+
+/// The GUID text of two draws.
+pub(crate) fn guid_text((a, b): (u64, u64)) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
 }
 
 #[cfg(test)]
@@ -129,6 +146,17 @@ mod tests {
         for _ in 0..1000 {
             assert_ne!(rng.weighted(&[5, 0, 5]), 1);
         }
+    }
+
+    #[test]
+    fn skip_lands_where_drawing_would() {
+        let mut drawn = Rng::stream(5, "t");
+        let mut jumped = drawn.clone();
+        for _ in 0..1234 {
+            drawn.next_u64();
+        }
+        jumped.skip(1234);
+        assert_eq!(drawn.next_u64(), jumped.next_u64());
     }
 
     #[test]

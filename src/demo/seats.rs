@@ -1,12 +1,11 @@
-//! The planned seats, group grants and installs, and how they are written.
-//! This is the bulk of the demo (about ten seats a user): rows go in through
-//! multi-row statements, in (pool, user) order, the unique index's order.
+//! Seats, group grants and installs as rows: the bulk of the demo (about
+//! ten seats a user), written through multi-row statements as they are
+//! drawn, in (pool, user) order, the unique index's order.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use super::batch;
-use super::clock::Clock;
-use super::progress::Tracker;
+use super::batch::{Batch, Row};
+use super::clock::{Clock, Stamp};
 
 /// What an assignment asks for (R-APP-7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +40,9 @@ pub(crate) enum Invite {
     Declined,
 }
 
-/// One planned assignment row. `user` or `device` is 0 when not set, `via`
-/// is 0 without a group.
+/// One assignment as drawn. `user` or `device` is 0 when not set, `via`
+/// is 0 without a group; `office` is the user's (for the regions of
+/// third-party apps).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seat {
     pub pool: u32,
@@ -54,16 +54,11 @@ pub(crate) struct Seat {
     pub fault: Option<Fault>,
     pub invite: Option<Invite>,
     pub ago: i64,
+    pub office: usize,
 }
 
-/// A group given a pool.
-pub(crate) struct Grant {
-    pub pool: u32,
-    pub group: u32,
-    pub ago: i64,
-}
-
-/// One planned install of an app.
+/// One install of an app.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Install {
     pub app: usize,
     pub user: u32,
@@ -73,87 +68,96 @@ pub(crate) struct Install {
     pub ago: i64,
 }
 
-/// Every seat, group grant and install, with the consumed count per pool.
-pub(crate) struct Seats {
-    pub seats: Vec<Seat>,
-    pub grants: Vec<Grant>,
-    pub installs: Vec<Install>,
-    pub consumed: Vec<i64>,
+type Bind<T> = fn(&mut Row, &T) -> rusqlite::Result<()>;
+/// A seat row: id, seat, assigned at, assigned by.
+type SeatRow<'c> = (i64, Seat, Stamp, &'c str);
+/// An install row: id, install, updated at.
+type InstallRow = (i64, Install, Stamp);
+
+/// The writers of seats, installs and grants, with the next ids.
+pub(crate) struct Writer<'c> {
+    conn: &'c Connection,
+    seats: Batch<'c, SeatRow<'c>, Bind<SeatRow<'c>>>,
+    installs: Batch<'c, InstallRow, Bind<InstallRow>>,
+    clock: Clock,
+    pub(crate) seat_count: i64,
+    install_count: i64,
 }
 
-impl Seats {
-    /// Rows `write` inserts.
-    pub(crate) fn rows(&self) -> u64 {
-        (self.seats.len() + self.grants.len() + self.installs.len()) as u64
+impl<'c> Writer<'c> {
+    pub(crate) fn new(conn: &'c Connection, clock: Clock) -> Self {
+        Writer {
+            conn,
+            seats: Batch::new(conn, SEATS_INTO, bind_seat as Bind<_>),
+            installs: Batch::new(conn, INSTALLS_INTO, bind_install as Bind<_>),
+            clock,
+            seat_count: 0,
+            install_count: 0,
+        }
     }
 
-    /// Writes grants, seats and installs; `assigned_by` is given per pool.
-    pub(crate) fn write(
-        &self,
-        conn: &Connection,
-        clock: &Clock,
-        by: &[&str],
-        t: &mut Tracker,
-    ) -> rusqlite::Result<()> {
-        t.stage("assignments");
-        let mut stmt = conn.prepare_cached(
+    /// Writes a seat, assigned by `by`.
+    pub(crate) fn seat(&mut self, seat: Seat, by: &'c str) -> rusqlite::Result<()> {
+        self.seat_count += 1;
+        self.seats
+            .push((self.seat_count, seat, self.clock.ago(seat.ago), by))
+    }
+
+    pub(crate) fn install(&mut self, install: Install) -> rusqlite::Result<()> {
+        self.install_count += 1;
+        self.installs
+            .push((self.install_count, install, self.clock.ago(install.ago)))
+    }
+
+    /// Gives `pool` to `group`, `ago` seconds ago.
+    pub(crate) fn grant(&mut self, pool: u32, group: u32, ago: i64, by: &str) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare_cached(
             "INSERT INTO group_assignments (pool_id, group_id, intent, assigned_at, assigned_by) \
              VALUES (?1, ?2, 'required', ?3, ?4)",
         )?;
-        for g in &self.grants {
-            stmt.execute(params![g.pool, g.group, clock.ago(g.ago), actor(by, g.pool)])?;
-            t.row();
-        }
-        batch::without_checks(conn, || {
-            self.write_seats(conn, clock, by, t)?;
-            self.write_installs(conn, clock, t)
-        })
+        stmt.execute(rusqlite::params![pool, group, self.clock.ago(ago), by])?;
+        Ok(())
     }
 
-    fn write_seats(
-        &self,
-        conn: &Connection,
-        clock: &Clock,
-        by: &[&str],
-        t: &mut Tracker,
-    ) -> rusqlite::Result<()> {
-        let into = "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, \
-                    error, invitation, assigned_at, assigned_by)";
-        batch::insert(conn, into, 12, &self.seats, t, |row, index, s| {
-            let (state, error) = match (s.fault, s.invite) {
-                (Some(Fault::Count), _) => ("error", Some("CountViolation")),
-                (Some(Fault::Location), _) => ("error", Some("ProhibitedInUsageLocationViolation")),
-                (None, Some(Invite::Invited | Invite::Declined)) => ("pending", None),
-                (None, _) => ("active", None),
-            };
-            row.put(index as i64 + 1)?.put(s.pool)?;
-            row.put((s.user != 0).then_some(s.user))?
-                .put((s.device != 0).then_some(s.device))?;
-            row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
-            row.put(s.intent.as_str())?.put(state)?.put(error)?;
-            row.put(s.invite.map(invite_text))?
-                .put(clock.ago(s.ago))?
-                .put(actor(by, s.pool))?;
-            Ok(())
-        })
-    }
-
-    fn write_installs(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
-        t.stage("installs");
-        let into = "installs (id, app_id, user_id, device_id, state, error, updated_at)";
-        batch::insert(conn, into, 7, &self.installs, t, |row, index, i| {
-            row.put(index as i64 + 1)?.put(i.app as i64 + 1)?;
-            row.put((i.user != 0).then_some(i.user))?
-                .put((i.device != 0).then_some(i.device))?;
-            row.put(i.state)?.put(i.error)?.put(clock.ago(i.ago))?;
-            Ok(())
-        })
+    /// Writes what is still held.
+    pub(crate) fn finish(self) -> rusqlite::Result<()> {
+        self.seats.finish()?;
+        self.installs.finish()
     }
 }
 
-/// Who is recorded as having assigned a seat of `pool`.
-fn actor<'a>(by: &[&'a str], pool: u32) -> &'a str {
-    by.get(pool as usize - 1).copied().unwrap_or("demo")
+const SEATS_INTO: (&str, usize) = (
+    "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, error, \
+     invitation, assigned_at, assigned_by)",
+    12,
+);
+const INSTALLS_INTO: (&str, usize) = (
+    "installs (id, app_id, user_id, device_id, state, error, updated_at)",
+    7,
+);
+
+fn bind_seat(row: &mut Row, (id, s, at, by): &SeatRow) -> rusqlite::Result<()> {
+    let (state, error) = match (s.fault, s.invite) {
+        (Some(Fault::Count), _) => ("error", Some("CountViolation")),
+        (Some(Fault::Location), _) => ("error", Some("ProhibitedInUsageLocationViolation")),
+        (None, Some(Invite::Invited | Invite::Declined)) => ("pending", None),
+        (None, _) => ("active", None),
+    };
+    row.put(id)?.put(s.pool)?;
+    row.put((s.user != 0).then_some(s.user))?
+        .put((s.device != 0).then_some(s.device))?;
+    row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
+    row.put(s.intent.as_str())?.put(state)?.put(error)?;
+    row.put(s.invite.map(invite_text))?.put(at)?.put(*by)?;
+    Ok(())
+}
+
+fn bind_install(row: &mut Row, (id, i, at): &InstallRow) -> rusqlite::Result<()> {
+    row.put(id)?.put(i.app as i64 + 1)?;
+    row.put((i.user != 0).then_some(i.user))?
+        .put((i.device != 0).then_some(i.device))?;
+    row.put(i.state)?.put(i.error)?.put(at)?;
+    Ok(())
 }
 
 fn invite_text(invite: Invite) -> &'static str {

@@ -5,9 +5,7 @@ use rusqlite::{Connection, params};
 
 use super::batch;
 use super::clock::{Clock, DAY};
-use super::names::DEPARTMENTS;
-use super::people::{Os, People};
-use super::progress::Tracker;
+use super::people::Os;
 use super::rng::Rng;
 
 /// Publishers; "soft" finds both Microsoft entries (R-AGR-10).
@@ -163,140 +161,82 @@ pub(crate) fn product_index(title: &str) -> usize {
     PRODUCTS.iter().position(|p| p.title == title).unwrap_or(0)
 }
 
-/// One detection of a product on a computer.
+/// Draws the products detected on one managed computer, handing each
+/// (product index, version, seconds ago) to `each`. The writer and the
+/// census draw through here alike.
+pub(crate) fn detect(
+    rng: &mut Rng,
+    os: Os,
+    dept: Option<&str>,
+    mut each: impl FnMut(usize, &'static str, i64),
+) {
+    for (index, p) in PRODUCTS.iter().enumerate() {
+        if rng.chance(chance(p, os, dept)) {
+            let version = p.versions[rng.index(p.versions.len())];
+            let ago = rng.range(0, 7 * DAY);
+            each(index, version, ago);
+        }
+    }
+}
+
+/// Whether a product can be detected at all (some computer may have it).
+pub(crate) fn detectable(product: usize) -> bool {
+    PRODUCTS
+        .get(product)
+        .is_some_and(|p| p.windows + p.mac + p.dept_chance > 0.0)
+}
+
+/// Writes the publishers, the products and the names they are detected by.
+pub(crate) fn write_catalog(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT INTO publishers (id, name) VALUES (?1, ?2)")?;
+    for (id, name) in (1..).zip(PUBLISHERS) {
+        stmt.execute(params![id, name])?;
+    }
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO products (id, publisher_id, title) VALUES (?1, ?2, ?3)")?;
+    for (id, p) in (1..).zip(PRODUCTS) {
+        stmt.execute(params![id, p.publisher as i64 + 1, p.title])?;
+    }
+    // Each title is detected under two names, as real inventories are:
+    // its own and the installer's "(64-bit)" one, which the normaliser
+    // counts as the same title (R-APP-10); `:map` can move either.
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO product_raw_names (id, publisher_id, raw, product_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (index, p) in PRODUCTS.iter().enumerate() {
+        let product = index as i64 + 1;
+        let publisher = p.publisher as i64 + 1;
+        stmt.execute(params![raw_name_id(index, false), publisher, p.title, product])?;
+        let wide = format!("{} (64-bit)", p.title);
+        stmt.execute(params![raw_name_id(index, true), publisher, wide, product])?;
+    }
+    Ok(())
+}
+
+/// One detection of a product on a computer, as written.
 pub(crate) struct Detection {
+    pub id: i64,
     pub device: u32,
     pub product: usize,
     pub version: &'static str,
     pub ago: i64,
 }
 
-/// Everything detected, with per-product counts of computers.
-pub(crate) struct Inventory {
-    pub rows: Vec<Detection>,
-    pub installed: Vec<i64>,
-}
+/// The inventory table and how a detection binds to it.
+pub(crate) const INVENTORY_INTO: (&str, usize) = (
+    "inventory (id, device_id, product_id, version, detected_at, raw_name_id)",
+    6,
+);
 
-impl Inventory {
-    pub(crate) fn plan(seed: u64, people: &People) -> Self {
-        let mut rng = Rng::stream(seed, "inventory");
-        let mut rows = Vec::new();
-        for (device, d) in (1..).zip(&people.devices) {
-            if !d.os.is_computer() || !d.managed {
-                continue;
-            }
-            let dept = people
-                .users
-                .get((d.owner as usize).wrapping_sub(1))
-                .map(|u| DEPARTMENTS[u.dept].0);
-            for (index, p) in PRODUCTS.iter().enumerate() {
-                if rng.chance(chance(p, d.os, dept)) {
-                    let version = p.versions[rng.index(p.versions.len())];
-                    let ago = rng.range(0, 7 * DAY);
-                    rows.push(Detection {
-                        device,
-                        product: index,
-                        version,
-                        ago,
-                    });
-                }
-            }
-        }
-        let mut inventory = Inventory {
-            installed: Vec::new(),
-            rows,
-        };
-        inventory.ensure_each_detected(people);
-        inventory.count();
-        inventory
-    }
-
-    /// Small tenants may roll no detection of a rare product; every product
-    /// that can be detected gets at least one, so each agreement has a computer.
-    fn ensure_each_detected(&mut self, people: &People) {
-        let Some(first) = (1..)
-            .zip(&people.devices)
-            .find(|(_, d)| d.os == Os::Windows && d.managed)
-        else {
-            return;
-        };
-        for (index, p) in PRODUCTS.iter().enumerate() {
-            let possible = p.windows + p.mac + p.dept_chance > 0.0;
-            if possible && !self.rows.iter().any(|r| r.product == index) {
-                let version = p.versions[0];
-                self.rows.push(Detection {
-                    device: first.0,
-                    product: index,
-                    version,
-                    ago: DAY,
-                });
-            }
-        }
-    }
-
-    fn count(&mut self) {
-        self.installed = vec![0; PRODUCTS.len()];
-        for row in &self.rows {
-            self.installed[row.product] += 1;
-        }
-    }
-
-    /// Distinct owners of computers where `product` was detected, in id order.
-    pub(crate) fn owners(&self, product: usize, people: &People) -> Vec<u32> {
-        let found = self.rows.iter().filter(|r| r.product == product);
-        let mut owners: Vec<u32> = found
-            .map(|r| people.devices[r.device as usize - 1].owner)
-            .filter(|o| *o != 0)
-            .collect();
-        owners.sort_unstable();
-        owners.dedup();
-        owners
-    }
-
-    pub(crate) fn rows(&self) -> u64 {
-        (PUBLISHERS.len() + PRODUCTS.len() + self.rows.len()) as u64
-    }
-
-    pub(crate) fn write(&self, conn: &Connection, clock: &Clock, t: &mut Tracker) -> rusqlite::Result<()> {
-        t.stage("software catalog");
-        let mut stmt = conn.prepare_cached("INSERT INTO publishers (id, name) VALUES (?1, ?2)")?;
-        for (id, name) in (1..).zip(PUBLISHERS) {
-            stmt.execute(params![id, name])?;
-            t.row();
-        }
-        let mut stmt =
-            conn.prepare_cached("INSERT INTO products (id, publisher_id, title) VALUES (?1, ?2, ?3)")?;
-        for (id, p) in (1..).zip(PRODUCTS) {
-            stmt.execute(params![id, p.publisher as i64 + 1, p.title])?;
-            t.row();
-        }
-        // Each title is detected under two names, as real inventories are:
-        // its own and the installer's "(64-bit)" one, which the normaliser
-        // counts as the same title (R-APP-10); `:map` can move either.
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO product_raw_names (id, publisher_id, raw, product_id) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (index, p) in PRODUCTS.iter().enumerate() {
-            let product = index as i64 + 1;
-            let publisher = p.publisher as i64 + 1;
-            stmt.execute(params![raw_name_id(index, false), publisher, p.title, product])?;
-            let wide = format!("{} (64-bit)", p.title);
-            stmt.execute(params![raw_name_id(index, true), publisher, wide, product])?;
-        }
-        t.stage("inventory");
-        let into = "inventory (id, device_id, product_id, version, detected_at, raw_name_id)";
-        batch::insert(conn, into, 6, &self.rows, t, |row, index, r| {
-            row.put(index as i64 + 1)?
-                .put(r.device)?
-                .put(r.product as i64 + 1)?;
-            row.put(r.version)?.put(clock.ago(r.ago))?;
-            // A third of detections by the 64-bit name, without drawing from
-            // the random stream (the rest of the demo stays as it was).
-            let wide = (r.device as usize + r.product).is_multiple_of(3);
-            row.put(raw_name_id(r.product, wide))?;
-            Ok(())
-        })
-    }
+/// Binds one detection (see [`INVENTORY_INTO`]).
+pub(crate) fn bind_detection(row: &mut batch::Row, r: &Detection, clock: &Clock) -> rusqlite::Result<()> {
+    row.put(r.id)?.put(r.device)?.put(r.product as i64 + 1)?;
+    row.put(r.version)?.put(clock.ago(r.ago))?;
+    // A third of detections by the 64-bit name, without drawing from
+    // the random stream (the rest of the demo stays as it was).
+    let wide = (r.device as usize + r.product).is_multiple_of(3);
+    row.put(raw_name_id(r.product, wide))?;
+    Ok(())
 }
 
 /// The id of a product's plain (or "(64-bit)") detected name.
