@@ -1,5 +1,5 @@
 //! Apps and license pools: every pool kind, with totals derived from the
-//! planned seats so the edge cases (nearly exhausted, over-allocated,
+//! drawn seats so the edge cases (nearly exhausted, over-allocated,
 //! unlimited) hold exactly.
 
 use rusqlite::{Connection, params};
@@ -155,8 +155,8 @@ impl Licenses {
     }
 
     /// Writes the pools with their totals and consumed counts. `consumed`
-    /// counts the planned seats that are not in state 'error', exactly the
-    /// rows written next (the tests hold the two equal).
+    /// counts the drawn seats that are not in state 'error', exactly the
+    /// rows just written (the tests hold the two equal).
     pub(crate) fn write_pools(
         &self,
         conn: &Connection,

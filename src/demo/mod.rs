@@ -131,12 +131,12 @@ impl Bulk {
             temp_store: conn.query_row("PRAGMA temp_store", [], |row| row.get(0))?,
         };
         // A bounded page cache (issue 11: peak RSS <= 300 MB at a million
-        // users). More cache only moved the cost at a million users: 74 s
+        // users). More cache did not make a million users faster: 74 s
         // with 64 MiB, 83 s with 128 MiB (BENCHMARKS.md, issue 11).
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         // Temporary files on disk: with temporary storage in memory SQLite
-        // sorts each rebuilt index wholly in memory (a 648 MB peak at a
-        // million users, against 165 MB). It cannot change within a
+        // sorts each rebuilt index wholly in memory (a 632 MiB peak at a
+        // million users, against 161 MiB). It cannot change within a
         // transaction, and changing it drops the connection's temporary
         // tables, which the store only uses as caches it rebuilds.
         conn.pragma_update(None, "temp_store", "FILE")?;
