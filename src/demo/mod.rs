@@ -136,9 +136,9 @@ impl Bulk {
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         // Temporary files on disk: with temporary storage in memory SQLite
         // sorts each rebuilt index wholly in memory (a 632 MiB peak at a
-        // million users, against 161 MiB). It cannot change within a
-        // transaction, and changing it drops the connection's temporary
-        // tables, which the store only uses as caches it rebuilds.
+        // million users, against 161 MiB). Store connections have it
+        // already (store::db); set for any other, outside the transaction
+        // since it cannot change within one.
         conn.pragma_update(None, "temp_store", "FILE")?;
         // Parent lookups were a fifth of the build. Every id is assigned
         // here, in foreign-key order, and the tests check every key of the
