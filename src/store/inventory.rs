@@ -88,37 +88,22 @@ fn title_row(row: &Row<'_>) -> rusqlite::Result<TitleRow> {
 }
 
 /// Fills `temp.title_stats` unless it holds the figures of the cache as it
-/// is: the key is the connection's view of other connections' commits
-/// (`data_version`) and its own (`total_changes`, read after the refill,
-/// which counts itself).
+/// is (`temp_cache`).
 fn refresh_title_stats(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS title_stats (product_id INTEGER PRIMARY KEY, computers INTEGER, \
-         names INTEGER, versions INTEGER, last_seen TEXT); \
-         CREATE TEMP TABLE IF NOT EXISTS title_stats_key (data_version INTEGER, changes INTEGER);",
-    )?;
-    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-    let changes = conn.total_changes() as i64;
-    let fresh: bool = conn.query_row(
-        "SELECT count(*) FROM temp.title_stats_key WHERE data_version = ?1 AND changes = ?2",
-        [version, changes],
-        |r| r.get(0),
-    )?;
-    if fresh {
-        return Ok(());
-    }
-    conn.execute_batch(
-        "DELETE FROM temp.title_stats; DELETE FROM temp.title_stats_key; \
-         INSERT INTO temp.title_stats \
-         SELECT product_id, count(DISTINCT device_id), count(DISTINCT raw_name_id), count(DISTINCT version), \
-                max(detected_at) FROM inventory GROUP BY product_id;",
-    )?;
-    let changes = conn.total_changes() as i64 + 1;
-    conn.execute(
-        "INSERT INTO temp.title_stats_key (data_version, changes) VALUES (?1, ?2)",
-        [version, changes],
-    )?;
-    Ok(())
+    super::temp_cache::refresh(
+        conn,
+        "title_stats",
+        "product_id INTEGER PRIMARY KEY, computers INTEGER, names INTEGER, versions INTEGER, \
+         last_seen TEXT",
+        "",
+        |conn| {
+            conn.execute_batch(
+                "INSERT INTO temp.title_stats \
+                 SELECT product_id, count(DISTINCT device_id), count(DISTINCT raw_name_id), \
+                        count(DISTINCT version), max(detected_at) FROM inventory GROUP BY product_id;",
+            )
+        },
+    )
 }
 
 /// One window of the catalog's titles.

@@ -50,6 +50,7 @@ pub mod sync_apple;
 pub mod sync_lease;
 pub mod sync_state;
 pub mod sync_store_business;
+mod temp_cache;
 pub mod users;
 
 pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};

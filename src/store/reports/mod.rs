@@ -99,37 +99,20 @@ impl Kind {
 /// computers detected with it) unless it holds the figures of the cache as
 /// it is. The installation and purchase reports read it, so a keystroke in
 /// their view reads the catalog, not every detection (issue 9: report pane
-/// key p99 ≤ 8 ms). The key, as `store::inventory`'s title stats: other
-/// connections' commits (`data_version`) and this one's own changes
-/// (`total_changes`, read after the refill, which counts itself); any
-/// change at all refills, so the figures are never older than the cache.
+/// key p99 ≤ 8 ms). Refilled after any change (`store::temp_cache`).
 fn refresh_installed(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS report_installed (product_id INTEGER PRIMARY KEY, \
-         installed INTEGER NOT NULL); \
-         CREATE TEMP TABLE IF NOT EXISTS report_installed_key (data_version INTEGER, changes INTEGER);",
-    )?;
-    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-    let changes = conn.total_changes() as i64;
-    let fresh: bool = conn.query_row(
-        "SELECT count(*) FROM temp.report_installed_key WHERE data_version = ?1 AND changes = ?2",
-        [version, changes],
-        |r| r.get(0),
-    )?;
-    if fresh {
-        return Ok(());
-    }
-    conn.execute_batch(
-        "DELETE FROM temp.report_installed; DELETE FROM temp.report_installed_key; \
-         INSERT INTO temp.report_installed \
-         SELECT product_id, count(DISTINCT device_id) FROM inventory GROUP BY product_id;",
-    )?;
-    let changes = conn.total_changes() as i64 + 1;
-    conn.execute(
-        "INSERT INTO temp.report_installed_key (data_version, changes) VALUES (?1, ?2)",
-        [version, changes],
-    )?;
-    Ok(())
+    super::temp_cache::refresh(
+        conn,
+        "report_installed",
+        "product_id INTEGER PRIMARY KEY, installed INTEGER NOT NULL",
+        "",
+        |conn| {
+            conn.execute_batch(
+                "INSERT INTO temp.report_installed \
+                 SELECT product_id, count(DISTINCT device_id) FROM inventory GROUP BY product_id;",
+            )
+        },
+    )
 }
 
 /// Every row a list yields for `request` (no window: the CLI and exports).

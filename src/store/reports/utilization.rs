@@ -56,42 +56,26 @@ const BASE: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.co
 /// as it is. Counting them is a pass over every user (~0.1 s at 100,000),
 /// too slow for each key of the view (issue 9: key p99 ≤ 8 ms); the count
 /// is taken at the minute's start, by the console and `seats report` alike.
-/// The key: the minute, other connections' commits (`data_version`) and
-/// this one's own changes (`total_changes`, read after the refill).
+/// Refilled after any change, or in a new minute (`store::temp_cache`).
 fn refresh_reclaimable(conn: &Connection, as_of: Option<&str>) -> rusqlite::Result<()> {
     let now = chrono::Utc::now().to_rfc3339();
     let minute: String = as_of.unwrap_or(&now).chars().take(16).collect();
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS report_reclaimable (pool_id INTEGER PRIMARY KEY, \
-         reclaimable INTEGER NOT NULL); \
-         CREATE TEMP TABLE IF NOT EXISTS report_reclaimable_key (minute TEXT, data_version INTEGER, \
-         changes INTEGER);",
-    )?;
-    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-    let changes = conn.total_changes() as i64;
-    let fresh: bool = conn.query_row(
-        "SELECT count(*) FROM temp.report_reclaimable_key \
-         WHERE minute = ?1 AND data_version = ?2 AND changes = ?3",
-        rusqlite::params![minute, version, changes],
-        |r| r.get(0),
-    )?;
-    if fresh {
-        return Ok(());
-    }
-    conn.execute_batch("DELETE FROM temp.report_reclaimable; DELETE FROM temp.report_reclaimable_key;")?;
-    conn.execute(
-        &format!(
-            "INSERT INTO temp.report_reclaimable SELECT pool_id, count(*) FROM ({}) GROUP BY pool_id",
-            reclaim::SPEC.base.replace(":as_of", "?1")
-        ),
-        [&minute],
-    )?;
-    let changes = conn.total_changes() as i64 + 1;
-    conn.execute(
-        "INSERT INTO temp.report_reclaimable_key (minute, data_version, changes) VALUES (?1, ?2, ?3)",
-        rusqlite::params![minute, version, changes],
-    )?;
-    Ok(())
+    super::super::temp_cache::refresh(
+        conn,
+        "report_reclaimable",
+        "pool_id INTEGER PRIMARY KEY, reclaimable INTEGER NOT NULL",
+        &minute,
+        |conn| {
+            conn.execute(
+                &format!(
+                    "INSERT INTO temp.report_reclaimable SELECT pool_id, count(*) FROM ({}) GROUP BY pool_id",
+                    reclaim::SPEC.base.replace(":as_of", "?1")
+                ),
+                [&minute],
+            )
+            .map(drop)
+        },
+    )
 }
 
 fn spec() -> ListSpec {
