@@ -8,19 +8,19 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use common::console::press_served;
+
+use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rusqlite::Connection;
-use seats::app::{AppState, Command, Msg, PaneId, WorkerEvent, update};
+use seats::app::{AppState, PaneId};
 use seats::demo::{DemoOptions, generate};
 use seats::headless::console_state;
 use seats::store::{self, OpenMode};
-use seats::ui::{self, theme::Theme};
-use seats::worker::fetch_rows;
 
 fn main() {
     let users = common::users_arg();
@@ -50,8 +50,8 @@ fn main() {
         ('4', "utilization"),
     ] {
         type_line(&mut state, &conn, &mut terminal, ":reports");
-        press(&mut state, &conn, &mut terminal, KeyCode::Enter);
-        press(&mut state, &conn, &mut terminal, KeyCode::Char(key));
+        press_served(&mut state, &conn, &mut terminal, KeyCode::Enter);
+        press_served(&mut state, &conn, &mut terminal, KeyCode::Char(key));
         let moves: Vec<KeyCode> = [KeyCode::Char('j'); 60]
             .into_iter()
             .chain([KeyCode::PageDown; 10])
@@ -68,18 +68,18 @@ fn main() {
             };
             let taken: Vec<Duration> = keys
                 .into_iter()
-                .map(|k| press(&mut state, &conn, &mut terminal, k))
+                .map(|k| press_served(&mut state, &conn, &mut terminal, k))
                 .collect();
             common::summary(&format!("{name}: {label}"), taken.clone());
             times.extend(taken);
         }
         let mut filter = Vec::new();
         for round in 0..10 {
-            press(&mut state, &conn, &mut terminal, KeyCode::Char('/'));
+            press_served(&mut state, &conn, &mut terminal, KeyCode::Char('/'));
             for c in ["micro", "ado", "e3", "pro"][round % 4].chars() {
-                filter.push(press(&mut state, &conn, &mut terminal, KeyCode::Char(c)));
+                filter.push(press_served(&mut state, &conn, &mut terminal, KeyCode::Char(c)));
             }
-            press(&mut state, &conn, &mut terminal, KeyCode::Esc);
+            press_served(&mut state, &conn, &mut terminal, KeyCode::Esc);
         }
         common::summary(&format!("{name}: filter character"), filter.clone());
         times.extend(filter);
@@ -91,33 +91,6 @@ fn main() {
 
 fn type_line(state: &mut AppState, conn: &Connection, terminal: &mut Terminal<TestBackend>, text: &str) {
     for c in text.chars() {
-        press(state, conn, terminal, KeyCode::Char(c));
+        press_served(state, conn, terminal, KeyCode::Char(c));
     }
-}
-
-/// One key: `update`, the draw, and the window query it asks for with its
-/// reply applied (the console's reader thread runs that query).
-fn press(
-    state: &mut AppState,
-    conn: &Connection,
-    terminal: &mut Terminal<TestBackend>,
-    key: KeyCode,
-) -> Duration {
-    let start = Instant::now();
-    let mut pending = update(state, Msg::Key(KeyEvent::new(key, KeyModifiers::NONE)));
-    while let Some(command) = pending.pop() {
-        if let Command::Fetch(fetch) = command {
-            let page = fetch_rows(conn, &fetch).unwrap();
-            pending.extend(update(
-                state,
-                Msg::Worker(WorkerEvent::Page {
-                    pane: fetch.pane,
-                    generation: fetch.generation,
-                    page,
-                }),
-            ));
-        }
-    }
-    terminal.draw(|f| ui::draw(f, state, Theme::plain())).unwrap();
-    start.elapsed()
 }

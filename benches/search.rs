@@ -8,20 +8,20 @@
 
 mod common;
 
+use common::console::press_served;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use seats::app::{AppState, Command as AppCommand, Msg, PaneId, WorkerEvent, update};
+use seats::app::PaneId;
 use seats::demo::{DemoOptions, generate};
 use seats::headless::{console_state, users};
 use seats::output::Format;
 use seats::store::{self, OpenMode};
-use seats::ui::{self, theme::Theme};
-use seats::worker::fetch_rows;
 
 /// What admins type: surnames, first names, a department, short stems, a
 /// two-word name and a word no one has.
@@ -63,40 +63,15 @@ fn cache() -> (Option<tempfile::TempDir>, PathBuf) {
     (Some(dir), db)
 }
 
-/// One key: update, the fetches it causes served as the worker would, and
-/// the frame that shows their rows.
-fn press(
-    state: &mut AppState,
-    conn: &rusqlite::Connection,
-    terminal: &mut Terminal<TestBackend>,
-    key: KeyCode,
-) -> Duration {
-    let start = Instant::now();
-    let commands = update(state, Msg::Key(KeyEvent::new(key, KeyModifiers::NONE)));
-    for command in commands {
-        if let AppCommand::Fetch(fetch) = command {
-            let page = fetch_rows(conn, &fetch).unwrap();
-            let event = WorkerEvent::Page {
-                pane: fetch.pane,
-                generation: fetch.generation,
-                page,
-            };
-            update(state, Msg::Worker(event));
-        }
-    }
-    terminal.draw(|f| ui::draw(f, state, Theme::plain())).unwrap();
-    start.elapsed()
-}
-
 fn bench_console(conn: &rusqlite::Connection) {
     let mut state = console_state(conn, PaneId::Users, (80, 24), "bench", Utc::now()).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let (mut short, mut long) = (Vec::new(), Vec::new());
     for round in 0..3 {
         for typed in TYPED {
-            press(&mut state, conn, &mut terminal, KeyCode::Char('/'));
+            press_served(&mut state, conn, &mut terminal, KeyCode::Char('/'));
             for (i, c) in typed.char_indices() {
-                let took = press(&mut state, conn, &mut terminal, KeyCode::Char(c));
+                let took = press_served(&mut state, conn, &mut terminal, KeyCode::Char(c));
                 // The longest word typed so far decides whether the index helps.
                 let word = typed[..i + c.len_utf8()]
                     .split(' ')
@@ -111,7 +86,7 @@ fn bench_console(conn: &rusqlite::Connection) {
                     }
                 }
             }
-            press(&mut state, conn, &mut terminal, KeyCode::Esc);
+            press_served(&mut state, conn, &mut terminal, KeyCode::Esc);
         }
     }
     let all: Vec<Duration> = short.iter().chain(&long).copied().collect();

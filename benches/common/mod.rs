@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub mod console;
+
 /// Users from `-- --users N`, 100,000 by default.
 pub fn users_arg() -> u32 {
     std::env::args()
