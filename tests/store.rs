@@ -273,3 +273,48 @@ fn filters_fold_case_beyond_ascii() {
     assert_eq!(names("!ÉLO"), vec!["Office", "ÖBB Tickets"]);
     assert_eq!(names("OFF"), vec!["Office"], "ASCII needles keep using LIKE");
 }
+
+/// A second connection opened while the console holds one must not drop the
+/// console's POSIX locks: if it did, the next client to close (here another
+/// process) would take itself for the last one, checkpoint and delete the WAL
+/// under the open console, whose later writes would then be lost (review of
+/// issue 8, B1). Before the fix `store::open` probed writability by opening
+/// and closing the file.
+#[test]
+fn opening_another_connection_keeps_the_wal_of_the_open_one() {
+    let (_dir, path) = temp_db();
+    let console = store::open(&path, OpenMode::Create).unwrap();
+    console
+        .execute(
+            "INSERT INTO admins (os_user, role, added_at, added_by) VALUES ('probe', 'reader', 't', 't')",
+            [],
+        )
+        .unwrap();
+    let wal = path.with_extension("db-wal");
+    assert!(wal.exists(), "the console's write is in the WAL");
+    let reader = store::open(&path, OpenMode::MustExist).unwrap();
+    // Another client, the sqlite3 shell an admin might use to look: a
+    // read-write connection in a process of its own that reads and closes.
+    let out = std::process::Command::new("sqlite3")
+        .arg(&path)
+        .arg("SELECT count(*) FROM admins")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        wal.exists(),
+        "another client's close deleted the WAL under the open console"
+    );
+    console
+        .execute("UPDATE admins SET role = 'user' WHERE os_user = 'probe'", [])
+        .unwrap();
+    drop(reader);
+    drop(console);
+    let again = store::open(&path, OpenMode::MustExist).unwrap();
+    let value: String = again
+        .query_row("SELECT role FROM admins WHERE os_user = 'probe'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(value, "user");
+}

@@ -148,26 +148,42 @@ pub fn is_read_only(conn: &Connection) -> bool {
     conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
 }
 
-/// Whether this process may write the cache: the file (probed by opening it
-/// for writing, which changes nothing: the answer of its permissions, the
-/// user's groups and the file system together) and, unless they exist, the
-/// -wal and -shm files SQLite creates beside it.
+/// Whether this process may write the cache: the file (asked of the kernel
+/// with access(2) for the real uid: its permissions, the user's groups and a
+/// read-only file system together) and, unless they exist, the -wal and -shm
+/// files SQLite creates beside it.
+///
+/// Never probe by opening the file: closing any descriptor of it drops every
+/// POSIX lock this process holds on it, SQLite's connections' included, and
+/// another client would then take itself for the last one and delete the WAL
+/// under the console (SQLite's "How To Corrupt", 2.2).
 pub fn writable(path: &Path) -> bool {
-    std::fs::OpenOptions::new().write(true).open(path).is_ok() && (has_wal(path) || folder_writable(path))
+    access(path, libc::W_OK) && (has_wal(path) || folder_writable(path))
 }
 
 #[cfg(unix)]
 fn folder_writable(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
     let folder = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let Ok(folder) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else {
+    access(folder, libc::W_OK | libc::X_OK)
+}
+
+/// access(2) for the real uid, the acting admin.
+#[cfg(unix)]
+fn access(path: &Path, mode: libc::c_int) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return false;
     };
-    // SAFETY: `folder` is a NUL-terminated string that outlives the call.
-    unsafe { libc::access(folder.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    // SAFETY: `path` is a NUL-terminated string that outlives the call.
+    unsafe { libc::access(path.as_ptr(), mode) == 0 }
+}
+
+#[cfg(not(unix))]
+fn access(path: &Path, _mode: i32) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
 }
 
 #[cfg(not(unix))]
