@@ -200,6 +200,8 @@ pub enum Change {
     /// Show a Store for Business connector's app names in another
     /// language (R-CON-1).
     SetLanguage { connector_id: i64, language: String },
+    /// Take an Apple token over from the product that holds it (R-CON-6).
+    TakeOver { connector_id: i64 },
     /// Install an offline app per user or per device (R-APP-4).
     SetInstallScope { app_id: i64, scope: String },
     /// Validate every volume agreement's number sets against the last

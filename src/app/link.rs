@@ -153,7 +153,7 @@ pub fn on_linked(state: &mut AppState, outcome: Result<String, String>) -> Vec<C
         // The dialog was closed meanwhile: still say what happened.
         return match outcome {
             Ok(text) => {
-                state.flash(first_line(&text), Tone::Info);
+                flash_linked(state, &text);
                 reload(state)
             }
             Err(text) => {
@@ -165,7 +165,7 @@ pub fn on_linked(state: &mut AppState, outcome: Result<String, String>) -> Vec<C
     match outcome {
         Ok(text) => {
             state.overlay = Overlay::None;
-            state.flash(first_line(&text), Tone::Info);
+            flash_linked(state, &text);
             reload(state)
         }
         Err(text) => {
@@ -177,8 +177,32 @@ pub fn on_linked(state: &mut AppState, outcome: Result<String, String>) -> Vec<C
     }
 }
 
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or("linked").to_owned()
+/// The worker's report (written for the command line) said in the
+/// console's words: what happened to the connector (linked, or renewed
+/// keeping every assignment), the location and token, and, when another
+/// product holds the token, how to take it over here (R-CON-6).
+fn flash_linked(state: &mut AppState, text: &str) {
+    let location = text.lines().next().unwrap_or("linked");
+    let connector = text
+        .lines()
+        .find(|l| l.starts_with("connector "))
+        .and_then(|l| l.split("; the token is read").next())
+        .unwrap_or("connector linked");
+    let mut summary = format!("{connector}: {location}; r syncs it now");
+    let held_by = text
+        .lines()
+        .find_map(|l| l.strip_prefix("warning: the token is in use by "))
+        .and_then(|rest| rest.split("; ").next());
+    match held_by {
+        Some(manager) => {
+            summary.push_str(&format!(
+                "; the token is in use by {manager}: :take-over makes seats its manager (the \
+                 assignments {manager} made are lost to it)"
+            ));
+            state.flash(summary, Tone::Warning);
+        }
+        None => state.flash(summary, Tone::Info),
+    }
 }
 
 fn reload(state: &mut AppState) -> Vec<Command> {

@@ -21,6 +21,8 @@ pub enum PaletteCommand {
     Quit,
     /// The selected Store connector's app names in this language (R-CON-1).
     Language(String),
+    /// Take the selected Apple connector's token over (R-CON-6).
+    TakeOver,
     /// Move the selected agreement to this license group (R-AGR-12).
     Move(String),
     /// Import a volume-licensing agreement file (R-AGR-2..5).
@@ -67,6 +69,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("refresh", "reload from the cache"),
     ("sync", "sync every connector now"),
     ("language", "language TAG: store app names in TAG (Connectors)"),
+    (
+        "take-over",
+        "take the selected Apple token over from the product holding it",
+    ),
     ("move", "move GROUP: the selected agreement to that license group"),
     (
         "import",
@@ -139,6 +145,7 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "sync" => Ok(PaletteCommand::Sync),
         "language" if rest.is_empty() => Err("language TAG: give one like en-US or de-DE".to_owned()),
         "language" => Ok(PaletteCommand::Language(rest.to_owned())),
+        "take-over" => Ok(PaletteCommand::TakeOver),
         "move" if rest.is_empty() => Err("move GROUP: name the license group".to_owned()),
         "move" => Ok(PaletteCommand::Move(rest.to_owned())),
         "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),

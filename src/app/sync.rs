@@ -106,6 +106,25 @@ pub fn sync_selected(state: &mut AppState) -> Vec<Command> {
     vec![Command::Sync { connector_id: row.id }]
 }
 
+/// `:take-over` in Connectors: the preview of taking the selected Apple
+/// connector's token from the product that holds it (R-CON-6).
+pub fn take_over(state: &mut AppState) -> Vec<Command> {
+    if state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
+    match (state.pane, state.table().selected_row().cloned()) {
+        (super::pane::PaneId::Connectors, Some(Row::Connector(row))) => {
+            super::changes::open_preview(state, super::dialogs::Change::TakeOver { connector_id: row.id })
+        }
+        _ => {
+            state.refuse("select the Apple connector in Connectors (3) first");
+            Vec::new()
+        }
+    }
+}
+
 /// `R` and `:sync`: sync every connector that syncs in this version.
 pub fn sync_all(state: &mut AppState) -> Vec<Command> {
     if state.is_read_only() {

@@ -444,6 +444,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Sync => apply(state, Action::SyncAll),
         PaletteCommand::Quit => apply(state, Action::Quit),
         PaletteCommand::Language(tag) => apps::set_language(state, tag),
+        PaletteCommand::TakeOver => sync::take_over(state),
         PaletteCommand::Move(group) => apps::move_agreement(state, group),
         PaletteCommand::Import(path) => apps::import_agreements(state, path),
         PaletteCommand::Group(op) => {

@@ -3,6 +3,7 @@
 //! refusal shown here is the console refusing the attempt: it is audited as
 //! the command line's refusals are.
 
+mod connectors;
 mod products;
 mod release;
 mod settings;
@@ -186,6 +187,9 @@ pub fn plan(
             connector_id,
             language,
         } => Ok((settings::language(conn, *connector_id, language)?, change.clone())),
+        Change::TakeOver { connector_id } => {
+            Ok((connectors::take_over(conn, *connector_id)?, change.clone()))
+        }
         Change::DeleteAgreement { id } => Ok((settings::delete_agreement(conn, *id), change.clone())),
         Change::MoveAgreement { id, group } => {
             Ok((settings::move_agreement(conn, *id, group), change.clone()))

@@ -2,6 +2,7 @@
 //! serving windows while the write runs. Every rule (seats, roles, audit,
 //! outbox) is enforced by the store inside one transaction.
 
+mod connectors;
 mod products;
 mod settings;
 mod subscriptions;
@@ -138,6 +139,7 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         Change::SetIntent { seat_ids, intent } => settings::set_intent(conn, actor, seat_ids, intent),
         // Not seat changes: `apply` answers them before `run`.
         Change::SetLanguage { .. }
+        | Change::TakeOver { .. }
         | Change::SetInstallScope { .. }
         | Change::Validate
         | Change::DeleteAgreement { .. }
@@ -171,6 +173,9 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     } = change
     {
         return settings::set_language(&conn, actor, *connector_id, language);
+    }
+    if let Change::TakeOver { connector_id } = change {
+        return connectors::take_over(&conn, actor, *connector_id);
     }
     if let Change::SetInstallScope { app_id, scope } = change {
         return settings::set_install_scope(&conn, actor, *app_id, scope);

@@ -9,7 +9,7 @@ use super::{Cell, Ctx, age_cell, countdown_cell, field, field_cell};
 use crate::app::sync::SyncActivity;
 use crate::domain::ConnectorKind;
 use crate::domain::apple::TokenProblem;
-use crate::domain::expiry::age;
+use crate::domain::expiry::{age, countdown, parse_date};
 use crate::store::connectors::ConnectorRow;
 use crate::ui::columns::Width;
 use crate::worker::schedule::not_syncing_reason;
@@ -178,12 +178,16 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
     ));
     if row.token_expires_at.is_some() || row.token_name.is_some() {
         lines.push(field_cell("Token", token_cell(row, ctx), ctx));
+        token_life_lines(row, ctx, &mut lines);
     }
     if let Some(manager) = &row.claimed_by {
         lines.push(field_cell(
             "Claimed",
             Cell::styled(
-                format!("token used by {manager}: upload a new token"),
+                format!(
+                    "token used by {manager}: :take-over makes seats its manager ({manager}'s \
+                     assignments are lost), or link a token of another location with n"
+                ),
                 ctx.theme.bad(),
             ),
             ctx,
@@ -196,7 +200,7 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
             interval(row.schedule_minutes),
             row.pools,
             row.pending_changes,
-            if row.has_secret { "set (hidden)" } else { "not set" }
+            secret_words(row)
         ),
         ctx,
     ));
@@ -299,6 +303,54 @@ fn token_problem(row: &ConnectorRow) -> Option<TokenProblem> {
         return None;
     }
     TokenProblem::of_error(row.last_error.as_deref())
+}
+
+/// When the token was last replaced, and from 30 days before its expiry
+/// what to do about it (R-CON-4).
+fn token_life_lines(row: &ConnectorRow, ctx: &Ctx, lines: &mut Vec<Line<'static>>) {
+    if let Some(updated) = row.token_updated_at.as_deref().and_then(|t| t.get(..10)) {
+        let expires = row.token_expires_at.as_deref().and_then(|t| t.get(..10));
+        let text = match expires {
+            Some(expires) => format!("{updated}, expires {expires}"),
+            None => updated.to_owned(),
+        };
+        lines.push(field("Updated", text, ctx));
+    }
+    let due = row
+        .token_expires_at
+        .as_deref()
+        .and_then(parse_date)
+        .map(|date| countdown(date, ctx.now));
+    if token_problem(row).is_none()
+        && matches!(
+            due,
+            Some(crate::domain::Countdown::Soon(_) | crate::domain::Countdown::Expired(_))
+        )
+    {
+        lines.push(field_cell(
+            "Renew",
+            Cell::styled(
+                "download the renewed token from Apple Business Manager → Settings → Apps and Books, \
+                 then n here (the same location keeps every assignment)",
+                ctx.theme.warn(),
+            ),
+            ctx,
+        ));
+    }
+}
+
+/// The Schedule line's word on the connector's secret: a `sim:` connector
+/// (the demo's) is answered by the in-process simulator, which needs none.
+fn secret_words(row: &ConnectorRow) -> &'static str {
+    let simulated = row
+        .endpoint
+        .as_deref()
+        .is_some_and(|e| e.starts_with(crate::worker::sync::source::SIM_SCHEME));
+    match (row.has_secret, simulated) {
+        (true, _) => "set (hidden)",
+        (false, true) => "none needed (simulator)",
+        (false, false) => "not set",
+    }
 }
 
 fn token_cell(row: &ConnectorRow, ctx: &Ctx) -> Cell {

@@ -1,0 +1,53 @@
+//! Previews of connector settings changed from the console: taking an
+//! Apple token over from the product that holds it (R-CON-6).
+
+use rusqlite::{Connection, OptionalExtension as _};
+
+use super::line;
+use crate::app::dialogs::Preview;
+use crate::store::changes::ChangeError;
+
+/// What `:take-over` would do to Apple connector `id`.
+pub fn take_over(conn: &Connection, id: i64) -> Result<Preview, ChangeError> {
+    let found: Option<(String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, kind, claimed_by FROM connectors WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((name, kind, claimed_by)) = found else {
+        return Err(ChangeError::NotFound(format!("no connector with id {id}")));
+    };
+    let holder = claimed_by.clone().unwrap_or_else(|| "another product".to_owned());
+    let refusal = if kind != "apple_vpp" {
+        Some(format!(
+            "{name} is not an Apple connector: only Apple tokens are taken over"
+        ))
+    } else if claimed_by.is_none() {
+        Some(format!(
+            "{name}: no other product holds its token as far as the last sync saw; nothing to take over"
+        ))
+    } else {
+        None
+    };
+    if refusal.is_some() {
+        return Ok(Preview {
+            title: "Take the Apple token over".into(),
+            lines: Vec::new(),
+            refusal,
+        });
+    }
+    Ok(Preview {
+        title: "Take the Apple token over (confirm)".into(),
+        lines: vec![
+            line(format!("{name}: the token is in use by {holder}")),
+            super::alarm(format!(
+                "taking it over makes seats the location's manager: the assignments {holder} made are lost to it"
+            )),
+            line("the next sync (r) registers seats with Apple and reads the location whole"),
+            line("Enter takes it over · Esc keeps it as it is"),
+        ],
+        refusal,
+    })
+}
