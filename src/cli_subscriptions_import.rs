@@ -80,7 +80,7 @@ pub fn import(db: &Path, actor: &Actor, args: &ImportSubscriptionsArgs) -> Resul
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let today = chrono::Utc::now().date_naive().to_string();
-    let added =
+    let (added, _) =
         subscriptions_import::import(&conn, actor, &file_name, &rows, &today).map_err(|err| match err {
             crate::store::license_groups::AgreementError::Invalid(text) => Failure {
                 code: 2,

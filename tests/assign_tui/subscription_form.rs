@@ -116,6 +116,17 @@ fn the_form_records_a_purchase_pending_activation() {
         )
         .unwrap();
     assert!(audited.contains("entered by hand"), "{audited}");
+
+    // Every change is undoable (issue 10): z removes the purchase again.
+    assert!(c.flash().contains("z undoes"), "{}", c.flash());
+    c.key(KeyCode::Char('z'));
+    let text = preview_text(&c);
+    assert!(
+        text.contains("Fabrikam Chat: the recorded purchase is removed"),
+        "{text}"
+    );
+    c.key(KeyCode::Char('y'));
+    assert!(stored_named(&c, "Fabrikam Chat").is_none(), "{}", c.flash());
 }
 
 /// R-SUB-8: a region outside the supported ones is refused with the list,
