@@ -25,6 +25,10 @@ pub fn clashes(conn: &Connection, rows: &[Purchase]) -> rusqlite::Result<Vec<Str
                 row.line
             ));
         }
+        // A disabled one is history: it may share a live one's name.
+        if row.status == "disabled" {
+            continue;
+        }
         let live: Option<String> = conn
             .query_row(
                 "SELECT status FROM pools WHERE kind IN ('saas', 'isv') AND name = ?1 COLLATE NOCASE \
@@ -76,8 +80,8 @@ pub fn import(
             let mut stmt = tx.prepare(
             "INSERT INTO pools (name, kind, source, total, status, pricing, channel, billing_period, price_cents, \
              vendor_managed, starts_on, expires_on, publisher, currency, region, activation_url, install_url, \
-             billing_profile_id, status_on) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+             billing_profile_id, status_on, disabled_reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
             let mut created = Vec::with_capacity(rows.len());
             for row in rows {
@@ -93,7 +97,7 @@ pub fn import(
                     row.quantity,
                     row.status,
                     row.pricing,
-                    row.channel,
+                    (!row.channel.is_empty()).then_some(&row.channel),
                     row.period,
                     row.price_cents,
                     row.vendor_managed,
@@ -106,6 +110,7 @@ pub fn import(
                     row.install_url,
                     profile,
                     today,
+                    row.disabled_reason,
                 ])?;
                 created.push((tx.last_insert_rowid(), row.name.clone()));
             }
