@@ -143,3 +143,15 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<SubscriptionRo
     };
     Ok(page(conn, &request)?.rows.into_iter().next())
 }
+
+/// The names of the live (not disabled) subscriptions but `except`: the
+/// names a purchase or a rename may not take (`subscriptions_import::clashes`
+/// and the edit refuse them), for the form to say so as it is typed.
+pub fn live_names(conn: &Connection, except: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name FROM pools WHERE kind IN ('saas', 'isv') AND status <> 'disabled' AND id <> ?1 \
+         ORDER BY name COLLATE NOCASE",
+    )?;
+    let names = stmt.query_map([except], |r| r.get(0))?;
+    names.collect()
+}

@@ -129,6 +129,27 @@ fn the_form_records_a_purchase_pending_activation() {
     assert!(stored_named(&c, "Fabrikam Chat").is_none(), "{}", c.flash());
 }
 
+/// Issue 10: a name a live subscription has is said while it is typed,
+/// not first at the preview; a disabled one's name may be bought again.
+#[test]
+fn a_taken_name_is_said_as_it_is_typed() {
+    let mut c = console();
+    select(&mut c, "Adatum Sign");
+    c.key(KeyCode::Char('n'));
+    c.key(KeyCode::Char('1'));
+    c.chars("adatum sig");
+    assert!(form(&c).problem(0).is_none_or(|p| !p.contains("already")));
+    c.chars("n");
+    let why = form(&c).problem(0).unwrap_or_default().to_owned();
+    assert!(why.contains("\"Adatum Sign\" is a subscription already"), "{why}");
+    assert!(c.screen().contains("is a subscription already"), "{}", c.screen());
+    retype(&mut c, "Tailspin Survey");
+    assert!(
+        form(&c).problem(0).is_none_or(|p| !p.contains("already")),
+        "Tailspin Survey is disabled: bought again under its name"
+    );
+}
+
 /// R-SUB-8: a region outside the supported ones is refused with the list,
 /// and Enter records nothing.
 #[test]

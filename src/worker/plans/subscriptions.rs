@@ -25,6 +25,7 @@ pub fn billing(conn: &Connection, pool_id: i64) -> rusqlite::Result<Billing> {
         profiles: billing::profiles(conn)?,
         profile,
         invoices: billing::invoices(conn, Some(pool_id))?,
+        taken: subscriptions::live_names(conn, pool_id)?,
     })
 }
 
