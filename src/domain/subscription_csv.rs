@@ -232,8 +232,17 @@ impl Cells<'_> {
     fn number(&mut self, column: &str) -> Option<i64> {
         let value = self.get(column)?.to_owned();
         let n = value.parse::<i64>().ok().filter(|n| *n > 0);
-        if n.is_none() {
-            self.bad(column, &value, "is not a whole number of 1 or more");
+        match n {
+            None => self.bad(column, &value, "is not a whole number of 1 or more"),
+            Some(n) if n > super::subscription::MAX_QUANTITY => {
+                self.bad(
+                    column,
+                    &value,
+                    "is more than the 10,000,000 seats a subscription may name",
+                );
+                return None;
+            }
+            Some(_) => {}
         }
         n
     }

@@ -53,3 +53,13 @@ fn only_an_isv_app_may_come_without_a_channel() {
     let problems = parsed("Chat,Fabrikam,saas,,US,per_seat,5,,\n").unwrap_err();
     assert!(problems[0].contains("column channel: empty"), "{problems:?}");
 }
+
+#[test]
+fn a_quantity_above_ten_million_is_refused() {
+    let problems = parsed("Chat,Fabrikam,saas,direct,US,per_seat,4000000000,,\n").unwrap_err();
+    assert!(
+        problems[0].contains("more than the 10,000,000 seats"),
+        "{problems:?}"
+    );
+    assert!(parsed("Chat,Fabrikam,saas,direct,US,per_seat,10000000,,\n").is_ok());
+}

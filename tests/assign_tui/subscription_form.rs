@@ -7,7 +7,7 @@
 use seats::app::subscription_form::FIELDS;
 use seats::store::subscriptions;
 
-use super::subscriptions::{console, preview_text, select};
+use super::subscriptions::{console, palette, preview_text, select};
 use super::*;
 
 fn form(c: &Console) -> &seats::app::subscription_form::SubscriptionForm {
@@ -127,6 +127,31 @@ fn the_form_records_a_purchase_pending_activation() {
     );
     c.key(KeyCode::Char('y'));
     assert!(stored_named(&c, "Fabrikam Chat").is_none(), "{}", c.flash());
+}
+
+/// Issue 10: once recorded, the new subscription is the selected row, not
+/// the one selected before `n`.
+#[test]
+fn the_recorded_purchase_is_selected() {
+    let mut c = console();
+    palette(&mut c, "subscriptions");
+    c.key(KeyCode::Down);
+    c.key(KeyCode::Down);
+    let before = match c.state.table().selected_row() {
+        Some(Row::Subscription(row)) => row.name.clone(),
+        other => panic!("{other:?}"),
+    };
+    new_purchase(&mut c, "Fabrikam Chat");
+    c.key(KeyCode::Right);
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Enter);
+    assert!(stored_named(&c, "Fabrikam Chat").is_some(), "{}", c.flash());
+    // The worker says the cache changed, as it does after every write.
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    match c.state.table().selected_row() {
+        Some(Row::Subscription(row)) => assert_eq!(row.name, "Fabrikam Chat", "was {before}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Issue 10: a name a live subscription has is said while it is typed,

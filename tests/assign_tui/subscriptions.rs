@@ -227,6 +227,13 @@ fn a_quantity_below_the_seats_in_use_is_refused_with_the_count() {
     c.key(KeyCode::Enter);
     assert_eq!(stored(&c, row.id).quantity, row.quantity, "nothing changed");
     c.key(KeyCode::Esc);
+    // A sanity limit: a typo of four billion seats is refused with the reason.
+    palette(&mut c, "quantity 4000000000");
+    let text = preview_text(&c);
+    assert!(text.contains("more than the 10,000,000"), "{text}");
+    c.key(KeyCode::Enter);
+    assert_eq!(stored(&c, row.id).quantity, row.quantity, "nothing changed");
+    c.key(KeyCode::Esc);
     palette(&mut c, &format!("quantity {}", in_use + 7));
     c.key(KeyCode::Enter);
     assert_eq!(stored(&c, row.id).quantity, Some(in_use + 7), "{}", c.flash());
