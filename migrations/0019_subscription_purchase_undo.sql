@@ -4,7 +4,8 @@
 -- here with its columns as recorded (a JSON object); undo deletes the pool
 -- while it still holds exactly those values and no seat, grant or invoice.
 -- No foreign key: the row outlives the pool, so the undo can name it.
-CREATE TABLE pool_purchases (
+-- IF NOT EXISTS: a cache rewound to an older version runs this again.
+CREATE TABLE IF NOT EXISTS pool_purchases (
     batch_id    TEXT NOT NULL,
     pool_id     INTEGER NOT NULL,
     name        TEXT NOT NULL,
