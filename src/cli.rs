@@ -34,9 +34,12 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     /// Open the console browse-only: no key changes anything. Before `demo`
     /// it does the same; before `assign`, `unassign`, `users remove`,
-    /// `admins add|remove`, `import agreements` and `license-groups
-    /// add|rename|remove` it refuses the change (exit 4); the commands that
-    /// only read take it and read as always.
+    /// `admins add|remove`, `import agreements|entitlements|inventory|subscriptions`,
+    /// `products map|unmap`, `license-groups add|rename|remove`, `subscription
+    /// activate|cancel|quantity|profile` and `billing-profile add|edit` it
+    /// refuses the change (exit 4); the commands that only read (`pools`,
+    /// `subscriptions`, `billing-profiles`, `invoices`, `audit`…) and
+    /// `--dry-run` take it and read as always.
     #[arg(long)]
     pub read_only: bool,
     /// Create a new, empty cache at --db PATH (a file that does not exist

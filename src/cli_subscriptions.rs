@@ -104,6 +104,9 @@ pub fn warning(row: &SubscriptionRow, now: chrono::DateTime<chrono::Utc>) -> Opt
 }
 
 fn render(format: Format, rows: &[SubscriptionRow]) -> String {
+    if format == Format::Csv {
+        return crate::cli_subscriptions_import::export_csv(rows);
+    }
     let headers = [
         "id",
         "name",

@@ -9,8 +9,70 @@ use clap::Args;
 
 use crate::cli::{Failure, print};
 use crate::domain::subscription_csv;
+use crate::output::{self, Format};
 use crate::store::changes::Actor;
+use crate::store::subscriptions::SubscriptionRow;
 use crate::store::{self, OpenMode, subscriptions_import};
+
+/// `seats subscriptions --format csv`'s columns: the ones this import
+/// reads, under its names, so a listing imports into another cache as it
+/// is. `id` and `consumed` are this cache's (the import ignores them).
+pub const EXPORT_HEADERS: &[&str] = &[
+    "id",
+    "name",
+    "publisher",
+    "kind",
+    "channel",
+    "pricing",
+    "status",
+    "disabled_reason",
+    "quantity",
+    "consumed",
+    "price",
+    "currency",
+    "period",
+    "starts",
+    "term_end",
+    "region",
+    "billing_profile",
+    "activation_url",
+    "install_url",
+    "vendor_managed",
+];
+
+/// The subscriptions as the import reads them: the price apart from its
+/// currency, an empty quantity for unlimited, `yes`/`no` for the vendor.
+pub fn export_csv(rows: &[SubscriptionRow]) -> String {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.name.clone(),
+                text(&r.publisher),
+                r.kind.clone(),
+                text(&r.channel),
+                text(&r.pricing),
+                r.status.clone(),
+                text(&r.disabled_reason),
+                r.quantity.map(|q| q.to_string()).unwrap_or_default(),
+                r.consumed.to_string(),
+                r.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
+                text(&r.currency),
+                text(&r.period),
+                text(&r.starts_on),
+                text(&r.term_end),
+                text(&r.region),
+                text(&r.billing_profile),
+                text(&r.activation_url),
+                text(&r.install_url),
+                if r.vendor_managed { "yes" } else { "no" }.to_owned(),
+            ]
+        })
+        .collect();
+    output::render(Format::Csv, EXPORT_HEADERS, &cells, rows)
+}
 
 /// The largest subscriptions file read (5,000 rows of generous width).
 const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -80,7 +142,7 @@ pub fn import(db: &Path, actor: &Actor, args: &ImportSubscriptionsArgs) -> Resul
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let today = chrono::Utc::now().date_naive().to_string();
-    let added =
+    let (added, _) =
         subscriptions_import::import(&conn, actor, &file_name, &rows, &today).map_err(|err| match err {
             crate::store::license_groups::AgreementError::Invalid(text) => Failure {
                 code: 2,

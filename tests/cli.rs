@@ -266,6 +266,23 @@ fn demo_help_names_the_demo_cache_and_too_few_users_are_explained() {
     assert!(!db.exists(), "nothing built");
 }
 
+/// Issue 10: `--read-only`'s help names the subscription and billing
+/// commands it refuses, and the ones that only read.
+#[test]
+fn read_only_help_lists_the_subscription_and_billing_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let help = text(&seats(home.path(), &["--help"]).stdout).replace('\n', " ");
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for named in [
+        "`subscription activate|cancel|quantity|profile`",
+        "`billing-profile add|edit`",
+        "import agreements|entitlements|inventory|subscriptions",
+        "`subscriptions`, `billing-profiles`, `invoices`",
+    ] {
+        assert!(help.contains(named), "{named} missing: {help}");
+    }
+}
+
 #[test]
 fn snapshot_prints_one_screen_of_the_pane() {
     let home = tempfile::tempdir().unwrap();

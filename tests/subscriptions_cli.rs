@@ -308,3 +308,84 @@ fn a_bad_quantity_is_named_once() {
         "{stderr}"
     );
 }
+
+/// Issue 10: `seats subscriptions --format csv` is what `seats import
+/// subscriptions` reads — price and currency apart, an empty quantity for
+/// unlimited, disabled ones with their reason — so the listing imports into
+/// a fresh cache (its billing profiles made first) and lists the same there.
+#[test]
+fn the_csv_listing_imports_into_a_fresh_cache_as_it_was() {
+    let cache = Cache::new();
+    let (listing, _) = cache.expect(&["subscriptions", "--format", "csv"], 0);
+    let header = listing.lines().next().unwrap();
+    assert!(header.contains(",price,currency,"), "{header}");
+    assert!(
+        listing.contains(",flat,active,,,"),
+        "unlimited is an empty quantity: {listing}"
+    );
+    let file = cache.file("listing.csv", listing.as_bytes());
+
+    let fresh = cache.home.path().join("fresh.db");
+    {
+        let conn = seats::store::open(&fresh, seats::store::OpenMode::Create).unwrap();
+        conn.execute(
+            "INSERT INTO admins (os_user, role, added_at, added_by) VALUES (?1, 'global', '2026-01-01', 'test')",
+            [common::me()],
+        )
+        .unwrap();
+    }
+    let on_fresh = |args: &[&str], code: i32| -> String {
+        let out = common::run_seats(
+            cache.home.path(),
+            &[args, &["--db", fresh.to_str().unwrap()]].concat(),
+        );
+        let (stdout, stderr) = (common::text(&out.stdout), common::text(&out.stderr));
+        assert_eq!(out.status.code(), Some(code), "{args:?}\n{stdout}\n{stderr}");
+        stdout
+    };
+    let profile = |name: &str, how: &[&str]| {
+        let args = [
+            &["billing-profile", "add", name][..],
+            how,
+            &[
+                "--contact",
+                "Ap",
+                "--email",
+                "ap@example.com",
+                "--address",
+                "Main St 1",
+            ],
+        ]
+        .concat();
+        on_fresh(&args, 0);
+    };
+    profile("Corporate card", &["--card", "4242"]);
+    profile("Procurement (wire)", &["--wire"]);
+    let rows = listing.lines().count() - 1;
+    let dry = on_fresh(&["import", "subscriptions", &file, "--dry-run"], 0);
+    assert!(
+        dry.contains(&format!("would record {rows} subscription(s)")),
+        "{dry}"
+    );
+    on_fresh(&["import", "subscriptions", &file], 0);
+    let again = on_fresh(&["subscriptions", "--format", "csv"], 0);
+    // id and consumed are each cache's own; every other column came along.
+    let strip = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .map(|line| {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(line.as_bytes());
+                let record = reader.records().next().unwrap().unwrap();
+                record
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 0 && *i != 9)
+                    .map(|(_, cell)| cell.to_owned())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    };
+    assert_eq!(strip(&again), strip(&listing));
+}

@@ -45,6 +45,7 @@ fn as_is(row: &SubscriptionRow) -> Purchase {
         activation_url: row.activation_url.clone(),
         install_url: row.install_url.clone(),
         status: row.status.clone(),
+        disabled_reason: row.disabled_reason.clone(),
         vendor_managed: row.vendor_managed,
     }
 }

@@ -8,6 +8,7 @@ mod common;
 use seats::store::changes::{self, Actor, ChangeError};
 use seats::store::subscriptions;
 use seats::store::subscriptions_change as change;
+use seats::store::subscriptions_import;
 
 fn find(conn: &rusqlite::Connection, name: &str) -> subscriptions::SubscriptionRow {
     let all = subscriptions::page(
@@ -86,4 +87,102 @@ fn undo_refuses_when_the_field_changed_since_or_seats_were_given() {
     let err = changes::undo(&conn, &actor, &on.batch).unwrap_err();
     assert!(err.to_string().contains("release them first"), "{err}");
     assert_eq!(find(&conn, "Adatum Sign").status, "active");
+}
+
+fn purchases(csv: &str) -> Vec<seats::domain::subscription_csv::Purchase> {
+    seats::domain::subscription_csv::parse(csv.as_bytes()).unwrap()
+}
+
+fn named(conn: &rusqlite::Connection, name: &str) -> i64 {
+    conn.query_row("SELECT count(*) FROM pools WHERE name = ?1", [name], |r| r.get(0))
+        .unwrap()
+}
+
+/// Recording a purchase (the form and both imports go through
+/// `subscriptions_import::import`) is a batch undo removes, audited; a
+/// recorded subscription changed since refuses it until that change is
+/// undone, and nothing is removed meanwhile.
+#[test]
+fn a_recorded_purchase_is_undone_unless_it_changed_since() {
+    let (_dir, _path, conn) = common::demo_db(300);
+    let actor = Actor::new(common::ACTOR);
+    let rows = purchases(
+        "name,publisher,kind,channel,region,pricing,quantity\n\
+         Northwind Chat,Northwind,saas,direct,France,per_seat,10\n\
+         Northwind Docs,Northwind,saas,direct,France,flat,\n",
+    );
+    let (count, batch) = subscriptions_import::import(&conn, &actor, "two.csv", &rows, "2026-12-01").unwrap();
+    assert_eq!(count, 2);
+    assert_eq!(
+        changes::last_undoable_batch(&conn, common::ACTOR).unwrap(),
+        Some(batch.clone())
+    );
+    let audited: String = conn
+        .query_row(
+            "SELECT batch_id FROM audit WHERE action = 'subscriptions_import' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, batch, "the import's audit row names its batch");
+
+    let chat = find(&conn, "Northwind Chat");
+    let on = change::activate(&conn, &actor, chat.id, "2026-12-02").unwrap();
+    let err = changes::undo(&conn, &actor, &batch).unwrap_err();
+    assert!(matches!(err, ChangeError::Refused(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Northwind Chat's status was changed since it was recorded"),
+        "{err}"
+    );
+    assert_eq!(
+        named(&conn, "Northwind Docs"),
+        1,
+        "one transaction: nothing removed"
+    );
+
+    changes::undo(&conn, &actor, &on.batch).unwrap();
+    changes::undo(&conn, &actor, &batch).unwrap();
+    assert_eq!(named(&conn, "Northwind Chat") + named(&conn, "Northwind Docs"), 0);
+    let undone: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'undo' AND detail LIKE '%purchase_removed%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(undone, 2, "one audit row per subscription removed");
+    let again = changes::undo(&conn, &actor, &batch).unwrap_err();
+    assert!(again.to_string().contains("already undone"), "{again}");
+}
+
+/// An active purchase given seats since, or edited since, stays.
+#[test]
+fn a_recorded_purchase_with_seats_or_an_edit_since_stays() {
+    let (_dir, _path, conn) = common::demo_db(300);
+    let actor = Actor::new(common::ACTOR);
+    let rows = purchases(
+        "name,publisher,kind,channel,region,pricing,quantity,status\n\
+         Northwind Chat,Northwind,saas,direct,France,per_seat,10,active\n",
+    );
+    let (_, batch) = subscriptions_import::import(&conn, &actor, "one.csv", &rows, "2026-12-01").unwrap();
+    let chat = find(&conn, "Northwind Chat");
+    let user: i64 = conn
+        .query_row(
+            "SELECT id FROM users WHERE deleted = 0 AND enabled = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let given = changes::assign(&conn, &actor, chat.id, &[changes::Principal::User(user)]).unwrap();
+    let err = changes::undo(&conn, &actor, &batch).unwrap_err();
+    assert!(err.to_string().contains("release them first"), "{err}");
+    changes::undo(&conn, &actor, &given.batch_id).unwrap();
+    let resized = change::set_quantity(&conn, &actor, chat.id, 12).unwrap();
+    let err = changes::undo(&conn, &actor, &batch).unwrap_err();
+    assert!(err.to_string().contains("quantity was changed since"), "{err}");
+    assert_eq!(named(&conn, "Northwind Chat"), 1);
+    changes::undo(&conn, &actor, &resized.batch).unwrap();
+    changes::undo(&conn, &actor, &batch).unwrap();
+    assert_eq!(named(&conn, "Northwind Chat"), 0);
 }

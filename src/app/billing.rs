@@ -14,6 +14,9 @@ pub struct Billing {
     /// Every profile: the forms choose among them.
     pub profiles: Vec<ProfileRow>,
     pub invoices: Vec<InvoiceRow>,
+    /// The live subscriptions' names but this one's: the form refuses them
+    /// as the name is typed.
+    pub taken: Vec<String>,
 }
 
 /// The billing dialog of one subscription (`b`).
@@ -51,7 +54,8 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
 pub fn on_billing(state: &mut AppState, generation: u64, billing: Result<Billing, String>) {
     if let (Overlay::SubscriptionForm(_), Ok(billing)) = (&state.overlay, &billing) {
         let names = billing.profiles.iter().map(|p| p.name.clone()).collect();
-        super::subscription_form::on_profiles(state, generation, names);
+        let taken = billing.taken.clone();
+        super::subscription_form::on_profiles(state, generation, names, taken);
         return;
     }
     if let Overlay::Billing(dialog) = &mut state.overlay

@@ -295,6 +295,7 @@ pub fn on_preview_key(state: &mut AppState, mut preview: Box<PreviewState>, even
             if ready && !preview.applying {
                 preview.applying = true;
                 let change = preview.change.clone();
+                super::subscriptions::will_record(state, &change);
                 state.overlay = Overlay::Preview(preview);
                 return vec![Command::Write(change)];
             }

@@ -132,6 +132,9 @@ pub struct AppState {
     pub report_return: Option<super::reports::ReportReturn>,
     /// The batches of the last change this console applied, for undo.
     pub last_batches: Vec<String>,
+    /// A purchase the form recorded: Subscriptions selects it once its
+    /// rows hold it (issue 10).
+    pub select_recorded: Option<String>,
     /// Counter for search and preview requests.
     pub requests: u64,
     /// Keys waiting for the rows an earlier key asked for (see `held`).
@@ -172,6 +175,7 @@ impl AppState {
             installs_of: None,
             detections_of: None,
             last_batches: Vec::new(),
+            select_recorded: None,
             requests: 0,
             held: std::collections::VecDeque::new(),
             refused_burst: None,

@@ -80,6 +80,9 @@ pub struct SubscriptionForm {
     pub editing: Option<SubscriptionRow>,
     /// The billing profiles on record, once the worker has read them.
     pub profiles: Vec<String>,
+    /// The names of the other live subscriptions, once read: the name may
+    /// not be one of them (the store refuses it too).
+    pub taken: Vec<String>,
     pub generation: u64,
     /// Every problem, as (column, why), after the last change.
     pub problems: Vec<(String, String)>,
@@ -106,6 +109,7 @@ impl SubscriptionForm {
             focus: NAME,
             editing: None,
             profiles: Vec::new(),
+            taken: Vec::new(),
             generation,
             problems: Vec::new(),
             error: None,
@@ -176,7 +180,24 @@ impl SubscriptionForm {
                 .collect(),
             None => Vec::new(),
         };
-        check_except(&pairs, &fixed)
+        let checked = check_except(&pairs, &fixed);
+        let Some(clash) = self.name_clash() else {
+            return checked;
+        };
+        let mut problems = checked.err().unwrap_or_default();
+        problems.insert(0, ("name".to_owned(), clash));
+        Err(problems)
+    }
+
+    /// Why the typed name can't be taken: another live subscription has it.
+    fn name_clash(&self) -> Option<String> {
+        let name = self.value(NAME);
+        let other = self.taken.iter().find(|t| t.eq_ignore_ascii_case(name))?;
+        Some(if self.editing.is_some() {
+            format!("{other:?} is another subscription's name; pick one of its own")
+        } else {
+            format!("{other:?} is a subscription already; name the new purchase apart")
+        })
     }
 
     /// Checks the fields again after a change.
@@ -279,12 +300,15 @@ pub fn edit(state: &mut AppState) -> Vec<Command> {
     vec![Command::ReadBilling { generation, pool_id }]
 }
 
-/// The profiles the worker read for the form of that generation.
-pub fn on_profiles(state: &mut AppState, generation: u64, profiles: Vec<String>) {
+/// The profiles and the taken names the worker read for the form of that
+/// generation; the fields are checked again with them.
+pub fn on_profiles(state: &mut AppState, generation: u64, profiles: Vec<String>, taken: Vec<String>) {
     if let Overlay::SubscriptionForm(form) = &mut state.overlay
         && form.generation == generation
     {
         form.profiles = profiles;
+        form.taken = taken;
+        form.revalidate();
     }
 }
 

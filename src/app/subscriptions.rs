@@ -220,3 +220,29 @@ pub fn show_address(state: &mut AppState, what: &str, address: String) -> Vec<Co
         Vec::new()
     }
 }
+
+/// Remembers the name of a purchase the form is about to record, so the
+/// list selects the new subscription, not the row that was selected.
+pub fn will_record(state: &mut AppState, change: &Change) {
+    if let Change::Subscription(SubOp::Record(purchase)) = change {
+        state.select_recorded = Some(purchase.name.clone());
+    }
+}
+
+/// Selects the recorded purchase once the Subscriptions rows hold it (a
+/// disabled one of the same name is the old copy, not it).
+pub fn select_recorded(state: &mut AppState, height: usize) {
+    let Some(name) = state.select_recorded.clone() else {
+        return;
+    };
+    let table = state.table_of_mut(PaneId::Subscriptions);
+    let offset = table.window.offset;
+    let found = table.window.rows.iter().position(|row| {
+        matches!(row, Row::Subscription(r) if r.name.eq_ignore_ascii_case(&name) && r.status != "disabled")
+    });
+    if let Some(at) = found {
+        table.selected = offset + at;
+        table.keep_visible(height);
+        state.select_recorded = None;
+    }
+}

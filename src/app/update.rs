@@ -463,7 +463,11 @@ fn on_worker(state: &mut AppState, event: WorkerEvent) -> Vec<Command> {
         } => {
             let table = state.table_of_mut(pane);
             table.accept(generation, page, rows);
-            table.follow_up().map(Command::Fetch).into_iter().collect()
+            let follow_up = table.follow_up().map(Command::Fetch).into_iter().collect();
+            if pane == PaneId::Subscriptions {
+                super::subscriptions::select_recorded(state, rows);
+            }
+            follow_up
         }
         WorkerEvent::Status(status) => {
             state.status = status;

@@ -172,8 +172,14 @@ pub enum QuantityRefused {
         release: i64,
     },
     NotPositive,
+    /// More than [`MAX_QUANTITY`]: a slip of the keyboard, not a purchase.
+    TooMany(i64),
     Unchanged,
 }
+
+/// The most seats a subscription may name: ten million, more than any
+/// tenant buys of one product, so `:quantity 4000000000` is a typo refused.
+pub const MAX_QUANTITY: i64 = 10_000_000;
 
 impl fmt::Display for QuantityRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -194,6 +200,10 @@ impl fmt::Display for QuantityRefused {
                 "{in_use} seats are in use: release {release} first, then lower the quantity"
             ),
             QuantityRefused::NotPositive => f.write_str("the quantity must be at least 1"),
+            QuantityRefused::TooMany(wanted) => write!(
+                f,
+                "{wanted} seats is more than the 10,000,000 a subscription may name; check the figure"
+            ),
             QuantityRefused::Unchanged => f.write_str("it has that quantity already"),
         }
     }
@@ -219,6 +229,9 @@ pub fn check_quantity(
     }
     if wanted < 1 {
         return Err(QuantityRefused::NotPositive);
+    }
+    if wanted > MAX_QUANTITY {
+        return Err(QuantityRefused::TooMany(wanted));
     }
     if wanted < in_use {
         return Err(QuantityRefused::BelowInUse {

@@ -23,6 +23,7 @@ pub const OPTIONAL: &[&str] = &[
     "activation_url",
     "install_url",
     "status",
+    "disabled_reason",
     "vendor_managed",
 ];
 
@@ -34,7 +35,8 @@ pub struct Purchase {
     pub publisher: String,
     /// saas or isv.
     pub kind: String,
-    /// The cache's words: direct, partner, vendor_proposal.
+    /// The cache's words: direct, partner, vendor_proposal; empty for an
+    /// ISV app listed without one.
     pub channel: String,
     /// The cache's words: flat_rate or per_seat; None for ISV apps.
     pub pricing: Option<String>,
@@ -50,8 +52,12 @@ pub struct Purchase {
     pub billing_profile: Option<String>,
     pub activation_url: Option<String>,
     pub install_url: Option<String>,
-    /// pending_activation (the default) or active.
+    /// pending_activation (the default), active, or disabled: a purchase
+    /// that ended, recorded as history (a listing exported elsewhere).
     pub status: String,
+    /// Why a disabled one ended: cancelled (the default), expired or
+    /// payment_lapsed; None otherwise.
+    pub disabled_reason: Option<String>,
     /// The vendor manages the quantity (R-LIC-8): ISV apps only; their default.
     pub vendor_managed: bool,
 }
@@ -144,11 +150,16 @@ fn read_header(line: usize, fields: &[String]) -> Result<Vec<String>, String> {
     }
 }
 
+/// Two live purchases may not share a name; a disabled one may share a
+/// live one's (R-SUB-4: the copy bought again after it ended).
 fn duplicates(rows: &[Purchase], problems: &mut Vec<String>) {
     for (index, row) in rows.iter().enumerate() {
+        if row.status == "disabled" {
+            continue;
+        }
         if let Some(first) = rows[..index]
             .iter()
-            .find(|r| r.name.eq_ignore_ascii_case(&row.name))
+            .find(|r| r.status != "disabled" && r.name.eq_ignore_ascii_case(&row.name))
         {
             problems.push(format!(
                 "line {}, column name: {:?} is on line {} already; each purchase needs its own name",
@@ -221,8 +232,17 @@ impl Cells<'_> {
     fn number(&mut self, column: &str) -> Option<i64> {
         let value = self.get(column)?.to_owned();
         let n = value.parse::<i64>().ok().filter(|n| *n > 0);
-        if n.is_none() {
-            self.bad(column, &value, "is not a whole number of 1 or more");
+        match n {
+            None => self.bad(column, &value, "is not a whole number of 1 or more"),
+            Some(n) if n > super::subscription::MAX_QUANTITY => {
+                self.bad(
+                    column,
+                    &value,
+                    "is more than the 10,000,000 seats a subscription may name",
+                );
+                return None;
+            }
+            Some(_) => {}
         }
         n
     }
@@ -289,7 +309,9 @@ pub(super) fn read_row(line: usize, names: &[String], fields: &[String]) -> (Pur
             ("proposal", "vendor_proposal"),
         ],
     );
-    if c.get("channel").is_none() {
+    // An ISV app is the vendor's: one listed without a channel (as a sync
+    // leaves it) imports so; a SaaS purchase names how it was bought.
+    if c.get("channel").is_none() && kind.as_deref() != Some("isv") {
         c.problems.push(format!(
             "line {line}, column channel: empty; it is direct, partner or proposal"
         ));
@@ -330,9 +352,33 @@ pub(super) fn read_row(line: usize, names: &[String], fields: &[String]) -> (Pur
     let status = c
         .one_of(
             "status",
-            &[("pending_activation", "pending_activation"), ("active", "active")],
+            &[
+                ("pending_activation", "pending_activation"),
+                ("active", "active"),
+                ("disabled", "disabled"),
+            ],
         )
         .unwrap_or_else(|| "pending_activation".to_owned());
+    let reason = c.one_of(
+        "disabled_reason",
+        &[
+            ("cancelled", "cancelled"),
+            ("expired", "expired"),
+            ("payment_lapsed", "payment_lapsed"),
+        ],
+    );
+    let disabled_reason = match (status.as_str(), reason) {
+        ("disabled", reason) => Some(reason.unwrap_or_else(|| "cancelled".to_owned())),
+        (_, Some(reason)) => {
+            c.bad(
+                "disabled_reason",
+                &reason,
+                "is for a disabled subscription only (status disabled)",
+            );
+            None
+        }
+        (_, None) => None,
+    };
     let managed = c.one_of(
         "vendor_managed",
         &[("yes", "yes"), ("no", "no"), ("true", "yes"), ("false", "no")],
@@ -389,7 +435,12 @@ pub(super) fn read_row(line: usize, names: &[String], fields: &[String]) -> (Pur
         activation_url,
         install_url,
         status,
+        disabled_reason,
         vendor_managed,
     };
     (purchase, c.problems)
 }
+
+#[cfg(test)]
+#[path = "subscription_csv_tests.rs"]
+mod tests;

@@ -106,6 +106,17 @@ fn quantity_rules() {
         q(Pricing::PerSeat, false, active, Some(5), 0, 5),
         Err(QuantityRefused::Unchanged)
     );
+    // A sanity limit: ten million seats, not four billion.
+    assert_eq!(q(Pricing::PerSeat, false, active, Some(5), 0, 10_000_000), Ok(()));
+    assert_eq!(
+        q(Pricing::PerSeat, false, active, Some(5), 0, 4_000_000_000),
+        Err(QuantityRefused::TooMany(4_000_000_000))
+    );
+    assert!(
+        QuantityRefused::TooMany(4_000_000_000)
+            .to_string()
+            .contains("more than the 10,000,000")
+    );
     // A pending purchase may be resized before activation.
     assert_eq!(
         q(

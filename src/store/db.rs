@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0016_subscription_undo.sql"),
     include_str!("../../migrations/0017_user_search.sql"),
     include_str!("../../migrations/0018_subscription_edit.sql"),
+    include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
 ];
 
 /// The schema version this binary writes and understands.

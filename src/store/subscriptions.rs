@@ -45,6 +45,9 @@ pub struct SubscriptionRow {
     /// The day the status last changed.
     #[serde(skip)]
     pub status_on: Option<String>,
+    /// The term's first day, as recorded (the CSV listing's `starts`).
+    #[serde(skip)]
+    pub starts_on: Option<String>,
 }
 
 /// Column order of the Subscriptions table.
@@ -82,7 +85,7 @@ const SPEC: ListSpec = ListSpec {
                             AND p.expires_on <= substr(:as_of, 1, 10) THEN 'expired' END AS disabled_reason, \
                   p.total AS quantity, p.consumed, p.price_cents, p.currency, p.billing_period AS period, \
                   p.expires_on AS term_end, p.region, b.name AS billing_profile, p.vendor_managed, \
-                  p.activation_url, p.install_url, p.status_on \
+                  p.activation_url, p.install_url, p.status_on, p.starts_on \
            FROM pools p LEFT JOIN billing_profiles b ON b.id = p.billing_profile_id \
            WHERE p.kind IN ('saas', 'isv') AND (:scope IS NULL OR p.id = :scope)",
     haystack: "name || ' ' || coalesce(publisher, '') || ' ' || status || ' ' || kind",
@@ -122,6 +125,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<SubscriptionRow> {
         activation_url: row.get("activation_url")?,
         install_url: row.get("install_url")?,
         status_on: row.get("status_on")?,
+        starts_on: row.get("starts_on")?,
     })
 }
 
@@ -138,4 +142,16 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<SubscriptionRo
         ..PageRequest::default()
     };
     Ok(page(conn, &request)?.rows.into_iter().next())
+}
+
+/// The names of the live (not disabled) subscriptions but `except`: the
+/// names a purchase or a rename may not take (`subscriptions_import::clashes`
+/// and the edit refuse them), for the form to say so as it is typed.
+pub fn live_names(conn: &Connection, except: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name FROM pools WHERE kind IN ('saas', 'isv') AND status <> 'disabled' AND id <> ?1 \
+         ORDER BY name COLLATE NOCASE",
+    )?;
+    let names = stmt.query_map([except], |r| r.get(0))?;
+    names.collect()
 }

@@ -8,8 +8,8 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde_json::json;
 
 use super::agreement_error::AgreementError;
-use super::changes::{Actor, Permission};
-use super::license_groups::{audit, audited_as};
+use super::changes::{Actor, Permission, record_purchase};
+use super::license_groups::audited_as;
 use crate::domain::subscription_csv::Purchase;
 
 /// Why rows clash with the cache, one line each; empty when none do.
@@ -24,6 +24,10 @@ pub fn clashes(conn: &Connection, rows: &[Purchase]) -> rusqlite::Result<Vec<Str
                  `seats billing-profiles` lists them",
                 row.line
             ));
+        }
+        // A disabled one is history: it may share a live one's name.
+        if row.status == "disabled" {
+            continue;
         }
         let live: Option<String> = conn
             .query_row(
@@ -52,15 +56,16 @@ fn profile_id(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
     .optional()
 }
 
-/// Adds every purchase; returns how many. Checks `clashes` again inside
-/// the transaction (another admin may have written in between).
+/// Adds every purchase as one batch `z` undoes (`changes::record_purchase`);
+/// returns how many, and the batch. Checks `clashes` again inside the
+/// transaction (another admin may have written in between).
 pub fn import(
     conn: &Connection,
     actor: &Actor,
     file: &str,
     rows: &[Purchase],
     today: &str,
-) -> Result<usize, AgreementError> {
+) -> Result<(usize, String), AgreementError> {
     audited_as(
         conn,
         actor,
@@ -75,9 +80,10 @@ pub fn import(
             let mut stmt = tx.prepare(
             "INSERT INTO pools (name, kind, source, total, status, pricing, channel, billing_period, price_cents, \
              vendor_managed, starts_on, expires_on, publisher, currency, region, activation_url, install_url, \
-             billing_profile_id, status_on) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+             billing_profile_id, status_on, disabled_reason) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
+            let mut created = Vec::with_capacity(rows.len());
             for row in rows {
                 let isv = row.kind == "isv";
                 let profile = match &row.billing_profile {
@@ -91,7 +97,7 @@ pub fn import(
                     row.quantity,
                     row.status,
                     row.pricing,
-                    row.channel,
+                    (!row.channel.is_empty()).then_some(&row.channel),
                     row.period,
                     row.price_cents,
                     row.vendor_managed,
@@ -104,18 +110,13 @@ pub fn import(
                     row.install_url,
                     profile,
                     today,
+                    row.disabled_reason,
                 ])?;
+                created.push((tx.last_insert_rowid(), row.name.clone()));
             }
-            let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-            audit(
-                tx,
-                actor,
-                "subscriptions_import",
-                &names,
-                "ok",
-                Some(json!({ "file": file, "rows": rows.len() })),
-            )?;
-            Ok(rows.len())
+            let detail = json!({ "file": file, "rows": rows.len() });
+            let batch = record_purchase(tx, &actor.name, &created, detail)?;
+            Ok((rows.len(), batch))
         },
     )
 }

@@ -145,9 +145,17 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         Line::styled(line.text.clone(), style)
     }));
     let removes_user = matches!(preview.change, Change::RemoveUser { .. });
+    // "Esc cancels" would read as cancelling the subscription (issue 10).
+    let cancels_subscription = matches!(
+        preview.change,
+        Change::Subscription(crate::app::subscriptions::SubOp::Cancel { .. })
+    );
     let footer = match (&plan.refusal, preview.applying) {
         (Some(_), _) => "Nothing was changed · Esc goes back",
         (None, true) => "applying…",
+        (None, false) if cancels_subscription => {
+            "Enter or y cancels it for good · Esc or n keeps it · ↑↓ scroll"
+        }
         (None, false) if removes_user => "Enter or y applies · d their devices too / not · Esc or n cancels",
         (None, false) => "Enter or y applies · Esc or n cancels · ↑↓ scroll",
     };

@@ -86,8 +86,9 @@ pub fn preview(conn: &Connection, path: &str) -> Preview {
     }
 }
 
-/// Records every purchase of `path`, or none.
-pub fn import(conn: &Connection, actor: &Actor, path: &str) -> Result<String, String> {
+/// Records every purchase of `path`, or none: the message and the batch z
+/// undoes.
+pub fn import(conn: &Connection, actor: &Actor, path: &str) -> Result<(String, String), String> {
     let rows = read(conn, path).map_err(|problems| problems.join("; "))?;
     let file_name = std::path::Path::new(path)
         .file_name()
@@ -95,6 +96,6 @@ pub fn import(conn: &Connection, actor: &Actor, path: &str) -> Result<String, St
         .unwrap_or_default();
     let today = chrono::Utc::now().date_naive().to_string();
     subscriptions_import::import(conn, actor, &file_name, &rows, &today)
-        .map(|added| format!("recorded {added} subscription(s) from {path}"))
+        .map(|(added, batch)| (format!("recorded {added} subscription(s) from {path}"), batch))
         .map_err(|err| err.to_string())
 }

@@ -7,7 +7,7 @@
 use seats::app::subscription_form::FIELDS;
 use seats::store::subscriptions;
 
-use super::subscriptions::{console, preview_text, select};
+use super::subscriptions::{console, palette, preview_text, select};
 use super::*;
 
 fn form(c: &Console) -> &seats::app::subscription_form::SubscriptionForm {
@@ -116,6 +116,63 @@ fn the_form_records_a_purchase_pending_activation() {
         )
         .unwrap();
     assert!(audited.contains("entered by hand"), "{audited}");
+
+    // Every change is undoable (issue 10): z removes the purchase again.
+    assert!(c.flash().contains("z undoes"), "{}", c.flash());
+    c.key(KeyCode::Char('z'));
+    let text = preview_text(&c);
+    assert!(
+        text.contains("Fabrikam Chat: the recorded purchase is removed"),
+        "{text}"
+    );
+    c.key(KeyCode::Char('y'));
+    assert!(stored_named(&c, "Fabrikam Chat").is_none(), "{}", c.flash());
+}
+
+/// Issue 10: once recorded, the new subscription is the selected row, not
+/// the one selected before `n`.
+#[test]
+fn the_recorded_purchase_is_selected() {
+    let mut c = console();
+    palette(&mut c, "subscriptions");
+    c.key(KeyCode::Down);
+    c.key(KeyCode::Down);
+    let before = match c.state.table().selected_row() {
+        Some(Row::Subscription(row)) => row.name.clone(),
+        other => panic!("{other:?}"),
+    };
+    new_purchase(&mut c, "Fabrikam Chat");
+    c.key(KeyCode::Right);
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Enter);
+    assert!(stored_named(&c, "Fabrikam Chat").is_some(), "{}", c.flash());
+    // The worker says the cache changed, as it does after every write.
+    c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
+    match c.state.table().selected_row() {
+        Some(Row::Subscription(row)) => assert_eq!(row.name, "Fabrikam Chat", "was {before}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 10: a name a live subscription has is said while it is typed,
+/// not first at the preview; a disabled one's name may be bought again.
+#[test]
+fn a_taken_name_is_said_as_it_is_typed() {
+    let mut c = console();
+    select(&mut c, "Adatum Sign");
+    c.key(KeyCode::Char('n'));
+    c.key(KeyCode::Char('1'));
+    c.chars("adatum sig");
+    assert!(form(&c).problem(0).is_none_or(|p| !p.contains("already")));
+    c.chars("n");
+    let why = form(&c).problem(0).unwrap_or_default().to_owned();
+    assert!(why.contains("\"Adatum Sign\" is a subscription already"), "{why}");
+    assert!(c.screen().contains("is a subscription already"), "{}", c.screen());
+    retype(&mut c, "Tailspin Survey");
+    assert!(
+        form(&c).problem(0).is_none_or(|p| !p.contains("already")),
+        "Tailspin Survey is disabled: bought again under its name"
+    );
 }
 
 /// R-SUB-8: a region outside the supported ones is refused with the list,

@@ -73,10 +73,11 @@ fn n_records_a_new_purchase_from_a_file() {
     assert_eq!(copies, 2, "the disabled one and the new purchase");
 }
 
-/// Reported defect: after a billing-profile switch (a batch z undoes), an
-/// import said "(z undoes)" although z would undo the switch, not it.
+/// Issue 10 ("every change is undoable"): an import is a batch; its flash
+/// says z undoes it, and z then removes what it recorded (not the earlier
+/// billing-profile switch).
 #[test]
-fn an_import_does_not_claim_that_z_undoes_it() {
+fn z_undoes_an_import_after_a_profile_switch() {
     let mut c = console();
     select(&mut c, "Wingtip Analytics");
     palette(&mut c, "profile procurement (wire)");
@@ -91,5 +92,33 @@ fn an_import_does_not_claim_that_z_undoes_it() {
     palette(&mut c, &format!("import subscriptions {}", good.display()));
     c.key(KeyCode::Enter);
     assert!(c.flash().contains("recorded 1 subscription(s)"), "{}", c.flash());
-    assert!(!c.flash().contains("z undoes"), "{}", c.flash());
+    assert!(c.flash().contains("z undoes"), "{}", c.flash());
+    let count = |c: &Console| -> i64 {
+        c.conn
+            .query_row("SELECT count(*) FROM pools WHERE name = 'UndoMe'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(count(&c), 1);
+    c.key(KeyCode::Char('z'));
+    let text = preview_text(&c);
+    assert!(
+        text.contains("UndoMe: the recorded purchase is removed"),
+        "{text}"
+    );
+    assert!(!text.contains("billing profile"), "the switch stays: {text}");
+    c.key(KeyCode::Char('y'));
+    assert_eq!(count(&c), 0, "{}", c.flash());
+    assert!(c.flash().contains("undone: UndoMe"), "{}", c.flash());
+    let profile: Option<String> = c
+        .conn
+        .query_row(
+            "SELECT b.name FROM pools p JOIN billing_profiles b ON b.id = p.billing_profile_id \
+             WHERE p.name = 'Wingtip Analytics'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(profile.as_deref(), Some("Procurement (wire)"));
 }

@@ -175,6 +175,13 @@ fn cancelling_releases_the_seats_and_the_view_shows_disabled() {
         "{text}"
     );
     assert!(text.contains(&first), "names the seats that go: {text}");
+    // Its keys say what they do to the subscription: Esc keeps it.
+    let screen = c.screen();
+    assert!(
+        screen.contains("Enter or y cancels it for good · Esc or n keeps it"),
+        "{screen}"
+    );
+    assert!(text.contains("record it with n"), "the console's way on: {text}");
     c.key(KeyCode::Enter);
     let after = stored(&c, row.id);
     assert_eq!(after.status, "disabled");
@@ -199,10 +206,11 @@ fn cancelling_releases_the_seats_and_the_view_shows_disabled() {
     c.key(KeyCode::Esc);
 
     c.key(KeyCode::Char('A'));
+    let text = preview_text(&c);
+    assert!(text.contains("can never be active again"), "{text}");
     assert!(
-        preview_text(&c).contains("can never be active again"),
-        "{}",
-        preview_text(&c)
+        text.contains("(n here: by hand or from a CSV file)") && !text.contains("seats import"),
+        "the refusal points to the console's n: {text}"
     );
     c.key(KeyCode::Enter);
     assert_eq!(
@@ -224,6 +232,13 @@ fn a_quantity_below_the_seats_in_use_is_refused_with_the_count() {
         text.contains(&format!("{in_use} seats are in use: release 3 first")),
         "{text}"
     );
+    c.key(KeyCode::Enter);
+    assert_eq!(stored(&c, row.id).quantity, row.quantity, "nothing changed");
+    c.key(KeyCode::Esc);
+    // A sanity limit: a typo of four billion seats is refused with the reason.
+    palette(&mut c, "quantity 4000000000");
+    let text = preview_text(&c);
+    assert!(text.contains("more than the 10,000,000"), "{text}");
     c.key(KeyCode::Enter);
     assert_eq!(stored(&c, row.id).quantity, row.quantity, "nothing changed");
     c.key(KeyCode::Esc);

@@ -25,6 +25,7 @@ const UNDOABLE: &[&str] = &[
     "subscription_quantity",
     "subscription_profile",
     "subscription_edit",
+    super::purchase::ACTION,
 ];
 
 /// The actor's newest batch that changed something and is not undone yet
@@ -35,7 +36,9 @@ pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<O
            AND (action IN ('assign', 'unassign', 'release', 'remove_user', 'member_add') \
                 AND EXISTS (SELECT 1 FROM change_items c WHERE c.batch_id = b.id) \
              OR action LIKE 'subscription_%' \
-                AND EXISTS (SELECT 1 FROM pool_field_changes f WHERE f.batch_id = b.id)) \
+                AND EXISTS (SELECT 1 FROM pool_field_changes f WHERE f.batch_id = b.id) \
+             OR action = 'subscriptions_import' \
+                AND EXISTS (SELECT 1 FROM pool_purchases r WHERE r.batch_id = b.id)) \
          ORDER BY seq DESC LIMIT 1",
     )?
     .query_row([actor], |row| row.get(0))
@@ -50,7 +53,7 @@ pub fn undo(conn: &Connection, actor: &Actor, batch_id: &str) -> Result<Vec<Chan
         let action = batch_action(tx, batch_id)?;
         let permission = if action == "remove_user" {
             Permission::RemoveUser
-        } else if action.starts_with("subscription_") {
+        } else if action.starts_with("subscription_") || action == super::purchase::ACTION {
             Permission::ManageSubscriptions
         } else {
             Permission::Assign
@@ -82,6 +85,19 @@ pub(crate) fn undo_in(
                 after: None,
                 result: "ok",
                 detail: Some(serde_json::json!({ "undoes": batch_id, "subscription": true })),
+            })?;
+        }
+    }
+    if super::purchase::has_purchases(tx, batch_id)? {
+        for (pool_id, name) in super::purchase::revert(&ctx, batch_id)? {
+            ctx.audit(&Entry {
+                action: "undo",
+                pool: Some((pool_id, &name)),
+                principals: &[],
+                before: None,
+                after: None,
+                result: "ok",
+                detail: Some(serde_json::json!({ "undoes": batch_id, "purchase_removed": true })),
             })?;
         }
     }

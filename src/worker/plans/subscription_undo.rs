@@ -20,7 +20,10 @@ pub fn field_reverts(conn: &Connection, batches: &[String]) -> rusqlite::Result<
          FROM pool_field_changes f JOIN pools p ON p.id = f.pool_id \
          WHERE f.batch_id = ?1 AND f.field <> 'disabled_reason' AND f.field <> 'status_on' ORDER BY p.name, f.field",
     )?;
-    let mut out = Vec::new();
+    let mut out: Vec<String> = crate::store::changes::recorded_names(conn, batches)?
+        .into_iter()
+        .map(|name| format!("{name}: the recorded purchase is removed"))
+        .collect();
     for batch in batches {
         let rows = stmt.query_map([batch], |r| {
             Ok((

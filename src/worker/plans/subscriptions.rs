@@ -25,6 +25,7 @@ pub fn billing(conn: &Connection, pool_id: i64) -> rusqlite::Result<Billing> {
         profiles: billing::profiles(conn)?,
         profile,
         invoices: billing::invoices(conn, Some(pool_id))?,
+        taken: subscriptions::live_names(conn, pool_id)?,
     })
 }
 
@@ -82,10 +83,19 @@ pub fn plan(conn: &Connection, actor: &Actor, op: &SubOp) -> Result<Preview, Cha
     Ok(preview)
 }
 
+/// The domain's refusal as the console says it: the way on is `n` here,
+/// not the headless import the same words name for `seats subscription`.
+fn in_console(why: impl std::fmt::Display) -> String {
+    why.to_string().replace(
+        "(`seats import subscriptions FILE`)",
+        "(n here: by hand or from a CSV file)",
+    )
+}
+
 fn activate(row: &SubscriptionRow) -> Preview {
     let refusal = subscription::transition(status_of(row), SubAction::Activate)
         .err()
-        .map(|why| format!("{} can't be activated: {why}", row.name));
+        .map(|why| format!("{} can't be activated: {}", row.name, in_console(why)));
     let at = row.activation_url.as_deref().unwrap_or("the publisher's site");
     preview(
         "Activate subscription (confirm)",
@@ -109,7 +119,7 @@ const NAMED_SEATS: usize = 5;
 fn cancel(conn: &Connection, row: &SubscriptionRow) -> Result<Preview, ChangeError> {
     let refusal = subscription::transition(status_of(row), SubAction::Cancel)
         .err()
-        .map(|why| format!("{} can't be cancelled: {why}", row.name));
+        .map(|why| format!("{} can't be cancelled: {}", row.name, in_console(why)));
     let request = PageRequest {
         scope: Some(row.id),
         limit: NAMED_SEATS,
@@ -135,8 +145,7 @@ fn cancel(conn: &Connection, row: &SubscriptionRow) -> Result<Preview, ChangeErr
         )),
     });
     lines.push(line(
-        "it is final, z can't undo it; to use it again, buy another copy and record it: \
-         `seats import subscriptions FILE`",
+        "it is final, z can't undo it; to use it again, buy another copy and record it with n",
     ));
     Ok(preview("Cancel subscription (confirm)", lines, refusal))
 }

@@ -32,8 +32,8 @@ pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent
             undoable(subscriptions_change::set_profile(conn, actor, *id, profile))
         }
         SubOp::ExportInvoices { id, path } => written(export(conn, *id, path)),
-        SubOp::Import { path } => written(crate::worker::subscription_file::import(conn, actor, path)),
-        SubOp::Record(purchase) => written(record(conn, actor, purchase)),
+        SubOp::Import { path } => recorded(crate::worker::subscription_file::import(conn, actor, path)),
+        SubOp::Record(purchase) => recorded(record(conn, actor, purchase)),
         SubOp::Edit { id, purchase } => undoable(subscriptions_edit::edit(conn, actor, *id, purchase)),
         SubOp::SaveProfile(entry) => {
             written(billing_edit::save_profile(conn, actor, entry).map_err(|err| err.to_string()))
@@ -42,8 +42,9 @@ pub(super) fn apply(conn: &Connection, actor: &Actor, op: &SubOp) -> WorkerEvent
 }
 
 /// Records a purchase from the form through the import's path: one
-/// transaction, the same clash checks, audited as `subscriptions_import`.
-fn record(conn: &Connection, actor: &Actor, purchase: &Purchase) -> Result<String, String> {
+/// transaction, the same clash checks, audited as `subscriptions_import`;
+/// the message and the batch z undoes.
+fn record(conn: &Connection, actor: &Actor, purchase: &Purchase) -> Result<(String, String), String> {
     subscriptions_import::import(
         conn,
         actor,
@@ -51,13 +52,28 @@ fn record(conn: &Connection, actor: &Actor, purchase: &Purchase) -> Result<Strin
         std::slice::from_ref(purchase),
         &today(),
     )
-    .map(|_| {
-        format!(
+    .map(|(_, batch)| {
+        let message = format!(
             "{} is recorded, pending activation at the publisher",
             purchase.name
-        )
+        );
+        (message, batch)
     })
     .map_err(|err| err.to_string())
+}
+
+/// A purchase recorded as a batch: z undoes it (the pools go again).
+fn recorded(outcome: Result<(String, String), String>) -> WorkerEvent {
+    match outcome {
+        Ok((message, batch)) => WorkerEvent::Written {
+            summary: vec![message],
+            batches: vec![batch],
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(message) => WorkerEvent::WriteRefused { message },
+    }
 }
 
 /// A change the store made as a batch: z undoes it, as a seat change.
