@@ -262,7 +262,7 @@ fn empty_message(pane: crate::app::PaneId) -> &'static str {
             "nothing to report: agreements, inventory and pools fill it (`seats import …`, a sync)"
         }
         PaneId::Subscriptions => {
-            "no SaaS or ISV subscriptions: `seats import subscriptions FILE` records a purchase"
+            "no SaaS or ISV subscriptions: n records a purchase (by hand or from a CSV file)"
         }
         _ => "nothing here yet: `seats demo` builds a demo tenant",
     }
