@@ -210,6 +210,17 @@ async fn groups_and_their_members_page_with_their_types() {
     assert_eq!(users.len(), listed_ids(&sim.tenant()).len());
     assert_eq!(transitive.len() - users.len(), direct.len());
 
+    // Small pages give every member once, in id order, as the table holds them.
+    let (people, _) = sim
+        .walk(&format!("/v1.0/groups/{all_staff}/transitiveMembers?$top=7"))
+        .await;
+    let paged: Vec<&str> = people
+        .iter()
+        .filter(|m| m["@odata.type"] == "#microsoft.graph.user")
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(paged, listed_ids(&sim.tenant()));
+
     let (devices, _) = sim
         .walk(&format!("/v1.0/groups/{}/members", id_of("Windows Devices")))
         .await;
