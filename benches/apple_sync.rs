@@ -329,9 +329,9 @@ fn read_and_write_apart(bench: &Bench) {
 /// prepared INSERT each, in one transaction (the triggers that keep
 /// `consumed` run as for the sync). Returns the insert's time.
 fn raw_insert(conn: &Connection, connector: i64, expected: usize) -> Duration {
-    let rows: Vec<(i64, i64, Option<String>, String, String)> = conn
+    let rows: Vec<(i64, i64, Option<String>, rusqlite::types::Value, String)> = conn
         .prepare(&format!(
-            "SELECT pool_id, user_id, invitation, assigned_at, assigned_by FROM assignments WHERE {SEATS_OF}"
+            "SELECT pool_id, user_id, invitation, assigned_unix, assigned_by FROM assignments WHERE {SEATS_OF}"
         ))
         .unwrap()
         .query_map([connector], |r| {
@@ -347,8 +347,8 @@ fn raw_insert(conn: &Connection, connector: i64, expected: usize) -> Duration {
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut insert = conn
         .prepare(
-            "INSERT INTO assignments (pool_id, user_id, direct, intent, state, invitation, assigned_at, \
-             assigned_by) VALUES (?1, ?2, 1, 'required', 'active', ?3, ?4, ?5)",
+            "INSERT INTO assignments (pool_id, user_id, direct, state, invitation, assigned_unix, \
+             assigned_by) VALUES (?1, ?2, 1, 'active', ?3, ?4, ?5)",
         )
         .unwrap();
     for row in &rows {

@@ -173,7 +173,19 @@ fn every_row_passes_the_schema_checks() {
     let tx = fresh.transaction().unwrap();
     tx.execute("DELETE FROM main.license_groups", []).unwrap();
     for table in &tables {
-        let copied = tx.execute(&format!("INSERT INTO main.{table} SELECT * FROM src.{table}"), []);
+        // Stored columns only: the generated ones (migration 0020) are
+        // computed again in the copy.
+        let columns: String = tx
+            .query_row(
+                "SELECT group_concat(name, ', ') FROM pragma_table_info(?1, 'src')",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let copied = tx.execute(
+            &format!("INSERT INTO main.{table} ({columns}) SELECT {columns} FROM src.{table}"),
+            [],
+        );
         copied.unwrap_or_else(|e| panic!("{table}: {e}"));
     }
     tx.commit().unwrap();

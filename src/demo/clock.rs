@@ -25,6 +25,11 @@ impl Clock {
         Stamp::at(self.now - seconds)
     }
 
+    /// The unix time `seconds` before now, as seats store it (migration 0020).
+    pub(crate) fn unix_ago(&self, seconds: i64) -> i64 {
+        self.now - seconds
+    }
+
     /// The timestamp `days` whole days before now.
     pub(crate) fn days_ago(&self, days: i64) -> Stamp {
         self.ago(days * DAY)

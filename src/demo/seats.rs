@@ -16,11 +16,12 @@ pub(crate) enum Intent {
 }
 
 impl Intent {
-    fn as_str(self) -> &'static str {
+    /// The seat table's `intent_code` (migration 0020).
+    fn code(self) -> i64 {
         match self {
-            Intent::Required => "required",
-            Intent::Available => "available",
-            Intent::Uninstall => "uninstall",
+            Intent::Required => 0,
+            Intent::Available => 1,
+            Intent::Uninstall => 2,
         }
     }
 }
@@ -69,8 +70,8 @@ pub(crate) struct Install {
 }
 
 type Bind<T> = fn(&mut Row, &T) -> rusqlite::Result<()>;
-/// A seat row: id, seat, assigned at, assigned by.
-type SeatRow<'c> = (i64, Seat, Stamp, &'c str);
+/// A seat row: id, seat, assigned at (unix seconds, migration 0020), assigned by.
+type SeatRow<'c> = (i64, Seat, i64, &'c str);
 /// An install row: id, install, updated at.
 type InstallRow = (i64, Install, Stamp);
 
@@ -100,7 +101,7 @@ impl<'c> Writer<'c> {
     pub(crate) fn seat(&mut self, seat: Seat, by: &'c str) -> rusqlite::Result<()> {
         self.seat_count += 1;
         self.seats
-            .push((self.seat_count, seat, self.clock.ago(seat.ago), by))
+            .push((self.seat_count, seat, self.clock.unix_ago(seat.ago), by))
     }
 
     pub(crate) fn install(&mut self, install: Install) -> rusqlite::Result<()> {
@@ -127,8 +128,8 @@ impl<'c> Writer<'c> {
 }
 
 const SEATS_INTO: (&str, usize) = (
-    "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent, state, error, \
-     invitation, assigned_at, assigned_by)",
+    "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent_code, state, error, \
+     invitation, assigned_unix, assigned_by)",
     12,
 );
 const INSTALLS_INTO: (&str, usize) = (
@@ -147,7 +148,7 @@ fn bind_seat(row: &mut Row, (id, s, at, by): &SeatRow) -> rusqlite::Result<()> {
     row.put((s.user != 0).then_some(s.user))?
         .put((s.device != 0).then_some(s.device))?;
     row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
-    row.put(s.intent.as_str())?.put(state)?.put(error)?;
+    row.put(s.intent.code())?.put(state)?.put(error)?;
     row.put(s.invite.map(invite_text))?.put(at)?.put(*by)?;
     Ok(())
 }

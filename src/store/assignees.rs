@@ -60,7 +60,7 @@ pub const FIELDS: &[FilterColumn] = &[
 const SPEC: ListSpec = ListSpec {
     base: "SELECT s.id, coalesce(u.upn, d.name) AS principal, u.display_name, s.user_id, s.device_id, \
              s.direct, g.name AS via_group, s.intent, s.state, s.error, s.invitation, s.assigned_at, \
-             s.assigned_by, \
+             s.assigned_unix, s.assigned_by, \
              (SELECT au.invite_url FROM apple_users au JOIN pools p ON p.id = s.pool_id \
                 WHERE au.user_id = s.user_id AND au.connector_id = p.connector_id) AS invite_url \
            FROM assignments s \
@@ -77,7 +77,9 @@ const SPEC: ListSpec = ListSpec {
         "direct DESC, coalesce(via_group, '')",
         "state",
         "coalesce(invitation, '')",
-        "assigned_at",
+        // The stored seconds sort as the text does (migration 0020), without
+        // formatting every seat of a million-seat pool first.
+        "assigned_unix",
     ],
     tiebreak: "id",
 };

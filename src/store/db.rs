@@ -8,8 +8,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 mod read_only;
+mod seat_columns;
 
 pub use read_only::{View, has_wal, open_reader};
+pub(crate) use seat_columns::{intent_code, unix_time};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
 const MIGRATIONS: &[&str] = &[
@@ -32,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_user_search.sql"),
     include_str!("../../migrations/0018_subscription_edit.sql"),
     include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
+    include_str!("../../migrations/0020_seat_size.sql"),
 ];
 
 /// The schema version this binary writes and understands.

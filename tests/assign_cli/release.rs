@@ -41,7 +41,7 @@ fn scene() -> Scene {
     }
     cache.sql(&format!(
         "INSERT INTO group_members (group_id, user_id) VALUES (9001, {w});
-         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_at, assigned_by)
+         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_unix, assigned_by)
            VALUES (901, {w}, 0, 9001, 'error', 'CountViolation', '2026-01-01T00:00:00Z', 'sync');",
         w = id(&w)
     ));

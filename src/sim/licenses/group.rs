@@ -10,6 +10,7 @@ use rusqlite::{Connection, params};
 use super::{LicenseChange, Refusal, now_text, refresh_consumed, sku_by_id};
 use crate::sim::tenant::record_license_changes;
 use crate::store::db::begin_write_on;
+use crate::store::db::unix_time;
 
 /// Records a group's license change and queues its processing at `due_ms`.
 pub(crate) fn assign_group(
@@ -163,8 +164,12 @@ fn reconcile(tx: &Connection, group: i64, pool: i64, retry: bool) -> rusqlite::R
                 };
                 free -= i64::from(free > 0);
                 tx.execute(
-                    "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_at, assigned_by) \
-                     VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, 'graph')",
+                    concat!(
+                        "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, \
+                         assigned_unix, assigned_by) VALUES (?1, ?2, 0, ?3, ?4, ?5, ",
+                        unix_time!("?6"),
+                        ", 'graph')"
+                    ),
                     params![pool, user, group, state, error, now_text()],
                 )?;
             }

@@ -4,6 +4,7 @@
 
 mod group;
 
+use crate::store::db::unix_time;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -222,8 +223,12 @@ pub(crate) fn assign_user(
             }
             None => {
                 tx.execute(
-                    "INSERT INTO assignments (pool_id, user_id, direct, state, assigned_at, assigned_by) \
-                     VALUES (?1, ?2, 1, 'active', ?3, 'graph')",
+                    concat!(
+                        "INSERT INTO assignments (pool_id, user_id, direct, state, assigned_unix, assigned_by) \
+                         VALUES (?1, ?2, 1, 'active', ",
+                        unix_time!("?3"),
+                        ", 'graph')"
+                    ),
                     params![sku.pool, user, now_text()],
                 )?;
             }

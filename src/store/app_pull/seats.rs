@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
+use crate::store::db::unix_time;
 use crate::store::sync::SYNC_ACTOR;
 
 /// The temporary tables the mirror leaves: drop them at the end.
@@ -91,11 +92,12 @@ pub(crate) fn write(
     )?;
     mirrored.added = conn.execute(
         &format!(
-            "INSERT INTO assignments (pool_id, user_id, direct, intent, state, invitation, assigned_at, assigned_by) \
-             SELECT w.pool_id, w.user_id, 1, 'required', 'active', w.invitation, coalesce(w.assigned_at, ?1), ?2 \
+            "INSERT INTO assignments (pool_id, user_id, direct, state, invitation, assigned_unix, assigned_by) \
+             SELECT w.pool_id, w.user_id, 1, 'active', w.invitation, {at}, ?2 \
              FROM temp.mirror_want w \
              WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pool_id = w.pool_id AND a.user_id = w.user_id) \
-               AND NOT {PROTECTED}"
+               AND NOT {PROTECTED}",
+            at = unix_time!("coalesce(w.assigned_at, ?1)")
         ),
         params![at, SYNC_ACTOR],
     )?;

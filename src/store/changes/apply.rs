@@ -7,6 +7,7 @@ use rusqlite::params;
 use super::ChangeOutcome;
 use super::batch::Ctx;
 use super::pool::PoolState;
+use crate::store::db::unix_time;
 
 /// Gives a seat to every scratch principal without one (new rows, and rows
 /// waiting in state 'error'), grants the scratch groups, and sets the direct
@@ -49,22 +50,25 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
     )?
     .execute([b])?;
     let (state, invitation) = pool.new_seat_state();
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state, invitation, \
-                                  assigned_at, assigned_by) \
+                                  assigned_unix, assigned_by) \
          SELECT ?1, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END, direct, via_group_id, \
-                CASE WHEN who > 0 THEN ?2 ELSE 'active' END, CASE WHEN who > 0 THEN ?3 END, ?4, ?5 \
-         FROM temp.seat_target WHERE held = 0",
-    )?
+                CASE WHEN who > 0 THEN ?2 ELSE 'active' END, CASE WHEN who > 0 THEN ?3 END, ",
+        unix_time!("?4"),
+        ", ?5 FROM temp.seat_target WHERE held = 0"
+    ))?
     .execute(params![p, state, invitation, ctx.at, ctx.actor])?;
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "UPDATE assignments SET state = ?1, error = NULL, \
            invitation = CASE WHEN assignments.user_id IS NOT NULL THEN coalesce(?2, invitation) END, \
            direct = max(assignments.direct, t.direct), \
-           via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_at = ?3, assigned_by = ?4 \
+           via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_unix = ",
+        unix_time!("?3"),
+        ", assigned_by = ?4 \
          FROM temp.seat_target t WHERE t.held = 2 AND assignments.id = t.assignment_id \
-           AND assignments.error = 'CountViolation'",
-    )?
+           AND assignments.error = 'CountViolation'"
+    ))?
     .execute(params![state, invitation, ctx.at, ctx.actor])?;
     set_direct_flags(ctx, p)?;
     pool.reload_consumed(conn)

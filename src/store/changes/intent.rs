@@ -14,6 +14,7 @@ use super::apply::{Taken, outcome, snapshot_rows};
 use super::batch::{Ctx, Entry};
 use super::pool::PoolState;
 use super::{Actor, ChangeError, ChangeOutcome, Permission, Refusal, authorize, preview, write_audited};
+use crate::store::db::intent_code;
 
 /// The intents an app seat may have.
 pub const INTENTS: [&str; 3] = ["required", "available", "uninstall"];
@@ -228,7 +229,11 @@ fn change_pool(
     snapshot_values.push(&plan.intent);
     snapshot_rows(ctx.conn, &ctx.batch, &rows, &snapshot_values)?;
     let sql = format!(
-        "UPDATE assignments SET intent = ?1 WHERE id IN ({}) AND intent <> ?1",
+        concat!(
+            "UPDATE assignments SET intent_code = ",
+            intent_code!("?1"),
+            " WHERE id IN ({}) AND intent <> ?1"
+        ),
         placeholders(ids.len())
     );
     ctx.conn.execute(&sql, params_from_iter(values))?;

@@ -12,6 +12,7 @@ use super::expand;
 use super::pool::PoolState;
 use super::seat::{give, group_name, user_name};
 use super::{Actor, ChangeError, write_audited};
+use crate::store::db::unix_time;
 
 /// A pool by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,8 +171,12 @@ fn seat_member(
     )?;
     if !waiting {
         ctx.conn.execute(
-            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_at, \
-             assigned_by) VALUES (?1, ?2, 0, ?3, 'error', 'CountViolation', ?4, ?5)",
+            concat!(
+                "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_unix, \
+                 assigned_by) VALUES (?1, ?2, 0, ?3, 'error', 'CountViolation', ",
+                unix_time!("?4"),
+                ", ?5)"
+            ),
             params![pool.id, user_id, via, ctx.at, ctx.actor],
         )?;
         ctx.conn.execute(

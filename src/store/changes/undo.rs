@@ -12,6 +12,7 @@ use super::pool::PoolState;
 use super::release::{Release, finish};
 use super::{Actor, ChangeError, ChangeOutcome, Refusal, write_audited};
 use super::{expand, outbox, users};
+use crate::store::db::{intent_code, unix_time};
 
 /// The actions undo inverts.
 const UNDOABLE: &[&str] = &[
@@ -350,12 +351,14 @@ fn revert_changed(
     ))?
     .execute(params![batch_id, pool.id, ctx.batch])?;
     conn.prepare_cached(&format!(
-        "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent = x.intent, \
-           state = x.state, error = x.error, invitation = x.invitation, assigned_at = x.assigned_at, \
-           assigned_by = x.assigned_by \
+        "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent_code = {intent}, \
+           state = x.state, error = x.error, invitation = x.invitation, \
+           assigned_unix = {at}, assigned_by = x.assigned_by \
          FROM (SELECT a.id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id) AS via_group_id, \
                       c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by {items}) AS x \
-         WHERE assignments.id = x.id"
+         WHERE assignments.id = x.id",
+        at = unix_time!("x.assigned_at"),
+        intent = intent_code!("x.intent")
     ))?
     .execute(params![batch_id, pool.id])?;
     pool.reload_consumed(conn)?;
@@ -428,11 +431,13 @@ fn reinsert_rows(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
     ))?
     .execute(params![ctx.batch, pool_id])?;
     conn.prepare_cached(&format!(
-        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent, state, error, \
-                                  invitation, assigned_at, assigned_by) \
+        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent_code, state, error, \
+                                  invitation, assigned_unix, assigned_by) \
          SELECT ?1, c.user_id, c.device_id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id), \
-                c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by \
-         {from} AND t.held = 0"
+                {intent}, c.state, c.error, c.invitation, {at}, c.assigned_by \
+         {from} AND t.held = 0",
+        at = unix_time!("c.assigned_at"),
+        intent = intent_code!("c.intent")
     ))?
     .execute([pool_id])?;
     conn.prepare_cached(&format!(

@@ -28,6 +28,7 @@
 use rusqlite::{Connection, params};
 
 use super::{Apply, PullError, PullKind, SyncSummary};
+use crate::store::db::unix_time;
 
 /// Remembers the connector's pending outbox rows as the pull begins, and
 /// returns the newest outbox id.
@@ -94,12 +95,16 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
         [],
     )?;
     let added = conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, intent, state, error, assigned_at, \
-                                  assigned_by) \
-         SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, 'required', \
-                CASE WHEN w.holds = 1 THEN 'active' ELSE 'error' END, w.error, ?1, ?2 \
-         FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
-         WHERE d.action = 'add' AND d.protected = 0",
+        concat!(
+            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, \
+                                      assigned_unix, assigned_by) \
+             SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, \
+                    CASE WHEN w.holds = 1 THEN 'active' ELSE 'error' END, w.error, ",
+            unix_time!("?1"),
+            ", ?2 \
+             FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
+             WHERE d.action = 'add' AND d.protected = 0"
+        ),
         params![a.at, super::SYNC_ACTOR],
     )?;
     summary.seats.added += added as i64;
