@@ -10,6 +10,8 @@ mod agreements;
 #[path = "assign_tui/apps.rs"]
 mod apps;
 mod common;
+#[path = "assign_tui/connectors_enable.rs"]
+mod connectors_enable;
 #[path = "assign_tui/connectors_take_over.rs"]
 mod connectors_take_over;
 #[path = "assign_tui/inventory.rs"]

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "cli/connector_enable.rs"]
+mod connector_enable;
 #[path = "cli/console.rs"]
 mod console;
 #[path = "cli/files.rs"]
@@ -276,6 +278,7 @@ fn read_only_help_lists_the_subscription_and_billing_commands() {
     for named in [
         "`subscription activate|cancel|quantity|profile`",
         "`billing-profile add|edit`",
+        "`connector enable|disable`",
         "import agreements|entitlements|inventory|subscriptions",
         "`subscriptions`, `billing-profiles`, `invoices`",
     ] {

@@ -39,8 +39,14 @@ pub enum AdminError {
     Invalid(String),
     #[error("no connector with id {0}; `seats connectors` lists them")]
     NotFound(i64),
-    #[error("connector {0:?} is disabled; enable it before syncing")]
+    #[error(
+        "connector {0:?} is disabled; enable it before syncing (`seats connector enable {0:?}`, or :enable in \
+         Connectors)"
+    )]
     Disabled(String),
+    /// A rule refuses the change; the message says which and why.
+    #[error("{0}")]
+    Refused(String),
     #[error("cache error: {0}; nothing was changed")]
     Store(#[from] rusqlite::Error),
 }
