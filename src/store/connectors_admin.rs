@@ -27,7 +27,9 @@ pub const SIM_SCHEME: &str = "sim:";
 /// Why a connector was not created or changed. Display is the message.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
-    #[error("a connector named {name:?} exists already; choose another name with --name")]
+    #[error(
+        "a connector named {name:?} exists already; choose another name (--name, or the Name field of the link form)"
+    )]
     NameTaken { name: String },
     #[error(
         "tenant {tenant_id} is connected already, as connector {existing:?}: seats syncs each tenant \
