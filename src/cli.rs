@@ -119,7 +119,8 @@ pub enum Commands {
     Audit(crate::cli_changes::AuditArgs),
     /// Verify every invariant of the cache; exit 1 lists each violation.
     Check(crate::cli_check::CheckArgs),
-    /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
+    /// Serve a simulated Microsoft Graph, Apple Apps and Books and Store for
+    /// Business on 127.0.0.1 to connect seats to.
     Simulate(crate::cli_simulate::SimulateArgs),
     /// Link a source: checks the credentials, then stores the connector.
     Connect {
@@ -133,7 +134,8 @@ pub enum Commands {
         #[command(subcommand)]
         action: crate::cli_connector::ConnectorCommand,
     },
-    /// Push pending changes, then pull, for one connector or every Microsoft Graph one.
+    /// Push pending changes, then pull, for one connector or every enabled
+    /// Microsoft Graph, Apple and Store for Business one.
     Sync(crate::cli_sync::SyncArgs),
     /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
     Apps(crate::cli_apps::AppsArgs),

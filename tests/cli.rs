@@ -375,3 +375,26 @@ fn snapshot_names_the_panes_it_accepts_and_assignees_needs_a_pool() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// Issue 8 review (B13): the help names every source `simulate` serves and
+/// `sync` syncs, not Microsoft Graph alone.
+#[test]
+fn help_names_apple_and_the_store_beside_graph() {
+    let home = tempfile::tempdir().unwrap();
+    let flat = |args: &[&str]| {
+        let help = text(&seats(home.path(), args).stdout);
+        help.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let help = flat(&["--help"]);
+    assert!(
+        help.contains("Serve a simulated Microsoft Graph, Apple Apps and Books and Store for Business"),
+        "{help}"
+    );
+    assert!(
+        help.contains("every enabled Microsoft Graph, Apple and Store for Business one"),
+        "{help}"
+    );
+    let simulate = flat(&["simulate", "--help"]);
+    assert!(simulate.contains("apple-claimed"), "{simulate}");
+    assert!(!flat(&["sync", "--help"]).contains("every Microsoft Graph one"));
+}
