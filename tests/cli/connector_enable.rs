@@ -72,6 +72,15 @@ fn disable_then_enable_a_connector_audited_and_unscheduled_while_off() {
         text(&out.stderr)
     );
 
+    // Nor does the console's push after a change send anything.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let pushed = seats::worker::sync::push_now(&db, id, runtime.handle());
+    let refused = pushed.err().map(|err| err.to_string()).unwrap_or_default();
+    assert!(refused.contains("is disabled"), "{refused}");
+
     // Again: nothing to do, nothing audited. By id works too.
     let out = seats(
         home.path(),
