@@ -190,4 +190,27 @@ fn n_on_the_store_row_links_a_store_account_and_refuses_another_r_con_1_r_con_2(
         )
         .unwrap();
     assert_eq!(stores, 1);
+
+    // Turning the linked one off does not free the organization either.
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Char('/'));
+    c.ctrl('u');
+    c.chars("Contoso");
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Char(':'));
+    c.chars("disable");
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Enter);
+    assert!(c.flash().contains("Contoso Store disabled"), "{}", c.flash());
+    c.send(Msg::Worker(WorkerEvent::DataChanged));
+    c.key(KeyCode::Char('n'));
+    c.fill_store(&other, &other_secret);
+    c.link();
+    assert_eq!(
+        c.link_kind(),
+        Some((LinkKind::Store, LinkStep::Form)),
+        "{}",
+        c.screen()
+    );
+    assert!(c.screen().contains("nothing was stored"), "{}", c.screen());
 }
