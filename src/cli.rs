@@ -36,7 +36,8 @@ pub struct Cli {
     /// it does the same; before `assign`, `unassign`, `users remove`,
     /// `admins add|remove`, `import agreements|entitlements|inventory|subscriptions`,
     /// `products map|unmap`, `license-groups add|rename|remove`, `subscription
-    /// activate|cancel|quantity|profile` and `billing-profile add|edit` it
+    /// activate|cancel|quantity|profile`, `billing-profile add|edit` and
+    /// `connector enable|disable` it
     /// refuses the change (exit 4); the commands that only read (`pools`,
     /// `subscriptions`, `billing-profiles`, `invoices`, `audit`…) and
     /// `--dry-run` take it and read as always.
@@ -118,7 +119,8 @@ pub enum Commands {
     Audit(crate::cli_changes::AuditArgs),
     /// Verify every invariant of the cache; exit 1 lists each violation.
     Check(crate::cli_check::CheckArgs),
-    /// Serve a simulated Microsoft Graph on 127.0.0.1 to connect seats to.
+    /// Serve a simulated Microsoft Graph, Apple Apps and Books and Store for
+    /// Business on 127.0.0.1 to connect seats to.
     Simulate(crate::cli_simulate::SimulateArgs),
     /// Link a source: checks the credentials, then stores the connector.
     Connect {
@@ -127,7 +129,13 @@ pub enum Commands {
     },
     /// Connectors with their state, last and next sync, error and pending changes.
     Connectors(crate::cli_connectors::ConnectorsArgs),
-    /// Push pending changes, then pull, for one connector or every Microsoft Graph one.
+    /// Turn a connector on or off: `connector enable|disable NAME|ID`.
+    Connector {
+        #[command(subcommand)]
+        action: crate::cli_connector::ConnectorCommand,
+    },
+    /// Push pending changes, then pull, for one connector or every enabled
+    /// Microsoft Graph, Apple and Store for Business one.
     Sync(crate::cli_sync::SyncArgs),
     /// Store apps (Apple Apps and Books, Store for Business) with their seats and installs.
     Apps(crate::cli_apps::AppsArgs),
@@ -279,6 +287,7 @@ fn changes_seats(command: &Commands) -> bool {
                 action: AdminsCommand::Add { .. } | AdminsCommand::Remove { .. },
             }
             | Commands::Sync(_)
+            | Commands::Connector { .. }
     ) || crate::cli_agreements::changes_cache(command)
         || crate::cli_inventory::changes_cache(command)
 }
@@ -350,6 +359,7 @@ fn headless(
         Commands::Audit(args) => crate::cli_changes::audit(&session(), args),
         Commands::Check(args) => crate::cli_check::run(db, &args),
         Commands::Connectors(args) => crate::cli_connectors::run(db, &args),
+        Commands::Connector { action } => crate::cli_connector::run(&session(), action),
         Commands::Sync(args) => crate::cli_sync::run(db, &args, config, read_only),
         Commands::Apps(args) => crate::cli_apps::run(db, &args),
         Commands::Import { what } => crate::cli_agreements::import(db, &session().actor, what),

@@ -2,11 +2,12 @@
 //! connector with its state, last sync and success, next sync, last error
 //! (with the source's request id) and changes pending in the outbox.
 //!
-//! Only Microsoft Graph connectors sync in this version. The rows of other
-//! kinds (Apple VPP, Store for Business, volume licensing: in the demo they
-//! are demo data) keep the state and times recorded in the cache, shown as
-//! they are, but marked `syncs: false` with a note saying this version does
-//! not sync them, and no next sync; nothing here claims seats synced them.
+//! Microsoft Graph, Apple Apps and Books and Store for Business connectors
+//! sync. Volume-licensing rows (demo data in the demo) keep the state and
+//! times recorded in the cache, shown as they are, but marked
+//! `syncs: false` with a note saying this version does not sync them, and
+//! no next sync; nothing here claims seats synced them. A disabled
+//! connector has no next sync either, and its note says how to enable it.
 
 use std::path::Path;
 
@@ -98,7 +99,7 @@ fn line(
     } else if !syncs {
         Some(NOT_SYNCED.to_owned())
     } else if !row.enabled {
-        Some("disabled: not synced until enabled".to_owned())
+        Some("disabled: not synced until `seats connector enable` turns it on".to_owned())
     } else if row.sign_ins_unreadable() {
         Some("sign-in activity not readable: grant the app AuditLog.Read.All".to_owned())
     } else if graph_url.is_some_and(|url| url.starts_with(SIM_SCHEME)) {

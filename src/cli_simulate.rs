@@ -1,4 +1,7 @@
-//! `seats simulate`: a local Microsoft Graph to connect seats to.
+//! `seats simulate`: a local Microsoft Graph, Apple Apps and Books (v2,
+//! with its lookup service) and Microsoft Store for Business to connect
+//! seats to, one process and port; the banner prints a `seats connect`
+//! line for each.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,8 +25,10 @@ pub struct SimulateArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Faults per Graph request, such as
-    /// 429=0.1,500=0.02,slow=200ms,truncate=0.01,expire-delta.
+    /// Faults per request to any of the three (the token endpoint is never
+    /// faulted), such as 429=0.1,500=0.02,slow=200ms,truncate=0.01; plus
+    /// expire-delta (Graph's delta links), apple-http200, apple-expired,
+    /// apple-revoked and apple-claimed (the Apple token).
     #[arg(long, value_name = "SPEC", value_parser = parse_faults)]
     pub faults: Option<Faults>,
     /// The simulator's state file (default: simulator.db in the data
@@ -100,7 +105,9 @@ pub fn simulate(args: SimulateArgs, paths: &Paths) -> Result<(), Failure> {
          Connect seats to it:\n  seats connect graph --tenant-id {} --client-id {} --secret-file {} \
          --graph-url {url} --login-url {url}\nApple Apps and Books (v2) at {}, its lookup service at {}:\n  \
          seats connect apple --name \"Simulated VPP\" --apple-id vpp-admin@{} --token-file {} \
-         --acknowledge-permanent-link --api-url {} --lookup-url {}\nServing until interrupted (Ctrl-C).\n",
+         --acknowledge-permanent-link --api-url {} --lookup-url {}\nMicrosoft Store for Business at {}:\n  \
+         seats connect store --tenant-id {} --client-id {} --secret-file {} --api-url {} --login-url {url}\n\
+         Serving until interrupted (Ctrl-C).\n",
         creds.tenant_name,
         state.display(),
         creds.tenant_id,
@@ -112,6 +119,11 @@ pub fn simulate(args: SimulateArgs, paths: &Paths) -> Result<(), Failure> {
         token_file.display(),
         handle.apple_api_url(),
         handle.apple_lookup_url(),
+        handle.store_url(),
+        creds.tenant_id,
+        creds.client_id,
+        secret_file.display(),
+        handle.store_url(),
     ))?;
     runtime.block_on(std::future::pending::<()>());
     drop(handle);

@@ -116,7 +116,7 @@ fn targets(conn: &Connection, named: Option<&str>) -> Result<Vec<ConnectorConfig
     let enabled: Vec<ConnectorConfig> = all.into_iter().filter(|c| c.enabled).collect();
     if enabled.is_empty() {
         let more = if disabled > 0 {
-            format!(" ({disabled} disabled)")
+            format!(" ({disabled} disabled: `seats connector enable NAME` turns one on)")
         } else {
             String::new()
         };

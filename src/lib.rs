@@ -12,6 +12,7 @@ pub mod cli_check;
 pub mod cli_connect;
 pub mod cli_connect_apple;
 pub mod cli_connect_store;
+pub mod cli_connector;
 pub mod cli_connectors;
 pub mod cli_console;
 pub mod cli_entitlements;

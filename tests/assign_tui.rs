@@ -10,6 +10,10 @@ mod agreements;
 #[path = "assign_tui/apps.rs"]
 mod apps;
 mod common;
+#[path = "assign_tui/connectors_enable.rs"]
+mod connectors_enable;
+#[path = "assign_tui/connectors_link_store.rs"]
+mod connectors_link_store;
 #[path = "assign_tui/connectors_take_over.rs"]
 mod connectors_take_over;
 #[path = "assign_tui/inventory.rs"]

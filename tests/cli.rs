@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "cli/connector_enable.rs"]
+mod connector_enable;
 #[path = "cli/console.rs"]
 mod console;
 #[path = "cli/files.rs"]
@@ -276,6 +278,7 @@ fn read_only_help_lists_the_subscription_and_billing_commands() {
     for named in [
         "`subscription activate|cancel|quantity|profile`",
         "`billing-profile add|edit`",
+        "`connector enable|disable`",
         "import agreements|entitlements|inventory|subscriptions",
         "`subscriptions`, `billing-profiles`, `invoices`",
     ] {
@@ -371,4 +374,27 @@ fn snapshot_names_the_panes_it_accepts_and_assignees_needs_a_pool() {
         text(&out.stderr)
     );
     assert!(out.stdout.is_empty());
+}
+
+/// Issue 8 review (B13): the help names every source `simulate` serves and
+/// `sync` syncs, not Microsoft Graph alone.
+#[test]
+fn help_names_apple_and_the_store_beside_graph() {
+    let home = tempfile::tempdir().unwrap();
+    let flat = |args: &[&str]| {
+        let help = text(&seats(home.path(), args).stdout);
+        help.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let help = flat(&["--help"]);
+    assert!(
+        help.contains("Serve a simulated Microsoft Graph, Apple Apps and Books and Store for Business"),
+        "{help}"
+    );
+    assert!(
+        help.contains("every enabled Microsoft Graph, Apple and Store for Business one"),
+        "{help}"
+    );
+    let simulate = flat(&["simulate", "--help"]);
+    assert!(simulate.contains("apple-claimed"), "{simulate}");
+    assert!(!flat(&["sync", "--help"]).contains("every Microsoft Graph one"));
 }

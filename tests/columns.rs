@@ -165,7 +165,7 @@ fn palette_messages_break_between_words() {
         flowing(&text).contains(
             "unknown command \"bogus\"; known: licenses, apps, connectors, agreements, users, reclaim, \
              audit, groups, installs, inventory, detections, subscriptions, reports, sort, filter, help, refresh, sync, \
-             language, take-over, move, import, group, map, unmap, quantity, profile, export, quit"
+             language, take-over, enable, disable, move, import, group, map, unmap, quantity, profile, export, quit"
         ),
         "{text}"
     );

@@ -148,7 +148,10 @@ impl Action {
             Action::Undo => "undo the last change from this console",
             Action::SyncNow => "sync the selected connector now (push, then pull)",
             Action::SyncAll => "sync every connector now",
-            Action::New => "link an Apple Apps and Books token (asks you to acknowledge)",
+            Action::New => {
+                "link an Apple Apps and Books token (asks you to acknowledge) or, on the Store row, a Store \
+                 for Business account (Ctrl-t in the form switches)"
+            }
             Action::AddOrDeleteApp => "add or delete an app: why store apps come only by sync",
             Action::ShowInstalls => "installs of the selected app (/state=failed keeps failures)",
             Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",

@@ -202,6 +202,9 @@ pub enum Change {
     SetLanguage { connector_id: i64, language: String },
     /// Take an Apple token over from the product that holds it (R-CON-6).
     TakeOver { connector_id: i64 },
+    /// Turn a connector on or off: scheduled, synced and pushed, or not
+    /// (R-CON-1).
+    SetEnabled { connector_id: i64, enabled: bool },
     /// Install an offline app per user or per device (R-APP-4).
     SetInstallScope { app_id: i64, scope: String },
     /// Validate every volume agreement's number sets against the last

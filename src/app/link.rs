@@ -1,19 +1,53 @@
 //! The Connectors pane's `n`: link the organization's Apple Apps and Books
-//! token (issue 8; R-CON-3). Two steps: the form (name, the Apple ID that
-//! owns the token, the token file, Apple's address), then the warning that
-//! this links the organization's Apple account for good, with a checkbox
-//! the admin must tick (Space) before Enter links. Nothing is stored until
-//! then; the worker checks the token at Apple and answers with `Linked`.
+//! token (issue 8; R-CON-3) or its Store for Business account (R-CON-1,
+//! R-CON-2; the form's fields in `link_store`). The form matching the
+//! selected row's kind opens; Ctrl-t switches to the other. For Apple, two
+//! steps: the form (name, the Apple ID that owns the token, the token
+//! file, Apple's address), then the warning that this links the
+//! organization's Apple account for good, with a checkbox the admin must
+//! tick (Space) before Enter links. Nothing is stored until then; the
+//! worker checks the credentials at the source and answers with `Linked`;
+//! a refusal keeps the dialog open with the reason.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 
+use super::link_store;
 use super::message::Command;
+use super::pane::{PaneId, Row};
 use super::state::{AppState, Overlay, Tone};
 use crate::connectors::apple::APPLE_API_URL;
+use crate::domain::ConnectorKind;
 
-/// The form's fields, in order.
+/// The Apple form's fields, in order.
 pub const FIELDS: [&str; 4] = ["Name", "Apple ID", "Token file", "Apple API"];
+
+/// What the dialog links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// An Apple Apps and Books content token.
+    Apple,
+    /// A Microsoft Store for Business account.
+    Store,
+}
+
+impl LinkKind {
+    /// The form's field names, in order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            LinkKind::Apple => &FIELDS,
+            LinkKind::Store => &link_store::FIELDS,
+        }
+    }
+
+    /// The other kind (Ctrl-t).
+    fn other(self) -> LinkKind {
+        match self {
+            LinkKind::Apple => LinkKind::Store,
+            LinkKind::Store => LinkKind::Apple,
+        }
+    }
+}
 
 /// Where the dialog is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +62,9 @@ pub enum LinkStep {
 /// The dialog's state.
 #[derive(Debug, Clone)]
 pub struct LinkState {
-    pub fields: [Input; 4],
+    pub kind: LinkKind,
+    /// One per name of `kind.fields()`.
+    pub fields: Vec<Input>,
     pub focus: usize,
     pub step: LinkStep,
     pub acknowledged: bool,
@@ -38,7 +74,8 @@ pub struct LinkState {
 
 impl PartialEq for LinkState {
     fn eq(&self, other: &Self) -> bool {
-        self.values() == other.values()
+        self.kind == other.kind
+            && self.values() == other.values()
             && self.focus == other.focus
             && self.step == other.step
             && self.acknowledged == other.acknowledged
@@ -47,9 +84,10 @@ impl PartialEq for LinkState {
 }
 
 impl LinkState {
-    fn new() -> LinkState {
+    fn apple() -> LinkState {
         LinkState {
-            fields: [
+            kind: LinkKind::Apple,
+            fields: vec![
                 Input::new("Apple VPP".into()),
                 Input::default(),
                 Input::default(),
@@ -62,29 +100,74 @@ impl LinkState {
         }
     }
 
-    pub fn values(&self) -> [String; 4] {
-        self.fields.clone().map(|f| f.value().trim().to_owned())
+    /// A form of `kind` with its defaults (`fields` values, `focus`).
+    pub(super) fn with(kind: LinkKind, values: Vec<String>, focus: usize) -> LinkState {
+        LinkState {
+            kind,
+            fields: values.into_iter().map(Input::new).collect(),
+            focus,
+            step: LinkStep::Form,
+            acknowledged: false,
+            error: None,
+        }
+    }
+
+    pub fn values(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.value().trim().to_owned()).collect()
     }
 
     /// The first empty field's name, if any.
     fn missing(&self) -> Option<&'static str> {
-        self.values().iter().position(String::is_empty).map(|i| FIELDS[i])
+        let names = self.kind.fields();
+        let optional = |i: usize| self.kind == LinkKind::Store && i == link_store::SECRET_FILE;
+        self.values()
+            .iter()
+            .enumerate()
+            .position(|(i, value)| value.is_empty() && !optional(i))
+            .and_then(|i| names.get(i).copied())
     }
 }
 
-/// Opens the form; with an Apple connector linked already (a renewal),
-/// its name, Apple ID and address are filled in.
+/// Opens the form of the selected connector's kind: a Store row's opens
+/// the Store account form, any other the Apple token form.
 pub fn open(state: &mut AppState) -> Vec<Command> {
-    let mut link = LinkState::new();
-    let rows = &state.tables[super::pane::PaneId::Connectors.index()].window.rows;
-    let linked = rows.iter().find_map(|row| match row {
-        super::pane::Row::Connector(c)
-            if c.kind == crate::domain::ConnectorKind::AppleVpp && c.enabled && c.account.is_some() =>
-        {
-            Some(c.clone())
-        }
-        _ => None,
-    });
+    let store = matches!(
+        state.table().selected_row(),
+        Some(Row::Connector(c)) if c.kind == ConnectorKind::StoreBusiness
+    );
+    let kind = if store { LinkKind::Store } else { LinkKind::Apple };
+    state.overlay = Overlay::Link(Box::new(form(state, kind)));
+    Vec::new()
+}
+
+/// The connector rows loaded in the Connectors pane.
+pub(super) fn connector_rows(
+    state: &AppState,
+) -> impl Iterator<Item = &crate::store::connectors::ConnectorRow> {
+    state.tables[PaneId::Connectors.index()]
+        .window
+        .rows
+        .iter()
+        .filter_map(|row| match row {
+            Row::Connector(c) => Some(c),
+            _ => None,
+        })
+}
+
+fn form(state: &AppState, kind: LinkKind) -> LinkState {
+    match kind {
+        LinkKind::Apple => apple_form(state),
+        LinkKind::Store => link_store::form(state),
+    }
+}
+
+/// The Apple form; with an Apple connector linked already (a renewal),
+/// its name, Apple ID and address are filled in.
+fn apple_form(state: &AppState) -> LinkState {
+    let mut link = LinkState::apple();
+    let linked = connector_rows(state)
+        .find(|c| c.kind == ConnectorKind::AppleVpp && c.enabled && c.account.is_some())
+        .cloned();
     if let Some(c) = linked {
         link.fields[0] = Input::new(c.name);
         link.fields[1] = Input::new(c.apple_id.unwrap_or_default());
@@ -94,8 +177,7 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         }
         link.focus = 2;
     }
-    state.overlay = Overlay::Link(Box::new(link));
-    Vec::new()
+    link
 }
 
 /// A key in the dialog.
@@ -108,12 +190,22 @@ pub fn on_key(state: &mut AppState, mut link: LinkState, event: KeyEvent) -> Vec
             state.flash("nothing was linked", Tone::Info);
             return commands;
         }
-        (LinkStep::Form, KeyCode::Tab | KeyCode::Down) => link.focus = (link.focus + 1) % FIELDS.len(),
+        (LinkStep::Form, KeyCode::Char('t')) if event.modifiers.contains(KeyModifiers::CONTROL) => {
+            link = form(state, link.kind.other());
+        }
+        (LinkStep::Form, KeyCode::Tab | KeyCode::Down) => link.focus = (link.focus + 1) % link.fields.len(),
         (LinkStep::Form, KeyCode::BackTab | KeyCode::Up) => {
-            link.focus = (link.focus + FIELDS.len() - 1) % FIELDS.len();
+            link.focus = (link.focus + link.fields.len() - 1) % link.fields.len();
         }
         (LinkStep::Form, KeyCode::Enter) => match link.missing() {
             Some(field) => link.error = Some(format!("{field} is needed")),
+            // No acknowledgement step: the form itself says the account is
+            // linked for good (R-CON-2), as `seats connect store` does.
+            None if link.kind == LinkKind::Store => {
+                link.error = None;
+                link.step = LinkStep::Checking;
+                commands.push(link_store::command(&link.values()));
+            }
             None => {
                 link.error = None;
                 link.step = LinkStep::Acknowledge;
@@ -130,14 +222,14 @@ pub fn on_key(state: &mut AppState, mut link: LinkState, event: KeyEvent) -> Vec
             link.error = Some("tick the box (Space) to acknowledge, or Esc to cancel".into());
         }
         (LinkStep::Acknowledge, KeyCode::Enter) => {
-            let [name, apple_id, token_file, api_url] = link.values();
+            let values = link.values();
             link.step = LinkStep::Checking;
             link.error = None;
             commands.push(Command::LinkApple {
-                name,
-                apple_id,
-                token_file,
-                api_url,
+                name: values[0].clone(),
+                apple_id: values[1].clone(),
+                token_file: values[2].clone(),
+                api_url: values[3].clone(),
             });
         }
         (LinkStep::Acknowledge, _) => {}
@@ -183,10 +275,12 @@ pub fn on_linked(state: &mut AppState, outcome: Result<String, String>) -> Vec<C
 /// product holds the token, how to take it over here (R-CON-6).
 fn flash_linked(state: &mut AppState, text: &str) {
     let location = text.lines().next().unwrap_or("linked");
+    // Apple's report names the token's file next, the store's its secret's.
     let connector = text
         .lines()
         .find(|l| l.starts_with("connector "))
         .and_then(|l| l.split("; the token is read").next())
+        .and_then(|l| l.split("; the secret is read").next())
         .unwrap_or("connector linked");
     let mut summary = format!("{connector}: {location}; r syncs it now");
     let held_by = text

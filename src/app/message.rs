@@ -99,7 +99,8 @@ pub enum WorkerEvent {
     },
     /// A change was refused or failed; nothing changed.
     WriteRefused { message: String },
-    /// The Apple token was linked (what to tell the admin) or not (why).
+    /// The Apple token or store account was linked (what to tell the
+    /// admin) or not (why).
     Linked(Result<String, String>),
     /// A subscription's billing, for the dialog of that generation.
     Billing {
@@ -149,6 +150,18 @@ pub enum Command {
         apple_id: String,
         token_file: String,
         api_url: String,
+    },
+    /// Check a Store for Business account's credentials and link it
+    /// (`seats connect store`'s fields; an empty secret file: the
+    /// SEATS_STORE_SECRET variable).
+    LinkStore {
+        name: String,
+        tenant_id: String,
+        client_id: String,
+        secret_file: String,
+        language: String,
+        api_url: String,
+        login_url: String,
     },
     /// Push a connector's queued changes now, in the background.
     Push { connector_id: i64 },

@@ -13,6 +13,7 @@ pub mod held;
 pub mod inventory;
 pub mod keymap;
 pub mod link;
+pub mod link_store;
 pub mod message;
 pub mod palette;
 pub mod pane;

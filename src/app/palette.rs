@@ -23,6 +23,8 @@ pub enum PaletteCommand {
     Language(String),
     /// Take the selected Apple connector's token over (R-CON-6).
     TakeOver,
+    /// Turn the selected connector on (true) or off (R-CON-1).
+    Enable(bool),
     /// Move the selected agreement to this license group (R-AGR-12).
     Move(String),
     /// Import a volume-licensing agreement file (R-AGR-2..5).
@@ -73,6 +75,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "take-over",
         "take the selected Apple token over from the product holding it",
     ),
+    ("enable", "turn the selected connector on: it syncs (Connectors)"),
+    ("disable", "turn the selected connector off: no sync, no push"),
     ("move", "move GROUP: the selected agreement to that license group"),
     (
         "import",
@@ -146,6 +150,8 @@ pub fn parse(line: &str, columns: &[&str]) -> Result<PaletteCommand, String> {
         "language" if rest.is_empty() => Err("language TAG: give one like en-US or de-DE".to_owned()),
         "language" => Ok(PaletteCommand::Language(rest.to_owned())),
         "take-over" => Ok(PaletteCommand::TakeOver),
+        "enable" => Ok(PaletteCommand::Enable(true)),
+        "disable" => Ok(PaletteCommand::Enable(false)),
         "move" if rest.is_empty() => Err("move GROUP: name the license group".to_owned()),
         "move" => Ok(PaletteCommand::Move(rest.to_owned())),
         "import" if rest.is_empty() => Err("import FILE: the path of the agreements CSV".to_owned()),

@@ -94,7 +94,10 @@ pub fn sync_selected(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     }
     if !row.enabled {
-        state.refuse(format!("{} is disabled; enable it before syncing", row.name));
+        state.refuse(format!(
+            "{} is disabled; :enable turns it on (or `seats connector enable`), then r syncs it",
+            row.name
+        ));
         return Vec::new();
     }
     if let Some(running) = state.syncs.iter().find(|s| s.connector_id == row.id) {
@@ -120,6 +123,30 @@ pub fn take_over(state: &mut AppState) -> Vec<Command> {
         }
         _ => {
             state.refuse("select the Apple connector in Connectors (3) first");
+            Vec::new()
+        }
+    }
+}
+
+/// `:enable` / `:disable` in Connectors: the preview of turning the
+/// selected connector on or off (R-CON-1).
+pub fn set_enabled(state: &mut AppState, enabled: bool) -> Vec<Command> {
+    if state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
+    match (state.pane, state.table().selected_row().cloned()) {
+        (super::pane::PaneId::Connectors, Some(Row::Connector(row))) => super::changes::open_preview(
+            state,
+            super::dialogs::Change::SetEnabled {
+                connector_id: row.id,
+                enabled,
+            },
+        ),
+        _ => {
+            let verb = if enabled { "enable" } else { "disable" };
+            state.refuse(format!("select the connector to {verb} in Connectors (3) first"));
             Vec::new()
         }
     }

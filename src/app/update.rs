@@ -445,6 +445,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quit => apply(state, Action::Quit),
         PaletteCommand::Language(tag) => apps::set_language(state, tag),
         PaletteCommand::TakeOver => sync::take_over(state),
+        PaletteCommand::Enable(enabled) => sync::set_enabled(state, enabled),
         PaletteCommand::Move(group) => apps::move_agreement(state, group),
         PaletteCommand::Import(path) => apps::import_agreements(state, path),
         PaletteCommand::Group(op) => {

@@ -186,6 +186,30 @@ fn run_commands(worker: &mut Worker, actor: &str, read_only: bool, commands: Vec
                     &api_url,
                 ),
             ),
+            Command::LinkStore {
+                name,
+                tenant_id,
+                client_id,
+                secret_file,
+                language,
+                api_url,
+                login_url,
+            } => worker.link_store(
+                actor.to_owned(),
+                crate::worker::link_store::StoreLink {
+                    name,
+                    tenant_id,
+                    client_id,
+                    // Empty: the secret comes from SEATS_STORE_SECRET.
+                    secret_file: Some(secret_file)
+                        .filter(|f| !f.is_empty())
+                        .map(std::path::PathBuf::from),
+                    language,
+                    api_url,
+                    login_url,
+                    interval_minutes: 720,
+                },
+            ),
             Command::Push { connector_id } => worker.push(connector_id),
             Command::ReadBilling { generation, pool_id } => {
                 worker.send(Request::Billing { generation, pool_id })

@@ -27,7 +27,9 @@ pub const SIM_SCHEME: &str = "sim:";
 /// Why a connector was not created or changed. Display is the message.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
-    #[error("a connector named {name:?} exists already; choose another name with --name")]
+    #[error(
+        "a connector named {name:?} exists already; choose another name (--name, or the Name field of the link form)"
+    )]
     NameTaken { name: String },
     #[error(
         "tenant {tenant_id} is connected already, as connector {existing:?}: seats syncs each tenant \
@@ -39,8 +41,14 @@ pub enum AdminError {
     Invalid(String),
     #[error("no connector with id {0}; `seats connectors` lists them")]
     NotFound(i64),
-    #[error("connector {0:?} is disabled; enable it before syncing")]
+    #[error(
+        "connector {0:?} is disabled; enable it before syncing (`seats connector enable {0:?}`, or :enable in \
+         Connectors)"
+    )]
     Disabled(String),
+    /// A rule refuses the change; the message says which and why.
+    #[error("{0}")]
+    Refused(String),
     #[error("cache error: {0}; nothing was changed")]
     Store(#[from] rusqlite::Error),
 }

@@ -1,5 +1,6 @@
 //! Linking an app-store connector for good (issue 8; R-CON-2, R-CON-3):
-//! while a connector of the kind is bound to an account, the same
+//! while a connector of the kind is bound to an account (enabled or not),
+//! the same
 //! account's new credentials renew it and any other account is refused;
 //! with none bound, a new connector is made under a free name. Audited as
 //! `connector_add` in the same transaction. Each kind says what its
@@ -40,8 +41,10 @@ pub(crate) fn link<A: Account>(conn: &Connection, account: &A, actor: &str) -> R
     super::db::begin_write_on(conn, |tx| {
         let linked: Option<(i64, String, String, Option<String>)> = tx
             .query_row(
-                "SELECT id, name, tenant_id, account FROM connectors WHERE kind = ?1 AND enabled = 1 \
-                 AND tenant_id IS NOT NULL ORDER BY id LIMIT 1",
+                // A disabled connector binds too: turning it off never frees
+                // the organization to link another account.
+                "SELECT id, name, tenant_id, account FROM connectors WHERE kind = ?1 \
+                 AND tenant_id IS NOT NULL ORDER BY enabled DESC, id LIMIT 1",
                 [A::KIND],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )

@@ -22,6 +22,7 @@ mod columns;
 pub mod connectors;
 pub mod connectors_admin;
 pub mod connectors_apple;
+pub mod connectors_enable;
 pub mod connectors_language;
 mod connectors_link;
 pub mod connectors_store;

@@ -1,5 +1,7 @@
-//! The Connectors pane's link dialog (issue 8, R-CON-3): the form, then
-//! the permanent-link warning with its checkbox, then "checking at Apple".
+//! The Connectors pane's link dialog (issue 8, R-CON-2, R-CON-3): the
+//! Apple token's form, then the permanent-link warning with its checkbox,
+//! then "checking at Apple"; or the Store for Business account's form,
+//! which says the account is linked for good, then "checking at the store".
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
-use crate::app::link::{FIELDS, LinkState, LinkStep};
+use crate::app::link::{LinkKind, LinkState, LinkStep};
 use crate::worker::link::PERMANENT_LINK_WARNING;
 
 fn area(full: Rect) -> Rect {
     let width = full.width.min(78);
-    let height = full.height.saturating_sub(4).min(16);
+    let height = full.height.saturating_sub(4).min(19);
     let x = full.x + (full.width - width) / 2;
     Rect::new(x, full.y + 2, width, height)
 }
@@ -20,16 +22,22 @@ fn area(full: Rect) -> Rect {
 /// Draws the dialog.
 pub fn draw_link(frame: &mut Frame<'_>, link: &LinkState, theme: Theme) {
     let area = area(frame.area());
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        " Link an Apple Apps and Books token ",
-        theme.title(),
-    ));
+    let title = match link.kind {
+        LinkKind::Apple => " Link an Apple Apps and Books token ",
+        LinkKind::Store => " Link a Store for Business account ",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, theme.title()));
     frame.render_widget(Clear, area);
     let mut lines = match link.step {
         LinkStep::Form => form(link, theme),
         LinkStep::Acknowledge => acknowledge(link, theme),
         LinkStep::Checking => vec![Line::from(Span::styled(
-            "checking the token at Apple…",
+            match link.kind {
+                LinkKind::Apple => "checking the token at Apple…",
+                LinkKind::Store => "checking the credentials at the Store for Business…",
+            },
             theme.warn(),
         ))],
     };
@@ -45,7 +53,9 @@ pub fn draw_link(frame: &mut Frame<'_>, link: &LinkState, theme: Theme) {
 
 fn form(link: &LinkState, theme: Theme) -> Vec<Line<'static>> {
     let values = link.values();
-    let mut lines: Vec<Line<'static>> = FIELDS
+    let mut lines: Vec<Line<'static>> = link
+        .kind
+        .fields()
         .iter()
         .enumerate()
         .map(|(i, name)| {
@@ -53,7 +63,7 @@ fn form(link: &LinkState, theme: Theme) -> Vec<Line<'static>> {
             let marker = if focused { "› " } else { "  " };
             Line::from(vec![
                 Span::styled(marker, theme.key()),
-                Span::styled(format!("{name:<11}"), theme.dim()),
+                Span::styled(format!("{name:<12}"), theme.dim()),
                 Span::raw(if focused {
                     format!("{}▏", link.fields[i].value())
                 } else {
@@ -62,11 +72,28 @@ fn form(link: &LinkState, theme: Theme) -> Vec<Line<'static>> {
             ])
         })
         .collect();
+    // A refusal is shown below in their place: the reason must fit.
+    if link.error.is_some() {
+        return lines;
+    }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        "The token file: Apple Business Manager → Settings → Apps and Books → Download; chmod 600 it.",
-        theme.dim(),
-    )));
+    let notes: &[&str] = match link.kind {
+        LinkKind::Apple => &[
+            "The token file: Apple Business Manager → Settings → Apps and Books → Download; chmod 600 it.",
+            "Ctrl-t: link a Store for Business account instead.",
+        ],
+        LinkKind::Store => &[
+            "The app registration must be a management tool in the store's settings; its secret's file: \
+             chmod 600 (empty: SEATS_STORE_SECRET). App names come in the language; apps install in each \
+             user's own.",
+            "Once linked, seats refuses any other store account for good (R-CON-2). Ctrl-t: an Apple token.",
+        ],
+    };
+    lines.extend(
+        notes
+            .iter()
+            .map(|note| Line::from(Span::styled(*note, theme.dim()))),
+    );
     lines
 }
 

@@ -74,12 +74,22 @@ fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
         Overlay::AgreementForm(form) => crate::app::agreement_form::keys_hint(form),
         Overlay::SubscriptionForm(form) => crate::app::subscription_form::keys_hint(form),
         Overlay::ProfileForm(_) => " Tab/Shift-Tab field · ←→ payment · Enter preview · Esc cancel",
-        Overlay::Link(link) => match link.step {
-            crate::app::link::LinkStep::Form => " Tab next field · Enter continue · Esc cancel",
-            crate::app::link::LinkStep::Acknowledge => {
+        Overlay::Link(link) => match (link.step, link.kind) {
+            (crate::app::link::LinkStep::Form, crate::app::link::LinkKind::Apple) => {
+                " Tab next field · Enter continue · Ctrl-t store account · Esc cancel"
+            }
+            (crate::app::link::LinkStep::Form, crate::app::link::LinkKind::Store) => {
+                " Tab next field · Enter link · Ctrl-t Apple token · Esc cancel"
+            }
+            (crate::app::link::LinkStep::Acknowledge, _) => {
                 " Space tick · Enter link · Backspace back · Esc cancel"
             }
-            crate::app::link::LinkStep::Checking => " checking at Apple…",
+            (crate::app::link::LinkStep::Checking, crate::app::link::LinkKind::Apple) => {
+                " checking at Apple…"
+            }
+            (crate::app::link::LinkStep::Checking, crate::app::link::LinkKind::Store) => {
+                " checking at the Store for Business…"
+            }
         },
     })
 }

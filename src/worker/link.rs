@@ -57,7 +57,7 @@ pub struct LinkError {
 }
 
 impl LinkError {
-    fn usage(message: String) -> LinkError {
+    pub(crate) fn usage(message: String) -> LinkError {
         LinkError { code: 2, message }
     }
 }
@@ -166,15 +166,19 @@ fn check(link: &AppleLink, token: AppleToken) -> Result<AppleLocation, LinkError
         LinkError::usage(text.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     let client = AppleClient::new(config, token).map_err(refused)?;
-    let ask = async { client.client_config().await };
+    block_on(async { client.client_config().await })?.map_err(refused)
+}
+
+/// Runs `work` to its end from blocking code: on the worker's runtime
+/// (its blocking threads), or on a runtime of its own (the command line).
+pub(crate) fn block_on<F: std::future::Future>(work: F) -> Result<F::Output, LinkError> {
     match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle.block_on(ask).map_err(refused),
-        Err(_) => tokio::runtime::Builder::new_current_thread()
+        Ok(handle) => Ok(handle.block_on(work)),
+        Err(_) => Ok(tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|err| LinkError::usage(format!("cannot start the network runtime: {err}")))?
-            .block_on(ask)
-            .map_err(refused),
+            .block_on(work)),
     }
 }
 

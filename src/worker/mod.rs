@@ -6,6 +6,7 @@ pub mod agreement_search;
 mod agreements_file;
 mod jobs;
 pub mod link;
+pub mod link_store;
 mod plans;
 mod reader;
 mod report_export;
@@ -149,6 +150,17 @@ impl Worker {
         });
     }
 
+    /// Checks a Store for Business account and links it, in the
+    /// background; the answer comes back as `Linked`.
+    pub fn link_store(&self, actor: String, link: link_store::StoreLink) {
+        let path = self.db_path.clone();
+        let events = self.events.clone();
+        self.runtime.spawn_blocking(move || {
+            let outcome = link_store::link_store(&path, &actor, &link).map_err(|err| err.message);
+            let _ = events.send(WorkerEvent::Linked(outcome));
+        });
+    }
+
     /// Pushes a connector's queued changes now, in the background.
     pub fn push(&self, connector_id: i64) {
         self.syncs.push(connector_id);
@@ -281,6 +293,7 @@ pub fn respond_now(
         // Syncs and pushes talk to the network: only the real worker runs them.
         Command::Sync { .. }
         | Command::LinkApple { .. }
+        | Command::LinkStore { .. }
         | Command::SyncAll
         | Command::Push { .. }
         | Command::GenerateDemo { .. }

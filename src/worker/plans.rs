@@ -190,6 +190,13 @@ pub fn plan(
         Change::TakeOver { connector_id } => {
             Ok((connectors::take_over(conn, *connector_id)?, change.clone()))
         }
+        Change::SetEnabled {
+            connector_id,
+            enabled,
+        } => Ok((
+            connectors::set_enabled(conn, *connector_id, *enabled)?,
+            change.clone(),
+        )),
         Change::DeleteAgreement { id } => Ok((settings::delete_agreement(conn, *id), change.clone())),
         Change::MoveAgreement { id, group } => {
             Ok((settings::move_agreement(conn, *id, group), change.clone()))

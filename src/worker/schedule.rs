@@ -84,8 +84,9 @@ pub fn spawn(syncs: Syncs, schedule: Schedule) -> JoinHandle<()> {
 }
 
 /// One look at the cache: brings schedules forward to the config's
-/// interval, starts the syncs that are due (Graph only; never one already
-/// running here), and pushes again changes whose retry is due.
+/// interval, starts the syncs that are due (enabled connectors of the kinds
+/// this version syncs — `due_connectors` skips disabled ones; never one
+/// already running here), and pushes again changes whose retry is due.
 pub fn tick(syncs: &Syncs, schedule: &Schedule, now: DateTime<Utc>) -> rusqlite::Result<TickReport> {
     let conn = match store::open(syncs.db_path(), OpenMode::MustExist) {
         Ok(conn) => conn,

@@ -140,6 +140,7 @@ fn run(conn: &Connection, actor: &Actor, change: &Change) -> Applied {
         // Not seat changes: `apply` answers them before `run`.
         Change::SetLanguage { .. }
         | Change::TakeOver { .. }
+        | Change::SetEnabled { .. }
         | Change::SetInstallScope { .. }
         | Change::Validate
         | Change::DeleteAgreement { .. }
@@ -176,6 +177,13 @@ pub fn apply(path: &Path, actor: &Actor, change: &Change) -> WorkerEvent {
     }
     if let Change::TakeOver { connector_id } = change {
         return connectors::take_over(&conn, actor, *connector_id);
+    }
+    if let Change::SetEnabled {
+        connector_id,
+        enabled,
+    } = change
+    {
+        return connectors::set_enabled(&conn, actor, *connector_id, *enabled);
     }
     if let Change::SetInstallScope { app_id, scope } = change {
         return settings::set_install_scope(&conn, actor, *app_id, scope);

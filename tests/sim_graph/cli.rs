@@ -106,9 +106,11 @@ async fn seats_simulate_prints_a_connect_line_that_works() {
     });
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut connect = None;
+    let mut connect_store = None;
     while Instant::now() < deadline {
         match read.recv_timeout(Duration::from_millis(200)) {
             Ok(line) if line.trim_start().starts_with("seats connect graph") => connect = Some(line),
+            Ok(line) if line.trim_start().starts_with("seats connect store") => connect_store = Some(line),
             Ok(line) if line.starts_with("Serving") => break,
             Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(_) => break,
@@ -145,6 +147,23 @@ async fn seats_simulate_prints_a_connect_line_that_works() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+
+    // The banner's Store for Business line works as printed (issue 8 review, B13).
+    let store_line = connect_store.expect("a seats connect store line");
+    let db = dir.path().join("seats.db");
+    let store = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(store_line.split_whitespace().skip(1))
+        .arg("--db")
+        .arg(&db)
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        store.status.code(),
+        Some(0),
+        "{store_line}: {}",
+        String::from_utf8_lossy(&store.stderr)
+    );
     drop(running);
 }
 

@@ -1,5 +1,6 @@
 //! Previews of connector settings changed from the console: taking an
-//! Apple token over from the product that holds it (R-CON-6).
+//! Apple token over from the product that holds it (R-CON-6), turning a
+//! connector on or off (R-CON-1).
 
 use rusqlite::{Connection, OptionalExtension as _};
 
@@ -49,5 +50,43 @@ pub fn take_over(conn: &Connection, id: i64) -> Result<Preview, ChangeError> {
             line("Enter takes it over · Esc keeps it as it is"),
         ],
         refusal,
+    })
+}
+
+/// What `:enable` / `:disable` would do to connector `id`: the store's
+/// own rules, so the preview refuses what the write would.
+pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<Preview, ChangeError> {
+    use crate::store::connectors_admin::AdminError;
+    let toggle = match crate::store::connectors_enable::plan(conn, id, enabled, chrono::Utc::now()) {
+        Ok(toggle) => toggle,
+        Err(AdminError::Store(err)) => return Err(err.into()),
+        Err(other) => return Err(ChangeError::NotFound(other.to_string())),
+    };
+    let verb = if enabled { "Enable" } else { "Disable" };
+    let title = format!("{verb} {}", toggle.name);
+    if toggle.refusal.is_some() || !toggle.changed {
+        let refusal = toggle.refusal.clone().or_else(|| Some(toggle.summary()));
+        return Ok(Preview {
+            title,
+            lines: Vec::new(),
+            refusal,
+        });
+    }
+    let mut lines = vec![line(if enabled {
+        format!("{} syncs and pushes again", toggle.name)
+    } else {
+        format!("{} stops syncing and pushing", toggle.name)
+    })];
+    lines.extend(toggle.warnings.iter().map(|w| super::alarm(w.clone())));
+    lines.extend(toggle.notes.iter().map(|n| line(n.clone())));
+    lines.push(line(if enabled {
+        "Enter enables it · Esc keeps it off"
+    } else {
+        "Enter disables it · Esc keeps it on"
+    }));
+    Ok(Preview {
+        title: format!("{title} (confirm)"),
+        lines,
+        refusal: None,
     })
 }

@@ -238,6 +238,10 @@ pub fn push_now(
     if !syncs(config.kind) {
         return Err(SyncError::Unsupported(config.kind.label().to_owned()));
     }
+    // A disabled connector sends nothing: its changes wait in the outbox.
+    if !config.enabled {
+        return Err(AdminError::Disabled(config.name).into());
+    }
     let holder = sync_lease::holder_name();
     match sync_lease::acquire(&conn, connector_id, &holder, Utc::now(), LEASE) {
         Ok(_) => {}
