@@ -11,6 +11,8 @@ mod apple;
 mod apple_delta;
 #[path = "connect_cli/apple_devices.rs"]
 mod apple_devices;
+#[path = "connect_cli/apple_events.rs"]
+mod apple_events;
 #[path = "connect_cli/connect.rs"]
 mod connect;
 #[path = "connect_cli/demo.rs"]

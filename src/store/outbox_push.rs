@@ -29,6 +29,7 @@ use crate::domain::source::{ChangeTarget, LicenseChange};
 use crate::store::connectors_admin::stamp;
 
 pub use apple::{ApplePush, pending_apple};
+pub use apps::mark_applied_settled;
 pub use refuse::{Refused, refuse};
 pub use store::{StorePush, pending_store};
 

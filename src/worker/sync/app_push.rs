@@ -62,7 +62,7 @@ pub(super) fn push_rows<R: Pending>(
         }
         match send(&row) {
             Ok(Sent::Done) => {
-                outbox_push::mark_applied(conn, row.id(), Utc::now()).map_err(store)?;
+                outbox_push::mark_applied_settled(conn, row.id(), Utc::now()).map_err(store)?;
                 report.applied += 1;
             }
             Ok(Sent::Refused(message)) => refuse(conn, row.id(), &message, None, &mut report)?,
