@@ -281,6 +281,7 @@ fn changes_seats(command: &Commands) -> bool {
             | Commands::Sync(_)
     ) || crate::cli_agreements::changes_cache(command)
         || crate::cli_inventory::changes_cache(command)
+        || crate::cli_installs::changes_cache(command)
 }
 
 /// Runs a command that prints its answer, on a cache that exists.

@@ -19,6 +19,8 @@ mod connect;
 mod demo;
 #[path = "connect_cli/forbidden.rs"]
 mod forbidden;
+#[path = "connect_cli/installs_import.rs"]
+mod installs_import;
 #[path = "connect_cli/push.rs"]
 mod push;
 #[path = "connect_cli/secrets.rs"]

@@ -33,7 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_subscription_edit.sql"),
     include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
     // 0020 and 0021 are other branches' (merge them before this one).
-    include_str!("../../migrations/0022_outbox_events.sql"),
+    include_str!("../../migrations/0022_events_and_install_reports.sql"),
 ];
 
 /// The schema version this binary writes and understands.

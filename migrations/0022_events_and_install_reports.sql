@@ -13,3 +13,13 @@ CREATE TABLE IF NOT EXISTS outbox_events (
     stage       TEXT NOT NULL CHECK (stage IN ('users', 'assets')),
     events      TEXT NOT NULL
 );
+
+-- When installs were last reported for an app, and by which file (issue 8
+-- review, B2). seats deploys nothing: install states come in from the
+-- device management by `seats import installs FILE`, which replaces the
+-- installs of the apps it names; the Apps detail shows this time.
+CREATE TABLE IF NOT EXISTS install_reports (
+    app_id      INTEGER PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+    reported_at TEXT NOT NULL,
+    file        TEXT NOT NULL
+);
