@@ -19,6 +19,7 @@ mod fields;
 mod intent;
 mod members;
 mod outbox;
+mod platform;
 mod pool;
 mod purchase;
 mod release;
