@@ -88,7 +88,8 @@ const SPEC: ListSpec = ListSpec {
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'not_installed') AS not_installed, \
              (SELECT r.reported_at FROM install_reports r WHERE r.app_id = a.id) AS reported_at, \
-             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error') AS waiting \
+             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error' \
+                AND w.error IS NOT 'Other') AS waiting \
            FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
     haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
                sync_status || ' ' || coalesce(publisher, '')",

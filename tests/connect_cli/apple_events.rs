@@ -173,3 +173,69 @@ fn a_kept_event_that_fails_rolls_the_change_back() {
     assert_eq!(held, 0, "rolled back");
     c.check_clean();
 }
+
+/// B11 (R-APP-8): a user retired at Apple keeps their seat row, holding
+/// nothing, so the Invite column says retired; releasing it sends Apple
+/// nothing (the user holds nothing there) and frees the row.
+#[test]
+fn a_user_retired_at_apple_shows_retired_until_released() {
+    let c = demo_with_apple();
+    let (pool, _, user) = roomy_app(&c);
+    let pool_arg = pool.to_string();
+    expect(&c.seats(&["assign", "--pool", &pool_arg, "--user", &user]), 0);
+    let consumed = || c.count(&format!("SELECT consumed FROM pools WHERE id = {pool}"));
+    let held = consumed();
+    // Apple retires the user (an admin did it in Apple Business Manager).
+    let client = format!("seats:{}", user.to_lowercase());
+    let sim = rusqlite::Connection::open(c.graph.path("sim.db")).unwrap();
+    sim.execute(
+        "UPDATE sim_apple_users SET status = 'Retired', invite_code = NULL, \
+           version = (SELECT max(version) + 1 FROM sim_apple_users) WHERE client_user_id = ?1",
+        [&client],
+    )
+    .unwrap();
+    sim.execute(
+        "UPDATE sim_apple_assignments SET active = 0 WHERE client_user_id = ?1",
+        [&client],
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (out, _) = expect(&c.seats(&["sync", "--connector", "Apple VPP", "--full"]), 0);
+    assert!(
+        out.contains("0 added, 1 updated, 0 removed"),
+        "kept, not removed: {out}"
+    );
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
+    let request = seats::store::PageRequest {
+        scope: Some(pool),
+        limit: 10_000,
+        ..Default::default()
+    };
+    let rows = seats::store::assignees::page(&conn, &request).unwrap().rows;
+    let seat = rows
+        .iter()
+        .find(|r| r.principal == user)
+        .expect("the retired user's row stays");
+    assert_eq!(seat.invitation.as_deref(), Some("retired"));
+    assert_eq!(consumed(), held - 1, "it holds no seat");
+
+    let events = c.count(&format!("SELECT count(*) FROM outbox WHERE pool_id = {pool}"));
+    expect(
+        &c.seats(&["unassign", "--pool", &pool_arg, "--user", &user, "--yes"]),
+        0,
+    );
+    assert_eq!(
+        c.count(&format!(
+            "SELECT count(*) FROM assignments s JOIN users u ON u.id = s.user_id WHERE s.pool_id = {pool} AND u.upn = '{user}'"
+        )),
+        0
+    );
+    assert_eq!(
+        c.count(&format!(
+            "SELECT count(*) FROM outbox WHERE pool_id = {pool} AND state <> 'applied'"
+        )),
+        0,
+        "nothing refused or waiting ({events} rows before)"
+    );
+    c.check_clean();
+}

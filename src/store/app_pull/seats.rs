@@ -10,6 +10,12 @@
 //! A seat given here waits in state 'pending' until the source has it
 //! (issue 8, B3): a seat the pull finds at the source is 'active', as a
 //! Graph pull makes the source's state win.
+//!
+//! A seat of a user retired at Apple (R-APP-8; issue 8 review, B11) is not
+//! dropped: it stays, in state 'error' (holding no seat: `consumed` leaves
+//! it out) with error [`RETIRED`], so the Invite column can say Retired
+//! (from the user's Apple status) until the admin releases it; a user who
+//! comes back gets it again.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -23,6 +29,11 @@ pub(crate) const TEMP_TABLES: [&str; 2] = ["mirror_protected", "mirror_want"];
 pub(crate) const PROTECTED: &str =
     "(pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_protected)";
 
+/// The error of a seat whose user was retired at the source: 'Other', as
+/// the column's CHECK (migration 0001) allows no new code; the user's
+/// Apple status (`apple_users`) says why.
+pub(crate) const RETIRED: &str = "Other";
+
 /// What the mirror changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Mirrored {
@@ -31,6 +42,8 @@ pub(crate) struct Mirrored {
     pub invitations_changed: usize,
     /// Pending seats the pull found at the source, now active.
     pub settled: usize,
+    /// Seats of users retired at the source, kept as 'Retired'.
+    pub retired: usize,
     pub skipped_pending: usize,
 }
 
@@ -91,10 +104,21 @@ pub(crate) fn write(
         |row| row.get(0),
     )?;
     mirrored.skipped_pending = skipped as usize;
+    if invitations {
+        mirrored.retired = conn.execute(
+            &format!(
+                "UPDATE assignments SET state = 'error', error = '{RETIRED}' \
+                 WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} AND NOT {wanted} \
+                   AND NOT (state = 'error' AND error = '{RETIRED}') AND user_id IN (SELECT user_id \
+                     FROM apple_users WHERE connector_id = ?1 AND status = 'Retired')"
+            ),
+            params![connector_id, pool_kind],
+        )?;
+    }
     mirrored.removed = conn.execute(
         &format!(
             "DELETE FROM assignments WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
-             AND NOT {wanted}"
+             AND NOT {wanted} AND NOT (state = 'error' AND error = '{RETIRED}')"
         ),
         params![connector_id, pool_kind],
     )?;
@@ -110,8 +134,9 @@ pub(crate) fn write(
     )?;
     mirrored.settled = conn.execute(
         &format!(
-            "UPDATE assignments SET state = 'active' \
-             WHERE state = 'pending' AND user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
+            "UPDATE assignments SET state = 'active', error = NULL \
+             WHERE (state = 'pending' OR (state = 'error' AND error = '{RETIRED}')) \
+               AND user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
                AND (pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_want WHERE seen = 1)"
         ),
         params![connector_id, pool_kind],

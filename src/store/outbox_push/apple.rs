@@ -98,6 +98,21 @@ pub fn pending_apple(
             awaited,
         })
     })?;
+    // A user retired at Apple holds nothing there: releasing their seat
+    // (kept as Retired, B11) sends nothing for them.
+    let mut retired = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM apple_users au JOIN users u ON u.id = au.user_id \
+         WHERE au.connector_id = ?1 AND u.upn = ?2 COLLATE NOCASE AND au.status = 'Retired')",
+    )?;
+    for row in rows.iter_mut().filter(|row| !row.adding) {
+        let mut kept = Vec::with_capacity(row.users.len());
+        for upn in row.users.drain(..) {
+            if !retired.query_row(params![connector_id, upn], |r| r.get::<_, bool>(0))? {
+                kept.push(upn);
+            }
+        }
+        row.users = kept;
+    }
     let mut serial_of = conn.prepare_cached(
         "SELECT serial_number FROM devices WHERE name = ?1 ORDER BY serial_number IS NULL, id LIMIT 1",
     )?;

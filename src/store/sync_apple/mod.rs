@@ -59,6 +59,9 @@ pub struct AppleSummary {
     /// Seats given here that Apple now holds: pending until then, active
     /// from this pull on (B3).
     pub seats_settled: usize,
+    /// Seats of users retired at Apple: kept, holding nothing, marked
+    /// Retired until released (B11).
+    pub seats_retired: usize,
     /// Assignments to users of another device-management product.
     pub foreign_assignments: usize,
     /// Assignments to devices the cache doesn't know by serial number
@@ -85,6 +88,9 @@ impl AppleSummary {
         )];
         if self.invitations_changed > 0 {
             parts.push(format!("{} invitations changed", self.invitations_changed));
+        }
+        if self.seats_retired > 0 {
+            parts.push(format!("{} seats of users retired at Apple", self.seats_retired));
         }
         if self.seats_settled > 0 {
             parts.push(format!("{} pending seats confirmed by Apple", self.seats_settled));
@@ -145,6 +151,7 @@ pub fn apply_read(
     summary.seats_added = mirrored.added + devices_added;
     summary.invitations_changed = mirrored.invitations_changed;
     summary.seats_settled = mirrored.settled + devices_settled;
+    summary.seats_retired = mirrored.retired;
     foreign::record(&tx, connector_id, pull, read.full, &mut summary)?;
     if read.full {
         versions::record(&tx, connector_id, read)?;
@@ -176,7 +183,7 @@ impl AppleSummary {
             apps: [self.apps_added, self.apps_updated, self.apps_removed],
             seats: [
                 self.seats_added,
-                self.invitations_changed + self.seats_settled,
+                self.invitations_changed + self.seats_settled + self.seats_retired,
                 self.seats_removed,
             ],
         }
