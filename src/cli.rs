@@ -290,6 +290,7 @@ fn changes_seats(command: &Commands) -> bool {
             | Commands::Connector { .. }
     ) || crate::cli_agreements::changes_cache(command)
         || crate::cli_inventory::changes_cache(command)
+        || crate::cli_installs::changes_cache(command)
 }
 
 /// Runs a command that prints its answer, on a cache that exists.

@@ -28,6 +28,9 @@ pub enum ImportWhat {
     /// Detected software from a CSV file with a header row (computer,
     /// user, publisher, product, version, last seen; see README).
     Inventory(crate::cli_inventory::ImportInventoryArgs),
+    /// Install states the device management reports, from a CSV file with
+    /// a header row (app, user, device, state, when, error; see README).
+    Installs(crate::cli_installs::ImportInstallsArgs),
     /// SaaS and ISV purchases from a CSV file with a header row (name,
     /// publisher, kind, channel, region, …; see README).
     Subscriptions(crate::cli_subscriptions_import::ImportSubscriptionsArgs),
@@ -101,6 +104,7 @@ pub fn import(db: &Path, actor: &Actor, what: ImportWhat) -> Result<(), Failure>
         ImportWhat::Agreements(args) => args,
         ImportWhat::Entitlements(args) => return crate::cli_entitlements::import(db, actor, &args),
         ImportWhat::Inventory(args) => return crate::cli_inventory::import(db, actor, args),
+        ImportWhat::Installs(args) => return crate::cli_installs::import(db, actor, &args),
         ImportWhat::Subscriptions(args) => return crate::cli_subscriptions_import::import(db, actor, &args),
     };
     let file_name = args

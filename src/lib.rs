@@ -16,6 +16,7 @@ pub mod cli_connector;
 pub mod cli_connectors;
 pub mod cli_console;
 pub mod cli_entitlements;
+pub mod cli_installs;
 pub mod cli_inventory;
 pub mod cli_reports;
 pub mod cli_simulate;

@@ -9,6 +9,8 @@ mod agreement_form;
 mod agreements;
 #[path = "assign_tui/apps.rs"]
 mod apps;
+#[path = "assign_tui/apps_platform.rs"]
+mod apps_platform;
 mod common;
 #[path = "assign_tui/connectors_enable.rs"]
 mod connectors_enable;

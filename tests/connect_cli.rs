@@ -11,12 +11,16 @@ mod apple;
 mod apple_delta;
 #[path = "connect_cli/apple_devices.rs"]
 mod apple_devices;
+#[path = "connect_cli/apple_events.rs"]
+mod apple_events;
 #[path = "connect_cli/connect.rs"]
 mod connect;
 #[path = "connect_cli/demo.rs"]
 mod demo;
 #[path = "connect_cli/forbidden.rs"]
 mod forbidden;
+#[path = "connect_cli/installs_import.rs"]
+mod installs_import;
 #[path = "connect_cli/push.rs"]
 mod push;
 #[path = "connect_cli/secrets.rs"]

@@ -28,6 +28,10 @@ pub struct AppRow {
     pub installed: i64,
     pub pending: i64,
     pub failed: i64,
+    /// Installs reported not installed (R-APP-9).
+    pub not_installed: i64,
+    /// When installs were last reported (`seats import installs`), RFC 3339.
+    pub reported_at: Option<String>,
     /// Seats the deployment needs but can't get: group members waiting
     /// because every seat is used (R-APP-6).
     pub waiting: i64,
@@ -82,7 +86,10 @@ const SPEC: ListSpec = ListSpec {
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'installed') AS installed, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'pending') AS pending, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed, \
-             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error') AS waiting \
+             (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'not_installed') AS not_installed, \
+             (SELECT r.reported_at FROM install_reports r WHERE r.app_id = a.id) AS reported_at, \
+             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error' \
+                AND w.error IS NOT 'Other') AS waiting \
            FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
     haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
                sync_status || ' ' || coalesce(publisher, '')",
@@ -120,6 +127,8 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<AppRow> {
         installed: row.get("installed")?,
         pending: row.get("pending")?,
         failed: row.get("failed")?,
+        not_installed: row.get("not_installed")?,
+        reported_at: row.get("reported_at")?,
         waiting: row.get("waiting")?,
         foreign: row.get("foreign_held")?,
         assignable_to: row.get("assignable_to")?,

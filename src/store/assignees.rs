@@ -7,7 +7,9 @@ use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Date, Flag, Text};
 
-/// One seat of a pool.
+/// One seat of a pool. A seat of a user retired at Apple (kept in state
+/// 'error', holding nothing; B11) reads error "Retired", invitation
+/// "retired".
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssigneeRow {
     /// The assignment's id.
@@ -59,7 +61,15 @@ pub const FIELDS: &[FilterColumn] = &[
 
 const SPEC: ListSpec = ListSpec {
     base: "SELECT s.id, coalesce(u.upn, d.name) AS principal, u.display_name, s.user_id, s.device_id, \
-             s.direct, g.name AS via_group, s.intent, s.state, s.error, s.invitation, s.assigned_at, \
+             s.direct, g.name AS via_group, s.intent, s.state, \
+             CASE WHEN s.state = 'error' AND s.error = 'Other' AND EXISTS (SELECT 1 FROM apple_users au \
+                    JOIN pools rp ON rp.id = s.pool_id WHERE au.user_id = s.user_id \
+                    AND au.connector_id = rp.connector_id AND au.status = 'Retired') \
+                  THEN 'Retired' ELSE s.error END AS error, \
+             CASE WHEN s.state = 'error' AND s.error = 'Other' AND EXISTS (SELECT 1 FROM apple_users au \
+                    JOIN pools rp ON rp.id = s.pool_id WHERE au.user_id = s.user_id \
+                    AND au.connector_id = rp.connector_id AND au.status = 'Retired') \
+                  THEN 'retired' ELSE s.invitation END AS invitation, s.assigned_at, \
              s.assigned_unix, s.assigned_by, \
              (SELECT au.invite_url FROM apple_users au JOIN pools p ON p.id = s.pool_id \
                 WHERE au.user_id = s.user_id AND au.connector_id = p.connector_id) AS invite_url \

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_subscription_edit.sql"),
     include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
     include_str!("../../migrations/0020_seat_size.sql"),
+    include_str!("../../migrations/0022_events_and_install_reports.sql"),
 ];
 
 /// The schema version this binary writes and understands.

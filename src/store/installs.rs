@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, Row};
 
-use super::filter_sql::{FilterColumn, column};
+use super::filter_sql::{FilterColumn, column, column_within};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Date, Text};
 
@@ -31,7 +31,13 @@ pub const COLUMNS: &[&str] = &["User", "Device", "State", "When", "Error", "App"
 pub const FIELDS: &[FilterColumn] = &[
     column("user", Text, "coalesce(user, '')"),
     column("device", Text, "coalesce(device, '')"),
-    column("state", Text, "state"),
+    // As stored (not_installed) or as the screen shows it (not installed).
+    column_within(
+        "state",
+        Text,
+        "spelled.value",
+        "EXISTS (SELECT 1 FROM json_each(json_array(state, replace(state, '_', ' '))) AS spelled WHERE {test})",
+    ),
     column("when", Date, "updated_at"),
     column("error", Text, "coalesce(error, '')"),
     column("app", Text, "app"),

@@ -31,6 +31,7 @@ pub mod entitlements_import;
 pub mod filter_sql;
 pub mod groups;
 pub mod installs;
+pub mod installs_import;
 pub mod inventory;
 pub mod inventory_graph;
 pub mod inventory_import;

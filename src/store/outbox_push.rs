@@ -28,7 +28,8 @@ use serde::Deserialize;
 use crate::domain::source::{ChangeTarget, LicenseChange};
 use crate::store::connectors_admin::stamp;
 
-pub use apple::{ApplePush, pending_apple};
+pub use apple::{AppleAwaited, ApplePush, AppleStage, keep_awaited, pending_apple};
+pub use apps::mark_applied_settled;
 pub use refuse::{Refused, refuse};
 pub use store::{StorePush, pending_store};
 

@@ -338,7 +338,8 @@ fn p_switches_an_offline_app_between_per_user_and_per_device_install_r_app_4() {
     c.send(Msg::Worker(seats::app::WorkerEvent::DataChanged));
     c.key(KeyCode::Char('i'));
     assert!(
-        c.screen().contains(&format!("not by the store; per {after}")),
+        c.screen()
+            .contains(&format!("deployed by your device management, per {after}")),
         "{}",
         c.screen()
     );

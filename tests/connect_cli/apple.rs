@@ -263,7 +263,14 @@ fn a_token_another_product_holds_is_not_taken_without_the_admins_choice() {
 /// The demo cache of the simulator's tenant with its Apple connector
 /// pointed at the test's simulator (the same organization), synced.
 pub(super) fn demo_with_apple() -> super::support::Connected {
-    let c = super::support::Connected::start();
+    demo_with_apple_and(|_| {})
+}
+
+/// [`demo_with_apple`] against a simulator that `adjust` configures.
+pub(super) fn demo_with_apple_and(
+    adjust: impl FnOnce(&mut seats::sim::SimConfig),
+) -> super::support::Connected {
+    let c = super::support::Connected::start_with(adjust);
     let token = c.graph.path("demo.vpptoken");
     write_private(&token, &c.graph.sim.apple_token_file().unwrap());
     let api = c.graph.sim.apple_api_url();
@@ -280,7 +287,7 @@ pub(super) fn demo_with_apple() -> super::support::Connected {
 
 /// (pool id, adamId) of the Apple app with the most free seats, and a user
 /// of the cache without a seat of it.
-fn roomy_app(c: &super::support::Connected) -> (i64, String, String) {
+pub(super) fn roomy_app(c: &super::support::Connected) -> (i64, String, String) {
     let conn = rusqlite::Connection::open(&c.db).unwrap();
     let (pool, adam): (i64, String) = conn
         .query_row(

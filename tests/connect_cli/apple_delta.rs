@@ -65,10 +65,12 @@ fn calls_since(c: &Connected, from: usize) -> Vec<String> {
     c.graph.sim.request_log().into_iter().skip(from).collect()
 }
 
+/// Seats `upn` holds in Apple pools (a retired user's rows stay, in state
+/// 'error', holding none: B11).
 fn seats_held(c: &Connected, upn: &str) -> i64 {
     c.count(&format!(
         "SELECT count(*) FROM assignments s JOIN users u ON u.id = s.user_id JOIN pools p ON p.id = s.pool_id \
-         WHERE p.kind = 'vpp' AND u.upn = '{upn}'"
+         WHERE p.kind = 'vpp' AND u.upn = '{upn}' AND s.state <> 'error'"
     ))
 }
 

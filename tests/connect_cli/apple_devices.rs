@@ -115,15 +115,37 @@ fn a_device_seat_goes_to_apple_by_serial_and_one_without_a_serial_is_refused() {
     ));
     assert_eq!(uninvited, 1, "a device is never invited: its seat is active");
 
+    // A Windows laptop can't take an iOS app's seat (B9, R-APP-4).
     let laptop = group_of_one(&c, "Test laptops", "windows", false, pool);
     let (_, stderr) = expect(
         &c.seats(&["assign", "--pool", &pool_arg, "--group", "Test laptops"]),
         3,
     );
     assert!(
-        stderr.contains(&format!("{laptop} has no serial number in seats")) && stderr.contains("rolled back"),
+        stderr.contains("installs only on ios devices") && stderr.contains(&format!("{laptop} (windows)")),
         "{stderr}"
     );
-    assert_eq!(holds(&c, pool, &laptop), 0, "rolled back");
+    assert_eq!(holds(&c, pool, &laptop), 0, "refused before anything changed");
+    // An iPad the cache knows no serial number of can't be sent to Apple.
+    rusqlite::Connection::open(&c.db)
+        .unwrap()
+        .execute(
+            "UPDATE devices SET serial_number = NULL WHERE id = (SELECT id FROM devices d WHERE os = 'ios' \
+             AND NOT EXISTS (SELECT 1 FROM assignments s WHERE s.device_id = d.id AND s.pool_id = ?1) \
+             ORDER BY id DESC LIMIT 1)",
+            [pool],
+        )
+        .unwrap();
+    let unknown = group_of_one(&c, "iPads without serial", "ios", false, pool);
+    let (_, stderr) = expect(
+        &c.seats(&["assign", "--pool", &pool_arg, "--group", "iPads without serial"]),
+        3,
+    );
+    assert!(
+        stderr.contains(&format!("{unknown} has no serial number in seats"))
+            && stderr.contains("rolled back"),
+        "{stderr}"
+    );
+    assert_eq!(holds(&c, pool, &unknown), 0, "rolled back");
     c.check_clean();
 }

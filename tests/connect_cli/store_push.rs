@@ -119,7 +119,7 @@ fn assignments_and_reclaims_are_applied_at_the_store_one_or_in_bulk() {
     assert_eq!((holds(&users[0]), holds(&users[1]), holds(&users[2])), (0, 1, 1));
 }
 
-/// R-APP-5: offline apps are deployed by this console, not the store (which
+/// R-APP-5: offline apps are deployed by the device management, not the store (which
 /// answers 409 "Not online" to any seat of theirs): a seat is taken here,
 /// nothing is sent, and a sync keeps it.
 #[test]

@@ -6,6 +6,16 @@
 //! Pending local changes win, as for Graph: a (pool, user) named by a
 //! change whose outbox row is pending, was queued after the pull began, or
 //! was applied while it read, stays as it is until the next pull.
+//!
+//! A seat given here waits in state 'pending' until the source has it
+//! (issue 8, B3): a seat the pull finds at the source is 'active', as a
+//! Graph pull makes the source's state win.
+//!
+//! A seat of a user retired at Apple (R-APP-8; issue 8 review, B11) is not
+//! dropped: it stays, in state 'error' (holding no seat: `consumed` leaves
+//! it out) with error [`RETIRED`], so the Invite column can say Retired
+//! (from the user's Apple status) until the admin releases it; a user who
+//! comes back gets it again.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -20,18 +30,29 @@ pub(crate) const TEMP_TABLES: [&str; 2] = ["mirror_protected", "mirror_want"];
 pub(crate) const PROTECTED: &str =
     "(pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_protected)";
 
+/// The error of a seat whose user was retired at the source: 'Other', as
+/// the column's CHECK (migration 0001) allows no new code; the user's
+/// Apple status (`apple_users`) says why.
+pub(crate) const RETIRED: &str = "Other";
+
 /// What the mirror changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Mirrored {
     pub added: usize,
     pub removed: usize,
     pub invitations_changed: usize,
+    /// Pending seats the pull found at the source, now active.
+    pub settled: usize,
+    /// Seats of users retired at the source, kept as 'Retired'.
+    pub retired: usize,
     pub skipped_pending: usize,
 }
 
 /// Fills `temp.mirror_protected` with the seats local changes protect, and
 /// starts an empty `temp.mirror_want` (pool, user, invitation, when the
-/// source assigned it) for the pull to fill.
+/// source assigned it, whether the pull saw it at the source: an
+/// incremental pull also wants the seats it did not read) for the pull to
+/// fill.
 pub(crate) fn start(
     conn: &Connection,
     connector_id: i64,
@@ -42,7 +63,7 @@ pub(crate) fn start(
         "CREATE TEMP TABLE IF NOT EXISTS mirror_protected (pool_id INTEGER, user_id INTEGER, \
            PRIMARY KEY (pool_id, user_id)) WITHOUT ROWID; \
          CREATE TEMP TABLE IF NOT EXISTS mirror_want (pool_id INTEGER, user_id INTEGER, invitation TEXT, \
-           assigned_at TEXT, PRIMARY KEY (pool_id, user_id)) WITHOUT ROWID; \
+           assigned_at TEXT, seen INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (pool_id, user_id)) WITHOUT ROWID; \
          DELETE FROM temp.mirror_protected; DELETE FROM temp.mirror_want;",
     )?;
     let started = crate::store::sync_state::stamp(started_at);
@@ -59,8 +80,9 @@ pub(crate) fn start(
 
 /// Makes the user rows of the connector's `pool_kind` pools what
 /// `temp.mirror_want` says, but those local changes protect: removes the
-/// others, adds the missing ones, and (with `invitations`) brings each
-/// row's invitation state to the wanted one.
+/// others, adds the missing ones, makes the pending ones the source holds
+/// active, and (with `invitations`) brings each row's invitation state to
+/// the wanted one.
 pub(crate) fn write(
     conn: &Connection,
     connector_id: i64,
@@ -83,10 +105,21 @@ pub(crate) fn write(
         |row| row.get(0),
     )?;
     mirrored.skipped_pending = skipped as usize;
+    if invitations {
+        mirrored.retired = conn.execute(
+            &format!(
+                "UPDATE assignments SET state = 'error', error = '{RETIRED}' \
+                 WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} AND NOT {wanted} \
+                   AND NOT (state = 'error' AND error = '{RETIRED}') AND user_id IN (SELECT user_id \
+                     FROM apple_users WHERE connector_id = ?1 AND status = 'Retired')"
+            ),
+            params![connector_id, pool_kind],
+        )?;
+    }
     mirrored.removed = conn.execute(
         &format!(
             "DELETE FROM assignments WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
-             AND NOT {wanted}"
+             AND NOT {wanted} AND NOT (state = 'error' AND error = '{RETIRED}')"
         ),
         params![connector_id, pool_kind],
     )?;
@@ -100,6 +133,15 @@ pub(crate) fn write(
             at = unix_time!("coalesce(w.assigned_at, ?1)")
         ),
         params![at, SYNC_ACTOR],
+    )?;
+    mirrored.settled = conn.execute(
+        &format!(
+            "UPDATE assignments SET state = 'active', error = NULL \
+             WHERE (state = 'pending' OR (state = 'error' AND error = '{RETIRED}')) \
+               AND user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
+               AND (pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_want WHERE seen = 1)"
+        ),
+        params![connector_id, pool_kind],
     )?;
     if invitations {
         let wanted_invitation = "(SELECT w.invitation FROM temp.mirror_want w \

@@ -19,6 +19,7 @@ mod fields;
 mod intent;
 mod members;
 mod outbox;
+mod platform;
 mod pool;
 mod purchase;
 mod release;
@@ -41,6 +42,7 @@ pub use intent::{INTENTS, IntentPlan, plan_intent, set_intent, uninstalled_seats
 pub use members::{MemberOutcome, PoolRef, add_group_member};
 pub(crate) use purchase::record_purchase;
 pub use purchase::recorded_names;
+pub(crate) use release::release_uninstalled;
 pub use release::{plan_release_seats, plan_unassign, release_seats, unassign};
 pub use seat::{assign, plan_assign};
 pub(crate) use undo::rollback_pool_in;

@@ -100,8 +100,10 @@ impl PoolState {
         })
     }
 
-    /// The state and invitation of a new seat: an Apple VPP seat waits for
-    /// the user to accept the invitation (R-APP-8) but counts as consumed.
+    /// The state and invitation of a new seat: an Apple VPP seat is
+    /// 'pending' (it counts as consumed) until Apple has associated it,
+    /// when the push sees its event COMPLETE or a pull finds it at Apple
+    /// (then 'active'); its user is 'invited' until they accept (R-APP-8).
     /// (Devices get no invitation: Apple assigns them by serial number.)
     pub fn new_seat_state(&self) -> (&'static str, Option<&'static str>) {
         if self.kind == "vpp" {

@@ -206,6 +206,40 @@ pub fn release_seats(
     })
 }
 
+/// Frees the seats `ids`, set to uninstall, whose app's removal was
+/// reported (an installs import, or at a sync; R-APP-7), in one batch by
+/// `actor`, audited as a release with the reason. No role is asked: an
+/// administrator chose uninstall; this carries it out. Runs in the
+/// caller's transaction.
+pub(crate) fn release_uninstalled(
+    tx: &Connection,
+    actor: &str,
+    ids: &[i64],
+) -> rusqlite::Result<Vec<ChangeOutcome>> {
+    let by_pool = seats_by_pool(tx, ids)?;
+    if by_pool.is_empty() {
+        return Ok(Vec::new());
+    }
+    expand::ensure_scratch(tx)?;
+    let ctx = Ctx::begin(tx, actor, "release", None)?;
+    let mut outcomes = Vec::new();
+    for (pool_id, whos) in by_pool {
+        let Some(mut pool) = PoolState::load(tx, pool_id)? else {
+            continue;
+        };
+        stage_seats(tx, pool_id, &whos)?;
+        let how = Release {
+            action: "release",
+            principals: None,
+            withdraw: false,
+            promote: true,
+            note: Some(("reason", "set to uninstall; the app's removal was reported")),
+        };
+        outcomes.push(finish(&ctx, &mut pool, &how)?);
+    }
+    Ok(outcomes)
+}
+
 /// How a staged release is written and audited.
 pub(crate) struct Release<'a> {
     pub action: &'a str,

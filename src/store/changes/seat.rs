@@ -87,8 +87,26 @@ fn stage(conn: &Connection, pool: &PoolState, principals: &[Principal]) -> rusql
     expand::counts(conn)
 }
 
-/// The first rule that refuses this assignment, if any.
-fn refusal(pool: &PoolState, named: &Named, needed: i64) -> Option<Refusal> {
+/// The first rule that refuses this assignment, if any; the staged
+/// devices' platforms are checked first (a seat no device can use).
+fn refusal(
+    conn: &Connection,
+    pool: &PoolState,
+    named: &Named,
+    needed: i64,
+) -> rusqlite::Result<Option<Refusal>> {
+    let status = pool.status_refusal();
+    if status.is_some() {
+        return Ok(status);
+    }
+    if let Some(refused) = super::platform::refusal(conn, pool)? {
+        return Ok(Some(refused));
+    }
+    Ok(rules(pool, named, needed))
+}
+
+/// The rules on the pool and the people named.
+fn rules(pool: &PoolState, named: &Named, needed: i64) -> Option<Refusal> {
     let not_assignable = |why: String| Refusal::NotAssignable {
         pool: pool.name.clone(),
         why,
@@ -137,7 +155,7 @@ pub fn plan_assign(
             new_seats,
             already_held,
             groups,
-            refusal: refusal(&pool, &named, new_seats),
+            refusal: refusal(conn, &pool, &named, new_seats)?,
         })
     })
 }
@@ -159,7 +177,7 @@ pub fn assign(
         let named = resolve(tx, principals)?;
         attempt.principals.clone_from(&named.names);
         let (needed, held) = stage(tx, &pool, principals)?;
-        if let Some(refused) = refusal(&pool, &named, needed) {
+        if let Some(refused) = refusal(tx, &pool, &named, needed)? {
             return Err(refused.into());
         }
         let ctx = Ctx::begin(tx, &actor.name, "assign", None)?;

@@ -66,3 +66,26 @@ pub(super) fn json_list(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<Str
     let text: String = row.get(index)?;
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
+
+/// The source carried out an app-store row (an Apple event COMPLETE, a
+/// Store for Business seat given): the row is applied and, for an
+/// assignment, the seats it gave that wait in state 'pending' (Apple VPP
+/// seats, until Apple has them) are active (issue 8, B3), in one
+/// transaction. False when the row was no longer pending.
+pub fn mark_applied_settled(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusqlite::Result<bool> {
+    crate::store::db::begin_write_on(conn, |tx| {
+        if !super::mark_applied(tx, id, now)? {
+            return Ok(false);
+        }
+        tx.prepare_cached(
+            "UPDATE assignments SET state = 'active' \
+             WHERE state = 'pending' AND id IN (SELECT s.id FROM outbox o \
+               JOIN change_items c ON c.batch_id = o.batch_id AND c.pool_id = o.pool_id \
+               JOIN assignments s ON s.pool_id = c.pool_id \
+                 AND (s.user_id = c.user_id OR s.device_id = c.device_id) \
+               WHERE o.id = ?1 AND o.operation <> 'remove_license')",
+        )?
+        .execute([id])?;
+        Ok(true)
+    })
+}

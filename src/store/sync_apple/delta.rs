@@ -24,8 +24,8 @@ pub(super) fn want(
     let holding = stored_holding(conn, connector_id)?;
     seats::want(conn, connector_id, pull, &holding, summary)?;
     conn.execute(
-        "INSERT OR IGNORE INTO temp.mirror_want (pool_id, user_id, invitation) \
-         SELECT s.pool_id, s.user_id, CASE au.status WHEN 'Associated' THEN 'accepted' ELSE 'invited' END \
+        "INSERT OR IGNORE INTO temp.mirror_want (pool_id, user_id, invitation, seen) \
+         SELECT s.pool_id, s.user_id, CASE au.status WHEN 'Associated' THEN 'accepted' ELSE 'invited' END, 0 \
          FROM assignments s JOIN apple_users au ON au.connector_id = ?1 AND au.user_id = s.user_id \
          WHERE s.user_id IS NOT NULL AND au.status IN ('Registered', 'Associated') \
            AND s.pool_id IN (SELECT id FROM pools WHERE connector_id = ?1 AND kind = 'vpp')",

@@ -3,8 +3,9 @@
 //! by it (`devices.serial_number`) is that device's seat row, mirrored like
 //! a user's; one to a device the cache doesn't know is counted with the
 //! foreign ones (`foreign`). A full pull removes the device rows Apple no
-//! longer lists; a delta, which reports no removal, only adds. Pending
-//! local changes win, as for users.
+//! longer lists; a delta, which reports no removal, only adds. A pending
+//! device seat Apple lists is active (B3). Pending local changes win, as
+//! for users.
 
 use std::collections::HashMap;
 
@@ -16,14 +17,15 @@ use crate::store::app_pull::seats::first;
 use crate::store::db::unix_time;
 use crate::store::sync::SYNC_ACTOR;
 
-/// What the device mirror changed: (added, removed).
+/// What the device mirror changed: (added, removed, settled: pending
+/// seats Apple holds, now active).
 pub(super) fn mirror(
     conn: &Connection,
     connector_id: i64,
     pull: &ApplePull<'_>,
     full: bool,
     at: &str,
-) -> rusqlite::Result<(usize, usize)> {
+) -> rusqlite::Result<(usize, usize, usize)> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS apple_device_want (pool_id INTEGER, device_id INTEGER, \
            PRIMARY KEY (pool_id, device_id)) WITHOUT ROWID; DELETE FROM temp.apple_device_want;",
@@ -58,8 +60,16 @@ pub(super) fn mirror(
         ),
         params![connector_id, pull.outbox_mark, started, at, SYNC_ACTOR],
     )?;
+    let settled = conn.execute(
+        &format!(
+            "UPDATE assignments SET state = 'active' WHERE state = 'pending' AND device_id IS NOT NULL AND {ours} \
+             AND (pool_id, device_id) NOT IN ({protected}) \
+             AND (pool_id, device_id) IN (SELECT pool_id, device_id FROM temp.apple_device_want)"
+        ),
+        params![connector_id, pull.outbox_mark, started],
+    )?;
     conn.execute_batch("DROP TABLE IF EXISTS temp.apple_device_want")?;
-    Ok((added, removed))
+    Ok((added, removed, settled))
 }
 
 /// Fills `temp.apple_device_want` with the pull's assignments to devices

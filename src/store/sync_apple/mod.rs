@@ -56,6 +56,12 @@ pub struct AppleSummary {
     pub seats_added: usize,
     pub seats_removed: usize,
     pub invitations_changed: usize,
+    /// Seats given here that Apple now holds: pending until then, active
+    /// from this pull on (B3).
+    pub seats_settled: usize,
+    /// Seats of users retired at Apple: kept, holding nothing, marked
+    /// Retired until released (B11).
+    pub seats_retired: usize,
     /// Assignments to users of another device-management product.
     pub foreign_assignments: usize,
     /// Assignments to devices the cache doesn't know by serial number
@@ -82,6 +88,12 @@ impl AppleSummary {
         )];
         if self.invitations_changed > 0 {
             parts.push(format!("{} invitations changed", self.invitations_changed));
+        }
+        if self.seats_retired > 0 {
+            parts.push(format!("{} seats of users retired at Apple", self.seats_retired));
+        }
+        if self.seats_settled > 0 {
+            parts.push(format!("{} pending seats confirmed by Apple", self.seats_settled));
         }
         if self.foreign_assignments > 0 {
             parts.push(format!(
@@ -132,11 +144,14 @@ pub fn apply_read(
         delta::want(&tx, connector_id, pull, &mut summary)?;
     }
     let mirrored = app_pull::seats::write(&tx, connector_id, "vpp", &at, true)?;
-    let (devices_added, devices_removed) = devices::mirror(&tx, connector_id, pull, read.full, &at)?;
+    let (devices_added, devices_removed, devices_settled) =
+        devices::mirror(&tx, connector_id, pull, read.full, &at)?;
     summary.skipped_pending = mirrored.skipped_pending;
     summary.seats_removed = mirrored.removed + devices_removed;
     summary.seats_added = mirrored.added + devices_added;
     summary.invitations_changed = mirrored.invitations_changed;
+    summary.seats_settled = mirrored.settled + devices_settled;
+    summary.seats_retired = mirrored.retired;
     foreign::record(&tx, connector_id, pull, read.full, &mut summary)?;
     if read.full {
         versions::record(&tx, connector_id, read)?;
@@ -157,7 +172,8 @@ pub fn apply_read(
 
 impl AppleSummary {
     /// The same figures as a sync's summary: apps as pools, seat rows as
-    /// seats (an invitation that changed counts as an updated seat).
+    /// seats (an invitation that changed, or a pending seat confirmed,
+    /// counts as an updated seat).
     pub fn as_sync_summary(&self) -> super::sync::SyncSummary {
         app_pull::sync_summary(self.figures(), self.skipped_pending)
     }
@@ -165,7 +181,11 @@ impl AppleSummary {
     fn figures(&self) -> app_pull::Figures {
         app_pull::Figures {
             apps: [self.apps_added, self.apps_updated, self.apps_removed],
-            seats: [self.seats_added, self.invitations_changed, self.seats_removed],
+            seats: [
+                self.seats_added,
+                self.invitations_changed + self.seats_settled + self.seats_retired,
+                self.seats_removed,
+            ],
         }
     }
 }

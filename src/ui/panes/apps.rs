@@ -95,11 +95,12 @@ pub fn detail(row: &AppRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field(
             "Installs",
             format!(
-                "{} installed, {} pending, {} failed",
-                row.installed, row.pending, row.failed
+                "{} installed, {} pending, {} failed, {} not installed",
+                row.installed, row.pending, row.failed, row.not_installed
             ),
             ctx,
         ),
+        field("Reported", reported_note(row, ctx), ctx),
     ];
     if let Some(seats) = seats(row) {
         let text = match seats.available() {
@@ -165,12 +166,28 @@ fn waiting_note(row: &AppRow) -> String {
     )
 }
 
+/// When installs were last reported: seats deploys nothing and knows only
+/// what `seats import installs` brought.
+fn reported_note(row: &AppRow, ctx: &Ctx) -> String {
+    let at = row
+        .reported_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    match at {
+        Some(at) => format!(
+            "installs as last reported, {} ago (seats import installs)",
+            crate::domain::expiry::age(at.with_timezone(&chrono::Utc), ctx.now)
+        ),
+        None => "no install report imported yet (seats import installs FILE)".to_owned(),
+    }
+}
+
+/// Who deploys the app (R-APP-5): seats itself deploys nothing.
 fn license_note(row: &AppRow) -> String {
     match row.license_type.as_str() {
-        "online" => "online: the store installs it".to_owned(),
-        // R-APP-5: offline apps are deployed by the assignments made here.
+        "online" => "online: installed by the store".to_owned(),
         "offline" => format!(
-            "offline: deployed from here, not by the store; per {}",
+            "offline: deployed by your device management, per {}",
             row.install_scope.as_deref().unwrap_or("user")
         ),
         "vpp" if row.assignable_to.as_deref() == Some("user_or_device") => {

@@ -13,12 +13,17 @@ use crate::domain::store_business::valid_language;
 use crate::store::agreements_entry::{self, GroupChoice};
 use crate::store::changes::{ChangeError, IntentPlan};
 
-/// What the deployment does with an app under each intent.
+/// What each intent asks of whoever deploys the app (R-APP-5: the store
+/// for online apps, the device management for offline ones; seats deploys
+/// nothing and learns installs from `seats import installs`).
 fn meaning(intent: &str) -> &'static str {
     match intent {
-        "required" => "required: the deployment installs it for them",
+        "required" => "required: to be installed for them by the store or your device management",
         "available" => "available: they may install it themselves from the company portal",
-        _ => "uninstall: the deployment removes it; each seat is freed once no install of it is reported",
+        _ => {
+            "uninstall: to be removed by your device management; each seat is freed once a report \
+             (seats import installs) no longer lists the app for it"
+        }
     }
 }
 
@@ -117,7 +122,9 @@ pub fn install_scope(conn: &Connection, app_id: i64, scope: &str) -> Result<Prev
         lines: vec![
             line(format!("{name}: installs per {before} → per {scope}")),
             line(meaning),
-            line("kept in seats for this console's deployment; seats held stay as they are"),
+            line(
+                "kept in seats as a record for your device management, which deploys it; seats held stay as they are",
+            ),
         ],
         refusal,
     })

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 
 use super::push::{PushError, PushReport};
 use crate::connectors::{ConnectorError, ErrorClass, ErrorKind};
-use crate::store::outbox_push::{self, ApplePush, StorePush};
+use crate::store::outbox_push::{self, AppleAwaited, ApplePush, StorePush};
 
 /// What sending one row came to.
 pub(super) enum Sent {
@@ -22,6 +22,9 @@ pub(super) enum Sent {
     Refused(String),
     /// It can't be finished yet; the message says why.
     Waiting(String),
+    /// The source is still carrying it out: the row waits with the events
+    /// kept, for the next push to poll rather than send again (B7).
+    Awaiting(String, AppleAwaited),
 }
 
 /// A pending outbox row: its id and pool.
@@ -62,11 +65,16 @@ pub(super) fn push_rows<R: Pending>(
         }
         match send(&row) {
             Ok(Sent::Done) => {
-                outbox_push::mark_applied(conn, row.id(), Utc::now()).map_err(store)?;
+                outbox_push::mark_applied_settled(conn, row.id(), Utc::now()).map_err(store)?;
                 report.applied += 1;
             }
             Ok(Sent::Refused(message)) => refuse(conn, row.id(), &message, None, &mut report)?,
             Ok(Sent::Waiting(why)) => {
+                retry(conn, row.id(), &why, None, &mut report)?;
+                waiting.insert(row.pool_id());
+            }
+            Ok(Sent::Awaiting(why, awaited)) => {
+                outbox_push::keep_awaited(conn, row.id(), &awaited).map_err(store)?;
                 retry(conn, row.id(), &why, None, &mut report)?;
                 waiting.insert(row.pool_id());
             }

@@ -1,10 +1,12 @@
 //! Pushing an Apple connector's outbox (issue 8, R-APP-8): each pending
 //! row's users are created at Apple in seats' namespace (`seats:<upn>`;
 //! one already there is fine, 9716), then the asset is associated or
-//! disassociated. Apple answers asynchronously: the events are polled,
-//! and the row stays pending until they are COMPLETE. FAILED (9709: not
-//! enough licenses) rolls the local change back, visibly, like a Graph
-//! refusal. Devices go by serial number (R-APP-8); a device the cache
+//! disassociated. Apple answers asynchronously: the events are polled
+//! briefly, and the row stays pending until they are COMPLETE, with the
+//! events kept (`outbox_events`): the next push polls those instead of
+//! sending the change again (B7), and the worker never waits long on one
+//! row. FAILED (9709: not enough licenses) rolls the local change back,
+//! visibly, like a Graph refusal. Devices go by serial number (R-APP-8); a device the cache
 //! knows no serial of is refused, saying so, and rolled back.
 
 use std::time::{Duration, Instant};
@@ -18,13 +20,13 @@ use super::push::{PushError, PushReport};
 use crate::connectors::ConnectorError;
 use crate::connectors::apple::{AppleClient, NewAppleUser};
 use crate::domain::apple::{AppleEventStatus, AppleHolder, SEATS_CLIENT_USER_PREFIX};
-use crate::store::outbox_push::{self, ApplePush};
+use crate::store::outbox_push::{self, AppleAwaited, ApplePush, AppleStage};
 
 /// Rows sent in one push.
 const ROWS: usize = 500;
-/// How long one row's events are polled before the row waits for the
-/// next push.
-const EVENT_WAIT: Duration = Duration::from_secs(20);
+/// How long one row's events are polled before the row waits, its
+/// events kept, for the next push: short, so the worker moves on.
+const EVENT_WAIT: Duration = Duration::from_secs(2);
 /// Apple: "clientUserId already registered" — the user exists; fine.
 const ALREADY_REGISTERED: i64 = 9716;
 
@@ -72,7 +74,37 @@ fn send(client: &AppleClient, runtime: &Handle, row: &ApplePush) -> Result<Sent,
     if holders.is_empty() {
         return Ok(Sent::Done);
     }
-    if row.adding {
+    if let Some(decided) = before_association(client, runtime, row)? {
+        return Ok(decided);
+    }
+    let assets = [(adam_id, row.pricing.as_str())];
+    let events = if row.adding {
+        runtime.block_on(client.associate(&assets, &holders))?
+    } else {
+        runtime.block_on(client.disassociate(&assets, &holders))?
+    };
+    let awaited = AppleAwaited {
+        stage: AppleStage::Assets,
+        events,
+    };
+    Ok(settle_events(client, runtime, &awaited.events, &[])?.into_sent(awaited))
+}
+
+/// What comes before the association: the events an earlier push left
+/// PENDING, polled (not sent again), or else, for an assignment, the
+/// users' creation. Some when that decides the row's outcome now.
+fn before_association(
+    client: &AppleClient,
+    runtime: &Handle,
+    row: &ApplePush,
+) -> Result<Option<Sent>, ConnectorError> {
+    if let Some(awaited) = &row.awaited {
+        match settle_events(client, runtime, &awaited.events, harmless(awaited.stage))? {
+            Settled::Complete if awaited.stage == AppleStage::Assets => return Ok(Some(Sent::Done)),
+            Settled::Complete => {}
+            other => return Ok(Some(other.into_sent(awaited.clone()))),
+        }
+    } else if row.adding {
         let users: Vec<NewAppleUser> = row
             .users
             .iter()
@@ -82,27 +114,61 @@ fn send(client: &AppleClient, runtime: &Handle, row: &ApplePush) -> Result<Sent,
             })
             .collect();
         let events = runtime.block_on(client.create_users(&users))?;
-        if let Some(outcome) = settle_events(client, runtime, &events, &[ALREADY_REGISTERED])? {
-            return Ok(outcome);
+        let awaited = AppleAwaited {
+            stage: AppleStage::Users,
+            events,
+        };
+        match settle_events(client, runtime, &awaited.events, harmless(awaited.stage))? {
+            Settled::Complete => {}
+            other => return Ok(Some(other.into_sent(awaited))),
         }
     }
-    let assets = [(adam_id, row.pricing.as_str())];
-    let events = if row.adding {
-        runtime.block_on(client.associate(&assets, &holders))?
-    } else {
-        runtime.block_on(client.disassociate(&assets, &holders))?
-    };
-    Ok(settle_events(client, runtime, &events, &[])?.unwrap_or(Sent::Done))
+    Ok(None)
 }
 
-/// Polls the events until each is COMPLETE (None), one FAILED with an
-/// error not in `harmless` (Refused), or the wait is over (Waiting).
+/// Failures that are no failure at a stage: creating a user Apple has
+/// already is fine.
+fn harmless(stage: AppleStage) -> &'static [i64] {
+    match stage {
+        AppleStage::Users => &[ALREADY_REGISTERED],
+        AppleStage::Assets => &[],
+    }
+}
+
+/// What polling a step's events came to.
+enum Settled {
+    Complete,
+    /// One FAILED; the message says why.
+    Failed(String),
+    /// This event is still PENDING after the short wait.
+    Pending(String),
+}
+
+impl Settled {
+    /// The row's outcome; a pending one keeps `awaited` for the next push.
+    fn into_sent(self, awaited: AppleAwaited) -> Sent {
+        match self {
+            Settled::Complete => Sent::Done,
+            Settled::Failed(message) => Sent::Refused(message),
+            Settled::Pending(event) => Sent::Awaiting(
+                format!(
+                    "Apple is still processing event {event}; the next push asks Apple for its \
+                     status (the change is not sent again)"
+                ),
+                awaited,
+            ),
+        }
+    }
+}
+
+/// Polls the events until each is COMPLETE, one FAILED with an error not
+/// in `harmless`, or the short wait is over with one still PENDING.
 fn settle_events(
     client: &AppleClient,
     runtime: &Handle,
     events: &[String],
     harmless: &[i64],
-) -> Result<Option<Sent>, ConnectorError> {
+) -> Result<Settled, ConnectorError> {
     let started = Instant::now();
     for event in events {
         let mut pause = Duration::from_millis(50);
@@ -118,19 +184,17 @@ fn settle_events(
                     if real.is_empty() {
                         break;
                     }
-                    return Ok(Some(Sent::Refused(real.join("; "))));
+                    return Ok(Settled::Failed(real.join("; ")));
                 }
                 AppleEventStatus::Pending if started.elapsed() >= EVENT_WAIT => {
-                    return Ok(Some(Sent::Waiting(format!(
-                        "Apple is still processing event {event}; the next push asks again"
-                    ))));
+                    return Ok(Settled::Pending(event.clone()));
                 }
                 AppleEventStatus::Pending => {
                     std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_secs(2));
+                    pause = (pause * 2).min(Duration::from_millis(500));
                 }
             }
         }
     }
-    Ok(None)
+    Ok(Settled::Complete)
 }

@@ -97,6 +97,9 @@ pub struct SyncReport {
     pub summary: SyncSummary,
     /// Users disabled at the source whose seats were released.
     pub released_disabled: usize,
+    /// Seats set to uninstall freed after the sync: their app is no longer
+    /// reported installed (R-APP-7).
+    pub freed_uninstalled: i64,
     /// The inventory read from Intune's detected apps, when this sync read it.
     pub detected: Option<DetectedOutcome>,
     pub warnings: Vec<String>,
@@ -128,6 +131,12 @@ impl SyncReport {
             parts.push(format!(
                 "seats of {} disabled users released",
                 self.released_disabled
+            ));
+        }
+        if self.freed_uninstalled > 0 {
+            parts.push(format!(
+                "{} seats set to uninstall freed (the app is no longer reported installed)",
+                self.freed_uninstalled
             ));
         }
         if let Some(detected) = &self.detected {
@@ -328,7 +337,16 @@ impl Run<'_> {
         let total = if what == "full" { self.users_held()? } else { 0 };
         let mut progress = Progress { sink, total };
         match self.run(options, &mut progress) {
-            Ok(report) => {
+            Ok(mut report) => {
+                // After the pull has landed: a failure here is a warning only.
+                match store::db::begin_write_on(self.conn, |tx| {
+                    crate::store::installs_import::free_uninstalled(tx, SYNC_ACTOR)
+                }) {
+                    Ok(freed) => report.freed_uninstalled = freed,
+                    Err(err) => report
+                        .warnings
+                        .push(format!("seats set to uninstall were not freed: {err}")),
+                }
                 let message = report.describe();
                 sync_state::sync_succeeded(
                     self.conn,
@@ -428,6 +446,7 @@ impl Run<'_> {
             pushed,
             summary,
             released_disabled,
+            freed_uninstalled: 0,
             detected: detected.outcome,
             warnings,
         })
@@ -449,6 +468,7 @@ impl Run<'_> {
             pushed,
             summary: summary.as_sync_summary(),
             released_disabled: 0,
+            freed_uninstalled: 0,
             detected: None,
             warnings,
         })
@@ -469,6 +489,7 @@ impl Run<'_> {
             pushed,
             summary: summary.as_sync_summary(),
             released_disabled: 0,
+            freed_uninstalled: 0,
             detected: None,
             warnings,
         })
