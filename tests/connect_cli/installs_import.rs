@@ -116,7 +116,7 @@ fn an_uninstall_seat_is_freed_once_a_report_without_the_install_is_imported() {
     let (seat, pool, _, _, upn) = app_seat(&cache);
     let conn = rusqlite::Connection::open(&cache.db).unwrap();
     conn.execute(
-        "UPDATE assignments SET intent = 'uninstall' WHERE id = ?1",
+        "UPDATE assignments SET intent_code = 2 WHERE id = ?1",
         [seat],
     )
     .unwrap();
