@@ -115,11 +115,8 @@ fn an_uninstall_seat_is_freed_once_a_report_without_the_install_is_imported() {
     let cache = Cache::new();
     let (seat, pool, _, _, upn) = app_seat(&cache);
     let conn = rusqlite::Connection::open(&cache.db).unwrap();
-    conn.execute(
-        "UPDATE assignments SET intent_code = 2 WHERE id = ?1",
-        [seat],
-    )
-    .unwrap();
+    conn.execute("UPDATE assignments SET intent_code = 2 WHERE id = ?1", [seat])
+        .unwrap();
     drop(conn);
     let held = || cache.count(&format!("SELECT count(*) FROM assignments WHERE id = {seat}"));
     let installed = format!("app,user,state\n{pool},{upn},installed\n");

