@@ -43,6 +43,14 @@ pub struct AppLine {
     pub installed: i64,
     pub pending: i64,
     pub failed: i64,
+    /// Installs reported not installed (R-APP-9).
+    pub not_installed: i64,
+    /// True when the app's seats are unlimited (`total` and `available`
+    /// null for that reason, not for lack of a pool).
+    pub unlimited: bool,
+    /// Why the last sync skipped the app (then `id` is null and nothing is
+    /// counted), e.g. an encrypted package (R-APP-3).
+    pub skipped: Option<String>,
 }
 
 /// Runs `seats apps`.
@@ -82,6 +90,12 @@ fn line(row: AppRow) -> Option<AppLine> {
         installed: row.installed,
         pending: row.pending,
         failed: row.failed,
+        not_installed: row.not_installed,
+        unlimited: row.pool_id.is_some() && row.total.is_none(),
+        skipped: row
+            .pool_id
+            .is_none()
+            .then(|| row.skip_reason.unwrap_or_else(|| row.sync_status.clone())),
     })
 }
 
@@ -97,13 +111,16 @@ fn render(format: Format, lines: &[AppLine]) -> String {
         "installed",
         "pending",
         "failed",
+        "not_installed",
+        "skipped",
     ];
     let cells: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            // An app with no pool (skipped by sync) has no seats to count.
+            // An app with no pool (skipped by sync) has no seats to count:
+            // empty, so a CSV's numeric columns hold numbers or nothing.
             let count = |n: Option<i64>| match (l.id, n) {
-                (None, _) => "—".to_owned(),
+                (None, _) => String::new(),
                 (Some(_), None) => "unlimited".to_owned(),
                 (Some(_), Some(n)) => n.to_string(),
             };
@@ -118,6 +135,8 @@ fn render(format: Format, lines: &[AppLine]) -> String {
                 l.installed.to_string(),
                 l.pending.to_string(),
                 l.failed.to_string(),
+                l.not_installed.to_string(),
+                l.skipped.clone().unwrap_or_default(),
             ]
         })
         .collect();

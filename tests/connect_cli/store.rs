@@ -119,6 +119,25 @@ fn linked_credentials_sync_online_and_offline_apps_seats_and_a_report_of_skipped
         skipped,
         ["Contoso Secure Viewer (Offline)|package is encrypted; encrypted apps are not synced"]
     );
+    // `seats apps` tells a skipped app (no pool, the reason) from an
+    // unlimited one (a pool, unlimited: true).
+    let (listed, _) = expect(&graph.seats(&[], &["apps", "--format", "json", "--db", dbs]), 0);
+    let apps: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let viewer = apps
+        .iter()
+        .find(|a| a["name"] == "Contoso Secure Viewer (Offline)")
+        .unwrap();
+    assert!(viewer["id"].is_null() && viewer["unlimited"] == false, "{viewer}");
+    assert!(
+        viewer["skipped"].as_str().unwrap().contains("encrypted"),
+        "{viewer}"
+    );
+    assert!(
+        apps.iter()
+            .filter(|a| !a["id"].is_null())
+            .all(|a| a["skipped"].is_null() && a["unlimited"] == a["total"].is_null()),
+        "{apps:?}"
+    );
     assert_eq!(
         count(
             &db,
