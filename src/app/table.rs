@@ -25,6 +25,10 @@ pub struct TableState {
     pub filter: Input,
     /// Rows that pass the filter; None until the first reply.
     pub count: Option<usize>,
+    /// The rows came before their count or figures
+    /// (`PageRequest::count_later`): `count` holds only the rows read so
+    /// far, and the rest follows in a second reply of the same generation.
+    pub counting: bool,
     /// The rows held, starting at `window.offset`.
     pub window: Page<Row>,
     /// Absolute index of the selected row.
@@ -70,6 +74,7 @@ impl TableState {
             descending: pane == PaneId::Audit,
             filter: Input::default(),
             count: None,
+            counting: false,
             window: Page::default(),
             selected: 0,
             scroll: 0,
@@ -126,6 +131,7 @@ impl TableState {
                 scope: self.scope,
                 as_of: self.as_of.clone(),
                 anchor,
+                count_later: false,
             },
         }
     }
@@ -263,12 +269,17 @@ impl TableState {
     }
 
     /// Takes a reply; returns false when it was stale and dropped.
-    pub fn accept(&mut self, generation: u64, page: Page<Row>, height: usize) -> bool {
+    pub fn accept(&mut self, generation: u64, mut page: Page<Row>, height: usize) -> bool {
         if generation != self.generation {
             return false;
         }
         self.requested = None;
         self.resetting = false;
+        self.counting = page.count_pending();
+        if self.counting {
+            // Until the count comes, the list ends where the rows read end.
+            page.count = page.offset + page.rows.len();
+        }
         self.count = Some(page.count);
         if let Some(at) = page.anchor {
             // The row keeps its place on the screen where it can.

@@ -32,6 +32,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_user_search.sql"),
     include_str!("../../migrations/0018_subscription_edit.sql"),
     include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
+    // Numbered 0021: 0020 is the seat table's new storage (another branch).
+    include_str!("../../migrations/0021_list_walks.sql"),
 ];
 
 /// The schema version this binary writes and understands.

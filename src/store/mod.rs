@@ -33,6 +33,7 @@ pub mod installs;
 pub mod inventory;
 pub mod inventory_graph;
 pub mod inventory_import;
+mod inventory_walk;
 pub mod license_groups;
 pub mod list;
 pub mod outbox_push;
