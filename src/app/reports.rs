@@ -134,6 +134,7 @@ pub fn export(state: &mut AppState, format: Format, path: String) -> Vec<Command
         scope: None,
         as_of: table.as_of.clone(),
         anchor: None,
+        count_later: false,
     };
     state.flash(
         format!("exporting the {} report to {path}…", kind.name()),

@@ -25,6 +25,10 @@ pub struct TableState {
     pub filter: Input,
     /// Rows that pass the filter; None until the first reply.
     pub count: Option<usize>,
+    /// The rows came before their count or figures
+    /// (`PageRequest::count_later`): `count` holds only the rows read so
+    /// far, and the rest follows in a second reply of the same generation.
+    pub counting: bool,
     /// The rows held, starting at `window.offset`.
     pub window: Page<Row>,
     /// Absolute index of the selected row.
@@ -70,6 +74,7 @@ impl TableState {
             descending: pane == PaneId::Audit,
             filter: Input::default(),
             count: None,
+            counting: false,
             window: Page::default(),
             selected: 0,
             scroll: 0,
@@ -126,6 +131,7 @@ impl TableState {
                 scope: self.scope,
                 as_of: self.as_of.clone(),
                 anchor,
+                count_later: false,
             },
         }
     }
@@ -263,12 +269,27 @@ impl TableState {
     }
 
     /// Takes a reply; returns false when it was stale and dropped.
-    pub fn accept(&mut self, generation: u64, page: Page<Row>, height: usize) -> bool {
+    pub fn accept(&mut self, generation: u64, mut page: Page<Row>, height: usize) -> bool {
         if generation != self.generation {
             return false;
         }
         self.requested = None;
-        self.resetting = false;
+        let same_list = !std::mem::replace(&mut self.resetting, false);
+        if page.count_pending() {
+            let read = page.offset + page.rows.len();
+            match self.count {
+                // A new window of a list already counted (scrolling): the
+                // count holds until the reply that recounts it.
+                Some(known) if same_list && !self.counting && known >= read => page.count = known,
+                // Until the count comes, the list ends where the rows read end.
+                _ => {
+                    page.count = read;
+                    self.counting = true;
+                }
+            }
+        } else {
+            self.counting = false;
+        }
         self.count = Some(page.count);
         if let Some(at) = page.anchor {
             // The row keeps its place on the screen where it can.
@@ -346,6 +367,33 @@ mod tests {
         assert!(table.selected_row().is_none(), "not loaded yet");
         assert!(table.accept(fetch.generation, page(110, WINDOW, 100_000), 10));
         assert_eq!(table.selected_row().map(Row::id), Some(210));
+    }
+
+    #[test]
+    fn a_count_still_coming_shows_the_rows_read_and_a_known_one_holds_while_scrolling() {
+        use crate::store::list::COUNT_LATER;
+        let mut table = TableState::new(PaneId::Connectors);
+        let first = table.restart();
+        assert!(table.accept(first.generation, page(0, WINDOW, COUNT_LATER), 10));
+        assert!(table.counting);
+        assert_eq!(
+            table.count,
+            Some(WINDOW),
+            "only the rows read, never a guessed total"
+        );
+        assert!(table.accept(first.generation, page(0, WINDOW, 100_000), 10));
+        assert!(!table.counting);
+        assert_eq!(table.count, Some(100_000));
+        // Scrolling to a new window of the same list keeps the count.
+        let fetch = table.move_by(300, 10).expect("past the window's edge");
+        assert!(table.accept(fetch.generation, page(200, WINDOW, COUNT_LATER), 10));
+        assert!(!table.counting);
+        assert_eq!(table.count, Some(100_000));
+        // A new filter or sort starts counting again.
+        let fetch = table.restart();
+        assert!(table.accept(fetch.generation, page(0, WINDOW, COUNT_LATER), 10));
+        assert!(table.counting);
+        assert_eq!(table.count, Some(WINDOW));
     }
 
     #[test]

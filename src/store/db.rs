@@ -35,7 +35,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_subscription_edit.sql"),
     include_str!("../../migrations/0019_subscription_purchase_undo.sql"),
     include_str!("../../migrations/0020_seat_size.sql"),
-    include_str!("../../migrations/0022_events_and_install_reports.sql"),
+    include_str!("../../migrations/0021_events_and_install_reports.sql"),
+    include_str!("../../migrations/0022_list_walks.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -7,7 +7,7 @@
 use rusqlite::{Connection, Row};
 
 use super::filter_sql::{FilterColumn, column};
-use super::list::{ListSpec, Page, PageRequest, fetch_page};
+use super::list::{COUNT_LATER, ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Date, Flag, Number, Text};
 
 /// One title as the Inventory view shows it.
@@ -30,6 +30,10 @@ pub struct TitleRow {
     /// The first names detected as this title, each with whether an admin
     /// mapped it here (loaded for the window's rows only).
     pub detected_names: Vec<(String, bool)>,
+    /// The figures (computers, names, versions, seen) are still being
+    /// counted: a first frame (`PageRequest::count_later`) shows them as
+    /// such, and the rows come again with them.
+    pub pending: bool,
 }
 
 /// Names a title's detail lists; `seats products` lists them all.
@@ -56,7 +60,7 @@ pub const TITLE_FIELDS: &[FilterColumn] = &[
 const TITLES: ListSpec = ListSpec {
     base: "SELECT p.id, p.title, pub.name AS publisher, coalesce(s.computers, 0) AS computers, \
                   coalesce(s.names, 0) AS names, coalesce(s.versions, 0) AS versions, s.last_seen, \
-                  EXISTS (SELECT 1 FROM product_raw_names r JOIN product_name_overrides o \
+                  0 AS pending, EXISTS (SELECT 1 FROM product_raw_names r JOIN product_name_overrides o \
                           ON o.raw = r.raw WHERE r.product_id = p.id) AS mapped \
            FROM products p JOIN publishers pub ON pub.id = p.publisher_id \
            LEFT JOIN temp.title_stats s ON s.product_id = p.id",
@@ -73,6 +77,17 @@ const TITLES: ListSpec = ListSpec {
     tiebreak: "id",
 };
 
+// The catalog alone, its figures to come: a first frame's titles while
+// `temp.title_stats` is refilled.
+const TITLES_PENDING: ListSpec = ListSpec {
+    base: "SELECT p.id, p.title, pub.name AS publisher, 0 AS computers, 0 AS names, 0 AS versions, \
+                  NULL AS last_seen, 1 AS pending, \
+                  EXISTS (SELECT 1 FROM product_raw_names r JOIN product_name_overrides o \
+                          ON o.raw = r.raw WHERE r.product_id = p.id) AS mapped \
+           FROM products p JOIN publishers pub ON pub.id = p.publisher_id",
+    ..TITLES
+};
+
 fn title_row(row: &Row<'_>) -> rusqlite::Result<TitleRow> {
     Ok(TitleRow {
         id: row.get("id")?,
@@ -84,6 +99,7 @@ fn title_row(row: &Row<'_>) -> rusqlite::Result<TitleRow> {
         mapped: row.get("mapped")?,
         last_seen: row.get("last_seen")?,
         detected_names: Vec::new(),
+        pending: row.get("pending")?,
     })
 }
 
@@ -108,8 +124,18 @@ fn refresh_title_stats(conn: &Connection) -> rusqlite::Result<()> {
 
 /// One window of the catalog's titles.
 pub fn titles(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<TitleRow>> {
-    refresh_title_stats(conn)?;
-    let mut page = fetch_page(conn, &TITLES, request, title_row)?;
+    // A first frame sorted and filtered by name only needs no figures: it
+    // shows the titles and leaves the grouped pass to the second reply.
+    let by_name = request.sort <= 1 && request.filter.is_none();
+    let mut page = if request.count_later && by_name && !super::temp_cache::is_fresh(conn, "title_stats", "")?
+    {
+        let mut page = fetch_page(conn, &TITLES_PENDING, request, title_row)?;
+        page.count = COUNT_LATER;
+        page
+    } else {
+        refresh_title_stats(conn)?;
+        fetch_page(conn, &TITLES, request, title_row)?
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT r.raw, o.raw IS NOT NULL FROM product_raw_names r \
          LEFT JOIN product_name_overrides o ON o.raw = r.raw \
@@ -190,7 +216,7 @@ const DETECTIONS: ListSpec = ListSpec {
     tiebreak: "id",
 };
 
-fn detection_row(row: &Row<'_>) -> rusqlite::Result<DetectionRow> {
+pub(super) fn detection_row(row: &Row<'_>) -> rusqlite::Result<DetectionRow> {
     Ok(DetectionRow {
         id: row.get("id")?,
         product_id: row.get("product_id")?,
@@ -209,5 +235,8 @@ fn detection_row(row: &Row<'_>) -> rusqlite::Result<DetectionRow> {
 
 /// One window of the detections of title `request.scope` (every title when None).
 pub fn detections(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<DetectionRow>> {
+    if let Some(page) = super::inventory_walk::by_computer(conn, request)? {
+        return Ok(page);
+    }
     fetch_page(conn, &DETECTIONS, request, detection_row)
 }

@@ -31,7 +31,18 @@ pub struct PageRequest {
     /// window is centred on it and the reply says where it is, so a
     /// selection stays on the same row when the list around it changes.
     pub anchor: Option<i64>,
+    /// Leave the count for later when it is a pass over every row: a full
+    /// window comes back with [`COUNT_LATER`] as its count. The console's
+    /// reader asks so, shows the rows, then counts (issue 11: at a million
+    /// users counting Reclaim's seats takes seconds, the window
+    /// milliseconds). A request for no rows (`limit` 0) is a count alone.
+    pub count_later: bool,
 }
+
+/// `Page::count` of a window whose count, or the figures in its rows, were
+/// left for later (`PageRequest::count_later`): the rows are right, and the
+/// same request without `count_later` gives the rest.
+pub const COUNT_LATER: usize = usize::MAX;
 
 /// One window of rows and the number of rows that pass the filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +69,11 @@ impl<T> Default for Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Whether the count was left for later (`PageRequest::count_later`).
+    pub fn count_pending(&self) -> bool {
+        self.count == COUNT_LATER
+    }
+
     /// The same window with its rows turned into `U`s.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
@@ -171,6 +187,8 @@ pub fn fetch_page_indexed<T>(
     // known without a second pass over every matching row.
     let count = if rows.len() < request.limit && (offset == 0 || !rows.is_empty()) {
         offset + rows.len()
+    } else if request.count_later && !rows.is_empty() {
+        COUNT_LATER
     } else {
         count_rows(conn, &count_sql, &values)?
     };

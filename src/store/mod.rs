@@ -35,6 +35,7 @@ pub mod installs_import;
 pub mod inventory;
 pub mod inventory_graph;
 pub mod inventory_import;
+mod inventory_walk;
 pub mod license_groups;
 pub mod list;
 pub mod outbox_push;

@@ -25,18 +25,10 @@ pub fn refresh(
         "CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}); \
          CREATE TEMP TABLE IF NOT EXISTS {table}_key (extra TEXT, data_version INTEGER, changes INTEGER);"
     ))?;
-    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-    let changes = conn.total_changes() as i64;
-    let fresh: bool = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM temp.{table}_key WHERE extra = ?1 AND data_version = ?2 AND changes = ?3"
-        ),
-        params![extra, version, changes],
-        |r| r.get(0),
-    )?;
-    if fresh {
+    if is_fresh(conn, table, extra)? {
         return Ok(());
     }
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
     conn.execute_batch(&format!(
         "DELETE FROM temp.{table}; DELETE FROM temp.{table}_key;"
     ))?;
@@ -48,6 +40,30 @@ pub fn refresh(
         params![extra, version, changes],
     )?;
     Ok(())
+}
+
+/// Whether `temp.{table}` holds the figures of the cache as it is for
+/// `extra`, so `refresh` would not refill it: the console's first frame
+/// shows a list without its figures rather than wait for a refill (issue
+/// 11: a grouped pass over two million detections takes seconds).
+pub fn is_fresh(conn: &Connection, table: &str, extra: &str) -> rusqlite::Result<bool> {
+    let made: bool = conn.query_row(
+        "SELECT count(*) FROM sqlite_temp_master WHERE type = 'table' AND name = ?1",
+        [format!("{table}_key")],
+        |r| r.get(0),
+    )?;
+    if !made {
+        return Ok(false);
+    }
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+    let changes = conn.total_changes() as i64;
+    conn.query_row(
+        &format!(
+            "SELECT count(*) FROM temp.{table}_key WHERE extra = ?1 AND data_version = ?2 AND changes = ?3"
+        ),
+        params![extra, version, changes],
+        |r| r.get(0),
+    )
 }
 
 #[cfg(test)]
@@ -68,7 +84,9 @@ mod tests {
         conn.execute_batch("CREATE TABLE src (x); INSERT INTO src VALUES (1);")
             .unwrap();
         let mut fills = 0;
+        assert!(!is_fresh(&conn, "t_cache", "a").unwrap(), "never filled");
         filled(&conn, "a", &mut fills);
+        assert!(is_fresh(&conn, "t_cache", "a").unwrap());
         filled(&conn, "a", &mut fills);
         assert_eq!(fills, 1, "nothing changed");
         conn.execute("INSERT INTO src VALUES (2)", []).unwrap();

@@ -26,6 +26,8 @@ fn title(state: &AppState, theme: Theme, width: usize) -> Line<'static> {
     let count = match table.count {
         None => "loading…".to_owned(),
         Some(0) => "none".to_owned(),
+        // The rows came first; their count or figures are on the way.
+        Some(count) if table.counting => format!("{}/{count}… counting", table.selected + 1),
         Some(count) => format!("{}/{count}", table.selected + 1),
     };
     let heading = match (pane, &state.assignees_of) {

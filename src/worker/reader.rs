@@ -164,23 +164,10 @@ fn serve(
     }
     let mut stopped = Vec::new();
     for fetch in fetches.into_values() {
-        let event = match fetch_unless_stale(conn, &fetch, waiting) {
-            Ok(Some(page)) => WorkerEvent::Page {
-                pane: fetch.pane,
-                generation: fetch.generation,
-                page,
-            },
-            Ok(None) => {
-                stopped.push(fetch);
-                continue;
-            }
-            Err(err) => {
-                tracing::error!(%err, pane = ?fetch.pane, "window query failed");
-                WorkerEvent::Failed(format!("reading {} failed: {err}", fetch.pane.title()))
-            }
-        };
-        if events.send(event).is_err() {
-            return None;
+        match serve_fetch(conn, &fetch, events, waiting) {
+            Served::Done => {}
+            Served::Stopped => stopped.push(fetch),
+            Served::Gone => return None,
         }
     }
     if want_status {
@@ -193,6 +180,79 @@ fn serve(
         }
     }
     Some(stopped)
+}
+
+/// How serving one fetch ended.
+enum Served {
+    Done,
+    /// A newer fetch stopped it: serve it again unless one replaced it.
+    Stopped,
+    /// The UI is gone.
+    Gone,
+}
+
+/// Serves one fetch in two replies when its count or its rows' figures
+/// are a pass over every row: the rows first, then the same window again
+/// with its count and figures (issue 11: at a million users Reclaim's
+/// window takes milliseconds, its count seconds, and the first frame waits
+/// for the window only).
+fn serve_fetch(
+    conn: &mut Connection,
+    fetch: &Fetch,
+    events: &UnboundedSender<WorkerEvent>,
+    waiting: &Waiting,
+) -> Served {
+    let reply = |page| WorkerEvent::Page {
+        pane: fetch.pane,
+        generation: fetch.generation,
+        page,
+    };
+    let send = |event| {
+        if events.send(event).is_ok() {
+            Served::Done
+        } else {
+            Served::Gone
+        }
+    };
+    let rows_first = Fetch {
+        request: store::PageRequest {
+            count_later: true,
+            ..fetch.request.clone()
+        },
+        ..fetch.clone()
+    };
+    let page = match fetch_unless_stale(conn, &rows_first, waiting) {
+        Ok(Some(page)) => page,
+        Ok(None) => return Served::Stopped,
+        Err(err) => return send(failed(fetch, &err)),
+    };
+    let (pending, offset) = (page.count_pending(), page.offset);
+    if events.send(reply(page)).is_err() {
+        return Served::Gone;
+    }
+    if !pending {
+        return Served::Done;
+    }
+    // The same window, not re-anchored: the selection stays where the
+    // user moved it meanwhile.
+    let complete = Fetch {
+        request: store::PageRequest {
+            offset,
+            anchor: None,
+            ..fetch.request.clone()
+        },
+        ..fetch.clone()
+    };
+    match fetch_unless_stale(conn, &complete, waiting) {
+        Ok(Some(page)) => send(reply(page)),
+        Ok(None) => Served::Stopped,
+        Err(err) => send(failed(fetch, &err)),
+    }
+}
+
+fn failed(fetch: &Fetch, err: &rusqlite::Error) -> WorkerEvent {
+    tracing::error!(%err, pane = ?fetch.pane, "window query failed");
+    WorkerEvent::Failed(format!("reading {} failed: {err}", fetch.pane.title()))
 }
 
 /// Picker results to show at once; the count says how many matched in all.
@@ -278,5 +338,54 @@ fn held_pools(conn: &Connection, user: i64) -> rusqlite::Result<Vec<i64>> {
 fn checkpoint(conn: &Connection) {
     if let Err(err) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
         tracing::debug!(%err, "idle checkpoint skipped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::PageRequest;
+
+    /// A list longer than its window comes in two replies of the same
+    /// generation: the rows with their count left for later, then the same
+    /// rows counted.
+    #[test]
+    fn a_full_window_is_sent_first_and_again_with_its_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::store::open(&dir.path().join("c.db"), crate::store::OpenMode::Create).unwrap();
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) \
+             INSERT INTO users (upn, display_name) SELECT 'u' || i || '@x.test', 'User ' || i FROM n;",
+        )
+        .unwrap();
+        let fetch = |limit| Fetch {
+            pane: PaneId::Users,
+            generation: 7,
+            request: PageRequest {
+                limit,
+                ..PageRequest::default()
+            },
+        };
+        let (events, mut replies) = tokio::sync::mpsc::unbounded_channel();
+        assert!(matches!(
+            serve_fetch(&mut conn, &fetch(50), &events, &Waiting::default()),
+            Served::Done
+        ));
+        let mut pages = Vec::new();
+        while let Ok(WorkerEvent::Page { generation, page, .. }) = replies.try_recv() {
+            assert_eq!(generation, 7);
+            pages.push(page);
+        }
+        assert_eq!(pages.len(), 2);
+        assert!(pages[0].count_pending());
+        assert_eq!(pages[1].count, 500);
+        assert_eq!(pages[0].rows, pages[1].rows);
+        // A window holding the whole list is its own count: one reply.
+        serve_fetch(&mut conn, &fetch(1000), &events, &Waiting::default());
+        let mut one = Vec::new();
+        while let Ok(WorkerEvent::Page { page, .. }) = replies.try_recv() {
+            one.push(page.count);
+        }
+        assert_eq!(one, vec![500]);
     }
 }

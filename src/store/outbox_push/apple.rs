@@ -1,7 +1,7 @@
 //! The pending outbox rows of an Apple connector, as the Apple pusher sends
 //! them: the asset (the pool's app `adamId` and pricing) and the users
 //! (by UPN) and devices whose seat the row adds or removes, and the Apple
-//! events it already waits for (`outbox_events`, migration 0022): those are
+//! events it already waits for (`outbox_events`, migration 0021): those are
 //! polled, never sent again (issue 8 review, B7).
 
 use chrono::{DateTime, Utc};

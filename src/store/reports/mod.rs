@@ -70,6 +70,7 @@ impl Scope {
             scope: self.group,
             as_of: Some(self.now.to_rfc3339()),
             anchor: None,
+            count_later: false,
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Scope, every};
 use crate::domain::FieldKind::{Number, Text};
 use crate::store::filter_sql::{FilterColumn, column};
-use crate::store::list::{ListSpec, Page, PageRequest, fetch_page};
+use crate::store::list::{COUNT_LATER, ListSpec, Page, PageRequest, fetch_page};
 use crate::store::reclaim;
 
 /// One pool's use.
@@ -26,6 +26,10 @@ pub struct UtilizationRow {
     /// Seats held by deleted, disabled or long-inactive users (R-LIC-5, the
     /// rule of `store::reclaim`).
     pub reclaimable: i64,
+    /// `reclaimable` is still being counted (a first frame, see
+    /// `PageRequest::count_later`); the rows come again with it.
+    #[serde(skip)]
+    pub pending: bool,
 }
 
 /// Column order of the console's table.
@@ -46,9 +50,16 @@ pub const FIELDS: &[FilterColumn] = &[
 // (`temp.report_reclaimable`, filled first), so the two can never
 // disagree. With a group (`:scope`), only the pools of its agreements.
 const BASE: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.consumed, \
-        p.total - p.consumed AS available, coalesce(r.reclaimable, 0) AS reclaimable \
+        p.total - p.consumed AS available, coalesce(r.reclaimable, 0) AS reclaimable, 0 AS pending \
     FROM pools p LEFT JOIN agreements a ON a.id = p.agreement_id \
     LEFT JOIN temp.report_reclaimable r ON r.pool_id = p.id \
+    WHERE :scope IS NULL OR a.license_group_id = :scope";
+
+// The pools alone, their reclaimable seats to come: a first frame's rows
+// while `temp.report_reclaimable` is refilled (a pass over every user).
+const BASE_PENDING: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.consumed, \
+        p.total - p.consumed AS available, 0 AS reclaimable, 1 AS pending \
+    FROM pools p LEFT JOIN agreements a ON a.id = p.agreement_id \
     WHERE :scope IS NULL OR a.license_group_id = :scope";
 
 /// Fills `temp.report_reclaimable` (pool_id, reclaimable) for the minute
@@ -58,8 +69,7 @@ const BASE: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.co
 /// is taken at the minute's start, by the console and `seats report` alike.
 /// Refilled after any change, or in a new minute (`store::temp_cache`).
 fn refresh_reclaimable(conn: &Connection, as_of: Option<&str>) -> rusqlite::Result<()> {
-    let now = chrono::Utc::now().to_rfc3339();
-    let minute: String = as_of.unwrap_or(&now).chars().take(16).collect();
+    let minute = minute_of(as_of);
     super::super::temp_cache::refresh(
         conn,
         "report_reclaimable",
@@ -78,9 +88,15 @@ fn refresh_reclaimable(conn: &Connection, as_of: Option<&str>) -> rusqlite::Resu
     )
 }
 
-fn spec() -> ListSpec {
+/// The minute of `as_of` (None: now) the reclaimable seats are counted at.
+fn minute_of(as_of: Option<&str>) -> String {
+    let now = chrono::Utc::now().to_rfc3339();
+    as_of.unwrap_or(&now).chars().take(16).collect()
+}
+
+fn spec(base: &'static str) -> ListSpec {
     ListSpec {
-        base: BASE,
+        base,
         haystack: "pool || ' ' || kind || ' ' || source",
         fields: FIELDS,
         sort_keys: &[
@@ -104,13 +120,22 @@ pub fn rows(conn: &Connection, scope: &Scope) -> rusqlite::Result<Vec<Utilizatio
 /// Every row passing `request`'s filter, in its order (an export).
 pub fn all(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Vec<UtilizationRow>> {
     refresh_reclaimable(conn, request.as_of.as_deref())?;
-    every(conn, &spec(), request, map_row)
+    every(conn, &spec(BASE), request, map_row)
 }
 
 /// One window of the report (the console).
+/// A first frame (`count_later`) sorted by anything but the reclaimable
+/// seats and unfiltered shows the pools before those are counted.
 pub fn page(conn: &Connection, request: &PageRequest) -> rusqlite::Result<Page<UtilizationRow>> {
+    let waits = request.count_later && request.sort != 6 && request.filter.is_none();
+    let minute = minute_of(request.as_of.as_deref());
+    if waits && !super::super::temp_cache::is_fresh(conn, "report_reclaimable", &minute)? {
+        let mut page = fetch_page(conn, &spec(BASE_PENDING), request, map_row)?;
+        page.count = COUNT_LATER;
+        return Ok(page);
+    }
     refresh_reclaimable(conn, request.as_of.as_deref())?;
-    fetch_page(conn, &spec(), request, map_row)
+    fetch_page(conn, &spec(BASE), request, map_row)
 }
 
 fn map_row(row: &Row<'_>) -> rusqlite::Result<UtilizationRow> {
@@ -123,5 +148,6 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<UtilizationRow> {
         consumed: row.get("consumed")?,
         available: row.get("available")?,
         reclaimable: row.get("reclaimable")?,
+        pending: row.get("pending")?,
     })
 }

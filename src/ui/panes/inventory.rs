@@ -35,7 +35,15 @@ fn names_cell(row: &TitleRow, ctx: &Ctx) -> Cell {
     }
 }
 
+/// What a figure still being counted shows (a first frame, issue 11).
+const COUNTING: &str = "…";
+
 pub fn title_cells(row: &TitleRow, ctx: &Ctx) -> Vec<Cell> {
+    if row.pending {
+        let mut cells = vec![Cell::plain(row.title.clone()), Cell::plain(row.publisher.clone())];
+        cells.extend((0..4).map(|_| Cell::plain(COUNTING)));
+        return cells;
+    }
     vec![
         Cell::plain(row.title.clone()),
         Cell::plain(row.publisher.clone()),
@@ -47,11 +55,18 @@ pub fn title_cells(row: &TitleRow, ctx: &Ctx) -> Vec<Cell> {
 }
 
 pub fn title_detail(row: &TitleRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let figure = |n: i64| {
+        if row.pending {
+            "counting…".to_owned()
+        } else {
+            n.to_string()
+        }
+    };
     let mut lines = vec![
         field("Title", row.title.clone(), ctx),
         field("Publisher", row.publisher.clone(), ctx),
-        field("Computers", row.computers.to_string(), ctx),
-        field("Versions", row.versions.to_string(), ctx),
+        field("Computers", figure(row.computers), ctx),
+        field("Versions", figure(row.versions), ctx),
     ];
     if row.detected_names.is_empty() {
         lines.push(field("Detected", "as the title itself", ctx));

@@ -200,7 +200,10 @@ pub fn license_detail(row: &LicenseRow, ctx: &Ctx) -> Vec<Line<'static>> {
 }
 
 pub fn utilization_cells(row: &UtilizationRow, ctx: &Ctx) -> Vec<Cell> {
-    let reclaim = if row.reclaimable > 0 {
+    let reclaim = if row.pending {
+        // Counted after the first frame: a pass over every user.
+        Cell::plain("…")
+    } else if row.reclaimable > 0 {
         Cell::styled(row.reclaimable.to_string(), ctx.theme.warn())
     } else {
         Cell::plain("0")
@@ -244,7 +247,11 @@ pub fn utilization_detail(row: &UtilizationRow, ctx: &Ctx) -> Vec<Line<'static>>
         ),
         field(
             "Reclaim",
-            format!("{} held by departed or inactive users", row.reclaimable),
+            if row.pending {
+                "counting the seats held by departed or inactive users…".to_owned()
+            } else {
+                format!("{} held by departed or inactive users", row.reclaimable)
+            },
             ctx,
         ),
         field("Open", open, ctx),
