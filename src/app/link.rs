@@ -282,7 +282,13 @@ fn flash_linked(state: &mut AppState, text: &str) {
         .and_then(|l| l.split("; the token is read").next())
         .and_then(|l| l.split("; the secret is read").next())
         .unwrap_or("connector linked");
-    let mut summary = format!("{connector}: {location}; r syncs it now");
+    let disabled = text.contains(crate::worker::link::DISABLED_NOTE);
+    let next = if disabled {
+        "it is disabled: :enable turns it on"
+    } else {
+        "r syncs it now"
+    };
+    let mut summary = format!("{connector}: {location}; {next}");
     let held_by = text
         .lines()
         .find_map(|l| l.strip_prefix("warning: the token is in use by "))

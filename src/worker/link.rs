@@ -145,7 +145,29 @@ pub fn save(db_path: &Path, actor: &str, verified: &Verified) -> Result<String, 
         },
         other => LinkError::usage(format!("{other}; nothing was stored")),
     })?;
-    Ok(report(&verified.settings, &verified.location, linked))
+    let id = match linked {
+        Linked::Created(id) | Linked::Renewed(id) => id,
+    };
+    let mut text = report(&verified.settings, &verified.location, linked);
+    text.push_str(&disabled_note(&conn, id, &verified.settings.name));
+    Ok(text)
+}
+
+/// How the link report starts the line saying the connector is disabled.
+pub const DISABLED_NOTE: &str = "note: the connector is disabled";
+
+/// A renewal keeps the connector as it was: when it is disabled, the
+/// report's line saying so and how to turn it on (empty otherwise).
+pub fn disabled_note(conn: &rusqlite::Connection, id: i64, name: &str) -> String {
+    let enabled: bool = conn
+        .query_row("SELECT enabled FROM connectors WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap_or(true);
+    if enabled {
+        return String::new();
+    }
+    format!(
+        "{DISABLED_NOTE}: it does not sync until `seats connector enable {name:?}` (:enable in Connectors)\n"
+    )
 }
 
 /// Verifies and stores (the Connectors pane's form).

@@ -104,7 +104,12 @@ pub fn save(db_path: &Path, actor: &str, settings: &StoreSettings) -> Result<Str
         },
         other => LinkError::usage(format!("{other}; nothing was stored")),
     })?;
-    Ok(report(settings, linked))
+    let id = match linked {
+        Linked::Created(id) | Linked::Renewed(id) => id,
+    };
+    let mut text = report(settings, linked);
+    text.push_str(&super::link::disabled_note(&conn, id, &settings.name));
+    Ok(text)
 }
 
 /// Verifies and stores (the Connectors pane's form).

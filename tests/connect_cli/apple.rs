@@ -168,7 +168,17 @@ fn another_location_is_refused_with_exit_3_and_a_renewed_token_of_the_same_one_i
     // The same location again (a renewed download): kept, renewed.
     let (stdout, _) = expect(&apple.connect(&["--acknowledge-permanent-link"]), 0);
     assert!(stdout.contains("renewed"), "{stdout}");
+    assert!(!stdout.contains("disabled"), "{stdout}");
     assert_eq!(count(&apple.db, "SELECT count(*) FROM connectors"), 1);
+    // A disabled connector renewed stays off, and the report says how to
+    // turn it on rather than promising a sync.
+    expect(&apple.seats(&["connector", "disable", "Apple VPP"]), 0);
+    let (stdout, _) = expect(&apple.connect(&["--acknowledge-permanent-link"]), 0);
+    assert!(
+        stdout.contains("disabled") && stdout.contains("seats connector enable \"Apple VPP\""),
+        "{stdout}"
+    );
+    expect(&apple.seats(&["connector", "enable", "Apple VPP"]), 0);
     // Renewed under another name: the connector keeps its own, and the
     // audit row names the connector that exists.
     let (api, lookup) = (
