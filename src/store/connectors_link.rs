@@ -18,6 +18,15 @@ pub enum Linked {
     Renewed(i64),
 }
 
+impl Linked {
+    /// The connector's id, created or renewed.
+    pub fn id(self) -> i64 {
+        match self {
+            Linked::Created(id) | Linked::Renewed(id) => id,
+        }
+    }
+}
+
 /// One kind of linked account.
 pub(crate) trait Account {
     /// The connectors' `kind`.

@@ -131,13 +131,29 @@ pub fn verify(link: &AppleLink) -> Result<Verified, LinkError> {
 /// Stores a verified link in the cache at `db_path` (which must exist).
 /// Returns what to tell the admin.
 pub fn save(db_path: &Path, actor: &str, verified: &Verified) -> Result<String, LinkError> {
-    let cache_failed = |err: String| LinkError {
-        code: 1,
-        message: err,
-    };
+    let settings = &verified.settings;
+    stored(
+        db_path,
+        actor,
+        &settings.name,
+        |conn| connectors_apple::link_apple(conn, settings, actor),
+        |linked| report(settings, &verified.location, linked),
+    )
+}
+
+/// Opens the cache, stores a link with `link` and returns `report` of it
+/// with the disabled note: the Apple and the Store links alike.
+pub(super) fn stored(
+    db_path: &Path,
+    actor: &str,
+    name: &str,
+    link: impl FnOnce(&rusqlite::Connection) -> Result<Linked, AdminError>,
+    report: impl FnOnce(Linked) -> String,
+) -> Result<String, LinkError> {
+    let cache_failed = |message: String| LinkError { code: 1, message };
     let conn = store::open(db_path, OpenMode::MustExist).map_err(|err| cache_failed(err.to_string()))?;
     store::admins::ensure_creator(&conn, actor).map_err(|err| cache_failed(err.to_string()))?;
-    let linked = connectors_apple::link_apple(&conn, &verified.settings, actor).map_err(|err| match err {
+    let linked = link(&conn).map_err(|err| match err {
         AdminError::Store(err) => cache_failed(format!("cache error: {err}; nothing was stored")),
         AdminError::Invalid(why) => LinkError {
             code: 3,
@@ -145,11 +161,8 @@ pub fn save(db_path: &Path, actor: &str, verified: &Verified) -> Result<String, 
         },
         other => LinkError::usage(format!("{other}; nothing was stored")),
     })?;
-    let id = match linked {
-        Linked::Created(id) | Linked::Renewed(id) => id,
-    };
-    let mut text = report(&verified.settings, &verified.location, linked);
-    text.push_str(&disabled_note(&conn, id, &verified.settings.name));
+    let mut text = report(linked);
+    text.push_str(&disabled_note(&conn, linked.id(), name));
     Ok(text)
 }
 

@@ -15,9 +15,7 @@ use super::link::{LinkError, block_on};
 use crate::connectors::store_business::{PUBLIC_LOGIN_URL, PUBLIC_STORE_URL, StoreClient, StoreConfig};
 use crate::connectors::{ConnectorError, ErrorKind};
 use crate::domain::store_business::valid_language;
-use crate::store::connectors_admin::AdminError;
 use crate::store::connectors_store::{self, Linked, StoreSettings};
-use crate::store::{self, OpenMode};
 use crate::worker::sync::secret;
 use crate::worker::sync::store_business::STORE_SECRET_ENV;
 
@@ -93,23 +91,13 @@ pub fn verify(link: &StoreLink) -> Result<StoreSettings, LinkError> {
 /// Stores verified settings in the cache at `db_path` (which must exist);
 /// returns what to tell the admin.
 pub fn save(db_path: &Path, actor: &str, settings: &StoreSettings) -> Result<String, LinkError> {
-    let cache_failed = |message: String| LinkError { code: 1, message };
-    let conn = store::open(db_path, OpenMode::MustExist).map_err(|err| cache_failed(err.to_string()))?;
-    store::admins::ensure_creator(&conn, actor).map_err(|err| cache_failed(err.to_string()))?;
-    let linked = connectors_store::link_store(&conn, settings, actor).map_err(|err| match err {
-        AdminError::Store(err) => cache_failed(format!("cache error: {err}; nothing was stored")),
-        AdminError::Invalid(why) => LinkError {
-            code: 3,
-            message: format!("{why}; nothing was stored"),
-        },
-        other => LinkError::usage(format!("{other}; nothing was stored")),
-    })?;
-    let id = match linked {
-        Linked::Created(id) | Linked::Renewed(id) => id,
-    };
-    let mut text = report(settings, linked);
-    text.push_str(&super::link::disabled_note(&conn, id, &settings.name));
-    Ok(text)
+    super::link::stored(
+        db_path,
+        actor,
+        &settings.name,
+        |conn| connectors_store::link_store(conn, settings, actor),
+        |linked| report(settings, linked),
+    )
 }
 
 /// Verifies and stores (the Connectors pane's form).

@@ -76,8 +76,10 @@ pub(crate) fn undo_in(
     expand::ensure_scratch(tx)?;
     check_undoable(tx, batch_id)?;
     let ctx = Ctx::begin(tx, actor, "undo", Some(batch_id))?;
-    if super::fields::has_changes(tx, batch_id)? {
-        for (pool_id, name) in super::fields::revert(&ctx, batch_id)? {
+    // Subscription field changes and recorded purchases: one audit row per
+    // pool put back, marked with what was undone.
+    let audit_pools = |pools: Vec<(i64, String)>, what: &str| -> Result<(), ChangeError> {
+        for (pool_id, name) in pools {
             ctx.audit(&Entry {
                 action: "undo",
                 pool: Some((pool_id, &name)),
@@ -85,22 +87,16 @@ pub(crate) fn undo_in(
                 before: None,
                 after: None,
                 result: "ok",
-                detail: Some(serde_json::json!({ "undoes": batch_id, "subscription": true })),
+                detail: Some(serde_json::json!({ "undoes": batch_id, what: true })),
             })?;
         }
+        Ok(())
+    };
+    if super::fields::has_changes(tx, batch_id)? {
+        audit_pools(super::fields::revert(&ctx, batch_id)?, "subscription")?;
     }
     if super::purchase::has_purchases(tx, batch_id)? {
-        for (pool_id, name) in super::purchase::revert(&ctx, batch_id)? {
-            ctx.audit(&Entry {
-                action: "undo",
-                pool: Some((pool_id, &name)),
-                principals: &[],
-                before: None,
-                after: None,
-                result: "ok",
-                detail: Some(serde_json::json!({ "undoes": batch_id, "purchase_removed": true })),
-            })?;
-        }
+        audit_pools(super::purchase::revert(&ctx, batch_id)?, "purchase_removed")?;
     }
     users::restore_people(&ctx, batch_id)?;
     let mut outcomes = Vec::new();
