@@ -186,7 +186,7 @@ pub fn detail(row: &ConnectorRow, ctx: &Ctx) -> Vec<Line<'static>> {
             Cell::styled(
                 format!(
                     "token used by {manager}: :take-over makes seats its manager ({manager}'s \
-                     assignments are lost), or link a token of another location with n"
+                     assignments are lost), or have {manager} release the token, then r"
                 ),
                 ctx.theme.bad(),
             ),

@@ -174,8 +174,8 @@ pub enum SyncError {
     #[error(
         "{connector}: the content token is in use by {manager}. Taking it over makes seats the location's \
          manager, and the assignments {manager} made will be lost to it (R-CON-6); to take it over type \
-         :take-over in Connectors or run `seats sync --connector {connector:?} --take-over`, or link a \
-         token of a location no other product manages"
+         :take-over in Connectors or run `seats sync --connector {connector:?} --take-over`, or have \
+         {manager} release the token and sync again"
     )]
     Claimed { connector: String, manager: String },
 }
