@@ -176,11 +176,13 @@ fn build_demo_with_progress(db: &Path, users: u32, seed: u64, actor: &str) -> Re
         actor: actor.to_owned(),
     };
     let started = std::time::Instant::now();
-    let mut last_percent = u64::MAX;
-    let summary = crate::demo::generate(&mut conn, &options, &mut |p| {
+    let mut last = (u64::MAX, "");
+    let summary = crate::demo::generate_alone(&mut conn, &options, &mut |p| {
         let percent = (p.done * 100).checked_div(p.total).unwrap_or(0);
-        if percent != last_percent {
-            last_percent = percent;
+        // The last stages (indexing, saving) run at 100 %: their names say
+        // the build is still going.
+        if (percent, p.stage) != last {
+            last = (percent, p.stage);
             eprint!("\rbuilding demo tenant: {percent:>3}% ({})     ", p.stage);
         }
     })?;

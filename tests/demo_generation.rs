@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
-use seats::demo::{DemoOptions, DemoProgress, DemoSummary, generate};
+use seats::demo::{DemoOptions, DemoProgress, DemoSummary, generate, generate_alone};
 use seats::store::{self, OpenMode};
 
 fn now() -> DateTime<Utc> {
@@ -80,6 +80,46 @@ fn same_inputs_give_the_same_cache() {
     assert!(da.len() > 4000, "{} rows", da.len());
     assert!(da == db, "two builds with one seed differ");
     assert!(dump(&c) != da, "another seed gave the same tenant");
+}
+
+/// `seats demo --no-open` builds with a rollback journal (written once, not
+/// twice through the WAL; issue 11): the same rows, and the cache is back
+/// in WAL afterwards, which the console's concurrent readers rely on.
+#[test]
+fn a_build_alone_gives_the_same_cache_and_returns_to_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (walled, _) = build(&dir.path().join("wal.db"), &options(400, 9));
+    let path = dir.path().join("alone.db");
+    let mut alone = store::open(&path, OpenMode::Create).unwrap();
+    generate_alone(&mut alone, &options(400, 9), &mut |_| {}).unwrap();
+    assert!(
+        dump(&alone) == dump(&walled),
+        "the build alone wrote another tenant"
+    );
+    let mode: String = alone.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    drop(alone);
+    // The file header's read and write versions say WAL (2) to every opener.
+    let header = std::fs::read(&path).unwrap();
+    assert_eq!((header[18], header[19]), (2, 2));
+    assert!(!dir.path().join("alone.db-journal").exists());
+}
+
+/// Another connection holding the cache keeps the build in WAL (a rollback
+/// journal would make it wait for the whole build): still built, still WAL.
+#[test]
+fn a_build_alone_beside_a_reader_stays_in_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let mut conn = store::open(&path, OpenMode::Create).unwrap();
+    let reader = store::open(&path, OpenMode::MustExist).unwrap();
+    // Idle, after a read, as the console's reader is between queries.
+    assert_eq!(one(&reader, "SELECT count(*) FROM users"), 0);
+    let summary = generate_alone(&mut conn, &options(300, 1), &mut |_| {}).unwrap();
+    assert!(summary.users >= 300);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(one(&reader, "SELECT count(*) FROM users"), summary.users as i64);
 }
 
 #[test]
@@ -437,4 +477,51 @@ fn progress_is_smooth_and_ends_full() {
     assert!(seen.iter().all(|p| p.total == last.total));
     let steps = seen.len();
     assert!((10..200).contains(&steps), "{steps} reports");
+}
+
+/// A `seats demo --no-open` killed mid-build (the rollback journal's case:
+/// pages already in the file) leaves the cache as before: the next open
+/// rolls the journal back, no tenant, intact, in WAL, and a build succeeds.
+#[test]
+fn a_build_killed_midway_leaves_the_cache_as_before() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("killed.db");
+    drop(store::open(&path, OpenMode::Create).unwrap());
+    let before = std::fs::metadata(&path).unwrap().len();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seats"))
+        .args(["demo", "--no-open", "--users", "200000", "--db"])
+        .arg(&path)
+        .env("HOME", dir.path())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill once the build has spilled pages into the file itself.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::fs::metadata(&path).unwrap().len() < before + 8_000_000 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before the kill"
+        );
+        assert!(Instant::now() < deadline, "the file never grew");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        dir.path().join("killed.db-journal").exists(),
+        "no rollback journal to test"
+    );
+    let mut conn = store::open(&path, OpenMode::MustExist).unwrap();
+    assert_eq!(one(&conn, "SELECT count(*) FROM tenant"), 0);
+    assert_eq!(one(&conn, "SELECT count(*) FROM users"), 0);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let summary = generate_alone(&mut conn, &options(300, 1), &mut |_| {}).unwrap();
+    assert!(summary.users >= 300);
 }

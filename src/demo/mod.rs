@@ -20,6 +20,7 @@ mod census;
 mod clock;
 mod groups;
 mod indexes;
+mod journal;
 mod licenses;
 mod names;
 mod org;
@@ -110,6 +111,24 @@ pub fn generate(
     let saved = Bulk::enter(conn)?;
     let result = build(conn, opts, progress);
     saved.leave(conn)?;
+    result
+}
+
+/// [`generate`] for a cache that no other connection reads or writes while
+/// it is built (`seats demo --no-open`): the build writes the file once
+/// instead of twice (see `journal.rs`), then puts the cache back in WAL.
+/// Another connection opened meanwhile waits for the build or gives up
+/// busy, as it would behind any long write.
+pub fn generate_alone(
+    conn: &mut Connection,
+    opts: &DemoOptions,
+    progress: &mut dyn FnMut(DemoProgress),
+) -> Result<DemoSummary, StoreError> {
+    let left_wal = journal::leave_wal(conn);
+    let result = generate(conn, opts, progress);
+    if left_wal {
+        journal::return_to_wal(conn)?;
+    }
     result
 }
 
