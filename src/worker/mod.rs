@@ -12,6 +12,7 @@ mod reader;
 mod report_export;
 pub mod schedule;
 pub mod search;
+mod search_entries;
 mod subscription_file;
 pub mod sync;
 pub mod syncs;

@@ -6,10 +6,9 @@
 //! match" takes only the people the words name. Matches at the start and at
 //! word starts rank higher.
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 
+use super::search_entries::{Entries, place};
 use crate::domain::{PoolKind, assignable};
 
 /// What a picker searches.
@@ -47,55 +46,6 @@ pub struct PickItem {
     /// Why a pool takes no new seats (disabled, pending, agreement), so the
     /// picker refuses it when marked instead of after the preview.
     pub blocked: Option<String>,
-}
-
-/// Entries packed in one text arena: at a million users a `String` and a
-/// lower-cased copy per user cost 234 MB of the console's memory; packed,
-/// and folded while searching instead of stored twice, about 70 MB.
-#[derive(Default)]
-struct Entries {
-    ids: Vec<i64>,
-    kinds: Vec<PickKind>,
-    /// Every entry's `label \u{1f} detail`, one after another.
-    text: String,
-    /// Where each entry's text ends in `text`.
-    ends: Vec<u32>,
-    /// Why a pool takes no new seats, by entry index (pools only).
-    blocked: HashMap<u32, String>,
-}
-
-impl Entries {
-    fn push(&mut self, id: i64, kind: PickKind, text: &str, blocked: Option<String>) {
-        if let Some(reason) = blocked {
-            self.blocked.insert(self.ids.len() as u32, reason);
-        }
-        self.ids.push(id);
-        self.kinds.push(kind);
-        self.text.push_str(text);
-        self.ends.push(self.text.len() as u32);
-    }
-
-    fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    fn text(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    fn item(&self, i: u32) -> PickItem {
-        let text = self.text(i);
-        let (label, detail) = text.split_once('\u{1f}').unwrap_or((text, ""));
-        PickItem {
-            kind: self.kinds[i as usize],
-            id: self.ids[i as usize],
-            label: label.to_owned(),
-            detail: detail.to_owned(),
-            blocked: self.blocked.get(&i).cloned(),
-        }
-    }
 }
 
 /// The in-memory index of users, groups and pools.
@@ -147,20 +97,27 @@ impl SearchIndex {
         let lower = query.to_lowercase();
         let terms: Vec<&str> = lower.split_whitespace().collect();
         let needle = terms.join(" ");
-        let candidates = self.candidates(scope, &needle, held);
+        let narrowed = self.narrowed(scope, &needle);
         let entries = match scope {
             SearchScope::Principals => &self.principals,
             SearchScope::Pools | SearchScope::PoolsOfUser(_) | SearchScope::Form(_) => &self.pools,
         };
-        let mut scored: Vec<(i64, u32)> = candidates
-            .into_iter()
-            .filter_map(|i| score_terms(entries.text(i), &terms).map(|s| (s, i)))
-            .collect();
+        let mut scored: Vec<(i64, u32)> = match (scope, narrowed) {
+            (SearchScope::Form(_), _) => Vec::new(),
+            (SearchScope::PoolsOfUser(_), _) => {
+                let held = (0..entries.len() as u32).filter(|i| held.contains(&entries.id(*i)));
+                score_each(entries, held, &terms)
+            }
+            // Few entries left: scoring them beats a pass over the arena.
+            (_, Some(previous)) if previous.len() < entries.len() / 8 => {
+                score_each(entries, previous.into_iter(), &terms)
+            }
+            _ => score_all(entries, &terms),
+        };
         let total = scored.len();
         if scope == SearchScope::Principals {
-            let mut matched: Vec<u32> = scored.iter().map(|(_, i)| *i).collect();
-            matched.sort_unstable();
-            self.last = Some((needle, matched));
+            // In entry order already: both ways visit entries in order.
+            self.last = Some((needle, scored.iter().map(|(_, i)| *i).collect()));
         }
         // Entries are stored in name order, so the index breaks ties by name.
         let by_rank = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
@@ -173,19 +130,15 @@ impl SearchIndex {
         (items, total)
     }
 
-    /// The entries worth scoring: the previous matches when the query only
-    /// grew, else every entry of the scope.
-    fn candidates(&self, scope: SearchScope, needle: &str, held: &[i64]) -> Vec<u32> {
-        match scope {
-            SearchScope::Principals => match &self.last {
-                Some((previous, matched)) if needle.starts_with(previous.as_str()) => matched.clone(),
-                _ => (0..self.principals.len() as u32).collect(),
-            },
-            SearchScope::Pools => (0..self.pools.len() as u32).collect(),
-            SearchScope::PoolsOfUser(_) => (0..self.pools.len() as u32)
-                .filter(|i| held.contains(&self.pools.ids[*i as usize]))
-                .collect(),
-            SearchScope::Form(_) => Vec::new(),
+    /// The previous principal search's matches when `needle` only extends
+    /// it (the next keystroke): the new matches are among them.
+    fn narrowed(&mut self, scope: SearchScope, needle: &str) -> Option<Vec<u32>> {
+        if scope != SearchScope::Principals {
+            return None;
+        }
+        match self.last.take() {
+            Some((previous, matched)) if needle.starts_with(previous.as_str()) => Some(matched),
+            _ => None,
         }
     }
 
@@ -238,31 +191,65 @@ fn read(conn: &Connection, sql: &str, kind: PickKind, into: &mut Entries) -> rus
     Ok(())
 }
 
-/// Scores a text against a lower-case term.
-type Scorer = fn(&str, &str) -> Option<i64>;
+/// Scores the given entries (in entry order) against every term.
+fn score_each(entries: &Entries, which: impl Iterator<Item = u32>, terms: &[&str]) -> Vec<(i64, u32)> {
+    which
+        .filter_map(|i| {
+            let total = terms.iter().try_fold(0, |total, term| {
+                Some(total + score_lower(entries.folded(i), term)?)
+            })?;
+            Some((total - entries.written_len(i) as i64 / 16, i))
+        })
+        .collect()
+}
 
-/// Scores `text` (any case) against every lower-case term; None when one
-/// of them does not match.
-/// A query that extends another (the next keystroke) matches a subset of
-/// its entries, which is what lets `candidates` narrow.
-fn score_terms(text: &str, terms: &[&str]) -> Option<i64> {
+/// Entries above which a search is shared between two threads (the
+/// machine the console runs on has at least two cores; below this one
+/// thread answers in a few milliseconds).
+const SPLIT_ABOVE: usize = 100_000;
+
+/// Scores every entry: one pass over the arena for the longest term (the
+/// fewest matches), then the other terms in the entries it found. A large
+/// index is searched in two halves at once.
+fn score_all(entries: &Entries, terms: &[&str]) -> Vec<(i64, u32)> {
+    let count = entries.len() as u32;
     if terms.is_empty() {
         // Nothing typed: everything, in name order.
-        return Some(0);
+        return (0..count).map(|i| (0, i)).collect();
     }
-    // ASCII text (nearly every entry) is compared ignoring case in place;
-    // other text is lower-cased once here rather than stored twice.
-    let folded;
-    let (text, score_one): (&str, Scorer) = if text.is_ascii() {
-        (text, score_ascii)
-    } else {
-        folded = text.to_lowercase();
-        (&folded, score_lower)
+    if entries.len() <= SPLIT_ABOVE {
+        return score_range(entries, 0..count, terms);
+    }
+    let half = count / 2;
+    std::thread::scope(|scope| {
+        let upper = scope.spawn(|| score_range(entries, half..count, terms));
+        let mut scored = score_range(entries, 0..half, terms);
+        match upper.join() {
+            Ok(rest) => scored.extend(rest),
+            // Only a panic in scoring gets here: score the half again.
+            Err(_) => scored.extend(score_range(entries, half..count, terms)),
+        }
+        scored
+    })
+}
+
+/// [`score_all`] over the entries `range`.
+fn score_range(entries: &Entries, range: std::ops::Range<u32>, terms: &[&str]) -> Vec<(i64, u32)> {
+    let Some(lead) = (0..terms.len()).max_by_key(|&k| terms[k].len()) else {
+        return range.map(|i| (0, i)).collect();
     };
-    let total = terms
-        .iter()
-        .try_fold(0, |total, term| Some(total + score_one(text, term)?))?;
-    Some(total - text.len() as i64 / 16)
+    let mut scored = Vec::new();
+    entries.find_in(range, terms[lead], |i, at| {
+        let mut others = terms.iter().enumerate().filter(|(k, _)| *k != lead);
+        let rest = others.try_fold(0, |total, (_, term)| {
+            Some(total + score_lower(entries.folded(i), term)?)
+        });
+        if let Some(rest) = rest {
+            let total = 10 + at + terms[lead].len() as i64 + rest;
+            scored.push((total - entries.written_len(i) as i64 / 16, i));
+        }
+    });
+    scored
 }
 
 /// Scores an already lower-cased `text` against a lower-case `needle` that
@@ -273,45 +260,8 @@ pub fn score_lower(text: &str, needle: &str) -> Option<i64> {
         return Some(0);
     }
     text.match_indices(needle)
-        .map(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let place = match before {
-                None => 8,
-                Some(c) if is_separator(u32::from(c)) => 3,
-                Some(_) => 0,
-            };
-            10 + place + needle.len() as i64
-        })
+        .map(|(at, _)| 10 + place(at.checked_sub(1).map(|b| text.as_bytes()[b])) + needle.len() as i64)
         .max()
-}
-
-/// `score_lower` for ASCII `text` in any case: the same places and scores.
-fn score_ascii(text: &str, needle: &str) -> Option<i64> {
-    let (text, needle) = (text.as_bytes(), needle.as_bytes());
-    if needle.is_empty() {
-        return Some(0);
-    }
-    if needle.len() > text.len() {
-        return None;
-    }
-    (0..=text.len() - needle.len())
-        .filter(|&at| text[at..at + needle.len()].eq_ignore_ascii_case(needle))
-        .map(|at| {
-            let place = match at.checked_sub(1).map(|b| text[b]) {
-                None => 8,
-                Some(c) if is_separator(u32::from(c)) => 3,
-                Some(_) => 0,
-            };
-            10 + place + needle.len() as i64
-        })
-        .max()
-}
-
-fn is_separator(unit: u32) -> bool {
-    matches!(
-        char::from_u32(unit),
-        Some(' ' | '.' | '@' | '-' | '_' | '\u{1f}' | '(')
-    )
 }
 
 /// Scores `text` against `query` (any case).
@@ -350,20 +300,57 @@ mod tests {
         entries
     }
 
+    /// The one pass over the arena scores as scoring entry by entry does,
+    /// for every entry and every query (issue 11's fast path).
     #[test]
-    fn ascii_scores_equal_the_lower_cased_ones() {
-        for (text, needle) in [
-            ("Jan.Smit@contoso\u{1f}Jan Smit", "smit"),
-            ("SMITH.jan@x", "smith"),
-            ("xsmit smit", "smit"),
-            ("abc", "abcd"),
-            ("Anna", "an"),
+    fn arena_scores_equal_the_entry_by_entry_ones() {
+        let texts = [
+            "Jan.Smit@contoso\u{1f}Jan Smit",
+            "SMITH.jan@x\u{1f}Smith",
+            "xsmit smit",
+            "abc",
+            "Anna\u{1f}anna-an",
+            "José.Álvarez@x\u{1f}José Álvarez",
+            "an.smit@x",
+        ];
+        let list: Vec<(i64, PickKind, &str)> = (0..texts.len())
+            .map(|k| (k as i64, PickKind::User, texts[k]))
+            .collect();
+        let packed = entries(&list);
+        for query in [
+            "smit", "an", "a", "smit jan", "jan smit", "an an", "álvarez", "jose", "x", "q",
         ] {
-            assert_eq!(
-                score_ascii(text, needle),
-                score_lower(&text.to_lowercase(), needle),
-                "{text:?} {needle:?}"
-            );
+            let lower = query.to_lowercase();
+            let terms: Vec<&str> = lower.split_whitespace().collect();
+            let each = score_each(&packed, 0..texts.len() as u32, &terms);
+            assert_eq!(score_all(&packed, &terms), each, "{query:?}");
+            for &(score, i) in &each {
+                let one_by_one = terms
+                    .iter()
+                    .map(|t| score_lower(&texts[i as usize].to_lowercase(), t).unwrap())
+                    .sum::<i64>();
+                assert_eq!(
+                    score,
+                    one_by_one - texts[i as usize].len() as i64 / 16,
+                    "{query:?}"
+                );
+            }
+        }
+    }
+
+    /// Above `SPLIT_ABOVE` entries the search runs in two halves at once:
+    /// the same matches, in entry order, with the same scores.
+    #[test]
+    fn a_search_split_in_two_finds_what_one_pass_finds() {
+        let mut packed = Entries::default();
+        for k in 0..(SPLIT_ABOVE as i64 + 50_001) {
+            packed.push(k, PickKind::User, &format!("User{k}.X@y\u{1f}N {}", k % 7), None);
+        }
+        for query in ["12", "user1 n 3", "x@y", "99999"] {
+            let terms: Vec<&str> = query.split_whitespace().collect();
+            let each = score_each(&packed, 0..packed.len() as u32, &terms);
+            assert!(!each.is_empty(), "{query:?}");
+            assert_eq!(score_all(&packed, &terms), each, "{query:?}");
         }
     }
 
