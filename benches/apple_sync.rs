@@ -347,8 +347,8 @@ fn raw_insert(conn: &Connection, connector: i64, expected: usize) -> Duration {
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut insert = conn
         .prepare(
-            "INSERT INTO assignments (pool_id, user_id, direct, state, invitation, assigned_unix, \
-             assigned_by) VALUES (?1, ?2, 1, 'active', ?3, ?4, ?5)",
+            "INSERT INTO assignments (pool_id, user_id, direct, state_code, invitation, assigned_unix, \
+             assigned_by) VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)",
         )
         .unwrap();
     for row in &rows {

@@ -105,7 +105,7 @@ fn an_older_cache_reads_the_same_seats_after_the_rebuild() {
     )
     .unwrap();
     assert_eq!(one::<i64>(&conn, "SELECT consumed FROM pools WHERE id = 1"), 3);
-    conn.execute("UPDATE assignments SET state = 'error' WHERE id = 10", [])
+    conn.execute("UPDATE assignments SET state_code = 2 WHERE id = 10", [])
         .unwrap();
     assert_eq!(one::<i64>(&conn, "SELECT consumed FROM pools WHERE id = 1"), 2);
     assert_eq!(

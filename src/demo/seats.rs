@@ -128,7 +128,7 @@ impl<'c> Writer<'c> {
 }
 
 const SEATS_INTO: (&str, usize) = (
-    "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent_code, state, error, \
+    "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent_code, state_code, error, \
      invitation, assigned_unix, assigned_by)",
     12,
 );
@@ -138,11 +138,12 @@ const INSTALLS_INTO: (&str, usize) = (
 );
 
 fn bind_seat(row: &mut Row, (id, s, at, by): &SeatRow) -> rusqlite::Result<()> {
+    // state_code (migration 0023): 0 active, 1 pending, 2 error.
     let (state, error) = match (s.fault, s.invite) {
-        (Some(Fault::Count), _) => ("error", Some("CountViolation")),
-        (Some(Fault::Location), _) => ("error", Some("ProhibitedInUsageLocationViolation")),
-        (None, Some(Invite::Invited | Invite::Declined)) => ("pending", None),
-        (None, _) => ("active", None),
+        (Some(Fault::Count), _) => (2, Some("CountViolation")),
+        (Some(Fault::Location), _) => (2, Some("ProhibitedInUsageLocationViolation")),
+        (None, Some(Invite::Invited | Invite::Declined)) => (1, None),
+        (None, _) => (0, None),
     };
     row.put(id)?.put(s.pool)?;
     row.put((s.user != 0).then_some(s.user))?

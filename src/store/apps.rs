@@ -6,6 +6,7 @@ use super::columns::flag;
 use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Flag, Number, Share, Text};
+use crate::store::db::state_code;
 
 /// One app as the Apps pane shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,8 @@ pub const FIELDS: &[FilterColumn] = &[
 ];
 
 const SPEC: ListSpec = ListSpec {
-    base: "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \
+    base: concat!(
+        "SELECT a.id, a.name, a.publisher, a.platform, a.source, a.license_type, a.price_cents, \
              a.encrypted, a.sync_status, a.skip_reason, a.install_scope, a.install_url, \
              p.id AS pool_id, p.total, p.consumed, p.total - p.consumed AS available, \
              coalesce(p.foreign_consumed, 0) AS foreign_held, p.assignable_to, \
@@ -88,9 +90,11 @@ const SPEC: ListSpec = ListSpec {
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'failed') AS failed, \
              (SELECT count(*) FROM installs i WHERE i.app_id = a.id AND i.state = 'not_installed') AS not_installed, \
              (SELECT r.reported_at FROM install_reports r WHERE r.app_id = a.id) AS reported_at, \
-             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state = 'error' \
-                AND w.error IS NOT 'Other') AS waiting \
-           FROM apps a LEFT JOIN pools p ON p.app_id = a.id",
+             (SELECT count(*) FROM assignments w WHERE w.pool_id = p.id AND w.state_code = ",
+        state_code!("error"),
+        " AND w.error IS NOT 'Other') AS waiting \
+           FROM apps a LEFT JOIN pools p ON p.app_id = a.id"
+    ),
     haystack: "name || ' ' || license_type || ' ' || platform || ' ' || source || ' ' || \
                sync_status || ' ' || coalesce(publisher, '')",
     fields: FIELDS,

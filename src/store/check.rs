@@ -26,6 +26,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::db::{SCHEMA_VERSION, schema_version};
+use crate::store::db::state_code;
 
 /// Rows named per finding before "…and N more".
 const LISTED: usize = 20;
@@ -80,10 +81,14 @@ const RULES: &[Rule] = &[
         fix: "something wrote the cache without its triggers; recount with \
               `UPDATE pools SET consumed = foreign_consumed + (SELECT count(*) FROM assignments a \
               WHERE a.pool_id = pools.id AND a.state <> 'error')` in sqlite3, then run seats check again",
-        offenders: "SELECT 'pool ' || id || ' ' || name || ': consumed ' || consumed || ', seats held ' || held \
+        offenders: concat!(
+            "SELECT 'pool ' || id || ' ' || name || ': consumed ' || consumed || ', seats held ' || held \
              FROM (SELECT p.id, p.name, p.consumed, p.foreign_consumed + (SELECT count(*) FROM assignments a \
-                   WHERE a.pool_id = p.id AND a.state <> 'error') AS held FROM pools p) \
-             WHERE consumed <> held ORDER BY id",
+                   WHERE a.pool_id = p.id AND a.state_code <> ",
+            state_code!("error"),
+            ") AS held FROM pools p) \
+             WHERE consumed <> held ORDER BY id"
+        ),
     },
     Rule {
         invariant: "consumed_within_total",

@@ -11,7 +11,7 @@ mod read_only;
 mod seat_columns;
 
 pub use read_only::{View, has_wal, open_reader};
-pub(crate) use seat_columns::{intent_code, unix_time};
+pub(crate) use seat_columns::{intent_code, state_code, unix_time};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
 const MIGRATIONS: &[&str] = &[
@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0020_seat_size.sql"),
     include_str!("../../migrations/0021_events_and_install_reports.sql"),
     include_str!("../../migrations/0022_list_walks.sql"),
+    include_str!("../../migrations/0023_seat_state_code.sql"),
 ];
 
 /// The schema version this binary writes and understands.

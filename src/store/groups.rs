@@ -6,6 +6,7 @@ use rusqlite::{Connection, Row};
 use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Number, Text};
+use crate::store::db::state_code;
 
 /// One group as the Groups view shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,13 +39,17 @@ pub const FIELDS: &[FilterColumn] = &[
 ];
 
 const SPEC: ListSpec = ListSpec {
-    base: "SELECT g.id, g.name, g.kind, \
-             (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS members, \
-             (SELECT count(*) FROM group_assignments ga WHERE ga.group_id = g.id) AS pools, \
-             (SELECT count(*) FROM assignments s WHERE s.via_group_id = g.id AND s.state = 'error') AS errors, \
-             (SELECT group_concat(p.name, char(31)) FROM group_assignments ga JOIN pools p ON p.id = ga.pool_id \
-                WHERE ga.group_id = g.id) AS pool_names \
-           FROM groups g",
+    base: concat!(
+        "SELECT g.id, g.name, g.kind, \
+           (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) AS members, \
+           (SELECT count(*) FROM group_assignments ga WHERE ga.group_id = g.id) AS pools, \
+           (SELECT count(*) FROM assignments s WHERE s.via_group_id = g.id AND s.state_code = ",
+        state_code!("error"),
+        ") AS errors, \
+           (SELECT group_concat(p.name, char(31)) FROM group_assignments ga JOIN pools p ON p.id = ga.pool_id \
+              WHERE ga.group_id = g.id) AS pool_names \
+         FROM groups g"
+    ),
     haystack: "name || ' ' || kind || CASE WHEN errors > 0 THEN ' error CountViolation' ELSE '' END",
     fields: FIELDS,
     sort_keys: &["name COLLATE NOCASE", "kind", "members", "pools", "errors"],

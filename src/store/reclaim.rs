@@ -8,6 +8,7 @@ use rusqlite::{Connection, Row};
 use super::filter_sql::{FilterColumn, column};
 use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Date, Number, Text};
+use crate::store::db::state_code;
 
 /// Days without a sign-in after which a user counts as long inactive.
 pub const INACTIVE_DAYS: i64 = 90;
@@ -46,14 +47,18 @@ pub const FIELDS: &[FilterColumn] = &[
 // scanning a million seats for the few that are reclaimable. Public: the
 // utilization report (store::reports) counts these seats per pool.
 pub const SPEC: ListSpec = ListSpec {
-    base: "SELECT s.id, u.upn, u.display_name, p.id AS pool_id, p.name AS pool, u.last_sign_in, \
-             CAST(julianday(:as_of) - julianday(u.last_sign_in) AS INTEGER) AS inactive_days, \
-             CASE WHEN u.deleted THEN 'deleted' WHEN NOT u.enabled THEN 'disabled' ELSE 'inactive' END AS reason \
-           FROM users u \
-           CROSS JOIN assignments s ON s.user_id = u.id \
-           JOIN pools p ON p.id = s.pool_id \
-           WHERE s.state <> 'error' AND s.via_group_id IS NULL AND (u.deleted = 1 OR u.enabled = 0 OR u.last_sign_in IS NULL \
-                 OR julianday(:as_of) - julianday(u.last_sign_in) > 90)",
+    base: concat!(
+        "SELECT s.id, u.upn, u.display_name, p.id AS pool_id, p.name AS pool, u.last_sign_in, \
+           CAST(julianday(:as_of) - julianday(u.last_sign_in) AS INTEGER) AS inactive_days, \
+           CASE WHEN u.deleted THEN 'deleted' WHEN NOT u.enabled THEN 'disabled' ELSE 'inactive' END AS reason \
+         FROM users u \
+         CROSS JOIN assignments s ON s.user_id = u.id \
+         JOIN pools p ON p.id = s.pool_id \
+         WHERE s.state_code <> ",
+        state_code!("error"),
+        " AND s.via_group_id IS NULL AND (u.deleted = 1 OR u.enabled = 0 OR u.last_sign_in IS NULL \
+               OR julianday(:as_of) - julianday(u.last_sign_in) > 90)"
+    ),
     haystack: "upn || ' ' || display_name || ' ' || pool || ' ' || reason",
     fields: FIELDS,
     sort_keys: &[

@@ -8,6 +8,7 @@ use super::filter_sql::{FilterColumn, TextIndex, column, column_within};
 use super::list::{ListSpec, Page, PageRequest, fetch_page_indexed};
 use crate::domain::FieldKind::{Date, Flag, Number, Text};
 use crate::domain::filter::Test;
+use crate::store::db::state_code;
 
 /// One user and the pools whose seat they hold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +60,12 @@ pub const FIELDS: &[FilterColumn] = &[
         "pool",
         Text,
         "p.name",
-        "id IN (SELECT s.user_id FROM pools p CROSS JOIN assignments s ON s.pool_id = p.id \
-         WHERE s.state <> 'error' AND s.user_id IS NOT NULL AND {test})",
+        concat!(
+            "id IN (SELECT s.user_id FROM pools p CROSS JOIN assignments s ON s.pool_id = p.id \
+             WHERE s.state_code <> ",
+            state_code!("error"),
+            " AND s.user_id IS NOT NULL AND {test})"
+        ),
     ),
     column("signin", Date, "coalesce(last_sign_in, '0000-01-01')"),
 ];
@@ -70,11 +75,13 @@ pub const FIELDS: &[FilterColumn] = &[
 /// seat and error counts (`COUNTS`, or zeros where nothing reads them),
 /// `$from_hint` an index hint for the users table.
 macro_rules! users_base {
-    ($names:literal, $counts:expr, $from_hint:literal) => {
+    ($names:expr, $counts:expr, $from_hint:literal) => {
         concat!(
             "SELECT u.id, u.upn, u.display_name, u.department, u.enabled, u.deleted, u.last_sign_in, \
                (SELECT group_concat(s.pool_id, ',') FROM assignments s \
-                  WHERE s.user_id = u.id AND s.state <> 'error') AS pool_ids, ",
+                  WHERE s.user_id = u.id AND s.state_code <> ",
+            state_code!("error"),
+            ") AS pool_ids, ",
             $names,
             " AS pool_names, ",
             $counts,
@@ -86,15 +93,25 @@ macro_rules! users_base {
 
 macro_rules! counts {
     () => {
-        "(SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state <> 'error') AS seat_count, \
-         (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state = 'error') AS errors"
+        concat!(
+            "(SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state_code <> ",
+            state_code!("error"),
+            ") AS seat_count, \
+             (SELECT count(*) FROM assignments s WHERE s.user_id = u.id AND s.state_code = ",
+            state_code!("error"),
+            ") AS errors"
+        )
     };
 }
 
 const SPEC: ListSpec = ListSpec {
     base: users_base!(
-        "(SELECT group_concat(p.name, char(31)) FROM assignments s JOIN pools p ON p.id = s.pool_id \
-           WHERE s.user_id = u.id AND s.state <> 'error')",
+        concat!(
+            "(SELECT group_concat(p.name, char(31)) FROM assignments s JOIN pools p ON p.id = s.pool_id \
+             WHERE s.user_id = u.id AND s.state_code <> ",
+            state_code!("error"),
+            ")"
+        ),
         counts!(),
         ""
     ),

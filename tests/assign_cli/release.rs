@@ -41,8 +41,8 @@ fn scene() -> Scene {
     }
     cache.sql(&format!(
         "INSERT INTO group_members (group_id, user_id) VALUES (9001, {w});
-         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_unix, assigned_by)
-           VALUES (901, {w}, 0, 9001, 'error', 'CountViolation', '2026-01-01T00:00:00Z', 'sync');",
+         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, assigned_unix, assigned_by)
+           VALUES (901, {w}, 0, 9001, 2, 'CountViolation', '2026-01-01T00:00:00Z', 'sync');",
         w = id(&w)
     ));
     assert_eq!(cache.number("SELECT consumed FROM pools WHERE id = 901"), 3);

@@ -38,7 +38,8 @@ fn seat_rows_that_change_state_or_pool_move_consumed() {
     let (_dir, conn) = tenant();
     changes::assign(&conn, &tester(), LOCAL, &[User(1), User(2)]).unwrap();
     conn.execute(
-        "UPDATE assignments SET state = 'error', error = 'Other' WHERE user_id = 1",
+        // state_code 2 is 'error', 0 'active' (migration 0023).
+        "UPDATE assignments SET state_code = 2, error = 'Other' WHERE user_id = 1",
         [],
     )
     .unwrap();
@@ -50,7 +51,7 @@ fn seat_rows_that_change_state_or_pool_move_consumed() {
     .unwrap();
     assert_eq!((consumed(&conn, LOCAL), consumed(&conn, UNLIMITED)), (0, 1));
     conn.execute(
-        "UPDATE assignments SET state = 'active', error = NULL WHERE user_id = 1",
+        "UPDATE assignments SET state_code = 0, error = NULL WHERE user_id = 1",
         [],
     )
     .unwrap();

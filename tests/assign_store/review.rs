@@ -48,8 +48,8 @@ fn assigning_again_does_not_seat_rows_in_another_error() {
     let (_dir, conn) = tenant();
     changes::assign(&conn, &tester(), TIGHT, &[User(1)]).unwrap();
     conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, direct, state, error, assigned_unix, assigned_by) \
-         VALUES (8, 2, 1, 'error', 'MutuallyExclusiveViolation', '2026-01-01T00:00:00Z', 'tester')",
+        "INSERT INTO assignments (pool_id, user_id, direct, state_code, error, assigned_unix, assigned_by) \
+         VALUES (8, 2, 1, 2, 'MutuallyExclusiveViolation', '2026-01-01T00:00:00Z', 'tester')",
         [],
     )
     .unwrap();

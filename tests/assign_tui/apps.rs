@@ -226,7 +226,7 @@ fn an_app_short_of_seats_shows_its_failed_deployments_r_app_6() {
     // one (the store's CountViolation row, as `add_group_member` writes it).
     c.conn
         .execute(
-            "UPDATE assignments SET state = 'error', error = 'CountViolation' WHERE id = \
+            "UPDATE assignments SET state_code = 2, error = 'CountViolation' WHERE id = \
              (SELECT id FROM assignments WHERE pool_id = ?1 AND state <> 'error' ORDER BY id LIMIT 1)",
             [pool],
         )

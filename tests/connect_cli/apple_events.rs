@@ -48,7 +48,7 @@ fn a_pull_that_finds_a_pending_seat_at_apple_makes_it_active() {
     rusqlite::Connection::open(&c.db)
         .unwrap()
         .execute(
-            "UPDATE assignments SET state = 'pending' WHERE pool_id = ?1 \
+            "UPDATE assignments SET state_code = 1 WHERE pool_id = ?1 \
              AND user_id = (SELECT id FROM users WHERE upn = ?2)",
             rusqlite::params![pool, user],
         )

@@ -11,6 +11,7 @@ use crate::sim::SimConfig;
 use crate::sim::error::SimError;
 use crate::sim::rng::{SplitMix, derived_guid};
 use crate::sim::tenant::meta;
+use crate::store::db::state_code;
 use crate::store::{self, OpenMode, begin_write};
 
 const SCHEMA: &str = include_str!("schema.sql");
@@ -116,11 +117,13 @@ fn bundle_id(publisher: &str, name: &str) -> String {
 /// invitation waits. Returns the serial numbers of devices for device
 /// assignments.
 fn seats_holders(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT ap.external_id, u.upn, s.invitation FROM assignments s JOIN pools p ON p.id = s.pool_id \
          JOIN apps ap ON ap.id = p.app_id JOIN users u ON u.id = s.user_id \
-         WHERE p.source = 'apple_vpp' AND s.state != 'error' ORDER BY u.id, p.id",
-    )?;
+         WHERE p.source = 'apple_vpp' AND s.state_code <> ",
+        state_code!("error"),
+        " ORDER BY u.id, p.id"
+    ))?;
     let rows: Vec<(String, String, Option<String>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;

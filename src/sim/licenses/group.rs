@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 use super::{LicenseChange, Refusal, now_text, refresh_consumed, sku_by_id};
 use crate::sim::tenant::record_license_changes;
 use crate::store::db::begin_write_on;
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 
 /// Records a group's license change and queues its processing at `due_ms`.
 pub(crate) fn assign_group(
@@ -165,8 +165,10 @@ fn reconcile(tx: &Connection, group: i64, pool: i64, retry: bool) -> rusqlite::R
                 free -= i64::from(free > 0);
                 tx.execute(
                     concat!(
-                        "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, \
-                         assigned_unix, assigned_by) VALUES (?1, ?2, 0, ?3, ?4, ?5, ",
+                        "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
+                         assigned_unix, assigned_by) VALUES (?1, ?2, 0, ?3, ",
+                        state_code!("?4"),
+                        ", ?5, ",
                         unix_time!("?6"),
                         ", 'graph')"
                     ),
@@ -182,7 +184,11 @@ fn reconcile(tx: &Connection, group: i64, pool: i64, retry: bool) -> rusqlite::R
             Some((id, via, state)) if state == "error" && retry && free > 0 => {
                 free -= 1;
                 tx.execute(
-                    "UPDATE assignments SET state = 'active', error = NULL, via_group_id = ?2 WHERE id = ?1",
+                    concat!(
+                        "UPDATE assignments SET state_code = ",
+                        state_code!("active"),
+                        ", error = NULL, via_group_id = ?2 WHERE id = ?1"
+                    ),
                     params![id, via.unwrap_or(group)],
                 )?;
             }

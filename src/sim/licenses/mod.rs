@@ -4,7 +4,7 @@
 
 mod group;
 
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -125,8 +125,11 @@ pub(crate) fn sku_by_id(conn: &Connection, sku_id: &str) -> rusqlite::Result<Res
 
 /// Seats of a pool held now (rows not in error).
 pub(crate) fn held(conn: &Connection, pool: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT count(*) FROM assignments WHERE pool_id = ?1 AND state <> 'error'")?
-        .query_row([pool], |row| row.get(0))
+    conn.prepare_cached(concat!(
+        "SELECT count(*) FROM assignments WHERE pool_id = ?1 AND state_code <> ",
+        state_code!("error")
+    ))?
+    .query_row([pool], |row| row.get(0))
 }
 
 /// Keeps `pools.consumed` equal to the held seats (the seats schema's rule).
@@ -217,15 +220,21 @@ pub(crate) fn assign_user(
         match row {
             Some((id, _, _, _)) => {
                 tx.execute(
-                    "UPDATE assignments SET direct = 1, state = 'active', error = NULL WHERE id = ?1",
+                    concat!(
+                        "UPDATE assignments SET direct = 1, state_code = ",
+                        state_code!("active"),
+                        ", error = NULL WHERE id = ?1"
+                    ),
                     [id],
                 )?;
             }
             None => {
                 tx.execute(
                     concat!(
-                        "INSERT INTO assignments (pool_id, user_id, direct, state, assigned_unix, assigned_by) \
-                         VALUES (?1, ?2, 1, 'active', ",
+                        "INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by) \
+                         VALUES (?1, ?2, 1, ",
+                        state_code!("active"),
+                        ", ",
                         unix_time!("?3"),
                         ", 'graph')"
                     ),

@@ -15,6 +15,7 @@ use crate::sim::json::{
 use crate::sim::licenses::{assign_user, parse_change, refusable};
 use crate::sim::paging::{Query, bad_skiptoken, context, decode_token, encode_token};
 use crate::sim::server::Shared;
+use crate::store::db::state_code;
 
 /// `$top` of `/users`: default and maximum.
 const DEFAULT_PAGE: usize = 100;
@@ -195,11 +196,15 @@ pub(crate) async fn license_details(
             let Some(user) = user_by_key(conn, &key)? else {
                 return Ok(None);
             };
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(concat!(
                 "SELECT p.sku_id, p.sku_part_number FROM assignments a JOIN pools p ON p.id = a.pool_id \
-                 WHERE a.user_id = ?1 AND a.state <> 'error' AND p.source = 'graph' AND p.sku_id IS NOT NULL ORDER BY p.id",
-            )?;
-            let rows = stmt.query_map([user.row], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+                 WHERE a.user_id = ?1 AND a.state_code <> ",
+                state_code!("error"),
+                " AND p.source = 'graph' AND p.sku_id IS NOT NULL ORDER BY p.id"
+            ))?;
+            let rows = stmt.query_map([user.row], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?;
             let mut out = Vec::new();
             for row in rows {
                 let (sku_id, part) = row?;

@@ -8,6 +8,7 @@ use rusqlite::{Connection, Transaction, params};
 use crate::sim::error::SimError;
 use crate::sim::rng::derived_guid;
 use crate::store::begin_write;
+use crate::store::db::state_code;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -158,10 +159,14 @@ fn add_product(
     // lists it (seats' Reclaim view is where an admin frees it).
     if let (true, Some((pool, _))) = (online, app.pool) {
         tx.execute(
-            "INSERT INTO sim_store_seats (product_id, sku_id, upn, date_assigned, state) \
-             SELECT ?1, ?2, u.upn, a.assigned_at, 'Active' FROM assignments a \
-             JOIN users u ON u.id = a.user_id \
-             WHERE a.pool_id = ?3 AND a.state = 'active' ORDER BY a.id",
+            concat!(
+                "INSERT INTO sim_store_seats (product_id, sku_id, upn, date_assigned, state) \
+                 SELECT ?1, ?2, u.upn, a.assigned_at, 'Active' FROM assignments a \
+                 JOIN users u ON u.id = a.user_id \
+                 WHERE a.pool_id = ?3 AND a.state_code = ",
+                state_code!("active"),
+                " ORDER BY a.id"
+            ),
             params![product, sku, pool],
         )?;
     }

@@ -20,7 +20,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 use crate::store::sync::SYNC_ACTOR;
 
 /// The temporary tables the mirror leaves: drop them at the end.
@@ -108,10 +108,11 @@ pub(crate) fn write(
     if invitations {
         mirrored.retired = conn.execute(
             &format!(
-                "UPDATE assignments SET state = 'error', error = '{RETIRED}' \
+                "UPDATE assignments SET state_code = {error}, error = '{RETIRED}' \
                  WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} AND NOT {wanted} \
-                   AND NOT (state = 'error' AND error = '{RETIRED}') AND user_id IN (SELECT user_id \
-                     FROM apple_users WHERE connector_id = ?1 AND status = 'Retired')"
+                   AND NOT (state_code = {error} AND error = '{RETIRED}') AND user_id IN (SELECT user_id \
+                     FROM apple_users WHERE connector_id = ?1 AND status = 'Retired')",
+                error = state_code!("error")
             ),
             params![connector_id, pool_kind],
         )?;
@@ -119,27 +120,32 @@ pub(crate) fn write(
     mirrored.removed = conn.execute(
         &format!(
             "DELETE FROM assignments WHERE user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
-             AND NOT {wanted} AND NOT (state = 'error' AND error = '{RETIRED}')"
+             AND NOT {wanted} AND NOT (state_code = {error} AND error = '{RETIRED}')",
+            error = state_code!("error")
         ),
         params![connector_id, pool_kind],
     )?;
     mirrored.added = conn.execute(
         &format!(
-            "INSERT INTO assignments (pool_id, user_id, direct, state, invitation, assigned_unix, assigned_by) \
-             SELECT w.pool_id, w.user_id, 1, 'active', w.invitation, {at}, ?2 \
+            "INSERT INTO assignments (pool_id, user_id, direct, state_code, invitation, assigned_unix, assigned_by) \
+             SELECT w.pool_id, w.user_id, 1, {active}, w.invitation, {at}, ?2 \
              FROM temp.mirror_want w \
              WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pool_id = w.pool_id AND a.user_id = w.user_id) \
                AND NOT {PROTECTED}",
-            at = unix_time!("coalesce(w.assigned_at, ?1)")
+            at = unix_time!("coalesce(w.assigned_at, ?1)"),
+            active = state_code!("active")
         ),
         params![at, SYNC_ACTOR],
     )?;
     mirrored.settled = conn.execute(
         &format!(
-            "UPDATE assignments SET state = 'active', error = NULL \
-             WHERE (state = 'pending' OR (state = 'error' AND error = '{RETIRED}')) \
+            "UPDATE assignments SET state_code = {active}, error = NULL \
+             WHERE (state_code = {pending} OR (state_code = {error} AND error = '{RETIRED}')) \
                AND user_id IS NOT NULL AND pool_id IN ({ours}) AND NOT {PROTECTED} \
-               AND (pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_want WHERE seen = 1)"
+               AND (pool_id, user_id) IN (SELECT pool_id, user_id FROM temp.mirror_want WHERE seen = 1)",
+            active = state_code!("active"),
+            pending = state_code!("pending"),
+            error = state_code!("error")
         ),
         params![connector_id, pool_kind],
     )?;

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::ChangeOutcome;
 use super::batch::Ctx;
 use super::pool::PoolState;
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 
 /// Gives a seat to every scratch principal without one (new rows, and rows
 /// waiting in state 'error'), grants the scratch groups, and sets the direct
@@ -51,16 +51,22 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
     .execute([b])?;
     let (state, invitation) = pool.new_seat_state();
     conn.prepare_cached(concat!(
-        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state, invitation, \
+        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state_code, invitation, \
                                   assigned_unix, assigned_by) \
          SELECT ?1, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END, direct, via_group_id, \
-                CASE WHEN who > 0 THEN ?2 ELSE 'active' END, CASE WHEN who > 0 THEN ?3 END, ",
+                CASE WHEN who > 0 THEN ",
+        state_code!("?2"),
+        " ELSE ",
+        state_code!("active"),
+        " END, CASE WHEN who > 0 THEN ?3 END, ",
         unix_time!("?4"),
         ", ?5 FROM temp.seat_target WHERE held = 0"
     ))?
     .execute(params![p, state, invitation, ctx.at, ctx.actor])?;
     conn.prepare_cached(concat!(
-        "UPDATE assignments SET state = ?1, error = NULL, \
+        "UPDATE assignments SET state_code = ",
+        state_code!("?1"),
+        ", error = NULL, \
            invitation = CASE WHEN assignments.user_id IS NOT NULL THEN coalesce(?2, invitation) END, \
            direct = max(assignments.direct, t.direct), \
            via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_unix = ",

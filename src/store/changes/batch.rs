@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::pool::PoolState;
 use super::{Actor, ChangeError};
+use crate::store::db::state_code;
 
 /// The audit row shows at most this many names; the exact ids are kept in
 /// `change_items`.
@@ -108,22 +109,28 @@ impl<'a> Ctx<'a> {
                 "group_removed",
             )
         };
-        let sql = "INSERT INTO outbox (created_at, connector_id, pool_id, operation, payload, state, batch_id) \
+        let sql = concat!(
+            "INSERT INTO outbox (created_at, connector_id, pool_id, operation, payload, state, batch_id) \
              SELECT ?1, ?2, p.id, ?3, json_object('sku_id', p.sku_id, 'sku_part_number', p.sku_part_number, \
                'users', json((SELECT json_group_array(u.upn) FROM change_items c JOIN users u ON u.id = c.user_id \
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND (c.op = ?6 OR (c.op = 'seat_changed' \
                            AND (c.state = 'error') = ?9 AND EXISTS (SELECT 1 FROM assignments a \
-                             WHERE a.pool_id = p.id AND a.user_id = c.user_id AND (a.state <> 'error') = ?9))))), \
+                             WHERE a.pool_id = p.id AND a.user_id = c.user_id AND (a.state_code <> ",
+            state_code!("error"),
+            ") = ?9))))), \
                'devices', json((SELECT json_group_array(d.name) FROM change_items c JOIN devices d ON d.id = c.device_id \
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND (c.op = ?6 OR (c.op = 'seat_changed' \
                            AND (c.state = 'error') = ?9 AND EXISTS (SELECT 1 FROM assignments a \
-                             WHERE a.pool_id = p.id AND a.device_id = c.device_id AND (a.state <> 'error') = ?9))))), \
+                             WHERE a.pool_id = p.id AND a.device_id = c.device_id AND (a.state_code <> ",
+            state_code!("error"),
+            ") = ?9))))), \
                'direct', json((SELECT json_group_array(u.upn) FROM change_items c JOIN users u ON u.id = c.user_id \
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?7)), \
                'groups', json((SELECT json_group_array(json_object('name', g.name, 'source_id', g.source_id)) \
                          FROM change_items c JOIN groups g ON g.id = c.group_id \
                          WHERE c.batch_id = ?5 AND c.pool_id = p.id AND c.op = ?8))), \
-             'pending', ?5 FROM pools p WHERE p.id = ?4";
+             'pending', ?5 FROM pools p WHERE p.id = ?4"
+        );
         self.conn.prepare_cached(sql)?.execute(params![
             self.at, connector, operation, pool.id, self.batch, seat, direct, group, adding
         ])?;

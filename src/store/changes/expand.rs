@@ -5,6 +5,7 @@
 //! A principal is one integer `who`: a user id, or minus a device id. That
 //! makes "a user reached twice counts once" the table's primary key.
 
+use crate::store::db::state_code;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, params};
 
@@ -183,10 +184,11 @@ pub(crate) fn mark_held(conn: &Connection, pool_id: i64) -> rusqlite::Result<()>
         let sign = if column == "user_id" { ">" } else { "<" };
         let sql = format!(
             "UPDATE temp.seat_target SET held = x.held, assignment_id = x.id, was_direct = x.direct \
-             FROM (SELECT t.who, CASE a.state WHEN 'error' THEN 2 ELSE 1 END AS held, a.id, a.direct \
+             FROM (SELECT t.who, CASE a.state_code WHEN {error} THEN 2 ELSE 1 END AS held, a.id, a.direct \
                    FROM temp.seat_target t CROSS JOIN main.assignments a \
                    WHERE t.who {sign} 0 AND a.pool_id = ?1 AND a.{column} = {who}) AS x \
-             WHERE seat_target.who = x.who"
+             WHERE seat_target.who = x.who",
+            error = state_code!("error")
         );
         conn.prepare_cached(&sql)?.execute([pool_id])?;
     }

@@ -14,7 +14,7 @@ use super::apply::{Taken, outcome, snapshot_rows};
 use super::batch::{Ctx, Entry};
 use super::pool::PoolState;
 use super::{Actor, ChangeError, ChangeOutcome, Permission, Refusal, authorize, preview, write_audited};
-use crate::store::db::intent_code;
+use crate::store::db::{intent_code, state_code};
 
 /// The intents an app seat may have.
 pub const INTENTS: [&str; 3] = ["required", "available", "uninstall"];
@@ -147,9 +147,13 @@ fn plan_pool(
 /// for the seat's user or device: the app is gone (or never came). Only a
 /// seat held on its own is freed; one a group grant reaches stays while
 /// the group is assigned (the preview says so).
-const NOT_INSTALLED: &str = "a.state <> 'error' AND a.via_group_id IS NULL AND NOT EXISTS (SELECT 1 FROM pools p JOIN installs i ON i.app_id = p.app_id \
+const NOT_INSTALLED: &str = concat!(
+    "a.state_code <> ",
+    state_code!("error"),
+    " AND a.via_group_id IS NULL AND NOT EXISTS (SELECT 1 FROM pools p JOIN installs i ON i.app_id = p.app_id \
      WHERE p.id = a.pool_id AND i.state IN ('installed', 'pending', 'failed') \
-       AND (i.user_id = a.user_id OR i.device_id = a.device_id))";
+       AND (i.user_id = a.user_id OR i.device_id = a.device_id))"
+);
 
 fn count_not_installed(
     conn: &Connection,

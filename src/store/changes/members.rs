@@ -12,7 +12,7 @@ use super::expand;
 use super::pool::PoolState;
 use super::seat::{give, group_name, user_name};
 use super::{Actor, ChangeError, write_audited};
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 
 /// A pool by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -172,8 +172,10 @@ fn seat_member(
     if !waiting {
         ctx.conn.execute(
             concat!(
-                "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, assigned_unix, \
-                 assigned_by) VALUES (?1, ?2, 0, ?3, 'error', 'CountViolation', ",
+                "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, assigned_unix, \
+                 assigned_by) VALUES (?1, ?2, 0, ?3, ",
+                state_code!("error"),
+                ", 'CountViolation', ",
                 unix_time!("?4"),
                 ", ?5)"
             ),

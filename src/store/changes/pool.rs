@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ChangeError, Refusal};
 use crate::domain::{Seats, assignable};
+use crate::store::db::state_code;
 
 /// The pool's state at the start of a change; `consumed` follows the change.
 #[derive(Debug, Clone)]
@@ -163,9 +164,10 @@ impl PoolState {
         ))?
         .execute(params![batch, self.id, seats])?;
         conn.prepare_cached(&format!(
-            "UPDATE assignments SET state = ?1, error = NULL, \
+            "UPDATE assignments SET state_code = {code}, error = NULL, \
              invitation = CASE WHEN ?1 = 'pending' AND user_id IS NOT NULL THEN 'invited' ELSE invitation END \
-             WHERE id IN ({waiting})"
+             WHERE id IN ({waiting})",
+            code = state_code!("?1")
         ))?
         .execute(params![state, self.id, seats])?;
         self.reload_consumed(conn)?;
@@ -206,6 +208,10 @@ fn waiting_names(conn: &Connection, pool_id: i64, limit: i64, extra: &str) -> ru
 
 /// Rows of pool ?2 waiting for a seat (CountViolation) whose user has not
 /// left; devices always qualify.
-const WAITING: &str = "w.pool_id = ?2 AND w.state = 'error' AND w.error = 'CountViolation' \
-    AND (w.user_id IS NULL OR EXISTS (SELECT 1 FROM users u \
-         WHERE u.id = w.user_id AND u.enabled = 1 AND u.deleted = 0))";
+const WAITING: &str = concat!(
+    "w.pool_id = ?2 AND w.state_code = ",
+    state_code!("error"),
+    " AND w.error = 'CountViolation' \
+     AND (w.user_id IS NULL OR EXISTS (SELECT 1 FROM users u \
+          WHERE u.id = w.user_id AND u.enabled = 1 AND u.deleted = 0))"
+);

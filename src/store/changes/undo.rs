@@ -12,7 +12,7 @@ use super::pool::PoolState;
 use super::release::{Release, finish};
 use super::{Actor, ChangeError, ChangeOutcome, Refusal, write_audited};
 use super::{expand, outbox, users};
-use crate::store::db::{intent_code, unix_time};
+use crate::store::db::{intent_code, state_code, unix_time};
 
 /// The actions undo inverts.
 const UNDOABLE: &[&str] = &[
@@ -324,8 +324,9 @@ fn revert_changed(
         WHERE c.batch_id = ?1 AND c.pool_id = ?2 AND c.op = 'seat_changed'";
     let (gained, lost): (i64, i64) = conn
         .prepare_cached(&format!(
-            "SELECT coalesce(sum(c.state <> 'error' AND a.state = 'error'), 0), \
-                    coalesce(sum(c.state = 'error' AND a.state <> 'error'), 0) {items}"
+            "SELECT coalesce(sum(c.state <> 'error' AND a.state_code = {error}), 0), \
+                    coalesce(sum(c.state = 'error' AND a.state_code <> {error}), 0) {items}",
+            error = state_code!("error")
         ))?
         .query_row(params![batch_id, pool.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     if gained > lost
@@ -343,18 +344,20 @@ fn revert_changed(
     conn.prepare_cached(&format!(
         "INSERT INTO change_items (batch_id, op, pool_id, user_id, device_id) \
          SELECT ?3, CASE WHEN c.state = 'error' THEN 'seat_demoted' ELSE 'seat_promoted' END, \
-                a.pool_id, a.user_id, a.device_id {items} AND (c.state = 'error') <> (a.state = 'error')"
+                a.pool_id, a.user_id, a.device_id {items} AND (c.state = 'error') <> (a.state_code = {error})",
+        error = state_code!("error")
     ))?
     .execute(params![batch_id, pool.id, ctx.batch])?;
     conn.prepare_cached(&format!(
         "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent_code = {intent}, \
-           state = x.state, error = x.error, invitation = x.invitation, \
+           state_code = {state}, error = x.error, invitation = x.invitation, \
            assigned_unix = {at}, assigned_by = x.assigned_by \
          FROM (SELECT a.id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id) AS via_group_id, \
                       c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by {items}) AS x \
          WHERE assignments.id = x.id",
         at = unix_time!("x.assigned_at"),
-        intent = intent_code!("x.intent")
+        intent = intent_code!("x.intent"),
+        state = state_code!("x.state")
     ))?
     .execute(params![batch_id, pool.id])?;
     pool.reload_consumed(conn)?;
@@ -427,21 +430,23 @@ fn reinsert_rows(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
     ))?
     .execute(params![ctx.batch, pool_id])?;
     conn.prepare_cached(&format!(
-        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent_code, state, error, \
-                                  invitation, assigned_unix, assigned_by) \
+        "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent_code, state_code, \
+                                  error, invitation, assigned_unix, assigned_by) \
          SELECT ?1, c.user_id, c.device_id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id), \
-                {intent}, c.state, c.error, c.invitation, {at}, c.assigned_by \
+                {intent}, {state}, c.error, c.invitation, {at}, c.assigned_by \
          {from} AND t.held = 0",
         at = unix_time!("c.assigned_at"),
-        intent = intent_code!("c.intent")
+        intent = intent_code!("c.intent"),
+        state = state_code!("c.state")
     ))?
     .execute([pool_id])?;
     conn.prepare_cached(&format!(
-        "UPDATE assignments SET state = x.state, error = x.error, invitation = x.invitation, \
+        "UPDATE assignments SET state_code = {state}, error = x.error, invitation = x.invitation, \
            direct = max(assignments.direct, x.direct) \
          FROM (SELECT t.assignment_id, c.state, c.error, c.invitation, c.direct \
                {from} AND t.held = 2 AND c.state <> 'error') AS x \
-         WHERE assignments.id = x.assignment_id"
+         WHERE assignments.id = x.assignment_id",
+        state = state_code!("x.state")
     ))?
     .execute([])?;
     Ok(())

@@ -1,10 +1,17 @@
-//! How two seat columns are written (migration 0020, issue 11). The seat
+//! How three seat columns are written (migrations 0020 and 0023, issue 11). The seat
 //! table keeps `assigned_unix`, unix seconds (4 bytes a row instead of 20 of
 //! ISO text), and `intent_code`, 0/1/2 (no bytes at all for 0 and 1, instead
 //! of 8 or 9 of text), and gives `assigned_at` and `intent` back as the same
 //! text through virtual columns, so readers are unchanged. Writers go
 //! through [`unix_time!`](crate::store::db::unix_time) and
 //! [`intent_code!`](crate::store::db::intent_code).
+//!
+//! `state_code` (0023) is the same for the state, 0 active, 1 pending,
+//! 2 error, behind a virtual `state`; but the indexes hold the code (a
+//! virtual column in an index does not cover a query), so the readers that
+//! filter or count by state compare codes too, through
+//! [`state_code!`](crate::store::db::state_code), and the SQL still names
+//! the state.
 
 /// The SQL expression storing the RFC 3339 text `$x` (a parameter such as
 /// `"?3"` or a column such as `"c.assigned_at"`) as `assigned_unix`: unix
@@ -43,9 +50,60 @@ macro_rules! intent_code {
 }
 pub(crate) use intent_code;
 
+/// `state_code` for a state: `state_code!("error")` is the literal `2` (and
+/// `"active"` 0, `"pending"` 1), for readers comparing codes, so the covering
+/// indexes stay covering; any other text `$x` (a parameter, a column) is the
+/// SQL expression mapping it to its code, NULL for any other state, which
+/// the column refuses (NOT NULL), as the CHECK on the text did before.
+macro_rules! state_code {
+    ("active") => {
+        "0"
+    };
+    ("pending") => {
+        "1"
+    };
+    ("error") => {
+        "2"
+    };
+    ($x:literal) => {
+        concat!(
+            "(CASE ",
+            $x,
+            " WHEN 'active' THEN 0 WHEN 'pending' THEN 1 WHEN 'error' THEN 2 END)"
+        )
+    };
+}
+pub(crate) use state_code;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
+
+    /// The literals and the expression give the same code as the virtual
+    /// column reads back (0023), and any other text no code at all.
+    #[test]
+    fn state_codes_match_the_column() -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        assert_eq!(
+            [
+                state_code!("active"),
+                state_code!("pending"),
+                state_code!("error")
+            ],
+            ["0", "1", "2"]
+        );
+        let sql = concat!("SELECT ", state_code!("?1"));
+        for (text, code) in [
+            ("active", Some(0)),
+            ("pending", Some(1)),
+            ("error", Some(2)),
+            ("x", None),
+        ] {
+            let got: Option<i64> = conn.query_row(sql, [text], |r| r.get(0))?;
+            assert_eq!(got, code, "{text}");
+        }
+        Ok(())
+    }
 
     /// A canonical time goes in as an integer and comes out as the same
     /// text; anything else is kept as text, unchanged.

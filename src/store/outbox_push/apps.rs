@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
 
 use crate::store::connectors_admin::stamp;
+use crate::store::db::state_code;
 
 /// The part of a pending row every app-store pusher reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +78,17 @@ pub fn mark_applied_settled(conn: &Connection, id: i64, now: DateTime<Utc>) -> r
         if !super::mark_applied(tx, id, now)? {
             return Ok(false);
         }
-        tx.prepare_cached(
-            "UPDATE assignments SET state = 'active' \
-             WHERE state = 'pending' AND id IN (SELECT s.id FROM outbox o \
+        tx.prepare_cached(concat!(
+            "UPDATE assignments SET state_code = ",
+            state_code!("active"),
+            " WHERE state_code = ",
+            state_code!("pending"),
+            " AND id IN (SELECT s.id FROM outbox o \
                JOIN change_items c ON c.batch_id = o.batch_id AND c.pool_id = o.pool_id \
                JOIN assignments s ON s.pool_id = c.pool_id \
                  AND (s.user_id = c.user_id OR s.device_id = c.device_id) \
-               WHERE o.id = ?1 AND o.operation <> 'remove_license')",
-        )?
+               WHERE o.id = ?1 AND o.operation <> 'remove_license')"
+        ))?
         .execute([id])?;
         Ok(true)
     })

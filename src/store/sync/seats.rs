@@ -28,7 +28,7 @@
 use rusqlite::{Connection, params};
 
 use super::{Apply, PullError, PullKind, SyncSummary};
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 
 /// Remembers the connector's pending outbox rows as the pull begins, and
 /// returns the newest outbox id.
@@ -86,20 +86,31 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
         [],
     )?;
     let updated = conn.execute(
-        "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
-           state = CASE WHEN w.holds = 0 THEN 'error' WHEN assignments.state = 'error' THEN 'active' \
-                   ELSE assignments.state END \
-         FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
-         WHERE d.action = 'change' AND d.protected = 0 \
-           AND assignments.pool_id = d.pool_id AND assignments.user_id = d.user_id",
+        concat!(
+            "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
+               state_code = CASE WHEN w.holds = 0 THEN ",
+            state_code!("error"),
+            " WHEN assignments.state_code = ",
+            state_code!("error"),
+            " THEN ",
+            state_code!("active"),
+            " ELSE assignments.state_code END \
+             FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
+             WHERE d.action = 'change' AND d.protected = 0 \
+               AND assignments.pool_id = d.pool_id AND assignments.user_id = d.user_id"
+        ),
         [],
     )?;
     let added = conn.execute(
         concat!(
-            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state, error, \
+            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
                                       assigned_unix, assigned_by) \
              SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, \
-                    CASE WHEN w.holds = 1 THEN 'active' ELSE 'error' END, w.error, ",
+                    CASE WHEN w.holds = 1 THEN ",
+            state_code!("active"),
+            " ELSE ",
+            state_code!("error"),
+            " END, w.error, ",
             unix_time!("?1"),
             ", ?2 \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
@@ -170,7 +181,8 @@ fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
              SELECT x.pool_id, x.user_id, 'change', {protected} FROM temp.pull_want x \
              JOIN assignments s ON s.pool_id = x.pool_id AND s.user_id = x.user_id \
              WHERE s.direct IS NOT x.direct OR s.via_group_id IS NOT x.via_group_id \
-                OR (s.state = 'error') <> (x.holds = 0) OR s.error IS NOT x.error"
+                OR (s.state_code = {error}) <> (x.holds = 0) OR s.error IS NOT x.error",
+            error = state_code!("error")
         ),
         [],
     )?;

@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use super::ApplePull;
 use crate::domain::apple::AppleHolder;
 use crate::store::app_pull::seats::first;
-use crate::store::db::unix_time;
+use crate::store::db::{state_code, unix_time};
 use crate::store::sync::SYNC_ACTOR;
 
 /// What the device mirror changed: (added, removed, settled: pending
@@ -52,19 +52,22 @@ pub(super) fn mirror(
     };
     let added = conn.execute(
         &format!(
-            "INSERT INTO assignments (pool_id, device_id, direct, state, assigned_unix, assigned_by) \
-             SELECT w.pool_id, w.device_id, 1, 'active', {at}, ?5 FROM temp.apple_device_want w \
+            "INSERT INTO assignments (pool_id, device_id, direct, state_code, assigned_unix, assigned_by) \
+             SELECT w.pool_id, w.device_id, 1, {active}, {at}, ?5 FROM temp.apple_device_want w \
              WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pool_id = w.pool_id AND a.device_id = w.device_id) \
                AND (w.pool_id, w.device_id) NOT IN ({protected})",
-            at = unix_time!("?4")
+            at = unix_time!("?4"),
+            active = state_code!("active")
         ),
         params![connector_id, pull.outbox_mark, started, at, SYNC_ACTOR],
     )?;
     let settled = conn.execute(
         &format!(
-            "UPDATE assignments SET state = 'active' WHERE state = 'pending' AND device_id IS NOT NULL AND {ours} \
-             AND (pool_id, device_id) NOT IN ({protected}) \
-             AND (pool_id, device_id) IN (SELECT pool_id, device_id FROM temp.apple_device_want)"
+            "UPDATE assignments SET state_code = {active} WHERE state_code = {pending} AND device_id IS NOT NULL \
+             AND {ours} AND (pool_id, device_id) NOT IN ({protected}) \
+             AND (pool_id, device_id) IN (SELECT pool_id, device_id FROM temp.apple_device_want)",
+            active = state_code!("active"),
+            pending = state_code!("pending")
         ),
         params![connector_id, pull.outbox_mark, started],
     )?;
