@@ -64,10 +64,13 @@ impl SearchIndex {
         let mut principals = Entries::default();
         read(
             conn,
-            "SELECT id, upn || char(31) || display_name FROM users WHERE deleted = 0 AND enabled = 1 ORDER BY upn",
+            "SELECT id, upn || char(31) || display_name FROM users WHERE deleted = 0 AND enabled = 1",
             PickKind::User,
             &mut principals,
         )?;
+        // The users first, in name order; the groups after them (read in
+        // name order below, ranked by their place as entries).
+        principals.sort_by_name();
         read(
             conn,
             "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || \
@@ -119,8 +122,9 @@ impl SearchIndex {
             // In entry order already: both ways visit entries in order.
             self.last = Some((needle, scored.iter().map(|(_, i)| *i).collect()));
         }
-        // Entries are stored in name order, so the index breaks ties by name.
-        let by_rank = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        // Ties go to the name first in the alphabet.
+        let by_rank =
+            |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(entries.rank(a.1).cmp(&entries.rank(b.1)));
         if scored.len() > limit && limit > 0 {
             scored.select_nth_unstable_by(limit - 1, by_rank);
             scored.truncate(limit);
@@ -352,6 +356,29 @@ mod tests {
             assert!(!each.is_empty(), "{query:?}");
             assert_eq!(score_all(&packed, &terms), each, "{query:?}");
         }
+    }
+
+    /// Users are read in table order (fast) and ranked by name after: an
+    /// empty query lists them by name, and equal scores go to the first name.
+    #[test]
+    fn entries_read_out_of_order_list_by_name() {
+        let mut principals = entries(&[
+            (1, PickKind::User, "zoe@x\u{1f}Zoe"),
+            (2, PickKind::User, "Bram@x\u{1f}Bram"),
+            (3, PickKind::User, "anna@x\u{1f}Anna"),
+        ]);
+        principals.sort_by_name();
+        principals.push(9, PickKind::Group, "Sales\u{1f}group", None);
+        let mut index = SearchIndex {
+            principals,
+            pools: Entries::default(),
+            last: None,
+        };
+        let ids = |items: Vec<PickItem>| items.iter().map(|i| i.id).collect::<Vec<_>>();
+        let (items, total) = index.search(SearchScope::Principals, "", 10, &[]);
+        assert_eq!((ids(items), total), (vec![3, 2, 1, 9], 4));
+        let (items, _) = index.search(SearchScope::Principals, "@x", 2, &[]);
+        assert_eq!(ids(items), vec![3, 2], "equal scores: Anna, then Bram");
     }
 
     #[test]

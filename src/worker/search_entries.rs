@@ -27,7 +27,7 @@ pub(super) struct Entries {
     kinds: Vec<PickKind>,
     /// Every entry's `label \u{1f} detail` in lower case, each followed by
     /// [`END`].
-    folded: Vec<u8>,
+    folded: String,
     /// Where each entry's text ends in `folded` (where its `END` is).
     ends: Vec<u32>,
     /// One bit per byte of `folded`: an ASCII letter written upper case.
@@ -36,6 +36,9 @@ pub(super) struct Entries {
     written: HashMap<u32, String>,
     /// Why a pool takes no new seats, by entry index (pools only).
     blocked: HashMap<u32, String>,
+    /// Each entry's place in name order, for entries read in another order
+    /// (see [`Self::sort_by_name`]); the others are in name order already.
+    rank: Vec<u32>,
 }
 
 impl Entries {
@@ -51,16 +54,16 @@ impl Entries {
                 if byte.is_ascii_uppercase() {
                     self.mark_upper(self.folded.len());
                 }
-                self.folded.push(byte.to_ascii_lowercase());
+                self.folded.push(byte.to_ascii_lowercase() as char);
             }
         } else {
             self.written.insert(index, text.to_owned());
             // A newline inside folds to a space: it would end the entry.
             let folded = text.to_lowercase().replace(END as char, " ");
-            self.folded.extend_from_slice(folded.as_bytes());
+            self.folded.push_str(&folded);
         }
         self.ends.push(self.folded.len() as u32);
-        self.folded.push(END);
+        self.folded.push(END as char);
     }
 
     fn mark_upper(&mut self, at: usize) {
@@ -79,6 +82,24 @@ impl Entries {
         self.ids.len()
     }
 
+    /// The entry's place in name order: ties between equal scores go to
+    /// the name first in the alphabet.
+    pub(super) fn rank(&self, i: u32) -> u32 {
+        self.rank.get(i as usize).copied().unwrap_or(i)
+    }
+
+    /// Puts the entries pushed so far (read in table order: reading a
+    /// million users in name order is a walk of the name index, one random
+    /// read per user, ~6 s against ~0.6 s) in name order, case ignored.
+    pub(super) fn sort_by_name(&mut self) {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.folded(a).cmp(self.folded(b)).then(a.cmp(&b)));
+        self.rank = vec![0; order.len()];
+        for (place, &i) in order.iter().enumerate() {
+            self.rank[i as usize] = place as u32;
+        }
+    }
+
     pub(super) fn id(&self, i: u32) -> i64 {
         self.ids[i as usize]
     }
@@ -93,9 +114,7 @@ impl Entries {
 
     /// The entry's text in lower case.
     pub(super) fn folded(&self, i: u32) -> &str {
-        let bytes = &self.folded[self.start(i)..self.ends[i as usize] as usize];
-        // Built from `str`s cut at character boundaries: always UTF-8.
-        std::str::from_utf8(bytes).unwrap_or_default()
+        &self.folded[self.start(i)..self.ends[i as usize] as usize]
     }
 
     /// The entry's length as written, in bytes (the score prefers short
@@ -145,14 +164,14 @@ impl Entries {
         );
         let mut entry = range.start as usize;
         let mut best: Option<(u32, i64)> = None;
-        for at in memmem::find_iter(&self.folded[first..end], needle.as_bytes()) {
+        for at in memmem::find_iter(&self.folded.as_bytes()[first..end], needle.as_bytes()) {
             let at = first + at;
             // Matches come in order; skip the entries before this one.
             while self.ends[entry] as usize <= at {
                 entry += 1;
             }
             let i = entry as u32;
-            let before = (at > self.start(i)).then(|| self.folded[at - 1]);
+            let before = (at > self.start(i)).then(|| self.folded.as_bytes()[at - 1]);
             let here = place(before);
             match &mut best {
                 Some((current, score)) if *current == i => *score = (*score).max(here),
