@@ -105,7 +105,7 @@ impl SearchIndex {
             SearchScope::Principals => &self.principals,
             SearchScope::Pools | SearchScope::PoolsOfUser(_) | SearchScope::Form(_) => &self.pools,
         };
-        let mut scored: Vec<(i64, u32)> = match (scope, narrowed) {
+        let mut scored: Vec<(Score, u32)> = match (scope, narrowed) {
             (SearchScope::Form(_), _) => Vec::new(),
             (SearchScope::PoolsOfUser(_), _) => {
                 let held = (0..entries.len() as u32).filter(|i| held.contains(&entries.id(*i)));
@@ -123,8 +123,9 @@ impl SearchIndex {
             self.last = Some((needle, scored.iter().map(|(_, i)| *i).collect()));
         }
         // Ties go to the name first in the alphabet.
-        let by_rank =
-            |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(entries.rank(a.1).cmp(&entries.rank(b.1)));
+        let by_rank = |a: &(Score, u32), b: &(Score, u32)| {
+            b.0.cmp(&a.0).then(entries.rank(a.1).cmp(&entries.rank(b.1)))
+        };
         if scored.len() > limit && limit > 0 {
             scored.select_nth_unstable_by(limit - 1, by_rank);
             scored.truncate(limit);
@@ -195,14 +196,25 @@ fn read(conn: &Connection, sql: &str, kind: PickKind, into: &mut Entries) -> rus
     Ok(())
 }
 
+/// A match's score. 32 bits: a million matches of a one-letter query
+/// are a vector of a million (score, entry) pairs, 8 MB instead of 16.
+type Score = i32;
+
+/// The score of an entry: its terms' scores, less a point for every 16
+/// bytes of text (shorter entries first).
+fn entry_score(terms: i64, len: usize) -> Score {
+    let score = terms - len as i64 / 16;
+    Score::try_from(score).unwrap_or(if score < 0 { Score::MIN } else { Score::MAX })
+}
+
 /// Scores the given entries (in entry order) against every term.
-fn score_each(entries: &Entries, which: impl Iterator<Item = u32>, terms: &[&str]) -> Vec<(i64, u32)> {
+fn score_each(entries: &Entries, which: impl Iterator<Item = u32>, terms: &[&str]) -> Vec<(Score, u32)> {
     which
         .filter_map(|i| {
             let total = terms.iter().try_fold(0, |total, term| {
                 Some(total + score_lower(entries.folded(i), term)?)
             })?;
-            Some((total - entries.written_len(i) as i64 / 16, i))
+            Some((entry_score(total, entries.written_len(i)), i))
         })
         .collect()
 }
@@ -215,7 +227,7 @@ const SPLIT_ABOVE: usize = 100_000;
 /// Scores every entry: one pass over the arena for the longest term (the
 /// fewest matches), then the other terms in the entries it found. A large
 /// index is searched in two halves at once.
-fn score_all(entries: &Entries, terms: &[&str]) -> Vec<(i64, u32)> {
+fn score_all(entries: &Entries, terms: &[&str]) -> Vec<(Score, u32)> {
     let count = entries.len() as u32;
     if terms.is_empty() {
         // Nothing typed: everything, in name order.
@@ -238,7 +250,7 @@ fn score_all(entries: &Entries, terms: &[&str]) -> Vec<(i64, u32)> {
 }
 
 /// [`score_all`] over the entries `range`.
-fn score_range(entries: &Entries, range: std::ops::Range<u32>, terms: &[&str]) -> Vec<(i64, u32)> {
+fn score_range(entries: &Entries, range: std::ops::Range<u32>, terms: &[&str]) -> Vec<(Score, u32)> {
     let Some(lead) = (0..terms.len()).max_by_key(|&k| terms[k].len()) else {
         return range.map(|i| (0, i)).collect();
     };
@@ -250,7 +262,7 @@ fn score_range(entries: &Entries, range: std::ops::Range<u32>, terms: &[&str]) -
         });
         if let Some(rest) = rest {
             let total = 10 + at + terms[lead].len() as i64 + rest;
-            scored.push((total - entries.written_len(i) as i64 / 16, i));
+            scored.push((entry_score(total, entries.written_len(i)), i));
         }
     });
     scored
@@ -334,7 +346,7 @@ mod tests {
                     .map(|t| score_lower(&texts[i as usize].to_lowercase(), t).unwrap())
                     .sum::<i64>();
                 assert_eq!(
-                    score,
+                    i64::from(score),
                     one_by_one - texts[i as usize].len() as i64 / 16,
                     "{query:?}"
                 );
