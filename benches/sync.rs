@@ -9,7 +9,8 @@
 //! `RUST_LOG=seats=debug` the pulling child logs each commit step's time.
 //! `-- --no-keys` skips the second full pull (the one with the console's
 //! keys), so the delta pull follows the first one (at 1M, each full pull is
-//! minutes).
+//! minutes). `-- --dir DIR --pulled` goes straight to the delta pull and
+//! the push, on the cache an earlier run in DIR pulled into.
 //! Figures go to BENCHMARKS.md by hand; nothing here is asserted.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -62,8 +63,11 @@ fn main() {
     let kept = arg_after("--dir").map(std::path::PathBuf::from);
     let dir = kept.as_deref().unwrap_or(temp.path());
     println!("# seats sync benchmarks: {users} users on {}", common::machine());
-    let mut bench = setup(dir, users);
-    first_pull_in_a_process_of_its_own(&bench);
+    let pulled = std::env::args().any(|a| a == "--pulled");
+    let mut bench = setup(dir, users, pulled);
+    if !pulled {
+        first_pull_in_a_process_of_its_own(&bench);
+    }
     if std::env::args().any(|a| a == "--first-only") {
         return;
     }
@@ -92,8 +96,9 @@ fn memory_mb(field: &str) -> Option<f64> {
 }
 
 /// The demo cache in `dir/demo.db` (built unless there; the instant it was
-/// built is kept beside it), copied to `dir/bench.db` for this run.
-fn demo_cache(dir: &Path, users: u32) -> (std::path::PathBuf, chrono::DateTime<Utc>) {
+/// built is kept beside it), copied to `dir/bench.db` for this run; with
+/// `pulled`, the `dir/bench.db` an earlier run pulled into is used as it is.
+fn demo_cache(dir: &Path, users: u32, pulled: bool) -> (std::path::PathBuf, chrono::DateTime<Utc>) {
     let demo = dir.join("demo.db");
     let stamp = dir.join("demo.built");
     let built = std::fs::read_to_string(&stamp)
@@ -121,6 +126,10 @@ fn demo_cache(dir: &Path, users: u32) -> (std::path::PathBuf, chrono::DateTime<U
         }
     };
     let db = dir.join("bench.db");
+    if pulled && db.exists() {
+        println!("cache already pulled reused from {}", db.display());
+        return (db, now);
+    }
     for end in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{end}", db.display()));
     }
@@ -128,8 +137,8 @@ fn demo_cache(dir: &Path, users: u32) -> (std::path::PathBuf, chrono::DateTime<U
     (db, now)
 }
 
-fn setup(dir: &Path, users: u32) -> Bench {
-    let (db, built_at) = demo_cache(dir, users);
+fn setup(dir: &Path, users: u32, pulled: bool) -> Bench {
+    let (db, built_at) = demo_cache(dir, users, pulled);
     let conn = store::open(&db, OpenMode::MustExist).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -162,7 +171,19 @@ fn setup(dir: &Path, users: u32) -> Bench {
     let connector = connectors_admin::find_connector(&conn, "Microsoft Graph")
         .unwrap()
         .unwrap();
+    // Configuring clears the delta link; a cache pulled before keeps its
+    // link, moved to this run's simulator port.
+    let kept_link = connectors_admin::connector_config(&conn, connector)
+        .unwrap()
+        .and_then(|c| c.delta_link)
+        .filter(|_| pulled);
     connectors_admin::configure_graph(&conn, connector, &settings).unwrap();
+    if let Some(link) = kept_link {
+        let mut url = reqwest::Url::parse(&link).unwrap();
+        let port = reqwest::Url::parse(sim.graph_url()).unwrap().port();
+        url.set_port(port).unwrap();
+        connectors_admin::set_delta_link(&conn, connector, Some(url.as_str())).unwrap();
+    }
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let (tx, events) = unbounded_channel();
     let syncs = Syncs::new(db.clone(), runtime.handle().clone(), tx, false);

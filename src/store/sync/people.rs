@@ -38,6 +38,7 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
          WHERE user_id IS NULL AND op = 0",
         [],
     )?;
+    fill_reported(a)?;
     mark_leaving(a)?;
     free_upns(a, summary)?;
     update_reported(a, summary)?;
@@ -56,6 +57,10 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
            AND +u.connector_id = ?1 ORDER BY u.id LIMIT 1) WHERE user_id IS NULL AND op = 0",
         [c],
     )?;
+    // The new users too: the seats (`seats::want`) read every reported user from it.
+    if summary.users.added > 0 {
+        fill_reported(a)?;
+    }
     summary.users.removed += conn.execute(
         "UPDATE users SET deleted = 1 WHERE deleted = 0 \
          AND id IN (SELECT user_id FROM temp.pull_left WHERE how = 'deleted')",
@@ -101,11 +106,30 @@ fn mark_leaving(a: &Apply<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The reported, matched users with their staged fields, in user id order
-/// (`pull_match_user`): an UPDATE that walks it writes the users table
-/// forward instead of at random (the staged rows are keyed by source id).
-const REPORTED_BY_ID: &str = "(SELECT m.user_id, p.* FROM temp.pull_match AS m INDEXED BY pull_match_user \
-    CROSS JOIN temp.pull_users p ON p.source_id = m.source_id WHERE m.user_id IS NOT NULL AND p.op = 0) AS p";
+/// The reported, matched users with their staged fields, keyed by user id
+/// (filled by [`fill_reported`]): an UPDATE that walks it writes the users
+/// table forward instead of at random, and reads no staged row at random
+/// (they are keyed by source id; at a million users each such read was a
+/// page of the staging file).
+const REPORTED_BY_ID: &str = "(SELECT * FROM temp.pull_reported ORDER BY user_id) AS p";
+
+/// Copies the matched, reported users into `pull_reported` (users matched
+/// already are kept as they are), sorted once by
+/// user id (the staged rows read in their own order, then sorted: no
+/// random reads). A user id reported under two source ids keeps one of them, as
+/// an UPDATE … FROM over both would.
+fn fill_reported(a: &Apply<'_>) -> rusqlite::Result<()> {
+    a.conn.execute(
+        "INSERT OR IGNORE INTO temp.pull_reported (user_id, source_id, upn, display_name, enabled, department, \
+                                                   usage_location, last_sign_in, licenses) \
+         SELECT m.user_id, p.source_id, p.upn, p.display_name, p.enabled, p.department, p.usage_location, \
+                p.last_sign_in, p.licenses \
+         FROM temp.pull_users p CROSS JOIN temp.pull_match m ON m.source_id = p.source_id \
+         WHERE p.op = 0 AND m.user_id IS NOT NULL ORDER BY m.user_id",
+        [],
+    )?;
+    Ok(())
+}
 
 /// Moves reported users whose UPN changes out of the way (two may swap),
 /// and renames rows that hold a UPN the source gave to another account.

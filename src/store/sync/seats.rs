@@ -119,9 +119,9 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
 }
 
 /// The rows the source reports, one per (pool, user). The users are read
-/// in id order (`pull_match_user`), so the seat rows this looks up and the
-/// rows it writes move forward through each pool instead of jumping
-/// across ten million rows at random.
+/// in id order (`pull_reported`, every matched and new reported user), so
+/// the seat rows this looks up and the rows it writes move forward through
+/// each pool instead of jumping across ten million rows at random.
 fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
     let groups = "SELECT r.group_id FROM json_each(l.value, '$[4]') g \
         JOIN temp.pull_group_ref r ON r.n = g.value WHERE r.group_id IS NOT NULL";
@@ -134,12 +134,10 @@ fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
                                   AND s.user_id = m.user_id AND s.via_group_id IN ({groups})), \
                                (SELECT min(group_id) FROM ({groups}))) END, \
                     l.value ->> '$[2]', l.value ->> '$[3]' \
-             FROM temp.pull_match AS m INDEXED BY pull_match_user \
-             CROSS JOIN temp.pull_users p ON p.source_id = m.source_id \
-             JOIN json_each(p.licenses) l \
+             FROM (SELECT user_id, licenses FROM temp.pull_reported ORDER BY user_id) AS m \
+             JOIN json_each(m.licenses) l \
              JOIN temp.pull_refs r ON r.n = l.value ->> '$[0]' \
-             JOIN temp.pull_pool_map pm ON pm.sku_id = r.id \
-             WHERE p.op = 0 AND m.user_id IS NOT NULL"
+             JOIN temp.pull_pool_map pm ON pm.sku_id = r.id"
         ),
         [],
     )?;

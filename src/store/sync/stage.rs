@@ -35,6 +35,7 @@ const TABLES: &[&str] = &[
     "pull_want_members",
     "pull_member_found",
     "pull_holders",
+    "pull_reported",
 ];
 
 const SCHEMA: &str = "
@@ -78,6 +79,9 @@ CREATE TEMP TABLE pull_want_members (group_id INTEGER NOT NULL, kind TEXT NOT NU
 CREATE TEMP TABLE pull_member_found (group_id INTEGER NOT NULL, kind TEXT NOT NULL, member_id INTEGER);
 -- Rows holding a UPN the source gives to another account (people::free_upns).
 CREATE TEMP TABLE pull_holders (user_id INTEGER PRIMARY KEY);
+-- The reported users matched to a row, keyed by that row's id (people::REPORTED_BY_ID).
+CREATE TEMP TABLE pull_reported (user_id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, upn TEXT, display_name TEXT,
+    enabled INTEGER, department TEXT, usage_location TEXT, last_sign_in TEXT, licenses TEXT);
 ";
 
 /// Creates the TEMP tables afresh (a stage left by an earlier pull on this
