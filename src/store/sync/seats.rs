@@ -147,9 +147,9 @@ fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
 /// What differs between the rows and the source, with the protected
 /// (pending) ones flagged. `CROSS JOIN` keeps the wanted rows outside:
 /// left to itself, SQLite walked every seat by user (`assignments_user`)
-/// and looked each up in `pull_want` and in the table at random, which at
-/// a million users was one statement of twenty minutes; in (pool, user)
-/// order both sides are read forward, as the seat rows are stored.
+/// and looked each up in `pull_want` and in the table out of order (at a
+/// million users 23 s against 15 s, BENCHMARKS.md); in (pool, user) order
+/// both sides are read forward, as the seat rows are stored.
 fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
     let protected =
         "EXISTS (SELECT 1 FROM temp.pull_protected p WHERE p.pool_id = x.pool_id AND p.user_id = x.user_id)";
