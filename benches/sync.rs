@@ -3,6 +3,14 @@
 //! update + render on this thread, a delta pull after 1 % of users changed,
 //! and a push of 1,000 queued single-user changes. Run:
 //! `cargo bench --bench sync` (add `-- --users N` for another size).
+//! `-- --dir DIR` keeps the demo cache and the simulated tenant in DIR and
+//! reuses them on the next run (each run pulls into a fresh copy of the
+//! demo cache); `-- --first-only` stops after the first full pull. With
+//! `RUST_LOG=seats=debug` the pulling child logs each commit step's time.
+//! `-- --no-keys` skips the second full pull (the one with the console's
+//! keys), so the delta pull follows the first one (at 1M, each full pull is
+//! minutes). `-- --dir DIR --pulled` goes straight to the delta pull and
+//! the push, on the cache an earlier run in DIR pulled into.
 //! Figures go to BENCHMARKS.md by hand; nothing here is asserted.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -51,16 +59,32 @@ fn main() {
         return;
     }
     let users = common::users_arg();
-    let dir = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let kept = arg_after("--dir").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
     println!("# seats sync benchmarks: {users} users on {}", common::machine());
-    let mut bench = setup(dir.path(), users);
-    first_pull_in_a_process_of_its_own(&bench);
-    // Forget the delta link: the next pull reads everything again.
-    let conn = store::open(&bench.db, OpenMode::MustExist).unwrap();
-    connectors_admin::set_delta_link(&conn, bench.connector, None).unwrap();
-    full_pull_with_keys(&mut bench);
+    let pulled = std::env::args().any(|a| a == "--pulled");
+    let mut bench = setup(dir, users, pulled);
+    if !pulled {
+        first_pull_in_a_process_of_its_own(&bench);
+    }
+    if std::env::args().any(|a| a == "--first-only") {
+        return;
+    }
+    // `--no-keys` (for 1M): the delta pull follows the first pull at once.
+    if !std::env::args().any(|a| a == "--no-keys") {
+        // Forget the delta link: the next pull reads everything again.
+        let conn = store::open(&bench.db, OpenMode::MustExist).unwrap();
+        connectors_admin::set_delta_link(&conn, bench.connector, None).unwrap();
+        full_pull_with_keys(&mut bench);
+    }
     delta_pull(&mut bench);
     push_thousand(&mut bench);
+}
+
+/// The argument after `flag`, if any.
+fn arg_after(flag: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != flag).nth(1)
 }
 
 /// A memory figure of this process from /proc/self/status, in MB.
@@ -71,18 +95,51 @@ fn memory_mb(field: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn setup(dir: &Path, users: u32) -> Bench {
-    let db = dir.join("bench.db");
-    let mut conn = store::open(&db, OpenMode::Create).unwrap();
-    let started = Instant::now();
-    let options = DemoOptions {
-        users,
-        seed: SEED,
-        now: Utc::now(),
-        actor: "bench".into(),
+/// The demo cache in `dir/demo.db` (built unless there; the instant it was
+/// built is kept beside it), copied to `dir/bench.db` for this run; with
+/// `pulled`, the `dir/bench.db` an earlier run pulled into is used as it is.
+fn demo_cache(dir: &Path, users: u32, pulled: bool) -> (std::path::PathBuf, chrono::DateTime<Utc>) {
+    let demo = dir.join("demo.db");
+    let stamp = dir.join("demo.built");
+    let built = std::fs::read_to_string(&stamp)
+        .ok()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok());
+    let now = match built {
+        Some(at) if demo.exists() => {
+            println!("demo cache reused from {}", demo.display());
+            at.with_timezone(&Utc)
+        }
+        _ => {
+            let mut conn = store::open(&demo, OpenMode::Create).unwrap();
+            let started = Instant::now();
+            let options = DemoOptions {
+                users,
+                seed: SEED,
+                now: Utc::now(),
+                actor: "bench".into(),
+            };
+            generate(&mut conn, &options, &mut |_| {}).unwrap();
+            println!("demo cache built in {:.1} s", started.elapsed().as_secs_f64());
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+            std::fs::write(&stamp, options.now.to_rfc3339()).unwrap();
+            options.now
+        }
     };
-    generate(&mut conn, &options, &mut |_| {}).unwrap();
-    println!("demo cache built in {:.1} s", started.elapsed().as_secs_f64());
+    let db = dir.join("bench.db");
+    if pulled && db.exists() {
+        println!("cache already pulled reused from {}", db.display());
+        return (db, now);
+    }
+    for end in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{end}", db.display()));
+    }
+    std::fs::copy(&demo, &db).unwrap();
+    (db, now)
+}
+
+fn setup(dir: &Path, users: u32, pulled: bool) -> Bench {
+    let (db, built_at) = demo_cache(dir, users, pulled);
+    let conn = store::open(&db, OpenMode::MustExist).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -91,6 +148,9 @@ fn setup(dir: &Path, users: u32) -> Bench {
     let started = Instant::now();
     let mut config = SimConfig::new(dir.join("sim.db"), users);
     config.seed = SEED;
+    // The very tenant the demo cache holds: its dates are measured from the
+    // same instant (else every sign-in time differs by the minute between).
+    config.built_at = Some(built_at);
     let sim = Simulator::start(config, runtime.handle()).unwrap();
     println!(
         "simulated tenant built in {:.1} s",
@@ -111,7 +171,19 @@ fn setup(dir: &Path, users: u32) -> Bench {
     let connector = connectors_admin::find_connector(&conn, "Microsoft Graph")
         .unwrap()
         .unwrap();
+    // Configuring clears the delta link; a cache pulled before keeps its
+    // link, moved to this run's simulator port.
+    let kept_link = connectors_admin::connector_config(&conn, connector)
+        .unwrap()
+        .and_then(|c| c.delta_link)
+        .filter(|_| pulled);
     connectors_admin::configure_graph(&conn, connector, &settings).unwrap();
+    if let Some(link) = kept_link {
+        let mut url = reqwest::Url::parse(&link).unwrap();
+        let port = reqwest::Url::parse(sim.graph_url()).unwrap().port();
+        url.set_port(port).unwrap();
+        connectors_admin::set_delta_link(&conn, connector, Some(url.as_str())).unwrap();
+    }
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let (tx, events) = unbounded_channel();
     let syncs = Syncs::new(db.clone(), runtime.handle().clone(), tx, false);
@@ -133,6 +205,7 @@ fn first_pull_in_a_process_of_its_own(bench: &Bench) {
         .arg("--pull-child")
         .arg(&bench.db)
         .arg(bench.connector.to_string())
+        .stderr(std::process::Stdio::inherit())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -146,11 +219,28 @@ fn pull_child(db: &Path, connector: i64) {
         .enable_all()
         .build()
         .unwrap();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let rss_before = memory_mb("VmRSS:");
     let started = Instant::now();
     let options = seats::worker::sync::SyncOptions::default();
+    // Each stage's start, with the time and peak memory so far (stderr).
+    let mut last_stage = String::new();
+    let mut stages = |p: seats::worker::sync::SyncProgress| {
+        if p.stage != last_stage {
+            eprintln!(
+                "  [{:7.1} s, VmHWM {:4.0} MB] {}",
+                started.elapsed().as_secs_f64(),
+                memory_mb("VmHWM:").unwrap_or(0.0),
+                p.stage
+            );
+            last_stage = p.stage;
+        }
+    };
     let report =
-        seats::worker::sync::sync_connector(db, connector, options, runtime.handle(), &mut |_| {}).unwrap();
+        seats::worker::sync::sync_connector(db, connector, options, runtime.handle(), &mut stages).unwrap();
     println!(
         "first full pull, in a process of its own: {:.1} s ({}); RSS {:.0} MB before, peak (VmHWM) {:.0} MB",
         started.elapsed().as_secs_f64(),

@@ -47,6 +47,9 @@ CREATE TEMP TABLE detected_installs_stage (
 );
 CREATE TEMP TABLE detected_app_map (idx INTEGER PRIMARY KEY, raw_id INTEGER NOT NULL, product_id INTEGER NOT NULL);
 CREATE TEMP TABLE detected_device_map (source_id TEXT PRIMARY KEY, device_id INTEGER NOT NULL);
+-- The cache's computers by upper-cased serial and by lower-cased name (see write::map_devices).
+CREATE TEMP TABLE detected_by_serial (serial TEXT PRIMARY KEY, device_id INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE detected_by_name (name TEXT PRIMARY KEY, device_id INTEGER NOT NULL) WITHOUT ROWID;
 ";
 
 const TABLES: &[&str] = &[
@@ -55,6 +58,8 @@ const TABLES: &[&str] = &[
     "detected_installs_stage",
     "detected_app_map",
     "detected_device_map",
+    "detected_by_serial",
+    "detected_by_name",
 ];
 
 /// One detected-apps read being staged. Dropping it without

@@ -3,10 +3,9 @@
 //! connector's inventory rows replaced. Runs inside the caller's
 //! transaction.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::store::catalog::{Catalog, Made};
 use crate::store::sync_state::stamp;
@@ -84,61 +83,71 @@ fn map_names(tx: &Connection) -> rusqlite::Result<(usize, Made)> {
 /// else by name (a managed one first, then the oldest), as an import
 /// matches; a computer the cache does not know is created, managed.
 /// Returns (distinct computers, computers created).
+///
+/// The cache's computers are looked up in two TEMP tables, not in memory:
+/// at a million users (1.2M computers, 0.9M of them reported) the maps and
+/// the staged list held in memory took the sync to 342 MB. The staged
+/// devices are read one at a time in source id order.
 fn map_devices(tx: &Connection) -> rusqlite::Result<(usize, usize)> {
-    let mut by_serial: HashMap<String, i64> = HashMap::new();
-    let mut by_name: HashMap<String, i64> = HashMap::new();
-    {
-        let mut stmt = tx.prepare("SELECT id, name, serial_number FROM devices ORDER BY managed DESC, id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, name, serial) = row?;
-            by_name.entry(name.to_lowercase()).or_insert(id);
-            if let Some(serial) = serial {
-                by_serial.entry(serial.to_uppercase()).or_insert(id);
-            }
-        }
-    }
-    let staged: Vec<(String, String, Option<String>, String)> = {
-        let mut stmt = tx.prepare(
-            "SELECT source_id, name, serial, os FROM temp.detected_devices_stage ORDER BY source_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    tx.create_scalar_function(
+        "seats_upper",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|text| text.to_uppercase())),
+    )?;
+    // In (managed first, oldest) order, the first computer of a key stays.
+    tx.execute_batch(
+        "INSERT OR IGNORE INTO temp.detected_by_serial (serial, device_id) \
+           SELECT seats_upper(serial_number), id FROM devices WHERE serial_number IS NOT NULL \
+           ORDER BY managed DESC, id; \
+         INSERT OR IGNORE INTO temp.detected_by_name (name, device_id) \
+           SELECT seats_fold(name), id FROM devices ORDER BY managed DESC, id;",
+    )?;
+    let mut staged =
+        tx.prepare("SELECT source_id, name, serial, os FROM temp.detected_devices_stage ORDER BY source_id")?;
+    let mut by_serial = tx.prepare("SELECT device_id FROM temp.detected_by_serial WHERE serial = ?1")?;
+    let mut by_name = tx.prepare("SELECT device_id FROM temp.detected_by_name WHERE name = ?1")?;
     let mut create =
         tx.prepare("INSERT INTO devices (name, os, managed, serial_number) VALUES (?1, ?2, 1, ?3)")?;
+    let mut remember_serial =
+        tx.prepare("INSERT OR REPLACE INTO temp.detected_by_serial (serial, device_id) VALUES (?1, ?2)")?;
+    let mut remember_name =
+        tx.prepare("INSERT OR REPLACE INTO temp.detected_by_name (name, device_id) VALUES (?1, ?2)")?;
     let mut map =
         tx.prepare("INSERT INTO temp.detected_device_map (source_id, device_id) VALUES (?1, ?2)")?;
     let mut created = 0;
-    let mut computers = std::collections::HashSet::new();
-    for (source_id, name, serial, os) in staged {
+    let mut rows = staged.query([])?;
+    while let Some(row) = rows.next()? {
+        let (source_id, name, serial, os): (String, String, Option<String>, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         let serial = serial.map(|s| s.to_uppercase());
-        let known = serial
-            .as_ref()
-            .and_then(|s| by_serial.get(s))
-            .or_else(|| by_name.get(&name.to_lowercase()))
-            .copied();
+        let folded = name.to_lowercase();
+        let mut known = match &serial {
+            Some(serial) => by_serial.query_row([serial], |r| r.get::<_, i64>(0)).optional()?,
+            None => None,
+        };
+        if known.is_none() {
+            known = by_name.query_row([&folded], |r| r.get::<_, i64>(0)).optional()?;
+        }
         let id = match known {
             Some(id) => id,
             None => {
                 create.execute(params![name, os, serial])?;
                 let id = tx.last_insert_rowid();
-                by_name.insert(name.to_lowercase(), id);
-                if let Some(serial) = serial {
-                    by_serial.insert(serial, id);
+                remember_name.execute(params![folded, id])?;
+                if let Some(serial) = &serial {
+                    remember_serial.execute(params![serial, id])?;
                 }
                 created += 1;
                 id
             }
         };
-        computers.insert(id);
         map.execute(params![source_id, id])?;
     }
-    Ok((computers.len(), created))
+    let computers: i64 = tx.query_row(
+        "SELECT count(DISTINCT device_id) FROM temp.detected_device_map",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok((computers as usize, created))
 }

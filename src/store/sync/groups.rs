@@ -156,28 +156,32 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
                    (SELECT g.id FROM groups g WHERE g.source_id = pm.source_id ORDER BY g.id LIMIT 1))",
         ),
     ];
-    let mut unknown = 0;
+    // Each member is looked up once, into `pull_member_found`: written as
+    // a subquery in the INSERT and again in the count, SQLite ran the lookup
+    // four times per member (three million members at a million users).
     for (kind, lookup) in lookups {
-        let from = format!(
-            "FROM temp.pull_members pm JOIN temp.pull_group_map gm ON gm.source_id = pm.group_source_id \
-             WHERE pm.kind = '{kind}'"
-        );
         // Only the user lookup prefers this connector's rows (?1).
         let connector: &[&dyn rusqlite::ToSql] = if kind == "user" { &[&a.connector_id] } else { &[] };
         conn.execute(
             &format!(
-                "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
-                 SELECT group_id, '{kind}', member FROM (SELECT gm.group_id, {lookup} AS member {from}) \
-                 WHERE member IS NOT NULL AND NOT (member = group_id AND '{kind}' = 'group')"
+                "INSERT INTO temp.pull_member_found (group_id, kind, member_id) \
+                 SELECT gm.group_id, '{kind}', {lookup} FROM temp.pull_members pm \
+                 JOIN temp.pull_group_map gm ON gm.source_id = pm.group_source_id WHERE pm.kind = '{kind}'"
             ),
             connector,
         )?;
-        unknown += conn.query_row(
-            &format!("SELECT count(*) FROM (SELECT {lookup} AS member {from}) WHERE member IS NULL"),
-            connector,
-            |row| row.get::<_, i64>(0),
-        )?;
     }
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
+         SELECT group_id, kind, member_id FROM temp.pull_member_found \
+         WHERE member_id IS NOT NULL AND NOT (member_id = group_id AND kind = 'group')",
+        [],
+    )?;
+    let unknown = conn.query_row(
+        "SELECT count(*) FROM temp.pull_member_found WHERE member_id IS NULL",
+        [],
+        |row| row.get::<_, i64>(0),
+    )?;
     if unknown > 0 {
         summary.notes.push(format!(
             "{unknown} group member{} skipped: not in the cache (a device or user no connector brought)",

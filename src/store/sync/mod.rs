@@ -229,14 +229,39 @@ impl Apply<'_> {
         name_for: &dyn Fn(&str) -> String,
     ) -> Result<SyncSummary, PullError> {
         let mut summary = SyncSummary::new(self.kind, &self.batch);
+        let mut clock = StepClock::start();
         seats::protect(self)?;
+        clock.lap("protected changes");
         pools::apply(self, name_for, &mut summary)?;
+        clock.lap("pools");
         groups::apply(self, &mut summary)?;
+        clock.lap("groups");
         people::apply(self, &mut summary)?;
+        clock.lap("users");
         groups::apply_members(self, &mut summary)?;
+        clock.lap("members");
         groups::apply_grants(self, &mut summary)?;
+        clock.lap("grants");
         seats::apply(self, &mut summary)?;
+        clock.lap("seats");
         finish::apply(self, delta_link, &mut summary)?;
+        clock.lap("leavers, audit");
         Ok(summary)
+    }
+}
+
+/// Times the steps of a commit for the log (`RUST_LOG=seats=debug`): at a
+/// million users one slow statement is minutes, and this names it.
+struct StepClock(std::time::Instant);
+
+impl StepClock {
+    fn start() -> StepClock {
+        StepClock(std::time::Instant::now())
+    }
+
+    fn lap(&mut self, step: &str) {
+        let took = self.0.elapsed();
+        tracing::debug!(step, ms = took.as_millis() as u64, "sync commit step");
+        self.0 = std::time::Instant::now();
     }
 }

@@ -38,6 +38,7 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
          WHERE user_id IS NULL AND op = 0",
         [],
     )?;
+    fill_reported(a)?;
     mark_leaving(a)?;
     free_upns(a, summary)?;
     update_reported(a, summary)?;
@@ -56,6 +57,10 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
            AND +u.connector_id = ?1 ORDER BY u.id LIMIT 1) WHERE user_id IS NULL AND op = 0",
         [c],
     )?;
+    // The new users too: the seats (`seats::want`) read every reported user from it.
+    if summary.users.added > 0 {
+        fill_reported(a)?;
+    }
     summary.users.removed += conn.execute(
         "UPDATE users SET deleted = 1 WHERE deleted = 0 \
          AND id IN (SELECT user_id FROM temp.pull_left WHERE how = 'deleted')",
@@ -86,7 +91,7 @@ fn mark_leaving(a: &Apply<'_>) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
          SELECT m.user_id, CASE m.op WHEN 2 THEN 'purged' ELSE 'deleted' END FROM temp.pull_match m \
-         JOIN users u ON u.id = m.user_id WHERE m.op = 2 OR (m.op = 1 AND u.deleted = 0)",
+         JOIN users u ON u.id = m.user_id WHERE m.op IN (1, 2) AND (m.op = 2 OR u.deleted = 0)",
         [],
     )?;
     if a.kind == PullKind::Full {
@@ -101,18 +106,50 @@ fn mark_leaving(a: &Apply<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The reported, matched users with their staged fields, keyed by user id
+/// (filled by [`fill_reported`]): an UPDATE that walks it writes the users
+/// table forward instead of at random, and reads no staged row at random
+/// (they are keyed by source id; at a million users each such read was a
+/// page of the staging file).
+const REPORTED_BY_ID: &str = "(SELECT * FROM temp.pull_reported ORDER BY user_id) AS p";
+
+/// Copies the matched, reported users into `pull_reported` (users matched
+/// already are kept as they are), sorted once by
+/// user id (the staged rows read in their own order, then sorted: no
+/// random reads). A user id reported under two source ids keeps one of them, as
+/// an UPDATE … FROM over both would.
+fn fill_reported(a: &Apply<'_>) -> rusqlite::Result<()> {
+    a.conn.execute(
+        "INSERT OR IGNORE INTO temp.pull_reported (user_id, source_id, upn, display_name, enabled, department, \
+                                                   usage_location, last_sign_in, licenses) \
+         SELECT m.user_id, p.source_id, p.upn, p.display_name, p.enabled, p.department, p.usage_location, \
+                p.last_sign_in, p.licenses \
+         FROM temp.pull_users p CROSS JOIN temp.pull_match m ON m.source_id = p.source_id \
+         WHERE p.op = 0 AND m.user_id IS NOT NULL ORDER BY m.user_id",
+        [],
+    )?;
+    Ok(())
+}
+
 /// Moves reported users whose UPN changes out of the way (two may swap),
 /// and renames rows that hold a UPN the source gave to another account.
 fn free_upns(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
     let conn = a.conn;
     conn.execute(
-        "UPDATE users SET upn = char(1) || users.id FROM temp.pull_match m JOIN temp.pull_users p \
-           ON p.source_id = m.source_id \
-         WHERE users.id = m.user_id AND p.op = 0 AND users.upn <> p.upn COLLATE BINARY",
+        &format!(
+            "UPDATE users SET upn = char(1) || users.id FROM {REPORTED_BY_ID} \
+             WHERE users.id = p.user_id AND users.upn <> p.upn COLLATE BINARY"
+        ),
         [],
     )?;
-    let holders = "SELECT u.id FROM users u JOIN temp.pull_users p ON u.upn = p.upn AND p.op = 0 \
-        WHERE NOT EXISTS (SELECT 1 FROM temp.pull_match m WHERE m.user_id = u.id AND m.op = 0)";
+    // Found once (a million UPN lookups at a million users), used twice.
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.pull_holders (user_id) \
+         SELECT u.id FROM users u JOIN temp.pull_users p ON u.upn = p.upn AND p.op = 0 \
+         WHERE NOT EXISTS (SELECT 1 FROM temp.pull_match m WHERE m.user_id = u.id AND m.op = 0)",
+        [],
+    )?;
+    let holders = "SELECT user_id FROM temp.pull_holders";
     conn.execute(
         &format!(
             "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
@@ -135,31 +172,48 @@ fn free_upns(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
 }
 
 /// Updates the matched, reported users; counts those whose visible fields changed.
+///
+/// Two UPDATEs: the Users filter's trigram index is rewritten by a trigger
+/// on every row an UPDATE naming `upn`, `display_name` or `department`
+/// touches (0017), so those three are written only where one of them
+/// differs, and the other fields (the connector's mark above all, which a
+/// first pull sets on every user) by a second statement. Both walk the
+/// users in id order and touch only rows where something differs.
 fn update_reported(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
     let conn = a.conn;
-    let reported = "FROM temp.pull_match m JOIN temp.pull_users p ON p.source_id = m.source_id \
-        WHERE users.id = m.user_id AND p.op = 0";
     let keeps_flags = "users.id IN (SELECT user_id FROM temp.pull_protected_users)";
     // A moved-aside UPN starts with char(1): it changes in any case.
-    let visible = format!(
-        "(users.upn IS NOT p.upn COLLATE BINARY OR users.display_name IS NOT p.display_name \
-          OR users.department IS NOT p.department OR users.usage_location IS NOT p.usage_location \
+    let searched = "(users.upn IS NOT p.upn COLLATE BINARY OR users.display_name IS NOT p.display_name \
+          OR users.department IS NOT p.department)";
+    let other = format!(
+        "(users.usage_location IS NOT p.usage_location \
           OR users.last_sign_in IS NOT coalesce(p.last_sign_in, users.last_sign_in) \
           OR (NOT {keeps_flags} AND (users.enabled IS NOT p.enabled OR users.deleted <> 0)))"
     );
     summary.users.updated += conn.query_row(
-        &format!("SELECT count(*) FROM users WHERE EXISTS (SELECT 1 {reported} AND {visible})"),
+        &format!(
+            "SELECT count(DISTINCT users.id) FROM {REPORTED_BY_ID} CROSS JOIN users ON users.id = p.user_id \
+             WHERE {searched} OR {other}"
+        ),
         [],
         |row| row.get::<_, i64>(0),
     )?;
     conn.execute(
         &format!(
-            "UPDATE users SET upn = p.upn, display_name = p.display_name, department = p.department, \
-               usage_location = p.usage_location, last_sign_in = coalesce(p.last_sign_in, users.last_sign_in), \
+            "UPDATE users SET upn = p.upn, display_name = p.display_name, department = p.department \
+             FROM {REPORTED_BY_ID} WHERE users.id = p.user_id AND {searched}"
+        ),
+        [],
+    )?;
+    conn.execute(
+        &format!(
+            "UPDATE users SET usage_location = p.usage_location, \
+               last_sign_in = coalesce(p.last_sign_in, users.last_sign_in), \
                source_id = p.source_id, connector_id = ?1, \
                enabled = CASE WHEN {keeps_flags} THEN users.enabled ELSE p.enabled END, \
                deleted = CASE WHEN {keeps_flags} THEN users.deleted ELSE 0 END \
-             {reported} AND ({visible} OR users.source_id IS NOT p.source_id OR users.connector_id IS NOT ?1)"
+             FROM {REPORTED_BY_ID} WHERE users.id = p.user_id \
+               AND ({other} OR users.source_id IS NOT p.source_id OR users.connector_id IS NOT ?1)"
         ),
         params![a.connector_id],
     )?;

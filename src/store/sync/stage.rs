@@ -33,6 +33,9 @@ const TABLES: &[&str] = &[
     "pull_want",
     "pull_diff",
     "pull_want_members",
+    "pull_member_found",
+    "pull_holders",
+    "pull_reported",
 ];
 
 const SCHEMA: &str = "
@@ -72,6 +75,13 @@ CREATE TEMP TABLE pull_diff (pool_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
 -- kind: 'user', 'device', 'group'; member_id: the row id of that kind.
 CREATE TEMP TABLE pull_want_members (group_id INTEGER NOT NULL, kind TEXT NOT NULL, member_id INTEGER NOT NULL,
     PRIMARY KEY (group_id, kind, member_id)) WITHOUT ROWID;
+-- Each staged member looked up once: member_id NULL when the cache does not know it.
+CREATE TEMP TABLE pull_member_found (group_id INTEGER NOT NULL, kind TEXT NOT NULL, member_id INTEGER);
+-- Rows holding a UPN the source gives to another account (people::free_upns).
+CREATE TEMP TABLE pull_holders (user_id INTEGER PRIMARY KEY);
+-- The reported users matched to a row, keyed by that row's id (people::REPORTED_BY_ID).
+CREATE TEMP TABLE pull_reported (user_id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, upn TEXT, display_name TEXT,
+    enabled INTEGER, department TEXT, usage_location TEXT, last_sign_in TEXT, licenses TEXT);
 ";
 
 /// Creates the TEMP tables afresh (a stage left by an earlier pull on this
@@ -82,8 +92,16 @@ CREATE TEMP TABLE pull_want_members (group_id INTEGER NOT NULL, kind TEXT NOT NU
 pub(super) fn create(conn: &Connection) -> rusqlite::Result<()> {
     drop_all(conn);
     conn.pragma_update(None, "temp_store", "FILE")?;
+    conn.execute_batch(CACHES)?;
     conn.execute_batch(SCHEMA)
 }
+
+/// The sync connection's page caches (64 MiB for the cache file, 32 MiB
+/// for the staged tables; SQLite's default is 2 MiB each). At a million
+/// users the commit rewrites pages all over the users and seat tables: with
+/// 2 MiB every dirty page spilled to the WAL mid-transaction and was read
+/// back from it. The memory is bounded, whatever the tenant's size.
+const CACHES: &str = "PRAGMA main.cache_size = -65536; PRAGMA temp.cache_size = -32768;";
 
 /// Drops the TEMP tables; a failure only leaves them for the next
 /// [`create`], which drops them again.
