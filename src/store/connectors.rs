@@ -105,7 +105,22 @@ const SPEC: ListSpec = ListSpec {
     tiebreak: "id",
 };
 
+/// What a connector left 'syncing' by a process that is gone shows: no
+/// process holds its lease, so nothing syncs it, whatever the column says.
+const INTERRUPTED: &str = "the last sync was interrupted: its process ended before it finished, and nothing \
+     of it was kept; it runs again when due, or now with `seats sync --connector NAME`";
+
 fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
+    let sync_holder: Option<String> = row.get("sync_holder")?;
+    let mut state: String = row.get("state")?;
+    let mut last_error: Option<String> = row.get("last_error")?;
+    // A sync takes the lease before it says 'syncing' and gives it back
+    // after its outcome is written; a console that quits mid-sync gives it
+    // back at once, a killed process when it expires.
+    if state == "syncing" && sync_holder.is_none() {
+        state = "error".to_owned();
+        last_error = Some(INTERRUPTED.to_owned());
+    }
     Ok(ConnectorRow {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -113,7 +128,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         account: row.get("account")?,
         endpoint: row.get("endpoint")?,
         enabled: flag(row, "enabled")?,
-        state: row.get("state")?,
+        state,
         language: row.get("language")?,
         schedule_minutes: row.get("schedule_minutes")?,
         token_name: row.get("token_name")?,
@@ -123,13 +138,13 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<ConnectorRow> {
         claimed_by: row.get("claimed_by")?,
         last_sync_at: row.get("last_sync_at")?,
         last_success_at: row.get("last_success_at")?,
-        last_error: row.get("last_error")?,
+        last_error,
         has_secret: flag(row, "has_secret")?,
         pools: row.get("pools")?,
         pending_changes: row.get("pending_changes")?,
         next_sync_at: row.get("next_sync_at")?,
         last_request_id: row.get("last_request_id")?,
-        sync_holder: row.get("sync_holder")?,
+        sync_holder,
         pending_error: row.get("pending_error")?,
         last_run: row.get("last_run")?,
         report: Vec::new(),

@@ -291,3 +291,36 @@ fn the_secret_is_referred_to_never_stored() {
         1
     );
 }
+
+/// A console that quits mid-sync gives the lease back, and a killed process's
+/// lease expires; either way the connector's column still says 'syncing'.
+/// Nothing syncs it then, so the list shows an interrupted sync instead.
+#[test]
+fn a_sync_whose_process_is_gone_shows_as_interrupted_not_syncing() {
+    use seats::store::PageRequest;
+    let (_dir, conn) = empty_cache();
+    let id = create_graph_connector(&conn, &contoso()).unwrap();
+    let now = Utc::now();
+    let holder = "ana@host-a pid 10";
+    sync_lease::acquire(&conn, id, holder, now, Duration::minutes(30)).unwrap();
+    admin::sync_started(&conn, id, "full pull", now).unwrap();
+    let shown = |conn: &rusqlite::Connection| {
+        let request = PageRequest {
+            limit: 10,
+            ..PageRequest::default()
+        };
+        let row = seats::store::connectors::page(conn, &request)
+            .unwrap()
+            .rows
+            .remove(0);
+        (row.state, row.last_error.unwrap_or_default())
+    };
+    assert_eq!(shown(&conn).0, "syncing", "held: it is syncing");
+    assert!(sync_lease::release(&conn, id, holder).unwrap());
+    let (state, error) = shown(&conn);
+    assert_eq!(state, "error");
+    assert!(
+        error.contains("interrupted") && error.contains("seats sync --connector"),
+        "{error}"
+    );
+}
