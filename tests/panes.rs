@@ -109,3 +109,21 @@ fn subscriptions_view_80x24() {
     assert!(text.contains("Fabrikam CRM"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// Issue 9 polish: a pane outside the tabs with a long title ("Report 2/4:
+/// installation") no longer runs off an 80-column tab line; the other tabs
+/// shrink to their numbers (their keys) and the title stays whole.
+#[test]
+fn a_long_pane_title_fits_the_tab_line_at_80_columns() {
+    for pane in [PaneId::ReportInstallation, PaneId::ReportUtilization] {
+        let text = view_snapshot(pane, None);
+        let tabs = text.lines().next().unwrap();
+        assert!(tabs.contains(&format!("│ {}", pane.title())), "{tabs}");
+        assert!(tabs.starts_with(" seats │ 1  2  3  4  5 │"), "{tabs}");
+    }
+    let tabs = view_snapshot(PaneId::Subscriptions, None);
+    assert!(
+        tabs.lines().next().unwrap().contains("5 Users │ Subscriptions"),
+        "fits: full tabs"
+    );
+}

@@ -12,16 +12,30 @@ use crate::app::Action;
 use crate::app::pane::PaneId;
 use crate::app::state::{AppState, Overlay};
 
-/// `seats │ 1 Licenses  2 Apps …` with the visible pane highlighted.
+/// `seats │ 1 Licenses  2 Apps …` with the visible pane highlighted. When
+/// the line is wider than the terminal (a pane outside the tabs with a long
+/// title, at 80 columns), the other tabs shrink to their numbers, which
+/// are their keys, so the visible pane's name is never cut.
 pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme) {
+    let mut spans = tab_spans(state, theme, false);
+    // The last label's closing space may fall off the edge.
+    let width: usize = spans.iter().map(|s| display_width(&s.content)).sum();
+    if width.saturating_sub(1) > area.width as usize {
+        spans = tab_spans(state, theme, true);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn tab_spans(state: &AppState, theme: Theme, compact: bool) -> Vec<Span<'static>> {
     let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
     for (index, pane) in PaneId::TABS.iter().enumerate() {
-        let label = format!(" {} {} ", index + 1, pane.title());
-        let style = if *pane == state.pane {
-            theme.active_tab()
+        let active = *pane == state.pane;
+        let label = if compact && !active {
+            format!(" {} ", index + 1)
         } else {
-            theme.dim()
+            format!(" {} {} ", index + 1, pane.title())
         };
+        let style = if active { theme.active_tab() } else { theme.dim() };
         spans.push(Span::styled(label, style));
     }
     if !PaneId::TABS.contains(&state.pane) {
@@ -31,7 +45,7 @@ pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: The
             theme.active_tab(),
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 /// The hint line: the filter being typed, a flash message, or key hints
