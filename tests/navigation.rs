@@ -196,6 +196,30 @@ fn help_lists_the_live_keymap_and_any_key_closes_it() {
     assert_eq!(d.state.overlay, Overlay::None);
 }
 
+/// Issue 9 polish: the help lists the `:` commands too, `:export` among
+/// them, below the keys and the filter language (scrolled to).
+#[test]
+fn help_lists_the_colon_commands() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char('?'));
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&seats::ui::render_to_string(
+            &d.state,
+            seats::ui::theme::Theme::plain(),
+        ));
+        for _ in 0..5 {
+            d.key(KeyCode::Down);
+        }
+    }
+    assert!(seen.contains(":export"), "{seen}");
+    assert!(seen.contains(":take-over"), "{seen}");
+    assert!(
+        matches!(d.state.overlay, Overlay::Help { .. }),
+        "scrolling keeps it open"
+    );
+}
+
 #[test]
 fn palette_completes_and_runs_commands() {
     let mut d = Driver::new(200);

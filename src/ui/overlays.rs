@@ -49,6 +49,8 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
     ));
     lines.push(Line::from(""));
     lines.extend(filter_help(state, theme, width));
+    lines.push(Line::from(""));
+    lines.extend(command_help(theme, width));
     let title = format!(
         " Keys · {} (↑↓ scroll, any other key closes) ",
         state.pane.title()
@@ -63,6 +65,16 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
             .scroll((scroll.min(u16::MAX as usize) as u16, 0)),
         area,
     );
+}
+
+/// The `:` commands (k9s-style), each with what it does; Tab completes them.
+fn command_help(theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let mut lines = paragraph(": commands (Tab completes, Enter runs):", theme.dim(), width);
+    for (name, what) in COMMANDS {
+        let label = Span::styled(format!("{:<18}", format!(":{name}")), theme.key());
+        lines.extend(hanging(label, 18, what, Style::new(), width));
+    }
+    lines
 }
 
 /// The filter language (`/` here, `--filter` on the command line) and the
