@@ -347,12 +347,7 @@ fn headless(
         Commands::Users { filter, format, .. } => {
             let filter = list_filter(PaneId::Users, filter.as_deref())?;
             let conn = store::open(db, OpenMode::MustExist)?;
-            print(&crate::headless::users(
-                &conn,
-                filter,
-                format,
-                chrono::Utc::now(),
-            )?)
+            print_users(&conn, filter, format)
         }
         Commands::Assign(args) => crate::cli_changes::assign(&session(), args),
         Commands::Unassign(args) => crate::cli_changes::unassign(&session(), args),
@@ -417,6 +412,25 @@ pub(crate) fn print(text: &str) -> Result<(), Failure> {
         // A closed pipe (`seats users | head`) is not a failure.
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::unexpected(err)),
         _ => Ok(()),
+    }
+}
+
+/// `seats users`, streamed to stdout as the rows are read (issue 11).
+fn print_users(
+    conn: &rusqlite::Connection,
+    filter: Option<crate::domain::Filter>,
+    format: crate::output::Format,
+) -> Result<(), Failure> {
+    use crate::headless::ListError;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = crate::headless::write_users(conn, filter, format, chrono::Utc::now(), &mut stdout)
+        .and_then(|()| stdout.flush().map_err(ListError::from));
+    match written {
+        // A closed pipe (`seats users | head`) is not a failure.
+        Err(ListError::Write(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(ListError::Write(err)) => Err(Failure::unexpected(err)),
+        Err(ListError::Store(err)) => Err(err.into()),
+        Ok(()) => Ok(()),
     }
 }
 

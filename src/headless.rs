@@ -124,18 +124,43 @@ pub fn users(
     filter: Option<Filter>,
     format: Format,
     now: DateTime<Utc>,
-) -> rusqlite::Result<String> {
+) -> Result<String, ListError> {
+    let mut out = Vec::new();
+    write_users(conn, filter, format, now, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// What writing a list to an output can fail on.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Store(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+}
+
+impl From<serde_json::Error> for ListError {
+    fn from(err: serde_json::Error) -> Self {
+        ListError::Write(err.into())
+    }
+}
+
+/// `seats users` written to `out` as the rows are read (issue 11: at a
+/// million users the list is never held whole). JSON and CSV stream; the
+/// table needs every row's width first, so it keeps its cells.
+pub fn write_users(
+    conn: &Connection,
+    filter: Option<Filter>,
+    format: Format,
+    now: DateTime<Utc>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ListError> {
+    use serde::ser::{SerializeSeq, Serializer};
     let request = PageRequest {
         filter,
         as_of: Some(now.to_rfc3339()),
-        limit: usize::MAX >> 1,
         ..PageRequest::default()
     };
-    let mut users = store::users::page_without_names(conn, &request)?.rows;
-    for user in &mut users {
-        // The cache lists them in seat order; every format shows them sorted.
-        user.pools.sort_unstable();
-    }
     let headers = ["upn", "display_name", "enabled", "pools"];
     let cells = |u: &UserRow| {
         let pools: Vec<String> = u.pools.iter().map(ToString::to_string).collect();
@@ -146,10 +171,38 @@ pub fn users(
             pools.join(" "),
         ]
     };
-    // JSON is made from the rows; cells for a million users would be waste.
-    let table: Vec<Vec<String>> = match format {
-        Format::Json => Vec::new(),
-        _ => users.iter().map(cells).collect(),
+    // The cache lists a user's pools in seat order; every format sorts them.
+    let sorted = |mut user: UserRow| {
+        user.pools.sort_unstable();
+        user
     };
-    Ok(output::render(format, &headers, &table, &users))
+    match format {
+        Format::Json => {
+            let mut json = serde_json::Serializer::pretty(&mut *out);
+            let mut seq = json.serialize_seq(None)?;
+            store::users::each_without_names(conn, &request, |user| {
+                seq.serialize_element(&sorted(user)).map_err(ListError::from)
+            })?;
+            seq.end()?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            out.write_all(output::csv(&headers, &[]).as_bytes())?;
+            store::users::each_without_names(conn, &request, |user| {
+                // A CSV of no headers and one row: an empty line, then the row.
+                let line = output::csv(&[], &[cells(&sorted(user))]);
+                let row = line.strip_prefix('\n').unwrap_or(&line);
+                out.write_all(row.as_bytes()).map_err(ListError::from)
+            })?;
+        }
+        Format::Table => {
+            let mut table = Vec::new();
+            store::users::each_without_names(conn, &request, |user| {
+                table.push(cells(&sorted(user)));
+                Ok::<_, ListError>(())
+            })?;
+            out.write_all(output::table(&headers, &table).as_bytes())?;
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,9 @@ pub struct TableState {
     /// (`PageRequest::count_later`): `count` holds only the rows read so
     /// far, and the rest follows in a second reply of the same generation.
     pub counting: bool,
+    /// The last reply was the first of two (`PageRequest::count_later`):
+    /// the second brings the whole window and its count.
+    pub rest_coming: bool,
     /// The rows held, starting at `window.offset`.
     pub window: Page<Row>,
     /// Absolute index of the selected row.
@@ -75,6 +78,7 @@ impl TableState {
             filter: Input::default(),
             count: None,
             counting: false,
+            rest_coming: false,
             window: Page::default(),
             selected: 0,
             scroll: 0,
@@ -203,7 +207,9 @@ impl TableState {
     /// request for elsewhere was out).
     pub fn follow_up(&mut self) -> Option<Fetch> {
         let count = self.count?;
-        if count == 0 || self.requested.is_some() || self.covers_screen() {
+        // The rest of the window is on its way: a first reply may hold only
+        // the top screen of it (`store::users`).
+        if count == 0 || self.requested.is_some() || self.rest_coming || self.covers_screen() {
             return None;
         }
         Some(self.fetch_at(self.window_offset_for(self.selected)))
@@ -275,6 +281,7 @@ impl TableState {
         }
         self.requested = None;
         let same_list = !std::mem::replace(&mut self.resetting, false);
+        self.rest_coming = page.count_pending();
         if page.count_pending() {
             let read = page.offset + page.rows.len();
             match self.count {
@@ -449,6 +456,25 @@ mod tests {
             page(follow.request.offset, 100 - follow.request.offset, 100),
             10,
         );
+        assert!(table.selected_row().is_some());
+        assert!(table.follow_up().is_none());
+    }
+
+    #[test]
+    fn a_first_reply_of_the_top_screen_waits_for_the_rest_instead_of_asking_again() {
+        use crate::store::list::COUNT_LATER;
+        let mut table = TableState::new(PaneId::Users);
+        let first = table.restart();
+        table.accept(first.generation, page(0, WINDOW, 5000), 10);
+        // Moved down near the top, then back: the window at 0 comes in two replies.
+        table.select(90, 10);
+        let again = table.reload();
+        assert!(table.accept(again.generation, page(0, 30, COUNT_LATER), 10));
+        assert!(
+            table.follow_up().is_none(),
+            "the rest of the window is on its way"
+        );
+        assert!(table.accept(again.generation, page(0, WINDOW, 5000), 10));
         assert!(table.selected_row().is_some());
         assert!(table.follow_up().is_none());
     }

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0021_events_and_install_reports.sql"),
     include_str!("../../migrations/0022_list_walks.sql"),
     include_str!("../../migrations/0023_seat_state_code.sql"),
+    include_str!("../../migrations/0024_user_search_short_words.sql"),
 ];
 
 /// The schema version this binary writes and understands.

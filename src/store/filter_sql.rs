@@ -46,14 +46,26 @@ pub const fn column_within(
 
 /// A full-text trigram index over a list's haystack (migration 0017): an
 /// FTS5 table whose rowid is the list's `key` column and whose one column
-/// holds the same text as the haystack. Plain words of three ASCII
-/// characters or more first ask it for the rows holding every trigram of the
-/// word; the usual LIKE then checks those rows, so the result is exactly the
-/// LIKE's, found without reading every row.
-#[derive(Debug, Clone, Copy)]
+/// holds the same text as the haystack. The word `pick` names first asks it
+/// for its candidate rows; the usual LIKE then checks those rows, so the
+/// result is exactly the LIKE's, found without reading every row.
+#[derive(Debug, Clone)]
 pub struct TextIndex {
     pub table: &'static str,
     pub key: &'static str,
+    /// The one word the index narrows, chosen per query by the list (issue
+    /// 11: narrowing a word most rows hold costs more than reading them);
+    /// None narrows nothing.
+    pub pick: Option<Pick>,
+}
+
+/// A filter word the index answers: `term` is its position in the filter,
+/// `query` the MATCH query giving its candidates, None when the index
+/// holds no row that can contain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub term: usize,
+    pub query: Option<String>,
 }
 
 impl TextIndex {
@@ -114,16 +126,25 @@ pub fn compile_indexed(
     for (index, term) in filter.terms.iter().enumerate() {
         let param = format!(":f{index}");
         let (mut sql, value) = term_sql(haystack, columns, &term.test, &param, today)?;
-        if let (Some(text_index), Test::Text(needle), false) = (text_index, &term.test, term.negated)
-            && let Some(query) = TextIndex::query(needle)
+        let pick = text_index.and_then(|t| t.pick.as_ref().map(|pick| (t, pick)));
+        if let (Some((text_index, pick)), Test::Text(_), false) = (pick, &term.test, term.negated)
+            && pick.term == index
         {
-            let match_param = format!("{param}m");
-            sql = format!(
-                "({key} IN (SELECT rowid FROM {table} WHERE {table} MATCH {match_param}) AND {sql})",
-                key = text_index.key,
-                table = text_index.table,
-            );
-            compiled.values.push((match_param, SqlValue::Text(query)));
+            sql = match &pick.query {
+                Some(query) => {
+                    let match_param = format!("{param}m");
+                    compiled
+                        .values
+                        .push((match_param.clone(), SqlValue::Text(query.clone())));
+                    format!(
+                        "({key} IN (SELECT rowid FROM {table} WHERE {table} MATCH {match_param}) AND {sql})",
+                        key = text_index.key,
+                        table = text_index.table,
+                    )
+                }
+                // No row of the index can contain the word.
+                None => "0".to_owned(),
+            };
         }
         let sql = match (term.negated, &term.test) {
             (false, _) => sql,
@@ -278,6 +299,10 @@ mod tests {
         let index = TextIndex {
             table: "t_search",
             key: "id",
+            pick: Some(Pick {
+                term: 0,
+                query: TextIndex::query("perez"),
+            }),
         };
         let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let c = compile_indexed("name", Some(&index), COLUMNS, filter.as_ref(), today).unwrap();
@@ -286,6 +311,23 @@ mod tests {
             " WHERE (id IN (SELECT rowid FROM t_search WHERE t_search MATCH :f0m) AND (name) LIKE :f0 ESCAPE '\\') \
              AND NOT ((name) LIKE :f1 ESCAPE '\\')"
         );
+    }
+
+    #[test]
+    fn only_the_picked_word_is_narrowed_and_an_empty_pick_passes_no_row() {
+        let fields: Vec<Field> = COLUMNS.iter().map(|c| c.field).collect();
+        let filter = Filter::parse("perez jansen", &fields).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut index = TextIndex {
+            table: "t_search",
+            key: "id",
+            pick: Some(Pick { term: 1, query: None }),
+        };
+        let c = compile_indexed("name", Some(&index), COLUMNS, filter.as_ref(), today).unwrap();
+        assert_eq!(c.where_clause, " WHERE (name) LIKE :f0 ESCAPE '\\' AND 0");
+        index.pick = None;
+        let c = compile_indexed("name", Some(&index), COLUMNS, filter.as_ref(), today).unwrap();
+        assert!(!c.where_clause.contains("MATCH"), "{}", c.where_clause);
     }
 
     #[test]

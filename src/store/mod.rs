@@ -55,6 +55,8 @@ pub mod sync_state;
 pub mod sync_store_business;
 mod temp_cache;
 pub mod users;
+mod users_route;
+mod users_window;
 
 pub use db::{OpenMode, SCHEMA_VERSION, StoreError, begin_write, data_version, open};
 pub use list::{Page, PageRequest};
