@@ -112,13 +112,15 @@ impl SearchIndex {
                 score_each(entries, held, &terms)
             }
             // Few entries left: scoring them beats a pass over the arena.
-            (_, Some(previous)) if previous.len() < entries.len() / 8 => {
+            (_, Some(previous)) if narrows(previous.len(), entries.len()) => {
                 score_each(entries, previous.into_iter(), &terms)
             }
             _ => score_all(entries, &terms),
         };
         let total = scored.len();
-        if scope == SearchScope::Principals {
+        // Kept only when the next keystroke would use it: a one-letter
+        // query matches nearly every entry.
+        if scope == SearchScope::Principals && narrows(total, entries.len()) {
             // In entry order already: both ways visit entries in order.
             self.last = Some((needle, scored.iter().map(|(_, i)| *i).collect()));
         }
@@ -194,6 +196,12 @@ fn read(conn: &Connection, sql: &str, kind: PickKind, into: &mut Entries) -> rus
         into.push(row.get(0)?, kind, text, None);
     }
     Ok(())
+}
+
+/// Whether scoring `matches` entries one by one beats a pass over the
+/// arena of `entries`.
+fn narrows(matches: usize, entries: usize) -> bool {
+    matches < entries / 8
 }
 
 /// A match's score. 32 bits: a million matches of a one-letter query
@@ -391,6 +399,31 @@ mod tests {
         assert_eq!((ids(items), total), (vec![3, 2, 1, 9], 4));
         let (items, _) = index.search(SearchScope::Principals, "@x", 2, &[]);
         assert_eq!(ids(items), vec![3, 2], "equal scores: Anna, then Bram");
+    }
+
+    /// The next keystroke scores only the previous matches when they are
+    /// few: the same answer as a search from scratch.
+    #[test]
+    fn a_narrowed_search_answers_as_a_fresh_one() {
+        let build = || {
+            let mut packed = Entries::default();
+            for k in 0..1000 {
+                packed.push(k, PickKind::User, &format!("user{k}@x\u{1f}N{}", k % 3), None);
+            }
+            SearchIndex {
+                principals: packed,
+                pools: Entries::default(),
+                last: None,
+            }
+        };
+        let mut typed = build();
+        let (_, first) = typed.search(SearchScope::Principals, "user1", 50, &[]);
+        assert!(narrows(first, 1000), "{first} matches: the narrowed path");
+        assert!(typed.last.is_some());
+        let narrowed = typed.search(SearchScope::Principals, "user12 n1", 50, &[]);
+        let fresh = build().search(SearchScope::Principals, "user12 n1", 50, &[]);
+        assert_eq!(narrowed, fresh);
+        assert!(fresh.1 > 0);
     }
 
     #[test]
