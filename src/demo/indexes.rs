@@ -98,7 +98,7 @@ impl DroppedIndexes {
 /// t(cols) SELECT exprs of x FROM table`. None for any other shape (a WHEN
 /// clause, several statements, OLD, a subquery).
 fn replay(sql: &str, table: &str) -> Option<String> {
-    let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = flatten(sql);
     let head = format!(" AFTER INSERT ON {table} BEGIN ");
     let (_, body) = flat.split_once(&head)?;
     let body = body.strip_suffix("END")?.trim_end().strip_suffix(';')?;
@@ -113,6 +113,29 @@ fn replay(sql: &str, table: &str) -> Option<String> {
         "{into} SELECT {} FROM \"{table}\"",
         values.replace("NEW.", "")
     ))
+}
+
+/// `sql` with every run of white space outside quoted literals made one
+/// space; inside a literal (`'  '`, the search index's two trailing spaces)
+/// every character is kept, or the replay would index other text than the
+/// trigger does.
+fn flatten(sql: &str) -> String {
+    let mut flat = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.trim().chars() {
+        if c == '\'' {
+            // SQL's '' inside a literal closes and reopens it: the same.
+            quoted = !quoted;
+        }
+        if !quoted && c.is_whitespace() {
+            if !flat.ends_with(' ') {
+                flat.push(' ');
+            }
+        } else {
+            flat.push(c);
+        }
+    }
+    flat
 }
 
 #[cfg(test)]
@@ -130,6 +153,23 @@ mod tests {
             Some(
                 "INSERT INTO users_search(rowid, haystack) SELECT id, upn || ' ' || \
                  coalesce(department, '') FROM \"users\""
+            )
+        );
+    }
+
+    /// Migration 0024's trigger ends the text with two spaces: the replay
+    /// keeps both (collapsing them made demo caches miss one- and
+    /// two-letter words at the end of a user's text).
+    #[test]
+    fn keeps_the_spaces_inside_literals() {
+        let trigger = "CREATE TRIGGER users_search_insert AFTER INSERT ON users\nBEGIN\n    \
+            INSERT INTO users_search(rowid, haystack)\n    VALUES (NEW.id, NEW.upn || ' ' || \
+            coalesce(NEW.department, '') || '  ');\nEND";
+        assert_eq!(
+            replay(trigger, "users").as_deref(),
+            Some(
+                "INSERT INTO users_search(rowid, haystack) SELECT id, upn || ' ' || \
+                 coalesce(department, '') || '  ' FROM \"users\""
             )
         );
     }
