@@ -8,11 +8,8 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use seats::demo::{DemoOptions, generate};
 use seats::store::{self, OpenMode};
 use seats::worker::search::{SearchIndex, SearchScope};
 
@@ -32,7 +29,7 @@ const TYPED: &[&str] = &[
 ];
 
 fn main() {
-    let (_dir, db) = cache();
+    let (_dir, db) = common::cache_arg();
     let conn = store::open(&db, OpenMode::MustExist).unwrap();
     let users: i64 = conn
         .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
@@ -66,23 +63,4 @@ fn main() {
     }
     common::summary("picker: the first letter typed", first);
     common::summary("picker: every later keystroke", next);
-}
-
-/// `-- --db PATH`, or a new demo cache of `--users N`.
-fn cache() -> (Option<tempfile::TempDir>, PathBuf) {
-    let given = std::env::args().skip_while(|a| a != "--db").nth(1);
-    if let Some(path) = given {
-        return (None, PathBuf::from(path));
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("picker.db");
-    let mut conn = store::open(&db, OpenMode::Create).unwrap();
-    let options = DemoOptions {
-        users: common::users_arg(),
-        seed: 42,
-        now: Utc::now(),
-        actor: "bench".into(),
-    };
-    generate(&mut conn, &options, &mut |_| {}).unwrap();
-    (Some(dir), db)
 }

@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,7 +17,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use seats::app::table::Fetch;
 use seats::app::{AppState, Command, Msg, PaneId, WorkerEvent, update};
-use seats::demo::{DemoOptions, generate};
 use seats::headless::{console_state, users};
 use seats::output::Format;
 use seats::store::{self, OpenMode, PageRequest};
@@ -30,7 +28,7 @@ use seats::worker::fetch_rows;
 const TYPED: &[&str] = &["perez", "jansen", "smith", "sales", "li", "rosa g", "qqq", "an"];
 
 fn main() {
-    let (_dir, db) = cache();
+    let (_dir, db) = common::cache_arg();
     let conn = store::open(&db, OpenMode::MustExist).unwrap();
     let users_count: i64 = conn
         .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
@@ -44,25 +42,6 @@ fn main() {
     );
     bench_console(&conn);
     bench_headless(&conn);
-}
-
-/// `-- --db PATH`, or a new demo cache of `--users N`.
-fn cache() -> (Option<tempfile::TempDir>, PathBuf) {
-    let given = std::env::args().skip_while(|a| a != "--db").nth(1);
-    if let Some(path) = given {
-        return (None, PathBuf::from(path));
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("search.db");
-    let mut conn = store::open(&db, OpenMode::Create).unwrap();
-    let options = DemoOptions {
-        users: common::users_arg(),
-        seed: 42,
-        now: Utc::now(),
-        actor: "bench".into(),
-    };
-    generate(&mut conn, &options, &mut |_| {}).unwrap();
-    (Some(dir), db)
 }
 
 /// What admins type while a word grows: under three characters (no

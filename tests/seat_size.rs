@@ -5,30 +5,11 @@
 
 use rusqlite::{Connection, params};
 
-/// A cache at the schema before 0020 (every older migration applied by hand),
+/// A cache at the schema before 0020 (every older migration applied),
 /// holding seats with canonical, fractional and hand-written times.
 fn old_cache(path: &std::path::Path) {
     let conn = Connection::open(path).unwrap();
-    for sql in [
-        include_str!("../migrations/0001_init.sql"),
-        include_str!("../migrations/0002_changes.sql"),
-        include_str!("../migrations/0003_view_indexes.sql"),
-        include_str!("../migrations/0004_consumed_triggers.sql"),
-        include_str!("../migrations/0005_outbox_cancel.sql"),
-        include_str!("../migrations/0006_seat_moves.sql"),
-        include_str!("../migrations/0007_sync.sql"),
-        include_str!("../migrations/0008_apple.sql"),
-        include_str!("../migrations/0009_store.sql"),
-        include_str!("../migrations/0010_apple_versions.sql"),
-        include_str!("../migrations/0011_device_serials.sql"),
-        include_str!("../migrations/0012_entitlements.sql"),
-        include_str!("../migrations/0013_inventory.sql"),
-        include_str!("../migrations/0014_subscriptions.sql"),
-        include_str!("../migrations/0015_inventory_sources.sql"),
-        include_str!("../migrations/0016_subscription_undo.sql"),
-        include_str!("../migrations/0017_user_search.sql"),
-        include_str!("../migrations/0018_subscription_edit.sql"),
-    ] {
+    for sql in &seats::store::db::MIGRATIONS[..18] {
         conn.execute_batch(sql).unwrap();
     }
     conn.execute_batch(

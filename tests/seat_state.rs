@@ -6,36 +6,13 @@
 
 use rusqlite::Connection;
 
-/// Every migration before 0023, applied by hand.
-const BEFORE: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_changes.sql"),
-    include_str!("../migrations/0003_view_indexes.sql"),
-    include_str!("../migrations/0004_consumed_triggers.sql"),
-    include_str!("../migrations/0005_outbox_cancel.sql"),
-    include_str!("../migrations/0006_seat_moves.sql"),
-    include_str!("../migrations/0007_sync.sql"),
-    include_str!("../migrations/0008_apple.sql"),
-    include_str!("../migrations/0009_store.sql"),
-    include_str!("../migrations/0010_apple_versions.sql"),
-    include_str!("../migrations/0011_device_serials.sql"),
-    include_str!("../migrations/0012_entitlements.sql"),
-    include_str!("../migrations/0013_inventory.sql"),
-    include_str!("../migrations/0014_subscriptions.sql"),
-    include_str!("../migrations/0015_inventory_sources.sql"),
-    include_str!("../migrations/0016_subscription_undo.sql"),
-    include_str!("../migrations/0017_user_search.sql"),
-    include_str!("../migrations/0018_subscription_edit.sql"),
-    include_str!("../migrations/0019_subscription_purchase_undo.sql"),
-    include_str!("../migrations/0020_seat_size.sql"),
-    include_str!("../migrations/0021_events_and_install_reports.sql"),
-    include_str!("../migrations/0022_list_walks.sql"),
-];
+/// The migrations before 0023.
+const BEFORE: usize = 22;
 
 /// A cache at schema 22 holding seats in each state, one through a group.
 fn old_cache(path: &std::path::Path) {
     let conn = Connection::open(path).unwrap();
-    for sql in BEFORE {
+    for sql in &seats::store::db::MIGRATIONS[..BEFORE] {
         conn.execute_batch(sql).unwrap();
     }
     conn.execute_batch(

@@ -2,7 +2,11 @@
 //! median / p99 / max summary.
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use seats::demo::{DemoOptions, generate};
+use seats::store::{self, OpenMode};
 
 pub mod console;
 
@@ -40,4 +44,24 @@ pub fn summary(label: &str, mut samples: Vec<Duration>) {
         pick(0.99).as_secs_f64() * 1e3,
         samples.last().unwrap().as_secs_f64() * 1e3
     );
+}
+
+/// `-- --db PATH`, or a new demo cache of `--users N` (seed 42) in a
+/// temporary folder that lives as long as the returned guard.
+pub fn cache_arg() -> (Option<tempfile::TempDir>, PathBuf) {
+    let given = std::env::args().skip_while(|a| a != "--db").nth(1);
+    if let Some(path) = given {
+        return (None, PathBuf::from(path));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    let mut conn = store::open(&db, OpenMode::Create).unwrap();
+    let options = DemoOptions {
+        users: users_arg(),
+        seed: 42,
+        now: chrono::Utc::now(),
+        actor: "bench".into(),
+    };
+    generate(&mut conn, &options, &mut |_| {}).unwrap();
+    (Some(dir), db)
 }

@@ -14,7 +14,9 @@ pub use read_only::{View, has_wal, open_reader};
 pub(crate) use seat_columns::{intent_code, state_code, unix_time};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
-const MIGRATIONS: &[&str] = &[
+/// Public so a test of one migration can build a cache at the version
+/// before it (`&MIGRATIONS[..N]`) without a second list to keep in step.
+pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_changes.sql"),
     include_str!("../../migrations/0003_view_indexes.sql"),
