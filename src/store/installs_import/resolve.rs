@@ -156,28 +156,16 @@ impl Lookup {
             let ids = ids(conn, sql, text)?;
             self.apps.insert(key.clone(), ids);
         }
-        Ok(match self.apps.get(&key).map(Vec::as_slice).unwrap_or_default() {
-            [one] => Some(*one),
-            [] => {
-                bad(
-                    0,
-                    format!(
-                        "no app {text:?} in the cache; give its pool id (`seats apps` lists them) or its name"
-                    ),
-                );
-                None
-            }
-            many => {
-                bad(
-                    0,
-                    format!(
-                        "{text:?} names {} apps; give the pool id (`seats apps` lists them)",
-                        many.len()
-                    ),
-                );
-                None
-            }
-        })
+        let found = self.apps.get(&key).map(Vec::as_slice).unwrap_or_default();
+        Ok(the_one(found, |many| {
+            let why = match many {
+                0 => format!(
+                    "no app {text:?} in the cache; give its pool id (`seats apps` lists them) or its name"
+                ),
+                n => format!("{text:?} names {n} apps; give the pool id (`seats apps` lists them)"),
+            };
+            bad(0, why);
+        }))
     }
 
     fn user(&mut self, conn: &Connection, upn: &str) -> rusqlite::Result<Option<i64>> {
@@ -205,25 +193,26 @@ impl Lookup {
             let ids = ids(conn, sql, text)?;
             self.devices.insert(key.clone(), ids);
         }
-        Ok(
-            match self.devices.get(&key).map(Vec::as_slice).unwrap_or_default() {
-                [one] => Some(*one),
-                [] => {
-                    bad(
-                        2,
-                        format!("no device {text:?} in the cache; give its name or serial number"),
-                    );
-                    None
-                }
-                _ => {
-                    bad(
-                        2,
-                        format!("{text:?} names more than one device; give its serial number"),
-                    );
-                    None
-                }
-            },
-        )
+        let found = self.devices.get(&key).map(Vec::as_slice).unwrap_or_default();
+        Ok(the_one(found, |many| {
+            let why = match many {
+                0 => format!("no device {text:?} in the cache; give its name or serial number"),
+                _ => format!("{text:?} names more than one device; give its serial number"),
+            };
+            bad(2, why);
+        }))
+    }
+}
+
+/// The one id a name found; otherwise `refuse` is told how many (none or
+/// several) and there is none.
+fn the_one(found: &[i64], refuse: impl FnOnce(usize)) -> Option<i64> {
+    match found {
+        [one] => Some(*one),
+        _ => {
+            refuse(found.len());
+            None
+        }
     }
 }
 
