@@ -302,6 +302,7 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
             PaneId::Installs => show(state, PaneId::Apps),
             PaneId::Detections => show(state, PaneId::Inventory),
             PaneId::Subscriptions => super::subscriptions::back(state).unwrap_or_default(),
+            _ if pane.report().is_some() => show(state, state.reports_from),
             _ => Vec::new(),
         };
     }
@@ -425,7 +426,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quantity(wanted) => super::subscriptions::quantity(state, wanted),
         PaletteCommand::Profile(name) => super::subscriptions::profile(state, name),
         PaletteCommand::ExportInvoices(path) => super::subscriptions::export(state, path),
-        PaletteCommand::Reports => show(state, state.report),
+        PaletteCommand::Reports => super::reports::open(state),
         PaletteCommand::ExportReport { format, path } => super::reports::export(state, format, path),
         PaletteCommand::ImportSubscriptions(path) => super::subscriptions::import(state, path),
         PaletteCommand::Sort { column, descending } => {

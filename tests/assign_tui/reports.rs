@@ -184,6 +184,32 @@ fn enter_drills_down_and_esc_comes_back_to_the_same_row() {
     );
 }
 
+/// Esc in a report backs out as in the other views (k9s): first out of the
+/// filter, then out of the Reports view to the pane `:reports` was typed in;
+/// a report reached back from a drill-down leaves to that same pane.
+#[test]
+fn esc_clears_the_filter_then_leaves_reports_for_where_they_were_opened() {
+    let mut c = Console::new();
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Tab);
+    assert_eq!(c.state.pane, PaneId::Agreements);
+    palette(&mut c, "reports");
+    c.key(KeyCode::Char('4'));
+    c.filter("reclaim>0");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "the filter goes first");
+    assert_eq!(c.state.table().filter.value(), "");
+    c.key(KeyCode::Enter);
+    assert_ne!(c.state.pane, PaneId::ReportUtilization, "a drill-down");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "back from the drill");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::Agreements, "{}", c.screen());
+    palette(&mut c, "reports");
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "the report seen last");
+}
+
 /// The inventory report sorted by a text column lists pools and agreements
 /// together in that column's order, ties by name, then kind; descending
 /// reverses all of it (not only the tie). Issue 9 polish.
