@@ -220,6 +220,55 @@ fn help_lists_the_colon_commands() {
     );
 }
 
+/// The help pages scrolled through from top to bottom, joined.
+fn help_pages(d: &mut Driver) -> String {
+    d.key(KeyCode::Char('?'));
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&seats::ui::render_to_string(
+            &d.state,
+            seats::ui::theme::Theme::plain(),
+        ));
+        for _ in 0..5 {
+            d.key(KeyCode::Down);
+        }
+    }
+    d.key(KeyCode::Esc);
+    seen
+}
+
+/// A read-only session's help leaves out the `:` commands it refuses, as it
+/// leaves out the keys that write; running one is refused with the reason.
+#[test]
+fn read_only_help_leaves_out_the_commands_it_refuses() {
+    let mut d = Driver::new(200);
+    d.state.read_only = true;
+    let seen = help_pages(&mut d);
+    // With the space after it, so ":group " is not found in ":groups ".
+    for refused in [
+        ":sync ",
+        ":move ",
+        ":import ",
+        ":group ",
+        ":quantity ",
+        ":take-over ",
+        ":enable ",
+    ] {
+        assert!(!seen.contains(refused), "{refused} listed: {seen}");
+    }
+    for kept in [":export", ":reports", ":filter", ":quit"] {
+        assert!(seen.contains(kept), "{kept} missing: {seen}");
+    }
+    d.key(KeyCode::Char(':'));
+    d.chars("group add Spare");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.state.overlay, Overlay::None, "no preview opens");
+    let flash = d.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("opened with --read-only"), "{flash}");
+    d.state.read_only = false;
+    assert!(help_pages(&mut d).contains(":group "), "a writer's help lists it");
+}
+
 #[test]
 fn palette_completes_and_runs_commands() {
     let mut d = Driver::new(200);

@@ -410,6 +410,11 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         }
     };
     state.overlay = Overlay::None;
+    if command.writes() && state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
     match command {
         PaletteCommand::Show(PaneId::Installs) => {
             // `:installs` lists every app's installs; `I` in Apps one app's.
