@@ -244,6 +244,7 @@ impl Default for Keymap {
             (PaneId::Agreements, Key::char('n'), NewAgreement),
             (PaneId::Agreements, Key::char('e'), EditAgreement),
             (PaneId::Assignees, Key::char('t'), Intent),
+            (PaneId::Assignees, Key::char('y'), CopyInvitation),
             (PaneId::Subscriptions, Key::char('a'), Assign),
             (PaneId::Subscriptions, Key::char('A'), ActivateSubscription),
             (PaneId::Subscriptions, Key::char('C'), CancelSubscription),

@@ -244,6 +244,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::CancelSubscription => super::subscriptions::cancel(state),
         Action::Billing => super::billing::open(state),
         Action::InstallProduct => super::subscriptions::install(state),
+        Action::CopyInvitation => super::apps::copy_invitation(state),
         Action::RecordPurchase => super::subscription_form::open(state),
         Action::EditSubscription => super::subscription_form::edit(state),
         Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
