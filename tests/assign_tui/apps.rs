@@ -486,3 +486,49 @@ fn y_copies_an_invited_users_link_with_osc_52_r_app_8() {
     assert!(update(&mut c.state, y()).is_empty());
     assert!(c.flash().contains("no link to copy"), "{}", c.flash());
 }
+
+/// `p` is an undoable batch like the seat changes: the message offers z,
+/// z previews the scope going back, and y puts it back, audited (issue 8
+/// polish, R-APP-4).
+#[test]
+fn z_undoes_p_and_its_preview_names_the_scope_r_app_4() {
+    let mut c = Console::new();
+    let (app, _, name) = app_with_seats(&c.conn, "offline", 1);
+    let scope = |c: &Console| -> Option<String> {
+        c.conn
+            .query_row("SELECT install_scope FROM apps WHERE id = ?1", [app], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let before = scope(&c);
+    let was = before.clone().unwrap_or_else(|| "user".into());
+    let after = if was == "device" { "user" } else { "device" };
+    c.select_app(app, &name);
+    c.key(KeyCode::Char('p'));
+    c.key(KeyCode::Enter);
+    assert_eq!(scope(&c).as_deref(), Some(after));
+    assert!(c.flash().contains("(z undoes)"), "{}", c.flash());
+    c.key(KeyCode::Char('z'));
+    let preview = c.screen();
+    assert!(
+        preview.contains(&format!("installs per {after} → back to per {was}")),
+        "{preview}"
+    );
+    assert_eq!(scope(&c).as_deref(), Some(after), "the preview changes nothing");
+    c.key(KeyCode::Char('y'));
+    assert_eq!(scope(&c), before, "{}", c.flash());
+    assert!(c.flash().contains(&format!("back to per {was}")), "{}", c.flash());
+    let undone: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'undo' AND json_extract(detail, '$.install_scope') \
+             IS ?1",
+            [before.as_deref()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(undone, 1);
+    c.key(KeyCode::Char('z'));
+    assert!(c.flash().contains("nothing to undo"), "{}", c.flash());
+}
