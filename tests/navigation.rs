@@ -447,3 +447,27 @@ fn long_and_odd_input_never_panics() {
         let _ = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
     }
 }
+
+/// The help's title is whole or shortened, never cut at the border: in a
+/// report the pane's name is long, so the scroll note is left to the hint
+/// line.
+#[test]
+fn the_help_title_is_never_cut_at_the_border() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char(':'));
+    d.chars("reports");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('?'));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    let border = screen.lines().nth(1).unwrap();
+    assert!(border.contains(" Keys · Report 2/4: installation ─"), "{border}");
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('?'));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(
+        screen.contains(" Keys · Licenses (↑↓ scroll, any other key closes) "),
+        "{screen}"
+    );
+}

@@ -51,10 +51,15 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
     lines.extend(filter_help(state, theme, width));
     lines.push(Line::from(""));
     lines.extend(command_help(read_only, theme, width));
-    let title = format!(
+    // The whole title where it fits, else the pane's name alone (the hint
+    // line under the dialog says how to scroll).
+    let mut title = format!(
         " Keys · {} (↑↓ scroll, any other key closes) ",
         state.pane.title()
     );
+    if display_width(&title) > width {
+        title = format!(" Keys · {} ", state.pane.title());
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
