@@ -80,7 +80,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("move", "move GROUP: the selected agreement to that license group"),
     (
         "import",
-        "import FILE: volume-licensing agreements from a CSV file",
+        "import FILE: volume-licensing agreements (CSV); import subscriptions FILE: purchases",
     ),
     (
         "group",
