@@ -529,6 +529,29 @@ fn z_undoes_p_and_its_preview_names_the_scope_r_app_4() {
         )
         .unwrap();
     assert_eq!(undone, 1);
+    // One audit row for the undo, naming the app's pool, as p's row does.
+    let rows: Vec<(String, Option<String>)> = c
+        .conn
+        .prepare(
+            "SELECT action, pool_name FROM audit WHERE batch_id IN (SELECT id FROM batches \
+             WHERE action IN ('app_install_scope', 'undo')) ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let pool: String = c
+        .conn
+        .query_row("SELECT name FROM pools WHERE app_id = ?1", [app], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("app_install_scope".to_owned(), Some(pool.clone())),
+            ("undo".to_owned(), Some(pool))
+        ]
+    );
     c.key(KeyCode::Char('z'));
     assert!(c.flash().contains("nothing to undo"), "{}", c.flash());
 }

@@ -36,9 +36,10 @@ pub fn set_install_scope(
             "UPDATE apps SET install_scope = ?2 WHERE id = ?1",
             params![app_id, scope],
         )?;
+        let pool = app_pool(tx, app_id)?;
         ctx.audit(&Entry {
             action: ACTION,
-            pool: None,
+            pool: pool.as_ref().map(|(id, name)| (*id, name.as_str())),
             principals: std::slice::from_ref(&name),
             before: None,
             after: None,
@@ -68,8 +69,9 @@ pub(crate) fn changes_of(conn: &Connection, batch_id: &str) -> rusqlite::Result<
 }
 
 /// Puts back the scope of every app `batch_id` changed; refuses when one
-/// was changed again since (that change is undone first).
-pub(crate) fn revert(ctx: &Ctx<'_>, batch_id: &str) -> Result<(), ChangeError> {
+/// was changed again since (that change is undone first). Whether any was.
+pub(crate) fn revert(ctx: &Ctx<'_>, batch_id: &str) -> Result<bool, ChangeError> {
+    let mut reverted = false;
     for (app_id, name, before, after) in changes_of(ctx.conn, batch_id)? {
         let now: Option<Option<String>> = ctx
             .conn
@@ -93,9 +95,11 @@ pub(crate) fn revert(ctx: &Ctx<'_>, batch_id: &str) -> Result<(), ChangeError> {
             "UPDATE apps SET install_scope = ?2 WHERE id = ?1",
             params![app_id, before],
         )?;
+        reverted = true;
+        let pool = app_pool(ctx.conn, app_id)?;
         ctx.audit(&Entry {
             action: "undo",
-            pool: None,
+            pool: pool.as_ref().map(|(id, name)| (*id, name.as_str())),
             principals: std::slice::from_ref(&name),
             before: None,
             after: None,
@@ -103,7 +107,17 @@ pub(crate) fn revert(ctx: &Ctx<'_>, batch_id: &str) -> Result<(), ChangeError> {
             detail: Some(serde_json::json!({ "undoes": batch_id, "install_scope": before })),
         })?;
     }
-    Ok(())
+    Ok(reverted)
+}
+
+/// The pool of app `app_id` (id, name), for the audit rows' Pool column.
+fn app_pool(conn: &Connection, app_id: i64) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        "SELECT id, name FROM pools WHERE app_id = ?1 ORDER BY id LIMIT 1",
+        [app_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
 }
 
 /// "Contoso App: installs per device → back to per user", one per app

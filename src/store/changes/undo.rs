@@ -100,7 +100,8 @@ pub(crate) fn undo_in(
     if super::purchase::has_purchases(tx, batch_id)? {
         audit_pools(super::purchase::revert(&ctx, batch_id)?, "purchase_removed")?;
     }
-    super::scope::revert(&ctx, batch_id)?;
+    // An install scope put back is audited with its app's name.
+    let scope_reverted = super::scope::revert(&ctx, batch_id)?;
     users::restore_people(&ctx, batch_id)?;
     let mut outcomes = Vec::new();
     for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {
@@ -132,7 +133,7 @@ pub(crate) fn undo_in(
         "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
         params![batch_id, ctx.batch],
     )?;
-    if outcomes.is_empty() {
+    if outcomes.is_empty() && !scope_reverted {
         ctx.audit(&Entry {
             action: "undo",
             pool: None,
