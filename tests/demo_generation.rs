@@ -183,6 +183,41 @@ fn seats_are_consistent() {
     assert_eq!(orphans, 0);
 }
 
+/// An Apple invitation belongs to the user, not to one app (Apple holds one
+/// account a user, Registered until it is accepted): a demo user's VPP
+/// seats share one state, so the Apple sync, which reads the user's state
+/// back onto every seat, leaves no invited user with an installed app
+/// (issue 8 polish, R-APP-8).
+#[test]
+fn a_vpp_users_seats_share_one_invitation_and_only_accepted_ones_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let (conn, _) = build(&dir.path().join("demo.db"), &options(2000, 42));
+    let mixed = one(
+        &conn,
+        "SELECT count(*) FROM (SELECT s.user_id FROM assignments s JOIN pools p ON p.id = s.pool_id \
+         WHERE p.source = 'apple_vpp' AND s.user_id IS NOT NULL GROUP BY s.user_id \
+         HAVING count(DISTINCT s.invitation) > 1)",
+    );
+    assert_eq!(mixed, 0, "users with accepted and waiting VPP seats");
+    let installed_waiting = one(
+        &conn,
+        "SELECT count(*) FROM installs i JOIN pools p ON p.app_id = i.app_id AND p.source = 'apple_vpp' \
+         WHERE i.state = 'installed' AND EXISTS (SELECT 1 FROM assignments s JOIN pools q \
+         ON q.id = s.pool_id WHERE q.source = 'apple_vpp' AND s.user_id = i.user_id \
+         AND s.invitation <> 'accepted')",
+    );
+    assert_eq!(
+        installed_waiting, 0,
+        "Apple apps installed for a user not yet accepted"
+    );
+    assert!(
+        one(
+            &conn,
+            "SELECT count(*) FROM assignments WHERE invitation = 'invited'"
+        ) > 0
+    );
+}
+
 #[test]
 fn every_row_passes_the_schema_checks() {
     // The bulk tables are written with CHECK constraints off (for speed);

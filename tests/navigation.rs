@@ -220,6 +220,55 @@ fn help_lists_the_colon_commands() {
     );
 }
 
+/// The help pages scrolled through from top to bottom, joined.
+fn help_pages(d: &mut Driver) -> String {
+    d.key(KeyCode::Char('?'));
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&seats::ui::render_to_string(
+            &d.state,
+            seats::ui::theme::Theme::plain(),
+        ));
+        for _ in 0..5 {
+            d.key(KeyCode::Down);
+        }
+    }
+    d.key(KeyCode::Esc);
+    seen
+}
+
+/// A read-only session's help leaves out the `:` commands it refuses, as it
+/// leaves out the keys that write; running one is refused with the reason.
+#[test]
+fn read_only_help_leaves_out_the_commands_it_refuses() {
+    let mut d = Driver::new(200);
+    d.state.read_only = true;
+    let seen = help_pages(&mut d);
+    // With the space after it, so ":group " is not found in ":groups ".
+    for refused in [
+        ":sync ",
+        ":move ",
+        ":import ",
+        ":group ",
+        ":quantity ",
+        ":take-over ",
+        ":enable ",
+    ] {
+        assert!(!seen.contains(refused), "{refused} listed: {seen}");
+    }
+    for kept in [":export", ":reports", ":filter", ":quit"] {
+        assert!(seen.contains(kept), "{kept} missing: {seen}");
+    }
+    d.key(KeyCode::Char(':'));
+    d.chars("group add Spare");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.state.overlay, Overlay::None, "no preview opens");
+    let flash = d.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("opened with --read-only"), "{flash}");
+    d.state.read_only = false;
+    assert!(help_pages(&mut d).contains(":group "), "a writer's help lists it");
+}
+
 #[test]
 fn palette_completes_and_runs_commands() {
     let mut d = Driver::new(200);
@@ -397,4 +446,28 @@ fn long_and_odd_input_never_panics() {
         d.send(Msg::Resize(size.0, size.1));
         let _ = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
     }
+}
+
+/// The help's title is whole or shortened, never cut at the border: in a
+/// report the pane's name is long, so the scroll note is left to the hint
+/// line.
+#[test]
+fn the_help_title_is_never_cut_at_the_border() {
+    let mut d = Driver::new(200);
+    d.key(KeyCode::Char(':'));
+    d.chars("reports");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('?'));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    let border = screen.lines().nth(1).unwrap();
+    assert!(border.contains(" Keys · Report 2/4: installation ─"), "{border}");
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Char('?'));
+    let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+    assert!(
+        screen.contains(" Keys · Licenses (↑↓ scroll, any other key closes) "),
+        "{screen}"
+    );
 }

@@ -93,6 +93,8 @@ pub enum Action {
     Billing,
     /// Where the selected ISV product installs (copied where the terminal allows).
     InstallProduct,
+    /// Copy the selected seat's VPP invitation link (OSC 52).
+    CopyInvitation,
     /// Record bought subscriptions from a CSV file (asks for it).
     RecordPurchase,
     /// Add an agreement: volume licensing (a file or by hand) or other
@@ -166,6 +168,7 @@ impl Action {
             }
             Action::Billing => "billing profile and invoices (Enter: document, e: export CSV)",
             Action::InstallProduct => "ISV: where this product installs (sent to the clipboard if allowed)",
+            Action::CopyInvitation => "copy the Apple invitation link to the clipboard (OSC 52); i shows it",
             Action::RecordPurchase => {
                 "record a purchase: by hand (a form) or from a CSV file (as seats import)"
             }
@@ -236,6 +239,7 @@ impl Action {
             Action::CancelSubscription => "cancel",
             Action::Billing => "billing",
             Action::InstallProduct => "install",
+            Action::CopyInvitation => "copy link",
             Action::RecordPurchase => "record purchase",
             Action::NewAgreement => "new",
             Action::EditAgreement => "edit",

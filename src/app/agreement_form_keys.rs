@@ -241,7 +241,7 @@ fn finish_volume(state: &mut AppState, form: &mut AgreementForm) -> Next {
     let v = &form.volume;
     let name = v.name.value().trim();
     let why = if name.is_empty() {
-        Some("the agreement's name is needed (R-AGR-6)".to_owned())
+        Some("the agreement's name is needed".to_owned())
     } else if let Some(why) = name_problem(name) {
         Some(why)
     } else if !v.first.value().trim().is_empty() || !v.second.value().trim().is_empty() {

@@ -133,9 +133,7 @@ fn choose(state: &mut AppState, form: &mut AgreementForm) -> Next {
         form.error = Some(if form.other.catalog_empty {
             EMPTY_CATALOG.to_owned()
         } else if focus == PUBLISHER {
-            format!(
-                "no catalog publisher matches {typed:?}: only publishers in the catalog can be chosen (R-AGR-11)"
-            )
+            format!("no catalog publisher matches {typed:?}: only publishers in the catalog can be chosen")
         } else {
             format!("the publisher has no product matching {typed:?}")
         });

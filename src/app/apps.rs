@@ -140,3 +140,34 @@ pub fn import_agreements(state: &mut AppState, path: String) -> Vec<Command> {
     let group = crate::store::agreements_entry::GroupChoice::Unassigned;
     open_preview(state, Change::ImportAgreements { path, group })
 }
+
+/// `y` in an app's seats: the selected user's Apple invitation link goes to
+/// the clipboard with OSC 52 (R-APP-8), through the terminal, never the log.
+/// Where the terminal takes no OSC 52 the message says so and `i` shows it.
+pub fn copy_invitation(state: &mut AppState) -> Vec<Command> {
+    let Some(Row::Assignee(seat)) = state.table().selected_row().cloned() else {
+        state.refuse("select a seat of an Apple app first (Apps, Enter on the app)");
+        return Vec::new();
+    };
+    let why_not = match (seat.invitation.as_deref(), seat.invite_url) {
+        (Some("accepted"), _) => format!(
+            "{} accepted the invitation: there is no link to copy",
+            seat.principal
+        ),
+        (Some("retired"), _) => format!("{} was retired at Apple: no invitation is open", seat.principal),
+        (Some(_), Some(url)) if state.clipboard => {
+            state.flash("copied invitation link to the clipboard (OSC 52)", Tone::Info);
+            return vec![Command::Copy(url)];
+        }
+        (Some(_), Some(_)) => "this terminal takes no OSC 52 (SEATS_OSC52=1 sends it anyway; in tmux: \
+                              set-clipboard on): i shows the link to copy by hand"
+            .to_owned(),
+        (Some(_), None) => format!(
+            "{}: the link comes with the connector's next sync (r in Connectors)",
+            seat.principal
+        ),
+        (None, _) => "not an Apple VPP seat: only Apple seats have an invitation link".to_owned(),
+    };
+    state.refuse(why_not);
+    Vec::new()
+}

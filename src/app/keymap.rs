@@ -244,6 +244,7 @@ impl Default for Keymap {
             (PaneId::Agreements, Key::char('n'), NewAgreement),
             (PaneId::Agreements, Key::char('e'), EditAgreement),
             (PaneId::Assignees, Key::char('t'), Intent),
+            (PaneId::Assignees, Key::char('y'), CopyInvitation),
             (PaneId::Subscriptions, Key::char('a'), Assign),
             (PaneId::Subscriptions, Key::char('A'), ActivateSubscription),
             (PaneId::Subscriptions, Key::char('C'), CancelSubscription),
@@ -359,7 +360,12 @@ impl Keymap {
         let mut out: Vec<(Action, Vec<Key>)> = Vec::new();
         // The pane's own keys first: they are what its help is asked for.
         let own = self.bindings.iter().filter(|b| b.scope == Scope::Pane(pane));
-        let global = self.bindings.iter().filter(|b| b.scope == Scope::Global);
+        // A global key the pane binds to something else does that here
+        // (1–4 in a report), so the help does not list its global meaning.
+        let global = self
+            .bindings
+            .iter()
+            .filter(|b| b.scope == Scope::Global && self.lookup(pane, b.key) == Some(b.action));
         for binding in own.chain(global) {
             match out.iter_mut().find(|(action, _)| *action == binding.action) {
                 Some((_, keys)) => keys.push(binding.key),
@@ -453,5 +459,20 @@ mod tests {
                 .any(|(a, keys)| *a == Action::Quit && keys.len() == 2)
         );
         assert!(listed.iter().any(|(a, _)| *a == Action::Filter));
+    }
+
+    /// In a report 1–4 switch reports: the help lists them once, with that
+    /// meaning, and not the workspaces they stand for elsewhere (5 still).
+    #[test]
+    fn help_in_a_report_lists_each_key_with_its_meaning_there() {
+        let listed = Keymap::default().for_pane(PaneId::ReportPurchase);
+        let one: Vec<Action> = listed
+            .iter()
+            .filter(|(_, keys)| keys.contains(&Key::char('1')))
+            .map(|(action, _)| *action)
+            .collect();
+        assert_eq!(one, vec![Action::ShowPurchaseReport]);
+        assert!(!listed.iter().any(|(a, _)| *a == Action::ShowLicenses));
+        assert!(listed.iter().any(|(a, _)| *a == Action::ShowUsers));
     }
 }

@@ -80,7 +80,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("move", "move GROUP: the selected agreement to that license group"),
     (
         "import",
-        "import FILE: volume-licensing agreements from a CSV file",
+        "import FILE: volume-licensing agreements (CSV); import subscriptions FILE: purchases",
     ),
     (
         "group",
@@ -96,6 +96,44 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("quit", "leave seats"),
 ];
+
+/// The first words whose commands change the cache (or queue a change for a
+/// source): read-only sessions refuse them when run and the help leaves
+/// them out, as it does for the keys that write.
+pub const WRITING: &[&str] = &[
+    "sync",
+    "language",
+    "take-over",
+    "enable",
+    "disable",
+    "move",
+    "import",
+    "group",
+    "map",
+    "unmap",
+    "quantity",
+    "profile",
+];
+
+impl PaletteCommand {
+    /// Whether running it changes the cache: `WRITING`'s commands.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            PaletteCommand::Sync
+                | PaletteCommand::Language(_)
+                | PaletteCommand::TakeOver
+                | PaletteCommand::Enable(_)
+                | PaletteCommand::Move(_)
+                | PaletteCommand::Import(_)
+                | PaletteCommand::ImportSubscriptions(_)
+                | PaletteCommand::Group(_)
+                | PaletteCommand::Map(_)
+                | PaletteCommand::Quantity(_)
+                | PaletteCommand::Profile(_)
+        )
+    }
+}
 
 /// Completions for what is typed so far, given the current pane's columns.
 pub fn candidates(typed: &str, columns: &[&str]) -> Vec<String> {

@@ -78,6 +78,20 @@ pub fn drill(state: &mut AppState) -> Vec<Command> {
     commands
 }
 
+/// `:reports`: the report seen last, remembering the pane it was typed in
+/// (Esc goes back there). Typed in a report, or in a view opened from one,
+/// the pane to go back to stays as it was.
+pub fn open(state: &mut AppState) -> Vec<Command> {
+    let from_report = state
+        .report_return
+        .as_ref()
+        .is_some_and(|back| back.view == state.pane);
+    if state.pane.report().is_none() && !from_report {
+        state.reports_from = state.pane;
+    }
+    super::update::show(state, state.report)
+}
+
 /// Esc in a view opened from a report (nothing left to clear): back to the
 /// report, on the row it was opened from. None when the view was not.
 pub fn back(state: &mut AppState) -> Option<Vec<Command>> {

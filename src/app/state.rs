@@ -127,6 +127,9 @@ pub struct AppState {
     pub assignees_parent: PaneId,
     /// The report `:reports` shows: the one seen last.
     pub report: PaneId,
+    /// The pane `:reports` was typed in: Esc in a report (with no filter
+    /// to clear) goes back there, as Esc leaves a drill-down.
+    pub reports_from: PaneId,
     /// A view opened from a report with Enter and that report: Esc in the
     /// view (with no filter to clear) goes back to the report, on its row.
     pub report_return: Option<super::reports::ReportReturn>,
@@ -172,6 +175,7 @@ impl AppState {
             assignees_parent: PaneId::Licenses,
             report: PaneId::ReportInstallation,
             report_return: None,
+            reports_from: PaneId::Licenses,
             installs_of: None,
             detections_of: None,
             last_batches: Vec::new(),

@@ -244,6 +244,7 @@ pub fn apply(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::CancelSubscription => super::subscriptions::cancel(state),
         Action::Billing => super::billing::open(state),
         Action::InstallProduct => super::subscriptions::install(state),
+        Action::CopyInvitation => super::apps::copy_invitation(state),
         Action::RecordPurchase => super::subscription_form::open(state),
         Action::EditSubscription => super::subscription_form::edit(state),
         Action::Assign if state.pane == PaneId::Subscriptions => super::subscriptions::assign(state),
@@ -302,6 +303,7 @@ fn clear_filter(state: &mut AppState) -> Vec<Command> {
             PaneId::Installs => show(state, PaneId::Apps),
             PaneId::Detections => show(state, PaneId::Inventory),
             PaneId::Subscriptions => super::subscriptions::back(state).unwrap_or_default(),
+            _ if pane.report().is_some() => show(state, state.reports_from),
             _ => Vec::new(),
         };
     }
@@ -409,6 +411,11 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         }
     };
     state.overlay = Overlay::None;
+    if command.writes() && state.is_read_only() {
+        let reason = state.read_only_reason();
+        state.refuse(reason);
+        return Vec::new();
+    }
     match command {
         PaletteCommand::Show(PaneId::Installs) => {
             // `:installs` lists every app's installs; `I` in Apps one app's.
@@ -425,7 +432,7 @@ fn run_palette(state: &mut AppState, line: &str) -> Vec<Command> {
         PaletteCommand::Quantity(wanted) => super::subscriptions::quantity(state, wanted),
         PaletteCommand::Profile(name) => super::subscriptions::profile(state, name),
         PaletteCommand::ExportInvoices(path) => super::subscriptions::export(state, path),
-        PaletteCommand::Reports => show(state, state.report),
+        PaletteCommand::Reports => super::reports::open(state),
         PaletteCommand::ExportReport { format, path } => super::reports::export(state, format, path),
         PaletteCommand::ImportSubscriptions(path) => super::subscriptions::import(state, path),
         PaletteCommand::Sort { column, descending } => {

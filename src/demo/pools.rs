@@ -140,8 +140,12 @@ fn one_pool<'c>(
             if shape.is_app {
                 seat.intent = INTENTS[later.weighted(&[80, 17, 3])];
             }
+            // The seat's own draw stays (it paces the installs' draws, so
+            // the rest of the demo stays the same); the invitation is the
+            // user's.
+            let drawn = shape.vpp.then(|| INVITES[later.weighted(&[15, 80, 5])]);
             if shape.vpp {
-                seat.invite = Some(INVITES[later.weighted(&[15, 80, 5])]);
+                seat.invite = Some(invite_of(ctx.shape.seed, seat.user));
             }
             if shape.misplaced(&seat) {
                 seat.fault = Some(Fault::Location);
@@ -153,7 +157,10 @@ fn one_pool<'c>(
                 }
             }
             consumed += i64::from(seat.fault.is_none());
-            if let Some(install) = shape.installs.and_then(|app| install(&mut installs, app, &seat)) {
+            if let Some(install) = shape
+                .installs
+                .and_then(|app| install(&mut installs, app, &seat, drawn))
+            {
                 w.install(install)?;
             }
             w.seat(seat, by)
@@ -168,10 +175,25 @@ fn one_pool<'c>(
     Ok(consumed)
 }
 
+/// A user's Apple invitation: one state for every VPP seat they hold, as
+/// Apple keeps one account a user (Registered until accepted, whatever the
+/// app), so the sync, which reads the user's state onto each seat, finds
+/// the demo as it was written: no invited user with an installed app.
+fn invite_of(seed: u64, user: u32) -> Invite {
+    let mut rng = Rng::stream(
+        seed ^ u64::from(user).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        "vpp-invite",
+    );
+    INVITES[rng.weighted(&[15, 80, 5])]
+}
+
 /// The install that follows a seat, if any (R-APP-6: a deployment waiting
 /// for a seat failed, saying why; it draws as any other seat does, so the
 /// rest of the demo stays the same whichever seats wait).
-fn install(rng: &mut Rng, app: usize, seat: &Seat) -> Option<Install> {
+///
+/// `drawn` is the invitation the seat drew before invitations were the
+/// user's: the draws follow it, so every later draw stays where it was.
+fn install(rng: &mut Rng, app: usize, seat: &Seat, drawn: Option<Invite>) -> Option<Install> {
     let waiting = seat.fault == Some(Fault::Count);
     if seat.fault.is_some() && !waiting {
         return None;
@@ -187,6 +209,9 @@ fn install(rng: &mut Rng, app: usize, seat: &Seat) -> Option<Install> {
     if !rng.chance(0.5) {
         return waiting.then_some(no_seat);
     }
+    let rolled =
+        !matches!(drawn, Some(Invite::Invited | Invite::Declined)) && seat.intent != Intent::Uninstall;
+    let roll = if rolled { rng.weighted(&[88, 8, 4]) } else { 0 };
     let (state, error) = match (seat.intent, seat.invite) {
         (Intent::Uninstall, _) => ("not_installed", None),
         (_, Some(Invite::Invited)) => (
@@ -194,7 +219,7 @@ fn install(rng: &mut Rng, app: usize, seat: &Seat) -> Option<Install> {
             Some("waiting for the user to accept the VPP invitation"),
         ),
         (_, Some(Invite::Declined)) => ("failed", Some("the user declined the VPP invitation")),
-        _ => match rng.weighted(&[88, 8, 4]) {
+        _ => match roll {
             0 => ("installed", None),
             1 => ("pending", None),
             _ => ("failed", Some(NOT_DETECTED)),

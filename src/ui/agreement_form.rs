@@ -241,7 +241,7 @@ fn group(form: &AgreementForm, out: Out) -> Lines {
     let mut lines = vec![field("Group", &form.group, true, out)];
     out.note(
         &mut lines,
-        "every agreement belongs to a license group (R-AGR-7): pick one, or type a new one's name",
+        "every agreement belongs to a license group: pick one, or type a new one's name",
         out.theme.dim(),
     );
     let options = form.group_options();

@@ -86,7 +86,7 @@ fn form(link: &LinkState, theme: Theme) -> Vec<Line<'static>> {
             "The app registration must be a management tool in the store's settings; its secret's file: \
              chmod 600 (empty: SEATS_STORE_SECRET). App names come in the language; apps install in each \
              user's own.",
-            "Once linked, seats refuses any other store account for good (R-CON-2). Ctrl-t: an Apple token.",
+            "Once linked, seats refuses any other store account for good. Ctrl-t: an Apple token.",
         ],
     };
     lines.extend(

@@ -50,11 +50,16 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
     lines.push(Line::from(""));
     lines.extend(filter_help(state, theme, width));
     lines.push(Line::from(""));
-    lines.extend(command_help(theme, width));
-    let title = format!(
+    lines.extend(command_help(read_only, theme, width));
+    // The whole title where it fits, else the pane's name alone (the hint
+    // line under the dialog says how to scroll).
+    let mut title = format!(
         " Keys · {} (↑↓ scroll, any other key closes) ",
         state.pane.title()
     );
+    if display_width(&title) > width {
+        title = format!(" Keys · {} ", state.pane.title());
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title, theme.title()));
@@ -68,9 +73,13 @@ pub fn draw_help(frame: &mut Frame<'_>, state: &AppState, scroll: usize, theme: 
 }
 
 /// The `:` commands (k9s-style), each with what it does; Tab completes them.
-fn command_help(theme: Theme, width: usize) -> Vec<Line<'static>> {
+/// A read-only session leaves out the ones it refuses, as for the keys.
+fn command_help(read_only: bool, theme: Theme, width: usize) -> Vec<Line<'static>> {
     let mut lines = paragraph(": commands (Tab completes, Enter runs):", theme.dim(), width);
     for (name, what) in COMMANDS {
+        if read_only && palette::WRITING.contains(name) {
+            continue;
+        }
         let label = Span::styled(format!("{:<18}", format!(":{name}")), theme.key());
         lines.extend(hanging(label, 18, what, Style::new(), width));
     }

@@ -26,19 +26,30 @@ pub fn draw_tabs(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: The
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The workspaces and their keys 1–5; in a report, the reports and their
+/// keys 1–4, which switch reports there (the workspaces' 1–4 do not).
 fn tab_spans(state: &AppState, theme: Theme, compact: bool) -> Vec<Span<'static>> {
     let mut spans = vec![Span::styled(" seats ", theme.title()), Span::raw("│")];
-    for (index, pane) in PaneId::TABS.iter().enumerate() {
+    let in_report = state.pane.report().is_some();
+    let tabs: &[PaneId] = if in_report {
+        &PaneId::REPORTS
+    } else {
+        &PaneId::TABS
+    };
+    for (index, pane) in tabs.iter().enumerate() {
         let active = *pane == state.pane;
+        // "Report 2/4: installation" reads "installation" on its tab.
+        let title = pane.title();
+        let title = title.split_once(": ").map_or(title, |(_, name)| name);
         let label = if compact && !active {
             format!(" {} ", index + 1)
         } else {
-            format!(" {} {} ", index + 1, pane.title())
+            format!(" {} {title} ", index + 1)
         };
         let style = if active { theme.active_tab() } else { theme.dim() };
         spans.push(Span::styled(label, style));
     }
-    if !PaneId::TABS.contains(&state.pane) {
+    if !tabs.contains(&state.pane) {
         spans.push(Span::raw("│"));
         spans.push(Span::styled(
             format!(" {} ", state.pane.title()),

@@ -113,7 +113,7 @@ pub fn draw_form(frame: &mut Frame<'_>, form: &SubscriptionForm, theme: Theme) {
             let enabled = form.enabled(i);
             let text = match i {
                 QUANTITY if form.value(PRICING) == "flat" => "Unlimited (flat rate)".to_owned(),
-                QUANTITY if !enabled => "set by the vendor (R-LIC-8)".to_owned(),
+                QUANTITY if !enabled => "set by the vendor".to_owned(),
                 VENDOR if !enabled && form.value(KIND) != "isv" => "— (ISV apps only)".to_owned(),
                 PROFILE if form.value(PROFILE).is_empty() => {
                     format!("none ({} on record)", form.profiles.len())

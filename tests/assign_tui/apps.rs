@@ -437,3 +437,121 @@ fn t_and_a_in_apps_say_where_seats_and_their_intent_are_changed() {
         c.flash()
     );
 }
+
+/// `y` on an invited user's seat copies the Apple invitation link with OSC 52
+/// and says so without the link; a terminal without OSC 52 is told, and so
+/// is a seat with no open invitation (issue 8 polish, R-APP-8).
+#[test]
+fn y_copies_an_invited_users_link_with_osc_52_r_app_8() {
+    let mut c = Console::new();
+    let (app, pool, name) = app_with_seats(&c.conn, "vpp", 2);
+    let (user, upn): (i64, String) = c
+        .conn
+        .query_row(
+            "SELECT u.id, u.upn FROM assignments s JOIN users u ON u.id = s.user_id \
+             WHERE s.pool_id = ?1 AND s.invitation = 'invited' ORDER BY s.id LIMIT 1",
+            [pool],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let url = "https://vpp.itunes.apple.com/invitation/0123456789abcdef";
+    c.conn
+        .execute(
+            "INSERT INTO apple_users (connector_id, user_id, client_user_id, status, invite_url) \
+             SELECT connector_id, ?1, 'seats:' || ?2, 'Registered', ?3 FROM pools WHERE id = ?4",
+            rusqlite::params![user, upn, url, pool],
+        )
+        .unwrap();
+    c.select_app(app, &name);
+    c.key(KeyCode::Enter);
+    c.filter(&format!("\"{upn}\""));
+    assert!(matches!(c.state.table().selected_row(), Some(Row::Assignee(a)) if a.principal == upn));
+    let y = || Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    c.state.clipboard = true;
+    let commands = update(&mut c.state, y());
+    assert!(
+        matches!(commands.as_slice(), [seats::app::Command::Copy(sent)] if sent == url),
+        "{commands:?}"
+    );
+    assert_eq!(c.flash(), "copied invitation link to the clipboard (OSC 52)");
+    c.state.clipboard = false;
+    let commands = update(&mut c.state, y());
+    assert!(commands.is_empty(), "{commands:?}");
+    assert!(c.flash().contains("takes no OSC 52"), "{}", c.flash());
+    assert!(c.flash().contains("i shows"), "{}", c.flash());
+    c.state.end_burst();
+    c.key(KeyCode::Esc);
+    c.filter("invite:accepted");
+    c.state.clipboard = true;
+    assert!(update(&mut c.state, y()).is_empty());
+    assert!(c.flash().contains("no link to copy"), "{}", c.flash());
+}
+
+/// `p` is an undoable batch like the seat changes: the message offers z,
+/// z previews the scope going back, and y puts it back, audited (issue 8
+/// polish, R-APP-4).
+#[test]
+fn z_undoes_p_and_its_preview_names_the_scope_r_app_4() {
+    let mut c = Console::new();
+    let (app, _, name) = app_with_seats(&c.conn, "offline", 1);
+    let scope = |c: &Console| -> Option<String> {
+        c.conn
+            .query_row("SELECT install_scope FROM apps WHERE id = ?1", [app], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let before = scope(&c);
+    let was = before.clone().unwrap_or_else(|| "user".into());
+    let after = if was == "device" { "user" } else { "device" };
+    c.select_app(app, &name);
+    c.key(KeyCode::Char('p'));
+    c.key(KeyCode::Enter);
+    assert_eq!(scope(&c).as_deref(), Some(after));
+    assert!(c.flash().contains("(z undoes)"), "{}", c.flash());
+    c.key(KeyCode::Char('z'));
+    let preview = c.screen();
+    assert!(
+        preview.contains(&format!("installs per {after} → back to per {was}")),
+        "{preview}"
+    );
+    assert_eq!(scope(&c).as_deref(), Some(after), "the preview changes nothing");
+    c.key(KeyCode::Char('y'));
+    assert_eq!(scope(&c), before, "{}", c.flash());
+    assert!(c.flash().contains(&format!("back to per {was}")), "{}", c.flash());
+    let undone: i64 = c
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'undo' AND json_extract(detail, '$.install_scope') \
+             IS ?1",
+            [before.as_deref()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(undone, 1);
+    // One audit row for the undo, naming the app's pool, as p's row does.
+    let rows: Vec<(String, Option<String>)> = c
+        .conn
+        .prepare(
+            "SELECT action, pool_name FROM audit WHERE batch_id IN (SELECT id FROM batches \
+             WHERE action IN ('app_install_scope', 'undo')) ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let pool: String = c
+        .conn
+        .query_row("SELECT name FROM pools WHERE app_id = ?1", [app], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("app_install_scope".to_owned(), Some(pool.clone())),
+            ("undo".to_owned(), Some(pool))
+        ]
+    );
+    c.key(KeyCode::Char('z'));
+    assert!(c.flash().contains("nothing to undo"), "{}", c.flash());
+}

@@ -184,6 +184,64 @@ fn enter_drills_down_and_esc_comes_back_to_the_same_row() {
     );
 }
 
+/// Esc in a report backs out as in the other views (k9s): first out of the
+/// filter, then out of the Reports view to the pane `:reports` was typed in;
+/// a report reached back from a drill-down leaves to that same pane.
+#[test]
+fn esc_clears_the_filter_then_leaves_reports_for_where_they_were_opened() {
+    let mut c = Console::new();
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Tab);
+    c.key(KeyCode::Tab);
+    assert_eq!(c.state.pane, PaneId::Agreements);
+    palette(&mut c, "reports");
+    c.key(KeyCode::Char('4'));
+    c.filter("reclaim>0");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "the filter goes first");
+    assert_eq!(c.state.table().filter.value(), "");
+    c.key(KeyCode::Enter);
+    assert_ne!(c.state.pane, PaneId::ReportUtilization, "a drill-down");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "back from the drill");
+    c.key(KeyCode::Esc);
+    assert_eq!(c.state.pane, PaneId::Agreements, "{}", c.screen());
+    palette(&mut c, "reports");
+    assert_eq!(c.state.pane, PaneId::ReportUtilization, "the report seen last");
+}
+
+/// The inventory report sorted by a text column lists pools and agreements
+/// together in that column's order, ties by name, then kind; descending
+/// reverses all of it (not only the tie). Issue 9 polish.
+#[test]
+fn inventory_report_text_sorts_interleave_pools_and_agreements() {
+    let c = Console::new();
+    let key = |r: &inventory::LicenseRow, column: usize| {
+        let field = match column {
+            0 => r.name.clone(),
+            1 => r.kind.clone(),
+            2 => r.source.clone(),
+            _ => r.status.clone(),
+        };
+        (field.to_lowercase(), r.name.to_lowercase(), r.kind.clone())
+    };
+    for column in [0, 1, 2, 6] {
+        let up = inventory::all(&c.conn, &scope().request(None, column, false)).unwrap();
+        let keys: Vec<_> = up.iter().map(|r| key(r, column)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "column {column} ascending");
+        let mut down = inventory::all(&c.conn, &scope().request(None, column, true)).unwrap();
+        down.reverse();
+        let down: Vec<_> = down.iter().map(|r| key(r, column)).collect();
+        assert_eq!(down, keys, "column {column} descending is the reverse");
+    }
+    let by_name = inventory::all(&c.conn, &scope().request(None, 0, false)).unwrap();
+    let first_agreement = by_name.iter().position(|r| r.agreement_id.is_some()).unwrap();
+    let last_pool = by_name.iter().rposition(|r| r.pool_id.is_some()).unwrap();
+    assert!(first_agreement < last_pool, "interleaved, not pools first");
+}
+
 #[test]
 fn the_installation_detail_names_the_agreements_that_count() {
     let mut c = Console::new();

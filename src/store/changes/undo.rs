@@ -27,6 +27,7 @@ const UNDOABLE: &[&str] = &[
     "subscription_profile",
     "subscription_edit",
     super::purchase::ACTION,
+    super::scope::ACTION,
 ];
 
 /// The actor's newest batch that changed something and is not undone yet
@@ -39,7 +40,8 @@ pub fn last_undoable_batch(conn: &Connection, actor: &str) -> rusqlite::Result<O
              OR action LIKE 'subscription_%' \
                 AND EXISTS (SELECT 1 FROM pool_field_changes f WHERE f.batch_id = b.id) \
              OR action = 'subscriptions_import' \
-                AND EXISTS (SELECT 1 FROM pool_purchases r WHERE r.batch_id = b.id)) \
+                AND EXISTS (SELECT 1 FROM pool_purchases r WHERE r.batch_id = b.id) \
+             OR action = 'app_install_scope') \
          ORDER BY seq DESC LIMIT 1",
     )?
     .query_row([actor], |row| row.get(0))
@@ -98,6 +100,8 @@ pub(crate) fn undo_in(
     if super::purchase::has_purchases(tx, batch_id)? {
         audit_pools(super::purchase::revert(&ctx, batch_id)?, "purchase_removed")?;
     }
+    // An install scope put back is audited with its app's name.
+    let scope_reverted = super::scope::revert(&ctx, batch_id)?;
     users::restore_people(&ctx, batch_id)?;
     let mut outcomes = Vec::new();
     for (pool_id, restores, retracts, changed) in pools_of(tx, batch_id)? {
@@ -129,7 +133,7 @@ pub(crate) fn undo_in(
         "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
         params![batch_id, ctx.batch],
     )?;
-    if outcomes.is_empty() {
+    if outcomes.is_empty() && !scope_reverted {
         ctx.audit(&Entry {
             action: "undo",
             pool: None,

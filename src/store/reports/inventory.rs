@@ -58,17 +58,17 @@ pub const FIELDS: &[FilterColumn] = &[
     column("status", Text, "status"),
 ];
 
-// Pools first, then agreements. A pool that seats an agreement (kind
+// Every pool and every agreement, one row each. A pool that seats an agreement (kind
 // `agreement`) is not listed apart: its consumed seats show on the
 // agreement's row, so one license is one row. With a group (`:scope`),
 // only the agreements of that group.
 pub const SPEC: ListSpec = ListSpec {
-    base: "SELECT 0 AS part, p.id * 2 AS id, p.id AS pool_id, NULL AS agreement_id, p.name, p.kind, \
+    base: "SELECT p.id * 2 AS id, p.id AS pool_id, NULL AS agreement_id, p.name, p.kind, \
            p.source, NULL AS grp, p.publisher, NULL AS product, \
            p.total, p.consumed, p.total - p.consumed AS available, p.status \
     FROM pools p WHERE p.agreement_id IS NULL AND :scope IS NULL \
     UNION ALL \
-    SELECT 1, a.id * 2 + 1, NULL, a.id, a.name, a.kind, 'agreement', g.name, \
+    SELECT a.id * 2 + 1, NULL, a.id, a.name, a.kind, 'agreement', g.name, \
            coalesce(pub.name, (SELECT group_concat(DISTINCT xpub.name) FROM entitlements e \
               JOIN products x ON x.id = e.product_id JOIN publishers xpub ON xpub.id = x.publisher_id \
               WHERE e.agreement_id = a.id)), \
@@ -87,14 +87,19 @@ pub const SPEC: ListSpec = ListSpec {
     haystack: "name || ' ' || kind || ' ' || source || ' ' || coalesce(grp, '') || ' ' || \
                coalesce(publisher, '') || ' ' || coalesce(product, '')",
     fields: FIELDS,
+    // Pools and agreements sort together: a text column, then the name,
+    // then the kind. Each key is one expression (the fields joined by
+    // char(1), below every printable character; NOCASE stops at a NUL),
+    // because the list appends its direction to the key's last term only:
+    // "name, kind DESC" would keep the names rising.
     sort_keys: &[
-        "part, name COLLATE NOCASE",
-        "kind",
-        "source",
+        "(name || char(1) || kind) COLLATE NOCASE",
+        "(kind || char(1) || name) COLLATE NOCASE",
+        "(source || char(1) || name || char(1) || kind) COLLATE NOCASE",
         "total",
         "consumed",
         "available",
-        "status",
+        "(status || char(1) || name || char(1) || kind) COLLATE NOCASE",
     ],
     tiebreak: "id",
 };

@@ -136,22 +136,48 @@ pub fn installation_detail(row: &InstallationRow, ctx: &Ctx) -> Vec<Line<'static
 
 /// The words the Licenses pane uses for a pool's kind, source and status
 /// (the report's CSV and JSON keep the cache's own values).
+/// An agreement's kind and source (not pool values) read as the pools'
+/// words do: capitalised.
 fn kind_word(kind: &str) -> String {
-    kind.parse()
-        .map_or_else(|_| kind.to_owned(), |k| super::licenses::kind_short(k).to_owned())
+    match kind {
+        "volume" => "Volume".to_owned(),
+        "other" => "Other".to_owned(),
+        _ => kind
+            .parse()
+            .map_or_else(|_| kind.to_owned(), |k| super::licenses::kind_short(k).to_owned()),
+    }
 }
 
 fn source_word(source: &str) -> String {
-    source.parse().map_or_else(
-        |_| source.to_owned(),
-        |s| super::licenses::source_short(s).to_owned(),
-    )
+    match source {
+        "agreement" => "Agreement".to_owned(),
+        _ => source.parse().map_or_else(
+            |_| source.to_owned(),
+            |s| super::licenses::source_short(s).to_owned(),
+        ),
+    }
 }
 
 fn status_word(status: &str) -> String {
     status
         .parse::<crate::domain::PoolStatus>()
         .map_or_else(|_| status.to_owned(), |s| s.short().to_owned())
+}
+
+/// "SaaS subscription, Marketplace": a license's kind and source in words
+/// for the detail, as the Licenses pane's detail has them.
+fn kind_and_source(kind: &str, source: &str) -> String {
+    let kind = match kind {
+        "volume" => "volume licensing agreement".to_owned(),
+        "other" => "other software agreement".to_owned(),
+        _ => kind
+            .parse::<crate::domain::PoolKind>()
+            .map_or_else(|_| kind.to_owned(), |k| k.label().to_owned()),
+    };
+    match source.parse::<crate::domain::Source>() {
+        Ok(source) => format!("{kind}, {}", source.label()),
+        Err(_) => kind,
+    }
 }
 
 pub fn license_cells(row: &LicenseRow, _ctx: &Ctx) -> Vec<Cell> {
@@ -176,7 +202,7 @@ pub fn license_detail(row: &LicenseRow, ctx: &Ctx) -> Vec<Line<'static>> {
     vec![
         field(
             "License",
-            format!("{} ({}, {})", row.name, row.kind, row.source),
+            format!("{} ({})", row.name, kind_and_source(&row.kind, &row.source)),
             ctx,
         ),
         field("Licenses", super::joined(&what), ctx),
@@ -195,7 +221,11 @@ pub fn license_detail(row: &LicenseRow, ctx: &Ctx) -> Vec<Line<'static>> {
             ),
             ctx,
         ),
-        field("Status", format!("{} · {open}", row.status), ctx),
+        field(
+            "Status",
+            format!("{} · {open}", row.status.replace('_', " ")),
+            ctx,
+        ),
     ]
 }
 
@@ -231,7 +261,7 @@ pub fn utilization_detail(row: &UtilizationRow, ctx: &Ctx) -> Vec<Line<'static>>
     vec![
         field(
             "Pool",
-            format!("{} ({}, {})", row.pool, row.kind, row.source),
+            format!("{} ({})", row.pool, kind_and_source(&row.kind, &row.source)),
             ctx,
         ),
         field(

@@ -24,6 +24,7 @@ pub fn field_reverts(conn: &Connection, batches: &[String]) -> rusqlite::Result<
         .into_iter()
         .map(|name| format!("{name}: the recorded purchase is removed"))
         .collect();
+    out.extend(crate::store::changes::scope_reverts(conn, batches)?);
     for batch in batches {
         let rows = stmt.query_map([batch], |r| {
             Ok((

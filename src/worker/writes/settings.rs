@@ -71,15 +71,21 @@ pub(super) fn validate(conn: &Connection, actor: &Actor) -> WorkerEvent {
     )
 }
 
-/// How an offline app installs (R-APP-4): no seat, no batch.
+/// How an offline app installs (R-APP-4): no seat moves, but it is a
+/// batch z undoes, as a seat change is.
 pub(super) fn set_install_scope(conn: &Connection, actor: &Actor, app_id: i64, scope: &str) -> WorkerEvent {
-    written(
-        authorized(conn, actor, changes::Permission::Assign).and_then(|()| {
-            crate::store::app_settings::set_install_scope(conn, app_id, scope, &actor.name)
-                .map(|name| format!("{name}: installs per {scope}"))
-                .map_err(|err| err.to_string())
-        }),
-    )
+    match changes::set_install_scope(conn, actor, app_id, scope) {
+        Ok((name, batch)) => WorkerEvent::Written {
+            summary: vec![format!("{name}: installs per {scope}")],
+            batches: vec![batch],
+            undo: false,
+            failed: None,
+            push_to: Vec::new(),
+        },
+        Err(err) => WorkerEvent::WriteRefused {
+            message: err.to_string(),
+        },
+    }
 }
 
 /// The actor's role allows `permission`, or why not.
