@@ -86,7 +86,35 @@ pub fn simulator(db_path: &Path, url: &str, spec: &str) -> Result<Arc<SimHandle>
     };
     let (users, seed) = parse_spec(spec).ok_or_else(|| failed("expected sim:users=N,seed=S".into()))?;
     let state = state_path(db_path);
-    running(&state, users, seed, built_at(db_path)).map_err(failed)
+    let built_at = built_at(db_path);
+    discard_stale(&state, built_at).map_err(|err| failed(format!("{}: {err}", state.display())))?;
+    running(&state, users, seed, built_at).map_err(failed)
+}
+
+/// Removes a simulator state file left by an earlier cache at this path:
+/// the simulated tenant is built from the cache's own tenant (same seed,
+/// same clock), so a demo cache built again beside an old state file would
+/// otherwise sync against the old tenant (its invitations, its leavers).
+/// The state is kept when it was built at the cache's instant (to the
+/// second: both times come from the same text), or when either time is
+/// unknown.
+fn discard_stale(state: &Path, built_at: Option<DateTime<Utc>>) -> std::io::Result<()> {
+    let (Some(built_at), Some(state_built)) = (built_at, built_at_of(state)) else {
+        return Ok(());
+    };
+    if (state_built - built_at).num_seconds().abs() < 1 {
+        return Ok(());
+    }
+    tracing::info!(state = %state.display(), "the simulator's state is from an earlier cache; building it again");
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = state.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A stored link as this process's client reaches it: a simulator listens
@@ -134,6 +162,18 @@ pub fn state_path(db_path: &Path) -> PathBuf {
 /// simulator builds the same tenant with the same dates; None when unknown.
 fn built_at(db_path: &Path) -> Option<DateTime<Utc>> {
     let conn = crate::store::open(db_path, crate::store::OpenMode::MustExist).ok()?;
+    tenant_created_at(&conn)
+}
+
+/// When the simulated tenant in a state file was built, read without
+/// changing the file; None when there is none.
+fn built_at_of(state: &Path) -> Option<DateTime<Utc>> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(state, flags).ok()?;
+    tenant_created_at(&conn)
+}
+
+fn tenant_created_at(conn: &rusqlite::Connection) -> Option<DateTime<Utc>> {
     let text: String = conn
         .query_row("SELECT created_at FROM tenant WHERE id = 1", [], |row| row.get(0))
         .ok()?;
@@ -185,5 +225,40 @@ mod tests {
             state_path(Path::new("/d/demo.db")),
             PathBuf::from("/d/demo.graph-sim.db")
         );
+    }
+
+    /// A demo cache built again at the same path got the earlier tenant's
+    /// simulator back (its invitations and leavers) until the state file
+    /// went: now a state from another instant is removed, with its WAL.
+    #[test]
+    fn a_state_file_from_an_earlier_cache_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("demo.graph-sim.db");
+        let built = DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let conn = rusqlite::Connection::open(&state).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tenant (id INTEGER PRIMARY KEY, created_at TEXT); \
+             INSERT INTO tenant VALUES (1, '2026-12-03T10:00:00Z');",
+        )
+        .unwrap();
+        drop(conn);
+        let wal = dir.path().join("demo.graph-sim.db-wal");
+        std::fs::write(&wal, b"").unwrap();
+
+        discard_stale(&state, Some(built)).unwrap();
+        discard_stale(&state, None).unwrap();
+        assert!(
+            state.exists(),
+            "the same instant, or an unknown one, keeps the state"
+        );
+
+        discard_stale(&state, Some(built + chrono::Duration::hours(1))).unwrap();
+        assert!(
+            !state.exists() && !wal.exists(),
+            "a state from another cache goes"
+        );
+        discard_stale(&state, Some(built)).unwrap();
     }
 }
