@@ -329,9 +329,10 @@ fn read_and_write_apart(bench: &Bench) {
 /// prepared INSERT each, in one transaction (the triggers that keep
 /// `consumed` run as for the sync). Returns the insert's time.
 fn raw_insert(conn: &Connection, connector: i64, expected: usize) -> Duration {
-    let rows: Vec<(i64, i64, Option<String>, rusqlite::types::Value, String)> = conn
+    type Stored = rusqlite::types::Value;
+    let rows: Vec<(i64, i64, Option<String>, Stored, Stored)> = conn
         .prepare(&format!(
-            "SELECT pool_id, user_id, invitation, assigned_unix, assigned_by FROM assignments WHERE {SEATS_OF}"
+            "SELECT pool_id, user_id, invitation, assigned_unix, assigned_by_code FROM assignments WHERE {SEATS_OF}"
         ))
         .unwrap()
         .query_map([connector], |r| {
@@ -348,7 +349,7 @@ fn raw_insert(conn: &Connection, connector: i64, expected: usize) -> Duration {
     let mut insert = conn
         .prepare(
             "INSERT INTO assignments (pool_id, user_id, direct, state_code, invitation, assigned_unix, \
-             assigned_by) VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)",
+             assigned_by_code) VALUES (?1, ?2, 1, 0, ?3, ?4, ?5)",
         )
         .unwrap();
     for row in &rows {

@@ -148,7 +148,7 @@ fn big_group(conn: &Connection) -> (i64, i64) {
     let group = conn.last_insert_rowid();
     let added = conn
         .execute(
-            "INSERT INTO group_members (group_id, user_id) SELECT ?1, id FROM users \
+            "INSERT INTO group_user_members (group_id, user_id) SELECT ?1, id FROM users \
              WHERE enabled = 1 AND deleted = 0 ORDER BY id DESC LIMIT ?2",
             [group, GROUP_SIZE],
         )

@@ -119,8 +119,8 @@ fn raw_sql(dir: &std::path::Path, computers: usize, run: usize) -> Duration {
     }
     let mut row = conn
         .prepare(
-            "INSERT INTO inventory (device_id, product_id, version, detected_at, raw_name_id, user_upn) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO inventory (device_id, product_id, version, detected_unix, raw_name_id, user_upn) \
+             VALUES (?1, ?2, ?3, unixepoch(?4), ?5, ?6)",
         )
         .unwrap();
     for c in 0..computers {

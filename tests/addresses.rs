@@ -32,11 +32,11 @@ fn cache() -> (tempfile::TempDir, Connection) {
            ('ava.perez@contoso-demo.example', 'Ava Perez', 'Sales', 1, '2026-05-30T00:00:00Z'),
            ('bo.li@contoso-demo.example', 'Bo Li', 'IT', 1, '2026-05-30T00:00:00Z');
          INSERT INTO pools (name, kind, source, total) VALUES ('Visio Plan 2', 'saas', 'local', 10);
-         INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by)
+         INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code)
            SELECT 1, id, '2026-01-01T00:00:00Z', 'tester' FROM users;
          INSERT INTO groups (name, kind) VALUES ('Customer Support Europe', 'user');
          INSERT INTO pools (name, kind, source, total) VALUES ('Project Plan 3', 'saas', 'local', 10);
-         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, assigned_unix, assigned_by)
+         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, assigned_unix, assigned_by_code)
            SELECT 2, id, 0, 1, '2026-01-01T00:00:00Z', 'tester' FROM users;"
     ))
     .unwrap();

@@ -67,7 +67,7 @@ fn tenant(rng: &mut Rng) -> (tempfile::TempDir, Connection) {
         }
         for u in members {
             conn.execute(
-                "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2)",
+                "INSERT INTO group_user_members (group_id, user_id) VALUES (?1, ?2)",
                 params![g, u],
             )
             .unwrap();
@@ -76,7 +76,7 @@ fn tenant(rng: &mut Rng) -> (tempfile::TempDir, Connection) {
             let child = 1 + rng.below(GROUPS as u64) as i64;
             if child != g {
                 conn.execute(
-                    "INSERT INTO group_members (group_id, child_group_id) VALUES (?1, ?2)",
+                    "INSERT INTO group_child_groups (group_id, child_group_id) VALUES (?1, ?2)",
                     params![g, child],
                 )
                 .unwrap();

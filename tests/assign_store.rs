@@ -197,7 +197,7 @@ fn disabled_pending_and_agreement_pools_refuse_but_release() {
     );
     // Seats held before the pool was disabled can still be released.
     conn.execute_batch(
-        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by) VALUES (4, 1, 'x', 'y'), (4, 2, 'x', 'y');",
+        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code) VALUES (4, 1, 'x', 'y'), (4, 2, 'x', 'y');",
     )
     .unwrap();
     let out = changes::unassign(&conn, &tester(), DISABLED, &[User(1)]).unwrap();

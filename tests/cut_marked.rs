@@ -109,7 +109,7 @@ fn user_with_pools(pools: usize) -> (tempfile::TempDir, Connection) {
         .unwrap();
     }
     conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by)
+        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code)
          SELECT id, 1, '2026-01-01T00:00:00Z', 'tester' FROM pools",
         [],
     )

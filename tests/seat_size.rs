@@ -82,7 +82,7 @@ fn an_older_cache_reads_the_same_seats_after_the_rebuild() {
 
     // The triggers came back: a new seat counts, a waiting one does not.
     conn.execute_batch(
-        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by) VALUES (1, 3, 0, 'root');",
+        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code) VALUES (1, 3, 0, 'root');",
     )
     .unwrap();
     assert_eq!(one::<i64>(&conn, "SELECT consumed FROM pools WHERE id = 1"), 3);
@@ -96,7 +96,7 @@ fn an_older_cache_reads_the_same_seats_after_the_rebuild() {
 
     // One seat per user and pool still, and a device is never a duplicate.
     let again = conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by) VALUES (1, 1, 0, 'root')",
+        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code) VALUES (1, 1, 0, 'root')",
         [],
     );
     assert!(again.is_err(), "a second seat of the same pool for user 1");
@@ -106,7 +106,7 @@ fn an_older_cache_reads_the_same_seats_after_the_rebuild() {
     )
     .unwrap();
     conn.execute(
-        "INSERT INTO assignments (pool_id, device_id, assigned_unix, assigned_by) VALUES (1, 2, 0, 'root')",
+        "INSERT INTO assignments (pool_id, device_id, assigned_unix, assigned_by_code) VALUES (1, 2, 0, 'root')",
         [],
     )
     .unwrap();

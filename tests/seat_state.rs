@@ -98,7 +98,7 @@ fn the_triggers_count_the_same_rows_by_code() {
     let (_dir, conn, _) = migrated();
     let consumed = || one::<i64>(&conn, "SELECT consumed FROM pools WHERE id = 1");
     conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by) VALUES (1, 4, 0, 'root')",
+        "INSERT INTO assignments (pool_id, user_id, assigned_unix, assigned_by_code) VALUES (1, 4, 0, 'root')",
         [],
     )
     .unwrap();

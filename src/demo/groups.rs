@@ -1,9 +1,11 @@
 //! Groups of the fictional organization and their members. Every group is
 //! a rule over the users and devices (a department, an office, a system,
-//! a random project team), so members are written from two passes of the
-//! census: one counts each group's size, the next writes every member with
-//! the row id it would have had if the groups had been written one after
-//! the other (each group's members together, in the same order).
+//! a random project team), so members come from one pass of the census,
+//! person after person. The membership tables are keyed by (group, member)
+//! without a rowid (migration 0026): rows arriving person by person would
+//! land all over their B-trees and leave pages half full, so the pass
+//! writes a scratch table first and each membership table is filled from it
+//! in key order (one sort), its pages packed as an index build packs them.
 
 use rusqlite::Connection;
 
@@ -24,7 +26,6 @@ const STUDIO: u32 = ALL_STAFF + 4;
 pub(crate) const ENG_PRODUCT: u32 = ALL_STAFF + 5;
 pub(crate) const PHOENIX: u32 = ALL_STAFF + 6;
 pub(crate) const APPLE_MOBILE: u32 = ALL_STAFF + 7;
-const GROUPS: usize = APPLE_MOBILE as usize;
 
 /// The id of a department's group.
 pub(crate) fn dept_group(dept: usize) -> u32 {
@@ -70,18 +71,7 @@ fn groups() -> Vec<(String, &'static str)> {
     out
 }
 
-/// Where the Design Studio's devices go: after its users, before the next
-/// group (a slot of its own, counted apart).
-const STUDIO_DEVICES: u32 = GROUPS as u32 + 1;
-
-/// The slots in row order.
-fn slots() -> impl Iterator<Item = u32> {
-    (1..=STUDIO)
-        .chain([STUDIO_DEVICES])
-        .chain(STUDIO + 1..=GROUPS as u32)
-}
-
-/// Writes the groups and their members: two passes over the users.
+/// Writes the groups and their members: one pass over the users.
 pub(crate) fn write(conn: &Connection, shape: Shape, t: &mut Tracker) -> rusqlite::Result<()> {
     t.stage("groups");
     // The groups' ids come after every membership draw of the stream.
@@ -92,45 +82,46 @@ pub(crate) fn write(conn: &Connection, shape: Shape, t: &mut Tracker) -> rusqlit
     for (id, (name, kind)) in (1u32..).zip(groups()) {
         stmt.execute(rusqlite::params![id, name, kind, rng.guid()])?;
     }
-    let mut sizes = [0i64; GROUPS + 2];
-    pass(shape, t, |slot, _| {
-        sizes[slot as usize] += 1;
-        Ok(())
-    })?;
-    // Each slot's first row id, as if written one group after the other.
-    let mut next = [0i64; GROUPS + 2];
-    let mut base = 0;
-    for slot in slots() {
-        next[slot as usize] = base + 1;
-        base += sizes[slot as usize];
-    }
+    conn.execute_batch(
+        "CREATE TEMP TABLE demo_members (kind INTEGER NOT NULL, group_id INTEGER NOT NULL, \
+         member_id INTEGER NOT NULL)",
+    )?;
     let mut rows = Batch::new(conn, MEMBERS_INTO, bind_member);
-    pass(shape, t, |slot, member| {
-        let rowid = next[slot as usize];
-        next[slot as usize] += 1;
-        let group = if slot == STUDIO_DEVICES { STUDIO } else { slot };
-        rows.push((rowid, group, member))
-    })?;
-    rows.finish()
+    pass(shape, t, |group, member| rows.push((group, member)))?;
+    rows.finish()?;
+    for (kind, table, column) in [
+        (USER, "group_user_members", "user_id"),
+        (DEVICE, "group_device_members", "device_id"),
+        (GROUP, "group_child_groups", "child_group_id"),
+    ] {
+        conn.execute(
+            &format!(
+                "INSERT INTO {table} (group_id, {column}) SELECT group_id, member_id \
+                 FROM temp.demo_members WHERE kind = ?1 ORDER BY group_id, member_id"
+            ),
+            [kind],
+        )?;
+    }
+    conn.execute_batch("DROP TABLE temp.demo_members")
 }
 
-const MEMBERS_INTO: (&str, usize) = (
-    "group_members (rowid, group_id, user_id, device_id, child_group_id)",
-    5,
-);
+const MEMBERS_INTO: (&str, usize) = ("temp.demo_members (kind, group_id, member_id)", 3);
+/// `demo_members.kind`: which membership table a row goes to.
+const USER: i64 = 0;
+const DEVICE: i64 = 1;
+const GROUP: i64 = 2;
 
-fn bind_member(row: &mut Row, (rowid, group, member): &(i64, u32, Member)) -> rusqlite::Result<()> {
-    let (user, device, child) = match *member {
-        Member::User(id) => (Some(id), None, None),
-        Member::Device(id) => (None, Some(id), None),
-        Member::Group(id) => (None, None, Some(id)),
+fn bind_member(row: &mut Row, (group, member): &(u32, Member)) -> rusqlite::Result<()> {
+    let (kind, id) = match *member {
+        Member::User(id) => (USER, id),
+        Member::Device(id) => (DEVICE, id),
+        Member::Group(id) => (GROUP, id),
     };
-    row.put(rowid)?.put(group)?.put(user)?.put(device)?.put(child)?;
+    row.put(kind)?.put(group)?.put(id)?;
     Ok(())
 }
 
-/// Hands every membership to `each` with its slot; within a slot in row
-/// order (nested groups first, then users or devices by id).
+/// Hands every membership to `each` with its group.
 fn pass(
     shape: Shape,
     t: &mut Tracker,
@@ -150,9 +141,9 @@ fn pass(
     };
     let mut census = Census::new(shape, need);
     let mut result = Ok(());
-    let mut put = |slot: u32, member: Member| {
+    let mut put = |group: u32, member: Member| {
         if result.is_ok() {
-            result = each(slot, member);
+            result = each(group, member);
         }
     };
     while let Some(person) = census.next_with(|d, dept, _| {
@@ -160,7 +151,7 @@ fn pass(
             put(group, Member::Device(d.id));
         }
         if dept == Some(design) {
-            put(STUDIO_DEVICES, Member::Device(d.id));
+            put(STUDIO, Member::Device(d.id));
         }
     }) {
         for group in user_groups(&person, design) {

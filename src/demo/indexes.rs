@@ -24,7 +24,9 @@ use rusqlite::Transaction;
 const BULK_TABLES: &[&str] = &[
     "users",
     "devices",
-    "group_members",
+    "group_user_members",
+    "group_device_members",
+    "group_child_groups",
     "assignments",
     "installs",
     "inventory",

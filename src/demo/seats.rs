@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 use super::batch::{Batch, Row};
 use super::clock::{Clock, Stamp};
+use crate::store::db::assigned_by_value;
 
 /// What an assignment asks for (R-APP-7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +71,8 @@ pub(crate) struct Install {
 }
 
 type Bind<T> = fn(&mut Row, &T) -> rusqlite::Result<()>;
-/// A seat row: id, seat, assigned at (unix seconds, migration 0020), assigned by.
+/// A seat row: id, seat, assigned at (unix seconds, migration 0020), assigned
+/// by (stored as a code, migration 0026).
 type SeatRow<'c> = (i64, Seat, i64, &'c str);
 /// An install row: id, install, updated at.
 type InstallRow = (i64, Install, Stamp);
@@ -129,7 +131,7 @@ impl<'c> Writer<'c> {
 
 const SEATS_INTO: (&str, usize) = (
     "assignments (id, pool_id, user_id, device_id, direct, via_group_id, intent_code, state_code, error, \
-     invitation, assigned_unix, assigned_by)",
+     invitation, assigned_unix, assigned_by_code)",
     12,
 );
 const INSTALLS_INTO: (&str, usize) = (
@@ -150,7 +152,9 @@ fn bind_seat(row: &mut Row, (id, s, at, by): &SeatRow) -> rusqlite::Result<()> {
         .put((s.device != 0).then_some(s.device))?;
     row.put(s.direct)?.put((s.via != 0).then_some(s.via))?;
     row.put(s.intent.code())?.put(state)?.put(error)?;
-    row.put(s.invite.map(invite_text))?.put(at)?.put(*by)?;
+    row.put(s.invite.map(invite_text))?
+        .put(at)?
+        .put(assigned_by_value(by))?;
     Ok(())
 }
 

@@ -224,14 +224,15 @@ pub(crate) struct Detection {
 
 /// The inventory table and how a detection binds to it.
 pub(crate) const INVENTORY_INTO: (&str, usize) = (
-    "inventory (id, device_id, product_id, version, detected_at, raw_name_id)",
+    "inventory (id, device_id, product_id, version, detected_unix, raw_name_id)",
     6,
 );
 
 /// Binds one detection (see [`INVENTORY_INTO`]).
 pub(crate) fn bind_detection(row: &mut batch::Row, r: &Detection, clock: &Clock) -> rusqlite::Result<()> {
     row.put(r.id)?.put(r.device)?.put(r.product as i64 + 1)?;
-    row.put(r.version)?.put(clock.ago(r.ago))?;
+    // Unix seconds, as the cache keeps them (migration 0026).
+    row.put(r.version)?.put(clock.unix_ago(r.ago))?;
     // A third of detections by the 64-bit name, without drawing from
     // the random stream (the rest of the demo stays as it was).
     let wide = (r.device as usize + r.product).is_multiple_of(3);

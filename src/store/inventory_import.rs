@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::catalog::{Catalog, Made};
 use super::changes::Actor;
+use super::db::unix_time;
 use super::license_groups::{AgreementError, audit, audited};
 use super::sync_state::stamp;
 use crate::domain::inventory_csv::InventoryFile;
@@ -91,12 +92,17 @@ fn apply(
          WHERE device_id = ?1 AND raw_name_id = ?2 AND ifnull(version, '') = ?3 \
          AND connector_id IS NULL",
     )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO inventory (device_id, product_id, version, detected_at, raw_name_id, user_upn) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut update =
-        tx.prepare_cached("UPDATE inventory SET user_upn = ?2, detected_at = ?3 WHERE id = ?1")?;
+    let mut insert = tx.prepare_cached(concat!(
+        "INSERT INTO inventory (device_id, product_id, version, detected_unix, raw_name_id, user_upn) \
+         VALUES (?1, ?2, ?3, ",
+        unix_time!("?4"),
+        ", ?5, ?6)"
+    ))?;
+    let mut update = tx.prepare_cached(concat!(
+        "UPDATE inventory SET user_upn = ?2, detected_unix = ",
+        unix_time!("?3"),
+        " WHERE id = ?1"
+    ))?;
     for row in &file.rows {
         let device = devices[row.computer as usize];
         let (raw_id, product, raw_new) = names[row.product as usize];

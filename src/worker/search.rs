@@ -10,6 +10,7 @@ use rusqlite::Connection;
 
 use super::search_entries::{Entries, place};
 use crate::domain::{PoolKind, assignable};
+use crate::store::groups::direct_members;
 
 /// What a picker searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +74,11 @@ impl SearchIndex {
         principals.sort_by_name();
         read(
             conn,
-            "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || \
-               (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) || ' direct members' \
-             FROM groups g ORDER BY g.name",
+            concat!(
+                "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || ",
+                direct_members!("g.id"),
+                " || ' direct members' FROM groups g ORDER BY g.name"
+            ),
             PickKind::Group,
             &mut principals,
         )?;

@@ -22,7 +22,7 @@ fn scene() -> Scene {
     cache.sql(&format!(
         "INSERT INTO pools (id, name, kind, source, total) VALUES (901, 'Group Tool', 'saas', 'local', 3);
          INSERT INTO groups (id, name, kind) VALUES (9001, 'Dept - Tiny', 'user');
-         INSERT INTO group_members (group_id, user_id) VALUES (9001, {}), (9001, {});",
+         INSERT INTO group_user_members (group_id, user_id) VALUES (9001, {}), (9001, {});",
         id(&people[0]),
         id(&people[1])
     ));
@@ -40,8 +40,8 @@ fn scene() -> Scene {
         expect(&cache.run("tester", args), 0);
     }
     cache.sql(&format!(
-        "INSERT INTO group_members (group_id, user_id) VALUES (9001, {w});
-         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, assigned_unix, assigned_by)
+        "INSERT INTO group_user_members (group_id, user_id) VALUES (9001, {w});
+         INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, assigned_unix, assigned_by_code)
            VALUES (901, {w}, 0, 9001, 2, 'CountViolation', '2026-01-01T00:00:00Z', 'sync');",
         w = id(&w)
     ));

@@ -36,8 +36,8 @@ INSERT INTO groups (id, name, kind) VALUES (1, 'Sales', 'user'), (2, 'Marketing'
   (7, 'Studio', 'mixed');
 INSERT INTO devices (id, name, os, owner_id) VALUES (1, 'LAPTOP-1', 'windows', 1),
   (2, 'LAPTOP-2', 'windows', 2), (3, 'LAPTOP-3', 'windows', 3);
-INSERT INTO group_members (group_id, child_group_id) VALUES (3, 1), (3, 2), (4, 5), (5, 4);
-INSERT INTO group_members (group_id, device_id) VALUES (6, 1), (6, 2), (6, 3), (7, 1);
+INSERT INTO group_child_groups (group_id, child_group_id) VALUES (3, 1), (3, 2), (4, 5), (5, 4);
+INSERT INTO group_device_members (group_id, device_id) VALUES (6, 1), (6, 2), (6, 3), (7, 1);
 INSERT INTO pools (id, name, kind, source, connector_id, sku_part_number, sku_id, total, status,
                    disabled_reason, assignable_to) VALUES
   (1, 'Local Tool', 'saas', 'local', NULL, NULL, NULL, 10, 'active', NULL, 'user'),
@@ -74,7 +74,7 @@ pub fn tenant() -> (tempfile::TempDir, Connection) {
     for (group, users) in members {
         for user in users {
             conn.execute(
-                "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2)",
+                "INSERT INTO group_user_members (group_id, user_id) VALUES (?1, ?2)",
                 [group, user],
             )
             .unwrap();

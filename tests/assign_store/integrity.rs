@@ -154,7 +154,7 @@ fn check_finds_orphans_written_with_foreign_keys_off() {
     changes::assign(&conn, &tester(), LOCAL, &[User(1)]).unwrap();
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
-         INSERT INTO assignments (id, pool_id, user_id, assigned_unix, assigned_by) VALUES (77, 1, 999, 'x', 'y');
+         INSERT INTO assignments (id, pool_id, user_id, assigned_unix, assigned_by_code) VALUES (77, 1, 999, 'x', 'y');
          INSERT INTO change_items (id, batch_id, op, pool_id, user_id) VALUES (55, 'no-such-batch', 'seat_added', 1, 1);
          INSERT INTO outbox (id, created_at, pool_id, operation, payload, batch_id)
            VALUES (66, 'x', 2, 'assign_license', '{}', 'no-such-batch');

@@ -17,8 +17,11 @@ fn tight_full_with_u12_waiting(conn: &rusqlite::Connection) {
 #[test]
 fn the_checksum_is_never_empty_and_sees_every_seat() {
     let (_dir, conn) = tenant();
-    conn.execute_batch("DELETE FROM group_members; DELETE FROM group_assignments;")
-        .unwrap();
+    conn.execute_batch(
+        "DELETE FROM group_user_members; DELETE FROM group_device_members; \
+         DELETE FROM group_child_groups; DELETE FROM group_assignments;",
+    )
+    .unwrap();
     let empty = checksum(&conn);
     assert!(!empty.is_empty(), "empty tables must not blank the checksum");
     changes::assign(&conn, &tester(), LOCAL, &[User(1)]).unwrap();
@@ -48,7 +51,7 @@ fn assigning_again_does_not_seat_rows_in_another_error() {
     let (_dir, conn) = tenant();
     changes::assign(&conn, &tester(), TIGHT, &[User(1)]).unwrap();
     conn.execute(
-        "INSERT INTO assignments (pool_id, user_id, direct, state_code, error, assigned_unix, assigned_by) \
+        "INSERT INTO assignments (pool_id, user_id, direct, state_code, error, assigned_unix, assigned_by_code) \
          VALUES (8, 2, 1, 2, 'MutuallyExclusiveViolation', '2026-01-01T00:00:00Z', 'tester')",
         [],
     )
@@ -75,7 +78,7 @@ fn unassigning_a_group_releases_seats_of_members_who_left_it_meanwhile() {
     changes::assign(&conn, &tester(), LOCAL, &[Group(SALES)]).unwrap();
     assert_eq!(holders(&conn, LOCAL), [1, 2, 3, 4, 5]);
     conn.execute(
-        "DELETE FROM group_members WHERE group_id = ?1 AND user_id = 3",
+        "DELETE FROM group_user_members WHERE group_id = ?1 AND user_id = 3",
         [SALES],
     )
     .unwrap();
@@ -166,7 +169,7 @@ fn undo_of_a_repeated_group_assignment_takes_the_newcomer_seat_back() {
     let (_dir, conn) = tenant();
     changes::assign(&conn, &tester(), LOCAL, &[Group(SALES)]).unwrap();
     conn.execute(
-        "INSERT INTO group_members (group_id, user_id) VALUES (?1, 15)",
+        "INSERT INTO group_user_members (group_id, user_id) VALUES (?1, 15)",
         [SALES],
     )
     .unwrap();

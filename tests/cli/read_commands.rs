@@ -134,9 +134,9 @@ fn users_list_the_ids_of_their_pools_sorted_in_every_format() {
     conn.execute_batch(&format!(
         "INSERT INTO pools (id, name, kind, source, total) VALUES (900, 'High', 'saas', 'local', 5),
            (1, 'Low', 'saas', 'local', 5) ON CONFLICT (id) DO NOTHING;
-         INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by)
+         INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by_code)
            SELECT 900, id, 1, 0, '2026-01-01T00:00:00Z', 't' FROM users WHERE upn = '{upn}';
-         INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by)
+         INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by_code)
            SELECT 1, id, 1, 1, '2026-01-01T00:00:00Z', 't' FROM users WHERE upn = '{upn}';"
     ))
     .unwrap();

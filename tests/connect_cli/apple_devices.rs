@@ -39,7 +39,7 @@ fn group_of_one(c: &Connected, name: &str, os: &str, serial: bool, pool: i64) ->
     conn.execute("INSERT INTO groups (name, kind) VALUES (?1, 'device')", [name])
         .unwrap();
     conn.execute(
-        "INSERT INTO group_members (group_id, device_id) SELECT id, ?2 FROM groups WHERE name = ?1",
+        "INSERT INTO group_device_members (group_id, device_id) SELECT id, ?2 FROM groups WHERE name = ?1",
         rusqlite::params![name, device.0],
     )
     .unwrap();

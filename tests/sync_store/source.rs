@@ -222,7 +222,7 @@ fn members(conn: &Connection) -> BTreeMap<String, Vec<SourceMember>> {
             "SELECT g.source_id, u.source_id, d.source_id, c.source_id FROM group_members m \
              JOIN groups g ON g.id = m.group_id LEFT JOIN users u ON u.id = m.user_id \
              LEFT JOIN devices d ON d.id = m.device_id LEFT JOIN groups c ON c.id = m.child_group_id \
-             WHERE g.source_id IS NOT NULL ORDER BY m.rowid",
+             WHERE g.source_id IS NOT NULL ORDER BY m.group_id, m.user_id, m.device_id, m.child_group_id",
         )
         .unwrap();
     let rows = stmt

@@ -10,7 +10,7 @@ use rusqlite::{Connection, params};
 use super::{LicenseChange, Refusal, now_text, refresh_consumed, sku_by_id};
 use crate::sim::tenant::record_license_changes;
 use crate::store::db::begin_write_on;
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 
 /// Records a group's license change and queues its processing at `due_ms`.
 pub(crate) fn assign_group(
@@ -64,7 +64,7 @@ fn enqueue(conn: &Connection, group: i64, pool: i64, due_ms: i64, retry: bool) -
 pub(crate) fn enqueue_for_members_of(conn: &Connection, group: i64, due_ms: i64) -> rusqlite::Result<()> {
     let grants: Vec<(i64, i64)> = {
         let mut stmt = conn.prepare_cached(
-            "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT gm.group_id FROM group_members gm \
+            "WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT gm.group_id FROM group_child_groups gm \
              JOIN up ON gm.child_group_id = up.id) \
              SELECT ga.group_id, ga.pool_id FROM group_assignments ga JOIN pools p ON p.id = ga.pool_id \
              WHERE ga.group_id IN up AND p.source = 'graph'",
@@ -81,8 +81,8 @@ pub(crate) fn enqueue_for_members_of(conn: &Connection, group: i64, due_ms: i64)
 /// Whether `target` is `from` or nested (at any depth) in it.
 pub(crate) fn reaches(conn: &Connection, from: i64, target: i64) -> rusqlite::Result<bool> {
     conn.query_row(
-        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_members gm \
-         JOIN down ON gm.group_id = down.id WHERE gm.child_group_id IS NOT NULL) \
+        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_child_groups gm \
+         JOIN down ON gm.group_id = down.id) \
          SELECT count(*) > 0 FROM down WHERE id = ?2",
         params![from, target],
         |row| row.get(0),
@@ -116,9 +116,9 @@ pub(crate) fn process_due_jobs(conn: &Connection, now_ms: i64) -> rusqlite::Resu
 /// Users reached through `group`, nested groups flattened (listed users only).
 fn members(conn: &Connection, group: i64) -> rusqlite::Result<BTreeSet<i64>> {
     let mut stmt = conn.prepare_cached(
-        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_members gm \
-         JOIN down ON gm.group_id = down.id WHERE gm.child_group_id IS NOT NULL) \
-         SELECT DISTINCT gm.user_id FROM group_members gm JOIN users u ON u.id = gm.user_id \
+        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_child_groups gm \
+         JOIN down ON gm.group_id = down.id) \
+         SELECT DISTINCT gm.user_id FROM group_user_members gm JOIN users u ON u.id = gm.user_id \
          WHERE gm.group_id IN down AND u.deleted = 0",
     )?;
     let rows = stmt.query_map([group], |row| row.get(0))?;
@@ -166,11 +166,13 @@ fn reconcile(tx: &Connection, group: i64, pool: i64, retry: bool) -> rusqlite::R
                 tx.execute(
                     concat!(
                         "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
-                         assigned_unix, assigned_by) VALUES (?1, ?2, 0, ?3, ",
+                         assigned_unix, assigned_by_code) VALUES (?1, ?2, 0, ?3, ",
                         state_code!("?4"),
                         ", ?5, ",
                         unix_time!("?6"),
-                        ", 'graph')"
+                        ", ",
+                        assigned_by_code!("'graph'"),
+                        ")"
                     ),
                     params![pool, user, group, state, error, now_text()],
                 )?;

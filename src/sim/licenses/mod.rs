@@ -4,7 +4,7 @@
 
 mod group;
 
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
@@ -231,12 +231,14 @@ pub(crate) fn assign_user(
             None => {
                 tx.execute(
                     concat!(
-                        "INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by) \
+                        "INSERT INTO assignments (pool_id, user_id, direct, state_code, assigned_unix, assigned_by_code) \
                          VALUES (?1, ?2, 1, ",
                         state_code!("active"),
                         ", ",
                         unix_time!("?3"),
-                        ", 'graph')"
+                        ", ",
+                        assigned_by_code!("'graph'"),
+                        ")"
                     ),
                     params![sku.pool, user, now_text()],
                 )?;

@@ -251,8 +251,8 @@ async fn member_list(
 /// Up to `limit` members of one kind (0 users, 1 groups, 2 devices) after `after`.
 ///
 /// Each group of the tree gives at most `limit` members past `after` (a
-/// range of the `sim_members_*` indexes), and the page is the first `limit`
-/// of their union: a page costs its size, not the group's. Sorting every
+/// range of a membership table's key, migration 0026), and the page is the
+/// first `limit` of their union: a page costs its size, not the group's. Sorting every
 /// member of a 380,000-member group for each page of 100 made a million-user
 /// pull take over half an hour.
 fn member_run(
@@ -264,16 +264,16 @@ fn member_run(
     limit: usize,
 ) -> rusqlite::Result<Vec<(i64, Value)>> {
     let tree = if transitive {
-        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_members gm \
-         JOIN down ON gm.group_id = down.id WHERE gm.child_group_id IS NOT NULL) "
+        "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_child_groups gm \
+         JOIN down ON gm.group_id = down.id) "
     } else {
         "WITH down(id) AS (SELECT ?1) "
     };
     let (select, map): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<Value>) = match phase {
         0 => (
             "SELECT u.id, u.source_id, u.display_name, u.upn FROM users u WHERE u.id IN (\
-               SELECT m.user_id FROM down, group_members m WHERE m.rowid IN (\
-                 SELECT f.rowid FROM group_members f WHERE f.group_id = down.id AND f.user_id > ?2 \
+               SELECT m.user_id FROM down, group_user_members m WHERE m.group_id = down.id AND m.user_id IN (\
+                 SELECT f.user_id FROM group_user_members f WHERE f.group_id = down.id AND f.user_id > ?2 \
                    AND EXISTS (SELECT 1 FROM users x WHERE x.id = f.user_id AND x.deleted = 0) \
                  ORDER BY f.user_id LIMIT ?3)) \
              ORDER BY u.id LIMIT ?3",
@@ -286,8 +286,8 @@ fn member_run(
         ),
         1 => (
             "SELECT g.id, g.source_id, g.name FROM groups g WHERE g.id IN (\
-               SELECT m.child_group_id FROM down, group_members m WHERE m.rowid IN (\
-                 SELECT f.rowid FROM group_members f WHERE f.group_id = down.id AND f.child_group_id > ?2 \
+               SELECT m.child_group_id FROM down, group_child_groups m WHERE m.group_id = down.id AND m.child_group_id IN (\
+                 SELECT f.child_group_id FROM group_child_groups f WHERE f.group_id = down.id AND f.child_group_id > ?2 \
                  ORDER BY f.child_group_id LIMIT ?3)) \
              ORDER BY g.id LIMIT ?3",
             |r| {
@@ -299,8 +299,8 @@ fn member_run(
         ),
         _ => (
             "SELECT d.id, d.source_id, d.name, d.os FROM devices d WHERE d.id IN (\
-               SELECT m.device_id FROM down, group_members m WHERE m.rowid IN (\
-                 SELECT f.rowid FROM group_members f WHERE f.group_id = down.id AND f.device_id > ?2 \
+               SELECT m.device_id FROM down, group_device_members m WHERE m.group_id = down.id AND m.device_id IN (\
+                 SELECT f.device_id FROM group_device_members f WHERE f.group_id = down.id AND f.device_id > ?2 \
                  ORDER BY f.device_id LIMIT ?3)) \
              ORDER BY d.id LIMIT ?3",
             |r| {

@@ -33,22 +33,26 @@ fn find_device(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
 }
 
 impl SimTenant {
-    /// (column, row id) of a member.
-    fn member_row(&self, member: &Member) -> Result<(&'static str, i64), SimError> {
+    /// (membership table, its member column, row id) of a member (the
+    /// tables of migration 0026).
+    fn member_row(&self, member: &Member) -> Result<(&'static str, &'static str, i64), SimError> {
         let unknown = |what, key: &String| SimError::Unknown {
             what,
             key: key.clone(),
         };
         Ok(match member {
             Member::User(key) => (
+                "group_user_members",
                 "user_id",
                 find_user(&self.conn, key)?.ok_or_else(|| unknown("user", key))?.0,
             ),
             Member::Group(key) => (
+                "group_child_groups",
                 "child_group_id",
                 find_group(&self.conn, key)?.ok_or_else(|| unknown("group", key))?,
             ),
             Member::Device(key) => (
+                "group_device_members",
                 "device_id",
                 find_device(&self.conn, key)?.ok_or_else(|| unknown("device", key))?,
             ),
@@ -65,15 +69,15 @@ impl SimTenant {
     /// Adds a member to a group (nothing if it is one already).
     pub fn add_group_member(&mut self, group: &str, member: &Member) -> Result<(), SimError> {
         let group = self.existing_group(group)?;
-        let (column, id) = self.member_row(member)?;
+        let (table, column, id) = self.member_row(member)?;
         if column == "child_group_id" && licenses::reaches(&self.conn, id, group)? {
             return Err(SimError::Refused("a group cannot be nested in itself".to_owned()));
         }
         begin_write_on(&self.conn, |tx| {
-            let sql = format!("SELECT count(*) FROM group_members WHERE group_id = ?1 AND {column} = ?2");
+            let sql = format!("SELECT count(*) FROM {table} WHERE group_id = ?1 AND {column} = ?2");
             let present: i64 = tx.query_row(&sql, params![group, id], |row| row.get(0))?;
             if present == 0 {
-                let sql = format!("INSERT INTO group_members (group_id, {column}) VALUES (?1, ?2)");
+                let sql = format!("INSERT INTO {table} (group_id, {column}) VALUES (?1, ?2)");
                 tx.execute(&sql, params![group, id])?;
                 licenses::enqueue_for_members_of(tx, group, now_ms())?;
             }
@@ -85,9 +89,9 @@ impl SimTenant {
     /// Removes a member from a group (nothing if it is not one).
     pub fn remove_group_member(&mut self, group: &str, member: &Member) -> Result<(), SimError> {
         let group = self.existing_group(group)?;
-        let (column, id) = self.member_row(member)?;
+        let (table, column, id) = self.member_row(member)?;
         begin_write_on(&self.conn, |tx| {
-            let sql = format!("DELETE FROM group_members WHERE group_id = ?1 AND {column} = ?2");
+            let sql = format!("DELETE FROM {table} WHERE group_id = ?1 AND {column} = ?2");
             if tx.execute(&sql, params![group, id])? > 0 {
                 licenses::enqueue_for_members_of(tx, group, now_ms())?;
             }

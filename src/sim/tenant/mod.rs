@@ -25,7 +25,6 @@ pub use skus::CapabilityStatus;
 pub use users::{NewUser, SimUser};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const MEMBER_INDEXES: &str = include_str!("member_indexes.sql");
 
 /// How the simulated Intune answers reads of detected apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +88,6 @@ pub(crate) fn prepare(config: &SimConfig) -> Result<Credentials, SimError> {
         actor: "sim".to_owned(),
     };
     demo::generate(&mut conn, &options, &mut |_| {})?;
-    conn.execute_batch(MEMBER_INDEXES)?;
     complete(&mut conn, config.seed)?;
     detected::prepare(&mut conn, config.seed)?;
     super::store_business::prepare(&mut conn, config.seed, options.now)?;

@@ -20,7 +20,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 use crate::store::sync::SYNC_ACTOR;
 
 /// The temporary tables the mirror leaves: drop them at the end.
@@ -127,13 +127,14 @@ pub(crate) fn write(
     )?;
     mirrored.added = conn.execute(
         &format!(
-            "INSERT INTO assignments (pool_id, user_id, direct, state_code, invitation, assigned_unix, assigned_by) \
-             SELECT w.pool_id, w.user_id, 1, {active}, w.invitation, {at}, ?2 \
+            "INSERT INTO assignments (pool_id, user_id, direct, state_code, invitation, assigned_unix, assigned_by_code) \
+             SELECT w.pool_id, w.user_id, 1, {active}, w.invitation, {at}, {by} \
              FROM temp.mirror_want w \
              WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pool_id = w.pool_id AND a.user_id = w.user_id) \
                AND NOT {PROTECTED}",
             at = unix_time!("coalesce(w.assigned_at, ?1)"),
-            active = state_code!("active")
+            active = state_code!("active"),
+            by = assigned_by_code!("?2")
         ),
         params![at, SYNC_ACTOR],
     )?;

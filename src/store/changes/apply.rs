@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::ChangeOutcome;
 use super::batch::Ctx;
 use super::pool::PoolState;
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 
 /// Gives a seat to every scratch principal without one (new rows, and rows
 /// waiting in state 'error'), grants the scratch groups, and sets the direct
@@ -52,7 +52,7 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
     let (state, invitation) = pool.new_seat_state();
     conn.prepare_cached(concat!(
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, state_code, invitation, \
-                                  assigned_unix, assigned_by) \
+                                  assigned_unix, assigned_by_code) \
          SELECT ?1, CASE WHEN who > 0 THEN who END, CASE WHEN who < 0 THEN -who END, direct, via_group_id, \
                 CASE WHEN who > 0 THEN ",
         state_code!("?2"),
@@ -60,7 +60,9 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
         state_code!("active"),
         " END, CASE WHEN who > 0 THEN ?3 END, ",
         unix_time!("?4"),
-        ", ?5 FROM temp.seat_target WHERE held = 0"
+        ", ",
+        assigned_by_code!("?5"),
+        " FROM temp.seat_target WHERE held = 0"
     ))?
     .execute(params![p, state, invitation, ctx.at, ctx.actor])?;
     conn.prepare_cached(concat!(
@@ -71,7 +73,9 @@ pub(crate) fn give(ctx: &Ctx<'_>, pool: &mut PoolState) -> rusqlite::Result<()> 
            direct = max(assignments.direct, t.direct), \
            via_group_id = coalesce(assignments.via_group_id, t.via_group_id), assigned_unix = ",
         unix_time!("?3"),
-        ", assigned_by = ?4 \
+        ", assigned_by_code = ",
+        assigned_by_code!("?4"),
+        " \
          FROM temp.seat_target t WHERE t.held = 2 AND assignments.id = t.assignment_id \
            AND assignments.error = 'CountViolation'"
     ))?

@@ -29,13 +29,16 @@ CREATE TEMP TABLE IF NOT EXISTS seat_target (
 const REACH: &str = "WITH RECURSIVE reach(root, group_id) AS ( \
        SELECT group_id, group_id FROM temp.seat_groups \
        UNION \
-       SELECT r.root, m.child_group_id FROM reach r JOIN group_members m ON m.group_id = r.group_id \
-       WHERE m.child_group_id IS NOT NULL) ";
+       SELECT r.root, m.child_group_id FROM reach r JOIN group_child_groups m ON m.group_id = r.group_id) ";
 
-/// Which members a pool counts: users (active ones only when `?3`), devices.
-const MEMBER_FILTER: &str = "(m.user_id IS NOT NULL AND ?1 AND (NOT ?3 OR EXISTS \
-       (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.enabled = 1 AND u.deleted = 0))) \
-    OR (m.device_id IS NOT NULL AND ?2)";
+/// The members a pool counts of the groups reached, as (root, who): users
+/// when `?1` (active ones only when `?3`), devices (`who` negated) when `?2`.
+/// Each kind has its own table (migration 0026).
+const MEMBERS: &str = "(SELECT r.root, m.user_id AS who FROM reach r \
+       JOIN group_user_members m ON m.group_id = r.group_id WHERE ?1 AND (NOT ?3 OR EXISTS \
+       (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.enabled = 1 AND u.deleted = 0)) \
+     UNION ALL SELECT r.root, -m.device_id FROM reach r \
+       JOIN group_device_members m ON m.group_id = r.group_id WHERE ?2)";
 
 /// Statements one change may keep prepared. rusqlite keeps 16 by default,
 /// fewer than one assignment uses, and re-preparing them every time costs
@@ -136,9 +139,7 @@ pub(crate) struct Audience {
 pub(crate) fn expand_groups(conn: &Connection, audience: Audience) -> rusqlite::Result<()> {
     let sql = format!(
         "{REACH} INSERT INTO temp.seat_target (who, via_group_id) \
-         SELECT coalesce(m.user_id, -m.device_id) AS who, min(r.root) \
-         FROM reach r JOIN group_members m ON m.group_id = r.group_id \
-         WHERE {MEMBER_FILTER} GROUP BY who \
+         SELECT who, min(root) FROM {MEMBERS} WHERE true GROUP BY who \
          ON CONFLICT (who) DO UPDATE SET via_group_id = coalesce(seat_target.via_group_id, excluded.via_group_id)"
     );
     conn.prepare_cached(&sql)?
@@ -163,11 +164,7 @@ pub(crate) fn add_seated_via_groups(conn: &Connection, pool_id: i64) -> rusqlite
 
 /// Distinct members per scratch group (group id, members).
 pub(crate) fn members_per_group(conn: &Connection, audience: Audience) -> rusqlite::Result<Vec<(i64, i64)>> {
-    let sql = format!(
-        "{REACH} SELECT r.root, count(DISTINCT coalesce(m.user_id, -m.device_id)) \
-         FROM reach r JOIN group_members m ON m.group_id = r.group_id \
-         WHERE {MEMBER_FILTER} GROUP BY r.root"
-    );
+    let sql = format!("{REACH} SELECT root, count(DISTINCT who) FROM {MEMBERS} GROUP BY root");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![audience.users, audience.devices, audience.active_only],
@@ -233,13 +230,13 @@ pub(crate) fn mark_reach_since(
 ) -> rusqlite::Result<()> {
     let (seq, at) = since.map_or((None, None), |(seq, at)| (Some(seq), Some(at)));
     let sql = "WITH RECURSIVE up(who, group_id) AS ( \
-           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_members m \
+           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_user_members m \
            WHERE t.who > 0 AND t.held > 0 AND m.user_id = t.who \
            UNION \
-           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_members m \
+           SELECT t.who, m.group_id FROM temp.seat_target t CROSS JOIN group_device_members m \
            WHERE t.who < 0 AND t.held > 0 AND m.device_id = -t.who \
            UNION \
-           SELECT up.who, m.group_id FROM up JOIN group_members m ON m.child_group_id = up.group_id) \
+           SELECT up.who, m.group_id FROM up JOIN group_child_groups m ON m.child_group_id = up.group_id) \
          UPDATE temp.seat_target SET reach_group = r.g FROM ( \
            SELECT up.who, min(up.group_id) AS g FROM up \
            JOIN group_assignments ga ON ga.pool_id = ?1 AND ga.group_id = up.group_id \

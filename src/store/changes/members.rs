@@ -12,7 +12,7 @@ use super::expand;
 use super::pool::PoolState;
 use super::seat::{give, group_name, user_name};
 use super::{Actor, ChangeError, write_audited};
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 
 /// A pool by id and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,7 +107,7 @@ pub fn add_group_member(
 /// Adds the membership unless the user already is a direct member.
 fn join(ctx: &Ctx<'_>, group_id: i64, user_id: i64) -> rusqlite::Result<bool> {
     let member: bool = ctx.conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM group_members WHERE group_id = ?1 AND user_id = ?2)",
+        "SELECT EXISTS (SELECT 1 FROM group_user_members WHERE group_id = ?1 AND user_id = ?2)",
         params![group_id, user_id],
         |row| row.get(0),
     )?;
@@ -115,7 +115,7 @@ fn join(ctx: &Ctx<'_>, group_id: i64, user_id: i64) -> rusqlite::Result<bool> {
         return Ok(false);
     }
     ctx.conn.execute(
-        "INSERT INTO group_members (group_id, user_id) VALUES (?1, ?2)",
+        "INSERT INTO group_user_members (group_id, user_id) VALUES (?1, ?2)",
         params![group_id, user_id],
     )?;
     ctx.conn.execute(
@@ -130,7 +130,7 @@ fn join(ctx: &Ctx<'_>, group_id: i64, user_id: i64) -> rusqlite::Result<bool> {
 fn pools_reached(conn: &Connection, group_id: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
     let mut stmt = conn.prepare_cached(
         "WITH RECURSIVE up(group_id) AS ( \
-           SELECT ?1 UNION SELECT m.group_id FROM up JOIN group_members m ON m.child_group_id = up.group_id) \
+           SELECT ?1 UNION SELECT m.group_id FROM up JOIN group_child_groups m ON m.child_group_id = up.group_id) \
          SELECT ga.pool_id, min(ga.group_id) FROM up JOIN group_assignments ga ON ga.group_id = up.group_id \
          GROUP BY ga.pool_id ORDER BY ga.pool_id",
     )?;
@@ -173,11 +173,13 @@ fn seat_member(
         ctx.conn.execute(
             concat!(
                 "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, assigned_unix, \
-                 assigned_by) VALUES (?1, ?2, 0, ?3, ",
+                 assigned_by_code) VALUES (?1, ?2, 0, ?3, ",
                 state_code!("error"),
                 ", 'CountViolation', ",
                 unix_time!("?4"),
-                ", ?5)"
+                ", ",
+                assigned_by_code!("?5"),
+                ")"
             ),
             params![pool.id, user_id, via, ctx.at, ctx.actor],
         )?;

@@ -12,7 +12,7 @@ use super::pool::PoolState;
 use super::release::{Release, finish};
 use super::{Actor, ChangeError, ChangeOutcome, Refusal, write_audited};
 use super::{expand, outbox, users};
-use crate::store::db::{intent_code, state_code, unix_time};
+use crate::store::db::{assigned_by_code, intent_code, state_code, unix_time};
 
 /// The actions undo inverts.
 const UNDOABLE: &[&str] = &[
@@ -355,13 +355,14 @@ fn revert_changed(
     conn.prepare_cached(&format!(
         "UPDATE assignments SET direct = x.direct, via_group_id = x.via_group_id, intent_code = {intent}, \
            state_code = {state}, error = x.error, invitation = x.invitation, \
-           assigned_unix = {at}, assigned_by = x.assigned_by \
+           assigned_unix = {at}, assigned_by_code = {by} \
          FROM (SELECT a.id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id) AS via_group_id, \
                       c.intent, c.state, c.error, c.invitation, c.assigned_at, c.assigned_by {items}) AS x \
          WHERE assignments.id = x.id",
         at = unix_time!("x.assigned_at"),
         intent = intent_code!("x.intent"),
-        state = state_code!("x.state")
+        state = state_code!("x.state"),
+        by = assigned_by_code!("x.assigned_by")
     ))?
     .execute(params![batch_id, pool.id])?;
     pool.reload_consumed(conn)?;
@@ -435,13 +436,14 @@ fn reinsert_rows(ctx: &Ctx<'_>, pool_id: i64) -> rusqlite::Result<()> {
     .execute(params![ctx.batch, pool_id])?;
     conn.prepare_cached(&format!(
         "INSERT INTO assignments (pool_id, user_id, device_id, direct, via_group_id, intent_code, state_code, \
-                                  error, invitation, assigned_unix, assigned_by) \
+                                  error, invitation, assigned_unix, assigned_by_code) \
          SELECT ?1, c.user_id, c.device_id, c.direct, (SELECT g.id FROM groups g WHERE g.id = c.via_group_id), \
-                {intent}, {state}, c.error, c.invitation, {at}, c.assigned_by \
+                {intent}, {state}, c.error, c.invitation, {at}, {by} \
          {from} AND t.held = 0",
         at = unix_time!("c.assigned_at"),
         intent = intent_code!("c.intent"),
-        state = state_code!("c.state")
+        state = state_code!("c.state"),
+        by = assigned_by_code!("c.assigned_by")
     ))?
     .execute([pool_id])?;
     conn.prepare_cached(&format!(

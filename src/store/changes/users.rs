@@ -122,9 +122,9 @@ pub fn plan_remove_user(
         let whos = leavers(conn, user_id, with_devices)?;
         let mut memberships = 0;
         for &who in &whos {
-            let column = if who > 0 { "user_id" } else { "device_id" };
+            let (table, column, _) = memberships_of(who);
             memberships += conn
-                .prepare_cached(&format!("SELECT count(*) FROM group_members WHERE {column} = ?1"))?
+                .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {column} = ?1"))?
                 .query_row([who.abs()], |row| row.get::<_, i64>(0))?;
         }
         let mut pools = Vec::new();
@@ -141,6 +141,17 @@ pub fn plan_remove_user(
             pools,
         })
     })
+}
+
+/// The membership table of a principal (a user id, or a device's id
+/// negated), its member column, and the (user_id, device_id) columns of
+/// `change_items` a removed membership is kept in (migration 0026).
+fn memberships_of(who: i64) -> (&'static str, &'static str, &'static str) {
+    if who > 0 {
+        ("group_user_members", "user_id", "user_id, NULL")
+    } else {
+        ("group_device_members", "device_id", "NULL, device_id")
+    }
 }
 
 /// The user, and with `with_devices` the devices they own (as principals).
@@ -198,19 +209,18 @@ fn retire(ctx: &Ctx<'_>, user_id: i64) -> rusqlite::Result<()> {
 fn drop_memberships(ctx: &Ctx<'_>, whos: &[i64]) -> rusqlite::Result<usize> {
     let mut dropped = 0;
     for &who in whos {
-        let column = if who > 0 { "user_id" } else { "device_id" };
+        let (table, column, kept) = memberships_of(who);
         ctx.conn.execute(
             &format!(
                 "INSERT INTO change_items (batch_id, op, group_id, user_id, device_id) \
-                 SELECT ?1, 'member_removed', group_id, user_id, device_id FROM group_members \
+                 SELECT ?1, 'member_removed', group_id, {kept} FROM {table} \
                  WHERE {column} = ?2"
             ),
             params![ctx.batch, who.abs()],
         )?;
-        dropped += ctx.conn.execute(
-            &format!("DELETE FROM group_members WHERE {column} = ?1"),
-            [who.abs()],
-        )?;
+        dropped += ctx
+            .conn
+            .execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [who.abs()])?;
     }
     Ok(dropped)
 }
@@ -262,14 +272,19 @@ pub(crate) fn restore_people(ctx: &Ctx<'_>, batch_id: &str) -> rusqlite::Result<
         ),
         params![batch_id, ctx.batch],
     )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO group_members (group_id, user_id, device_id) \
-             SELECT group_id, user_id, device_id FROM change_items c \
-             WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND {exists}"
-        ),
-        [batch_id],
-    )?;
+    for (table, column) in [
+        ("group_user_members", "user_id"),
+        ("group_device_members", "device_id"),
+    ] {
+        conn.execute(
+            &format!(
+                "INSERT OR IGNORE INTO {table} (group_id, {column}) \
+                 SELECT group_id, {column} FROM change_items c \
+                 WHERE c.batch_id = ?1 AND c.op = 'member_removed' AND c.{column} IS NOT NULL AND {exists}"
+            ),
+            [batch_id],
+        )?;
+    }
     conn.execute(
         "INSERT INTO change_items (batch_id, op, group_id, user_id) \
          SELECT ?2, 'member_removed', group_id, user_id FROM change_items \
@@ -277,8 +292,7 @@ pub(crate) fn restore_people(ctx: &Ctx<'_>, batch_id: &str) -> rusqlite::Result<
         params![batch_id, ctx.batch],
     )?;
     conn.execute(
-        "DELETE FROM group_members WHERE rowid IN (SELECT (SELECT m.rowid FROM group_members m \
-           WHERE m.group_id = c.group_id AND m.user_id = c.user_id LIMIT 1) \
+        "DELETE FROM group_user_members WHERE (group_id, user_id) IN (SELECT c.group_id, c.user_id \
          FROM change_items c WHERE c.batch_id = ?1 AND c.op = 'member_added')",
         [batch_id],
     )?;

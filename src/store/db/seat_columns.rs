@@ -12,6 +12,12 @@
 //! filter or count by state compare codes too, through
 //! [`state_code!`](crate::store::db::state_code), and the SQL still names
 //! the state.
+//!
+//! `assigned_by_code` (0026) keeps who assigned a seat: 0 for `sync` (a
+//! pulled seat, nine in ten rows at a million users), 1 for `root`, any
+//! other name as its own text (the column has no type, so text stays text,
+//! even `'0'`); a virtual `assigned_by` gives the text back. Writers go
+//! through [`assigned_by_code!`](crate::store::db::assigned_by_code).
 
 /// The SQL expression storing the RFC 3339 text `$x` (a parameter such as
 /// `"?3"` or a column such as `"c.assigned_at"`) as `assigned_unix`: unix
@@ -75,6 +81,32 @@ macro_rules! state_code {
 }
 pub(crate) use state_code;
 
+/// The SQL expression storing the name `$x` (a parameter, a column or a
+/// literal) as `assigned_by_code`: 0 for `'sync'`, 1 for `'root'`, the text
+/// itself otherwise, so `assigned_by` reads back exactly what was written.
+macro_rules! assigned_by_code {
+    ($x:literal) => {
+        concat!(
+            "(CASE ",
+            $x,
+            " WHEN 'sync' THEN 0 WHEN 'root' THEN 1 ELSE ",
+            $x,
+            " END)"
+        )
+    };
+}
+pub(crate) use assigned_by_code;
+
+/// What [`assigned_by_code!`] stores for `name`, as a value to bind, for the
+/// demo's bulk writer, which binds rows of plain values.
+pub(crate) fn assigned_by_value(name: &str) -> rusqlite::types::ToSqlOutput<'_> {
+    match name {
+        "sync" => 0i64.into(),
+        "root" => 1i64.into(),
+        _ => name.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -101,6 +133,46 @@ mod tests {
         ] {
             let got: Option<i64> = conn.query_row(sql, [text], |r| r.get(0))?;
             assert_eq!(got, code, "{text}");
+        }
+        Ok(())
+    }
+
+    /// 'sync' and 'root' go in as codes and every name comes out as written,
+    /// also names that look like the codes.
+    #[test]
+    fn round_trips_every_actor() -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "CREATE TABLE t (assigned_by_code NOT NULL, assigned_by TEXT GENERATED ALWAYS AS (\
+             CASE assigned_by_code WHEN 0 THEN 'sync' WHEN 1 THEN 'root' ELSE assigned_by_code END) VIRTUAL)",
+        )?;
+        let insert = concat!(
+            "INSERT INTO t (assigned_by_code) VALUES (",
+            assigned_by_code!("?1"),
+            ")"
+        );
+        for (text, kind) in [
+            ("sync", "integer"),
+            ("root", "integer"),
+            ("alice", "text"),
+            ("0", "text"),
+            ("1", "text"),
+            ("Sync", "text"),
+            ("", "text"),
+        ] {
+            conn.execute("DELETE FROM t", [])?;
+            conn.execute(insert, [text])?;
+            let (back, stored): (String, String) =
+                conn.query_row("SELECT assigned_by, typeof(assigned_by_code) FROM t", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            assert_eq!((back.as_str(), stored.as_str()), (text, kind));
+            let bound: (String, String) = conn.query_row(
+                "SELECT CASE ?1 WHEN 0 THEN 'sync' WHEN 1 THEN 'root' ELSE ?1 END, typeof(?1)",
+                [super::assigned_by_value(text)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            assert_eq!((bound.0.as_str(), bound.1.as_str()), (text, kind), "bound");
         }
         Ok(())
     }

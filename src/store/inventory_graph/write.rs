@@ -8,6 +8,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::store::catalog::{Catalog, Made};
+use crate::store::db::unix_time;
 use crate::store::sync_state::stamp;
 
 /// What a read wrote.
@@ -45,15 +46,18 @@ pub(super) fn replace(
     // One row per computer, raw name and version; its last seen is the
     // device's last check-in, its user the device's primary user.
     outcome.installs = tx.execute(
-        "INSERT INTO inventory (device_id, product_id, version, detected_at, raw_name_id, user_upn, connector_id) \
-         SELECT dm.device_id, am.product_id, a.version, max(coalesce(d.last_seen, ?2)), am.raw_id, \
-                max(d.upn), ?1 \
+        concat!(
+            "INSERT INTO inventory (device_id, product_id, version, detected_unix, raw_name_id, user_upn, \
+             connector_id) SELECT dm.device_id, am.product_id, a.version, ",
+            unix_time!("max(coalesce(d.last_seen, ?2))"),
+            ", am.raw_id, max(d.upn), ?1 \
          FROM temp.detected_installs_stage i \
          JOIN temp.detected_apps_stage a ON a.idx = i.app \
          JOIN temp.detected_app_map am ON am.idx = i.app \
          JOIN temp.detected_devices_stage d ON d.source_id = i.device \
          JOIN temp.detected_device_map dm ON dm.source_id = i.device \
-         GROUP BY dm.device_id, am.raw_id, ifnull(a.version, '')",
+         GROUP BY dm.device_id, am.raw_id, ifnull(a.version, '')"
+        ),
         params![connector_id, stamp(now)],
     )?;
     Ok(outcome)

@@ -188,24 +188,28 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
             if unknown == 1 { " was" } else { "s were" }
         ));
     }
-    summary.members.removed += conn.execute(
-        "DELETE FROM group_members WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
-         AND NOT EXISTS (SELECT 1 FROM temp.pull_want_members w WHERE w.group_id = group_members.group_id \
-           AND w.kind = CASE WHEN group_members.user_id IS NOT NULL THEN 'user' \
-                             WHEN group_members.device_id IS NOT NULL THEN 'device' ELSE 'group' END \
-           AND w.member_id = coalesce(group_members.user_id, group_members.device_id, group_members.child_group_id))",
-        [],
-    )? as i64;
-    for (kind, column) in [
-        ("user", "user_id"),
-        ("device", "device_id"),
-        ("group", "child_group_id"),
-    ] {
+    // One membership table per kind (migration 0026).
+    let kinds = [
+        ("user", "group_user_members", "user_id"),
+        ("device", "group_device_members", "device_id"),
+        ("group", "group_child_groups", "child_group_id"),
+    ];
+    for (kind, table, column) in kinds {
+        summary.members.removed += conn.execute(
+            &format!(
+                "DELETE FROM {table} WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
+                 AND NOT EXISTS (SELECT 1 FROM temp.pull_want_members w WHERE w.group_id = {table}.group_id \
+                   AND w.kind = '{kind}' AND w.member_id = {table}.{column})"
+            ),
+            [],
+        )? as i64;
+    }
+    for (kind, table, column) in kinds {
         summary.members.added += conn.execute(
             &format!(
-                "INSERT INTO group_members (group_id, {column}) SELECT w.group_id, w.member_id \
+                "INSERT INTO {table} (group_id, {column}) SELECT w.group_id, w.member_id \
                  FROM temp.pull_want_members w WHERE w.kind = '{kind}' AND NOT EXISTS \
-                   (SELECT 1 FROM group_members g WHERE g.{column} = w.member_id AND g.group_id = w.group_id)"
+                   (SELECT 1 FROM {table} g WHERE g.{column} = w.member_id AND g.group_id = w.group_id)"
             ),
             [],
         )? as i64;

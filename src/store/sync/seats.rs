@@ -28,7 +28,7 @@
 use rusqlite::{Connection, params};
 
 use super::{Apply, PullError, PullKind, SyncSummary};
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 
 /// Remembers the connector's pending outbox rows as the pull begins, and
 /// returns the newest outbox id.
@@ -104,7 +104,7 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
     let added = conn.execute(
         concat!(
             "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
-                                      assigned_unix, assigned_by) \
+                                      assigned_unix, assigned_by_code) \
              SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, \
                     CASE WHEN w.holds = 1 THEN ",
             state_code!("active"),
@@ -112,7 +112,9 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
             state_code!("error"),
             " END, w.error, ",
             unix_time!("?1"),
-            ", ?2 \
+            ", ",
+            assigned_by_code!("?2"),
+            " \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
              WHERE d.action = 'add' AND d.protected = 0"
         ),

@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use super::ApplePull;
 use crate::domain::apple::AppleHolder;
 use crate::store::app_pull::seats::first;
-use crate::store::db::{state_code, unix_time};
+use crate::store::db::{assigned_by_code, state_code, unix_time};
 use crate::store::sync::SYNC_ACTOR;
 
 /// What the device mirror changed: (added, removed, settled: pending
@@ -52,12 +52,13 @@ pub(super) fn mirror(
     };
     let added = conn.execute(
         &format!(
-            "INSERT INTO assignments (pool_id, device_id, direct, state_code, assigned_unix, assigned_by) \
-             SELECT w.pool_id, w.device_id, 1, {active}, {at}, ?5 FROM temp.apple_device_want w \
+            "INSERT INTO assignments (pool_id, device_id, direct, state_code, assigned_unix, assigned_by_code) \
+             SELECT w.pool_id, w.device_id, 1, {active}, {at}, {by} FROM temp.apple_device_want w \
              WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.pool_id = w.pool_id AND a.device_id = w.device_id) \
                AND (w.pool_id, w.device_id) NOT IN ({protected})",
             at = unix_time!("?4"),
-            active = state_code!("active")
+            active = state_code!("active"),
+            by = assigned_by_code!("?5")
         ),
         params![connector_id, pull.outbox_mark, started, at, SYNC_ACTOR],
     )?;
