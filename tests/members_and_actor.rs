@@ -1,4 +1,4 @@
-//! Migration 0026 (issue 11): group members in three tables keyed by
+//! Migration 0025 (issue 11): group members in three tables keyed by
 //! (group, member) without a rowid, behind a read-only `group_members` view,
 //! who assigned a seat as a code behind a virtual `assigned_by`, and an
 //! inventory row's `detected_at` as unix seconds. An older cache reads back
@@ -8,7 +8,7 @@
 
 use rusqlite::Connection;
 
-/// The migrations before 0026.
+/// The migrations before 0025.
 const BEFORE: usize = 24;
 
 /// A cache at schema 24 with members of each kind (one pair twice), seats

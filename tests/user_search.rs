@@ -127,8 +127,8 @@ fn the_index_follows_inserts_renames_and_deletes() {
 fn a_cache_from_before_the_index_gets_it_filled_on_open() {
     let (_dir, path, conn) = common::demo_db(300);
     let before = filtered(&conn, "contoso");
-    // Schema 16 had the users without their index, and (until 0026) the
-    // group members in one table, which 0026 splits again.
+    // Schema 16 had the users without their index, and (until 0025) the
+    // group members in one table, which 0025 splits again.
     conn.execute_batch(
         "DROP TRIGGER users_search_insert; DROP TRIGGER users_search_update;
          DROP TRIGGER users_search_delete; DROP TABLE users_search;

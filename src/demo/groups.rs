@@ -2,7 +2,7 @@
 //! a rule over the users and devices (a department, an office, a system,
 //! a random project team), so members come from one pass of the census,
 //! person after person. The membership tables are keyed by (group, member)
-//! without a rowid (migration 0026): rows arriving person by person would
+//! without a rowid (migration 0025): rows arriving person by person would
 //! land all over their B-trees and leave pages half full, so the pass
 //! writes a scratch table first and each membership table is filled from it
 //! in key order (one sort), its pages packed as an index build packs them.

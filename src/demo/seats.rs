@@ -72,7 +72,7 @@ pub(crate) struct Install {
 
 type Bind<T> = fn(&mut Row, &T) -> rusqlite::Result<()>;
 /// A seat row: id, seat, assigned at (unix seconds, migration 0020), assigned
-/// by (stored as a code, migration 0026).
+/// by (stored as a code, migration 0025).
 type SeatRow<'c> = (i64, Seat, i64, &'c str);
 /// An install row: id, install, updated at.
 type InstallRow = (i64, Install, Stamp);

@@ -231,7 +231,7 @@ pub(crate) const INVENTORY_INTO: (&str, usize) = (
 /// Binds one detection (see [`INVENTORY_INTO`]).
 pub(crate) fn bind_detection(row: &mut batch::Row, r: &Detection, clock: &Clock) -> rusqlite::Result<()> {
     row.put(r.id)?.put(r.device)?.put(r.product as i64 + 1)?;
-    // Unix seconds, as the cache keeps them (migration 0026).
+    // Unix seconds, as the cache keeps them (migration 0025).
     row.put(r.version)?.put(clock.unix_ago(r.ago))?;
     // A third of detections by the 64-bit name, without drawing from
     // the random stream (the rest of the demo stays as it was).

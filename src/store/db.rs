@@ -41,7 +41,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0022_list_walks.sql"),
     include_str!("../../migrations/0023_seat_state_code.sql"),
     include_str!("../../migrations/0024_user_search_short_words.sql"),
-    include_str!("../../migrations/0026_members_and_actor.sql"),
+    include_str!("../../migrations/0025_members_and_actor.sql"),
 ];
 
 /// The schema version this binary writes and understands.

@@ -10,7 +10,7 @@ use crate::store::db::state_code;
 
 /// The SQL expression counting the direct members of the group `$g` (an id
 /// expression such as `"g.id"`): users, devices and nested groups, each kind
-/// in its own table since migration 0026, counted from their keys. (The
+/// in its own table since migration 0025, counted from their keys. (The
 /// `group_members` view gives the same number but, correlated, reads every
 /// membership of every group.)
 macro_rules! direct_members {

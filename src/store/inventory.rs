@@ -115,7 +115,7 @@ fn refresh_title_stats(conn: &Connection) -> rusqlite::Result<()> {
         |conn| {
             // The last seen from the stored unix seconds, formatted once a
             // title, not once a row (2.5 s against 1.1 s at 2.2M rows). A
-            // title with a time kept as text (migration 0026) has a text
+            // title with a time kept as text (migration 0025) has a text
             // maximum (SQLite orders text after numbers) and takes the
             // maximum of the texts instead, reading only its own rows.
             conn.execute_batch(

@@ -251,7 +251,7 @@ async fn member_list(
 /// Up to `limit` members of one kind (0 users, 1 groups, 2 devices) after `after`.
 ///
 /// Each group of the tree gives at most `limit` members past `after` (a
-/// range of a membership table's key, migration 0026), and the page is the
+/// range of a membership table's key, migration 0025), and the page is the
 /// first `limit` of their union: a page costs its size, not the group's. Sorting every
 /// member of a 380,000-member group for each page of 100 made a million-user
 /// pull take over half an hour.

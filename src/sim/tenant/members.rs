@@ -34,7 +34,7 @@ fn find_device(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
 
 impl SimTenant {
     /// (membership table, its member column, row id) of a member (the
-    /// tables of migration 0026).
+    /// tables of migration 0025).
     fn member_row(&self, member: &Member) -> Result<(&'static str, &'static str, i64), SimError> {
         let unknown = |what, key: &String| SimError::Unknown {
             what,

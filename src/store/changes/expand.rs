@@ -33,7 +33,7 @@ const REACH: &str = "WITH RECURSIVE reach(root, group_id) AS ( \
 
 /// The members a pool counts of the groups reached, as (root, who): users
 /// when `?1` (active ones only when `?3`), devices (`who` negated) when `?2`.
-/// Each kind has its own table (migration 0026).
+/// Each kind has its own table (migration 0025).
 const MEMBERS: &str = "(SELECT r.root, m.user_id AS who FROM reach r \
        JOIN group_user_members m ON m.group_id = r.group_id WHERE ?1 AND (NOT ?3 OR EXISTS \
        (SELECT 1 FROM users u WHERE u.id = m.user_id AND u.enabled = 1 AND u.deleted = 0)) \

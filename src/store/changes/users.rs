@@ -145,7 +145,7 @@ pub fn plan_remove_user(
 
 /// The membership table of a principal (a user id, or a device's id
 /// negated), its member column, and the (user_id, device_id) columns of
-/// `change_items` a removed membership is kept in (migration 0026).
+/// `change_items` a removed membership is kept in (migration 0025).
 fn memberships_of(who: i64) -> (&'static str, &'static str, &'static str) {
     if who > 0 {
         ("group_user_members", "user_id", "user_id, NULL")

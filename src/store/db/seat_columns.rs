@@ -13,7 +13,7 @@
 //! [`state_code!`](crate::store::db::state_code), and the SQL still names
 //! the state.
 //!
-//! `assigned_by_code` (0026) keeps who assigned a seat: 0 for `sync` (a
+//! `assigned_by_code` (0025) keeps who assigned a seat: 0 for `sync` (a
 //! pulled seat, nine in ten rows at a million users), 1 for `root`, any
 //! other name as its own text (the column has no type, so text stays text,
 //! even `'0'`); a virtual `assigned_by` gives the text back. Writers go

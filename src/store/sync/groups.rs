@@ -188,7 +188,7 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
             if unknown == 1 { " was" } else { "s were" }
         ));
     }
-    // One membership table per kind (migration 0026).
+    // One membership table per kind (migration 0025).
     let kinds = [
         ("user", "group_user_members", "user_id"),
         ("device", "group_device_members", "device_id"),
