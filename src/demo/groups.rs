@@ -102,7 +102,14 @@ pub(crate) fn write(conn: &Connection, shape: Shape, t: &mut Tracker) -> rusqlit
             [kind],
         )?;
     }
-    conn.execute_batch("DROP TABLE temp.demo_members")
+    // The counting triggers (migration 0026) are dropped for the load, as
+    // the seats' are: each group's count is written once.
+    conn.execute_batch(
+        "UPDATE groups SET member_count = c.members FROM \
+         (SELECT group_id, count(*) AS members FROM temp.demo_members GROUP BY group_id) AS c \
+         WHERE c.group_id = groups.id; \
+         DROP TABLE temp.demo_members",
+    )
 }
 
 const MEMBERS_INTO: (&str, usize) = ("temp.demo_members (kind, group_id, member_id)", 3);

@@ -91,6 +91,20 @@ const RULES: &[Rule] = &[
         ),
     },
     Rule {
+        invariant: "group_member_counts",
+        rule: "each group's member count equals its direct members (users, devices, nested groups; 0026)",
+        fix: "something wrote the cache without its triggers; recount with `UPDATE groups SET member_count = \
+              (SELECT count(*) FROM group_user_members m WHERE m.group_id = groups.id) + (SELECT count(*) \
+              FROM group_device_members m WHERE m.group_id = groups.id) + (SELECT count(*) FROM \
+              group_child_groups m WHERE m.group_id = groups.id)` in sqlite3, then run seats check again",
+        offenders: "SELECT 'group ' || id || ' ' || name || ': member_count ' || member_count || ', members ' || held \
+             FROM (SELECT g.id, g.name, g.member_count, \
+                     (SELECT count(*) FROM group_user_members m WHERE m.group_id = g.id) \
+                   + (SELECT count(*) FROM group_device_members m WHERE m.group_id = g.id) \
+                   + (SELECT count(*) FROM group_child_groups m WHERE m.group_id = g.id) AS held FROM groups g) \
+             WHERE member_count <> held ORDER BY id",
+    },
+    Rule {
         invariant: "consumed_within_total",
         rule: "no pool has more seats consumed than its total, unless its source reports that too",
         fix: "release seats (the Reclaim view, or `seats unassign`) or buy more; seats never gives a seat \

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0023_seat_state_code.sql"),
     include_str!("../../migrations/0024_user_search_short_words.sql"),
     include_str!("../../migrations/0025_members_and_actor.sql"),
+    include_str!("../../migrations/0026_group_member_counts.sql"),
 ];
 
 /// The schema version this binary writes and understands.

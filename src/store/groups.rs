@@ -8,26 +8,6 @@ use super::list::{ListSpec, Page, PageRequest, fetch_page};
 use crate::domain::FieldKind::{Number, Text};
 use crate::store::db::state_code;
 
-/// The SQL expression counting the direct members of the group `$g` (an id
-/// expression such as `"g.id"`): users, devices and nested groups, each kind
-/// in its own table since migration 0025, counted from their keys. (The
-/// `group_members` view gives the same number but, correlated, reads every
-/// membership of every group.)
-macro_rules! direct_members {
-    ($g:literal) => {
-        concat!(
-            "((SELECT count(*) FROM group_user_members m WHERE m.group_id = ",
-            $g,
-            ") + (SELECT count(*) FROM group_device_members m WHERE m.group_id = ",
-            $g,
-            ") + (SELECT count(*) FROM group_child_groups m WHERE m.group_id = ",
-            $g,
-            "))"
-        )
-    };
-}
-pub(crate) use direct_members;
-
 /// One group as the Groups view shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupRow {
@@ -60,9 +40,8 @@ pub const FIELDS: &[FilterColumn] = &[
 
 const SPEC: ListSpec = ListSpec {
     base: concat!(
-        "SELECT g.id, g.name, g.kind, ",
-        direct_members!("g.id"),
-        " AS members, \
+        // Direct members: kept with the group by triggers (migration 0026).
+        "SELECT g.id, g.name, g.kind, g.member_count AS members, \
            (SELECT count(*) FROM group_assignments ga WHERE ga.group_id = g.id) AS pools, \
            (SELECT count(*) FROM assignments s WHERE s.via_group_id = g.id AND s.state_code = ",
         state_code!("error"),

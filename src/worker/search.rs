@@ -10,7 +10,6 @@ use rusqlite::Connection;
 
 use super::search_entries::{Entries, place};
 use crate::domain::{PoolKind, assignable};
-use crate::store::groups::direct_members;
 
 /// What a picker searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,11 +73,8 @@ impl SearchIndex {
         principals.sort_by_name();
         read(
             conn,
-            concat!(
-                "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || ",
-                direct_members!("g.id"),
-                " || ' direct members' FROM groups g ORDER BY g.name"
-            ),
+            "SELECT g.id, g.name || char(31) || g.kind || ' group · ' || g.member_count \
+             || ' direct members' FROM groups g ORDER BY g.name",
             PickKind::Group,
             &mut principals,
         )?;
