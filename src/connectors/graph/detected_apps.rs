@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::GraphClient;
 use super::paging::Pages;
 use super::token::path_segment;
-use super::wire::{ItemError, ParsedPage, typed_page};
+use super::whole::{ItemError, ParsedPage, typed_page};
 use crate::domain::detected::{DetectedApp, DetectedDevice};
 
 /// The permission both reads need (least privilege).
@@ -87,7 +87,7 @@ fn managed_device(item: Value) -> Result<Option<DetectedDevice>, String> {
     device_record(serde_json::from_value(item).map_err(|err| err.to_string())?)
 }
 
-/// A page of managed devices, read whole (see [`super::wire::ParsePage`]).
+/// A page of managed devices, read whole (see [`super::whole::ParsePage`]).
 fn managed_device_page(body: &[u8]) -> Option<Result<ParsedPage<DetectedDevice>, ItemError>> {
     typed_page(body, device_record)
 }

@@ -10,7 +10,8 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use super::GraphClient;
-use super::wire::{ParseItem, ParsePage, ParsedPage};
+use super::whole::{ParsePage, ParsedPage};
+use super::wire::ParseItem;
 use crate::connectors::error::{ConnectorError, ErrorDetail, ErrorKind, Target, host_of};
 use crate::connectors::http::Reply;
 

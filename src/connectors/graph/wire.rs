@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::whole::{ItemError, ParsedPage, typed_page};
 use crate::domain::source::{
     LicenseState, SkuCapability, SourceGroup, SourceLicense, SourceMember, SourceOrganization, SourceSku,
     SourceUser, UserChange,
@@ -16,56 +17,6 @@ pub(crate) type ParseItem<T> = fn(Value) -> Result<Option<T>, String>;
 
 fn from_value<W: for<'de> Deserialize<'de>>(item: Value) -> Result<W, String> {
     serde_json::from_value(item).map_err(|err| err.to_string())
-}
-
-/// Reads a whole page straight into records, for the large collections
-/// (users, members, managed devices): without a tree of JSON values for
-/// each item first, which at a million users was a third of the client's
-/// time per page. `None` when the page is not what the typed reader
-/// expects (not JSON, a field of another type…): [`Pages`] then reads it
-/// the tolerant way, item by item, and says what is wrong.
-///
-/// [`Pages`]: super::Pages
-pub(crate) type ParsePage<T> = fn(&[u8]) -> Option<Result<ParsedPage<T>, ItemError>>;
-
-/// An item that cannot become a record: its index in the page and why.
-pub(crate) type ItemError = (usize, String);
-
-/// A page read by a [`ParsePage`]: the records (skipped items left out)
-/// and its links.
-pub(crate) struct ParsedPage<T> {
-    pub items: Vec<T>,
-    pub next_link: Option<String>,
-    pub delta_link: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct TypedPage<W> {
-    value: Vec<W>,
-    #[serde(rename = "@odata.nextLink")]
-    next_link: Option<String>,
-    #[serde(rename = "@odata.deltaLink")]
-    delta_link: Option<String>,
-}
-
-pub(crate) fn typed_page<W: for<'de> Deserialize<'de>, T>(
-    body: &[u8],
-    record: fn(W) -> Result<Option<T>, String>,
-) -> Option<Result<ParsedPage<T>, ItemError>> {
-    let page: TypedPage<W> = serde_json::from_slice(body).ok()?;
-    let mut items = Vec::with_capacity(page.value.len());
-    for (index, wire) in page.value.into_iter().enumerate() {
-        match record(wire) {
-            Ok(Some(item)) => items.push(item),
-            Ok(None) => {}
-            Err(why) => return Some(Err((index, why))),
-        }
-    }
-    Some(Ok(ParsedPage {
-        items,
-        next_link: page.next_link,
-        delta_link: page.delta_link,
-    }))
 }
 
 /// A page of `GET /users/delta`, read whole.

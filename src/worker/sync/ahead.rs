@@ -95,3 +95,50 @@ fn fetch<T: Send + 'static>(runtime: &Handle, mut pages: Pages<T>) -> JoinHandle
         (pages, result)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::Secret;
+    use crate::connectors::graph::{GraphClient, GraphConfig};
+    use crate::sim::{SimConfig, Simulator};
+
+    #[test]
+    fn read_ahead_gives_the_pages_of_a_read_one_by_one() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(SimConfig::new(dir.path().join("sim.db"), 650), runtime.handle()).unwrap();
+        let credentials = sim.credentials();
+        let mut config = GraphConfig::new(
+            credentials.tenant_id.clone(),
+            credentials.client_id.clone(),
+            Secret::new(credentials.client_secret.clone()),
+        );
+        config.graph_url = sim.graph_url().to_owned();
+        config.login_url = sim.login_url().to_owned();
+        let client = GraphClient::new(config).unwrap();
+
+        let mut one_by_one = client.users_delta(None);
+        let mut expected = Vec::new();
+        while let Some(page) = runtime.block_on(one_by_one.next_page()).unwrap() {
+            expected.push(page.items);
+        }
+        let mut ahead = Ahead::new(runtime.handle(), client.users_delta(None));
+        let mut read = Vec::new();
+        while let Some((page, progress)) = ahead.next().unwrap() {
+            assert_eq!(progress.pages as usize, read.len() + 1);
+            assert_eq!(progress.done, page.last);
+            read.push(page.items);
+        }
+        assert!(expected.len() >= 3, "several pages: {}", expected.len());
+        assert_eq!(read, expected);
+        assert!(ahead.next().unwrap().is_none());
+        let finished = ahead.finished().unwrap();
+        assert!(finished.delta_link().is_some());
+        drop(sim);
+    }
+}
