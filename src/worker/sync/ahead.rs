@@ -1,99 +1,110 @@
-//! Reading a collection one page ahead (issue 11): while this thread
-//! writes a page into the stage, the runtime already asks the source for
-//! the next one. Read one after the other, the source and the stage took
-//! turns on a 2-core machine (a million users: 4,951 pages of users,
+//! Reading a collection ahead (issue 11): a task of the runtime reads the
+//! pages one after the other while this thread writes the ones already
+//! read into the stage. Read one after the other, the source and the stage
+//! took turns on a 2-core machine (a million users: 4,951 pages of users,
 //! each served, then parsed and staged); overlapped, a pull takes about
-//! the longer of the two instead of their sum. At most two pages are held
-//! at once, so memory stays bounded whatever the tenant's size; the pages,
+//! the longer of the two instead of their sum. At most [`AHEAD`] pages
+//! wait, so memory stays bounded whatever the tenant's size; the pages,
 //! their order, retries and errors are those of [`Pages`] itself.
 
 use tokio::runtime::Handle;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::connectors::graph::{Page, PageProgress, Pages};
 use crate::connectors::{ConnectorError, ErrorKind};
 
-/// A read in flight: the collection, and what its next page was.
-type Fetched<T> = (Pages<T>, Result<Option<Page<T>>, ConnectorError>);
+/// Pages read ahead at most (16 pages of 200 users, of 999 members or of
+/// 1,000 devices: a few MB). The stage writes a batch of several pages at
+/// once, so one page ahead was not enough: the reader waited while a batch
+/// was written.
+pub(super) const AHEAD: usize = 16;
 
-/// A [`Pages`] read one page ahead on `runtime` (a multi-thread runtime,
-/// as every sync's).
+/// A page read, with the read's progress after it.
+type Read<T> = Result<(Page<T>, PageProgress), ConnectorError>;
+
+/// A [`Pages`] read ahead on `runtime` (a multi-thread runtime, as every
+/// sync's).
 pub(super) struct Ahead<T: Send + 'static> {
     runtime: Handle,
-    pending: Option<JoinHandle<Fetched<T>>>,
-    /// The collection once no read is in flight (after its last page or
-    /// an error).
+    pages: mpsc::Receiver<Read<T>>,
+    reader: Option<JoinHandle<Pages<T>>>,
+    /// The collection once its reader has stopped.
     idle: Option<Pages<T>>,
 }
 
 impl<T: Send + 'static> Ahead<T> {
-    /// Starts reading the first page of `pages` at once.
+    /// Starts reading `pages` at once.
     pub(super) fn new(runtime: &Handle, pages: Pages<T>) -> Ahead<T> {
+        let (sender, receiver) = mpsc::channel(AHEAD);
         Ahead {
             runtime: runtime.clone(),
-            pending: Some(fetch(runtime, pages)),
+            pages: receiver,
+            reader: Some(runtime.spawn(read(pages, sender))),
             idle: None,
         }
     }
 
     /// The next page with the read's progress after it, `None` after the
-    /// last one; the page after it is asked for before this returns.
+    /// last one (or after an error, which comes first).
     pub(super) fn next(&mut self) -> Result<Option<(Page<T>, PageProgress)>, ConnectorError> {
-        let Some(pending) = self.pending.take() else {
-            return Ok(None);
-        };
-        let (pages, result) = match self.runtime.block_on(pending) {
-            Ok(fetched) => fetched,
-            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-            Err(err) => {
-                return Err(ErrorKind::ClientSetup {
-                    detail: format!("the network runtime stopped while a page was read ({err})"),
-                }
-                .into());
-            }
-        };
-        let progress = pages.progress();
-        match result {
-            Ok(Some(page)) if !page.last => {
-                self.pending = Some(fetch(&self.runtime, pages));
-                Ok(Some((page, progress)))
-            }
-            Ok(Some(page)) => {
-                self.idle = Some(pages);
-                Ok(Some((page, progress)))
-            }
-            Ok(None) => {
-                self.idle = Some(pages);
+        match self.runtime.block_on(self.pages.recv()) {
+            Some(read) => read.map(Some),
+            None => {
+                self.stopped()?;
                 Ok(None)
-            }
-            Err(err) => {
-                self.idle = Some(pages);
-                Err(err)
             }
         }
     }
 
+    /// Takes the collection back from its reader, which has stopped.
+    fn stopped(&mut self) -> Result<(), ConnectorError> {
+        let Some(reader) = self.reader.take() else {
+            return Ok(());
+        };
+        match self.runtime.block_on(reader) {
+            Ok(pages) => {
+                self.idle = Some(pages);
+                Ok(())
+            }
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+            Err(err) => Err(ErrorKind::ClientSetup {
+                detail: format!("the network runtime stopped while a page was read ({err})"),
+            }
+            .into()),
+        }
+    }
+
     /// The collection after its last page (for its delta link and
-    /// warnings); `None` while a read is still in flight.
+    /// warnings); `None` until [`Ahead::next`] has said there is no more.
     pub(super) fn finished(&self) -> Option<&Pages<T>> {
         self.idle.as_ref()
     }
 }
 
 impl<T: Send + 'static> Drop for Ahead<T> {
-    /// A read abandoned midway (the stage failed) stops its request.
+    /// A read abandoned midway (the stage failed) stops its requests.
     fn drop(&mut self) {
-        if let Some(pending) = self.pending.take() {
-            pending.abort();
+        if let Some(reader) = self.reader.take() {
+            reader.abort();
         }
     }
 }
 
-fn fetch<T: Send + 'static>(runtime: &Handle, mut pages: Pages<T>) -> JoinHandle<Fetched<T>> {
-    runtime.spawn(async move {
-        let result = pages.next_page().await;
-        (pages, result)
-    })
+/// Reads every page into `out` until the last one, an error, or a reader
+/// that is gone; gives the collection back.
+async fn read<T: Send + 'static>(mut pages: Pages<T>, out: mpsc::Sender<Read<T>>) -> Pages<T> {
+    loop {
+        let read = match pages.next_page().await {
+            Ok(Some(page)) => Ok((page, pages.progress())),
+            Ok(None) => return pages,
+            Err(err) => Err(err),
+        };
+        let stop = read.as_ref().map_or(true, |(page, _)| page.last);
+        if out.send(read).await.is_err() || stop {
+            return pages;
+        }
+    }
 }
 
 #[cfg(test)]

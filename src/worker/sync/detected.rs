@@ -19,7 +19,7 @@ use crate::connectors::{ConnectorError, ErrorKind};
 use crate::store::inventory_graph::{self, DetectedOutcome, DetectedStage, READ_INTERVAL};
 
 /// Devices staged in one transaction of the stage (several pages).
-const STAGE_BATCH: usize = 5_000;
+const STAGE_BATCH: usize = 2_000;
 
 /// What the step did: the rows it wrote, or why it wrote none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -22,8 +22,9 @@ pub struct Staged<'c> {
 
 /// Records staged in one transaction of the stage: a page of users is 200
 /// (Graph's delta page), and committing the TEMP tables once a page cost
-/// as much as the inserts. A few thousand records are a few MB.
-const STAGE_BATCH: usize = 5_000;
+/// as much as the inserts. Ten pages of users, fewer than are read ahead
+/// ([`super::ahead::AHEAD`]), so the reader goes on while a batch is written.
+const STAGE_BATCH: usize = 2_000;
 
 /// Stages a pull of `kind` (a delta needs `delta_link`).
 pub fn stage<'c>(
