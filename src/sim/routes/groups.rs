@@ -7,9 +7,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::member_out::MemberOut;
 use super::users::json_body;
 use crate::sim::http::{GraphError, GraphResult, base_url, json_response, page_response};
 use crate::sim::licenses::{assign_group, parse_change, refusable};
@@ -250,47 +250,6 @@ async fn member_list(
         .map(|link| ("@odata.nextLink", link.as_str()))
         .collect();
     Ok(page_response(&context(&base, "directoryObjects"), &value, &links))
-}
-
-/// A member as Graph writes it (serialized straight, without a tree of
-/// JSON values: a million-user tenant has 3.4 million of them).
-#[derive(Serialize)]
-#[serde(untagged)]
-enum MemberOut {
-    User {
-        #[serde(rename = "@odata.type")]
-        kind: &'static str,
-        id: String,
-        #[serde(rename = "displayName")]
-        display_name: String,
-        #[serde(rename = "userPrincipalName")]
-        upn: String,
-        mail: String,
-    },
-    Group {
-        #[serde(rename = "@odata.type")]
-        kind: &'static str,
-        id: String,
-        #[serde(rename = "displayName")]
-        display_name: String,
-        #[serde(rename = "securityEnabled")]
-        security_enabled: bool,
-        #[serde(rename = "mailEnabled")]
-        mail_enabled: bool,
-        #[serde(rename = "groupTypes")]
-        group_types: [u8; 0],
-    },
-    Device {
-        #[serde(rename = "@odata.type")]
-        kind: &'static str,
-        id: String,
-        #[serde(rename = "displayName")]
-        display_name: String,
-        #[serde(rename = "operatingSystem")]
-        operating_system: &'static str,
-        #[serde(rename = "accountEnabled")]
-        account_enabled: bool,
-    },
 }
 
 /// Up to `limit` members of one kind (0 users, 1 groups, 2 devices) after `after`.
