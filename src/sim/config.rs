@@ -7,6 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::faults::Faults;
 
+/// Intune's page of managed devices (see [`SimConfig::intune_page_size`]).
+pub const INTUNE_PAGE: usize = 1000;
+
 /// The simulator's settings. The tenant (users, seed) is built only when
 /// `state` holds none yet; an existing tenant is reused as it is.
 #[derive(Debug, Clone)]
@@ -35,7 +38,10 @@ pub struct SimConfig {
     /// [`crate::sim::SimTenant::set_detected_apps_access`] changes it later.
     pub detected_apps_allowed: bool,
     /// Detected apps and devices per page of Intune's lists (a smaller
-    /// `$top` is honoured, a larger one is not).
+    /// `$top` is honoured, a larger one is not). Intune pages its managed
+    /// devices by 1,000 ("a default limit of 1000 items in the response",
+    /// a Microsoft engineer in microsoftgraph/powershell-intune-samples#2;
+    /// Intune-PowerShell-SDK#53 and #78 saw the same); the default is that.
     pub intune_page_size: usize,
     /// How long after `POST /groups/{id}/assignLicense` the licenses reach
     /// the members (processed on the first request after that).
@@ -70,7 +76,7 @@ impl SimConfig {
             delta_lifetime: Duration::from_secs(7 * 24 * 3600),
             sign_in_activity_allowed: true,
             detected_apps_allowed: true,
-            intune_page_size: 50,
+            intune_page_size: INTUNE_PAGE,
             group_processing_delay: Duration::ZERO,
             built_at: None,
             apple_page_size: 1000,

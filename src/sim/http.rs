@@ -151,6 +151,29 @@ pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     response
 }
 
+/// A 200 collection page written from its parts: `value` is the JSON text
+/// of its list (serialized straight from the rows, without a tree of
+/// values), `links` the `@odata.nextLink` or `@odata.deltaLink` it carries.
+pub(crate) fn page_response(context: &str, value: &str, links: &[(&str, &str)]) -> Response {
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+    let mut body = String::with_capacity(value.len() + 512);
+    body.push_str("{\"@odata.context\":");
+    body.push_str(&quoted(context));
+    body.push_str(",\"value\":");
+    body.push_str(value);
+    for (name, link) in links {
+        body.push(',');
+        body.push_str(&quoted(name));
+        body.push(':');
+        body.push_str(&quoted(link));
+    }
+    body.push('}');
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::OK;
+    set_json(response.headers_mut());
+    response
+}
+
 /// `http://host:port` as the client addressed us, for links in answers.
 pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers

@@ -73,3 +73,24 @@ async fn without_the_permission_both_reads_answer_403_with_graphs_body() {
     let (status, _, body) = sim.get(APPS).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+/// Intune pages managed devices by 1,000 (issue 11; see
+/// `SimConfig::intune_page_size`): without `$top`, an app found on more
+/// devices than the old page of 50 comes in one page, and a `$top` below
+/// 1,000 is still honoured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_devices_come_by_a_thousand_without_top() {
+    let sim = Sim::start().await;
+    let (apps, _) = sim.walk(APPS).await;
+    let widest = apps
+        .iter()
+        .max_by_key(|app| app["deviceCount"].as_u64().unwrap())
+        .unwrap();
+    let count = widest["deviceCount"].as_u64().unwrap();
+    assert!(count > 50 && count <= 1000, "{count} devices");
+    let id = widest["id"].as_str().unwrap();
+    let (devices, pages) = sim.walk(&format!("{APPS}/{id}/managedDevices")).await;
+    assert_eq!((devices.len() as u64, pages), (count, 1));
+    let (_, pages) = sim.walk(&format!("{APPS}/{id}/managedDevices?$top=20")).await;
+    assert_eq!(pages as u64, count.div_ceil(20));
+}

@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::GraphClient;
 use super::paging::Pages;
 use super::token::path_segment;
+use super::whole::{ItemError, ParsedPage, typed_page};
 use crate::domain::detected::{DetectedApp, DetectedDevice};
 
 /// The permission both reads need (least privilege).
@@ -34,6 +35,7 @@ impl GraphClient {
             path_segment(app_id)
         ));
         Pages::new(self.clone(), "detectedApps/managedDevices", first, managed_device)
+            .read_whole(managed_device_page)
     }
 }
 
@@ -82,7 +84,15 @@ fn detected_app(item: Value) -> Result<Option<DetectedApp>, String> {
 
 /// A managedDevice; one without a name is named by its id.
 fn managed_device(item: Value) -> Result<Option<DetectedDevice>, String> {
-    let wire: ManagedDeviceWire = serde_json::from_value(item).map_err(|err| err.to_string())?;
+    device_record(serde_json::from_value(item).map_err(|err| err.to_string())?)
+}
+
+/// A page of managed devices, read whole (see [`super::whole::ParsePage`]).
+fn managed_device_page(body: &[u8]) -> Option<Result<ParsedPage<DetectedDevice>, ItemError>> {
+    typed_page(body, device_record)
+}
+
+fn device_record(wire: ManagedDeviceWire) -> Result<Option<DetectedDevice>, String> {
     // Intune reports "0001-01-01T00:00:00Z" for a device that never synced.
     let last_seen = wire
         .last_sync_date_time

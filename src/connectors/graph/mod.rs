@@ -16,6 +16,7 @@ mod push;
 mod read;
 // Shared with the Store for Business client (same flow, another scope).
 pub(crate) mod token;
+mod whole;
 mod wire;
 
 use std::sync::Arc;

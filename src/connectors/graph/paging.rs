@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use super::GraphClient;
+use super::whole::{ParsePage, ParsedPage};
 use super::wire::ParseItem;
 use crate::connectors::error::{ConnectorError, ErrorDetail, ErrorKind, Target, host_of};
 use crate::connectors::http::Reply;
@@ -64,6 +65,8 @@ pub struct Pages<T> {
     client: GraphClient,
     resource: &'static str,
     parse: ParseItem<T>,
+    /// Reads a page whole when it can (see [`ParsePage`]).
+    whole: Option<ParsePage<T>>,
     next: Option<String>,
     /// A first URL to fall back to when the first one is refused for
     /// `signInActivity`, and the warning to record then.
@@ -87,6 +90,7 @@ impl<T> Pages<T> {
             client,
             resource,
             parse,
+            whole: None,
             next: Some(first),
             fallback: None,
             delta: false,
@@ -96,6 +100,13 @@ impl<T> Pages<T> {
             delta_link: None,
             warnings: Vec::new(),
         }
+    }
+
+    /// Reads each page with `whole` first, item by item only when it
+    /// cannot (the same records, faster).
+    pub(crate) fn read_whole(mut self, whole: ParsePage<T>) -> Pages<T> {
+        self.whole = Some(whole);
+        self
     }
 
     /// Reads a delta round: `syncStateNotFound` and 410 become
@@ -256,21 +267,34 @@ impl<T> Pages<T> {
             }
             .into()
         };
-        let body = read_page(&reply.body).map_err(malformed)?;
-        let mut items = Vec::with_capacity(body.items.len());
-        for (index, item) in body.items.into_iter().enumerate() {
-            match (self.parse)(item) {
-                Ok(Some(record)) => items.push(record),
-                Ok(None) => {}
-                Err(why) => {
-                    return Err(malformed(format!(
-                        "item {} of page {} that cannot be read: {why}",
-                        index + 1,
-                        self.pages + 1
-                    )));
+        let unreadable = |index: usize, why: String| {
+            malformed(format!(
+                "item {} of page {} that cannot be read: {why}",
+                index + 1,
+                self.pages + 1
+            ))
+        };
+        let body = match self.whole.and_then(|whole| whole(&reply.body)) {
+            Some(Ok(page)) => page,
+            Some(Err((index, why))) => return Err(unreadable(index, why)),
+            None => {
+                let raw = read_page(&reply.body).map_err(malformed)?;
+                let mut items = Vec::with_capacity(raw.items.len());
+                for (index, item) in raw.items.into_iter().enumerate() {
+                    match (self.parse)(item) {
+                        Ok(Some(record)) => items.push(record),
+                        Ok(None) => {}
+                        Err(why) => return Err(unreadable(index, why)),
+                    }
+                }
+                ParsedPage {
+                    items,
+                    next_link: raw.next_link,
+                    delta_link: raw.delta_link,
                 }
             }
-        }
+        };
+        let items = body.items;
         *self.visits.entry(link).or_insert(0) += 1;
         if let Some(next) = &body.next_link {
             let seen = self.visits.get(next).copied().unwrap_or(0);

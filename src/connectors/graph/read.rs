@@ -59,14 +59,19 @@ impl GraphClient {
     /// last is read; an expired link fails with `DeltaExpired`.
     pub fn users_delta(&self, delta_link: Option<&str>) -> Pages<UserChange> {
         if let Some(link) = delta_link {
-            return Pages::new(self.clone(), "users/delta", link.to_owned(), wire::user_change).delta();
+            return Pages::new(self.clone(), "users/delta", link.to_owned(), wire::user_change)
+                .read_whole(wire::user_change_page)
+                .delta();
         }
         let plain = self.v1(&format!("/users/delta?$select={USER_FIELDS}"));
         if !self.inner.sign_in_activity {
-            return Pages::new(self.clone(), "users/delta", plain, wire::user_change).delta();
+            return Pages::new(self.clone(), "users/delta", plain, wire::user_change)
+                .read_whole(wire::user_change_page)
+                .delta();
         }
         let with_sign_in = self.v1(&format!("/users/delta?$select={USER_FIELDS},signInActivity"));
         Pages::new(self.clone(), "users/delta", with_sign_in, wire::user_change)
+            .read_whole(wire::user_change_page)
             .delta()
             .or_without_sign_in(plain)
     }
@@ -84,7 +89,7 @@ impl GraphClient {
             "/groups/{}/members?$select=id&$top=999",
             path_segment(group_id)
         ));
-        Pages::new(self.clone(), "members", first, wire::member)
+        Pages::new(self.clone(), "members", first, wire::member).read_whole(wire::member_page)
     }
 }
 

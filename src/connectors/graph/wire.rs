@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::whole::{ItemError, ParsedPage, typed_page};
 use crate::domain::source::{
     LicenseState, SkuCapability, SourceGroup, SourceLicense, SourceMember, SourceOrganization, SourceSku,
     SourceUser, UserChange,
@@ -16,6 +17,16 @@ pub(crate) type ParseItem<T> = fn(Value) -> Result<Option<T>, String>;
 
 fn from_value<W: for<'de> Deserialize<'de>>(item: Value) -> Result<W, String> {
     serde_json::from_value(item).map_err(|err| err.to_string())
+}
+
+/// A page of `GET /users/delta`, read whole.
+pub(crate) fn user_change_page(body: &[u8]) -> Option<Result<ParsedPage<UserChange>, ItemError>> {
+    typed_page(body, user_change_record)
+}
+
+/// A page of `GET /groups/{id}/members`, read whole.
+pub(crate) fn member_page(body: &[u8]) -> Option<Result<ParsedPage<SourceMember>, ItemError>> {
+    typed_page(body, member_record)
 }
 
 #[derive(Deserialize)]
@@ -69,7 +80,10 @@ pub(crate) fn user(item: Value) -> Result<Option<SourceUser>, String> {
 
 /// An entry of `GET /users/delta`: a user, or `@removed`.
 pub(crate) fn user_change(item: Value) -> Result<Option<UserChange>, String> {
-    let wire: UserWire = from_value(item)?;
+    user_change_record(from_value(item)?)
+}
+
+fn user_change_record(wire: UserWire) -> Result<Option<UserChange>, String> {
     if let Some(removed) = &wire.removed {
         return Ok(Some(UserChange::Removed {
             source_id: wire.id,
@@ -229,7 +243,10 @@ struct MemberWire {
 /// A direct member; members that hold no seats (contacts, service
 /// principals) are skipped.
 pub(crate) fn member(item: Value) -> Result<Option<SourceMember>, String> {
-    let wire: MemberWire = from_value(item)?;
+    member_record(from_value(item)?)
+}
+
+fn member_record(wire: MemberWire) -> Result<Option<SourceMember>, String> {
     let kind = wire
         .kind
         .ok_or_else(|| format!("member {} has no @odata.type", wire.id))?;

@@ -6,15 +6,15 @@
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
 use super::users::user_select;
-use crate::sim::http::{GraphError, GraphResult, base_url, json_response};
+use crate::sim::http::{GraphError, GraphResult, base_url, page_response};
 use crate::sim::json::{
-    USER_DEFAULT, USER_PROPS, licenses_of, needs_licenses, user_json, users_after, users_by_rows,
+    USER_DEFAULT, USER_PROPS, UserOut, licenses_of, needs_licenses, user_json, users_after, users_by_rows,
 };
 use crate::sim::paging::{Query, bad_skiptoken, context, decode_token, encode_token, parse_select};
 use crate::sim::server::Shared;
@@ -121,16 +121,17 @@ pub(crate) async fn delta(
         .await?;
     let base = base_url(&headers);
     let what = format!("users({})", select.join(","));
-    let mut body = json!({"@odata.context": context(&base, &what), "value": value});
-    match next {
-        Next::More(p) => {
-            body["@odata.nextLink"] = json!(format!("{base}/v1.0/users/delta?$skiptoken={}", p.token()))
-        }
-        Next::Done(p) => {
-            body["@odata.deltaLink"] = json!(format!("{base}/v1.0/users/delta?$deltatoken={}", p.token()))
-        }
-    }
-    let mut response: Response = json_response(StatusCode::OK, &body);
+    let link = match next {
+        Next::More(p) => (
+            "@odata.nextLink",
+            format!("{base}/v1.0/users/delta?$skiptoken={}", p.token()),
+        ),
+        Next::Done(p) => (
+            "@odata.deltaLink",
+            format!("{base}/v1.0/users/delta?$deltatoken={}", p.token()),
+        ),
+    };
+    let mut response: Response = page_response(&context(&base, &what), &value, &[(link.0, &link.1)]);
     let asked = headers
         .get("prefer")
         .is_some_and(|v| v.to_str().is_ok_and(|s| s.contains("odata.maxpagesize")));
@@ -203,14 +204,15 @@ fn resolve(conn: &Connection, start: Start) -> rusqlite::Result<Option<Position>
     }))
 }
 
+/// A page of the round at `p`: the JSON text of its list, and where next.
 fn page_of(
     conn: &Connection,
     mut p: Position,
     select: &[&'static str],
     page: usize,
-) -> rusqlite::Result<(Vec<Value>, Next)> {
+) -> rusqlite::Result<(String, Next)> {
     if p.mode == "d" {
-        return Ok((Vec::new(), Next::Done(p)));
+        return Ok(("[]".to_owned(), Next::Done(p)));
     }
     let (value, last, more) = if p.mode == "i" {
         let mut users = users_after(conn, p.after, page + 1)?;
@@ -222,20 +224,19 @@ fn page_of(
         } else {
             Default::default()
         };
-        let value = users
+        let value: Vec<UserOut<'_>> = users
             .iter()
-            .map(|u| {
-                user_json(
-                    u,
-                    licenses.get(&u.row).map_or(&[][..], Vec::as_slice),
-                    select,
-                    true,
-                )
+            .map(|u| UserOut {
+                user: u,
+                licenses: licenses.get(&u.row).map_or(&[][..], Vec::as_slice),
+                select,
+                with_id: true,
             })
             .collect();
-        (value, rows.last().copied(), more)
+        (json_text(&value), rows.last().copied(), more)
     } else {
-        changes_page(conn, &p, select, page)?
+        let (value, last, more) = changes_page(conn, &p, select, page)?;
+        (json_text(&value), last, more)
     };
     if more {
         p.after = last.unwrap_or(p.after);
@@ -301,6 +302,11 @@ fn changes_page(
         })
         .collect();
     Ok((value, rows.last().copied(), more))
+}
+
+/// The JSON text of a page's list.
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
 fn removed(object: &str, reason: &str) -> Value {

@@ -8,11 +8,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::sim::http::{GraphError, GraphResult, base_url, json_response};
+use crate::sim::http::{GraphError, GraphResult, base_url, page_response};
 use crate::sim::paging::{Query, bad_skiptoken, context, decode_token, encode_token};
 use crate::sim::server::Shared;
 use crate::sim::tenant::{DetectedAppsAccess, meta};
@@ -135,19 +136,18 @@ fn check(access: DetectedAppsAccess, devices: bool) -> Result<(), GraphError> {
 }
 
 /// A collection page with its nextLink (when `last` says more follow).
-fn page(
+fn page<T: Serialize>(
     base: &str,
     path: &str,
     what: &str,
     query: &Query,
-    value: Vec<Value>,
+    value: Vec<T>,
     last: Option<i64>,
 ) -> axum::response::Response {
-    let mut body = json!({"@odata.context": context(base, what), "value": value});
-    if let Some(last) = last {
-        body["@odata.nextLink"] = json!(query.next_link(base, path, &encode_token(&json!({"a": last}))));
-    }
-    json_response(StatusCode::OK, &body)
+    let next = last.map(|last| query.next_link(base, path, &encode_token(&json!({"a": last}))));
+    let links: Vec<(&str, &str)> = next.iter().map(|l| ("@odata.nextLink", l.as_str())).collect();
+    let value = serde_json::to_string(&value).unwrap_or_else(|_| "[]".to_owned());
+    page_response(&context(base, what), &value, &links)
 }
 
 /// Up to `size` apps after row `after`, and the last row when more follow.
@@ -178,7 +178,7 @@ fn apps_after(conn: &Connection, after: i64, size: usize) -> Result<(Vec<Value>,
 }
 
 /// The page and, when a row beyond it was found, the last row of the page.
-fn split(mut found: Vec<(i64, Value)>, size: usize) -> (Vec<Value>, Option<i64>) {
+fn split<T>(mut found: Vec<(i64, T)>, size: usize) -> (Vec<T>, Option<i64>) {
     let more = found.len() > size;
     found.truncate(size);
     let last = more.then(|| found.last().map(|(row, _)| *row)).flatten();
@@ -204,6 +204,20 @@ fn app_row(conn: &Connection, id: &str) -> rusqlite::Result<Option<AppRow>> {
         .optional()
 }
 
+/// A managedDevice as Intune writes it (serialized straight: 2.2 million
+/// of them at a million users).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceOut {
+    id: String,
+    device_name: String,
+    user_principal_name: String,
+    last_sync_date_time: String,
+    serial_number: String,
+    operating_system: &'static str,
+    managed_device_owner_type: &'static str,
+}
+
 /// Up to `size` managed devices of `app` after device row `after`.
 ///
 /// Keyed on the inventory's own device id, so a page is a range of
@@ -214,7 +228,7 @@ fn devices_after(
     app: &AppRow,
     after: i64,
     size: usize,
-) -> Result<(Vec<Value>, Option<i64>), GraphError> {
+) -> Result<(Vec<DeviceOut>, Option<i64>), GraphError> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT d.id, m.id, d.name, u.upn, m.last_sync, d.serial_number, d.os \
          FROM inventory i JOIN sim_managed_devices m ON m.device_id = i.device_id \
@@ -226,15 +240,15 @@ fn devices_after(
         params![app.product, app.version, app.os, after, size as i64 + 1],
         |r| {
             let os: String = r.get(6)?;
-            let device = json!({
-                "id": r.get::<_, String>(1)?,
-                "deviceName": r.get::<_, String>(2)?,
-                "userPrincipalName": r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                "lastSyncDateTime": r.get::<_, String>(4)?,
-                "serialNumber": r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                "operatingSystem": if os == "mac" { "macOS" } else { "Windows" },
-                "managedDeviceOwnerType": "company",
-            });
+            let device = DeviceOut {
+                id: r.get(1)?,
+                device_name: r.get(2)?,
+                user_principal_name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                last_sync_date_time: r.get(4)?,
+                serial_number: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                operating_system: if os == "mac" { "macOS" } else { "Windows" },
+                managed_device_owner_type: "company",
+            };
             Ok((r.get::<_, i64>(0)?, device))
         },
     )?;

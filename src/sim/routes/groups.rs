@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
+use super::member_out::MemberOut;
 use super::users::json_body;
-use crate::sim::http::{GraphError, GraphResult, base_url, json_response};
+use crate::sim::http::{GraphError, GraphResult, base_url, json_response, page_response};
 use crate::sim::licenses::{assign_group, parse_change, refusable};
 use crate::sim::paging::{Query, bad_skiptoken, context, decode_token, encode_token};
 use crate::sim::server::Shared;
@@ -232,8 +233,7 @@ async fn member_list(
         .await?;
     let (value, next) = found.ok_or_else(|| no_such(&id))?;
     let base = base_url(&headers);
-    let mut body = json!({"@odata.context": context(&base, "directoryObjects"), "value": value});
-    if let Some((phase, after)) = next {
+    let next_link = next.map(|(phase, after)| {
         let path = format!(
             "/v1.0/groups/{id}/{}",
             if transitive {
@@ -242,10 +242,14 @@ async fn member_list(
                 "members"
             }
         );
-        body["@odata.nextLink"] =
-            json!(query.next_link(&base, &path, &encode_token(&json!({"p": phase, "a": after}))));
-    }
-    Ok(json_response(StatusCode::OK, &body))
+        query.next_link(&base, &path, &encode_token(&json!({"p": phase, "a": after})))
+    });
+    let value = serde_json::to_string(&value).unwrap_or_else(|_| "[]".to_owned());
+    let links: Vec<(&str, &str)> = next_link
+        .iter()
+        .map(|link| ("@odata.nextLink", link.as_str()))
+        .collect();
+    Ok(page_response(&context(&base, "directoryObjects"), &value, &links))
 }
 
 /// Up to `limit` members of one kind (0 users, 1 groups, 2 devices) after `after`.
@@ -262,14 +266,14 @@ fn member_run(
     phase: i64,
     after: i64,
     limit: usize,
-) -> rusqlite::Result<Vec<(i64, Value)>> {
+) -> rusqlite::Result<Vec<(i64, MemberOut)>> {
     let tree = if transitive {
         "WITH RECURSIVE down(id) AS (SELECT ?1 UNION SELECT gm.child_group_id FROM group_child_groups gm \
          JOIN down ON gm.group_id = down.id) "
     } else {
         "WITH down(id) AS (SELECT ?1) "
     };
-    let (select, map): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<Value>) = match phase {
+    let (select, map): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<MemberOut>) = match phase {
         0 => (
             "SELECT u.id, u.source_id, u.display_name, u.upn FROM users u WHERE u.id IN (\
                SELECT m.user_id FROM down, group_user_members m WHERE m.group_id = down.id AND m.user_id IN (\
@@ -278,10 +282,14 @@ fn member_run(
                  ORDER BY f.user_id LIMIT ?3)) \
              ORDER BY u.id LIMIT ?3",
             |r| {
-                Ok(
-                    json!({"@odata.type": "#microsoft.graph.user", "id": r.get::<_, String>(1)?,
-                "displayName": r.get::<_, String>(2)?, "userPrincipalName": r.get::<_, String>(3)?, "mail": r.get::<_, String>(3)?}),
-                )
+                let upn: String = r.get(3)?;
+                Ok(MemberOut::User {
+                    kind: "#microsoft.graph.user",
+                    id: r.get(1)?,
+                    display_name: r.get(2)?,
+                    mail: upn.clone(),
+                    upn,
+                })
             },
         ),
         1 => (
@@ -291,10 +299,14 @@ fn member_run(
                  ORDER BY f.child_group_id LIMIT ?3)) \
              ORDER BY g.id LIMIT ?3",
             |r| {
-                Ok(
-                    json!({"@odata.type": "#microsoft.graph.group", "id": r.get::<_, String>(1)?,
-                "displayName": r.get::<_, String>(2)?, "securityEnabled": true, "mailEnabled": false, "groupTypes": []}),
-                )
+                Ok(MemberOut::Group {
+                    kind: "#microsoft.graph.group",
+                    id: r.get(1)?,
+                    display_name: r.get(2)?,
+                    security_enabled: true,
+                    mail_enabled: false,
+                    group_types: [],
+                })
             },
         ),
         _ => (
@@ -304,11 +316,13 @@ fn member_run(
                  ORDER BY f.device_id LIMIT ?3)) \
              ORDER BY d.id LIMIT ?3",
             |r| {
-                Ok(
-                    json!({"@odata.type": "#microsoft.graph.device", "id": r.get::<_, String>(1)?,
-                "displayName": r.get::<_, String>(2)?, "operatingSystem": operating_system(&r.get::<_, String>(3)?),
-                "accountEnabled": true}),
-                )
+                Ok(MemberOut::Device {
+                    kind: "#microsoft.graph.device",
+                    id: r.get(1)?,
+                    display_name: r.get(2)?,
+                    operating_system: operating_system(&r.get::<_, String>(3)?),
+                    account_enabled: true,
+                })
             },
         ),
     };

@@ -6,6 +6,7 @@ mod delta;
 mod detected_apps;
 mod faults;
 mod groups;
+mod member_out;
 mod organization;
 mod token;
 mod users;

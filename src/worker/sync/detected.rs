@@ -13,9 +13,13 @@ use rusqlite::Connection;
 use tokio::runtime::Handle;
 
 use super::Progress;
+use super::ahead::Ahead;
 use crate::connectors::graph::{DETECTED_APPS_PERMISSION, GraphClient};
 use crate::connectors::{ConnectorError, ErrorKind};
 use crate::store::inventory_graph::{self, DetectedOutcome, DetectedStage, READ_INTERVAL};
+
+/// Devices staged in one transaction of the stage (several pages).
+const STAGE_BATCH: usize = 2_000;
 
 /// What the step did: the rows it wrote, or why it wrote none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,15 +113,22 @@ fn read(
     progress: &mut Progress<'_>,
 ) -> Result<DetectedOutcome, Failure> {
     let mut stage = DetectedStage::begin(conn, connector_id)?;
-    let mut apps = client.detected_apps();
+    let mut apps = Ahead::new(runtime, client.detected_apps());
     let mut read = 0u64;
-    while let Some(page) = runtime.block_on(apps.next_page())? {
+    while let Some((page, _)) = apps.next()? {
         for app in &page.items {
             let index = stage.add_app(app)?;
-            let mut devices = client.detected_app_devices(&app.source_id);
-            while let Some(devices_page) = runtime.block_on(devices.next_page())? {
-                stage.add_devices(index, &devices_page.items)?;
+            let mut devices = Ahead::new(runtime, client.detected_app_devices(&app.source_id));
+            let mut batch = Vec::new();
+            while let Some((devices_page, _)) = devices.next()? {
+                batch.extend(devices_page.items);
+                // One transaction of the stage for several pages.
+                if batch.len() >= STAGE_BATCH {
+                    stage.add_devices(index, &batch)?;
+                    batch.clear();
+                }
             }
+            stage.add_devices(index, &batch)?;
             read += 1;
             progress.report_of("detected apps", read, 0);
         }

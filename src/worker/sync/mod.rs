@@ -5,6 +5,7 @@
 //! was and says why on the connector. The same code serves the console's
 //! worker (on the blocking pool) and `seats sync`.
 
+mod ahead;
 mod app_push;
 pub mod apple;
 pub mod apple_push;
@@ -22,7 +23,7 @@ use chrono::Utc;
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 
-use crate::connectors::graph::{GraphClient, Pages};
+use crate::connectors::graph::{GraphClient, PageProgress};
 use crate::connectors::{ConnectorError, ErrorClass};
 use crate::domain::ConnectorKind;
 use crate::store::connectors_admin::{self, AdminError, ConnectorConfig};
@@ -76,14 +77,12 @@ impl Progress<'_> {
     }
 
     /// A page of users, counted against the estimate.
-    fn report_pages<T>(&mut self, what: &str, pages: &Pages<T>) {
-        let progress = pages.progress();
+    fn report_pages(&mut self, what: &str, progress: &PageProgress) {
         self.report(&format!("{what}, page {}", progress.pages), progress.items);
     }
 
     /// A page of a list whose length is not known beforehand.
-    fn report_uncounted_pages<T>(&mut self, what: &str, pages: &Pages<T>) {
-        let progress = pages.progress();
+    fn report_uncounted_pages(&mut self, what: &str, progress: &PageProgress) {
         self.report_of(&format!("{what}, page {}", progress.pages), progress.items, 0);
     }
 }

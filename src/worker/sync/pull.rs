@@ -7,8 +7,9 @@
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 
+use super::ahead::Ahead;
 use super::{Progress, SyncError};
-use crate::connectors::graph::{GraphClient, Pages};
+use crate::connectors::graph::GraphClient;
 use crate::domain::source::SourceGroup;
 use crate::store::sync::{PullKind, PullStage};
 
@@ -18,6 +19,12 @@ pub struct Staged<'c> {
     pub delta_link: Option<String>,
     pub warnings: Vec<String>,
 }
+
+/// Records staged in one transaction of the stage: a page of users is 200
+/// (Graph's delta page), and committing the TEMP tables once a page cost
+/// as much as the inserts. Ten pages of users, fewer than are read ahead
+/// ([`super::ahead::AHEAD`]), so the reader goes on while a batch is written.
+const STAGE_BATCH: usize = 2_000;
 
 /// Stages a pull of `kind` (a delta needs `delta_link`).
 pub fn stage<'c>(
@@ -37,18 +44,26 @@ pub fn stage<'c>(
     progress.report("subscriptions", 0);
     let skus = runtime.block_on(client.subscribed_skus())?;
     stage.add_skus(&skus)?;
-    let mut users = client.users_delta(delta_link);
-    while let Some(page) = runtime.block_on(users.next_page())? {
-        stage.add_user_changes(&page.items)?;
-        progress.report_pages("users", &users);
+    let mut users = Ahead::new(runtime, client.users_delta(delta_link));
+    let mut batch = Vec::new();
+    while let Some((page, read)) = users.next()? {
+        batch.extend(page.items);
+        if batch.len() >= STAGE_BATCH {
+            stage.add_user_changes(&batch)?;
+            batch.clear();
+        }
+        progress.report_pages("users", &read);
     }
-    let mut warnings = users.warnings().to_vec();
+    stage.add_user_changes(&batch)?;
+    let read = users.finished();
+    let mut warnings = read.map(|r| r.warnings().to_vec()).unwrap_or_default();
+    let delta_link = read.and_then(|r| r.delta_link()).map(str::to_owned);
     if kind == PullKind::Full {
         warnings.extend(stage_groups(&mut stage, client, runtime, progress)?);
     }
     Ok(Staged {
         stage,
-        delta_link: users.delta_link().map(str::to_owned),
+        delta_link,
         warnings,
     })
 }
@@ -61,19 +76,25 @@ fn stage_groups(
     progress: &mut Progress<'_>,
 ) -> Result<Vec<String>, SyncError> {
     let mut groups: Vec<SourceGroup> = Vec::new();
-    let mut pages = client.groups();
-    while let Some(page) = runtime.block_on(pages.next_page())? {
+    let mut pages = Ahead::new(runtime, client.groups());
+    while let Some((page, read)) = pages.next()? {
         stage.add_groups(&page.items)?;
         groups.extend(page.items);
-        progress.report_uncounted_pages("groups", &pages);
+        progress.report_uncounted_pages("groups", &read);
     }
-    let mut warnings = pages.warnings().to_vec();
+    let mut warnings = warnings_of(&pages);
     for (index, group) in groups.iter().enumerate() {
-        let mut members: Pages<_> = client.members(&group.source_id);
-        while let Some(page) = runtime.block_on(members.next_page())? {
-            stage.add_members(&group.source_id, &page.items)?;
+        let mut members = Ahead::new(runtime, client.members(&group.source_id));
+        let mut batch = Vec::new();
+        while let Some((page, _)) = members.next()? {
+            batch.extend(page.items);
+            if batch.len() >= STAGE_BATCH {
+                stage.add_members(&group.source_id, &batch)?;
+                batch.clear();
+            }
         }
-        warnings.extend(members.warnings().iter().cloned());
+        stage.add_members(&group.source_id, &batch)?;
+        warnings.extend(warnings_of(&members));
         progress.report_of(
             &format!("members of {} groups", groups.len()),
             index as u64 + 1,
@@ -81,4 +102,9 @@ fn stage_groups(
         );
     }
     Ok(warnings)
+}
+
+/// The warnings of a collection read to its end.
+fn warnings_of<T: Send + 'static>(read: &Ahead<T>) -> Vec<String> {
+    read.finished().map(|r| r.warnings().to_vec()).unwrap_or_default()
 }
