@@ -128,13 +128,15 @@ fn a_cache_from_before_the_index_gets_it_filled_on_open() {
     let (_dir, path, conn) = common::demo_db(300);
     let before = filtered(&conn, "contoso");
     // Schema 16 had the users without their index, and (until 0025) the
-    // group members in one table, which 0025 splits again.
+    // group members in one table, which 0025 splits again, with no count
+    // on the group (0026).
     conn.execute_batch(
         "DROP TRIGGER users_search_insert; DROP TRIGGER users_search_update;
          DROP TRIGGER users_search_delete; DROP TABLE users_search;
          CREATE TABLE old_members AS SELECT * FROM group_members;
          DROP VIEW group_members; ALTER TABLE old_members RENAME TO group_members;
          DROP TABLE group_user_members; DROP TABLE group_device_members; DROP TABLE group_child_groups;
+         ALTER TABLE groups DROP COLUMN member_count;
          PRAGMA user_version = 16;",
     )
     .unwrap();

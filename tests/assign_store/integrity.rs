@@ -212,7 +212,7 @@ fn a_fresh_demo_passes_the_check() {
     };
     seats::demo::generate(&mut conn, &options, &mut |_| {}).unwrap();
     let findings = check::check(&conn).unwrap();
-    assert_eq!(findings.len(), 10, "{findings:#?}");
+    assert_eq!(findings.len(), 11, "{findings:#?}");
     check_cache(&conn);
     let over = count(
         &conn,
