@@ -21,7 +21,6 @@ use ratatui::backend::TestBackend;
 use rusqlite::{Connection, params};
 use seats::app::sync::SyncOutcome;
 use seats::app::{AppState, Command as AppCommand, Msg, PaneId, WorkerEvent, update};
-use seats::demo::{DemoOptions, generate};
 use seats::headless::console_state;
 use seats::sim::{SimConfig, SimHandle, Simulator};
 use seats::store::sync_apple::{self, ApplePull};
@@ -31,7 +30,6 @@ use seats::worker::fetch_rows;
 use seats::worker::syncs::{Syncs, Trigger};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-const SEED: u64 = 42;
 const CONNECTOR: &str = "Apple VPP";
 /// The connector's seat rows (device rows are never the sync's).
 const SEATS_OF: &str = "user_id IS NOT NULL AND pool_id IN \
@@ -95,16 +93,7 @@ fn count(conn: &Connection, sql: &str, connector: i64) -> i64 {
 
 fn setup(dir: &Path, users: u32, wanted: u32) -> Bench {
     let db = dir.join("bench.db");
-    let mut conn = store::open(&db, OpenMode::Create).unwrap();
-    let started = Instant::now();
-    let options = DemoOptions {
-        users,
-        seed: SEED,
-        now: Utc::now(),
-        actor: "bench".into(),
-    };
-    generate(&mut conn, &options, &mut |_| {}).unwrap();
-    println!("demo cache built in {:.1} s", started.elapsed().as_secs_f64());
+    let (conn, _) = common::build_demo(&db, users);
     // The simulator's location starts from the demo's VPP seats (plus a
     // tenth as many of another product's users); the knob adds the rest.
     let demo: i64 = conn
@@ -123,7 +112,7 @@ fn setup(dir: &Path, users: u32, wanted: u32) -> Bench {
         .unwrap();
     let started = Instant::now();
     let mut config = SimConfig::new(dir.join("sim.db"), users);
-    config.seed = SEED;
+    config.seed = common::SEED;
     config.apple_extra_assignments = extra;
     let sim = Simulator::start(config, runtime.handle()).unwrap();
     let location = Connection::open(dir.join("sim.db")).unwrap();

@@ -27,7 +27,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use seats::app::sync::{PushOutcome, SyncOutcome};
 use seats::app::{AppState, Command as AppCommand, Msg, PaneId, WorkerEvent, update};
-use seats::demo::{DemoOptions, generate};
 use seats::domain::Principal;
 use seats::headless::console_state;
 use seats::sim::{SimConfig, SimHandle, Simulator};
@@ -39,7 +38,6 @@ use seats::worker::fetch_rows;
 use seats::worker::syncs::{Syncs, Trigger};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-const SEED: u64 = 42;
 /// The part number the push benchmark assigns (no plan conflicts).
 const PUSHED_SKU: &str = "ATP_ENTERPRISE";
 
@@ -110,16 +108,7 @@ fn demo_cache(dir: &Path, users: u32, pulled: bool) -> (std::path::PathBuf, chro
             at.with_timezone(&Utc)
         }
         _ => {
-            let mut conn = store::open(&demo, OpenMode::Create).unwrap();
-            let started = Instant::now();
-            let options = DemoOptions {
-                users,
-                seed: SEED,
-                now: Utc::now(),
-                actor: "bench".into(),
-            };
-            generate(&mut conn, &options, &mut |_| {}).unwrap();
-            println!("demo cache built in {:.1} s", started.elapsed().as_secs_f64());
+            let (conn, options) = common::build_demo(&demo, users);
             conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
             std::fs::write(&stamp, options.now.to_rfc3339()).unwrap();
             options.now
@@ -147,7 +136,7 @@ fn setup(dir: &Path, users: u32, pulled: bool) -> Bench {
         .unwrap();
     let started = Instant::now();
     let mut config = SimConfig::new(dir.join("sim.db"), users);
-    config.seed = SEED;
+    config.seed = common::SEED;
     // The very tenant the demo cache holds: its dates are measured from the
     // same instant (else every sign-in time differs by the minute between).
     config.built_at = Some(built_at);

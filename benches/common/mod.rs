@@ -2,7 +2,7 @@
 //! median / p99 / max summary.
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stdout)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use seats::demo::{DemoOptions, generate};
@@ -55,13 +55,26 @@ pub fn cache_arg() -> (Option<tempfile::TempDir>, PathBuf) {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
-    let mut conn = store::open(&db, OpenMode::Create).unwrap();
+    build_demo(&db, users_arg());
+    (Some(dir), db)
+}
+
+/// The seed of every bench's demo tenant (and of the simulated one).
+pub const SEED: u64 = 42;
+
+/// A new demo cache of `users` users at `db`, built now by "bench" from
+/// [`SEED`]; prints how long it took. Returns the open cache and the
+/// options it was built with (their `now` is the demo's clock).
+pub fn build_demo(db: &Path, users: u32) -> (rusqlite::Connection, DemoOptions) {
+    let mut conn = store::open(db, OpenMode::Create).unwrap();
+    let started = std::time::Instant::now();
     let options = DemoOptions {
-        users: users_arg(),
-        seed: 42,
+        users,
+        seed: SEED,
         now: chrono::Utc::now(),
         actor: "bench".into(),
     };
     generate(&mut conn, &options, &mut |_| {}).unwrap();
-    (Some(dir), db)
+    println!("demo cache built in {:.1} s", started.elapsed().as_secs_f64());
+    (conn, options)
 }

@@ -156,7 +156,10 @@ pub fn copy_invitation(state: &mut AppState) -> Vec<Command> {
         ),
         (Some("retired"), _) => format!("{} was retired at Apple: no invitation is open", seat.principal),
         (Some(_), Some(url)) if state.clipboard => {
-            state.flash("copied invitation link to the clipboard (OSC 52)", Tone::Info);
+            state.flash(
+                "sent the invitation link to the clipboard with OSC 52",
+                Tone::Info,
+            );
             return vec![Command::Copy(url)];
         }
         (Some(_), Some(_)) => "this terminal takes no OSC 52 (SEATS_OSC52=1 sends it anyway; in tmux: \

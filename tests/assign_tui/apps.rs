@@ -473,7 +473,7 @@ fn y_copies_an_invited_users_link_with_osc_52_r_app_8() {
         matches!(commands.as_slice(), [seats::app::Command::Copy(sent)] if sent == url),
         "{commands:?}"
     );
-    assert_eq!(c.flash(), "copied invitation link to the clipboard (OSC 52)");
+    assert_eq!(c.flash(), "sent the invitation link to the clipboard with OSC 52");
     c.state.clipboard = false;
     let commands = update(&mut c.state, y());
     assert!(commands.is_empty(), "{commands:?}");
