@@ -302,3 +302,67 @@ fn an_admins_mapping_moves_graph_rows_and_the_next_read_keeps_it() {
     world.sync(world::full()).unwrap();
     assert_eq!(on("Mapped Title"), moved, "the read goes through the override");
 }
+
+/// Staged devices are joined by an integer key since issue 11; a device
+/// met again under another app (or twice under one) is still one computer
+/// that keeps what it said last, on every row it has.
+#[test]
+fn a_device_met_again_is_one_computer_that_keeps_what_it_said_last() {
+    use chrono::{TimeZone as _, Utc};
+    use seats::domain::detected::{DetectedApp, DetectedDevice};
+    use seats::store::inventory_graph::DetectedStage;
+
+    let (_dir, _path, conn) = common::demo_db(world::USERS);
+    let connector = seats::store::connectors_admin::find_connector(&conn, "Microsoft Graph")
+        .unwrap()
+        .unwrap();
+    let app = |name: &str| DetectedApp {
+        source_id: name.into(),
+        name: name.into(),
+        version: Some("1.0".into()),
+        publisher: Some("Staging Test".into()),
+        platform: None,
+        device_count: None,
+    };
+    let device = |upn: &str, hour: u32| DetectedDevice {
+        source_id: "3f2504e0-4f89-11d3-9a0c-0305e82c3301".into(),
+        name: "STAGE-PC-1".into(),
+        user_upn: Some(upn.into()),
+        last_seen: Some(Utc.with_ymd_and_hms(2026, 11, 30, hour, 0, 0).unwrap()),
+        serial_number: Some("stage-serial-1".into()),
+        operating_system: Some("Windows".into()),
+    };
+    let mut stage = DetectedStage::begin(&conn, connector).unwrap();
+    let first = stage.add_app(&app("Alpha Viewer")).unwrap();
+    stage
+        .add_devices(first, &[device("old@contoso.example", 8)])
+        .unwrap();
+    stage
+        .add_devices(first, &[device("old@contoso.example", 8)])
+        .unwrap();
+    let second = stage.add_app(&app("Beta Editor")).unwrap();
+    stage
+        .add_devices(second, &[device("new@contoso.example", 9)])
+        .unwrap();
+    let outcome = stage.commit(Utc::now()).unwrap();
+    assert_eq!(
+        (outcome.installs, outcome.computers, outcome.computers_created),
+        (2, 1, 1)
+    );
+    let rows: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT d.name, i.user_upn, i.detected_at FROM inventory i JOIN devices d ON d.id = i.device_id \
+             WHERE i.connector_id = ?1 ORDER BY i.id",
+        )
+        .unwrap()
+        .query_map([connector], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let last = (
+        "STAGE-PC-1".to_owned(),
+        "new@contoso.example".to_owned(),
+        "2026-11-30T09:00:00Z".to_owned(),
+    );
+    assert_eq!(rows, vec![last.clone(), last]);
+}

@@ -33,8 +33,12 @@ CREATE TEMP TABLE detected_apps_stage (
     name        TEXT NOT NULL,
     version     TEXT
 );
+-- A staged device is named by its idx from here on: the installs and the
+-- map join on integers, not on Graph's 36-character ids (issue 11: at a
+-- million users the text keys made the commit's joins page through TEMP).
 CREATE TEMP TABLE detected_devices_stage (
-    source_id   TEXT PRIMARY KEY,
+    idx         INTEGER PRIMARY KEY,
+    source_id   TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
     serial      TEXT,
     os          TEXT NOT NULL,
@@ -43,10 +47,16 @@ CREATE TEMP TABLE detected_devices_stage (
 );
 CREATE TEMP TABLE detected_installs_stage (
     app         INTEGER NOT NULL,
-    device      TEXT NOT NULL
+    device      INTEGER NOT NULL
 );
 CREATE TEMP TABLE detected_app_map (idx INTEGER PRIMARY KEY, raw_id INTEGER NOT NULL, product_id INTEGER NOT NULL);
-CREATE TEMP TABLE detected_device_map (source_id TEXT PRIMARY KEY, device_id INTEGER NOT NULL);
+-- A staged device's computer, with what its rows take from it.
+CREATE TEMP TABLE detected_device_map (
+    idx         INTEGER PRIMARY KEY,
+    device_id   INTEGER NOT NULL,
+    last_seen   TEXT,
+    upn         TEXT
+);
 -- The cache's computers by upper-cased serial and by lower-cased name (see write::map_devices).
 CREATE TEMP TABLE detected_by_serial (serial TEXT PRIMARY KEY, device_id INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE detected_by_name (name TEXT PRIMARY KEY, device_id INTEGER NOT NULL) WITHOUT ROWID;
@@ -99,23 +109,22 @@ impl<'c> DetectedStage<'c> {
     pub fn add_devices(&mut self, app: i64, devices: &[DetectedDevice]) -> rusqlite::Result<()> {
         let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Deferred)?;
         {
+            // A device met again keeps what it said last, and its idx.
             let mut device = tx.prepare_cached(
-                "INSERT OR REPLACE INTO temp.detected_devices_stage \
-                 (source_id, name, serial, os, upn, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO temp.detected_devices_stage (source_id, name, serial, os, upn, last_seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (source_id) DO UPDATE SET \
+                 name = excluded.name, serial = excluded.serial, os = excluded.os, \
+                 upn = excluded.upn, last_seen = excluded.last_seen RETURNING idx",
             )?;
             let mut install =
                 tx.prepare_cached("INSERT INTO temp.detected_installs_stage (app, device) VALUES (?1, ?2)")?;
             for d in devices {
                 let seen = d.last_seen.map(stamp);
-                device.execute(params![
-                    d.source_id,
-                    d.name,
-                    d.serial_number,
-                    d.os(),
-                    d.user_upn,
-                    seen
-                ])?;
-                install.execute(params![app, d.source_id])?;
+                let idx: i64 = device.query_row(
+                    params![d.source_id, d.name, d.serial_number, d.os(), d.user_upn, seen],
+                    |row| row.get(0),
+                )?;
+                install.execute(params![app, idx])?;
             }
         }
         tx.commit()

@@ -33,6 +33,7 @@ pub(super) fn replace(
     connector_id: i64,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<DetectedOutcome> {
+    let started = std::time::Instant::now();
     let (apps, made) = map_names(tx)?;
     let mut outcome = DetectedOutcome {
         apps,
@@ -42,24 +43,26 @@ pub(super) fn replace(
     let (computers, created) = map_devices(tx)?;
     outcome.computers = computers;
     outcome.computers_created = created;
+    tracing::debug!(took = ?started.elapsed(), computers, "detected apps: devices mapped");
     outcome.replaced = tx.execute("DELETE FROM inventory WHERE connector_id = ?1", [connector_id])?;
+    tracing::debug!(took = ?started.elapsed(), "detected apps: old rows deleted");
     // One row per computer, raw name and version; its last seen is the
     // device's last check-in, its user the device's primary user.
     outcome.installs = tx.execute(
         concat!(
             "INSERT INTO inventory (device_id, product_id, version, detected_unix, raw_name_id, user_upn, \
-             connector_id) SELECT dm.device_id, am.product_id, a.version, ",
+             connector_id) SELECT d.device_id, am.product_id, a.version, ",
             unix_time!("max(coalesce(d.last_seen, ?2))"),
             ", am.raw_id, max(d.upn), ?1 \
          FROM temp.detected_installs_stage i \
          JOIN temp.detected_apps_stage a ON a.idx = i.app \
          JOIN temp.detected_app_map am ON am.idx = i.app \
-         JOIN temp.detected_devices_stage d ON d.source_id = i.device \
-         JOIN temp.detected_device_map dm ON dm.source_id = i.device \
-         GROUP BY dm.device_id, am.raw_id, ifnull(a.version, '')"
+         JOIN temp.detected_device_map d ON d.idx = i.device \
+         GROUP BY d.device_id, am.raw_id, ifnull(a.version, '')"
         ),
         params![connector_id, stamp(now)],
     )?;
+    tracing::debug!(took = ?started.elapsed(), "detected apps: rows inserted");
     Ok(outcome)
 }
 
@@ -107,8 +110,9 @@ fn map_devices(tx: &Connection) -> rusqlite::Result<(usize, usize)> {
          INSERT OR IGNORE INTO temp.detected_by_name (name, device_id) \
            SELECT seats_fold(name), id FROM devices ORDER BY managed DESC, id;",
     )?;
-    let mut staged =
-        tx.prepare("SELECT source_id, name, serial, os FROM temp.detected_devices_stage ORDER BY source_id")?;
+    let mut staged = tx.prepare(
+        "SELECT idx, name, serial, os, last_seen, upn FROM temp.detected_devices_stage ORDER BY source_id",
+    )?;
     let mut by_serial = tx.prepare("SELECT device_id FROM temp.detected_by_serial WHERE serial = ?1")?;
     let mut by_name = tx.prepare("SELECT device_id FROM temp.detected_by_name WHERE name = ?1")?;
     let mut create =
@@ -117,13 +121,15 @@ fn map_devices(tx: &Connection) -> rusqlite::Result<(usize, usize)> {
         tx.prepare("INSERT OR REPLACE INTO temp.detected_by_serial (serial, device_id) VALUES (?1, ?2)")?;
     let mut remember_name =
         tx.prepare("INSERT OR REPLACE INTO temp.detected_by_name (name, device_id) VALUES (?1, ?2)")?;
-    let mut map =
-        tx.prepare("INSERT INTO temp.detected_device_map (source_id, device_id) VALUES (?1, ?2)")?;
+    let mut map = tx.prepare(
+        "INSERT INTO temp.detected_device_map (idx, device_id, last_seen, upn) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     let mut created = 0;
     let mut rows = staged.query([])?;
     while let Some(row) = rows.next()? {
-        let (source_id, name, serial, os): (String, String, Option<String>, String) =
+        let (idx, name, serial, os): (i64, String, Option<String>, String) =
             (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let (seen, upn): (Option<String>, Option<String>) = (row.get(4)?, row.get(5)?);
         let serial = serial.map(|s| s.to_uppercase());
         let folded = name.to_lowercase();
         let mut known = match &serial {
@@ -146,7 +152,7 @@ fn map_devices(tx: &Connection) -> rusqlite::Result<(usize, usize)> {
                 id
             }
         };
-        map.execute(params![source_id, id])?;
+        map.execute(params![idx, id, seen, upn])?;
     }
     let computers: i64 = tx.query_row(
         "SELECT count(DISTINCT device_id) FROM temp.detected_device_map",
