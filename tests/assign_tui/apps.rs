@@ -614,4 +614,15 @@ fn i_shows_the_invitation_link_on_one_line_r_app_8() {
     assert!(!screen.contains("cut to fit"), "{screen}");
     c.send(Msg::Resize(needed - 1, 30));
     assert!(!c.screen().lines().any(|l| l.contains(url)));
+
+    // y there does what the dialog says: the link goes, and it closes.
+    c.state.clipboard = true;
+    let y = Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    let commands = update(&mut c.state, y);
+    assert!(
+        matches!(commands.as_slice(), [seats::app::Command::Copy(sent)] if sent == url),
+        "{commands:?}"
+    );
+    assert_eq!(c.state.overlay, Overlay::None);
+    assert_eq!(c.flash(), "sent the invitation link to the clipboard with OSC 52");
 }
