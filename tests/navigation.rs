@@ -471,3 +471,31 @@ fn the_help_title_is_never_cut_at_the_border() {
         "{screen}"
     );
 }
+
+/// A message that wraps upwards reads whole over an open dialog: the dialog
+/// hid its first lines, leaving a stray end ("per device") under it.
+#[test]
+fn a_wrapped_message_reads_whole_over_an_open_dialog() {
+    let mut d = Driver::new(300);
+    let text = "Keynote: its store installs it per user; only offline apps install per user or \
+                per device, and this message is long enough to need three lines at eighty columns";
+    for open in ['?', 'i'] {
+        d.key(KeyCode::Char(open));
+        assert_ne!(d.state.overlay, Overlay::None);
+        d.state.flash(text, seats::app::state::Tone::Warning);
+        let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+        let shown = screen
+            .lines()
+            .rev()
+            .skip(1)
+            .take(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(shown, text, "{screen}");
+        d.key(KeyCode::Esc);
+    }
+}
