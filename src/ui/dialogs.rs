@@ -113,7 +113,13 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         let block = Block::default()
             .borders(Borders::ALL)
             .title(Span::styled(" Preview ", theme.title()));
-        frame.render_widget(Paragraph::new("working out the seat changes…").block(block), area);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        // Not only seats: a subscription, a connector, a file to import.
+        frame.render_widget(Paragraph::new("working out what it would do…"), inner);
+        let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        let footer = Line::styled(preview_keys(preview), theme.key());
+        frame.render_widget(Paragraph::new(footer), footer_area);
         return;
     };
     let block = Block::default()
@@ -144,21 +150,7 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         };
         Line::styled(line.text.clone(), style)
     }));
-    let removes_user = matches!(preview.change, Change::RemoveUser { .. });
-    // "Esc cancels" would read as cancelling the subscription (issue 10).
-    let cancels_subscription = matches!(
-        preview.change,
-        Change::Subscription(crate::app::subscriptions::SubOp::Cancel { .. })
-    );
-    let footer = match (&plan.refusal, preview.applying) {
-        (Some(_), _) => "Nothing was changed · Esc goes back",
-        (None, true) => "applying…",
-        (None, false) if cancels_subscription => {
-            "Enter or y cancels it for good · Esc or n keeps it · ↑↓ scroll"
-        }
-        (None, false) if removes_user => "Enter or y applies · d their devices too / not · Esc or n cancels",
-        (None, false) => "Enter or y applies · Esc or n cancels · ↑↓ scroll",
-    };
+    let footer = preview_keys(preview);
     let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
     let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
     frame.render_widget(
@@ -168,4 +160,43 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         body,
     );
     frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
+}
+
+/// The keys of a preview, in its footer and on the hint line alike: Enter
+/// or y and what it does, the keys the preview itself takes, Esc or n and
+/// where it goes (back to the picker or form it came from, else cancel).
+/// The preview's lines never name keys: they are all here, in one wording.
+pub fn preview_keys(preview: &PreviewState) -> String {
+    use crate::app::subscriptions::SubOp;
+    let came_from = preview.from_picker.is_some() || preview.from_form.is_some() || preview.back_to.is_some();
+    let esc = if came_from {
+        "Esc or n goes back"
+    } else {
+        "Esc or n cancels"
+    };
+    let Some(plan) = &preview.preview else {
+        return esc.to_owned();
+    };
+    if plan.refusal.is_some() {
+        let esc = if came_from { esc } else { "Esc or n closes" };
+        return format!("nothing changed · {esc}");
+    }
+    if preview.applying {
+        return "applying…".to_owned();
+    }
+    // Where "applies" or "cancels" would mislead, the words of the change.
+    let (enter, esc) = match &preview.change {
+        // "Esc cancels" would read as cancelling the subscription (issue 10).
+        Change::Subscription(SubOp::Cancel { .. }) => ("cancels it for good", "Esc or n keeps it"),
+        Change::SetEnabled { enabled: true, .. } => ("enables it", "Esc or n keeps it off"),
+        Change::SetEnabled { enabled: false, .. } => ("disables it", "Esc or n keeps it on"),
+        Change::TakeOver { .. } => ("takes it over", "Esc or n keeps it as it is"),
+        _ => ("applies", esc),
+    };
+    let own = match &preview.change {
+        Change::SetIntent { .. } => " · t next intent",
+        Change::RemoveUser { .. } => " · d their devices too / not",
+        _ => "",
+    };
+    format!("Enter or y {enter}{own} · {esc} · ↑↓ scroll")
 }
