@@ -2,11 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::columns::{cut_address, display_width};
 use super::theme::Theme;
+use super::wrap::wrap_words;
 use crate::app::dialogs::{Change, PickerState, PreviewState};
 use crate::worker::search::PickKind;
 
@@ -142,14 +144,14 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
             theme.warn(),
         ));
     }
-    lines.extend(plan.lines.iter().map(|line| {
+    for line in &plan.lines {
         let style = if line.alarm {
             theme.warn()
         } else {
             Default::default()
         };
-        Line::styled(line.text.clone(), style)
-    }));
+        lines.extend(continued_under(&line.text, style, inner.width as usize));
+    }
     let footer = preview_keys(preview);
     let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
     let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
@@ -160,6 +162,48 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         body,
     );
     frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
+}
+
+/// A preview line wrapped to `width`, its continuations two columns in
+/// from its text: a list that wraps ("seats taken back: a, b") reads as
+/// one line of its pool, not as lines of their own at the dialog's edge.
+fn continued_under(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    if display_width(text) <= width {
+        return vec![Line::styled(text.to_owned(), style)];
+    }
+    let body = text.trim_start_matches(' ');
+    // Past half the dialog an indent would leave too little room.
+    let lead = (text.len() - body.len()).min(width / 2);
+    let indent = (lead + 2).min(width / 2);
+    let words: Vec<&str> = body.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut used = 0;
+    let first = words
+        .iter()
+        .take_while(|word| {
+            used += display_width(word) + usize::from(used > 0);
+            used <= width - lead
+        })
+        .count();
+    if first == 0 {
+        // A first word wider than the line: cut as any text is.
+        return wrap_words(text, width)
+            .into_iter()
+            .map(|part| Line::styled(part, style))
+            .collect();
+    }
+    let mut lines = vec![Line::styled(
+        format!("{}{}", " ".repeat(lead), words[..first].join(" ")),
+        style,
+    )];
+    let rest = words[first..].join(" ");
+    if !rest.is_empty() {
+        lines.extend(
+            wrap_words(&rest, width - indent)
+                .into_iter()
+                .map(|part| Line::styled(format!("{}{part}", " ".repeat(indent)), style)),
+        );
+    }
+    lines
 }
 
 /// The keys of a preview, in its footer and on the hint line alike: Enter

@@ -142,3 +142,37 @@ fn enabling_a_connector_that_does_not_sync_claims_no_sync_or_push() {
     assert!(!text.contains("syncs and pushes"), "{text}");
     assert!(text.contains("doesn't sync"), "{text}");
 }
+
+/// A preview line too long for the dialog continues under its own text,
+/// not at the dialog's edge: "seats taken back: a, b" wrapped put b at
+/// column 0, under the pool's name, as if it were a line of its own.
+#[test]
+fn a_wrapped_preview_line_continues_under_its_text() {
+    let mut c = Console::new();
+    c.select_roomy_pool();
+    c.key(KeyCode::Char('a'));
+    for _ in 0..3 {
+        c.key(KeyCode::Tab);
+    }
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Enter);
+    c.key(KeyCode::Char('z'));
+    let (_, _, body) = parts(&mut c);
+    let raw: Vec<String> = c
+        .screen()
+        .lines()
+        .map(|l| l.trim_start_matches('│').to_owned())
+        .collect();
+    let taken = raw
+        .iter()
+        .position(|l| l.contains("seats taken back:"))
+        .unwrap_or_else(|| panic!("{body:?}"));
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let next = &raw[taken + 1];
+    assert!(next.contains('@'), "the list goes on: {raw:?}");
+    assert!(
+        indent(next) > indent(&raw[taken]),
+        "continues under its text: {:?} / {next:?}",
+        raw[taken]
+    );
+}
