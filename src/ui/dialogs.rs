@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::columns::{cut_address, display_width};
 use super::theme::Theme;
@@ -129,20 +129,23 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         .title(Span::styled(format!(" {} ", plan.title), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let width = inner.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some(refusal) = &plan.refusal {
-        lines.push(Line::styled(format!("Refused: {refusal}"), theme.bad()));
+        lines.extend(continued_under(
+            &format!("Refused: {refusal}"),
+            theme.bad(),
+            width,
+        ));
         lines.push(Line::from(""));
     }
     if !preview.hidden_marks.is_empty() {
-        lines.push(Line::styled(
-            format!(
-                "{} marked but hidden by the search: {}",
-                preview.hidden_marks.len(),
-                preview.hidden_marks.join(", ")
-            ),
-            theme.warn(),
-        ));
+        let text = format!(
+            "{} marked but hidden by the search: {}",
+            preview.hidden_marks.len(),
+            preview.hidden_marks.join(", ")
+        );
+        lines.extend(continued_under(&text, theme.warn(), width));
     }
     for line in &plan.lines {
         let style = if line.alarm {
@@ -150,18 +153,33 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         } else {
             Default::default()
         };
-        lines.extend(continued_under(&line.text, style, inner.width as usize));
+        lines.extend(continued_under(&line.text, style, width));
     }
     let footer = preview_keys(preview);
     let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
     let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+    // Every line is wrapped already: one line, one row.
+    let below = lines.len().saturating_sub(preview.scroll + body.height as usize);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((preview.scroll.min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines).scroll((preview.scroll.min(u16::MAX as usize) as u16, 0)),
         body,
     );
     frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
+    if below > 0 {
+        draw_more_below(frame, area, below, theme);
+    }
+}
+
+/// "+8 more: ↓" on the bottom border: rows of the preview below the
+/// dialog, counted as the detail panel counts its own, never cut silently.
+fn draw_more_below(frame: &mut Frame<'_>, area: Rect, below: usize, theme: Theme) {
+    let note = format!(" +{below} more: ↓ ");
+    let width = display_width(&note) as u16;
+    let x = area.right().saturating_sub(width + 1);
+    frame.render_widget(
+        Span::styled(note, theme.dim()),
+        Rect::new(x, area.bottom().saturating_sub(1), width, 1),
+    );
 }
 
 /// A preview line wrapped to `width`, its continuations two columns in

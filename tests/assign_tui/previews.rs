@@ -176,3 +176,28 @@ fn a_wrapped_preview_line_continues_under_its_text() {
         raw[taken]
     );
 }
+
+/// A preview longer than its dialog counts the rows below on its bottom
+/// border, as the detail panel does ("+3 more: i"); scrolling down to the
+/// end shows them and the count goes (the refusal of "all" listed groups
+/// under the dialog's edge without a word).
+#[test]
+fn a_preview_longer_than_its_dialog_counts_the_rows_below() {
+    let mut c = Console::new();
+    c.select_roomy_pool();
+    c.key(KeyCode::Char('a'));
+    c.ctrl('a');
+    c.key(KeyCode::Enter);
+    let border = |c: &Console| c.screen().lines().nth(21).unwrap_or_default().to_owned();
+    let below: usize = border(&c)
+        .split(" +")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("counted: {}", c.screen()));
+    assert!(border(&c).contains("more: ↓"), "{}", border(&c));
+    for _ in 0..below {
+        c.key(KeyCode::Down);
+    }
+    assert!(!border(&c).contains("more"), "{}", c.screen());
+}
