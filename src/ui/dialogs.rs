@@ -182,8 +182,8 @@ fn draw_more_below(frame: &mut Frame<'_>, area: Rect, below: usize, theme: Theme
     );
 }
 
-/// A preview line wrapped to `width`, its continuations two columns in
-/// from its text: a list that wraps ("seats taken back: a, b") reads as
+/// A preview line wrapped to `width`, a labelled value's continuations two
+/// columns in from its text: a list that wraps ("seats taken back: a, b") reads as
 /// one line of its pool, not as lines of their own at the dialog's edge.
 fn continued_under(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
     if display_width(text) <= width {
@@ -192,7 +192,9 @@ fn continued_under(text: &str, style: Style, width: usize) -> Vec<Line<'static>>
     let body = text.trim_start_matches(' ');
     // Past half the dialog an indent would leave too little room.
     let lead = (text.len() - body.len()).min(width / 2);
-    let indent = (lead + 2).min(width / 2);
+    // A label's value ("seats taken back: a, b") continues two columns in;
+    // a sentence continues where it started.
+    let indent = (lead + 2 * usize::from(body.contains(": "))).min(width / 2);
     let words: Vec<&str> = body.split(' ').filter(|w| !w.is_empty()).collect();
     let mut used = 0;
     let first = words
