@@ -20,6 +20,8 @@ mod connectors_link_store;
 mod connectors_take_over;
 #[path = "assign_tui/inventory.rs"]
 mod inventory;
+#[path = "assign_tui/previews.rs"]
+mod previews;
 #[path = "assign_tui/reports.rs"]
 mod reports;
 #[path = "assign_tui/subscription_billing.rs"]

@@ -471,3 +471,64 @@ fn the_help_title_is_never_cut_at_the_border() {
         "{screen}"
     );
 }
+
+/// A message that wraps upwards reads whole over an open dialog: the dialog
+/// hid its first lines, leaving a stray end ("per device") under it.
+#[test]
+fn a_wrapped_message_reads_whole_over_an_open_dialog() {
+    let mut d = Driver::new(300);
+    let text = "Keynote: its store installs it per user; only offline apps install per user or \
+                per device, and this message is long enough to need three lines at eighty columns";
+    for open in ['?', 'i'] {
+        d.key(KeyCode::Char(open));
+        assert_ne!(d.state.overlay, Overlay::None);
+        d.state.flash(text, seats::app::state::Tone::Warning);
+        let screen = seats::ui::render_to_string(&d.state, seats::ui::theme::Theme::plain());
+        let shown = screen
+            .lines()
+            .rev()
+            .skip(1)
+            .take(3)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(shown, text, "{screen}");
+        d.key(KeyCode::Esc);
+    }
+}
+
+/// Tour polish: the help and a refusal say what a key does where it is
+/// pressed. `t` in Apps only says where the intent changes (each seat's),
+/// and its help said it changed it there; `p` on an Apple app said its
+/// store installs it per user, which its own detail contradicts (per user
+/// or per device); `:enable` said the connector syncs, which one this
+/// version doesn't sync never does.
+#[test]
+fn help_and_refusals_say_what_the_keys_do_where_they_are_pressed() {
+    let mut d = Driver::new(300);
+    d.key(KeyCode::Char('2'));
+    let help = help_pages(&mut d);
+    assert!(help.contains("intent of an app's seats"), "{help}");
+    assert!(
+        seats::app::Action::Intent
+            .describe()
+            .contains("in Apps, Enter opens them first"),
+        "{}",
+        seats::app::Action::Intent.describe()
+    );
+    assert!(!help.contains("connector on: it syncs"), "{help}");
+
+    d.key(KeyCode::Char('/'));
+    d.chars("license:vpp");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('p'));
+    let said = d.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(said.contains("Apple VPP assigns it"), "{said}");
+    assert!(!said.contains("installs it per user"), "{said}");
+    d.key(KeyCode::Char('t'));
+    let said = d.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(said.contains("Enter opens the app's seats"), "{said}");
+}

@@ -130,3 +130,12 @@ fn a_long_pane_title_fits_the_tab_line_at_80_columns() {
         "fits: full tabs"
     );
 }
+
+/// Review polish: the Agreements pane's Valid column says its word whole at
+/// 80 columns ("✗ not fo…" read as nothing).
+#[test]
+fn agreements_valid_column_is_whole_at_80_columns() {
+    let text = snapshot(PaneId::Agreements, 80, 24);
+    assert!(text.contains("✗ not found"), "{text}");
+    assert!(!text.contains("not fo…"), "{text}");
+}

@@ -51,11 +51,13 @@ fn activation_quantity_and_profile_are_undone_as_they_were() {
     let again = changes::undo(&conn, &actor, &moved.batch).unwrap_err();
     assert!(again.to_string().contains("already undone"), "{again}");
     let audited: i64 = conn
-        .query_row("SELECT count(*) FROM audit WHERE action = 'undo'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'undo' AND result = 'ok'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(audited >= 3);
+    assert_eq!(audited, 3, "one audit row per undo");
 }
 
 #[test]
@@ -185,4 +187,57 @@ fn a_recorded_purchase_with_seats_or_an_edit_since_stays() {
     changes::undo(&conn, &actor, &resized.batch).unwrap();
     changes::undo(&conn, &actor, &batch).unwrap();
     assert_eq!(named(&conn, "Northwind Chat"), 0);
+}
+
+/// The audit rows an undo wrote: those after audit row `since`.
+fn undo_rows(conn: &rusqlite::Connection, since: i64) -> Vec<(Option<String>, String)> {
+    let mut stmt = conn
+        .prepare("SELECT pool_name, detail FROM audit WHERE id > ?1 AND action = 'undo' ORDER BY id")
+        .unwrap();
+    stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn last_audit(conn: &rusqlite::Connection) -> i64 {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Undoing a subscription change (activation, quantity, billing profile) or
+/// a recorded purchase writes one audit row per subscription put back, and
+/// nothing more: no second, pool-less "undo" row beside it.
+#[test]
+fn an_undone_subscription_change_is_audited_once() {
+    let (_dir, _path, conn) = common::demo_db(300);
+    let actor = Actor::new(common::ACTOR);
+    let adatum = find(&conn, "Adatum Sign");
+    let on = change::activate(&conn, &actor, adatum.id, "2026-12-02").unwrap();
+    let up = change::set_quantity(&conn, &actor, adatum.id, adatum.consumed + 10).unwrap();
+    let profiles = seats::store::billing::profiles(&conn).unwrap();
+    let other = profiles
+        .iter()
+        .find(|p| Some(&p.name) != adatum.billing_profile.as_ref())
+        .unwrap();
+    let moved = change::set_profile(&conn, &actor, adatum.id, &other.name).unwrap();
+    for batch in [&moved.batch, &up.batch, &on.batch] {
+        let since = last_audit(&conn);
+        changes::undo(&conn, &actor, batch).unwrap();
+        let rows = undo_rows(&conn, since);
+        assert_eq!(rows.len(), 1, "one audit row for the undo of {batch}: {rows:?}");
+        assert_eq!(rows[0].0.as_deref(), Some("Adatum Sign"), "{rows:?}");
+        assert!(rows[0].1.contains(batch.as_str()), "{rows:?}");
+    }
+
+    let rows = purchases(
+        "name,publisher,kind,channel,region,pricing,quantity\n\
+         Northwind Chat,Northwind,saas,direct,France,per_seat,10\n",
+    );
+    let (_, batch) = subscriptions_import::import(&conn, &actor, "one.csv", &rows, "2026-12-01").unwrap();
+    let since = last_audit(&conn);
+    changes::undo(&conn, &actor, &batch).unwrap();
+    let rows = undo_rows(&conn, since);
+    assert_eq!(rows.len(), 1, "one audit row for the purchase removed: {rows:?}");
+    assert_eq!(rows[0].0.as_deref(), Some("Northwind Chat"), "{rows:?}");
 }

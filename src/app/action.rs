@@ -156,7 +156,11 @@ impl Action {
             }
             Action::AddOrDeleteApp => "add or delete an app: why store apps come only by sync",
             Action::ShowInstalls => "installs of the selected app (/state=failed keeps failures)",
-            Action::Intent => "intent of app seats: required, available, uninstall (t again cycles)",
+            // In Apps t only says where: the intent is each seat's.
+            Action::Intent => {
+                "intent of an app's seats (in Apps, Enter opens them first): required, available, \
+                 uninstall; t again cycles"
+            }
             Action::InstallScope => "offline app: install per user or per device",
             Action::Validate => "validate every volume agreement against the imported entitlements now",
             Action::DeleteAgreement => "delete the selected agreement (asks first); :move GROUP moves it",

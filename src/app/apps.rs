@@ -74,8 +74,9 @@ pub fn toggle_install_scope(state: &mut AppState) -> Vec<Command> {
     };
     if app.license_type != "offline" {
         state.refuse(format!(
-            "{}: its store installs it per user; only offline apps install per user or per device",
-            app.name
+            "{}: {}",
+            app.name,
+            scope_set_elsewhere(&app.license_type)
         ));
         return Vec::new();
     }
@@ -90,6 +91,17 @@ pub fn toggle_install_scope(state: &mut AppState) -> Vec<Command> {
             scope: scope.to_owned(),
         },
     )
+}
+
+/// Why `p` doesn't switch an app that isn't offline: who decides how it
+/// installs, as its detail's License line says.
+fn scope_set_elsewhere(license_type: &str) -> String {
+    let who = match license_type {
+        "vpp" => "Apple VPP assigns it, to users or (where the app allows) to devices by serial number",
+        "online" => "its store installs it, per user",
+        _ => "its vendor manages how it installs",
+    };
+    format!("{who}; p switches only offline apps between per user and per device")
 }
 
 /// `I` in Apps: the installs of the selected app (R-APP-9).

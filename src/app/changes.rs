@@ -129,6 +129,20 @@ fn assign_blocker(pool: &crate::store::pools::PoolRow) -> Option<String> {
     .map(|blocker| blocker.explain(&pool.name))
 }
 
+/// [`assign_blocker`] for a pool known by its kind's name, its status and
+/// why it is disabled (a report's row): the same rule, the same words.
+pub(super) fn assign_blocker_of(
+    name: &str,
+    kind: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> Option<String> {
+    // A kind this version does not know takes seats as far as the console
+    // can tell; the store still refuses at the preview if it must.
+    let kind = kind.parse::<crate::domain::PoolKind>().ok()?;
+    crate::domain::assignable::blocker(kind, status, reason).map(|blocker| blocker.explain(name))
+}
+
 fn undo(state: &mut AppState) -> Vec<Command> {
     if state.last_batches.is_empty() {
         state.refuse("nothing to undo from this console");

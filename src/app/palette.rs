@@ -75,7 +75,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "take-over",
         "take the selected Apple token over from the product holding it",
     ),
-    ("enable", "turn the selected connector on: it syncs (Connectors)"),
+    // Not "it syncs": a connector this version doesn't sync stays as recorded.
+    (
+        "enable",
+        "turn the selected connector on again (Connectors; the preview says what follows)",
+    ),
     ("disable", "turn the selected connector off: no sync, no push"),
     ("move", "move GROUP: the selected agreement to that license group"),
     (

@@ -5,6 +5,7 @@
 
 use tui_input::Input;
 
+use super::changes::assign_blocker_of;
 use super::message::Command;
 use super::pane::{PaneId, Row};
 use super::state::{AppState, Overlay, Tone};
@@ -63,9 +64,15 @@ pub fn drill(state: &mut AppState) -> Vec<Command> {
         Row::Utilization(r) if r.reclaimable > 0 => {
             typed(state, PaneId::Reclaim, format!("pool={}", quoted(&r.pool)))
         }
-        Row::Utilization(r) => super::changes::open_seats(state, (r.id, r.pool), None),
+        Row::Utilization(r) => {
+            let blocker = assign_blocker_of(&r.pool, &r.kind, &r.status, r.disabled_reason.as_deref());
+            super::changes::open_seats(state, (r.id, r.pool), blocker)
+        }
         Row::License(r) => match (r.pool_id, r.agreement_id) {
-            (Some(pool), _) => super::changes::open_seats(state, (pool, r.name), None),
+            (Some(pool), _) => {
+                let blocker = assign_blocker_of(&r.name, &r.kind, &r.status, r.disabled_reason.as_deref());
+                super::changes::open_seats(state, (pool, r.name), blocker)
+            }
             _ => typed(state, PaneId::Agreements, format!("name={}", quoted(&r.name))),
         },
         _ => return Vec::new(),

@@ -161,7 +161,12 @@ fn on_key(state: &mut AppState, event: KeyEvent) -> Vec<Command> {
         Overlay::Detail { scroll } => {
             state.overlay =
                 scrolled(state, scroll, key).map_or(Overlay::None, |scroll| Overlay::Detail { scroll });
-            Vec::new()
+            // The seat's detail says "y copies the link": that key closes
+            // the dialog and copies, as it does under it.
+            match state.keymap.lookup(state.pane, key) {
+                Some(Action::CopyInvitation) => apply(state, Action::CopyInvitation),
+                _ => Vec::new(),
+            }
         }
         Overlay::None => match state.keymap.lookup(state.pane, key) {
             Some(action) => apply(state, action),

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::columns::display_width;
+use super::columns::{cut_middle, display_width};
 use super::panes::{self, Ctx};
 use super::theme::Theme;
 use super::wrap::hang_line;
@@ -43,7 +43,8 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: T
         frame.render_widget(Paragraph::new(second.to_vec()), right);
         second.len().saturating_sub(height)
     } else {
-        let rows = hanging_rows(&lines, inner.width as usize);
+        // The panel grows slower than the terminal: no width to promise.
+        let rows = hanging_rows(&lines, inner.width as usize, None);
         let hidden = rows.len().saturating_sub(height);
         frame.render_widget(Paragraph::new(rows), inner);
         hidden
@@ -69,12 +70,59 @@ fn draw_more(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Theme, 
     );
 }
 
-/// Detail lines wrapped to `width`, continuations under the value column.
-fn hanging_rows(lines: &[Line<'static>], width: usize) -> Vec<Line<'static>> {
+/// Detail lines wrapped to `width`, continuations under the value column;
+/// a link stays on one line. The terminal is `margin` columns wider, when
+/// known.
+fn hanging_rows(lines: &[Line<'static>], width: usize, margin: Option<usize>) -> Vec<Line<'static>> {
     lines
         .iter()
-        .flat_map(|line| hang_line(line, panes::LABEL_WIDTH, width))
+        .flat_map(|line| match link_of(line) {
+            Some((label, link)) => one_line_link(label, link, (width, margin)),
+            None => hang_line(line, panes::LABEL_WIDTH, width),
+        })
         .collect()
+}
+
+/// The label and the link of a field whose value is one link.
+fn link_of<'a>(line: &'a Line<'static>) -> Option<(&'a Span<'static>, &'a str)> {
+    match line.spans.as_slice() {
+        [label, value]
+            if label.width() == panes::LABEL_WIDTH
+                && value.content.contains("://")
+                && !value.content.contains(char::is_whitespace) =>
+        {
+            Some((label, &value.content))
+        }
+        _ => None,
+    }
+}
+
+/// A link is never wrapped: a mouse selection over SSH would copy it with
+/// its line breaks. Wider than the room, it is cut in the middle, with the
+/// terminal width that shows it whole on the next line (in the dialog,
+/// whose width follows the terminal's).
+fn one_line_link(
+    label: &Span<'static>,
+    link: &str,
+    (width, margin): (usize, Option<usize>),
+) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(panes::LABEL_WIDTH);
+    let shown = cut_middle(link, room);
+    let mut lines = vec![Line::from(vec![label.clone(), Span::raw(shown.clone())])];
+    if let Some(margin) = margin.filter(|_| shown != link) {
+        let needed = panes::LABEL_WIDTH + display_width(link) + margin;
+        lines.extend(hang_line(
+            &Line::from(vec![
+                Span::raw(" ".repeat(panes::LABEL_WIDTH)),
+                Span::raw(format!(
+                    "(cut to fit: a terminal {needed} columns wide shows it whole)"
+                )),
+            ]),
+            panes::LABEL_WIDTH,
+            width,
+        ));
+    }
+    lines
 }
 
 /// Every detail of the selected row in a dialog (Enter), scrollable.
@@ -95,7 +143,9 @@ pub fn draw_detail_dialog(frame: &mut Frame<'_>, state: &AppState, scroll: usize
         theme.title(),
     ));
     frame.render_widget(ratatui::widgets::Clear, area);
-    let rows = hanging_rows(&panes::detail(row, &ctx), block.inner(area).width as usize);
+    let inner = block.inner(area).width;
+    let margin = full.width.saturating_sub(inner) as usize;
+    let rows = hanging_rows(&panes::detail(row, &ctx), inner as usize, Some(margin));
     frame.render_widget(
         Paragraph::new(rows)
             .block(block)

@@ -2,11 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::columns::{cut_address, display_width};
 use super::theme::Theme;
+use super::wrap::wrap_words;
 use crate::app::dialogs::{Change, PickerState, PreviewState};
 use crate::worker::search::PickKind;
 
@@ -113,7 +115,13 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         let block = Block::default()
             .borders(Borders::ALL)
             .title(Span::styled(" Preview ", theme.title()));
-        frame.render_widget(Paragraph::new("working out the seat changes…").block(block), area);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        // Not only seats: a subscription, a connector, a file to import.
+        frame.render_widget(Paragraph::new("working out what it would do…"), inner);
+        let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        let footer = Line::styled(preview_keys(preview), theme.key());
+        frame.render_widget(Paragraph::new(footer), footer_area);
         return;
     };
     let block = Block::default()
@@ -121,51 +129,138 @@ pub fn draw_preview(frame: &mut Frame<'_>, preview: &PreviewState, theme: Theme)
         .title(Span::styled(format!(" {} ", plan.title), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let width = inner.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some(refusal) = &plan.refusal {
-        lines.push(Line::styled(format!("Refused: {refusal}"), theme.bad()));
+        lines.extend(continued_under(
+            &format!("Refused: {refusal}"),
+            theme.bad(),
+            width,
+        ));
         lines.push(Line::from(""));
     }
     if !preview.hidden_marks.is_empty() {
-        lines.push(Line::styled(
-            format!(
-                "{} marked but hidden by the search: {}",
-                preview.hidden_marks.len(),
-                preview.hidden_marks.join(", ")
-            ),
-            theme.warn(),
-        ));
+        let text = format!(
+            "{} marked but hidden by the search: {}",
+            preview.hidden_marks.len(),
+            preview.hidden_marks.join(", ")
+        );
+        lines.extend(continued_under(&text, theme.warn(), width));
     }
-    lines.extend(plan.lines.iter().map(|line| {
+    for line in &plan.lines {
         let style = if line.alarm {
             theme.warn()
         } else {
             Default::default()
         };
-        Line::styled(line.text.clone(), style)
-    }));
-    let removes_user = matches!(preview.change, Change::RemoveUser { .. });
-    // "Esc cancels" would read as cancelling the subscription (issue 10).
-    let cancels_subscription = matches!(
-        preview.change,
-        Change::Subscription(crate::app::subscriptions::SubOp::Cancel { .. })
-    );
-    let footer = match (&plan.refusal, preview.applying) {
-        (Some(_), _) => "Nothing was changed · Esc goes back",
-        (None, true) => "applying…",
-        (None, false) if cancels_subscription => {
-            "Enter or y cancels it for good · Esc or n keeps it · ↑↓ scroll"
-        }
-        (None, false) if removes_user => "Enter or y applies · d their devices too / not · Esc or n cancels",
-        (None, false) => "Enter or y applies · Esc or n cancels · ↑↓ scroll",
-    };
+        lines.extend(continued_under(&line.text, style, width));
+    }
+    let footer = preview_keys(preview);
     let body = Rect::new(inner.x, inner.y, inner.width, inner.height.saturating_sub(1));
     let footer_area = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+    // Every line is wrapped already: one line, one row.
+    let below = lines.len().saturating_sub(preview.scroll + body.height as usize);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((preview.scroll.min(u16::MAX as usize) as u16, 0)),
+        Paragraph::new(lines).scroll((preview.scroll.min(u16::MAX as usize) as u16, 0)),
         body,
     );
     frame.render_widget(Paragraph::new(Line::styled(footer, theme.key())), footer_area);
+    if below > 0 {
+        draw_more_below(frame, area, below, theme);
+    }
+}
+
+/// "+8 more: ↓" on the bottom border: rows of the preview below the
+/// dialog, counted as the detail panel counts its own, never cut silently.
+fn draw_more_below(frame: &mut Frame<'_>, area: Rect, below: usize, theme: Theme) {
+    let note = format!(" +{below} more: ↓ ");
+    let width = display_width(&note) as u16;
+    let x = area.right().saturating_sub(width + 1);
+    frame.render_widget(
+        Span::styled(note, theme.dim()),
+        Rect::new(x, area.bottom().saturating_sub(1), width, 1),
+    );
+}
+
+/// A preview line wrapped to `width`, a labelled value's continuations two
+/// columns in from its text: a list that wraps ("seats taken back: a, b") reads as
+/// one line of its pool, not as lines of their own at the dialog's edge.
+fn continued_under(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    if display_width(text) <= width {
+        return vec![Line::styled(text.to_owned(), style)];
+    }
+    let body = text.trim_start_matches(' ');
+    // Past half the dialog an indent would leave too little room.
+    let lead = (text.len() - body.len()).min(width / 2);
+    // A label's value ("seats taken back: a, b") continues two columns in;
+    // a sentence continues where it started.
+    let indent = (lead + 2 * usize::from(body.contains(": "))).min(width / 2);
+    let words: Vec<&str> = body.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut used = 0;
+    let first = words
+        .iter()
+        .take_while(|word| {
+            used += display_width(word) + usize::from(used > 0);
+            used <= width - lead
+        })
+        .count();
+    if first == 0 {
+        // A first word wider than the line: cut as any text is.
+        return wrap_words(text, width)
+            .into_iter()
+            .map(|part| Line::styled(part, style))
+            .collect();
+    }
+    let mut lines = vec![Line::styled(
+        format!("{}{}", " ".repeat(lead), words[..first].join(" ")),
+        style,
+    )];
+    let rest = words[first..].join(" ");
+    if !rest.is_empty() {
+        lines.extend(
+            wrap_words(&rest, width - indent)
+                .into_iter()
+                .map(|part| Line::styled(format!("{}{part}", " ".repeat(indent)), style)),
+        );
+    }
+    lines
+}
+
+/// The keys of a preview, in its footer and on the hint line alike: Enter
+/// or y and what it does, the keys the preview itself takes, Esc or n and
+/// where it goes (back to the picker or form it came from, else cancel).
+/// The preview's lines never name keys: they are all here, in one wording.
+pub fn preview_keys(preview: &PreviewState) -> String {
+    use crate::app::subscriptions::SubOp;
+    let came_from = preview.from_picker.is_some() || preview.from_form.is_some() || preview.back_to.is_some();
+    let esc = if came_from {
+        "Esc or n goes back"
+    } else {
+        "Esc or n cancels"
+    };
+    let Some(plan) = &preview.preview else {
+        return esc.to_owned();
+    };
+    if plan.refusal.is_some() {
+        let esc = if came_from { esc } else { "Esc or n closes" };
+        return format!("nothing changed · {esc}");
+    }
+    if preview.applying {
+        return "applying…".to_owned();
+    }
+    // Where "applies" or "cancels" would mislead, the words of the change.
+    let (enter, esc) = match &preview.change {
+        // "Esc cancels" would read as cancelling the subscription (issue 10).
+        Change::Subscription(SubOp::Cancel { .. }) => ("cancels it for good", "Esc or n keeps it"),
+        Change::SetEnabled { enabled: true, .. } => ("enables it", "Esc or n keeps it off"),
+        Change::SetEnabled { enabled: false, .. } => ("disables it", "Esc or n keeps it on"),
+        Change::TakeOver { .. } => ("takes it over", "Esc or n keeps it as it is"),
+        _ => ("applies", esc),
+    };
+    let own = match &preview.change {
+        Change::SetIntent { .. } => " · t next intent",
+        Change::RemoveUser { .. } => " · d their devices too / not",
+        _ => "",
+    };
+    format!("Enter or y {enter}{own} · {esc} · ↑↓ scroll")
 }

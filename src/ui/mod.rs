@@ -42,7 +42,6 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         table::draw_table(frame, areas.table, state, theme);
         table::draw_detail(frame, areas.detail, state, theme);
     }
-    status::draw_hints(frame, areas.hints, state, theme);
     statusbar::draw_status(frame, areas.status, state, theme);
     match &state.overlay {
         Overlay::Help { scroll } => overlays::draw_help(frame, state, *scroll, theme),
@@ -57,6 +56,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: Theme) {
         Overlay::ProfileForm(form) => subscription_form::draw_profile_form(frame, form, theme),
         Overlay::None | Overlay::Filter => {}
     }
+    // After the dialogs: a message wrapping upwards reads whole over one,
+    // instead of its first lines hiding under it.
+    status::draw_hints(frame, areas.hints, state, theme);
     if let Some(job) = state.jobs.first()
         && state.table().count.is_none_or(|c| c == 0)
     {

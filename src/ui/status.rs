@@ -1,5 +1,7 @@
 //! The tab line and the hint line (the status bar is `statusbar`).
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -85,14 +87,14 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: Th
 }
 
 /// The keys of the open dialog, for the hint line.
-fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
-    Some(match overlay {
+fn dialog_keys(overlay: &Overlay) -> Option<Cow<'static, str>> {
+    Some(Cow::Borrowed(match overlay {
         Overlay::None | Overlay::Filter => return None,
         Overlay::Picker(_) => " type to search · Tab mark · Enter preview · Esc back · Ctrl-c quit",
-        Overlay::Preview(preview) if preview.preview.as_ref().is_some_and(|p| p.refusal.is_some()) => {
-            " refused: nothing to apply · Esc goes back"
+        // The preview's own footer, word for word.
+        Overlay::Preview(preview) => {
+            return Some(Cow::Owned(format!(" {}", super::dialogs::preview_keys(preview))));
         }
-        Overlay::Preview(_) => " Enter or y applies · Esc or n goes back · ↑↓ scroll",
         Overlay::Palette(_) => " Tab completes · Enter runs · Esc closes",
         Overlay::Help { .. } | Overlay::Detail { .. } => " ↑↓ scroll · any other key closes",
         Overlay::Billing(_) => " ↑↓ invoice · Enter document · e export · n/p new/edit profile · Esc",
@@ -116,7 +118,7 @@ fn dialog_keys(overlay: &Overlay) -> Option<&'static str> {
                 " checking at the Store for Business…"
             }
         },
-    })
+    }))
 }
 
 /// `/` and what is typed, short reminders of the language, and, above the

@@ -555,3 +555,74 @@ fn z_undoes_p_and_its_preview_names_the_scope_r_app_4() {
     c.key(KeyCode::Char('z'));
     assert!(c.flash().contains("nothing to undo"), "{}", c.flash());
 }
+
+/// `i` on an invited user's seat shows the Apple link on one line, cut in
+/// the middle when wider than the dialog (a mouse selection over SSH copies
+/// a wrapped link with its line breaks), and says that y copies it whole
+/// (review polish, R-APP-8).
+#[test]
+fn i_shows_the_invitation_link_on_one_line_r_app_8() {
+    let mut c = Console::new();
+    let (app, pool, name) = app_with_seats(&c.conn, "vpp", 2);
+    let (user, upn): (i64, String) = c
+        .conn
+        .query_row(
+            "SELECT u.id, u.upn FROM assignments s JOIN users u ON u.id = s.user_id \
+             WHERE s.pool_id = ?1 AND s.invitation = 'invited' ORDER BY s.id LIMIT 1",
+            [pool],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // As long as Apple's: wider than the dialog at 80 columns.
+    let url = "https://buy.itunes.apple.com/WebObjects/MZFinance.woa/wa/associateVPPUserWithITSAccount\
+               ?cc=us&inviteCode=0123456789abcdef0123456789abcdef&mt=8";
+    c.conn
+        .execute(
+            "INSERT INTO apple_users (connector_id, user_id, client_user_id, status, invite_url) \
+             SELECT connector_id, ?1, 'seats:' || ?2, 'Registered', ?3 FROM pools WHERE id = ?4",
+            rusqlite::params![user, upn, url, pool],
+        )
+        .unwrap();
+    c.select_app(app, &name);
+    c.key(KeyCode::Enter);
+    c.filter(&format!("\"{upn}\""));
+    c.key(KeyCode::Char('i'));
+    assert!(matches!(c.state.overlay, Overlay::Detail { .. }));
+    let screen = c.screen();
+    let link: Vec<&str> = screen.lines().filter(|l| l.contains("https://")).collect();
+    assert_eq!(link.len(), 1, "{screen}");
+    assert!(
+        link[0].contains('…') && link[0].contains("&mt=8"),
+        "cut in the middle: {screen}"
+    );
+    assert!(
+        !screen.contains("inviteCode=0123456789abcdef0123456789abcdef"),
+        "{screen}"
+    );
+    assert!(screen.contains("y copies the link"), "{screen}");
+
+    // The width it names shows the whole link on its line, one less does not.
+    let needed: u16 = screen
+        .split("(cut to fit: a terminal ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("says the width that shows it whole: {screen}"));
+    c.send(Msg::Resize(needed, 30));
+    let screen = c.screen();
+    assert!(screen.lines().any(|l| l.contains(url)), "{screen}");
+    assert!(!screen.contains("cut to fit"), "{screen}");
+    c.send(Msg::Resize(needed - 1, 30));
+    assert!(!c.screen().lines().any(|l| l.contains(url)));
+
+    // y there does what the dialog says: the link goes, and it closes.
+    c.state.clipboard = true;
+    let y = Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    let commands = update(&mut c.state, y);
+    assert!(
+        matches!(commands.as_slice(), [seats::app::Command::Copy(sent)] if sent == url),
+        "{commands:?}"
+    );
+    assert_eq!(c.state.overlay, Overlay::None);
+    assert_eq!(c.flash(), "sent the invitation link to the clipboard with OSC 52");
+}

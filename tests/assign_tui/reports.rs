@@ -375,3 +375,86 @@ fn reclaiming_a_pools_seats_shows_in_utilization_at_once() {
         other => panic!("{other:?}: {}", c.screen()),
     }
 }
+
+/// The refusal `a` gives on `pool` selected in Licenses.
+fn licenses_refusal(c: &mut Console, pool: &str) -> String {
+    c.key(KeyCode::Char('1'));
+    c.filter(&format!("name=\"{pool}\""));
+    c.key(KeyCode::Char('a'));
+    assert_eq!(c.state.overlay, Overlay::None, "{}", c.screen());
+    let said = c.flash();
+    c.key(KeyCode::Esc);
+    said
+}
+
+fn refused_assigns(c: &Console, pool: i64) -> i64 {
+    c.conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'assign' AND pool_id = ?1 AND result LIKE 'refused%'",
+            [pool],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// `a` in the seats of a pool reached from a report refuses at once when
+/// the pool takes no seats, with the words Licenses uses, and audits it as
+/// Licenses does: the picker never opens for a change the store refuses
+/// (disabled and pending subscriptions, from the inventory report and,
+/// when no seat of theirs is reclaimable, the utilization report).
+#[test]
+fn a_on_a_pool_drilled_from_a_report_refuses_as_licenses_does() {
+    let mut c = Console::new();
+    let blocked: Vec<pools::PoolRow> = pools::all(&c.conn)
+        .unwrap()
+        .into_iter()
+        .filter(|p| matches!(p.detail.status.as_str(), "disabled" | "pending_activation"))
+        .collect();
+    let reclaim = utilization::rows(&c.conn, &scope()).unwrap();
+    let mut drills: Vec<(char, &str, &pools::PoolRow)> = Vec::new();
+    for pool in &blocked {
+        drills.push(('3', "name", pool));
+        if reclaim.iter().any(|r| r.id == pool.id && r.reclaimable == 0) {
+            drills.push(('4', "pool", pool));
+        }
+    }
+    let statuses = |report: char| {
+        drills
+            .iter()
+            .filter(|d| d.0 == report)
+            .map(|d| d.2.detail.status.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(statuses('3').len(), 2, "the demo has both: {drills:?}");
+    assert!(!statuses('4').is_empty(), "{drills:?}");
+    let refusals: Vec<String> = blocked
+        .iter()
+        .map(|p| licenses_refusal(&mut c, &p.name))
+        .collect();
+    for (report, field, pool) in drills {
+        let index = blocked.iter().position(|p| p.id == pool.id).unwrap();
+        let expected = refusals[index].clone();
+        assert!(!expected.is_empty(), "Licenses refuses {}", pool.name);
+        palette(&mut c, "reports");
+        c.key(KeyCode::Char(report));
+        c.filter(&format!("{field}=\"{}\"", pool.name));
+        c.key(KeyCode::Enter);
+        assert_eq!(c.state.pane, PaneId::Assignees, "{}", c.screen());
+        let audited = refused_assigns(&c, pool.id);
+        c.key(KeyCode::Char('a'));
+        assert!(
+            !matches!(c.state.overlay, Overlay::Picker(_)),
+            "no picker for {}: {}",
+            pool.name,
+            c.screen()
+        );
+        assert_eq!(c.flash(), expected, "{}", pool.name);
+        assert_eq!(
+            refused_assigns(&c, pool.id),
+            audited + 1,
+            "audited as in Licenses"
+        );
+        c.key(KeyCode::Esc);
+        c.key(KeyCode::Esc);
+    }
+}

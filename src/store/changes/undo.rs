@@ -80,7 +80,9 @@ pub(crate) fn undo_in(
     let ctx = Ctx::begin(tx, actor, "undo", Some(batch_id))?;
     // Subscription field changes and recorded purchases: one audit row per
     // pool put back, marked with what was undone.
-    let audit_pools = |pools: Vec<(i64, String)>, what: &str| -> Result<(), ChangeError> {
+    let mut pools_audited = false;
+    let mut audit_pools = |pools: Vec<(i64, String)>, what: &str| -> Result<(), ChangeError> {
+        pools_audited |= !pools.is_empty();
         for (pool_id, name) in pools {
             ctx.audit(&Entry {
                 action: "undo",
@@ -133,7 +135,9 @@ pub(crate) fn undo_in(
         "UPDATE batches SET undone_by = ?2 WHERE id = ?1",
         params![batch_id, ctx.batch],
     )?;
-    if outcomes.is_empty() && !scope_reverted {
+    // The pool-less row only for an undo that wrote no row of its own:
+    // each undo is audited once (a subscription's has its pool's row).
+    if outcomes.is_empty() && !scope_reverted && !pools_audited {
         ctx.audit(&Entry {
             action: "undo",
             pool: None,

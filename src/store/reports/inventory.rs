@@ -39,6 +39,10 @@ pub struct LicenseRow {
     pub available: Option<i64>,
     /// The pool's status, or the agreement's validation.
     pub status: String,
+    /// Why the pool is disabled: the console's drill-down refuses `a` at
+    /// the key as Licenses does (not in the report itself).
+    #[serde(skip)]
+    pub disabled_reason: Option<String>,
 }
 
 /// Column order of the console's table.
@@ -65,7 +69,7 @@ pub const FIELDS: &[FilterColumn] = &[
 pub const SPEC: ListSpec = ListSpec {
     base: "SELECT p.id * 2 AS id, p.id AS pool_id, NULL AS agreement_id, p.name, p.kind, \
            p.source, NULL AS grp, p.publisher, NULL AS product, \
-           p.total, p.consumed, p.total - p.consumed AS available, p.status \
+           p.total, p.consumed, p.total - p.consumed AS available, p.status, p.disabled_reason \
     FROM pools p WHERE p.agreement_id IS NULL AND :scope IS NULL \
     UNION ALL \
     SELECT a.id * 2 + 1, NULL, a.id, a.name, a.kind, 'agreement', g.name, \
@@ -74,7 +78,7 @@ pub const SPEC: ListSpec = ListSpec {
               WHERE e.agreement_id = a.id)), \
            coalesce(p.title, (SELECT group_concat(x.title, '; ') FROM entitlements e \
               JOIN products x ON x.id = e.product_id WHERE e.agreement_id = a.id)), \
-           t.total, c.consumed, t.total - c.consumed, a.validation \
+           t.total, c.consumed, t.total - c.consumed, a.validation, NULL \
     FROM agreements a \
     JOIN (SELECT a2.id, CASE a2.kind WHEN 'other' THEN a2.license_count \
             ELSE (SELECT sum(e.quantity) FROM entitlements e WHERE e.agreement_id = a2.id) END AS total \
@@ -134,5 +138,6 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<LicenseRow> {
         consumed: row.get("consumed")?,
         available: row.get("available")?,
         status: row.get("status")?,
+        disabled_reason: row.get("disabled_reason")?,
     })
 }

@@ -30,6 +30,12 @@ pub struct UtilizationRow {
     /// `PageRequest::count_later`); the rows come again with it.
     #[serde(skip)]
     pub pending: bool,
+    /// The pool's status and why it is disabled: the console's drill-down
+    /// refuses `a` at the key as Licenses does (not in the report itself).
+    #[serde(skip)]
+    pub status: String,
+    #[serde(skip)]
+    pub disabled_reason: Option<String>,
 }
 
 /// Column order of the console's table.
@@ -50,7 +56,8 @@ pub const FIELDS: &[FilterColumn] = &[
 // (`temp.report_reclaimable`, filled first), so the two can never
 // disagree. With a group (`:scope`), only the pools of its agreements.
 const BASE: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.consumed, \
-        p.total - p.consumed AS available, coalesce(r.reclaimable, 0) AS reclaimable, 0 AS pending \
+        p.total - p.consumed AS available, coalesce(r.reclaimable, 0) AS reclaimable, 0 AS pending, \
+        p.status, p.disabled_reason \
     FROM pools p LEFT JOIN agreements a ON a.id = p.agreement_id \
     LEFT JOIN temp.report_reclaimable r ON r.pool_id = p.id \
     WHERE :scope IS NULL OR a.license_group_id = :scope";
@@ -58,7 +65,8 @@ const BASE: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.co
 // The pools alone, their reclaimable seats to come: a first frame's rows
 // while `temp.report_reclaimable` is refilled (a pass over every user).
 const BASE_PENDING: &str = "SELECT p.id, p.name AS pool, p.kind, p.source, p.total, p.consumed, \
-        p.total - p.consumed AS available, 0 AS reclaimable, 1 AS pending \
+        p.total - p.consumed AS available, 0 AS reclaimable, 1 AS pending, \
+        p.status, p.disabled_reason \
     FROM pools p LEFT JOIN agreements a ON a.id = p.agreement_id \
     WHERE :scope IS NULL OR a.license_group_id = :scope";
 
@@ -149,5 +157,7 @@ fn map_row(row: &Row<'_>) -> rusqlite::Result<UtilizationRow> {
         available: row.get("available")?,
         reclaimable: row.get("reclaimable")?,
         pending: row.get("pending")?,
+        status: row.get("status")?,
+        disabled_reason: row.get("disabled_reason")?,
     })
 }

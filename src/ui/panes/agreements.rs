@@ -14,7 +14,8 @@ pub const WIDTHS: &[Width] = &[
     Width::Fit { min: 3, max: 6 },
     Width::Fit { min: 4, max: 6 },
     Width::Fit { min: 6, max: 10 },
-    Width::Fit { min: 5, max: 9 },
+    // "✗ mismatched", the longest state, whole.
+    Width::Fit { min: 5, max: 12 },
     Width::Fit { min: 4, max: 15 },
 ];
 

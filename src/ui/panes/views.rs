@@ -72,7 +72,7 @@ pub fn assignee_cells(row: &AssigneeRow, ctx: &Ctx) -> Vec<Cell> {
 }
 
 pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
-    vec![
+    let mut lines = vec![
         field(
             "Seat",
             format!("{} {}", row.principal, row.display_name.as_deref().unwrap_or("")),
@@ -81,26 +81,31 @@ pub fn assignee_detail(row: &AssigneeRow, ctx: &Ctx) -> Vec<Line<'static>> {
         field("How", row.how(), ctx),
         field_cell("State", seat_state(row, ctx), ctx),
         field("Intent", row.intent.clone(), ctx),
-        field(
+    ];
+    // The link on a line of its own, never wrapped (see `detail`): `y`
+    // sends it whole, as `apps::copy_invitation` says when it can't.
+    let open = |state: &str| !matches!(state, "accepted" | "retired");
+    match (&row.invitation, &row.invite_url) {
+        (Some(state), Some(url)) if open(state) => {
+            lines.push(field("Invitation", format!("{state} · y copies the link"), ctx));
+            lines.push(field("Link", url.clone(), ctx));
+        }
+        // Apple hands out the link when the user is created; the next
+        // sync brings it here.
+        (Some(state), None) if state == "invited" => lines.push(field(
             "Invitation",
-            match (&row.invitation, &row.invite_url) {
-                (Some(state), Some(url)) if state != "accepted" => format!("{state}: {url}"),
-                // Apple hands out the link when the user is created; the
-                // next sync brings it here.
-                (Some(state), None) if state == "invited" => {
-                    "invited: the link comes with the connector's next sync (r in Connectors)".into()
-                }
-                (Some(state), _) => state.clone(),
-                (None, _) => "—".into(),
-            },
+            "invited: the link comes with the connector's next sync (r in Connectors)",
             ctx,
-        ),
-        field(
-            "Assigned",
-            format!("{} by {}", row.assigned_at, row.assigned_by),
-            ctx,
-        ),
-    ]
+        )),
+        (Some(state), _) => lines.push(field("Invitation", state.clone(), ctx)),
+        (None, _) => lines.push(field("Invitation", "—", ctx)),
+    }
+    lines.push(field(
+        "Assigned",
+        format!("{} by {}", row.assigned_at, row.assigned_by),
+        ctx,
+    ));
+    lines
 }
 
 fn reason_cell(row: &ReclaimRow, ctx: &Ctx) -> Cell {

@@ -47,7 +47,6 @@ pub fn take_over(conn: &Connection, id: i64) -> Result<Preview, ChangeError> {
                 "taking it over makes seats the location's manager: the assignments {holder} made are lost to it"
             )),
             line("the next sync (r) registers seats with Apple and reads the location whole"),
-            line("Enter takes it over · Esc keeps it as it is"),
         ],
         refusal,
     })
@@ -72,18 +71,23 @@ pub fn set_enabled(conn: &Connection, id: i64, enabled: bool) -> Result<Preview,
             refusal,
         });
     }
-    let mut lines = vec![line(if enabled {
-        format!("{} syncs and pushes again", toggle.name)
-    } else {
-        format!("{} stops syncing and pushing", toggle.name)
+    // Only a connector this version syncs is said to sync and push; the
+    // store's note says why another's figures stay as they are.
+    let syncs = conn
+        .query_row("SELECT kind FROM connectors WHERE id = ?1", [id], |r| {
+            r.get::<_, String>(0)
+        })?
+        .parse::<crate::domain::ConnectorKind>()
+        .is_ok_and(|kind| kind.syncs());
+    let mut lines = vec![line(match (enabled, syncs) {
+        (true, true) => format!("{} syncs and pushes again", toggle.name),
+        (true, false) => format!("{} is turned on again", toggle.name),
+        (false, true) => format!("{} stops syncing and pushing", toggle.name),
+        (false, false) => format!("{} is turned off", toggle.name),
     })];
     lines.extend(toggle.warnings.iter().map(|w| super::alarm(w.clone())));
     lines.extend(toggle.notes.iter().map(|n| line(n.clone())));
-    lines.push(line(if enabled {
-        "Enter enables it · Esc keeps it off"
-    } else {
-        "Enter disables it · Esc keeps it on"
-    }));
+    // Enter and Esc are the footer's (`ui::dialogs::preview_keys`).
     Ok(Preview {
         title: format!("{title} (confirm)"),
         lines,

@@ -65,7 +65,7 @@ pub fn intent(plans: &[IntentPlan], intent: &str) -> Preview {
         kept.push_str("; a seat it frees is released at the source like any release");
     }
     lines.push(line(kept));
-    lines.push(line("t: next intent · Enter applies · z undoes it later"));
+    // t, Enter and Esc are the footer's (`ui::dialogs::preview_keys`).
     let refusal = (changing == 0).then(|| format!("nothing to change: those seats are already {intent}"));
     Preview {
         title: "Change intent (confirm)".into(),
