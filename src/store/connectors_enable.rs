@@ -106,7 +106,7 @@ pub fn plan(conn: &Connection, id: i64, enabled: bool, now: DateTime<Utc>) -> Re
         toggle.refusal = rival(conn, id, &c)?;
         enable_notes(&c, now, &mut toggle);
     } else {
-        disable_notes(conn, id, &mut toggle)?;
+        disable_notes(conn, id, &c, &mut toggle)?;
     }
     Ok(toggle)
 }
@@ -187,7 +187,7 @@ fn enable_notes(c: &Found, now: DateTime<Utc>, toggle: &mut Toggle) {
     ));
 }
 
-fn disable_notes(conn: &Connection, id: i64, toggle: &mut Toggle) -> rusqlite::Result<()> {
+fn disable_notes(conn: &Connection, id: i64, c: &Found, toggle: &mut Toggle) -> rusqlite::Result<()> {
     let (pending, holder): (i64, Option<String>) = conn.query_row(
         "SELECT (SELECT count(*) FROM outbox WHERE connector_id = ?1 AND state = 'pending'), \
                 (SELECT holder FROM sync_leases WHERE connector_id = ?1 \
@@ -207,11 +207,19 @@ fn disable_notes(conn: &Connection, id: i64, toggle: &mut Toggle) -> rusqlite::R
             .warnings
             .push(format!("the sync {holder} runs now finishes; no other starts"));
     }
-    toggle.notes.push(
+    // Only a kind this version syncs was ever synced: the others' figures
+    // are what an admin or the demo recorded.
+    toggle.notes.push(if c.kind.syncs() {
         "no sync or push runs for it, scheduled or asked; its seats stay in the cache as last synced and \
          nothing changes at the source"
-            .to_owned(),
-    );
+            .to_owned()
+    } else {
+        format!(
+            "this version of seats doesn't sync {} connectors: its figures stay as recorded and nothing \
+             changes at the source",
+            c.kind.label()
+        )
+    });
     Ok(())
 }
 

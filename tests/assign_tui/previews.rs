@@ -143,6 +143,21 @@ fn enabling_a_connector_that_does_not_sync_claims_no_sync_or_push() {
     assert!(text.contains("doesn't sync"), "{text}");
 }
 
+/// Nor is one said to keep its seats "as last synced" when it is turned
+/// off: it never was synced, its figures are as recorded.
+#[test]
+fn disabling_a_connector_that_does_not_sync_claims_no_last_sync() {
+    let mut c = Console::new();
+    c.key(KeyCode::Char('3'));
+    c.filter("kind:volume_licensing");
+    palette(&mut c, "disable");
+    check(&mut c, &["Enter or y disables it", "Esc or n keeps it on"]);
+    let (_, _, body) = parts(&mut c);
+    let text = body.join(" ");
+    assert!(!text.contains("last synced"), "{text}");
+    assert!(text.contains("doesn't sync"), "{text}");
+}
+
 /// A preview line too long for the dialog continues under its own text,
 /// not at the dialog's edge: "seats taken back: a, b" wrapped put b at
 /// column 0, under the pool's name, as if it were a line of its own.
