@@ -35,7 +35,7 @@ use seats::store::connectors_admin::{self, GraphSettings};
 use seats::store::{self, OpenMode};
 use seats::ui::{self, theme::Theme};
 use seats::worker::fetch_rows;
-use seats::worker::syncs::{Syncs, Trigger};
+use seats::worker::syncs::{Start, Syncs, Trigger};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 /// The part number the push benchmark assigns (no plan conflicts).
@@ -325,7 +325,11 @@ fn full_pull_with_keys(bench: &mut Bench) {
 
 fn finish_sync(bench: &mut Bench) -> (Duration, String) {
     let started = Instant::now();
-    bench.syncs.sync(bench.connector, Trigger::Asked);
+    // The worker sends SyncFinished a moment before it forgets the job: a
+    // sync asked for in between would be taken for the one that ended.
+    while bench.syncs.sync(bench.connector, Trigger::Asked) == Start::AlreadySyncing {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     loop {
         let event = bench.runtime.block_on(bench.events.recv()).unwrap();
         if let WorkerEvent::SyncFinished { outcome, .. } = event {

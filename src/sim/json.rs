@@ -97,13 +97,20 @@ pub(crate) fn users_by_rows(conn: &Connection, rows: &[i64]) -> rusqlite::Result
     found.collect()
 }
 
-/// A listed user by object id or UPN.
+/// A listed user by object id or UPN. Two lookups, one per index: SQLite
+/// planned the single `source_id = ?1 OR upn = ?1` beside `deleted = 0` as
+/// a walk over every user, once per request naming a user (each
+/// assignLicense of a push), which grew with the tenant (issue 11).
 pub(crate) fn user_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<UserRow>> {
     use rusqlite::OptionalExtension as _;
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE deleted = 0 AND (source_id = ?1 OR upn = ?1 COLLATE NOCASE)"
-    );
-    conn.prepare_cached(&sql)?.query_row([key], user_row).optional()
+    for column in ["source_id", "upn"] {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1 AND deleted = 0");
+        let found = conn.prepare_cached(&sql)?.query_row([key], user_row).optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
 
 fn ids_json(rows: &[i64]) -> String {

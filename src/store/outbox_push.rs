@@ -30,7 +30,7 @@ use crate::store::connectors_admin::stamp;
 
 pub use apple::{AppleAwaited, ApplePush, AppleStage, keep_awaited, pending_apple};
 pub use apps::mark_applied_settled;
-pub use refuse::{Refused, refuse};
+pub use refuse::{Refused, refuse, refuse_in};
 pub use store::{StorePush, pending_store};
 
 /// The actor of the audit rows the pusher writes.

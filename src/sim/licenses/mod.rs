@@ -96,7 +96,7 @@ impl Sku {
         if !self.assignable() {
             return Ok(0);
         }
-        Ok((self.enabled - held(conn, self.pool)?).max(0))
+        Ok((self.enabled - consumed(conn, self.pool)?).max(0))
     }
 }
 
@@ -130,6 +130,18 @@ pub(crate) fn held(conn: &Connection, pool: i64) -> rusqlite::Result<i64> {
         state_code!("error")
     ))?
     .query_row([pool], |row| row.get(0))
+}
+
+/// Seats of a pool held now, as `pools.consumed` keeps them: the consumed
+/// triggers of the seats schema (migrations 0004, 0025) count every write
+/// to `assignments`, cascades included, so this equals [`held`] without
+/// counting the pool's rows. Counting took two walks over the pool per
+/// assignLicense (its free seats, then `refresh_consumed`): at a million
+/// users, ~750,000 rows each for the pool the push benchmark assigns, which
+/// made the push of 1,000 changes grow with the tenant (issue 11).
+pub(crate) fn consumed(conn: &Connection, pool: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT consumed FROM pools WHERE id = ?1")?
+        .query_row([pool], |row| row.get(0))
 }
 
 /// Keeps `pools.consumed` equal to the held seats (the seats schema's rule).
@@ -181,7 +193,6 @@ pub(crate) fn assign_user(
             "License assignment cannot be done for user with invalid usage location.",
         )));
     }
-    let mut touched = Vec::new();
     for sku_id in &change.remove {
         let sku = match sku_by_id(tx, sku_id)? {
             Ok(sku) => sku,
@@ -202,7 +213,6 @@ pub(crate) fn assign_user(
             // Not assigned: nothing to remove.
             None => {}
         }
-        touched.push(sku.pool);
     }
     for sku_id in &change.add {
         let sku = match sku_by_id(tx, sku_id)? {
@@ -244,13 +254,8 @@ pub(crate) fn assign_user(
                 )?;
             }
         }
-        touched.push(sku.pool);
     }
-    touched.sort_unstable();
-    touched.dedup();
-    for pool in touched {
-        refresh_consumed(tx, pool)?;
-    }
+    // `pools.consumed` of the touched pools followed through the triggers.
     crate::sim::tenant::record_license_changes(tx, &[user])?;
     Ok(Ok(()))
 }

@@ -46,7 +46,8 @@ struct Row {
 }
 
 /// Marks the pending row `id` refused by its source and rolls its local
-/// change back. None when the row was not pending (nothing changed).
+/// change back, in a transaction of its own. None when the row was not
+/// pending (nothing changed).
 pub fn refuse(
     conn: &Connection,
     id: i64,
@@ -54,7 +55,22 @@ pub fn refuse(
     request_id: Option<&str>,
 ) -> Result<Option<Refused>, ChangeError> {
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    let Some(row) = pending_row(&tx, id)? else {
+    let refused = refuse_in(&tx, id, message, request_id)?;
+    if refused.is_some() {
+        tx.commit()?;
+    }
+    Ok(refused)
+}
+
+/// [`refuse`] inside the caller's open transaction (the pusher settles a
+/// whole round in one): the caller commits, or rolls back on an error.
+pub fn refuse_in(
+    tx: &Connection,
+    id: i64,
+    message: &str,
+    request_id: Option<&str>,
+) -> Result<Option<Refused>, ChangeError> {
+    let Some(row) = pending_row(tx, id)? else {
         return Ok(None);
     };
     let at = stamp(chrono::Utc::now());
@@ -65,22 +81,22 @@ pub fn refuse(
         params![id, text, request_id, at],
     )?;
     let pool = match row.pool {
-        Some(pool) => pool_figures(&tx, pool)?,
+        Some(pool) => pool_figures(tx, pool)?,
         None => None,
     };
     let (rollback_batch, kept_because) = match (&row.batch, row.pool) {
-        (Some(batch), Some(pool)) => roll_back(&tx, batch, pool)?,
+        (Some(batch), Some(pool)) => roll_back(tx, batch, pool)?,
         _ => (
             None,
             Some("the row names no batch or pool to roll back".to_owned()),
         ),
     };
     let cancelled = match (&rollback_batch, &row.batch) {
-        (Some(by), Some(batch)) => cancel_siblings(&tx, id, batch, row.pool, by)?,
+        (Some(by), Some(batch)) => cancel_siblings(tx, id, batch, row.pool, by)?,
         _ => Vec::new(),
     };
     let after = match row.pool {
-        Some(pool) => pool_figures(&tx, pool)?.map(|(_, consumed)| consumed),
+        Some(pool) => pool_figures(tx, pool)?.map(|(_, consumed)| consumed),
         None => None,
     };
     let refused = Refused {
@@ -95,8 +111,7 @@ pub fn refuse(
         cancelled,
         result: text,
     };
-    audit(&tx, &row, &refused, request_id, &at)?;
-    tx.commit()?;
+    audit(tx, &row, &refused, request_id, &at)?;
     Ok(Some(refused))
 }
 

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::runtime::Handle;
 
 use crate::connectors::graph::{GraphClient, PushOutcome};
@@ -58,13 +58,44 @@ pub fn push_pending(
             break;
         }
         let changes: Vec<LicenseChange> = round.iter().flat_map(|row| row.changes.clone()).collect();
-        let mut outcomes = runtime.block_on(client.push_batch(changes)).into_iter();
-        for row in round {
-            let results: Vec<_> = outcomes.by_ref().take(row.changes.len()).collect();
-            settle(conn, &row, results, &mut report, &mut waiting)?;
-        }
+        let outcomes = runtime.block_on(client.push_batch(changes));
+        settle_round(conn, round, outcomes, &mut report, &mut waiting)?;
     }
     Ok(report)
+}
+
+/// Settles the rows of a round, in row order, in ONE transaction: a
+/// round's answers are written together (one commit instead of one per
+/// row), and a process killed meanwhile leaves the round pending as it
+/// was, to be sent again (assignLicense is idempotent). A row the source
+/// refuses rolls its local change back in the same transaction. On a fatal
+/// answer the rows settled before it are kept and the push stops; on a
+/// cache error nothing of the round is written.
+fn settle_round(
+    conn: &Connection,
+    round: Vec<PendingPush>,
+    outcomes: Vec<Result<PushOutcome, ConnectorError>>,
+    report: &mut PushReport,
+    waiting: &mut HashSet<i64>,
+) -> Result<(), PushError> {
+    let store = |err: rusqlite::Error| PushError::Store(err.to_string());
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(store)?;
+    let mut outcomes = outcomes.into_iter();
+    let mut fatal = None;
+    for row in round {
+        let results: Vec<_> = outcomes.by_ref().take(row.changes.len()).collect();
+        match settle(&tx, &row, results, report, waiting) {
+            Ok(()) => {}
+            Err(PushError::Source(err)) => {
+                fatal = Some(err);
+                break;
+            }
+            // The transaction is dropped: nothing of the round is written.
+            Err(err) => return Err(err),
+        }
+    }
+    tx.commit().map_err(store)?;
+    fatal.map_or(Ok(()), |err| Err(PushError::Source(err)))
 }
 
 /// The rows that may go now: in id order, skipping a row (and the later
@@ -147,7 +178,7 @@ fn refuse(
     request_id: Option<&str>,
     report: &mut PushReport,
 ) -> Result<(), PushError> {
-    let refused = outbox_push::refuse(conn, row.id, message, request_id)
+    let refused = outbox_push::refuse_in(conn, row.id, message, request_id)
         .map_err(|err| PushError::Store(err.to_string()))?;
     if refused.is_some() {
         report.refused.push(message.to_owned());
