@@ -59,6 +59,13 @@ struct Busy {
     push_after: bool,
 }
 
+/// What a connector's ended job leaves to start.
+enum Next {
+    Sync(Trigger),
+    Push,
+    Nothing,
+}
+
 struct Inner {
     db_path: PathBuf,
     runtime: Handle,
@@ -205,24 +212,38 @@ impl Syncs {
     fn spawn_sync(&self, id: i64, trigger: Trigger) {
         let this = self.clone();
         self.inner.runtime.spawn_blocking(move || {
-            this.run_sync(id, trigger);
-            this.finished(id);
+            let event = this.run_sync(id, trigger);
+            this.finished(id, event);
         });
     }
 
     fn spawn_push(&self, id: i64) {
         let this = self.clone();
         self.inner.runtime.spawn_blocking(move || {
-            this.run_push(id);
-            this.finished(id);
+            let event = this.run_push(id);
+            this.finished(id, event);
         });
     }
 
-    /// A job of `id` ended: start what waited for it, else forget it.
-    fn finished(&self, id: i64) {
+    /// A job of `id` ended with `event`: what waited for it is booked (else
+    /// the job is forgotten) before the event goes out, so whoever acts on
+    /// the event finds the connector free or its next job already booked,
+    /// never the ended job (an `r` pressed as a sync's result arrived was
+    /// refused as "already syncing"). What waited starts after the event.
+    fn finished(&self, id: i64, event: WorkerEvent) {
+        let next = self.book_next(id);
+        self.send(event);
+        match next {
+            Next::Sync(trigger) => self.spawn_sync(id, trigger),
+            Next::Push => self.spawn_push(id),
+            Next::Nothing => {}
+        }
+    }
+
+    fn book_next(&self, id: i64) -> Next {
         let mut busy = self.busy();
         let Some(job) = busy.get_mut(&id) else {
-            return;
+            return Next::Nothing;
         };
         if let Some(trigger) = job.sync_after.take() {
             // The sync pushes first: a push that waited needs no run of its own.
@@ -230,14 +251,13 @@ impl Syncs {
                 syncing: true,
                 ..Busy::default()
             };
-            drop(busy);
-            self.spawn_sync(id, trigger);
+            Next::Sync(trigger)
         } else if std::mem::take(&mut job.push_after) {
             job.syncing = false;
-            drop(busy);
-            self.spawn_push(id);
+            Next::Push
         } else {
             busy.remove(&id);
+            Next::Nothing
         }
     }
 
@@ -252,7 +272,7 @@ impl Syncs {
             .map_or_else(|| format!("connector #{id}"), |config| config.name)
     }
 
-    fn run_sync(&self, id: i64, trigger: Trigger) {
+    fn run_sync(&self, id: i64, trigger: Trigger) -> WorkerEvent {
         let connector = self.connector_name(id);
         let progress = |stage: &str, done: u64, total: u64| {
             WorkerEvent::SyncProgress(SyncActivity {
@@ -281,15 +301,15 @@ impl Syncs {
                 request_id: err.request_id().map(str::to_owned),
             },
         };
-        self.send(WorkerEvent::SyncFinished {
+        WorkerEvent::SyncFinished {
             connector_id: id,
             connector,
             scheduled: trigger == Trigger::Scheduled,
             outcome,
-        });
+        }
     }
 
-    fn run_push(&self, id: i64) {
+    fn run_push(&self, id: i64) -> WorkerEvent {
         let connector = self.connector_name(id);
         let outcome = match sync::push_now(self.db_path(), id, &self.inner.runtime) {
             Ok(Some(report)) => PushOutcome::Sent {
@@ -315,11 +335,11 @@ impl Syncs {
                 }
             }
         };
-        self.send(WorkerEvent::Pushed {
+        WorkerEvent::Pushed {
             connector_id: id,
             connector,
             outcome,
-        });
+        }
     }
 
     /// A small read for a message; None (logged) when it fails.

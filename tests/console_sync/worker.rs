@@ -440,3 +440,32 @@ fn a_change_made_in_the_console_is_pushed_at_once_or_its_refusal_shown() {
         0
     );
 }
+
+/// `r` pressed the moment a sync's result arrives starts a new sync: the
+/// ended job is forgotten before its event goes out (it was refused as
+/// "already syncing" when the event won the race, and the key was lost).
+#[test]
+fn a_sync_asked_as_the_last_one_finishes_starts() {
+    let world = World::start(ACTOR, Utc::now());
+    // Held elsewhere: each sync ends at once, as busy.
+    seats::store::sync_lease::acquire(
+        &world.conn,
+        world.connector,
+        "ana@ops pid 4242",
+        Utc::now(),
+        chrono::Duration::minutes(30),
+    )
+    .unwrap();
+    let (events, mut inbox) = unbounded_channel();
+    let syncs = Syncs::new(world.path.clone(), world.runtime.handle().clone(), events, false);
+    assert_eq!(syncs.sync(world.connector, Trigger::Asked), Start::Started);
+    for round in 0..40 {
+        until_finished(&world, &mut inbox, world.connector);
+        assert_eq!(
+            syncs.sync(world.connector, Trigger::Asked),
+            Start::Started,
+            "round {round}: the finished sync was still booked"
+        );
+    }
+    until_finished(&world, &mut inbox, world.connector);
+}
