@@ -1,5 +1,5 @@
 //! `GET /organization` and `GET /subscribedSkus` (apis.md 1.3): the SKUs
-//! are the tenant's Graph pools, `consumedUnits` counted live.
+//! are the tenant's Graph pools, `consumedUnits` as the seats schema keeps it.
 
 use std::sync::Arc;
 
@@ -12,7 +12,6 @@ use crate::sim::http::{GraphError, GraphResult, base_url, json_response};
 use crate::sim::paging::{Query, context, parse_select};
 use crate::sim::rng::derived_guid;
 use crate::sim::server::Shared;
-use crate::store::db::state_code;
 
 const ORG_PROPS: &[&str] = &[
     "id",
@@ -156,13 +155,14 @@ pub(crate) async fn subscribed_sku(
 
 /// Every SKU of the tenant with all its properties.
 fn all_skus(conn: &Connection, tenant: &str, account: &str) -> rusqlite::Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(concat!(
+    // consumedUnits is pools.consumed, which the seats schema's triggers
+    // keep equal to the held seats (see licenses::consumed): counting them
+    // took 0.9 s a read at a million users.
+    let mut stmt = conn.prepare_cached(
         "SELECT p.sku_id, p.sku_part_number, coalesce(p.total, 0), s.capability_status, s.suspended, \
-         s.warning, s.locked_out, s.subscription_id, \
-         (SELECT count(*) FROM assignments a WHERE a.pool_id = p.id AND a.state_code <> ",
-        state_code!("error"),
-        ") FROM pools p JOIN sim_skus s ON s.pool_id = p.id ORDER BY p.id"
-    ))?;
+         s.warning, s.locked_out, s.subscription_id, p.consumed \
+         FROM pools p JOIN sim_skus s ON s.pool_id = p.id ORDER BY p.id",
+    )?;
     let rows = stmt.query_map([], |row| {
         let sku_id: String = row.get(0)?;
         let part: String = row.get(1)?;
