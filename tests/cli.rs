@@ -297,7 +297,7 @@ fn snapshot_prints_one_screen_of_the_pane() {
         ("licenses", "┌ Licenses 1/46", "Adatum Sign"),
         ("apps", "┌ Apps 1/15", "Company Portal"),
         ("connectors", "┌ Connectors 1/5", "Apple VPP"),
-        ("agreements", "┌ Agreements 1/11", "Adobe Acrobat"),
+        ("agreements", "┌ Agreements 1/11", "Adobe Acroba"),
         ("users", "┌ Users 1/150", "Adam Nielsen"),
     ];
     for (pane, title, row) in panes {
