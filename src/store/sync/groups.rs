@@ -162,21 +162,25 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
     for (kind, lookup) in lookups {
         // Only the user lookup prefers this connector's rows (?1).
         let connector: &[&dyn rusqlite::ToSql] = if kind == "user" { &[&a.connector_id] } else { &[] };
-        conn.execute(
-            &format!(
-                "INSERT INTO temp.pull_member_found (group_id, kind, member_id) \
+        super::timed("members: found", || {
+            conn.execute(
+                &format!(
+                    "INSERT INTO temp.pull_member_found (group_id, kind, member_id) \
                  SELECT gm.group_id, '{kind}', {lookup} FROM temp.pull_members pm \
                  JOIN temp.pull_group_map gm ON gm.source_id = pm.group_source_id WHERE pm.kind = '{kind}'"
-            ),
-            connector,
-        )?;
+                ),
+                connector,
+            )
+        })?;
     }
-    conn.execute(
-        "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
+    super::timed("members: want", || {
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
          SELECT group_id, kind, member_id FROM temp.pull_member_found \
          WHERE member_id IS NOT NULL AND NOT (member_id = group_id AND kind = 'group')",
-        [],
-    )?;
+            [],
+        )
+    })?;
     let unknown = conn.query_row(
         "SELECT count(*) FROM temp.pull_member_found WHERE member_id IS NULL",
         [],
@@ -195,24 +199,28 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
         ("group", "group_child_groups", "child_group_id"),
     ];
     for (kind, table, column) in kinds {
-        summary.members.removed += conn.execute(
-            &format!(
-                "DELETE FROM {table} WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
+        summary.members.removed += super::timed("members: delete", || {
+            conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
                  AND NOT EXISTS (SELECT 1 FROM temp.pull_want_members w WHERE w.group_id = {table}.group_id \
                    AND w.kind = '{kind}' AND w.member_id = {table}.{column})"
-            ),
-            [],
-        )? as i64;
+                ),
+                [],
+            )
+        })? as i64;
     }
     for (kind, table, column) in kinds {
-        summary.members.added += conn.execute(
-            &format!(
-                "INSERT INTO {table} (group_id, {column}) SELECT w.group_id, w.member_id \
+        summary.members.added += super::timed("members: insert", || {
+            conn.execute(
+                &format!(
+                    "INSERT INTO {table} (group_id, {column}) SELECT w.group_id, w.member_id \
                  FROM temp.pull_want_members w WHERE w.kind = '{kind}' AND NOT EXISTS \
                    (SELECT 1 FROM {table} g WHERE g.{column} = w.member_id AND g.group_id = w.group_id)"
-            ),
-            [],
-        )? as i64;
+                ),
+                [],
+            )
+        })? as i64;
     }
     Ok(())
 }

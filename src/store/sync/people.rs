@@ -25,12 +25,14 @@ use super::{Apply, PullError, PullKind, SyncSummary};
 pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
     let conn = a.conn;
     let c = a.connector_id;
-    conn.execute(
-        "INSERT INTO temp.pull_match (source_id, user_id, op) \
+    super::timed("users: match by source id", || {
+        conn.execute(
+            "INSERT INTO temp.pull_match (source_id, user_id, op) \
          SELECT p.source_id, (SELECT u.id FROM users u WHERE u.source_id = p.source_id \
                               ORDER BY u.connector_id IS ?1 DESC, u.id LIMIT 1), p.op FROM temp.pull_users p",
-        [c],
-    )?;
+            [c],
+        )
+    })?;
     conn.execute(
         "UPDATE temp.pull_match SET user_id = (SELECT u.id FROM temp.pull_users p JOIN users u ON u.upn = p.upn \
            WHERE p.source_id = pull_match.source_id AND u.connector_id IS NULL \
@@ -38,10 +40,10 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
          WHERE user_id IS NULL AND op = 0",
         [],
     )?;
-    fill_reported(a)?;
-    mark_leaving(a)?;
-    free_upns(a, summary)?;
-    update_reported(a, summary)?;
+    super::timed("users: fill reported", || fill_reported(a))?;
+    super::timed("users: mark leaving", || mark_leaving(a))?;
+    super::timed("users: free upns", || free_upns(a, summary))?;
+    super::timed("users: update reported", || update_reported(a, summary))?;
     summary.users.added += conn.execute(
         "INSERT INTO users (upn, display_name, department, usage_location, enabled, deleted, last_sign_in, \
                             source_id, connector_id) \
@@ -80,28 +82,34 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
 fn mark_leaving(a: &Apply<'_>) -> rusqlite::Result<()> {
     let conn = a.conn;
     let unprotected = "m.user_id NOT IN (SELECT user_id FROM temp.pull_protected_users)";
-    conn.execute(
+    super::timed("users: leaving 1", || {
+        conn.execute(
         &format!(
             "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
              SELECT m.user_id, 'disabled' FROM temp.pull_match m JOIN temp.pull_users p ON p.source_id = m.source_id \
              JOIN users u ON u.id = m.user_id WHERE p.op = 0 AND p.enabled = 0 AND u.enabled = 1 AND {unprotected}"
         ),
         [],
-    )?;
-    conn.execute(
-        "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
-         SELECT m.user_id, CASE m.op WHEN 2 THEN 'purged' ELSE 'deleted' END FROM temp.pull_match m \
-         JOIN users u ON u.id = m.user_id WHERE m.op IN (1, 2) AND (m.op = 2 OR u.deleted = 0)",
-        [],
-    )?;
-    if a.kind == PullKind::Full {
+    )
+    })?;
+    super::timed("users: leaving 2", || {
         conn.execute(
             "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+         SELECT m.user_id, CASE m.op WHEN 2 THEN 'purged' ELSE 'deleted' END FROM temp.pull_match m \
+         JOIN users u ON u.id = m.user_id WHERE m.op IN (1, 2) AND (m.op = 2 OR u.deleted = 0)",
+            [],
+        )
+    })?;
+    if a.kind == PullKind::Full {
+        super::timed("users: leaving 3", || {
+            conn.execute(
+                "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
              SELECT u.id, 'deleted' FROM users u WHERE u.connector_id = ?1 AND u.deleted = 0 \
                AND u.id NOT IN (SELECT user_id FROM temp.pull_match WHERE user_id IS NOT NULL) \
                AND u.id NOT IN (SELECT user_id FROM temp.pull_protected_users)",
-            [a.connector_id],
-        )?;
+                [a.connector_id],
+            )
+        })?;
     }
     Ok(())
 }
@@ -135,28 +143,34 @@ fn fill_reported(a: &Apply<'_>) -> rusqlite::Result<()> {
 /// and renames rows that hold a UPN the source gave to another account.
 fn free_upns(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result<()> {
     let conn = a.conn;
-    conn.execute(
-        &format!(
-            "UPDATE users SET upn = char(1) || users.id FROM {REPORTED_BY_ID} \
+    super::timed("users: upns 1", || {
+        conn.execute(
+            &format!(
+                "UPDATE users SET upn = char(1) || users.id FROM {REPORTED_BY_ID} \
              WHERE users.id = p.user_id AND users.upn <> p.upn COLLATE BINARY"
-        ),
-        [],
-    )?;
+            ),
+            [],
+        )
+    })?;
     // Found once (a million UPN lookups at a million users), used twice.
-    conn.execute(
-        "INSERT OR IGNORE INTO temp.pull_holders (user_id) \
+    super::timed("users: upns 2", || {
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.pull_holders (user_id) \
          SELECT u.id FROM users u JOIN temp.pull_users p ON u.upn = p.upn AND p.op = 0 \
          WHERE NOT EXISTS (SELECT 1 FROM temp.pull_match m WHERE m.user_id = u.id AND m.op = 0)",
-        [],
-    )?;
+            [],
+        )
+    })?;
     let holders = "SELECT user_id FROM temp.pull_holders";
-    conn.execute(
-        &format!(
-            "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
+    super::timed("users: upns 3", || {
+        conn.execute(
+            &format!(
+                "INSERT OR IGNORE INTO temp.pull_left (user_id, how) \
              SELECT id, 'deleted' FROM users WHERE deleted = 0 AND id IN ({holders})"
-        ),
-        [],
-    )?;
+            ),
+            [],
+        )
+    })?;
     let mut stmt = conn.prepare(&format!(
         "UPDATE users SET upn = upn || ' (replaced ' || id || ')' WHERE id IN ({holders}) RETURNING upn"
     ))?;
@@ -190,33 +204,39 @@ fn update_reported(a: &Apply<'_>, summary: &mut SyncSummary) -> rusqlite::Result
           OR users.last_sign_in IS NOT coalesce(p.last_sign_in, users.last_sign_in) \
           OR (NOT {keeps_flags} AND (users.enabled IS NOT p.enabled OR users.deleted <> 0)))"
     );
-    summary.users.updated += conn.query_row(
+    summary.users.updated += super::timed("users: update count", || {
+        conn.query_row(
         &format!(
             "SELECT count(DISTINCT users.id) FROM {REPORTED_BY_ID} CROSS JOIN users ON users.id = p.user_id \
              WHERE {searched} OR {other}"
         ),
         [],
         |row| row.get::<_, i64>(0),
-    )?;
-    conn.execute(
-        &format!(
-            "UPDATE users SET upn = p.upn, display_name = p.display_name, department = p.department \
+    )
+    })?;
+    super::timed("users: update 1", || {
+        conn.execute(
+            &format!(
+                "UPDATE users SET upn = p.upn, display_name = p.display_name, department = p.department \
              FROM {REPORTED_BY_ID} WHERE users.id = p.user_id AND {searched}"
-        ),
-        [],
-    )?;
-    conn.execute(
-        &format!(
-            "UPDATE users SET usage_location = p.usage_location, \
+            ),
+            [],
+        )
+    })?;
+    super::timed("users: update 2", || {
+        conn.execute(
+            &format!(
+                "UPDATE users SET usage_location = p.usage_location, \
                last_sign_in = coalesce(p.last_sign_in, users.last_sign_in), \
                source_id = p.source_id, connector_id = ?1, \
                enabled = CASE WHEN {keeps_flags} THEN users.enabled ELSE p.enabled END, \
                deleted = CASE WHEN {keeps_flags} THEN users.deleted ELSE 0 END \
              FROM {REPORTED_BY_ID} WHERE users.id = p.user_id \
                AND ({other} OR users.source_id IS NOT p.source_id OR users.connector_id IS NOT ?1)"
-        ),
-        params![a.connector_id],
-    )?;
+            ),
+            params![a.connector_id],
+        )
+    })?;
     Ok(())
 }
 

@@ -77,49 +77,55 @@ const OWN_POOLS: &str = "SELECT id FROM pools WHERE connector_id = ?1 AND kind =
 
 /// Mirrors the licenses into the seat rows.
 pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
-    want(a)?;
-    diff(a)?;
+    super::timed("seats: want", || want(a))?;
+    super::timed("seats: diff", || diff(a))?;
     let conn = a.conn;
-    let removed = conn.execute(
-        "DELETE FROM assignments WHERE id IN (SELECT a.id FROM temp.pull_diff d JOIN assignments a \
+    let removed = super::timed("seats: delete", || {
+        conn.execute(
+            "DELETE FROM assignments WHERE id IN (SELECT a.id FROM temp.pull_diff d JOIN assignments a \
            ON a.pool_id = d.pool_id AND a.user_id = d.user_id WHERE d.action = 'remove' AND d.protected = 0)",
-        [],
-    )?;
-    let updated = conn.execute(
-        concat!(
-            "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
+            [],
+        )
+    })?;
+    let updated = super::timed("seats: update", || {
+        conn.execute(
+            concat!(
+                "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
                state_code = CASE WHEN w.holds = 0 THEN ",
-            state_code!("error"),
-            " WHEN assignments.state_code = ",
-            state_code!("error"),
-            " THEN ",
-            state_code!("active"),
-            " ELSE assignments.state_code END \
+                state_code!("error"),
+                " WHEN assignments.state_code = ",
+                state_code!("error"),
+                " THEN ",
+                state_code!("active"),
+                " ELSE assignments.state_code END \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
              WHERE d.action = 'change' AND d.protected = 0 \
                AND assignments.pool_id = d.pool_id AND assignments.user_id = d.user_id"
-        ),
-        [],
-    )?;
-    let added = conn.execute(
-        concat!(
-            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
+            ),
+            [],
+        )
+    })?;
+    let added = super::timed("seats: insert", || {
+        conn.execute(
+            concat!(
+                "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
                                       assigned_unix, assigned_by_code) \
              SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, \
                     CASE WHEN w.holds = 1 THEN ",
-            state_code!("active"),
-            " ELSE ",
-            state_code!("error"),
-            " END, w.error, ",
-            unix_time!("?1"),
-            ", ",
-            assigned_by_code!("?2"),
-            " \
+                state_code!("active"),
+                " ELSE ",
+                state_code!("error"),
+                " END, w.error, ",
+                unix_time!("?1"),
+                ", ",
+                assigned_by_code!("?2"),
+                " \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
              WHERE d.action = 'add' AND d.protected = 0"
-        ),
-        params![a.at, super::SYNC_ACTOR],
-    )?;
+            ),
+            params![a.at, super::SYNC_ACTOR],
+        )
+    })?;
     summary.seats.added += added as i64;
     summary.seats.updated += updated as i64;
     summary.seats.removed += removed as i64;
@@ -170,14 +176,16 @@ fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
         "NOT EXISTS (SELECT 1 FROM temp.pull_want w WHERE w.pool_id = x.pool_id AND w.user_id = x.user_id)";
     match a.kind {
         PullKind::Full => {
-            a.conn.execute(
-                &format!(
-                    "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+            super::timed("seats: diff 1", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM assignments x \
                      WHERE x.pool_id IN ({OWN_POOLS}) AND x.user_id IS NOT NULL AND {unwanted}"
-                ),
-                [a.connector_id],
-            )?;
+                    ),
+                    [a.connector_id],
+                )
+            })?;
         }
         // A delta covers few users: their seats are found through the
         // users' index, not by reading every seat of the connector's pools
@@ -186,45 +194,53 @@ fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
         PullKind::Delta => {
             let covered = "SELECT user_id FROM temp.pull_match WHERE user_id IS NOT NULL \
                 UNION SELECT user_id FROM temp.pull_left WHERE how <> 'disabled'";
-            a.conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
+            super::timed("seats: diff 2", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM ({covered}) AS c \
                      CROSS JOIN assignments AS x INDEXED BY assignments_user ON x.user_id = c.user_id \
                      WHERE x.pool_id IN ({OWN_POOLS}) AND {unwanted}"
-                ),
-                [a.connector_id],
-            )?;
-            a.conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
+                    ),
+                    [a.connector_id],
+                )
+            })?;
+            super::timed("seats: diff 3", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM temp.pull_gone_pools g \
                      CROSS JOIN assignments x ON x.pool_id = g.pool_id \
                      WHERE x.user_id IS NOT NULL AND {unwanted}"
-                ),
-                [],
-            )?;
+                    ),
+                    [],
+                )
+            })?;
         }
     }
-    a.conn.execute(
-        &format!(
-            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+    super::timed("seats: diff 4", || {
+        a.conn.execute(
+            &format!(
+                "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
              SELECT x.pool_id, x.user_id, 'change', {protected} FROM temp.pull_want x \
              CROSS JOIN assignments s ON s.pool_id = x.pool_id AND s.user_id = x.user_id \
              WHERE s.direct IS NOT x.direct OR s.via_group_id IS NOT x.via_group_id \
                 OR (s.state_code = {error}) <> (x.holds = 0) OR s.error IS NOT x.error",
-            error = state_code!("error")
-        ),
-        [],
-    )?;
-    a.conn.execute(
+                error = state_code!("error")
+            ),
+            [],
+        )
+    })?;
+    super::timed("seats: diff 5", || {
+        a.conn.execute(
         &format!(
             "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
              SELECT x.pool_id, x.user_id, 'add', {protected} FROM temp.pull_want x \
              WHERE NOT EXISTS (SELECT 1 FROM assignments s WHERE s.pool_id = x.pool_id AND s.user_id = x.user_id)"
         ),
         [],
-    )?;
+    )
+    })?;
     Ok(())
 }
 
