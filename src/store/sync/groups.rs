@@ -135,7 +135,10 @@ fn kind_of(a: &Apply<'_>, source_id: &str, old: Option<&str>) -> rusqlite::Resul
     .to_owned())
 }
 
-/// Makes every listed group's members exactly the staged ones.
+/// Makes every listed group's members exactly the staged ones. The wanted
+/// members are sorted once into their key order (`pull_want_members`, as
+/// the membership tables are keyed), so both comparisons below walk the
+/// two sides forward together, and only the pairs that differ are written.
 pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
     if !a.groups_listed {
         return Ok(());
@@ -144,7 +147,9 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
     let lookups = [
         (
             "user",
-            "(SELECT u.id FROM users u WHERE u.source_id = pm.source_id ORDER BY u.connector_id IS ?1 DESC, u.id LIMIT 1)",
+            "coalesce((SELECT m.user_id FROM temp.pull_match m WHERE m.source_id = pm.source_id), \
+                   (SELECT u.id FROM users u WHERE u.source_id = pm.source_id \
+                    ORDER BY u.connector_id IS ?1 DESC, u.id LIMIT 1))",
         ),
         (
             "device",
@@ -159,6 +164,11 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
     // Each member is looked up once, into `pull_member_found`: written as
     // a subquery in the INSERT and again in the count, SQLite ran the lookup
     // four times per member (three million members at a million users).
+    // A user is looked up first among the users this pull matched
+    // (`pull_match`, staged, by source id: the same row the users step
+    // left with that source id and this connector's mark), so the users
+    // table is read only for a member the pull did not report; a group's
+    // members come in source-id order, so those lookups walk forward.
     for (kind, lookup) in lookups {
         // Only the user lookup prefers this connector's rows (?1).
         let connector: &[&dyn rusqlite::ToSql] = if kind == "user" { &[&a.connector_id] } else { &[] };
@@ -177,7 +187,7 @@ pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<
         conn.execute(
             "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
          SELECT group_id, kind, member_id FROM temp.pull_member_found \
-         WHERE member_id IS NOT NULL AND NOT (member_id = group_id AND kind = 'group')",
+         WHERE member_id IS NOT NULL AND NOT (member_id = group_id AND kind = 'group') ORDER BY 1, 2, 3",
             [],
         )
     })?;
