@@ -34,8 +34,9 @@ const TABLES: &[&str] = &[
     "pull_outbox_seen",
     "pull_want",
     "pull_diff",
-    "pull_want_members",
-    "pull_member_found",
+    "pull_want_users",
+    "pull_want_devices",
+    "pull_want_groups",
     "pull_holders",
     "pull_reported",
     "pull_user_diff",
@@ -63,7 +64,6 @@ CREATE TEMP TABLE pull_pool_before (pool_id INTEGER PRIMARY KEY, name TEXT NOT N
 CREATE TEMP TABLE pull_pool_map (sku_id TEXT PRIMARY KEY, pool_id INTEGER NOT NULL UNIQUE);
 CREATE TEMP TABLE pull_gone_pools (pool_id INTEGER PRIMARY KEY);
 CREATE TEMP TABLE pull_match (source_id TEXT PRIMARY KEY, user_id INTEGER, op INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX temp.pull_match_user ON pull_match(user_id);
 CREATE TEMP TABLE pull_group_map (source_id TEXT PRIMARY KEY, group_id INTEGER NOT NULL UNIQUE);
 CREATE TEMP TABLE pull_group_ref (n INTEGER PRIMARY KEY, group_id INTEGER);
 -- how: 'disabled' (newly), 'deleted' (newly, or its name went to another account), 'purged' (deleted for good).
@@ -79,11 +79,14 @@ CREATE TEMP TABLE pull_want (pool_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
 -- action: 'add', 'change', 'remove'; protected: a pending local change wins.
 CREATE TEMP TABLE pull_diff (pool_id INTEGER NOT NULL, user_id INTEGER NOT NULL, action TEXT NOT NULL,
     protected INTEGER NOT NULL, PRIMARY KEY (pool_id, user_id)) WITHOUT ROWID;
--- kind: 'user', 'device', 'group'; member_id: the row id of that kind.
-CREATE TEMP TABLE pull_want_members (group_id INTEGER NOT NULL, kind TEXT NOT NULL, member_id INTEGER NOT NULL,
-    PRIMARY KEY (group_id, kind, member_id)) WITHOUT ROWID;
--- Each staged member looked up once: member_id NULL when the cache does not know it.
-CREATE TEMP TABLE pull_member_found (group_id INTEGER NOT NULL, kind TEXT NOT NULL, member_id INTEGER);
+-- The staged members of the listed groups that the cache knows, as (group, member) row ids
+-- in the key order of group_user_members, group_device_members and group_child_groups.
+CREATE TEMP TABLE pull_want_users (group_id INTEGER NOT NULL, member_id INTEGER NOT NULL,
+    PRIMARY KEY (group_id, member_id)) WITHOUT ROWID;
+CREATE TEMP TABLE pull_want_devices (group_id INTEGER NOT NULL, member_id INTEGER NOT NULL,
+    PRIMARY KEY (group_id, member_id)) WITHOUT ROWID;
+CREATE TEMP TABLE pull_want_groups (group_id INTEGER NOT NULL, member_id INTEGER NOT NULL,
+    PRIMARY KEY (group_id, member_id)) WITHOUT ROWID;
 -- Rows holding a UPN the source gives to another account (people::free_upns).
 CREATE TEMP TABLE pull_holders (user_id INTEGER PRIMARY KEY);
 -- The reported users matched to a row, keyed by that row's id (people::REPORTED_BY_ID).
