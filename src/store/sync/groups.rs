@@ -135,86 +135,136 @@ fn kind_of(a: &Apply<'_>, source_id: &str, old: Option<&str>) -> rusqlite::Resul
     .to_owned())
 }
 
-/// Makes every listed group's members exactly the staged ones.
+/// One kind of member: its lookup by source id (`pm.source_id`), its
+/// membership table (0025) and member column, and the staged pairs.
+struct MemberKind {
+    kind: &'static str,
+    lookup: String,
+    table: &'static str,
+    column: &'static str,
+    want: &'static str,
+}
+
+fn member_kinds(a: &Apply<'_>) -> [MemberKind; 3] {
+    [
+        // A user is looked up first among the users this pull matched
+        // (`pull_match`, staged, by source id: the same row the users step
+        // left with that source id and this connector's mark), so the users
+        // table is read only for a member the pull did not report.
+        MemberKind {
+            kind: "user",
+            lookup: format!(
+                "coalesce((SELECT m.user_id FROM temp.pull_match m WHERE m.source_id = pm.source_id), {})",
+                super::people::by_source_id(&a.connector_id.to_string(), "pm.source_id")
+            ),
+            table: "group_user_members",
+            column: "user_id",
+            want: "pull_want_users",
+        },
+        MemberKind {
+            kind: "device",
+            lookup: "(SELECT d.id FROM devices d WHERE d.source_id = pm.source_id ORDER BY d.id LIMIT 1)"
+                .to_owned(),
+            table: "group_device_members",
+            column: "device_id",
+            want: "pull_want_devices",
+        },
+        MemberKind {
+            kind: "group",
+            lookup:
+                "coalesce((SELECT c.group_id FROM temp.pull_group_map c WHERE c.source_id = pm.source_id), \
+                   (SELECT g.id FROM groups g WHERE g.source_id = pm.source_id ORDER BY g.id LIMIT 1))"
+                    .to_owned(),
+            table: "group_child_groups",
+            column: "child_group_id",
+            want: "pull_want_groups",
+        },
+    ]
+}
+
+/// Makes every listed group's members exactly the staged ones, kind by
+/// kind. The staged members are looked up once each and sorted into the
+/// key order of the membership tables, as (group, member) integer pairs
+/// (`pull_want_users` …), so both comparisons walk the two sides forward
+/// together, and only the pairs that differ are written: a pull that
+/// changes no membership writes none.
 pub(super) fn apply_members(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
     if !a.groups_listed {
         return Ok(());
     }
     let conn = a.conn;
-    let lookups = [
-        (
-            "user",
-            "(SELECT u.id FROM users u WHERE u.source_id = pm.source_id ORDER BY u.connector_id IS ?1 DESC, u.id LIMIT 1)",
-        ),
-        (
-            "device",
-            "(SELECT d.id FROM devices d WHERE d.source_id = pm.source_id ORDER BY d.id LIMIT 1)",
-        ),
-        (
-            "group",
-            "coalesce((SELECT c.group_id FROM temp.pull_group_map c WHERE c.source_id = pm.source_id), \
-                   (SELECT g.id FROM groups g WHERE g.source_id = pm.source_id ORDER BY g.id LIMIT 1))",
-        ),
-    ];
-    // Each member is looked up once, into `pull_member_found`: written as
-    // a subquery in the INSERT and again in the count, SQLite ran the lookup
-    // four times per member (three million members at a million users).
-    for (kind, lookup) in lookups {
-        // Only the user lookup prefers this connector's rows (?1).
-        let connector: &[&dyn rusqlite::ToSql] = if kind == "user" { &[&a.connector_id] } else { &[] };
-        conn.execute(
-            &format!(
-                "INSERT INTO temp.pull_member_found (group_id, kind, member_id) \
-                 SELECT gm.group_id, '{kind}', {lookup} FROM temp.pull_members pm \
-                 JOIN temp.pull_group_map gm ON gm.source_id = pm.group_source_id WHERE pm.kind = '{kind}'"
-            ),
-            connector,
-        )?;
+    let mut unknown = 0;
+    for k in member_kinds(a) {
+        unknown += want_members(a, &k)?;
+        let (table, column, want) = (k.table, k.column, k.want);
+        summary.members.removed += super::timed("members: delete", || {
+            conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
+                     AND NOT EXISTS (SELECT 1 FROM temp.{want} w WHERE w.group_id = {table}.group_id \
+                       AND w.member_id = {table}.{column})"
+                ),
+                [],
+            )
+        })? as i64;
+        summary.members.added += super::timed("members: insert", || {
+            conn.execute(
+                &format!(
+                    "INSERT INTO {table} (group_id, {column}) SELECT w.group_id, w.member_id \
+                     FROM temp.{want} w WHERE NOT EXISTS \
+                       (SELECT 1 FROM {table} g WHERE g.group_id = w.group_id AND g.{column} = w.member_id)"
+                ),
+                [],
+            )
+        })? as i64;
     }
-    conn.execute(
-        "INSERT OR IGNORE INTO temp.pull_want_members (group_id, kind, member_id) \
-         SELECT group_id, kind, member_id FROM temp.pull_member_found \
-         WHERE member_id IS NOT NULL AND NOT (member_id = group_id AND kind = 'group')",
-        [],
-    )?;
-    let unknown = conn.query_row(
-        "SELECT count(*) FROM temp.pull_member_found WHERE member_id IS NULL",
-        [],
-        |row| row.get::<_, i64>(0),
-    )?;
     if unknown > 0 {
         summary.notes.push(format!(
             "{unknown} group member{} skipped: not in the cache (a device or user no connector brought)",
             if unknown == 1 { " was" } else { "s were" }
         ));
     }
-    // One membership table per kind (migration 0025).
-    let kinds = [
-        ("user", "group_user_members", "user_id"),
-        ("device", "group_device_members", "device_id"),
-        ("group", "group_child_groups", "child_group_id"),
-    ];
-    for (kind, table, column) in kinds {
-        summary.members.removed += conn.execute(
-            &format!(
-                "DELETE FROM {table} WHERE group_id IN (SELECT group_id FROM temp.pull_group_map) \
-                 AND NOT EXISTS (SELECT 1 FROM temp.pull_want_members w WHERE w.group_id = {table}.group_id \
-                   AND w.kind = '{kind}' AND w.member_id = {table}.{column})"
-            ),
-            [],
-        )? as i64;
-    }
-    for (kind, table, column) in kinds {
-        summary.members.added += conn.execute(
-            &format!(
-                "INSERT INTO {table} (group_id, {column}) SELECT w.group_id, w.member_id \
-                 FROM temp.pull_want_members w WHERE w.kind = '{kind}' AND NOT EXISTS \
-                   (SELECT 1 FROM {table} g WHERE g.{column} = w.member_id AND g.group_id = w.group_id)"
-            ),
-            [],
-        )? as i64;
-    }
     Ok(())
+}
+
+/// Fills the kind's wanted pairs; returns how many staged members the
+/// cache does not know. Each member is looked up once, in the INSERT (its
+/// NOT NULL skips those not found, and a group listed as its own member):
+/// the sort keeps each looked-up value, where a filter on it would look it
+/// up again. Only when fewer pairs went in than were staged are the
+/// unknown ones counted, by a second lookup.
+fn want_members(a: &Apply<'_>, k: &MemberKind) -> rusqlite::Result<i64> {
+    let (kind, lookup, want) = (k.kind, &k.lookup, k.want);
+    let staged_members = format!(
+        "FROM temp.pull_members pm JOIN temp.pull_group_map gm ON gm.source_id = pm.group_source_id \
+         WHERE pm.kind = '{kind}'"
+    );
+    let self_member = if kind == "group" {
+        "NULLIF(gm.group_id, member_id)"
+    } else {
+        "gm.group_id"
+    };
+    let added = super::timed("members: want", || {
+        a.conn.execute(
+            &format!(
+                "INSERT OR IGNORE INTO temp.{want} (group_id, member_id) \
+                 SELECT {self_member}, member_id FROM (SELECT gm.group_id, {lookup} AS member_id {staged_members}) gm \
+                 ORDER BY 1, 2"
+            ),
+            [],
+        )
+    })? as i64;
+    let staged: i64 = a
+        .conn
+        .query_row(&format!("SELECT count(*) {staged_members}"), [], |row| row.get(0))?;
+    if staged == added {
+        return Ok(0);
+    }
+    a.conn.query_row(
+        &format!("SELECT count(*) {staged_members} AND {lookup} IS NULL"),
+        [],
+        |row| row.get(0),
+    )
 }
 
 /// Makes the grants of the connector's pools to the listed groups exactly

@@ -175,7 +175,7 @@ impl<'c> PullStage<'c> {
             outbox_mark: self.outbox_mark,
         };
         let summary = apply.run(delta_link, name_for)?;
-        tx.commit()?;
+        timed("COMMIT", || tx.commit())?;
         self.done = true;
         stage::drop_all(conn);
         Ok(summary)
@@ -248,6 +248,17 @@ impl Apply<'_> {
         clock.lap("leavers, audit");
         Ok(summary)
     }
+}
+
+/// Runs one statement of a commit step and logs its time at trace level
+/// (`RUST_LOG=seats=trace`): the step's lap names the step, this the
+/// statement within it.
+fn timed<T>(statement: &str, run: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = run();
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::trace!(statement, ms, "sync commit statement");
+    out
 }
 
 /// Times the steps of a commit for the log (`RUST_LOG=seats=debug`): at a

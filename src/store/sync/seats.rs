@@ -77,49 +77,55 @@ const OWN_POOLS: &str = "SELECT id FROM pools WHERE connector_id = ?1 AND kind =
 
 /// Mirrors the licenses into the seat rows.
 pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), PullError> {
-    want(a)?;
-    diff(a)?;
+    super::timed("seats: want", || want(a))?;
+    super::timed("seats: diff", || diff(a))?;
     let conn = a.conn;
-    let removed = conn.execute(
-        "DELETE FROM assignments WHERE id IN (SELECT a.id FROM temp.pull_diff d JOIN assignments a \
+    let removed = super::timed("seats: delete", || {
+        conn.execute(
+            "DELETE FROM assignments WHERE id IN (SELECT a.id FROM temp.pull_diff d JOIN assignments a \
            ON a.pool_id = d.pool_id AND a.user_id = d.user_id WHERE d.action = 'remove' AND d.protected = 0)",
-        [],
-    )?;
-    let updated = conn.execute(
-        concat!(
-            "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
+            [],
+        )
+    })?;
+    let updated = super::timed("seats: update", || {
+        conn.execute(
+            concat!(
+                "UPDATE assignments SET direct = w.direct, via_group_id = w.via_group_id, error = w.error, \
                state_code = CASE WHEN w.holds = 0 THEN ",
-            state_code!("error"),
-            " WHEN assignments.state_code = ",
-            state_code!("error"),
-            " THEN ",
-            state_code!("active"),
-            " ELSE assignments.state_code END \
+                state_code!("error"),
+                " WHEN assignments.state_code = ",
+                state_code!("error"),
+                " THEN ",
+                state_code!("active"),
+                " ELSE assignments.state_code END \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
              WHERE d.action = 'change' AND d.protected = 0 \
                AND assignments.pool_id = d.pool_id AND assignments.user_id = d.user_id"
-        ),
-        [],
-    )?;
-    let added = conn.execute(
-        concat!(
-            "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
+            ),
+            [],
+        )
+    })?;
+    let added = super::timed("seats: insert", || {
+        conn.execute(
+            concat!(
+                "INSERT INTO assignments (pool_id, user_id, direct, via_group_id, state_code, error, \
                                       assigned_unix, assigned_by_code) \
              SELECT w.pool_id, w.user_id, w.direct, w.via_group_id, \
                     CASE WHEN w.holds = 1 THEN ",
-            state_code!("active"),
-            " ELSE ",
-            state_code!("error"),
-            " END, w.error, ",
-            unix_time!("?1"),
-            ", ",
-            assigned_by_code!("?2"),
-            " \
+                state_code!("active"),
+                " ELSE ",
+                state_code!("error"),
+                " END, w.error, ",
+                unix_time!("?1"),
+                ", ",
+                assigned_by_code!("?2"),
+                " \
              FROM temp.pull_diff d JOIN temp.pull_want w ON w.pool_id = d.pool_id AND w.user_id = d.user_id \
              WHERE d.action = 'add' AND d.protected = 0"
-        ),
-        params![a.at, super::SYNC_ACTOR],
-    )?;
+            ),
+            params![a.at, super::SYNC_ACTOR],
+        )
+    })?;
     summary.seats.added += added as i64;
     summary.seats.updated += updated as i64;
     summary.seats.removed += removed as i64;
@@ -134,23 +140,39 @@ pub(super) fn apply(a: &Apply<'_>, summary: &mut SyncSummary) -> Result<(), Pull
 /// The rows the source reports, one per (pool, user). The users are read
 /// in id order (`pull_reported`, every matched and new reported user), so
 /// the seat rows this looks up and the rows it writes move forward through
-/// each pool instead of jumping across ten million rows at random.
+/// each pool instead of jumping across ten million rows at random. Each
+/// seat is a number of `licenses` (stage.rs, `license_code`) and its pool
+/// is found by the SKU's ref in `pull_ref_pool`, so a seat costs integer
+/// arithmetic and a rowid lookup; only a seat that comes through a group
+/// reads its entry of `license_groups`.
 fn want(a: &Apply<'_>) -> rusqlite::Result<()> {
-    let groups = "SELECT r.group_id FROM json_each(l.value, '$[4]') g \
-        JOIN temp.pull_group_ref r ON r.n = g.value WHERE r.group_id IS NOT NULL";
+    a.conn.execute(
+        "INSERT INTO temp.pull_ref_pool (n, pool_id) SELECT r.n, pm.pool_id FROM temp.pull_refs r \
+         JOIN temp.pull_pool_map pm ON pm.sku_id = r.id WHERE r.kind = 's'",
+        [],
+    )?;
+    let path = "('$[' || l.key || ']')";
+    let groups = format!(
+        "SELECT r.group_id FROM json_each(m.license_groups, {path}) g \
+         JOIN temp.pull_group_ref r ON r.n = g.value WHERE r.group_id IS NOT NULL"
+    );
+    let errors: String = super::stage::LICENSE_ERRORS
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!(" WHEN {} THEN '{e}'", i + 1))
+        .collect();
     a.conn.execute(
         &format!(
             "INSERT OR REPLACE INTO temp.pull_want (pool_id, user_id, direct, via_group_id, holds, error) \
-             SELECT pm.pool_id, m.user_id, l.value ->> '$[1]', \
-                    CASE WHEN l.value ->> '$[4]' IS NOT NULL THEN \
-                      coalesce((SELECT s.via_group_id FROM assignments s WHERE s.pool_id = pm.pool_id \
+             SELECT rp.pool_id, m.user_id, (l.value >> 5) & 1, \
+                    CASE WHEN m.license_groups ->> {path} IS NOT NULL THEN \
+                      coalesce((SELECT s.via_group_id FROM assignments s WHERE s.pool_id = rp.pool_id \
                                   AND s.user_id = m.user_id AND s.via_group_id IN ({groups})), \
                                (SELECT min(group_id) FROM ({groups}))) END, \
-                    l.value ->> '$[2]', l.value ->> '$[3]' \
-             FROM (SELECT user_id, licenses FROM temp.pull_reported ORDER BY user_id) AS m \
+                    (l.value >> 4) & 1, CASE l.value & 15{errors} END \
+             FROM (SELECT user_id, licenses, license_groups FROM temp.pull_reported ORDER BY user_id) AS m \
              JOIN json_each(m.licenses) l \
-             JOIN temp.pull_refs r ON r.n = l.value ->> '$[0]' \
-             JOIN temp.pull_pool_map pm ON pm.sku_id = r.id"
+             JOIN temp.pull_ref_pool rp ON rp.n = l.value >> 6"
         ),
         [],
     )?;
@@ -170,14 +192,16 @@ fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
         "NOT EXISTS (SELECT 1 FROM temp.pull_want w WHERE w.pool_id = x.pool_id AND w.user_id = x.user_id)";
     match a.kind {
         PullKind::Full => {
-            a.conn.execute(
-                &format!(
-                    "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+            super::timed("seats: diff 1", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM assignments x \
                      WHERE x.pool_id IN ({OWN_POOLS}) AND x.user_id IS NOT NULL AND {unwanted}"
-                ),
-                [a.connector_id],
-            )?;
+                    ),
+                    [a.connector_id],
+                )
+            })?;
         }
         // A delta covers few users: their seats are found through the
         // users' index, not by reading every seat of the connector's pools
@@ -186,45 +210,45 @@ fn diff(a: &Apply<'_>) -> rusqlite::Result<()> {
         PullKind::Delta => {
             let covered = "SELECT user_id FROM temp.pull_match WHERE user_id IS NOT NULL \
                 UNION SELECT user_id FROM temp.pull_left WHERE how <> 'disabled'";
-            a.conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
+            super::timed("seats: diff 2", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM ({covered}) AS c \
                      CROSS JOIN assignments AS x INDEXED BY assignments_user ON x.user_id = c.user_id \
                      WHERE x.pool_id IN ({OWN_POOLS}) AND {unwanted}"
-                ),
-                [a.connector_id],
-            )?;
-            a.conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
+                    ),
+                    [a.connector_id],
+                )
+            })?;
+            super::timed("seats: diff 3", || {
+                a.conn.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO temp.pull_diff (pool_id, user_id, action, protected) \
                      SELECT x.pool_id, x.user_id, 'remove', {protected} FROM temp.pull_gone_pools g \
                      CROSS JOIN assignments x ON x.pool_id = g.pool_id \
                      WHERE x.user_id IS NOT NULL AND {unwanted}"
-                ),
-                [],
-            )?;
+                    ),
+                    [],
+                )
+            })?;
         }
     }
-    a.conn.execute(
-        &format!(
-            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
-             SELECT x.pool_id, x.user_id, 'change', {protected} FROM temp.pull_want x \
-             CROSS JOIN assignments s ON s.pool_id = x.pool_id AND s.user_id = x.user_id \
-             WHERE s.direct IS NOT x.direct OR s.via_group_id IS NOT x.via_group_id \
-                OR (s.state_code = {error}) <> (x.holds = 0) OR s.error IS NOT x.error",
-            error = state_code!("error")
-        ),
-        [],
-    )?;
-    a.conn.execute(
-        &format!(
-            "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
-             SELECT x.pool_id, x.user_id, 'add', {protected} FROM temp.pull_want x \
-             WHERE NOT EXISTS (SELECT 1 FROM assignments s WHERE s.pool_id = x.pool_id AND s.user_id = x.user_id)"
-        ),
-        [],
-    )?;
+    // Changed and new seats in one pass: each wanted row looks its seat up
+    // once (the added rows are those it does not find).
+    super::timed("seats: diff change/add", || {
+        a.conn.execute(
+            &format!(
+                "INSERT INTO temp.pull_diff (pool_id, user_id, action, protected) \
+                 SELECT x.pool_id, x.user_id, CASE WHEN s.id IS NULL THEN 'add' ELSE 'change' END, {protected} \
+                 FROM temp.pull_want x LEFT JOIN assignments s ON s.pool_id = x.pool_id AND s.user_id = x.user_id \
+                 WHERE s.id IS NULL OR s.direct IS NOT x.direct OR s.via_group_id IS NOT x.via_group_id \
+                    OR (s.state_code = {error}) <> (x.holds = 0) OR s.error IS NOT x.error",
+                error = state_code!("error")
+            ),
+            [],
+        )
+    })?;
     Ok(())
 }
 
